@@ -1,0 +1,178 @@
+"""The widget HTTP API, /api/widget/v1/ (PROTOCOL.md). Thin views over chat/support services.
+
+Authentication is the visitor token in the Authorization header, never a cookie, so these
+views are CSRF-exempt by design: a cross-site page cannot send the header.
+"""
+
+import functools
+import json
+
+from django.conf import settings
+from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from support import errors
+from support import selectors as support_selectors
+from support import services as support_services
+
+from . import protocol, selectors, services
+from .models import Message
+
+
+def error_response(error: errors.DomainError) -> JsonResponse:
+    return JsonResponse(
+        {"error": {"code": error.code, "detail": error.detail}}, status=error.status
+    )
+
+
+def _json_body(request) -> dict:
+    if not request.body:
+        return {}
+    try:
+        data = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError):
+        raise errors.InvalidInput("The body is not valid JSON.", code="invalid_json") from None
+    if not isinstance(data, dict):
+        raise errors.InvalidInput("The body must be a JSON object.", code="invalid_json")
+    return data
+
+
+def widget_endpoint(*, methods: list[str], authenticated: bool = True):
+    """Parse JSON, authenticate the visitor, and turn domain errors into protocol errors."""
+
+    def decorator(view):
+        @csrf_exempt
+        @require_http_methods(methods)
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            try:
+                request.json = _json_body(request) if request.method == "POST" else {}
+                if authenticated:
+                    header = request.headers.get("Authorization", "")
+                    token = header[7:].strip() if header.startswith("Bearer ") else ""
+                    request.contact = support_selectors.contact_get_by_visitor_token(token=token)
+                return view(request, *args, **kwargs)
+            except errors.DomainError as error:
+                return error_response(error)
+
+        return wrapper
+
+    return decorator
+
+
+def ws_url(request) -> str:
+    scheme = "wss" if request.is_secure() else "ws"
+    return f"{scheme}://{request.get_host()}/ws/widget/"
+
+
+@widget_endpoint(methods=["POST"], authenticated=False)
+def session(request):
+    data = request.json
+    contact, token = support_services.widget_session_open(
+        widget_key=data.get("widget_key"),
+        visitor_token=data.get("visitor_token"),
+        identity=data.get("identity"),
+        contact_data=data.get("contact"),
+        device=data.get("device"),
+        locale=data.get("locale"),
+    )
+    language = (contact.locale or "en")[:2]
+    topics = [
+        {
+            "slug": topic.slug,
+            "name": topic.name_for(language),
+            "description": topic.description_for(language),
+        }
+        for topic in support_selectors.topic_list_active()
+    ]
+    conversations = support_selectors.conversation_list_for_contact(contact=contact)
+    return JsonResponse(
+        {
+            "visitor_token": token,
+            "contact": {
+                "id": contact.pk,
+                "name": contact.name,
+                "identified": contact.identified,
+            },
+            # Business hours arrive with the routing issue; until then support is always open.
+            "hours": {"open": True, "next_open_at": None, "message": ""},
+            "topics": topics,
+            "faq": [],
+            "conversations": [protocol.conversation_summary(c) for c in conversations],
+            "ws_url": ws_url(request),
+        }
+    )
+
+
+def _conversation_payload(conversation) -> dict:
+    messages, has_more = selectors.message_list_after(
+        conversation=conversation, after=0, limit=settings.DESTEK["MESSAGES_PAGE_SIZE"]
+    )
+    return {**protocol.conversation_to_dict(conversation), "messages": messages, "has_more": has_more}
+
+
+@widget_endpoint(methods=["POST"])
+def conversation_list(request):
+    data = request.json
+    conversation, created = services.conversation_start(
+        contact=request.contact,
+        body=data.get("body"),
+        client_id=data.get("client_id"),
+        topic_slug=data.get("topic"),
+        priority_hint=data.get("priority_hint"),
+    )
+    conversation = support_selectors.conversation_get_for_contact(
+        contact=request.contact, conversation_id=conversation.pk
+    )
+    return JsonResponse(_conversation_payload(conversation), status=201 if created else 200)
+
+
+@widget_endpoint(methods=["GET", "POST"])
+def conversation_messages(request, conversation_id: int):
+    conversation = support_selectors.conversation_get_for_contact(
+        contact=request.contact, conversation_id=conversation_id
+    )
+    if request.method == "POST":
+        data = request.json
+        if data.get("attachments"):
+            raise errors.InvalidInput(
+                "Attachments are not supported yet.", code="attachments_unsupported"
+            )
+        message, created = services.message_send(
+            conversation=conversation,
+            sender_type=Message.SenderType.VISITOR,
+            body=data.get("body"),
+            client_id=data.get("client_id"),
+        )
+        return JsonResponse(protocol.message_to_dict(message), status=201 if created else 200)
+    try:
+        after = int(request.GET.get("after", 0))
+        limit = int(request.GET.get("limit", settings.DESTEK["MESSAGES_PAGE_SIZE"]))
+    except ValueError:
+        raise errors.InvalidInput("after and limit must be integers.") from None
+    if after < 0 or not 1 <= limit <= 500:
+        raise errors.InvalidInput("after must be ≥ 0 and limit between 1 and 500.")
+    messages, has_more = selectors.message_list_after(
+        conversation=conversation, after=after, limit=limit
+    )
+    return JsonResponse({"messages": messages, "has_more": has_more})
+
+
+@widget_endpoint(methods=["POST"])
+def conversation_reopen(request, conversation_id: int):
+    conversation = support_selectors.conversation_get_for_contact(
+        contact=request.contact, conversation_id=conversation_id
+    )
+    support_services.conversation_reopen(conversation=conversation)
+    conversation = support_selectors.conversation_get_for_contact(
+        contact=request.contact, conversation_id=conversation_id
+    )
+    return JsonResponse(protocol.conversation_to_dict(conversation))
+
+
+@widget_endpoint(methods=["POST"])
+def session_end(request):
+    """Forget the visitor (the SDK's reset()): every token issued so far stops working."""
+    support_services.visitor_session_revoke(contact=request.contact)
+    return JsonResponse({}, status=200)

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from . import api
+
+app_name = "widget_api"
+
+urlpatterns = [
+    path("session", api.session, name="session"),
+    path("session/end", api.session_end, name="session_end"),
+    path("conversations", api.conversation_list, name="conversations"),
+    path(
+        "conversations/<int:conversation_id>/messages",
+        api.conversation_messages,
+        name="conversation_messages",
+    ),
+    path(
+        "conversations/<int:conversation_id>/reopen",
+        api.conversation_reopen,
+        name="conversation_reopen",
+    ),
+]

@@ -1,0 +1,362 @@
+"""Websocket consumers: thin. They parse frames, check access, call one service or selector.
+
+VisitorConsumer speaks the widget protocol (JSON, PROTOCOL.md); ConsoleConsumer pushes
+server-rendered HTML fragments to the agent console (htmx ws extension).
+"""
+
+import asyncio
+import json
+import logging
+import time
+from collections import deque
+from urllib.parse import urlsplit
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.template.loader import render_to_string
+
+from support import errors
+from support import selectors as support_selectors
+from support import services as support_services
+
+from . import protocol, realtime, selectors, services
+from .models import Message
+
+logger = logging.getLogger("destek.consumers")
+
+CLOSE_UNAUTHENTICATED = 4401
+CLOSE_FORBIDDEN = 4403
+CLOSE_RATE_LIMITED = 4429
+AUTH_TIMEOUT_SECONDS = 10
+MAX_FRAME_BYTES = 64 * 1024
+RESUME_BATCH = 500
+
+
+class FrameRateLimiter:
+    """At most `limit` frames per `window` seconds; far beyond it is abuse."""
+
+    def __init__(self, *, limit: int, window: float):
+        self.limit = limit
+        self.window = window
+        self.stamps: deque[float] = deque()
+
+    def hit(self) -> str:
+        now = time.monotonic()
+        while self.stamps and now - self.stamps[0] > self.window:
+            self.stamps.popleft()
+        self.stamps.append(now)
+        if len(self.stamps) > self.limit * 3:
+            return "abuse"
+        if len(self.stamps) > self.limit:
+            return "limited"
+        return "ok"
+
+
+def _header(scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return value.decode("latin-1")
+    return None
+
+
+def origin_is_allowed(scope, widget) -> bool:
+    """Native apps send no Origin; browsers must come from our host or an allowed origin."""
+    origin = _header(scope, b"origin")
+    if not origin:
+        return True
+    origin = origin.rstrip("/").lower()
+    host = (_header(scope, b"host") or "").lower()
+    if host and urlsplit(origin).netloc == host:
+        return True
+    allowed = {o.rstrip("/").lower() for o in (widget.allowed_origins or [])}
+    allowed |= {o.rstrip("/").lower() for o in settings.WIDGET_ALLOWED_ORIGINS}
+    return origin in allowed
+
+
+def _positive_int(value) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        return None
+    return value
+
+
+class JsonFrameConsumer(AsyncWebsocketConsumer):
+    """Shared frame handling: size and rate limits, JSON decoding, error frames."""
+
+    async def connect(self):
+        self.limiter = FrameRateLimiter(
+            limit=settings.DESTEK["SOCKET_FRAMES_PER_WINDOW"],
+            window=settings.DESTEK["SOCKET_FRAME_WINDOW_SECONDS"],
+        )
+        await self.accept()
+
+    async def receive(self, text_data=None, bytes_data=None):
+        verdict = self.limiter.hit()
+        if verdict == "abuse":
+            await self.close(code=CLOSE_RATE_LIMITED)
+            return
+        if verdict == "limited":
+            await self.send_error("rate_limited", "Too many frames; slow down.")
+            return
+        if text_data is None or len(text_data) > MAX_FRAME_BYTES:
+            await self.send_error("bad_frame", "Frames must be JSON text of at most 64 KB.")
+            return
+        try:
+            frame = json.loads(text_data)
+        except ValueError:
+            await self.send_error("bad_frame", "The frame is not valid JSON.")
+            return
+        if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+            await self.send_error("bad_frame", "A frame is a JSON object with a type.")
+            return
+        try:
+            await self.handle_frame(frame)
+        except errors.DomainError as error:
+            client_id = frame.get("client_id") if isinstance(frame.get("client_id"), str) else None
+            await self.send_error(error.code, error.detail, client_id=client_id)
+
+    async def send_json(self, content: dict):
+        await self.send(text_data=json.dumps(content, separators=(",", ":")))
+
+    async def send_error(self, code: str, detail: str, client_id: str | None = None):
+        await self.send_json({"type": "error", "code": code, "detail": detail, "client_id": client_id})
+
+    async def handle_frame(self, frame: dict):
+        raise NotImplementedError
+
+
+class VisitorConsumer(JsonFrameConsumer):
+    contact = None
+
+    async def connect(self):
+        await super().connect()
+        self.auth_deadline = asyncio.get_running_loop().call_later(
+            AUTH_TIMEOUT_SECONDS, lambda: asyncio.ensure_future(self._auth_timeout())
+        )
+
+    async def _auth_timeout(self):
+        if self.contact is None:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+
+    async def disconnect(self, code):
+        self.auth_deadline.cancel()
+        if self.contact is not None:
+            await self.channel_layer.group_discard(
+                realtime.visitor_group(self.contact.pk), self.channel_name
+            )
+
+    async def handle_frame(self, frame: dict):
+        kind = frame["type"]
+        if self.contact is None:
+            if kind != "auth":
+                await self.close(code=CLOSE_UNAUTHENTICATED)
+                return
+            await self.authenticate(frame)
+            return
+        handler = {
+            "subscribe": self.on_subscribe,
+            "message.send": self.on_message_send,
+            "typing": self.on_typing,
+            "read": self.on_read,
+            "ping": self.on_ping,
+            "auth": self.on_repeated_auth,
+        }.get(kind)
+        if handler is None:
+            await self.send_error("unknown_type", f"Unknown frame type {kind!r}.")
+            return
+        await handler(frame)
+
+    async def authenticate(self, frame: dict):
+        try:
+            contact = await database_sync_to_async(support_selectors.contact_get_by_visitor_token)(
+                token=frame.get("visitor_token")
+            )
+        except errors.NotAuthenticated:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        if not origin_is_allowed(self.scope, contact.widget):
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.contact = contact
+        self.auth_deadline.cancel()
+        self.own_conversation_ids: set[int] = set()
+        await self.channel_layer.group_add(realtime.visitor_group(contact.pk), self.channel_name)
+        await self.send_json({"type": "auth.ok", "contact": {"id": contact.pk, "identified": contact.identified}})
+
+    async def conversation(self, frame: dict):
+        conversation_id = _positive_int(frame.get("conversation"))
+        if conversation_id is None:
+            raise errors.InvalidInput("conversation must be a conversation id.")
+        return await database_sync_to_async(support_selectors.conversation_get_for_contact)(
+            contact=self.contact, conversation_id=conversation_id
+        )
+
+    async def owns(self, conversation_id) -> bool:
+        """Ownership check without a query per typing frame."""
+        conversation_id = _positive_int(conversation_id)
+        if conversation_id is None:
+            return False
+        if conversation_id not in self.own_conversation_ids:
+            try:
+                await self.conversation({"conversation": conversation_id})
+            except errors.NotFound:
+                return False
+            self.own_conversation_ids.add(conversation_id)
+        return True
+
+    async def on_subscribe(self, frame: dict):
+        conversation = await self.conversation(frame)
+        self.own_conversation_ids.add(conversation.pk)
+        after = _positive_int(frame.get("after", 0))
+        if after is None:
+            raise errors.InvalidInput("after must be a message id.")
+        messages, has_more = await database_sync_to_async(selectors.message_list_after)(
+            conversation=conversation, after=after, limit=RESUME_BATCH
+        )
+        for message in messages:
+            await self.send_json({"type": "message.new", "message": message})
+        await self.send_json(
+            {"type": "subscribed", "conversation": conversation.pk, "has_more": has_more}
+        )
+        await self.send_json(
+            {
+                "type": "conversation.updated",
+                "conversation": protocol.conversation_to_dict(conversation),
+            }
+        )
+
+    async def on_message_send(self, frame: dict):
+        conversation = await self.conversation(frame)
+        client_id = frame.get("client_id")
+        message, created = await database_sync_to_async(services.message_send)(
+            conversation=conversation,
+            sender_type=Message.SenderType.VISITOR,
+            body=frame.get("body"),
+            client_id=client_id,
+        )
+        if not created:
+            # A retried frame: acknowledge it to this socket alone with the first message.
+            payload = await database_sync_to_async(protocol.message_to_dict)(message)
+            await self.send_json({"type": "message.new", "message": payload})
+
+    async def on_typing(self, frame: dict):
+        if not await self.owns(frame.get("conversation")):
+            raise errors.NotFound("No such conversation.")
+        await realtime.typing_from_visitor(
+            conversation_id=frame["conversation"], state=bool(frame.get("state"))
+        )
+
+    async def on_read(self, frame: dict):
+        conversation = await self.conversation(frame)
+        await database_sync_to_async(support_services.conversation_mark_read)(
+            conversation=conversation, side="visitor", up_to=frame.get("up_to")
+        )
+
+    async def on_ping(self, frame: dict):
+        await self.send_json({"type": "pong"})
+
+    async def on_repeated_auth(self, frame: dict):
+        await self.send_error("already_authenticated", "This socket is already authenticated.")
+
+    async def visitor_frame(self, event: dict):
+        await self.send_json(event["frame"])
+
+
+class ConsoleConsumer(JsonFrameConsumer):
+    """The agent console's live channel: inbox rows and the watched conversation."""
+
+    profile = None
+    watched = None
+
+    async def connect(self):
+        self.profile = await database_sync_to_async(support_selectors.agent_profile_for_user)(
+            self.scope.get("user")
+        )
+        if self.profile is None:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.groups_joined = await database_sync_to_async(self._inbox_groups)()
+        for group in self.groups_joined:
+            await self.channel_layer.group_add(group, self.channel_name)
+        await super().connect()
+
+    def _inbox_groups(self) -> list[str]:
+        if self.profile.is_supervisor:
+            return [realtime.CONSOLE_SUPERVISORS]
+        groups = [realtime.CONSOLE_UNROUTED, realtime.console_agent_group(self.profile.user_id)]
+        groups += [realtime.console_team_group(t) for t in self.profile.teams.values_list("id", flat=True)]
+        return groups
+
+    async def disconnect(self, code):
+        for group in getattr(self, "groups_joined", []):
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def handle_frame(self, frame: dict):
+        handler = {
+            "watch": self.on_watch,
+            "typing": self.on_typing,
+            "read": self.on_read,
+            "ping": self.on_ping,
+        }.get(frame["type"])
+        if handler is None:
+            await self.send_error("unknown_type", f"Unknown frame type {frame['type']!r}.")
+            return
+        await handler(frame)
+
+    async def send_error(self, code: str, detail: str, client_id: str | None = None):
+        html = render_to_string("support/console/oob_error.html", {"code": code, "detail": detail})
+        await self.send(text_data=html)
+
+    async def on_watch(self, frame: dict):
+        conversation = await database_sync_to_async(support_selectors.conversation_get_for_agent)(
+            profile=self.profile, conversation_id=frame.get("conversation")
+        )
+        after = _positive_int(frame.get("after", 0)) or 0
+        if self.watched is not None and self.watched.pk != conversation.pk:
+            await self.channel_layer.group_discard(
+                realtime.console_conversation_group(self.watched.pk), self.channel_name
+            )
+        self.watched = conversation
+        await self.channel_layer.group_add(
+            realtime.console_conversation_group(conversation.pk), self.channel_name
+        )
+        html = await database_sync_to_async(self._missed_html)(conversation, after)
+        if html:
+            await self.send(text_data=html)
+
+    def _missed_html(self, conversation, after: int) -> str:
+        messages = selectors.message_objects_after(
+            conversation=conversation, after=after, limit=RESUME_BATCH
+        )
+        if not messages:
+            return ""
+        return render_to_string(
+            "support/console/oob_messages.html",
+            {"messages": messages, "conversation": conversation},
+        )
+
+    def _watching(self, frame: dict) -> bool:
+        return self.watched is not None and frame.get("conversation") == self.watched.pk
+
+    async def on_typing(self, frame: dict):
+        if not self._watching(frame):
+            raise errors.NotFound("Watch the conversation first.")
+        await realtime.typing_from_agent(
+            conversation_id=self.watched.pk,
+            contact_id=self.watched.contact_id,
+            agent_name=self.profile.name,
+            state=bool(frame.get("state")),
+        )
+
+    async def on_read(self, frame: dict):
+        if not self._watching(frame):
+            raise errors.NotFound("Watch the conversation first.")
+        await database_sync_to_async(support_services.conversation_mark_read)(
+            conversation=self.watched, side="agent", up_to=frame.get("up_to")
+        )
+
+    async def on_ping(self, frame: dict):
+        await self.send(text_data="<!-- pong -->")
+
+    async def console_html(self, event: dict):
+        await self.send(text_data=event["html"])

@@ -1,0 +1,46 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Message(models.Model):
+    """One message in a conversation. Ids only grow: clients resume with `after=<id>`."""
+
+    class SenderType(models.TextChoices):
+        VISITOR = "visitor", _("Visitor")
+        AGENT = "agent", _("Agent")
+        BOT = "bot", _("Bot")
+        SYSTEM = "system", _("System")
+
+    conversation = models.ForeignKey(
+        "support.Conversation", related_name="messages", on_delete=models.CASCADE
+    )
+    sender_type = models.CharField(max_length=8, choices=SenderType.choices)
+    sender_agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        related_name="+",
+        on_delete=models.SET_NULL,
+    )
+    body = models.TextField(blank=True)
+    # Set by the sending client; makes a retried send return the first message.
+    client_id = models.CharField(max_length=64, null=True, blank=True)
+    actions = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conversation", "client_id"],
+                condition=Q(client_id__isnull=False),
+                name="message_unique_client_id_per_conversation",
+            )
+        ]
+        indexes = [models.Index(fields=["conversation", "id"], name="message_conversation_id_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.sender_type}: {self.body[:40]}"

@@ -1,0 +1,162 @@
+"""The one place that talks to the channel layer: group names, event shapes, publishing.
+
+Everything here runs after commit (services schedule it with transaction.on_commit): the
+database is the truth and these events are hints that let clients skip a fetch. Visitors get
+JSON frames (PROTOCOL.md); agent consoles get HTML fragments swapped in by htmx.
+"""
+
+import asyncio
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.template.loader import render_to_string
+
+from support import selectors as support_selectors
+
+from . import protocol
+from .models import Message
+
+logger = logging.getLogger("destek.realtime")
+
+# Group names.
+CONSOLE_UNROUTED = "console.unrouted"
+CONSOLE_SUPERVISORS = "console.supervisors"
+
+
+def visitor_group(contact_id: int) -> str:
+    return f"visitor.{contact_id}"
+
+
+def console_conversation_group(conversation_id: int) -> str:
+    return f"console.conversation.{conversation_id}"
+
+
+def console_team_group(team_id: int) -> str:
+    return f"console.team.{team_id}"
+
+
+def console_agent_group(user_id: int) -> str:
+    return f"console.agent.{user_id}"
+
+
+def console_inbox_groups(conversation) -> list[str]:
+    """Every console inbox that may show this conversation."""
+    groups = [CONSOLE_SUPERVISORS]
+    groups.append(console_team_group(conversation.team_id) if conversation.team_id else CONSOLE_UNROUTED)
+    if conversation.assignee_id:
+        groups.append(console_agent_group(conversation.assignee_id))
+    return groups
+
+
+# Event shapes: `type` names the consumer method that handles it.
+def visitor_event(frame: dict) -> dict:
+    return {"type": "visitor.frame", "frame": frame}
+
+
+def console_event(html: str) -> dict:
+    return {"type": "console.html", "html": html}
+
+
+def _send(messages: list[tuple[str, dict]]) -> None:
+    layer = get_channel_layer()
+    if layer is None or not messages:
+        return
+
+    async def send_all():
+        await asyncio.gather(*(layer.group_send(group, event) for group, event in messages))
+
+    try:
+        async_to_sync(send_all)()
+    except Exception:
+        # Clients resume by message id, so a lost hint costs a fetch, never a message.
+        logger.exception("realtime publish failed for %s", [group for group, _ in messages])
+
+
+def _inbox_row_html(conversation) -> str:
+    return render_to_string("support/console/oob_inbox_row.html", {"conversation": conversation})
+
+
+def message_created(*, message_id: int) -> None:
+    message = (
+        Message.objects.select_related("conversation", "sender_agent__agent_profile")
+        .filter(pk=message_id)
+        .first()
+    )
+    if message is None:
+        return
+    conversation = support_selectors.conversation_get_for_inbox_row(
+        conversation_id=message.conversation_id
+    )
+    frame = {"type": "message.new", "message": protocol.message_to_dict(message)}
+    message_html = render_to_string(
+        "support/console/oob_message.html", {"message": message, "conversation": conversation}
+    )
+    row_html = _inbox_row_html(conversation)
+    outgoing = [
+        (visitor_group(conversation.contact_id), visitor_event(frame)),
+        (console_conversation_group(conversation.pk), console_event(message_html)),
+    ]
+    outgoing += [(group, console_event(row_html)) for group in console_inbox_groups(conversation)]
+    _send(outgoing)
+
+
+def conversation_updated(*, conversation_id: int) -> None:
+    conversation = support_selectors.conversation_get_for_inbox_row(conversation_id=conversation_id)
+    if conversation is None:
+        return
+    frame = {
+        "type": "conversation.updated",
+        "conversation": protocol.conversation_to_dict(conversation),
+    }
+    header_html = render_to_string(
+        "support/console/oob_conversation_header.html", {"conversation": conversation}
+    )
+    row_html = _inbox_row_html(conversation)
+    outgoing = [
+        (visitor_group(conversation.contact_id), visitor_event(frame)),
+        (console_conversation_group(conversation.pk), console_event(header_html)),
+    ]
+    outgoing += [(group, console_event(row_html)) for group in console_inbox_groups(conversation)]
+    _send(outgoing)
+
+
+def read_marked(*, conversation_id: int, reader: str, up_to: int) -> None:
+    conversation = support_selectors.conversation_get_for_inbox_row(conversation_id=conversation_id)
+    if conversation is None:
+        return
+    frame = {"type": "read", "conversation": conversation_id, "reader": reader, "up_to": up_to}
+    outgoing = [(visitor_group(conversation.contact_id), visitor_event(frame))]
+    if reader == "visitor":
+        seen_html = render_to_string(
+            "support/console/oob_seen.html", {"conversation": conversation}
+        )
+        outgoing.append((console_conversation_group(conversation_id), console_event(seen_html)))
+    else:
+        row_html = _inbox_row_html(conversation)
+        outgoing += [
+            (group, console_event(row_html)) for group in console_inbox_groups(conversation)
+        ]
+    _send(outgoing)
+
+
+async def typing_from_visitor(*, conversation_id: int, state: bool) -> None:
+    html = render_to_string(
+        "support/console/oob_typing.html",
+        {"conversation_id": conversation_id, "state": state, "who": "visitor"},
+    )
+    await get_channel_layer().group_send(
+        console_conversation_group(conversation_id), console_event(html)
+    )
+
+
+async def typing_from_agent(
+    *, conversation_id: int, contact_id: int, agent_name: str, state: bool
+) -> None:
+    frame = {
+        "type": "typing",
+        "conversation": conversation_id,
+        "sender": {"type": "agent", "name": agent_name, "avatar_url": None},
+        "state": state,
+    }
+    await get_channel_layer().group_send(visitor_group(contact_id), visitor_event(frame))

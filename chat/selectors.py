@@ -1,0 +1,23 @@
+"""Reads of the chat domain."""
+
+from support.models import Conversation
+
+from . import protocol
+from .models import Message
+
+
+def message_objects_after(*, conversation: Conversation, after: int, limit: int) -> list[Message]:
+    return list(
+        Message.objects.filter(conversation=conversation, id__gt=after)
+        .select_related("sender_agent__agent_profile")
+        .order_by("id")[:limit]
+    )
+
+
+def message_list_after(
+    *, conversation: Conversation, after: int, limit: int
+) -> tuple[list[dict], bool]:
+    """Protocol dicts of the messages after an id, oldest first, and whether more remain."""
+    messages = message_objects_after(conversation=conversation, after=after, limit=limit + 1)
+    has_more = len(messages) > limit
+    return [protocol.message_to_dict(m) for m in messages[:limit]], has_more

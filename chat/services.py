@@ -1,0 +1,146 @@
+"""Writes of the chat domain: every message, human or bot, goes through message_send."""
+
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from support import errors
+from support import services as support_services
+from support.models import Contact, Conversation
+
+from . import realtime
+from .models import Message
+
+CLIENT_ID_MAX_CHARS = 64
+# Changes to these conversation fields are worth a `conversation.updated` event.
+PUBLISHED_CONVERSATION_FIELDS = {"status", "assignee", "first_response_at"}
+
+
+def _clean_client_id(client_id: Any) -> str | None:
+    if client_id in (None, ""):
+        return None
+    if not isinstance(client_id, str) or len(client_id) > CLIENT_ID_MAX_CHARS:
+        raise errors.InvalidInput(
+            f"client_id must be a string of at most {CLIENT_ID_MAX_CHARS} characters.",
+            code="invalid_client_id",
+        )
+    return client_id
+
+
+def _clean_body(body: Any) -> str:
+    if body is None:
+        body = ""
+    if not isinstance(body, str):
+        raise errors.InvalidInput("body must be a string.", code="invalid_body")
+    limit = settings.DESTEK["MESSAGE_MAX_CHARS"]
+    if len(body) > limit:
+        raise errors.InvalidInput(
+            f"The message is longer than {limit} characters.", code="body_too_long"
+        )
+    if "\x00" in body:
+        raise errors.InvalidInput("The message contains a NUL character.", code="invalid_body")
+    return body.strip()
+
+
+def message_send(
+    *,
+    conversation: Conversation,
+    sender_type: str,
+    body: Any,
+    client_id: Any = None,
+    agent=None,
+    actions: list[dict] | None = None,
+) -> tuple[Message, bool]:
+    """Store a message (idempotent by client_id) and publish it after commit.
+
+    Returns (message, created). A repeated client_id returns the first message unchanged.
+    """
+    if sender_type not in Message.SenderType.values:
+        raise errors.InvalidInput(f"Unknown sender type {sender_type!r}.")
+    if sender_type == Message.SenderType.AGENT and agent is None:
+        raise errors.InvalidInput("An agent message needs its agent.")
+    client_id = _clean_client_id(client_id)
+    body = _clean_body(body)
+    if not body:
+        raise errors.InvalidInput("The message is empty.", code="empty_message")
+
+    with transaction.atomic():
+        # The row lock orders concurrent sends to one conversation and makes the
+        # status checks below see the latest state.
+        conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        if client_id is not None:
+            existing = Message.objects.filter(conversation=conversation, client_id=client_id).first()
+            if existing is not None:
+                return existing, False
+        if sender_type == Message.SenderType.VISITOR and conversation.is_resolved:
+            raise errors.Conflict(
+                "This conversation is resolved; reopen it or start a new one.",
+                code="conversation_resolved",
+            )
+        try:
+            with transaction.atomic():
+                message = Message.objects.create(
+                    conversation=conversation,
+                    sender_type=sender_type,
+                    sender_agent=agent if sender_type == Message.SenderType.AGENT else None,
+                    body=body,
+                    client_id=client_id,
+                    actions=actions or [],
+                )
+        except IntegrityError:
+            # Only reachable where row locks are not enforced: the other insert won.
+            return Message.objects.get(conversation=conversation, client_id=client_id), False
+        changed = support_services.conversation_record_message(
+            conversation=conversation, message=message
+        )
+        transaction.on_commit(lambda: realtime.message_created(message_id=message.pk))
+        if PUBLISHED_CONVERSATION_FIELDS.intersection(changed):
+            transaction.on_commit(
+                lambda: realtime.conversation_updated(conversation_id=conversation.pk)
+            )
+        if sender_type == Message.SenderType.AGENT:
+            transaction.on_commit(
+                lambda: realtime.read_marked(
+                    conversation_id=conversation.pk, reader="agent", up_to=message.pk
+                )
+            )
+    return message, True
+
+
+def conversation_start(
+    *,
+    contact: Contact,
+    body: Any = None,
+    client_id: Any = None,
+    topic_slug: Any = None,
+    priority_hint: Any = None,
+) -> tuple[Conversation, bool]:
+    """Start a conversation for a visitor, with its first message when given.
+
+    Retrying with the same first-message client_id returns the same conversation.
+    """
+    client_id = _clean_client_id(client_id)
+    if client_id is not None:
+        existing = (
+            Message.objects.filter(conversation__contact=contact, client_id=client_id)
+            .select_related("conversation")
+            .first()
+        )
+        if existing is not None:
+            return existing.conversation, False
+    if body not in (None, ""):
+        _clean_body(body)
+    with transaction.atomic():
+        conversation = support_services.conversation_create(
+            contact=contact, topic_slug=topic_slug, priority_hint=priority_hint
+        )
+        if body not in (None, "") and _clean_body(body):
+            message_send(
+                conversation=conversation,
+                sender_type=Message.SenderType.VISITOR,
+                body=body,
+                client_id=client_id,
+            )
+    conversation.refresh_from_db()
+    return conversation, True

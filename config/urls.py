@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from chat import views as chat_views
+
+urlpatterns = [
+    path("", RedirectView.as_view(url="/demo/", permanent=False)),
+    path("admin/", admin.site.urls),
+    path("console/", include("support.urls")),
+    path("api/widget/v1/", include("chat.api_urls")),
+    path("widget/", chat_views.widget_page, name="widget"),
+    path("demo/", chat_views.demo_page, name="demo"),
+    path("i18n/", include("django.conf.urls.i18n")),
+]

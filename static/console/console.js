@@ -1,0 +1,206 @@
+/* Destek agent console: the small glue htmx does not do by itself.
+   Fragments arrive over the console socket (htmx ws extension); this file keeps the message
+   list ordered and unique, the inbox filtered and sorted, and sends typing/read/watch frames. */
+(function () {
+  "use strict";
+  var body = document.body;
+  var userId = body.dataset.userId;
+  var conversationId = parseInt(body.dataset.conversationId || "0", 10) || null;
+  var socket = null;
+  var typingSentAt = 0;
+  var typingStopTimer = null;
+  var typingHideTimer = null;
+  var lastReadSent = 0;
+
+  function $(sel) { return document.querySelector(sel); }
+  function send(frame) { if (socket) socket.send(JSON.stringify(frame)); }
+  function uuid() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    return "c" + Date.now().toString(36) + Math.random().toString(36).slice(2);
+  }
+
+  function messageIds() {
+    return Array.prototype.map.call(
+      document.querySelectorAll("#message-list [data-message-id]"),
+      function (el) { return parseInt(el.dataset.messageId, 10); });
+  }
+  function lastMessageId() { return Math.max.apply(null, [0].concat(messageIds())); }
+
+  function tidyMessages() {
+    var list = $("#message-list");
+    if (!list) return false;
+    var seen = {}, items = Array.prototype.slice.call(list.children), changed = false;
+    items.forEach(function (el) {
+      var id = el.dataset.messageId;
+      if (seen[id]) { el.remove(); changed = true; } else { seen[id] = true; }
+    });
+    items = Array.prototype.slice.call(list.children);
+    var sorted = items.slice().sort(function (a, b) {
+      return parseInt(a.dataset.messageId, 10) - parseInt(b.dataset.messageId, 10);
+    });
+    if (sorted.some(function (el, i) { return el !== items[i]; })) {
+      sorted.forEach(function (el) { list.appendChild(el); });
+    }
+    return changed;
+  }
+
+  function markSeen() {
+    var mark = $("#visitor-read-mark");
+    var upTo = mark ? parseInt(mark.dataset.upTo || "0", 10) : 0;
+    var agentMessages = document.querySelectorAll("#message-list .msg-agent");
+    var lastSeen = null;
+    agentMessages.forEach(function (el) {
+      var seen = parseInt(el.dataset.messageId, 10) <= upTo;
+      el.classList.toggle("seen", seen);
+      el.classList.remove("last-seen");
+      if (seen) lastSeen = el;
+    });
+    if (lastSeen) lastSeen.classList.add("last-seen");
+  }
+
+  function rowVisible(row, view) {
+    var resolved = row.dataset.status === "resolved";
+    if (view === "resolved") return resolved;
+    if (view === "all") return true;
+    if (resolved) return false;
+    if (view === "mine") return row.dataset.assignee === userId;
+    if (view === "unassigned") return !row.dataset.assignee;
+    return true;
+  }
+
+  function tidyInbox() {
+    var list = $("#inbox-list");
+    if (!list) return;
+    var view = list.dataset.view;
+    var rows = Array.prototype.slice.call(list.querySelectorAll(".inbox-row"));
+    var seen = {};
+    rows.forEach(function (row) {
+      if (seen[row.id] || !rowVisible(row, view)) { row.remove(); return; }
+      seen[row.id] = true;
+      row.classList.toggle("active", row.id === "conv-row-" + conversationId);
+    });
+    rows = Array.prototype.slice.call(list.querySelectorAll(".inbox-row"));
+    rows.sort(function (a, b) { return parseFloat(b.dataset.sort) - parseFloat(a.dataset.sort); });
+    rows.forEach(function (row) { list.appendChild(row); });
+    list.classList.toggle("is-empty", rows.length === 0);
+    var unread = list.querySelectorAll(".inbox-row.unread:not(.active)").length;
+    document.title = document.title.replace(/^\(\d+\) /, "");
+    if (unread) document.title = "(" + unread + ") " + document.title;
+  }
+
+  function scrollToBottom(force) {
+    var scroller = $("#message-scroller");
+    if (!scroller) return;
+    var nearBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 160;
+    if (force || nearBottom) scroller.scrollTop = scroller.scrollHeight;
+  }
+
+  function sendRead() {
+    if (!conversationId || document.visibilityState !== "visible") return;
+    var last = lastMessageId();
+    if (last > lastReadSent) {
+      lastReadSent = last;
+      send({ type: "read", conversation: conversationId, up_to: last });
+    }
+  }
+
+  function afterMessage() {
+    tidyMessages();
+    markSeen();
+    tidyInbox();
+    scrollToBottom(false);
+    sendRead();
+    var typing = $("#typing-indicator");
+    if (typing && typing.classList.contains("on")) {
+      clearTimeout(typingHideTimer);
+      typingHideTimer = setTimeout(function () {
+        typing.classList.remove("on"); typing.textContent = "";
+      }, 6000);
+    }
+    document.querySelectorAll("#console-errors .toast").forEach(function (toast) {
+      setTimeout(function () { toast.remove(); }, 5000);
+    });
+  }
+
+  function setConnection(state) {
+    var dot = $("#connection");
+    if (dot) dot.dataset.state = state;
+  }
+
+  body.addEventListener("htmx:wsOpen", function (event) {
+    socket = event.detail.socketWrapper;
+    setConnection("open");
+    if (conversationId) {
+      // Resume: the server sends every message after the newest one on the page.
+      send({ type: "watch", conversation: conversationId, after: lastMessageId() });
+    }
+  });
+  body.addEventListener("htmx:wsClose", function () { setConnection("closed"); });
+  body.addEventListener("htmx:wsError", function () { setConnection("closed"); });
+  body.addEventListener("htmx:wsAfterMessage", afterMessage);
+
+  // The ws extension only reconnects after abnormal closes; a server restart closes cleanly
+  // (1001/1000), so reload the page then, which also resynchronises the inbox.
+  body.addEventListener("htmx:wsClose", function (event) {
+    var code = event.detail && event.detail.event && event.detail.event.code;
+    if (code === 1000 || code === 1001) setTimeout(function () { location.reload(); }, 2000);
+  });
+
+  document.addEventListener("visibilitychange", sendRead);
+
+  var composer = $("#composer");
+  if (composer) {
+    var input = $("#composer-body");
+    var error = $("#composer-error");
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        if (input.value.trim()) composer.requestSubmit();
+      }
+    });
+    input.addEventListener("input", function () {
+      var now = Date.now();
+      if (conversationId && now - typingSentAt > 2500) {
+        typingSentAt = now;
+        send({ type: "typing", conversation: conversationId, state: true });
+      }
+      clearTimeout(typingStopTimer);
+      typingStopTimer = setTimeout(stopTyping, 3000);
+    });
+    composer.addEventListener("htmx:configRequest", function (event) {
+      // One id per send, so a retried request never makes a second message.
+      var clientId = $("#composer-client-id");
+      if (!clientId.value) clientId.value = uuid();
+      event.detail.parameters.client_id = clientId.value;
+    });
+    composer.addEventListener("htmx:afterRequest", function (event) {
+      if (event.detail.successful) {
+        input.value = "";
+        $("#composer-client-id").value = "";
+        error.textContent = "";
+        stopTyping();
+        input.focus();
+      } else {
+        var xhr = event.detail.xhr;
+        error.textContent = (xhr && xhr.status && xhr.responseText.trim()) ||
+          "Could not send — check your connection and try again.";
+      }
+    });
+    input.focus();
+  }
+
+  function stopTyping() {
+    clearTimeout(typingStopTimer);
+    if (typingSentAt && conversationId) {
+      typingSentAt = 0;
+      send({ type: "typing", conversation: conversationId, state: false });
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    markSeen();
+    tidyInbox();
+    scrollToBottom(true);
+  });
+  if (document.readyState !== "loading") { markSeen(); tidyInbox(); scrollToBottom(true); }
+})();

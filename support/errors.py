@@ -1,0 +1,55 @@
+"""Domain errors raised by services and selectors; views and consumers translate them.
+
+Each carries the protocol's snake_case `code` and the HTTP status that fits it
+(PROTOCOL.md: 400 bad input, 401/403 identity, 404, 409 conflict, 413, 415, 429).
+"""
+
+
+class DomainError(Exception):
+    code = "invalid"
+    status = 400
+
+    def __init__(self, detail: str, *, code: str | None = None):
+        super().__init__(detail)
+        self.detail = str(detail)
+        if code:
+            self.code = code
+
+
+class InvalidInput(DomainError):
+    code = "invalid_input"
+    status = 400
+
+
+class NotAuthenticated(DomainError):
+    code = "not_authenticated"
+    status = 401
+
+
+class IdentityInvalid(DomainError):
+    code = "identity_invalid"
+    status = 403
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+    status = 403
+
+
+class NotFound(DomainError):
+    code = "not_found"
+    status = 404
+
+
+class Conflict(DomainError):
+    code = "conflict"
+    status = 409
+
+
+class IllegalTransition(Conflict):
+    code = "illegal_transition"
+
+
+class RateLimited(DomainError):
+    code = "rate_limited"
+    status = 429

@@ -1,0 +1,207 @@
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+def generate_widget_secret() -> str:
+    return secrets.token_hex(32)
+
+
+class Widget(models.Model):
+    """One embeddable chat widget: a site or an app that talks to the helpdesk."""
+
+    key = models.SlugField(_("key"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    # Shared with the host app's server, which signs user ids with it (HMAC-SHA256).
+    secret = models.CharField(_("identity secret"), max_length=128, default=generate_widget_secret)
+    allowed_origins = models.JSONField(
+        _("allowed origins"),
+        default=list,
+        blank=True,
+        help_text=_('Origins allowed to embed the widget, e.g. ["https://shop.example.com"].'),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("widget")
+        verbose_name_plural = _("widgets")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(models.Model):
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    slug = models.SlugField(_("slug"), max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Topic(models.Model):
+    """What the visitor needs help with (Payment, Order, …); routes to a team."""
+
+    slug = models.SlugField(_("slug"), max_length=64, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=120)
+    name_tr = models.CharField(_("name (Turkish)"), max_length=120)
+    description_en = models.CharField(_("description (English)"), max_length=255, blank=True)
+    description_tr = models.CharField(_("description (Turkish)"), max_length=255, blank=True)
+    team = models.ForeignKey(
+        Team, verbose_name=_("team"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+        ordering = ["order", "slug"]
+
+    def __str__(self) -> str:
+        return self.name_en
+
+    def name_for(self, language: str | None) -> str:
+        return self.name_tr if (language or "").startswith("tr") and self.name_tr else self.name_en
+
+    def description_for(self, language: str | None) -> str:
+        if (language or "").startswith("tr") and self.description_tr:
+            return self.description_tr
+        return self.description_en
+
+
+class AgentProfile(models.Model):
+    """Marks a user as a support agent (or supervisor) and holds their helpdesk settings."""
+
+    class Role(models.TextChoices):
+        AGENT = "agent", _("Agent")
+        SUPERVISOR = "supervisor", _("Supervisor")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, related_name="agent_profile", on_delete=models.CASCADE
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.AGENT)
+    display_name = models.CharField(_("display name"), max_length=120, blank=True)
+    teams = models.ManyToManyField(Team, verbose_name=_("teams"), blank=True, related_name="agents")
+
+    class Meta:
+        verbose_name = _("agent")
+        verbose_name_plural = _("agents")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.user.get_full_name() or self.user.get_username()
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.role == self.Role.SUPERVISOR
+
+
+class Contact(models.Model):
+    """The end user behind a widget: anonymous, or identified by the host app's user id."""
+
+    widget = models.ForeignKey(Widget, related_name="contacts", on_delete=models.CASCADE)
+    external_id = models.CharField(_("external id"), max_length=191, blank=True)
+    identified = models.BooleanField(_("verified identity"), default=False)
+    name = models.CharField(_("name"), max_length=191, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=64, blank=True)
+    attributes = models.JSONField(_("attributes"), default=dict, blank=True)
+    device = models.JSONField(_("last device"), default=dict, blank=True)
+    locale = models.CharField(_("locale"), max_length=16, blank=True)
+    # Bumped to revoke every visitor token issued for this contact (logout/reset).
+    token_version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["widget", "external_id"],
+                condition=~Q(external_id=""),
+                name="contact_unique_external_id_per_widget",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.email or f"Visitor #{self.pk}"
+
+
+class Conversation(models.Model):
+    """A support request: one thread between a contact and the helpdesk."""
+
+    class Status(models.TextChoices):
+        BOT = "bot", _("With bot")
+        QUEUED = "queued", _("Queued")
+        OPEN = "open", _("Open")
+        PENDING = "pending", _("Pending")
+        RESOLVED = "resolved", _("Resolved")
+
+    class Priority(models.TextChoices):
+        LOW = "low", _("Low")
+        NORMAL = "normal", _("Normal")
+        HIGH = "high", _("High")
+        URGENT = "urgent", _("Urgent")
+
+    contact = models.ForeignKey(Contact, related_name="conversations", on_delete=models.CASCADE)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
+    topic = models.ForeignKey(
+        Topic, verbose_name=_("topic"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    team = models.ForeignKey(
+        Team, verbose_name=_("team"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        null=True,
+        blank=True,
+        related_name="assigned_conversations",
+        on_delete=models.SET_NULL,
+    )
+    priority = models.CharField(
+        _("priority"), max_length=8, choices=Priority.choices, default=Priority.NORMAL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Newest activity: what the inbox sorts by.
+    last_message_at = models.DateTimeField(null=True, blank=True)
+    last_message_preview = models.CharField(max_length=140, blank=True)
+    first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    # Read state per side: the id of the last message that side has seen.
+    visitor_last_read_id = models.BigIntegerField(default=0)
+    agent_last_read_id = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("conversation")
+        verbose_name_plural = _("conversations")
+        indexes = [
+            models.Index(fields=["status", "-last_message_at"], name="conversation_inbox_idx"),
+            models.Index(fields=["contact", "-created_at"], name="conversation_contact_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk}"
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.status == self.Status.RESOLVED

@@ -1,0 +1,316 @@
+"""Every write of the helpdesk domain. Realtime events leave only after commit."""
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chat import realtime
+from chat import services as chat_services
+
+from . import errors, selectors
+from .identity import identity_hash_is_valid, visitor_token_issue
+from .models import Contact, Conversation, Topic
+
+Status = Conversation.Status
+
+# The conversation pipeline: the only status moves allowed (django-oscar style).
+STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.BOT: frozenset({Status.QUEUED, Status.RESOLVED}),
+    Status.QUEUED: frozenset({Status.OPEN, Status.PENDING, Status.RESOLVED}),
+    Status.OPEN: frozenset({Status.QUEUED, Status.PENDING, Status.RESOLVED}),
+    Status.PENDING: frozenset({Status.OPEN, Status.QUEUED, Status.RESOLVED}),
+    Status.RESOLVED: frozenset({Status.QUEUED, Status.OPEN}),
+}
+
+DEVICE_FIELDS = (
+    "platform",
+    "os",
+    "os_version",
+    "app_version",
+    "model",
+    "screen",
+    "locale",
+    "timezone",
+    "url",
+    "user_agent",
+)
+MAX_ATTRIBUTES = 50
+MAX_FIELD_CHARS = 500
+
+
+def _clean_text(value: Any, *, field: str, max_chars: int = MAX_FIELD_CHARS) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str | int | float) or isinstance(value, bool):
+        raise errors.InvalidInput(f"{field} must be a string.")
+    text = str(value).strip()
+    if len(text) > max_chars:
+        raise errors.InvalidInput(f"{field} is longer than {max_chars} characters.")
+    return text
+
+
+def _clean_device(device: Any) -> dict[str, str]:
+    if device is None:
+        return {}
+    if not isinstance(device, dict):
+        raise errors.InvalidInput("device must be an object.")
+    cleaned = {}
+    for name in DEVICE_FIELDS:
+        if device.get(name) not in (None, ""):
+            cleaned[name] = _clean_text(device[name], field=f"device.{name}")
+    return cleaned
+
+
+def _clean_attributes(attributes: Any) -> dict[str, Any]:
+    if attributes is None:
+        return {}
+    if not isinstance(attributes, dict):
+        raise errors.InvalidInput("contact.attributes must be an object.")
+    if len(attributes) > MAX_ATTRIBUTES:
+        raise errors.InvalidInput(f"contact.attributes has more than {MAX_ATTRIBUTES} keys.")
+    cleaned: dict[str, Any] = {}
+    for key, value in attributes.items():
+        key = _clean_text(key, field="attribute name", max_chars=64)
+        if value is None or isinstance(value, bool | int | float):
+            cleaned[key] = value
+        else:
+            cleaned[key] = _clean_text(value, field=f"contact.attributes.{key}")
+    return cleaned
+
+
+def widget_session_open(
+    *,
+    widget_key: Any,
+    visitor_token: Any = None,
+    identity: Any = None,
+    contact_data: Any = None,
+    device: Any = None,
+    locale: Any = "",
+) -> tuple[Contact, str]:
+    """Open or resume a visitor's session: find or create the contact, issue a token.
+
+    A signed identity wins over a token; an anonymous contact that logs in is merged
+    into the identified one, so the chat they started is not lost.
+    """
+    widget = selectors.widget_get_active(key=widget_key)
+    if contact_data is not None and not isinstance(contact_data, dict):
+        raise errors.InvalidInput("contact must be an object.")
+    contact_data = contact_data or {}
+    name = _clean_text(contact_data.get("name"), field="contact.name", max_chars=191)
+    email = _clean_text(contact_data.get("email"), field="contact.email", max_chars=254)
+    phone = _clean_text(contact_data.get("phone"), field="contact.phone", max_chars=64)
+    attributes = _clean_attributes(contact_data.get("attributes"))
+    device = _clean_device(device)
+    locale = _clean_text(locale, field="locale", max_chars=16) or device.get("locale", "")[:16]
+
+    resumed = None
+    if visitor_token:
+        try:
+            resumed = selectors.contact_get_by_visitor_token(token=visitor_token)
+        except errors.NotAuthenticated:
+            resumed = None  # an expired token just starts a fresh anonymous session
+        if resumed is not None and resumed.widget_id != widget.pk:
+            resumed = None
+
+    with transaction.atomic():
+        if identity is not None:
+            contact = _contact_identified(widget=widget, identity=identity)
+            if resumed is not None and not resumed.identified and resumed.pk != contact.pk:
+                _contact_merge(source=resumed, target=contact)
+        elif resumed is not None:
+            contact = resumed
+        else:
+            contact = Contact.objects.create(widget=widget)
+
+        if name:
+            contact.name = name
+        if email:
+            contact.email = email
+        if phone:
+            contact.phone = phone
+        if attributes:
+            contact.attributes = {**contact.attributes, **attributes}
+        if device:
+            contact.device = device
+        if locale:
+            contact.locale = locale
+        contact.last_seen_at = timezone.now()
+        contact.save()
+
+    token = visitor_token_issue(
+        contact_id=contact.pk, widget_id=widget.pk, token_version=contact.token_version
+    )
+    return contact, token
+
+
+def _contact_identified(*, widget, identity: Any) -> Contact:
+    if not isinstance(identity, dict):
+        raise errors.InvalidInput("identity must be an object.")
+    external_id = _clean_text(identity.get("external_id"), field="identity.external_id", max_chars=191)
+    claimed_hash = identity.get("hash")
+    if not external_id or not isinstance(claimed_hash, str):
+        raise errors.IdentityInvalid("identity needs external_id and hash.")
+    if not identity_hash_is_valid(
+        secret=widget.secret, external_id=external_id, claimed_hash=claimed_hash
+    ):
+        raise errors.IdentityInvalid("The identity hash does not match this user id.")
+    try:
+        with transaction.atomic():
+            contact, _created = Contact.objects.get_or_create(
+                widget=widget, external_id=external_id, defaults={"identified": True}
+            )
+    except IntegrityError:  # two first sessions of the same user at once
+        contact = Contact.objects.get(widget=widget, external_id=external_id)
+    if not contact.identified:
+        contact.identified = True
+    return contact
+
+
+def _contact_merge(*, source: Contact, target: Contact) -> None:
+    Conversation.objects.filter(contact=source).update(contact=target)
+    for field in ("name", "email", "phone"):
+        if not getattr(target, field) and getattr(source, field):
+            setattr(target, field, getattr(source, field))
+    target.attributes = {**source.attributes, **target.attributes}
+    source.delete()
+
+
+def visitor_session_revoke(*, contact: Contact) -> None:
+    """Log the visitor out everywhere: every token issued so far stops working."""
+    Contact.objects.filter(pk=contact.pk).update(token_version=contact.token_version + 1)
+
+
+def conversation_create(
+    *, contact: Contact, topic_slug: Any = None, priority_hint: Any = None
+) -> Conversation:
+    topic = None
+    if topic_slug not in (None, ""):
+        if not isinstance(topic_slug, str):
+            raise errors.InvalidInput("topic must be a topic slug.")
+        topic = Topic.objects.filter(slug=topic_slug, is_active=True).first()
+        if topic is None:
+            raise errors.InvalidInput("No such topic.", code="topic_not_found")
+    if priority_hint not in (None, "", "urgent"):
+        raise errors.InvalidInput('priority_hint may only be "urgent".')
+    conversation = Conversation.objects.create(
+        contact=contact,
+        status=Status.QUEUED,
+        topic=topic,
+        team=topic.team if topic else None,
+        priority=Conversation.Priority.URGENT if priority_hint == "urgent" else "normal",
+        last_message_at=timezone.now(),
+    )
+    transaction.on_commit(lambda: realtime.conversation_updated(conversation_id=conversation.pk))
+    return conversation
+
+
+def conversation_set_status(*, conversation: Conversation, status: str) -> Conversation:
+    """Move a conversation along the pipeline, or raise IllegalTransition."""
+    if status not in STATUS_TRANSITIONS:
+        raise errors.InvalidInput(f"Unknown status {status!r}.")
+    with transaction.atomic():
+        locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        if locked.status == status:
+            return locked
+        if status not in STATUS_TRANSITIONS[locked.status]:
+            raise errors.IllegalTransition(
+                f"A conversation cannot go from {locked.status} to {status}."
+            )
+        locked.status = status
+        update_fields = ["status"]
+        if status == Status.RESOLVED:
+            locked.resolved_at = timezone.now()
+            update_fields.append("resolved_at")
+        elif conversation.resolved_at is not None:
+            locked.resolved_at = None
+            update_fields.append("resolved_at")
+        locked.save(update_fields=update_fields)
+        transaction.on_commit(lambda: realtime.conversation_updated(conversation_id=locked.pk))
+    return locked
+
+
+def conversation_resolve(*, conversation: Conversation, agent) -> Conversation:
+    with transaction.atomic():
+        conversation = conversation_set_status(conversation=conversation, status=Status.RESOLVED)
+        chat_services.message_send(
+            conversation=conversation,
+            sender_type="system",
+            body=_("%(name)s marked this conversation as resolved.")
+            % {"name": selectors.agent_profile_for_user(agent) or agent.get_username()},
+        )
+    return conversation
+
+
+def conversation_reopen(*, conversation: Conversation, by_agent=None) -> Conversation:
+    """Reopen a resolved conversation: agents any time, visitors within the reopen window."""
+    if conversation.status != Status.RESOLVED:
+        raise errors.Conflict("The conversation is not resolved.", code="not_resolved")
+    window = timedelta(seconds=settings.DESTEK["REOPEN_WINDOW_SECONDS"])
+    if by_agent is None and conversation.resolved_at < timezone.now() - window:
+        raise errors.Conflict(
+            "This conversation can no longer be reopened; start a new one.",
+            code="reopen_window_passed",
+        )
+    target = Status.OPEN if conversation.assignee_id else Status.QUEUED
+    return conversation_set_status(conversation=conversation, status=target)
+
+
+def conversation_mark_read(*, conversation: Conversation, side: str, up_to: Any) -> int | None:
+    """Record that one side has read up to a message id. Returns the new mark or None.
+
+    Marks only move forward, and never past the conversation's newest message.
+    """
+    if side not in ("visitor", "agent"):
+        raise errors.InvalidInput("side must be visitor or agent.")
+    if not isinstance(up_to, int) or isinstance(up_to, bool) or up_to < 0:
+        raise errors.InvalidInput("up_to must be a message id.")
+    newest = conversation.messages.order_by("-id").values_list("id", flat=True).first() or 0
+    up_to = min(up_to, newest)
+    field = f"{side}_last_read_id"
+    changed = Conversation.objects.filter(pk=conversation.pk, **{f"{field}__lt": up_to}).update(
+        **{field: up_to}
+    )
+    if not changed:
+        return None
+    setattr(conversation, field, up_to)
+    transaction.on_commit(
+        lambda: realtime.read_marked(conversation_id=conversation.pk, reader=side, up_to=up_to)
+    )
+    return up_to
+
+
+def conversation_record_message(*, conversation: Conversation, message) -> list[str]:
+    """Fold a new message into its conversation's state. Called by chat.services only.
+
+    Returns the changed fields, so the caller knows whether to publish an update.
+    """
+    now = message.created_at
+    conversation.last_message_at = now
+    conversation.last_message_preview = (message.body or "")[:140]
+    fields = ["last_message_at", "last_message_preview"]
+    sender = message.sender_type
+    if sender == "agent":
+        if conversation.first_response_at is None:
+            conversation.first_response_at = now
+            fields.append("first_response_at")
+        if conversation.assignee_id is None:
+            conversation.assignee_id = message.sender_agent_id
+            fields.append("assignee")
+        if conversation.status in (Status.QUEUED, Status.PENDING, Status.RESOLVED):
+            conversation.status = Status.OPEN
+            conversation.resolved_at = None
+            fields += ["status", "resolved_at"]
+        conversation.agent_last_read_id = message.pk
+        fields.append("agent_last_read_id")
+    elif sender == "visitor":
+        if conversation.status == Status.PENDING:
+            conversation.status = Status.OPEN
+            fields.append("status")
+        conversation.visitor_last_read_id = message.pk
+        fields.append("visitor_last_read_id")
+    conversation.save(update_fields=fields)
+    return fields
