@@ -109,7 +109,11 @@ def _conversation_payload(conversation) -> dict:
     messages, has_more = selectors.message_list_after(
         conversation=conversation, after=0, limit=settings.DESTEK["MESSAGES_PAGE_SIZE"]
     )
-    return {**protocol.conversation_to_dict(conversation), "messages": messages, "has_more": has_more}
+    return {
+        **protocol.conversation_to_dict(conversation),
+        "messages": messages,
+        "has_more": has_more,
+    }
 
 
 @widget_endpoint(methods=["POST"])

@@ -119,7 +119,9 @@ class JsonFrameConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=json.dumps(content, separators=(",", ":")))
 
     async def send_error(self, code: str, detail: str, client_id: str | None = None):
-        await self.send_json({"type": "error", "code": code, "detail": detail, "client_id": client_id})
+        await self.send_json(
+            {"type": "error", "code": code, "detail": detail, "client_id": client_id}
+        )
 
     async def handle_frame(self, frame: dict):
         raise NotImplementedError
@@ -181,7 +183,9 @@ class VisitorConsumer(JsonFrameConsumer):
         self.auth_deadline.cancel()
         self.own_conversation_ids: set[int] = set()
         await self.channel_layer.group_add(realtime.visitor_group(contact.pk), self.channel_name)
-        await self.send_json({"type": "auth.ok", "contact": {"id": contact.pk, "identified": contact.identified}})
+        await self.send_json(
+            {"type": "auth.ok", "contact": {"id": contact.pk, "identified": contact.identified}}
+        )
 
     async def conversation(self, frame: dict):
         conversation_id = _positive_int(frame.get("conversation"))
@@ -284,7 +288,9 @@ class ConsoleConsumer(JsonFrameConsumer):
         if self.profile.is_supervisor:
             return [realtime.CONSOLE_SUPERVISORS]
         groups = [realtime.CONSOLE_UNROUTED, realtime.console_agent_group(self.profile.user_id)]
-        groups += [realtime.console_team_group(t) for t in self.profile.teams.values_list("id", flat=True)]
+        groups += [
+            realtime.console_team_group(t) for t in self.profile.teams.values_list("id", flat=True)
+        ]
         return groups
 
     async def disconnect(self, code):

@@ -26,7 +26,7 @@ class Message(models.Model):
     )
     body = models.TextField(blank=True)
     # Set by the sending client; makes a retried send return the first message.
-    client_id = models.CharField(max_length=64, null=True, blank=True)
+    client_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001 - NULL is "no id", outside the unique constraint
     actions = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 

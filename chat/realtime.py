@@ -43,7 +43,9 @@ def console_agent_group(user_id: int) -> str:
 def console_inbox_groups(conversation) -> list[str]:
     """Every console inbox that may show this conversation."""
     groups = [CONSOLE_SUPERVISORS]
-    groups.append(console_team_group(conversation.team_id) if conversation.team_id else CONSOLE_UNROUTED)
+    groups.append(
+        console_team_group(conversation.team_id) if conversation.team_id else CONSOLE_UNROUTED
+    )
     if conversation.assignee_id:
         groups.append(console_agent_group(conversation.assignee_id))
     return groups

@@ -70,7 +70,9 @@ def message_send(
         # status checks below see the latest state.
         conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
         if client_id is not None:
-            existing = Message.objects.filter(conversation=conversation, client_id=client_id).first()
+            existing = Message.objects.filter(
+                conversation=conversation, client_id=client_id
+            ).first()
             if existing is not None:
                 return existing, False
         if sender_type == Message.SenderType.VISITOR and conversation.is_resolved:

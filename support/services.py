@@ -150,7 +150,9 @@ def widget_session_open(
 def _contact_identified(*, widget, identity: Any) -> Contact:
     if not isinstance(identity, dict):
         raise errors.InvalidInput("identity must be an object.")
-    external_id = _clean_text(identity.get("external_id"), field="identity.external_id", max_chars=191)
+    external_id = _clean_text(
+        identity.get("external_id"), field="identity.external_id", max_chars=191
+    )
     claimed_hash = identity.get("hash")
     if not external_id or not isinstance(claimed_hash, str):
         raise errors.IdentityInvalid("identity needs external_id and hash.")

@@ -71,9 +71,7 @@ def conversation_detail(request, conversation_id: int):
     conversation = selectors.conversation_get_for_agent(
         profile=request.agent, conversation_id=conversation_id
     )
-    messages = chat_selectors.message_objects_after(
-        conversation=conversation, after=0, limit=1000
-    )
+    messages = chat_selectors.message_objects_after(conversation=conversation, after=0, limit=1000)
     if messages:
         # Opening the conversation is reading it.
         services.conversation_mark_read(

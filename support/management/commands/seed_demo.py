@@ -9,7 +9,7 @@ from support import services as support_services
 from support.models import AgentProfile, Contact, Team, Topic, Widget
 
 DEMO_WIDGET_KEY = "demo"
-DEMO_WIDGET_SECRET = "demo-secret"  # dev only: production widgets get a random secret
+DEMO_WIDGET_SECRET = "demo-secret"  # noqa: S105 - dev only; real widgets get a random one
 DEMO_USERS = [
     # username, password, role, display name, is_staff
     ("agent", "agent-demo-123", AgentProfile.Role.AGENT, "Ayşe Demir", False),
@@ -18,10 +18,38 @@ DEMO_USERS = [
 TEAMS = [("General support", "general"), ("Payments", "payments")]
 TOPICS = [
     # slug, en, tr, description en, description tr, team slug
-    ("payment", "Payment", "Ödeme", "Failed payments, refunds, invoices", "Başarısız ödeme, iade, fatura", "payments"),
-    ("order", "Order", "Sipariş", "Orders not showing, bills that will not close", "Görünmeyen sipariş, kapanmayan adisyon", "general"),
-    ("technical", "Technical", "Teknik", "Errors, freezes, QR menu, notifications", "Hata, donma, QR menü, bildirimler", "general"),
-    ("account", "Account", "Hesap", "Login, password, account details", "Giriş, şifre, hesap bilgileri", "general"),
+    (
+        "payment",
+        "Payment",
+        "Ödeme",
+        "Failed payments, refunds, invoices",
+        "Başarısız ödeme, iade, fatura",
+        "payments",
+    ),
+    (
+        "order",
+        "Order",
+        "Sipariş",
+        "Orders not showing, bills that will not close",
+        "Görünmeyen sipariş, kapanmayan adisyon",
+        "general",
+    ),
+    (
+        "technical",
+        "Technical",
+        "Teknik",
+        "Errors, freezes, QR menu, notifications",
+        "Hata, donma, QR menü, bildirimler",
+        "general",
+    ),
+    (
+        "account",
+        "Account",
+        "Hesap",
+        "Login, password, account details",
+        "Giriş, şifre, hesap bilgileri",
+        "general",
+    ),
 ]
 
 

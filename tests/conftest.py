@@ -1,0 +1,66 @@
+import os
+
+import pytest
+
+REDIS_URL = os.environ.get("REDIS_URL", "")
+
+
+def pytest_collection_modifyitems(config, items):
+    if REDIS_URL:
+        return
+    skip = pytest.mark.skip(reason="needs a real Redis: set REDIS_URL (CI does)")
+    for item in items:
+        if "redis" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+
+
+IN_MEMORY_LAYER = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+
+def redis_layer(kind: str) -> dict:
+    backend = {
+        "pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
+        "core": "channels_redis.core.RedisChannelLayer",
+    }[kind]
+    return {
+        "default": {
+            "BACKEND": backend,
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, "socket_timeout": None}],
+                "prefix": f"destek-test-{os.getpid()}",
+            },
+        }
+    }
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("memory", id="memory"),
+        pytest.param("pubsub", id="redis-pubsub", marks=pytest.mark.redis),
+        pytest.param("core", id="redis-core", marks=pytest.mark.redis),
+    ]
+)
+def channel_layer_kind(request, settings):
+    """Runs a test on the in-memory layer and on both real Redis layers."""
+    settings.CHANNEL_LAYERS = (
+        IN_MEMORY_LAYER if request.param == "memory" else redis_layer(request.param)
+    )
+    yield request.param
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
+
+
+@pytest.fixture
+def in_memory_layer(settings):
+    settings.CHANNEL_LAYERS = IN_MEMORY_LAYER
+    yield
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()

@@ -1,0 +1,128 @@
+"""Run the real stack in subprocesses for black-box tests: a fresh database, migrations,
+demo data, and one or more daphne processes on loopback ports.
+
+On CI (DATABASE_URL/REDIS_URL set) the processes share a throwaway PostgreSQL database and
+Redis, as in production; locally they share a SQLite file and, with one process, the
+in-memory channel layer.
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, *, timeout: float = 30.0, process=None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"server exited early with code {process.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise TimeoutError(f"nothing listens on port {port}")
+
+
+class Stack:
+    def __init__(self, tmp_dir: Path):
+        self.tmp_dir = tmp_dir
+        self.name = f"destek_stack_{uuid.uuid4().hex[:10]}"
+        self.admin_url = os.environ.get("DATABASE_URL", "")
+        self.env = {
+            **os.environ,
+            "DEBUG": "1",
+            "MEDIA_ROOT": str(tmp_dir / "media"),
+            "CHANNEL_LAYER_PREFIX": self.name,
+            "PYTHONUNBUFFERED": "1",
+        }
+        if self.admin_url:
+            parts = urlsplit(self.admin_url)
+            self.env["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{self.name}"))
+        else:
+            self.env["DATABASE_URL"] = f"sqlite:///{tmp_dir / 'stack.sqlite3'}"
+        self.servers: dict[int, subprocess.Popen] = {}
+
+    def _admin_sql(self, sql: str) -> None:
+        import psycopg
+
+        with psycopg.connect(self.admin_url, autocommit=True) as conn:
+            conn.execute(sql)
+
+    def setup(self) -> None:
+        if self.admin_url:
+            self._admin_sql(f'CREATE DATABASE "{self.name}"')
+        self.manage("migrate", "--noinput", "-v0")
+        self.manage("seed_demo")
+
+    def manage(self, *args: str) -> str:
+        result = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stderr}")
+        return result.stdout
+
+    def start_server(self, port: int | None = None) -> int:
+        port = port or free_port()
+        log = open(self.tmp_dir / f"daphne-{port}.log", "ab")  # noqa: SIM115 - closed with the process
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "daphne",
+                "-b",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "config.asgi:application",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        wait_for_port(port, process=process)
+        self.servers[port] = process
+        return port
+
+    def kill_server(self, port: int) -> None:
+        """An abrupt stop: the kernel resets every open socket, as in a crash."""
+        process = self.servers.pop(port)
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=10)
+
+    def stop(self) -> None:
+        for port in list(self.servers):
+            process = self.servers.pop(port)
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        if self.admin_url:
+            self._admin_sql(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+    def log(self, port: int) -> str:
+        path = self.tmp_dir / f"daphne-{port}.log"
+        return path.read_text(errors="replace") if path.exists() else ""
