@@ -1,0 +1,111 @@
+"""Test data builders: plain functions over the services, so test data obeys domain rules."""
+
+import itertools
+
+from django.contrib.auth import get_user_model
+
+from chat import services as chat_services
+from chat.models import Message
+from support import services as support_services
+from support.identity import identity_hash
+from support.models import AgentProfile, Contact, Conversation, Team, Topic, Widget
+
+_seq = itertools.count(1)
+
+
+def widget(*, key=None, secret="test-secret", allowed_origins=None) -> Widget:
+    return Widget.objects.create(
+        key=key or f"w{next(_seq)}",
+        name="Test widget",
+        secret=secret,
+        allowed_origins=allowed_origins or [],
+    )
+
+
+def team(*, name=None) -> Team:
+    n = next(_seq)
+    return Team.objects.create(name=name or f"Team {n}", slug=f"team-{n}")
+
+
+def topic(
+    *,
+    slug=None,
+    team=None,
+    name_en=None,
+    name_tr=None,
+    description_en="",
+    description_tr="",
+    is_active=True,
+) -> Topic:
+    slug = slug or f"topic-{next(_seq)}"
+    return Topic.objects.create(
+        slug=slug,
+        name_en=name_en or slug.title(),
+        name_tr=name_tr or slug.title(),
+        description_en=description_en,
+        description_tr=description_tr,
+        team=team,
+        is_active=is_active,
+    )
+
+
+def agent(*, username=None, role=AgentProfile.Role.AGENT, teams=(), display_name="") -> AgentProfile:
+    user = get_user_model().objects.create_user(
+        username=username or f"agent{next(_seq)}", password="pw-12345-test"
+    )
+    profile = AgentProfile.objects.create(user=user, role=role, display_name=display_name)
+    profile.teams.set(teams)
+    return profile
+
+
+def supervisor(**kwargs) -> AgentProfile:
+    return agent(role=AgentProfile.Role.SUPERVISOR, **kwargs)
+
+
+def visitor(*, widget_obj=None, external_id=None, **session_kwargs) -> tuple[Contact, str]:
+    """A contact and its visitor token, through the real session service."""
+    widget_obj = widget_obj or widget()
+    identity = None
+    if external_id:
+        identity = {
+            "external_id": external_id,
+            "hash": identity_hash(secret=widget_obj.secret, external_id=external_id),
+        }
+    return support_services.widget_session_open(
+        widget_key=widget_obj.key, identity=identity, **session_kwargs
+    )
+
+
+def conversation(*, contact=None, body="Hello, I need help", topic_slug=None) -> Conversation:
+    contact = contact or visitor()[0]
+    conv, _created = chat_services.conversation_start(
+        contact=contact, body=body, client_id=f"first-{next(_seq)}", topic_slug=topic_slug
+    )
+    return conv
+
+
+def message(*, conversation, sender_type="visitor", body="hi", agent_user=None) -> Message:
+    msg, _created = chat_services.message_send(
+        conversation=conversation,
+        sender_type=sender_type,
+        body=body,
+        client_id=f"m-{next(_seq)}",
+        agent=agent_user,
+    )
+    return msg
+
+
+def identity(*, widget_obj, external_id) -> dict:
+    """The signed identity the host app's server would send for one of its users."""
+    return {
+        "external_id": external_id,
+        "hash": identity_hash(secret=widget_obj.secret, external_id=external_id),
+    }
+
+
+def resolved_conversation(*, contact=None, agent_user=None, body="Hello, I need help") -> Conversation:
+    """A conversation resolved through the real pipeline (by an agent when given)."""
+    conv = conversation(contact=contact, body=body)
+    if agent_user is not None:
+        return support_services.conversation_resolve(conversation=conv, agent=agent_user)
+    return support_services.conversation_set_status(conversation=conv, status="resolved")
