@@ -91,28 +91,31 @@ class JsonFrameConsumer(AsyncWebsocketConsumer):
         await self.accept()
 
     async def receive(self, text_data=None, bytes_data=None):
+        if text_data is None or len(text_data) > MAX_FRAME_BYTES:
+            frame = None
+        else:
+            try:
+                frame = json.loads(text_data)
+            except ValueError:
+                frame = None
+        client_id = frame.get("client_id") if isinstance(frame, dict) else None
+        client_id = client_id if isinstance(client_id, str) else None
         verdict = self.limiter.hit()
         if verdict == "abuse":
             await self.close(code=CLOSE_RATE_LIMITED)
             return
         if verdict == "limited":
-            await self.send_error("rate_limited", "Too many frames; slow down.")
-            return
-        if text_data is None or len(text_data) > MAX_FRAME_BYTES:
-            await self.send_error("bad_frame", "Frames must be JSON text of at most 64 KB.")
-            return
-        try:
-            frame = json.loads(text_data)
-        except ValueError:
-            await self.send_error("bad_frame", "The frame is not valid JSON.")
+            # The client_id tells the sender which message to send again later.
+            await self.send_error("rate_limited", "Too many frames; slow down.", client_id)
             return
         if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
-            await self.send_error("bad_frame", "A frame is a JSON object with a type.")
+            await self.send_error(
+                "bad_frame", "A frame is a JSON object with a type, at most 64 KB.", client_id
+            )
             return
         try:
             await self.handle_frame(frame)
         except errors.DomainError as error:
-            client_id = frame.get("client_id") if isinstance(frame.get("client_id"), str) else None
             await self.send_error(error.code, error.detail, client_id=client_id)
 
     async def send_json(self, content: dict):
@@ -232,16 +235,16 @@ class VisitorConsumer(JsonFrameConsumer):
     async def on_message_send(self, frame: dict):
         conversation = await self.conversation(frame)
         client_id = frame.get("client_id")
-        message, created = await database_sync_to_async(services.message_send)(
+        message, _created = await database_sync_to_async(services.message_send)(
             conversation=conversation,
             sender_type=Message.SenderType.VISITOR,
             body=frame.get("body"),
             client_id=client_id,
         )
-        if not created:
-            # A retried frame: acknowledge it to this socket alone with the first message.
-            payload = await database_sync_to_async(protocol.message_to_dict)(message)
-            await self.send_json({"type": "message.new", "message": payload})
+        # Acknowledge to the sender directly too: the group event is only a hint and may be
+        # lost, and a retried frame must get the first message back. Clients dedupe by id.
+        payload = await database_sync_to_async(protocol.message_to_dict)(message)
+        await self.send_json({"type": "message.new", "message": payload})
 
     async def on_typing(self, frame: dict):
         if not await self.owns(frame.get("conversation")):

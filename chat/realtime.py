@@ -6,7 +6,6 @@ JSON frames (PROTOCOL.md); agent consoles get HTML fragments swapped in by htmx.
 """
 
 import asyncio
-import logging
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -16,8 +15,6 @@ from support import selectors as support_selectors
 
 from . import protocol
 from .models import Message
-
-logger = logging.getLogger("destek.realtime")
 
 # Group names.
 CONSOLE_UNROUTED = "console.unrouted"
@@ -68,11 +65,9 @@ def _send(messages: list[tuple[str, dict]]) -> None:
     async def send_all():
         await asyncio.gather(*(layer.group_send(group, event) for group, event in messages))
 
-    try:
-        async_to_sync(send_all)()
-    except Exception:
-        # Clients resume by message id, so a lost hint costs a fetch, never a message.
-        logger.exception("realtime publish failed for %s", [group for group, _ in messages])
+    # Callers schedule this with on_commit(robust=True): a failure is logged and costs clients
+    # a fetch when they resume by message id, never a message.
+    async_to_sync(send_all)()
 
 
 def _inbox_row_html(conversation) -> str:

@@ -14,6 +14,17 @@ def message_objects_after(*, conversation: Conversation, after: int, limit: int)
     )
 
 
+def message_objects_latest(*, conversation: Conversation, limit: int) -> list[Message]:
+    """The newest messages, oldest first: what a conversation page shows first."""
+    newest = list(
+        Message.objects.filter(conversation=conversation)
+        .select_related("sender_agent__agent_profile")
+        .order_by("-id")[:limit]
+    )
+    newest.reverse()
+    return newest
+
+
 def message_list_after(
     *, conversation: Conversation, after: int, limit: int
 ) -> tuple[list[dict], bool]:

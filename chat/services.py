@@ -96,16 +96,17 @@ def message_send(
         changed = support_services.conversation_record_message(
             conversation=conversation, message=message
         )
-        transaction.on_commit(lambda: realtime.message_created(message_id=message.pk))
+        transaction.on_commit(lambda: realtime.message_created(message_id=message.pk), robust=True)
         if PUBLISHED_CONVERSATION_FIELDS.intersection(changed):
             transaction.on_commit(
-                lambda: realtime.conversation_updated(conversation_id=conversation.pk)
+                lambda: realtime.conversation_updated(conversation_id=conversation.pk), robust=True
             )
         if sender_type == Message.SenderType.AGENT:
             transaction.on_commit(
                 lambda: realtime.read_marked(
                     conversation_id=conversation.pk, reader="agent", up_to=message.pk
-                )
+                ),
+                robust=True,
             )
     return message, True
 
@@ -131,13 +132,15 @@ def conversation_start(
         )
         if existing is not None:
             return existing.conversation, False
-    if body not in (None, ""):
-        _clean_body(body)
+    # No body (or "") starts a conversation without a first message, e.g. from a topic button.
+    has_body = body not in (None, "")
+    if has_body and not _clean_body(body):
+        raise errors.InvalidInput("The message is empty.", code="empty_message")
     with transaction.atomic():
         conversation = support_services.conversation_create(
             contact=contact, topic_slug=topic_slug, priority_hint=priority_hint
         )
-        if body not in (None, "") and _clean_body(body):
+        if has_body:
             message_send(
                 conversation=conversation,
                 sender_type=Message.SenderType.VISITOR,

@@ -4,7 +4,10 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -102,6 +105,11 @@ def widget_session_open(
     contact_data = contact_data or {}
     name = _clean_text(contact_data.get("name"), field="contact.name", max_chars=191)
     email = _clean_text(contact_data.get("email"), field="contact.email", max_chars=254)
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise errors.InvalidInput("contact.email is not an email address.") from None
     phone = _clean_text(contact_data.get("phone"), field="contact.phone", max_chars=64)
     attributes = _clean_attributes(contact_data.get("attributes"))
     device = _clean_device(device)
@@ -183,7 +191,7 @@ def _contact_merge(*, source: Contact, target: Contact) -> None:
 
 def visitor_session_revoke(*, contact: Contact) -> None:
     """Log the visitor out everywhere: every token issued so far stops working."""
-    Contact.objects.filter(pk=contact.pk).update(token_version=contact.token_version + 1)
+    Contact.objects.filter(pk=contact.pk).update(token_version=F("token_version") + 1)
 
 
 def conversation_create(
@@ -206,18 +214,25 @@ def conversation_create(
         priority=Conversation.Priority.URGENT if priority_hint == "urgent" else "normal",
         last_message_at=timezone.now(),
     )
-    transaction.on_commit(lambda: realtime.conversation_updated(conversation_id=conversation.pk))
+    transaction.on_commit(
+        lambda: realtime.conversation_updated(conversation_id=conversation.pk), robust=True
+    )
     return conversation
 
 
 def conversation_set_status(*, conversation: Conversation, status: str) -> Conversation:
     """Move a conversation along the pipeline, or raise IllegalTransition."""
+    conversation, _changed = _conversation_move(conversation=conversation, status=status)
+    return conversation
+
+
+def _conversation_move(*, conversation: Conversation, status: str) -> tuple[Conversation, bool]:
     if status not in STATUS_TRANSITIONS:
         raise errors.InvalidInput(f"Unknown status {status!r}.")
     with transaction.atomic():
         locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
         if locked.status == status:
-            return locked
+            return locked, False
         if status not in STATUS_TRANSITIONS[locked.status]:
             raise errors.IllegalTransition(
                 f"A conversation cannot go from {locked.status} to {status}."
@@ -227,23 +242,29 @@ def conversation_set_status(*, conversation: Conversation, status: str) -> Conve
         if status == Status.RESOLVED:
             locked.resolved_at = timezone.now()
             update_fields.append("resolved_at")
-        elif conversation.resolved_at is not None:
+        elif locked.resolved_at is not None:
             locked.resolved_at = None
             update_fields.append("resolved_at")
         locked.save(update_fields=update_fields)
-        transaction.on_commit(lambda: realtime.conversation_updated(conversation_id=locked.pk))
-    return locked
+        transaction.on_commit(
+            lambda: realtime.conversation_updated(conversation_id=locked.pk), robust=True
+        )
+    return locked, True
 
 
 def conversation_resolve(*, conversation: Conversation, agent) -> Conversation:
+    """Resolve and say so in the thread; resolving a resolved conversation changes nothing."""
     with transaction.atomic():
-        conversation = conversation_set_status(conversation=conversation, status=Status.RESOLVED)
-        chat_services.message_send(
-            conversation=conversation,
-            sender_type="system",
-            body=_("%(name)s marked this conversation as resolved.")
-            % {"name": selectors.agent_profile_for_user(agent) or agent.get_username()},
+        conversation, changed = _conversation_move(
+            conversation=conversation, status=Status.RESOLVED
         )
+        if changed:
+            chat_services.message_send(
+                conversation=conversation,
+                sender_type="system",
+                body=_("%(name)s marked this conversation as resolved.")
+                % {"name": selectors.agent_profile_for_user(agent) or agent.get_username()},
+            )
     return conversation
 
 
@@ -280,7 +301,8 @@ def conversation_mark_read(*, conversation: Conversation, side: str, up_to: Any)
         return None
     setattr(conversation, field, up_to)
     transaction.on_commit(
-        lambda: realtime.read_marked(conversation_id=conversation.pk, reader=side, up_to=up_to)
+        lambda: realtime.read_marked(conversation_id=conversation.pk, reader=side, up_to=up_to),
+        robust=True,
     )
     return up_to
 

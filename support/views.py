@@ -71,7 +71,8 @@ def conversation_detail(request, conversation_id: int):
     conversation = selectors.conversation_get_for_agent(
         profile=request.agent, conversation_id=conversation_id
     )
-    messages = chat_selectors.message_objects_after(conversation=conversation, after=0, limit=1000)
+    # The newest page; older history stays in the database (and the transcript export).
+    messages = chat_selectors.message_objects_latest(conversation=conversation, limit=500)
     if messages:
         # Opening the conversation is reading it.
         services.conversation_mark_read(

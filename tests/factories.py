@@ -13,7 +13,7 @@ from support.models import AgentProfile, Contact, Conversation, Team, Topic, Wid
 _seq = itertools.count(1)
 
 
-def widget(*, key=None, secret="test-secret", allowed_origins=None) -> Widget:
+def widget(*, key=None, secret="test-secret", allowed_origins=None) -> Widget:  # noqa: S107
     return Widget.objects.create(
         key=key or f"w{next(_seq)}",
         name="Test widget",
@@ -49,7 +49,9 @@ def topic(
     )
 
 
-def agent(*, username=None, role=AgentProfile.Role.AGENT, teams=(), display_name="") -> AgentProfile:
+def agent(
+    *, username=None, role=AgentProfile.Role.AGENT, teams=(), display_name=""
+) -> AgentProfile:
     user = get_user_model().objects.create_user(
         username=username or f"agent{next(_seq)}", password="pw-12345-test"
     )
@@ -103,7 +105,9 @@ def identity(*, widget_obj, external_id) -> dict:
     }
 
 
-def resolved_conversation(*, contact=None, agent_user=None, body="Hello, I need help") -> Conversation:
+def resolved_conversation(
+    *, contact=None, agent_user=None, body="Hello, I need help"
+) -> Conversation:
     """A conversation resolved through the real pipeline (by an agent when given)."""
     conv = conversation(contact=contact, body=body)
     if agent_user is not None:

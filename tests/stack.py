@@ -60,7 +60,9 @@ class Stack:
     def _admin_sql(self, sql: str) -> None:
         import psycopg
 
-        with psycopg.connect(self.admin_url, autocommit=True) as conn:
+        # The maintenance database: the one DATABASE_URL names may not exist (tests use test_*).
+        maintenance = urlunsplit(urlsplit(self.admin_url)._replace(path="/postgres"))
+        with psycopg.connect(maintenance, autocommit=True) as conn:
             conn.execute(sql)
 
     def setup(self) -> None:

@@ -1,0 +1,126 @@
+"""The whole live chat in two real browsers: a visitor on the demo shop and an agent in the
+console, over the real server (daphne; PostgreSQL and Redis on CI)."""
+
+import re
+
+from playwright.sync_api import expect
+
+VISITOR_TEXT = "Hi! Table 14's bill will not close"
+
+
+def agent_login(page, server):
+    page.goto(f"{server}/console/")
+    page.fill("#id_username", "agent")
+    page.fill("#id_password", "agent-demo-123")
+    page.click("button[type=submit]")
+    expect(page.locator("#connection")).to_have_attribute("data-state", "open")
+
+
+def open_widget(page, server):
+    page.goto(f"{server}/demo/")
+    page.click("#destek-launcher")
+    widget = page.frame_locator("#destek-frame")
+    expect(widget.locator("#composer-input")).to_be_visible()
+    return widget
+
+
+def test_visitor_and_agent_chat_live_with_seen_typing_reconnect_and_resolve(new_context, server):
+    agent = new_context().new_page()
+    agent_login(agent, server)
+
+    visitor_context = new_context(viewport={"width": 1200, "height": 800}, locale="en-GB")
+    visitor = visitor_context.new_page()
+    widget = open_widget(visitor, server)
+    widget.locator("#composer-input").fill(VISITOR_TEXT)
+    widget.locator("#composer-input").press("Enter")
+    own = widget.locator(".msg-visitor", has_text=VISITOR_TEXT)
+    expect(own).not_to_have_class(re.compile(r"\bpending\b"))
+
+    # The conversation appears in the agent's inbox live, without a reload.
+    row = agent.locator(".inbox-row", has_text=VISITOR_TEXT)
+    expect(row).to_be_visible()
+    expect(row.locator(".badge")).to_have_text("1")
+    row.locator("a").click()
+    expect(agent.locator("#message-list")).to_contain_text(VISITOR_TEXT)
+    # Device details arrived without the visitor typing them.
+    device = agent.locator("#device-info")
+    expect(device).to_contain_text("web")
+    expect(device).to_contain_text("/demo/")
+    expect(device).to_contain_text("en-GB")
+    expect(device).to_contain_text("1200")  # screen width
+
+    # Opening the conversation is reading it: the visitor sees "Seen".
+    expect(widget.locator(".msg-status")).to_have_text(re.compile("Seen"))
+
+    # Typing, both ways.
+    agent.locator("#composer-body").press_sequentially("Let me", delay=20)
+    expect(widget.locator("#typing")).to_be_visible()
+    expect(widget.locator("#typing")).to_contain_text("typing")
+    widget.locator("#composer-input").press_sequentially("Still", delay=20)
+    expect(agent.locator("#typing-indicator.on")).to_be_visible()
+    widget.locator("#composer-input").fill("")
+
+    agent.locator("#composer-body").fill("Let me check that bill for you.")
+    agent.locator("#composer-body").press("Enter")
+    expect(widget.locator(".msg-agent", has_text="Let me check that bill")).to_be_visible()
+    expect(agent.locator("#composer-body")).to_have_value("")
+
+    # A dropped connection in the middle: the visitor's socket goes away, the agent writes,
+    # the visitor types; after reconnecting nothing is lost and nothing is doubled.
+    offline = {"on": False}
+    sockets = []
+
+    def route(ws):
+        if offline["on"]:
+            ws.close(code=1011, reason="offline")
+            return
+        ws.connect_to_server()
+        sockets.append(ws)
+
+    visitor_context.route_web_socket(re.compile(r".*/ws/widget/.*"), route)
+    visitor.reload()
+    widget = visitor.frame_locator("#destek-frame")
+    visitor.click("#destek-launcher")
+    expect(widget.locator(".msg-agent", has_text="Let me check that bill")).to_be_visible()
+    expect(widget.locator("#connection-status")).to_be_hidden()
+
+    offline["on"] = True
+    for ws in sockets:
+        ws.close(code=1011, reason="network drop")
+    expect(widget.locator("#connection-status")).to_be_visible()
+    agent.locator("#composer-body").fill("Found it: the payment was recorded twice.")
+    agent.locator("#composer-body").press("Enter")
+    widget.locator("#composer-input").fill("Sent while offline")
+    widget.locator("#composer-input").press("Enter")
+    expect(widget.locator(".msg-visitor", has_text="Sent while offline")).to_have_class(
+        re.compile(r"\bpending\b")
+    )
+    offline["on"] = False
+    expect(widget.locator(".msg-agent", has_text="Found it")).to_be_visible(timeout=20_000)
+    expect(widget.locator(".msg-visitor", has_text="Sent while offline")).not_to_have_class(
+        re.compile(r"\bpending\b"), timeout=20_000
+    )
+    expect(widget.locator("#connection-status")).to_be_hidden()
+    expect(agent.locator("#message-list")).to_contain_text("Sent while offline")
+    for text in ("Found it", "Sent while offline", VISITOR_TEXT):
+        expect(widget.locator(".msg", has_text=text)).to_have_count(1)
+        expect(agent.locator("#message-list .msg", has_text=text)).to_have_count(1)
+
+    # Resolve: the visitor sees it resolved.
+    agent.click("#resolve-button")
+    expect(agent.locator("#conversation-status")).to_have_text("Resolved")
+    expect(widget.locator(".resolved-banner")).to_be_visible()
+
+    # Reloading either page shows the same history.
+    agent.reload()
+    for text in (VISITOR_TEXT, "Let me check that bill", "Found it", "Sent while offline"):
+        expect(agent.locator("#message-list")).to_contain_text(text)
+    visitor.reload()
+    widget = visitor.frame_locator("#destek-frame")
+    visitor.click("#destek-launcher")
+    expect(visitor.locator("#destek-frame")).to_be_visible()
+    # The widget reopens the conversation the visitor was reading; from history otherwise.
+    if widget.locator("body[data-view=home]").count():
+        widget.locator(".conv-item[data-conversation-id]").first.click()
+    for text in (VISITOR_TEXT, "Let me check that bill", "Found it", "Sent while offline"):
+        expect(widget.locator(".msg", has_text=text)).to_have_count(1)

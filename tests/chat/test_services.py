@@ -1,0 +1,639 @@
+"""chat/services.py: message_send, conversation_start, and the realtime events they publish."""
+
+import json
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+from chat import realtime, services
+from chat.models import Message
+from support import errors
+from support import services as support_services
+from support.models import Conversation
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+Status = Conversation.Status
+
+
+def fresh(conversation: Conversation) -> Conversation:
+    return Conversation.objects.get(pk=conversation.pk)
+
+
+def send(conversation, body="hello", **kwargs):
+    kwargs.setdefault("sender_type", "visitor")
+    return services.message_send(conversation=conversation, body=body, **kwargs)
+
+
+# --- message_send: idempotency ------------------------------------------------------------------
+
+
+def test_the_same_client_id_twice_stores_one_message_and_returns_the_first():
+    conversation = factories.conversation()
+
+    first, first_created = send(conversation, body="one", client_id="c-1")
+    second, second_created = send(conversation, body="one, again", client_id="c-1")
+
+    assert first_created is True
+    assert second_created is False
+    assert second.pk == first.pk
+    assert second.body == "one"
+    assert Message.objects.filter(conversation=conversation, client_id="c-1").count() == 1
+
+
+def test_a_retry_after_the_conversation_was_resolved_still_returns_the_first_message():
+    conversation = factories.conversation()
+    first, _ = send(conversation, client_id="c-1")
+    support_services.conversation_set_status(conversation=conversation, status=Status.RESOLVED)
+
+    again, created = send(fresh(conversation), client_id="c-1")
+
+    assert (again.pk, created) == (first.pk, False)
+
+
+def test_different_conversations_may_reuse_a_client_id():
+    a = factories.conversation()
+    b = factories.conversation()
+
+    in_a, created_a = send(a, client_id="same")
+    in_b, created_b = send(b, client_id="same")
+
+    assert created_a and created_b
+    assert in_a.pk != in_b.pk
+    assert Message.objects.filter(client_id="same").count() == 2
+
+
+def test_messages_without_a_client_id_are_never_deduplicated():
+    conversation = factories.conversation()
+
+    send(conversation, body="same")
+    send(conversation, body="same", client_id="")
+    send(conversation, body="same", client_id=None)
+
+    assert conversation.messages.filter(body="same").count() == 3
+    assert list(conversation.messages.filter(body="same").values_list("client_id", flat=True)) == [
+        None,
+        None,
+        None,
+    ]
+
+
+# --- message_send: validation -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ("", "empty_message"),
+        (None, "empty_message"),
+        ("   \n\t ", "empty_message"),
+        ("x" * 4001, "body_too_long"),
+        (42, "invalid_body"),
+        (["hi"], "invalid_body"),
+        ({"text": "hi"}, "invalid_body"),
+        ("hi\x00there", "invalid_body"),
+    ],
+    ids=["empty", "none", "whitespace", "too-long", "int", "list", "dict", "nul"],
+)
+def test_bad_bodies_are_refused_and_nothing_is_stored(body, code):
+    conversation = factories.conversation()
+    count = Message.objects.count()
+
+    with pytest.raises(errors.InvalidInput) as caught:
+        send(conversation, body=body, client_id="c-bad")
+
+    assert caught.value.code == code
+    assert caught.value.status == 400
+    assert Message.objects.count() == count
+
+
+def test_the_body_limit_is_inclusive_and_configurable(settings):
+    conversation = factories.conversation()
+
+    message, created = send(conversation, body="x" * 4000)
+    assert created and len(message.body) == 4000
+
+    settings.DESTEK = {**settings.DESTEK, "MESSAGE_MAX_CHARS": 10}
+    with pytest.raises(errors.InvalidInput) as caught:
+        send(conversation, body="x" * 11)
+    assert caught.value.code == "body_too_long"
+    assert send(conversation, body="x" * 10)[1] is True
+
+
+def test_the_body_is_stored_stripped():
+    conversation = factories.conversation()
+
+    message, _ = send(conversation, body="  hello there \n")
+
+    message.refresh_from_db()
+    assert message.body == "hello there"
+
+
+@pytest.mark.parametrize("client_id", ["c" * 65, 42, ["id"]], ids=["too-long", "int", "list"])
+def test_a_bad_client_id_is_refused(client_id):
+    conversation = factories.conversation()
+    count = Message.objects.count()
+
+    with pytest.raises(errors.InvalidInput) as caught:
+        send(conversation, client_id=client_id)
+
+    assert caught.value.code == "invalid_client_id"
+    assert Message.objects.count() == count
+
+
+def test_a_client_id_of_64_characters_is_fine():
+    conversation = factories.conversation()
+
+    message, created = send(conversation, client_id="c" * 64)
+
+    assert created and message.client_id == "c" * 64
+
+
+def test_an_unknown_sender_type_is_refused():
+    conversation = factories.conversation()
+
+    with pytest.raises(errors.InvalidInput):
+        send(conversation, sender_type="robot")
+
+
+def test_an_agent_message_needs_an_agent():
+    conversation = factories.conversation()
+    count = Message.objects.count()
+
+    with pytest.raises(errors.InvalidInput):
+        send(conversation, sender_type="agent", agent=None)
+
+    assert Message.objects.count() == count
+    assert fresh(conversation).status == Status.QUEUED
+
+
+def test_a_visitor_message_to_a_resolved_conversation_is_a_conflict_and_stores_nothing():
+    conversation = factories.resolved_conversation()
+    count = Message.objects.count()
+    before = fresh(conversation)
+
+    with pytest.raises(errors.Conflict) as caught:
+        send(conversation, body="are you there?", client_id="late")
+
+    assert caught.value.code == "conversation_resolved"
+    assert caught.value.status == 409
+    assert Message.objects.count() == count
+    after = fresh(conversation)
+    assert after.status == Status.RESOLVED
+    assert after.last_message_preview == before.last_message_preview
+
+
+def test_the_resolved_check_uses_the_database_not_the_callers_stale_object():
+    conversation = factories.conversation()  # queued in memory
+    support_services.conversation_set_status(conversation=conversation, status=Status.RESOLVED)
+
+    with pytest.raises(errors.Conflict):
+        send(conversation, body="stale object")
+
+
+# --- message_send: conversation state ------------------------------------------------------------
+
+
+def test_an_agent_reply_on_a_queued_conversation_assigns_opens_and_marks_first_response():
+    agent = factories.agent()
+    conversation = factories.conversation()
+    assert conversation.status == Status.QUEUED
+    assert conversation.first_response_at is None
+
+    reply, _ = send(conversation, sender_type="agent", agent=agent.user, body="Hi, I am here")
+
+    after = fresh(conversation)
+    assert reply.sender_agent_id == agent.user_id
+    assert after.status == Status.OPEN
+    assert after.assignee_id == agent.user_id
+    assert after.first_response_at == reply.created_at
+    assert after.agent_last_read_id == reply.pk
+
+
+def test_a_second_reply_moves_neither_first_response_nor_the_assignee():
+    first_agent, second_agent = factories.agent(), factories.agent()
+    conversation = factories.conversation()
+    first, _ = send(conversation, sender_type="agent", agent=first_agent.user, body="first")
+    factories.message(conversation=conversation, body="thanks")
+
+    second, _ = send(conversation, sender_type="agent", agent=second_agent.user, body="second")
+
+    after = fresh(conversation)
+    assert second.created_at >= first.created_at
+    assert after.first_response_at == first.created_at
+    assert after.assignee_id == first_agent.user_id
+    assert after.agent_last_read_id == second.pk
+
+
+def test_an_agent_reply_reopens_a_resolved_conversation():
+    agent = factories.agent()
+    conversation = factories.resolved_conversation()
+
+    send(conversation, sender_type="agent", agent=agent.user, body="One more thing")
+
+    after = fresh(conversation)
+    assert after.status == Status.OPEN
+    assert after.resolved_at is None
+
+
+def test_a_visitor_message_on_a_pending_conversation_reopens_it():
+    conversation = factories.conversation()
+    support_services.conversation_set_status(conversation=conversation, status=Status.PENDING)
+
+    message, _ = send(conversation, body="here is the receipt")
+
+    after = fresh(conversation)
+    assert after.status == Status.OPEN
+    assert after.visitor_last_read_id == message.pk
+
+
+def test_a_visitor_message_leaves_a_queued_conversation_queued():
+    conversation = factories.conversation()
+
+    send(conversation, body="still waiting")
+
+    after = fresh(conversation)
+    assert after.status == Status.QUEUED
+    assert after.assignee_id is None
+    assert after.first_response_at is None
+
+
+def test_last_message_at_and_preview_follow_the_newest_message():
+    agent = factories.agent()
+    conversation = factories.conversation(body="first")
+    first = conversation.messages.get()
+    assert fresh(conversation).last_message_preview == "first"
+    assert fresh(conversation).last_message_at == first.created_at
+
+    reply, _ = send(conversation, sender_type="agent", agent=agent.user, body="second")
+    after = fresh(conversation)
+    assert (after.last_message_at, after.last_message_preview) == (reply.created_at, "second")
+
+    long_body = "y" * 300
+    newest, _ = send(conversation, body=long_body)
+    after = fresh(conversation)
+    assert after.last_message_at == newest.created_at
+    assert after.last_message_preview == long_body[:140]
+
+
+def test_a_repeated_client_id_does_not_touch_the_conversation():
+    conversation = factories.conversation()
+    first, _ = send(conversation, body="original", client_id="c-1")
+    send(conversation, body="newer", client_id="c-2")
+
+    send(conversation, body="original", client_id="c-1")
+
+    assert fresh(conversation).last_message_preview == "newer"
+    assert first.pk < conversation.messages.get(client_id="c-2").pk
+
+
+# --- conversation_start --------------------------------------------------------------------------
+
+
+def test_conversation_start_with_a_body_creates_the_conversation_and_its_first_message():
+    contact, _ = factories.visitor()
+
+    conversation, created = services.conversation_start(
+        contact=contact, body="My order is late", client_id="first-1"
+    )
+
+    assert created is True
+    assert conversation.contact_id == contact.pk
+    assert conversation.status == Status.QUEUED
+    assert conversation.priority == Conversation.Priority.NORMAL
+    messages = list(conversation.messages.all())
+    assert [(m.body, m.client_id, m.sender_type) for m in messages] == [
+        ("My order is late", "first-1", "visitor")
+    ]
+    assert conversation.last_message_preview == "My order is late"
+
+
+def test_conversation_start_without_a_body_creates_an_empty_conversation():
+    contact, _ = factories.visitor()
+
+    conversation, created = services.conversation_start(contact=contact)
+
+    assert created is True
+    assert conversation.messages.count() == 0
+    assert conversation.last_message_at is not None
+
+
+def test_a_retried_start_with_the_same_client_id_returns_the_same_conversation():
+    contact, _ = factories.visitor()
+    first, _ = services.conversation_start(contact=contact, body="Help", client_id="first-1")
+
+    again, created = services.conversation_start(contact=contact, body="Help", client_id="first-1")
+
+    assert created is False
+    assert again.pk == first.pk
+    assert Conversation.objects.filter(contact=contact).count() == 1
+    assert Message.objects.filter(conversation__contact=contact).count() == 1
+
+
+def test_another_contact_may_start_with_the_same_client_id():
+    a, _ = factories.visitor()
+    b, _ = factories.visitor()
+
+    conv_a, _ = services.conversation_start(contact=a, body="Help", client_id="first-1")
+    conv_b, created = services.conversation_start(contact=b, body="Help", client_id="first-1")
+
+    assert created is True
+    assert conv_a.pk != conv_b.pk
+    assert conv_b.contact_id == b.pk
+
+
+def test_an_unknown_topic_creates_nothing():
+    contact, _ = factories.visitor()
+
+    with pytest.raises(errors.InvalidInput) as caught:
+        services.conversation_start(
+            contact=contact, body="Help", client_id="first-1", topic_slug="no-such-topic"
+        )
+
+    assert caught.value.code == "topic_not_found"
+    assert Conversation.objects.count() == 0
+    assert Message.objects.count() == 0
+
+
+def test_an_inactive_topic_is_not_found():
+    contact, _ = factories.visitor()
+    factories.topic(slug="retired", is_active=False)
+
+    with pytest.raises(errors.InvalidInput) as caught:
+        services.conversation_start(contact=contact, body="Help", topic_slug="retired")
+
+    assert caught.value.code == "topic_not_found"
+    assert Conversation.objects.count() == 0
+
+
+def test_a_topic_routes_the_conversation_to_its_team():
+    billing = factories.team(name="Billing")
+    factories.topic(slug="payment", team=billing)
+    contact, _ = factories.visitor()
+
+    conversation, _ = services.conversation_start(
+        contact=contact, body="Card declined", topic_slug="payment"
+    )
+
+    assert conversation.topic.slug == "payment"
+    assert conversation.team_id == billing.pk
+
+
+def test_priority_hint_urgent_makes_the_conversation_urgent():
+    contact, _ = factories.visitor()
+
+    conversation, _ = services.conversation_start(
+        contact=contact, body="Site is down", priority_hint="urgent"
+    )
+
+    assert conversation.priority == Conversation.Priority.URGENT
+
+
+@pytest.mark.parametrize("hint", ["high", "URGENT", "low", 1, True])
+def test_other_priority_hints_are_invalid_and_create_nothing(hint):
+    contact, _ = factories.visitor()
+
+    with pytest.raises(errors.InvalidInput):
+        services.conversation_start(contact=contact, body="Help", priority_hint=hint)
+
+    assert Conversation.objects.count() == 0
+    assert Message.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [("x" * 4001, "body_too_long"), (7, "invalid_body"), ("a\x00b", "invalid_body")],
+)
+def test_a_bad_first_message_creates_no_conversation(body, code):
+    contact, _ = factories.visitor()
+
+    with pytest.raises(errors.InvalidInput) as caught:
+        services.conversation_start(contact=contact, body=body, client_id="first-1")
+
+    assert caught.value.code == code
+    assert Conversation.objects.count() == 0
+
+
+def test_a_bad_client_id_creates_no_conversation():
+    contact, _ = factories.visitor()
+
+    with pytest.raises(errors.InvalidInput) as caught:
+        services.conversation_start(contact=contact, body="Help", client_id="c" * 65)
+
+    assert caught.value.code == "invalid_client_id"
+    assert Conversation.objects.count() == 0
+
+
+# --- realtime events, published after commit -----------------------------------------------------
+
+SENTINEL = {"type": "test.sentinel"}
+
+
+def listen(*groups: str) -> str:
+    """A fresh channel subscribed to the given groups."""
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    for group in groups:
+        async_to_sync(layer.group_add)(group, channel)
+    return channel
+
+
+def received(channel: str) -> list[dict]:
+    """Every event queued on the channel so far, without waiting for more.
+
+    A sentinel is sent last: the in-memory layer keeps order per channel, so everything
+    before it is what the code under test published.
+    """
+    layer = get_channel_layer()
+    async_to_sync(layer.send)(channel, SENTINEL)
+    events = []
+    while (event := async_to_sync(layer.receive)(channel)) != SENTINEL:
+        events.append(event)
+    return events
+
+
+MESSAGE_KEYS = {
+    "id",
+    "conversation",
+    "client_id",
+    "sender",
+    "body",
+    "attachments",
+    "actions",
+    "created_at",
+}
+
+
+def test_message_send_publishes_message_new_to_the_visitor_after_commit(
+    in_memory_layer, django_capture_on_commit_callbacks
+):
+    contact, _ = factories.visitor()
+    agent = factories.agent(display_name="Ayşe")
+    conversation = factories.conversation(contact=contact)
+    visitor_channel = listen(realtime.visitor_group(contact.pk))
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        message, _ = send(
+            conversation, sender_type="agent", agent=agent.user, body="Hi!", client_id="a-1"
+        )
+        assert received(visitor_channel) == []  # nothing leaves before the commit
+
+    assert callbacks
+    events = received(visitor_channel)
+    message_events = [e for e in events if e["frame"]["type"] == "message.new"]
+    assert len(message_events) == 1
+    event = message_events[0]
+    assert event["type"] == "visitor.frame"
+    frame = json.loads(json.dumps(event["frame"]))
+    assert set(frame) == {"type", "message"}
+    payload = frame["message"]
+    assert set(payload) == MESSAGE_KEYS
+    assert payload["id"] == message.pk
+    assert payload["conversation"] == conversation.pk
+    assert payload["client_id"] == "a-1"
+    assert payload["sender"] == {"type": "agent", "name": "Ayşe", "avatar_url": None}
+    assert payload["body"] == "Hi!"
+    assert payload["attachments"] == []
+    assert payload["actions"] == []
+    assert payload["created_at"] == message.created_at.isoformat()
+    # Every event the visitor gets is a JSON-safe protocol frame.
+    for other in events:
+        assert other["type"] == "visitor.frame"
+        assert json.loads(json.dumps(other["frame"])) == other["frame"]
+
+
+def test_a_visitor_message_frame_has_a_visitor_sender(
+    in_memory_layer, django_capture_on_commit_callbacks
+):
+    contact, _ = factories.visitor()
+    conversation = factories.conversation(contact=contact)
+    visitor_channel = listen(realtime.visitor_group(contact.pk))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        message, _ = send(conversation, body="hello", client_id="v-1")
+
+    (event,) = received(visitor_channel)
+    frame = json.loads(json.dumps(event["frame"]))
+    assert frame["type"] == "message.new"
+    assert frame["message"]["sender"] == {"type": "visitor", "name": "", "avatar_url": None}
+    assert frame["message"]["id"] == message.pk
+    assert frame["message"]["client_id"] == "v-1"
+
+
+def test_message_send_publishes_escaped_html_to_the_console_conversation_group(
+    in_memory_layer, django_capture_on_commit_callbacks
+):
+    conversation = factories.conversation()
+    console_channel = listen(realtime.console_conversation_group(conversation.pk))
+    body = '<script>alert(1)</script> & "quotes"'
+
+    with django_capture_on_commit_callbacks(execute=True):
+        message, _ = send(conversation, body=body)
+
+    (event,) = received(console_channel)
+    assert event["type"] == "console.html"
+    html = event["html"]
+    assert f'id="message-{message.pk}"' in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot;" in html
+    assert "<script>" not in html
+
+
+def test_message_send_publishes_an_inbox_row_to_the_consoles_that_may_show_it(
+    in_memory_layer, django_capture_on_commit_callbacks
+):
+    team = factories.team()
+    factories.topic(slug="payment", team=team)
+    contact, _ = factories.visitor()
+    conversation = factories.conversation(contact=contact, topic_slug="payment")
+    team_channel = listen(realtime.console_team_group(team.pk))
+    unrouted_channel = listen(realtime.CONSOLE_UNROUTED)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        send(conversation, body="anyone?")
+
+    (event,) = received(team_channel)
+    assert event["type"] == "console.html"
+    assert f"conv-row-{conversation.pk}" in event["html"]
+    assert received(unrouted_channel) == []
+
+
+def test_nothing_is_published_when_the_transaction_rolls_back(
+    in_memory_layer, django_capture_on_commit_callbacks
+):
+    agent = factories.agent()
+    contact, _ = factories.visitor()
+    conversation = factories.conversation(contact=contact)
+    channel = listen(
+        realtime.visitor_group(contact.pk),
+        realtime.console_conversation_group(conversation.pk),
+        realtime.CONSOLE_SUPERVISORS,
+        realtime.CONSOLE_UNROUTED,
+    )
+    count = Message.objects.count()
+
+    class Boom(Exception):
+        pass
+
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(Boom),
+        transaction.atomic(),
+    ):
+        send(conversation, sender_type="agent", agent=agent.user, body="never sent")
+        raise Boom
+
+    assert callbacks == []
+    assert received(channel) == []
+    assert Message.objects.count() == count
+    assert fresh(conversation).status == Status.QUEUED
+
+
+def test_a_repeated_client_id_publishes_nothing_new(
+    in_memory_layer, django_capture_on_commit_callbacks
+):
+    contact, _ = factories.visitor()
+    conversation = factories.conversation(contact=contact)
+    send(conversation, body="once", client_id="c-1")
+    channel = listen(realtime.visitor_group(contact.pk))
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        _, created = send(conversation, body="once", client_id="c-1")
+
+    assert created is False
+    assert callbacks == []
+    assert received(channel) == []
+
+
+def test_an_agent_reply_also_publishes_the_updated_conversation_and_the_read_mark(
+    in_memory_layer, django_capture_on_commit_callbacks
+):
+    agent = factories.agent()
+    contact, _ = factories.visitor()
+    conversation = factories.conversation(contact=contact)
+    channel = listen(realtime.visitor_group(contact.pk))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        reply, _ = send(conversation, sender_type="agent", agent=agent.user, body="on it")
+
+    frames = [json.loads(json.dumps(e["frame"])) for e in received(channel)]
+    by_type = {frame["type"]: frame for frame in frames}
+    assert set(by_type) == {"message.new", "conversation.updated", "read"}
+    updated = by_type["conversation.updated"]["conversation"]
+    assert updated["id"] == conversation.pk
+    assert updated["status"] == "open"
+    assert updated["assignee"]["name"] == agent.name
+    assert by_type["read"] == {
+        "type": "read",
+        "conversation": conversation.pk,
+        "reader": "agent",
+        "up_to": reply.pk,
+    }
