@@ -34,9 +34,32 @@ class Widget(models.Model):
         return self.name
 
 
+def default_time_zone() -> str:
+    return settings.TIME_ZONE
+
+
+class Priority(models.TextChoices):
+    LOW = "low", _("Low")
+    NORMAL = "normal", _("Normal")
+    HIGH = "high", _("High")
+    URGENT = "urgent", _("Urgent")
+
+
+# Higher first in queues and inboxes.
+PRIORITY_RANK = {Priority.LOW: 0, Priority.NORMAL: 1, Priority.HIGH: 2, Priority.URGENT: 3}
+
+
 class Team(models.Model):
     name = models.CharField(_("name"), max_length=120, unique=True)
     slug = models.SlugField(_("slug"), max_length=64, unique=True)
+    # Business hours: a team with no weekly intervals is always open.
+    time_zone = models.CharField(_("time zone"), max_length=64, default=default_time_zone)
+    out_of_hours_message_en = models.CharField(
+        _("out-of-hours message (English)"), max_length=500, blank=True
+    )
+    out_of_hours_message_tr = models.CharField(
+        _("out-of-hours message (Turkish)"), max_length=500, blank=True
+    )
 
     class Meta:
         verbose_name = _("team")
@@ -45,6 +68,59 @@ class Team(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class BusinessHoursInterval(models.Model):
+    """One weekly opening interval of a team. Closing at or before opening spans midnight."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
+
+    team = models.ForeignKey(Team, related_name="hours", on_delete=models.CASCADE)
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    opens_at = models.TimeField(_("opens at"))
+    closes_at = models.TimeField(_("closes at"))
+
+    class Meta:
+        verbose_name = _("opening interval")
+        verbose_name_plural = _("business hours")
+        ordering = ["weekday", "opens_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens_at:%H:%M}–{self.closes_at:%H:%M}"
+
+
+class SpecialDay(models.Model):
+    """A holiday (closed all day) or a day with its own hours, replacing the weekly ones."""
+
+    team = models.ForeignKey(Team, related_name="special_days", on_delete=models.CASCADE)
+    date = models.DateField(_("date"))
+    name = models.CharField(_("name"), max_length=120, blank=True)
+    is_closed = models.BooleanField(_("closed all day"), default=True)
+    opens_at = models.TimeField(_("opens at"), null=True, blank=True)
+    closes_at = models.TimeField(_("closes at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("holiday or special day")
+        verbose_name_plural = _("holidays and special days")
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "date"], name="special_day_unique_per_team"),
+            models.CheckConstraint(
+                condition=Q(is_closed=True)
+                | (Q(opens_at__isnull=False) & Q(closes_at__isnull=False)),
+                name="special_day_open_needs_hours",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}"
 
 
 class Topic(models.Model):
@@ -58,6 +134,16 @@ class Topic(models.Model):
     team = models.ForeignKey(
         Team, verbose_name=_("team"), null=True, blank=True, on_delete=models.SET_NULL
     )
+    icon = models.CharField(
+        _("icon"),
+        max_length=32,
+        blank=True,
+        help_text=_("An icon name, e.g. card, bag, tool, user."),
+    )
+    default_priority = models.CharField(
+        _("default priority"), max_length=8, choices=Priority.choices, default=Priority.NORMAL
+    )
+    allow_urgent = models.BooleanField(_("visitors may mark urgent"), default=False)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -91,6 +177,21 @@ class AgentProfile(models.Model):
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.AGENT)
     display_name = models.CharField(_("display name"), max_length=120, blank=True)
     teams = models.ManyToManyField(Team, verbose_name=_("teams"), blank=True, related_name="agents")
+    capacity = models.PositiveSmallIntegerField(
+        _("capacity"), default=5, help_text=_("Most open conversations at once.")
+    )
+
+    class Presence(models.TextChoices):
+        ONLINE = "online", _("Online")
+        AWAY = "away", _("Away")
+        OFFLINE = "offline", _("Offline")
+
+    presence = models.CharField(
+        _("presence"), max_length=8, choices=Presence.choices, default=Presence.OFFLINE
+    )
+    # Kept fresh by the console socket's heartbeat; stale means the console is gone.
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+    last_assigned_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("agent")
@@ -154,11 +255,7 @@ class Conversation(models.Model):
         PENDING = "pending", _("Pending")
         RESOLVED = "resolved", _("Resolved")
 
-    class Priority(models.TextChoices):
-        LOW = "low", _("Low")
-        NORMAL = "normal", _("Normal")
-        HIGH = "high", _("High")
-        URGENT = "urgent", _("Urgent")
+    Priority = Priority
 
     contact = models.ForeignKey(Contact, related_name="conversations", on_delete=models.CASCADE)
     status = models.CharField(
@@ -182,6 +279,10 @@ class Conversation(models.Model):
         _("priority"), max_length=8, choices=Priority.choices, default=Priority.NORMAL
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # When it last entered the queue: first come, first served within a priority.
+    queued_at = models.DateTimeField(null=True, blank=True)
+    first_response_due_at = models.DateTimeField(_("first response due"), null=True, blank=True)
+    resolution_due_at = models.DateTimeField(_("resolution due"), null=True, blank=True)
     # Newest activity: what the inbox sorts by.
     last_message_at = models.DateTimeField(null=True, blank=True)
     last_message_preview = models.CharField(max_length=140, blank=True)
@@ -197,6 +298,7 @@ class Conversation(models.Model):
         indexes = [
             models.Index(fields=["status", "-last_message_at"], name="conversation_inbox_idx"),
             models.Index(fields=["contact", "-created_at"], name="conversation_contact_idx"),
+            models.Index(fields=["team", "status", "queued_at"], name="conversation_queue_idx"),
         ]
 
     def __str__(self) -> str:
@@ -205,3 +307,34 @@ class Conversation(models.Model):
     @property
     def is_resolved(self) -> bool:
         return self.status == self.Status.RESOLVED
+
+
+class ResponseTarget(models.Model):
+    """The service level for one priority: how fast the first reply and the resolution."""
+
+    priority = models.CharField(_("priority"), max_length=8, choices=Priority.choices, unique=True)
+    first_response_seconds = models.PositiveIntegerField(_("first response within (seconds)"))
+    resolution_seconds = models.PositiveIntegerField(_("resolution within (seconds)"))
+
+    class Meta:
+        verbose_name = _("response target")
+        verbose_name_plural = _("response targets")
+
+    def __str__(self) -> str:
+        return self.get_priority_display()
+
+
+class PriorityRule(models.Model):
+    """Raise a new conversation's priority when the visitor's words contain a keyword."""
+
+    keyword = models.CharField(_("keyword"), max_length=80)
+    priority = models.CharField(_("priority"), max_length=8, choices=Priority.choices)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("priority rule")
+        verbose_name_plural = _("priority rules")
+        ordering = ["keyword"]
+
+    def __str__(self) -> str:
+        return f"{self.keyword} → {self.get_priority_display()}"
