@@ -9,10 +9,11 @@ import json
 
 from django.conf import settings
 from django.http import JsonResponse
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from support import errors
+from support import errors, hours
 from support import selectors as support_selectors
 from support import services as support_services
 
@@ -78,13 +79,20 @@ def session(request):
         locale=data.get("locale"),
     )
     language = (contact.locale or "en")[:2]
+    active_topics = support_selectors.topic_list_active()
+    open_hours = hours.support_hours(
+        teams=[topic.team for topic in active_topics if topic.team is not None],
+        at=timezone.now(),
+    )
     topics = [
         {
             "slug": topic.slug,
             "name": topic.name_for(language),
             "description": topic.description_for(language),
+            # A topic without a team is answered by whoever is there: it follows support.
+            **_opening(open_hours.by_team.get(topic.team_id, open_hours.status)),
         }
-        for topic in support_selectors.topic_list_active()
+        for topic in active_topics
     ]
     conversations = support_selectors.conversation_list_for_contact(contact=contact)
     return JsonResponse(
@@ -95,8 +103,12 @@ def session(request):
                 "name": contact.name,
                 "identified": contact.identified,
             },
-            # Business hours arrive with the routing issue; until then support is always open.
-            "hours": {"open": True, "next_open_at": None, "message": ""},
+            "hours": {
+                **_opening(open_hours.status),
+                "message": ""
+                if open_hours.status.is_open
+                else hours.out_of_hours_message(team=open_hours.next_team, language=language),
+            },
             "topics": topics,
             "faq": [],
             "conversations": [protocol.conversation_summary(c) for c in conversations],
@@ -105,12 +117,21 @@ def session(request):
     )
 
 
+def _opening(status: hours.OpeningStatus) -> dict:
+    next_open_at = status.next_open_at
+    return {
+        "open": status.is_open,
+        "next_open_at": next_open_at.isoformat() if next_open_at else None,
+    }
+
+
 def _conversation_payload(conversation) -> dict:
     messages, has_more = selectors.message_list_after(
         conversation=conversation, after=0, limit=settings.DESTEK["MESSAGES_PAGE_SIZE"]
     )
+    queue = support_selectors.conversation_queue_info(conversation=conversation)
     return {
-        **protocol.conversation_to_dict(conversation),
+        **protocol.conversation_to_dict(conversation, queue=queue),
         "messages": messages,
         "has_more": has_more,
     }
@@ -172,7 +193,8 @@ def conversation_reopen(request, conversation_id: int):
     conversation = support_selectors.conversation_get_for_contact(
         contact=request.contact, conversation_id=conversation_id
     )
-    return JsonResponse(protocol.conversation_to_dict(conversation))
+    queue = support_selectors.conversation_queue_info(conversation=conversation)
+    return JsonResponse(protocol.conversation_to_dict(conversation, queue=queue))
 
 
 @widget_endpoint(methods=["POST"])

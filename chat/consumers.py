@@ -31,6 +31,7 @@ CLOSE_RATE_LIMITED = 4429
 AUTH_TIMEOUT_SECONDS = 10
 MAX_FRAME_BYTES = 64 * 1024
 RESUME_BATCH = 500
+HEARTBEAT_WRITE_SECONDS = 15
 
 
 class FrameRateLimiter:
@@ -225,10 +226,13 @@ class VisitorConsumer(JsonFrameConsumer):
         await self.send_json(
             {"type": "subscribed", "conversation": conversation.pk, "has_more": has_more}
         )
+        queue = await database_sync_to_async(support_selectors.conversation_queue_info)(
+            conversation=conversation
+        )
         await self.send_json(
             {
                 "type": "conversation.updated",
-                "conversation": protocol.conversation_to_dict(conversation),
+                "conversation": protocol.conversation_to_dict(conversation, queue=queue),
             }
         )
 
@@ -286,6 +290,15 @@ class ConsoleConsumer(JsonFrameConsumer):
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
         await super().connect()
+        self.last_heartbeat = 0.0
+        await self.heartbeat()
+
+    async def heartbeat(self):
+        """Presence for automatic assignment; written at most every 15 s per socket."""
+        now = time.monotonic()
+        if now - self.last_heartbeat >= HEARTBEAT_WRITE_SECONDS:
+            self.last_heartbeat = now
+            await database_sync_to_async(support_services.agent_heartbeat)(profile=self.profile)
 
     def _inbox_groups(self) -> list[str]:
         if self.profile.is_supervisor:
@@ -365,6 +378,7 @@ class ConsoleConsumer(JsonFrameConsumer):
         )
 
     async def on_ping(self, frame: dict):
+        await self.heartbeat()
         await self.send(text_data="<!-- pong -->")
 
     async def console_html(self, event: dict):

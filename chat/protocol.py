@@ -42,7 +42,8 @@ def message_to_dict(message: Message) -> dict:
     }
 
 
-def conversation_to_dict(conversation: Conversation) -> dict:
+def conversation_to_dict(conversation: Conversation, *, queue: dict | None = None) -> dict:
+    """`queue` (an addition to v1): {position, estimated_wait_seconds} while waiting, else null."""
     return {
         "id": conversation.pk,
         "status": conversation.status,
@@ -54,6 +55,7 @@ def conversation_to_dict(conversation: Conversation) -> dict:
         "rating": None,
         "visitor_last_read": conversation.visitor_last_read_id,
         "agent_last_read": conversation.agent_last_read_id,
+        "queue": queue,
     }
 
 

@@ -104,7 +104,9 @@ def conversation_updated(*, conversation_id: int) -> None:
         return
     frame = {
         "type": "conversation.updated",
-        "conversation": protocol.conversation_to_dict(conversation),
+        "conversation": protocol.conversation_to_dict(
+            conversation, queue=support_selectors.conversation_queue_info(conversation=conversation)
+        ),
     }
     header_html = render_to_string(
         "support/console/oob_conversation_header.html", {"conversation": conversation}
@@ -116,6 +118,30 @@ def conversation_updated(*, conversation_id: int) -> None:
     ]
     outgoing += [(group, console_event(row_html)) for group in console_inbox_groups(conversation)]
     _send(outgoing)
+
+
+def queue_moved(*, team_id: int | None) -> None:
+    """Tell everyone still waiting in a queue their new place in line."""
+    positions = support_selectors.queue_positions(team_id=team_id)
+    if not positions:
+        return
+    waiting = support_selectors.conversation_list_by_ids(ids=list(positions))
+    _send(
+        [
+            (
+                visitor_group(conversation.contact_id),
+                visitor_event(
+                    {
+                        "type": "conversation.updated",
+                        "conversation": protocol.conversation_to_dict(
+                            conversation, queue=positions[conversation.pk]
+                        ),
+                    }
+                ),
+            )
+            for conversation in waiting
+        ]
+    )
 
 
 def read_marked(*, conversation_id: int, reader: str, up_to: int) -> None:

@@ -14,7 +14,7 @@ from .models import Message
 
 CLIENT_ID_MAX_CHARS = 64
 # Changes to these conversation fields are worth a `conversation.updated` event.
-PUBLISHED_CONVERSATION_FIELDS = {"status", "assignee", "first_response_at"}
+PUBLISHED_CONVERSATION_FIELDS = {"status", "assignee", "first_response_at", "priority"}
 
 
 def _clean_client_id(client_id: Any) -> str | None:
@@ -138,7 +138,10 @@ def conversation_start(
         raise errors.InvalidInput("The message is empty.", code="empty_message")
     with transaction.atomic():
         conversation = support_services.conversation_create(
-            contact=contact, topic_slug=topic_slug, priority_hint=priority_hint
+            contact=contact,
+            topic_slug=topic_slug,
+            priority_hint=priority_hint,
+            first_text=body if has_body else "",
         )
         if has_body:
             message_send(

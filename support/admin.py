@@ -1,6 +1,23 @@
-from django.contrib import admin
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .models import AgentProfile, Contact, Conversation, Team, Topic, Widget
+from django import forms
+from django.contrib import admin
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import hours
+from .models import (
+    AgentProfile,
+    BusinessHoursInterval,
+    Contact,
+    Conversation,
+    PriorityRule,
+    ResponseTarget,
+    SpecialDay,
+    Team,
+    Topic,
+    Widget,
+)
 
 
 @admin.register(Widget)
@@ -9,10 +26,83 @@ class WidgetAdmin(admin.ModelAdmin):
     search_fields = ["name", "key"]
 
 
+class TeamForm(forms.ModelForm):
+    class Meta:
+        model = Team
+        fields = [
+            "name",
+            "slug",
+            "time_zone",
+            "out_of_hours_message_en",
+            "out_of_hours_message_tr",
+        ]
+        help_texts = {"time_zone": _("An IANA zone such as Europe/Istanbul or America/New_York.")}
+
+    def clean_time_zone(self):
+        value = self.cleaned_data["time_zone"].strip()
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise forms.ValidationError(_("Unknown time zone.")) from None
+        return value
+
+
+CLOSES_AT_HELP = _(
+    "In the team's time zone. At or before the opening time: runs past midnight into the next "
+    "day; 00:00–00:00 is open all day."
+)
+
+
+class BusinessHoursIntervalForm(forms.ModelForm):
+    class Meta:
+        model = BusinessHoursInterval
+        fields = ["weekday", "opens_at", "closes_at"]
+        help_texts = {"closes_at": CLOSES_AT_HELP}
+
+
+class SpecialDayForm(forms.ModelForm):
+    class Meta:
+        model = SpecialDay
+        fields = ["date", "name", "is_closed", "opens_at", "closes_at"]
+        help_texts = {
+            "is_closed": _("Replaces the weekly hours of this date: closed, or only these hours."),
+            "closes_at": CLOSES_AT_HELP,
+        }
+
+
+class BusinessHoursIntervalInline(admin.TabularInline):
+    model = BusinessHoursInterval
+    form = BusinessHoursIntervalForm
+    extra = 0
+
+
+class SpecialDayInline(admin.TabularInline):
+    model = SpecialDay
+    form = SpecialDayForm
+    extra = 0
+
+
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug"]
+    form = TeamForm
+    list_display = ["name", "slug", "time_zone"]
     prepopulated_fields = {"slug": ["name"]}
+    fields = [
+        "name",
+        "slug",
+        "time_zone",
+        "opening_status",
+        "out_of_hours_message_en",
+        "out_of_hours_message_tr",
+    ]
+    readonly_fields = ["opening_status"]
+    inlines = [BusinessHoursIntervalInline, SpecialDayInline]
+
+    @admin.display(description=_("now"))
+    def opening_status(self, team: Team) -> str:
+        if team.pk is None:
+            return "—"
+        return hours.opening_status_text(team=team, at=timezone.now())
 
 
 @admin.register(Topic)
@@ -24,9 +114,11 @@ class TopicAdmin(admin.ModelAdmin):
 
 @admin.register(AgentProfile)
 class AgentProfileAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "user", "role"]
-    list_filter = ["role", "teams"]
+    list_display = ["__str__", "user", "role", "capacity", "presence", "last_seen_at"]
+    list_editable = ["capacity"]
+    list_filter = ["role", "teams", "presence"]
     filter_horizontal = ["teams"]
+    readonly_fields = ["last_seen_at", "last_assigned_at"]
 
 
 @admin.register(Contact)
@@ -54,3 +146,17 @@ class ConversationAdmin(admin.ModelAdmin):
         "visitor_last_read_id",
         "agent_last_read_id",
     ]
+
+
+@admin.register(ResponseTarget)
+class ResponseTargetAdmin(admin.ModelAdmin):
+    list_display = ["priority", "first_response_seconds", "resolution_seconds"]
+    list_editable = ["first_response_seconds", "resolution_seconds"]
+
+
+@admin.register(PriorityRule)
+class PriorityRuleAdmin(admin.ModelAdmin):
+    list_display = ["keyword", "priority", "is_active"]
+    list_editable = ["priority", "is_active"]
+    list_filter = ["priority", "is_active"]
+    search_fields = ["keyword"]

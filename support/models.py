@@ -187,7 +187,7 @@ class AgentProfile(models.Model):
         OFFLINE = "offline", _("Offline")
 
     presence = models.CharField(
-        _("presence"), max_length=8, choices=Presence.choices, default=Presence.OFFLINE
+        _("presence"), max_length=8, choices=Presence.choices, default=Presence.ONLINE
     )
     # Kept fresh by the console socket's heartbeat; stale means the console is gone.
     last_seen_at = models.DateTimeField(null=True, blank=True)

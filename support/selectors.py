@@ -1,13 +1,26 @@
 """Reads shared by views, consumers and realtime: access-checked, with related rows loaded once."""
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from datetime import timedelta
+
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from chat.models import Message
 
-from . import errors
+from . import errors, routing
 from .identity import visitor_token_read
-from .models import AgentProfile, Contact, Conversation, Topic, Widget
+from .models import PRIORITY_RANK, AgentProfile, Contact, Conversation, Team, Topic, Widget
 
 OPEN_STATUSES = (
     Conversation.Status.BOT,
@@ -38,6 +51,21 @@ def contact_get_by_visitor_token(*, token: str) -> Contact:
     if contact is None or contact.token_version != payload["v"]:
         raise errors.NotAuthenticated("The visitor token has been revoked.")
     return contact
+
+
+def agent_team_ids(*, profile: AgentProfile) -> list[int]:
+    """The agent's team ids, loaded once per profile object (once per request)."""
+    if not hasattr(profile, "_team_ids"):
+        profile._team_ids = list(profile.teams.values_list("id", flat=True))
+    return profile._team_ids
+
+
+def agent_list_for_assignment() -> list[AgentProfile]:
+    return list(AgentProfile.objects.select_related("user").order_by("display_name", "pk"))
+
+
+def team_list() -> list[Team]:
+    return list(Team.objects.order_by("name"))
 
 
 def topic_list_active() -> list[Topic]:
@@ -102,26 +130,158 @@ def _visible_to_agent_q(profile: AgentProfile) -> Q:
     """Agents see their teams' conversations, unrouted ones and those assigned to them."""
     if profile.is_supervisor:
         return Q()
-    team_ids = list(profile.teams.values_list("id", flat=True))
+    team_ids = agent_team_ids(profile=profile)
     return Q(team__isnull=True) | Q(team_id__in=team_ids) | Q(assignee_id=profile.user_id)
 
 
-INBOX_VIEWS = ("open", "mine", "unassigned", "resolved", "all")
+PRIORITY_ORDER = Case(
+    *(When(priority=priority, then=Value(rank)) for priority, rank in PRIORITY_RANK.items()),
+    default=Value(1),
+    output_field=IntegerField(),
+)
+
+INBOX_VIEWS = ("mine", "unassigned", "teams", "all")
+INBOX_STATUSES = ("active", *Conversation.Status.values)
+
+
+def inbox_view_q(*, profile: AgentProfile, view: str) -> Q:
+    if view == "mine":
+        return Q(assignee_id=profile.user_id)
+    if view == "unassigned":
+        return Q(assignee__isnull=True)
+    if view == "teams":
+        return Q(team_id__in=agent_team_ids(profile=profile))
+    return Q()
 
 
 def conversation_list_for_inbox(
-    *, profile: AgentProfile, view: str = "open", limit: int = 50
+    *,
+    profile: AgentProfile,
+    view: str = "mine",
+    status: str = "active",
+    priority: str = "",
+    topic: str = "",
+    limit: int = 50,
 ) -> QuerySet[Conversation]:
-    queryset = Conversation.objects.filter(_visible_to_agent_q(profile))
-    if view == "open":
+    """One inbox view: most urgent first; the unassigned queue first come, first served."""
+    queryset = Conversation.objects.filter(
+        _visible_to_agent_q(profile), inbox_view_q(profile=profile, view=view)
+    )
+    if status == "active":
         queryset = queryset.filter(status__in=OPEN_STATUSES)
-    elif view == "mine":
-        queryset = queryset.filter(status__in=OPEN_STATUSES, assignee_id=profile.user_id)
-    elif view == "unassigned":
-        queryset = queryset.filter(status__in=OPEN_STATUSES, assignee__isnull=True)
-    elif view == "resolved":
-        queryset = queryset.filter(status=Conversation.Status.RESOLVED)
-    return _with_inbox_columns(queryset).order_by("-last_message_at", "-id")[:limit]
+    elif status in Conversation.Status.values:
+        queryset = queryset.filter(status=status)
+    if priority in Conversation.Priority.values:
+        queryset = queryset.filter(priority=priority)
+    if topic:
+        queryset = queryset.filter(topic__slug=topic)
+    ordering = ["-priority_rank"]
+    if view == "unassigned" and status in ("active", Conversation.Status.QUEUED):
+        ordering += ["queued_at", "id"]
+    else:
+        ordering += ["-last_message_at", "-id"]
+    return (
+        _with_inbox_columns(queryset)
+        .annotate(priority_rank=PRIORITY_ORDER)
+        .order_by(*ordering)[:limit]
+    )
+
+
+def inbox_counts(*, profile: AgentProfile) -> dict[str, int]:
+    """Active conversations per inbox view, in one query."""
+    visible = Conversation.objects.filter(_visible_to_agent_q(profile), status__in=OPEN_STATUSES)
+    return visible.aggregate(
+        **{
+            view: Count("id", filter=inbox_view_q(profile=profile, view=view))
+            for view in INBOX_VIEWS
+        }
+    )
+
+
+def agent_candidates(*, team_id: int | None, lock: bool) -> list[routing.Candidate]:
+    """Online agents who may take a conversation of this team (any team when unrouted).
+
+    With lock, their rows stay locked until the transaction ends: concurrent assignments to
+    the same agents queue up behind each other instead of both seeing free capacity.
+    """
+    fresh_since = timezone.now() - routing.PRESENCE_TIMEOUT
+    profiles = AgentProfile.objects.filter(
+        presence=AgentProfile.Presence.ONLINE, last_seen_at__gte=fresh_since
+    )
+    if team_id is not None:
+        profiles = profiles.filter(teams=team_id)
+    if lock:
+        # Ordered by id, so two transactions lock shared agents in the same order.
+        profiles = profiles.select_for_update(of=("self",))
+    rows = list(profiles.order_by("pk").values("pk", "user_id", "capacity", "last_assigned_at"))
+    open_counts = dict(
+        Conversation.objects.filter(
+            assignee_id__in=[row["user_id"] for row in rows], status=Conversation.Status.OPEN
+        )
+        .values_list("assignee_id")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    return [
+        routing.Candidate(
+            profile_id=row["pk"],
+            user_id=row["user_id"],
+            open_count=open_counts.get(row["user_id"], 0),
+            capacity=row["capacity"],
+            last_assigned_at=row["last_assigned_at"],
+        )
+        for row in rows
+    ]
+
+
+def queue_for_team(*, team_id: int | None) -> QuerySet[Conversation]:
+    """The waiting line of one team (or of unrouted conversations): head first."""
+    return (
+        Conversation.objects.filter(status=Conversation.Status.QUEUED, assignee__isnull=True)
+        .filter(Q(team_id=team_id) if team_id is not None else Q(team__isnull=True))
+        .annotate(priority_rank=PRIORITY_ORDER)
+        .order_by("-priority_rank", "queued_at", "id")
+    )
+
+
+RECENT_WAITS_SAMPLE = 20
+
+
+def recent_waits_seconds(*, team_id: int | None) -> list[float]:
+    since = timezone.now() - timedelta(days=1)
+    rows = (
+        Conversation.objects.filter(
+            Q(team_id=team_id) if team_id is not None else Q(team__isnull=True),
+            first_response_at__gte=since,
+            queued_at__isnull=False,
+        )
+        .order_by("-first_response_at")
+        .values_list("queued_at", "first_response_at")[:RECENT_WAITS_SAMPLE]
+    )
+    return [(answered - queued).total_seconds() for queued, answered in rows if answered >= queued]
+
+
+def queue_positions(*, team_id: int | None, limit: int = 200) -> dict[int, dict]:
+    """Place in line and estimated wait for everyone waiting in one queue."""
+    waiting = list(queue_for_team(team_id=team_id).values_list("id", flat=True)[:limit])
+    if not waiting:
+        return {}
+    waits = recent_waits_seconds(team_id=team_id)
+    return {
+        conversation_id: {
+            "position": position,
+            "estimated_wait_seconds": routing.estimated_wait_seconds(
+                recent_waits=waits, position=position
+            ),
+        }
+        for position, conversation_id in enumerate(waiting, start=1)
+    }
+
+
+def conversation_queue_info(*, conversation: Conversation) -> dict | None:
+    if conversation.status != Conversation.Status.QUEUED or conversation.assignee_id:
+        return None
+    return queue_positions(team_id=conversation.team_id).get(conversation.pk)
 
 
 def _with_inbox_columns(queryset: QuerySet[Conversation]) -> QuerySet[Conversation]:
@@ -146,6 +306,12 @@ def conversation_get_for_agent(*, profile: AgentProfile, conversation_id) -> Con
     if conversation is None:
         raise errors.NotFound("No such conversation.")
     return conversation
+
+
+def conversation_list_by_ids(*, ids: list[int]) -> list[Conversation]:
+    return list(
+        Conversation.objects.filter(pk__in=ids).select_related("topic", "assignee__agent_profile")
+    )
 
 
 def conversation_get_for_inbox_row(*, conversation_id: int) -> Conversation | None:

@@ -14,9 +14,17 @@ from django.utils.translation import gettext as _
 from chat import realtime
 from chat import services as chat_services
 
-from . import errors, selectors
+from . import errors, routing, selectors
 from .identity import identity_hash_is_valid, visitor_token_issue
-from .models import Contact, Conversation, Topic
+from .models import (
+    AgentProfile,
+    Contact,
+    Conversation,
+    PriorityRule,
+    ResponseTarget,
+    Team,
+    Topic,
+)
 
 Status = Conversation.Status
 
@@ -195,8 +203,13 @@ def visitor_session_revoke(*, contact: Contact) -> None:
 
 
 def conversation_create(
-    *, contact: Contact, topic_slug: Any = None, priority_hint: Any = None
+    *,
+    contact: Contact,
+    topic_slug: Any = None,
+    priority_hint: Any = None,
+    first_text: str = "",
 ) -> Conversation:
+    """Open a conversation for a visitor and put it in its team's queue."""
     topic = None
     if topic_slug not in (None, ""):
         if not isinstance(topic_slug, str):
@@ -206,18 +219,258 @@ def conversation_create(
             raise errors.InvalidInput("No such topic.", code="topic_not_found")
     if priority_hint not in (None, "", "urgent"):
         raise errors.InvalidInput('priority_hint may only be "urgent".')
-    conversation = Conversation.objects.create(
-        contact=contact,
-        status=Status.QUEUED,
+    now = timezone.now()
+    priority = routing.initial_priority(
         topic=topic,
-        team=topic.team if topic else None,
-        priority=Conversation.Priority.URGENT if priority_hint == "urgent" else "normal",
-        last_message_at=timezone.now(),
+        urgent_requested=priority_hint == "urgent",
+        text=first_text,
+        rules=_active_priority_rules(),
     )
+    with transaction.atomic():
+        conversation = Conversation.objects.create(
+            contact=contact,
+            status=Status.QUEUED,
+            topic=topic,
+            team=topic.team if topic else None,
+            priority=priority,
+            last_message_at=now,
+        )
+        _conversation_enter_queue(conversation=conversation, now=now)
+    return conversation
+
+
+def _active_priority_rules() -> list[tuple[str, str]]:
+    return list(PriorityRule.objects.filter(is_active=True).values_list("keyword", "priority"))
+
+
+def _response_target(priority: str) -> ResponseTarget | None:
+    return ResponseTarget.objects.filter(priority=priority).first()
+
+
+def _conversation_enter_queue(*, conversation: Conversation, now) -> None:
+    """Stamp the queue time and response targets, then hand it out if someone is free."""
+    target = _response_target(conversation.priority)
+    first_due, resolution_due = routing.due_times(
+        start=now,
+        first_response_seconds=target.first_response_seconds if target else None,
+        resolution_seconds=target.resolution_seconds if target else None,
+    )
+    conversation.queued_at = now
+    fields = ["queued_at"]
+    if conversation.first_response_at is None:
+        conversation.first_response_due_at = first_due
+        fields.append("first_response_due_at")
+    if conversation.resolution_due_at is None:
+        conversation.resolution_due_at = resolution_due
+        fields.append("resolution_due_at")
+    conversation.save(update_fields=fields)
+    if not _assign_to_best_agent(conversation=conversation):
+        transaction.on_commit(
+            lambda: realtime.conversation_updated(conversation_id=conversation.pk), robust=True
+        )
+        _publish_queue_moved(team_id=conversation.team_id)
+
+
+def _assign_to_best_agent(*, conversation: Conversation) -> bool:
+    candidate = routing.choose_agent(
+        selectors.agent_candidates(team_id=conversation.team_id, lock=True)
+    )
+    if candidate is None:
+        return False
+    _conversation_give(conversation=conversation, user_id=candidate.user_id)
+    return True
+
+
+def _conversation_give(*, conversation: Conversation, user_id: int) -> None:
+    """Assign and open. The caller holds the transaction (and any locks it needs)."""
+    now = timezone.now()
+    conversation.assignee_id = user_id
+    fields = ["assignee"]
+    if conversation.status in (Status.QUEUED, Status.BOT):
+        conversation.status = Status.OPEN
+        fields.append("status")
+    conversation.save(update_fields=fields)
+    AgentProfile.objects.filter(user_id=user_id).update(last_assigned_at=now)
     transaction.on_commit(
         lambda: realtime.conversation_updated(conversation_id=conversation.pk), robust=True
     )
-    return conversation
+    _publish_queue_moved(team_id=conversation.team_id)
+
+
+def _publish_queue_moved(*, team_id: int | None) -> None:
+    transaction.on_commit(lambda: realtime.queue_moved(team_id=team_id), robust=True)
+
+
+def queue_drain(*, team_ids: list[int | None], max_assignments: int = 100) -> int:
+    """Hand waiting conversations to agents with free capacity, head of each queue first."""
+    assigned = 0
+    for team_id in team_ids:
+        while assigned < max_assignments:
+            with transaction.atomic():
+                head = (
+                    selectors.queue_for_team(team_id=team_id)
+                    .select_for_update(skip_locked=True, of=("self",))
+                    .first()
+                )
+                if head is None or not _assign_to_best_agent(conversation=head):
+                    break
+            assigned += 1
+    return assigned
+
+
+def _agent_team_ids(user_id: int) -> list[int | None]:
+    return [
+        *AgentProfile.teams.through.objects.filter(agentprofile__user_id=user_id).values_list(
+            "team_id", flat=True
+        ),
+        None,
+    ]
+
+
+def conversation_assign(*, conversation: Conversation, to_user, by_user) -> Conversation:
+    """Assign by hand (take, or give to a colleague). Capacity is the agent's own call here."""
+    profile = selectors.agent_profile_for_user(to_user)
+    if profile is None:
+        raise errors.InvalidInput("Conversations can only be assigned to agents.")
+    with transaction.atomic():
+        locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        if locked.status == Status.RESOLVED:
+            raise errors.Conflict("Reopen the conversation before assigning it.", code="resolved")
+        previous = locked.assignee_id
+        if previous == to_user.pk:
+            return locked
+        _conversation_give(conversation=locked, user_id=to_user.pk)
+        if by_user.pk != to_user.pk:
+            chat_services.message_send(
+                conversation=locked,
+                sender_type="system",
+                body=_("%(by)s assigned this conversation to %(to)s.")
+                % {"by": _agent_name(by_user), "to": profile.name},
+            )
+        if previous:
+            queue_drain(team_ids=_agent_team_ids(previous))
+    return locked
+
+
+def conversation_unassign(*, conversation: Conversation, by_user) -> Conversation:
+    """Put it back in its team's queue, at the back of its priority."""
+    with transaction.atomic():
+        locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        if locked.status == Status.RESOLVED or locked.assignee_id is None:
+            return locked
+        previous = locked.assignee_id
+        locked.assignee_id = None
+        locked.status = Status.QUEUED
+        locked.save(update_fields=["assignee", "status"])
+        _conversation_enter_queue(conversation=locked, now=timezone.now())
+    queue_drain(team_ids=_agent_team_ids(previous))
+    return locked
+
+
+def conversation_transfer(
+    *, conversation: Conversation, by_user, topic_slug: str = "", team_id: Any = None
+) -> Conversation:
+    """Move to another topic (and its team) or another team; it queues there afresh."""
+    topic = team = None
+    if topic_slug:
+        topic = Topic.objects.select_related("team").filter(slug=topic_slug).first()
+        if topic is None:
+            raise errors.InvalidInput("No such topic.", code="topic_not_found")
+        team = topic.team
+    elif team_id not in (None, ""):
+        team = Team.objects.filter(pk=team_id).first()
+        if team is None:
+            raise errors.InvalidInput("No such team.", code="team_not_found")
+    else:
+        raise errors.InvalidInput("Pick a topic or a team.")
+    with transaction.atomic():
+        locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        if locked.status == Status.RESOLVED:
+            raise errors.Conflict("Reopen the conversation before moving it.", code="resolved")
+        previous = locked.assignee_id
+        if topic is not None:
+            locked.topic = topic
+        locked.team = team
+        keeps_agent = previous is not None and (
+            team is None or AgentProfile.objects.filter(user_id=previous, teams=team).exists()
+        )
+        if not keeps_agent:
+            locked.assignee_id = None
+            locked.status = Status.QUEUED
+        locked.save(update_fields=["topic", "team", "assignee", "status"])
+        where = topic.name_en if topic else team.name
+        chat_services.message_send(
+            conversation=locked,
+            sender_type="system",
+            body=_("%(by)s moved this conversation to %(where)s.")
+            % {"by": _agent_name(by_user), "where": where},
+        )
+        if keeps_agent:
+            transaction.on_commit(
+                lambda: realtime.conversation_updated(conversation_id=locked.pk), robust=True
+            )
+        else:
+            _conversation_enter_queue(conversation=locked, now=timezone.now())
+    if previous and not keeps_agent:
+        queue_drain(team_ids=_agent_team_ids(previous))
+    return locked
+
+
+def conversation_set_priority(*, conversation: Conversation, priority: Any) -> Conversation:
+    if priority not in Conversation.Priority.values:
+        raise errors.InvalidInput("Unknown priority.", code="invalid_priority")
+    with transaction.atomic():
+        locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        if locked.priority == priority:
+            return locked
+        locked.priority = priority
+        fields = ["priority"]
+        target = _response_target(priority)
+        if target and locked.first_response_at is None and locked.queued_at:
+            locked.first_response_due_at, _unused = routing.due_times(
+                start=locked.queued_at,
+                first_response_seconds=target.first_response_seconds,
+                resolution_seconds=None,
+            )
+            fields.append("first_response_due_at")
+        locked.save(update_fields=fields)
+        transaction.on_commit(
+            lambda: realtime.conversation_updated(conversation_id=locked.pk), robust=True
+        )
+        if locked.status == Status.QUEUED:
+            _publish_queue_moved(team_id=locked.team_id)
+    return locked
+
+
+def _agent_name(user) -> str:
+    profile = selectors.agent_profile_for_user(user)
+    return profile.name if profile else user.get_username()
+
+
+def agent_set_presence(*, profile: AgentProfile, presence: Any) -> AgentProfile:
+    if presence not in AgentProfile.Presence.values:
+        raise errors.InvalidInput("Unknown presence.", code="invalid_presence")
+    AgentProfile.objects.filter(pk=profile.pk).update(
+        presence=presence, last_seen_at=timezone.now()
+    )
+    profile.presence = presence
+    if presence == AgentProfile.Presence.ONLINE:
+        queue_drain(team_ids=_agent_team_ids(profile.user_id))
+    return profile
+
+
+def agent_heartbeat(*, profile: AgentProfile) -> None:
+    """The console is alive. An agent coming back from stale may take waiting chats at once."""
+    now = timezone.now()
+    was_stale = (
+        AgentProfile.objects.filter(pk=profile.pk)
+        .exclude(last_seen_at__gte=now - routing.PRESENCE_TIMEOUT)
+        .update(last_seen_at=now)
+    )
+    if not was_stale:
+        AgentProfile.objects.filter(pk=profile.pk).update(last_seen_at=now)
+    if was_stale and profile.presence == AgentProfile.Presence.ONLINE:
+        queue_drain(team_ids=_agent_team_ids(profile.user_id))
 
 
 def conversation_set_status(*, conversation: Conversation, status: str) -> Conversation:
@@ -237,6 +490,7 @@ def _conversation_move(*, conversation: Conversation, status: str) -> tuple[Conv
             raise errors.IllegalTransition(
                 f"A conversation cannot go from {locked.status} to {status}."
             )
+        previous_status = locked.status
         locked.status = status
         update_fields = ["status"]
         if status == Status.RESOLVED:
@@ -249,6 +503,9 @@ def _conversation_move(*, conversation: Conversation, status: str) -> tuple[Conv
         transaction.on_commit(
             lambda: realtime.conversation_updated(conversation_id=locked.pk), robust=True
         )
+        if previous_status == Status.OPEN and locked.assignee_id:
+            # The agent has room for one more: give them the head of their queues.
+            queue_drain(team_ids=_agent_team_ids(locked.assignee_id))
     return locked, True
 
 
@@ -279,7 +536,11 @@ def conversation_reopen(*, conversation: Conversation, by_agent=None) -> Convers
             code="reopen_window_passed",
         )
     target = Status.OPEN if conversation.assignee_id else Status.QUEUED
-    return conversation_set_status(conversation=conversation, status=target)
+    with transaction.atomic():
+        conversation = conversation_set_status(conversation=conversation, status=target)
+        if conversation.status == Status.QUEUED:
+            _conversation_enter_queue(conversation=conversation, now=timezone.now())
+    return conversation
 
 
 def conversation_mark_read(*, conversation: Conversation, side: str, up_to: Any) -> int | None:
@@ -331,6 +592,12 @@ def conversation_record_message(*, conversation: Conversation, message) -> list[
         conversation.agent_last_read_id = message.pk
         fields.append("agent_last_read_id")
     elif sender == "visitor":
+        raised = routing.keyword_priority(
+            text=message.body, rules=_active_priority_rules(), floor=conversation.priority
+        )
+        if raised != conversation.priority:
+            conversation.priority = raised
+            fields.append("priority")
         if conversation.status == Status.PENDING:
             conversation.status = Status.OPEN
             fields.append("status")

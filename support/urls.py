@@ -14,6 +14,23 @@ urlpatterns = [
         views.conversation_message_send,
         name="conversation_message_send",
     ),
+    path("inbox/counts", views.inbox_counts, name="inbox_counts"),
+    path("presence", views.presence_change, name="presence_change"),
+    path(
+        "conversations/<int:conversation_id>/assign",
+        views.conversation_assign,
+        name="conversation_assign",
+    ),
+    path(
+        "conversations/<int:conversation_id>/transfer",
+        views.conversation_transfer,
+        name="conversation_transfer",
+    ),
+    path(
+        "conversations/<int:conversation_id>/priority",
+        views.conversation_priority_change,
+        name="conversation_priority_change",
+    ),
     path(
         "conversations/<int:conversation_id>/status",
         views.conversation_status_change,

@@ -1,7 +1,9 @@
 """The agent console: server-rendered pages and HTMX fragments. Thin: parse, check, call."""
 
 import functools
+from urllib.parse import urlencode
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse, HttpResponseBadRequest
@@ -44,18 +46,33 @@ def agent_required(view):
     return wrapper
 
 
-def _inbox_view(request) -> str:
-    view = request.GET.get("view", "open")
-    return view if view in selectors.INBOX_VIEWS else "open"
+def _inbox_filters(request) -> dict:
+    view = request.GET.get("view", "mine")
+    if view not in selectors.INBOX_VIEWS:
+        view = "mine"
+    status = request.GET.get("status", "active")
+    priority = request.GET.get("priority", "")
+    topic = request.GET.get("topic", "")[:64]
+    return {
+        "view": view,
+        "status": status if status in selectors.INBOX_STATUSES else "active",
+        "priority": priority if priority in Conversation.Priority.values else "",
+        "topic": topic,
+    }
 
 
 def _inbox_context(request) -> dict:
-    view = _inbox_view(request)
+    filters = _inbox_filters(request)
     return {
-        "view": view,
-        "views": selectors.INBOX_VIEWS,
-        "conversations": selectors.conversation_list_for_inbox(profile=request.agent, view=view),
+        "filters": filters,
+        "inbox_query": urlencode({k: v for k, v in filters.items() if v}),
+        "conversations": selectors.conversation_list_for_inbox(profile=request.agent, **filters),
+        "counts": selectors.inbox_counts(profile=request.agent),
+        "topics": selectors.topic_list_active(),
+        "priorities": Conversation.Priority.choices,
+        "statuses": Conversation.Status.choices,
         "agent": request.agent,
+        "team_ids": selectors.agent_team_ids(profile=request.agent),
     }
 
 
@@ -63,6 +80,26 @@ def _inbox_context(request) -> dict:
 @agent_required
 def inbox(request):
     return render(request, "support/console/inbox.html", _inbox_context(request))
+
+
+@require_GET
+@agent_required
+def inbox_counts(request):
+    return render(
+        request,
+        "support/console/_inbox_counts.html",
+        {"counts": selectors.inbox_counts(profile=request.agent), **_inbox_filters(request)},
+    )
+
+
+@require_POST
+@agent_required
+def presence_change(request):
+    try:
+        services.agent_set_presence(profile=request.agent, presence=request.POST.get("presence"))
+    except errors.DomainError as error:
+        return HttpResponseBadRequest(error.detail)
+    return render(request, "support/console/_presence.html", {"agent": request.agent})
 
 
 @require_GET
@@ -84,6 +121,8 @@ def conversation_detail(request, conversation_id: int):
         "conversation": conversation,
         "messages": messages,
         "contact": conversation.contact,
+        "agents": selectors.agent_list_for_assignment(),
+        "teams": selectors.team_list(),
     }
     return render(request, "support/console/conversation.html", context)
 
@@ -145,3 +184,80 @@ def conversation_status_change(request, conversation_id: int):
             request, "support/console/_conversation_header.html", {"conversation": conversation}
         )
     return redirect("console:conversation", conversation_id=conversation.pk)
+
+
+def _header_response(request, conversation_id: int):
+    if not request.htmx:
+        return redirect("console:conversation", conversation_id=conversation_id)
+    conversation = selectors.conversation_get_for_agent(
+        profile=request.agent, conversation_id=conversation_id
+    )
+    return render(
+        request, "support/console/_conversation_header.html", {"conversation": conversation}
+    )
+
+
+def _action_error(error: errors.DomainError):
+    return HttpResponse(error.detail, status=error.status, content_type="text/plain")
+
+
+@require_POST
+@agent_required
+def conversation_assign(request, conversation_id: int):
+    conversation = selectors.conversation_get_for_agent(
+        profile=request.agent, conversation_id=conversation_id
+    )
+    target = request.POST.get("to", "")
+    try:
+        if target == "":
+            services.conversation_unassign(conversation=conversation, by_user=request.user)
+        else:
+            user = request.user if target == "me" else _agent_user(target)
+            services.conversation_assign(
+                conversation=conversation, to_user=user, by_user=request.user
+            )
+    except errors.DomainError as error:
+        return _action_error(error)
+    return _header_response(request, conversation_id)
+
+
+def _agent_user(user_id: str):
+    user = get_user_model().objects.filter(pk=user_id if user_id.isdigit() else None).first()
+    if user is None or selectors.agent_profile_for_user(user) is None:
+        raise errors.InvalidInput("No such agent.")
+    return user
+
+
+@require_POST
+@agent_required
+def conversation_transfer(request, conversation_id: int):
+    conversation = selectors.conversation_get_for_agent(
+        profile=request.agent, conversation_id=conversation_id
+    )
+    destination = request.POST.get("to", "")
+    kind, _sep, value = destination.partition(":")
+    try:
+        services.conversation_transfer(
+            conversation=conversation,
+            by_user=request.user,
+            topic_slug=value if kind == "topic" else "",
+            team_id=value if kind == "team" and value.isdigit() else None,
+        )
+    except errors.DomainError as error:
+        return _action_error(error)
+    return _header_response(request, conversation_id)
+
+
+@require_POST
+@agent_required
+def conversation_priority_change(request, conversation_id: int):
+    conversation = selectors.conversation_get_for_agent(
+        profile=request.agent, conversation_id=conversation_id
+    )
+    try:
+        services.conversation_set_priority(
+            conversation=conversation, priority=request.POST.get("priority")
+        )
+    except errors.DomainError as error:
+        return _action_error(error)
+    return _header_response(request, conversation_id)

@@ -3,6 +3,7 @@
 import itertools
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from chat import services as chat_services
 from chat.models import Message
@@ -36,6 +37,8 @@ def topic(
     description_en="",
     description_tr="",
     is_active=True,
+    allow_urgent=False,
+    default_priority="normal",
 ) -> Topic:
     slug = slug or f"topic-{next(_seq)}"
     return Topic.objects.create(
@@ -46,16 +49,32 @@ def topic(
         description_tr=description_tr,
         team=team,
         is_active=is_active,
+        allow_urgent=allow_urgent,
+        default_priority=default_priority,
     )
 
 
 def agent(
-    *, username=None, role=AgentProfile.Role.AGENT, teams=(), display_name=""
+    *,
+    username=None,
+    role=AgentProfile.Role.AGENT,
+    teams=(),
+    display_name="",
+    online=False,
+    capacity=5,
 ) -> AgentProfile:
+    """An agent; online=True also gives them a fresh console heartbeat (auto-assignment)."""
     user = get_user_model().objects.create_user(
         username=username or f"agent{next(_seq)}", password="pw-12345-test"
     )
-    profile = AgentProfile.objects.create(user=user, role=role, display_name=display_name)
+    profile = AgentProfile.objects.create(
+        user=user,
+        role=role,
+        display_name=display_name,
+        capacity=capacity,
+        presence=AgentProfile.Presence.ONLINE if online else AgentProfile.Presence.OFFLINE,
+        last_seen_at=timezone.now() if online else None,
+    )
     profile.teams.set(teams)
     return profile
 
@@ -113,3 +132,43 @@ def resolved_conversation(
     if agent_user is not None:
         return support_services.conversation_resolve(conversation=conv, agent=agent_user)
     return support_services.conversation_set_status(conversation=conv, status="resolved")
+
+
+def _clock(value):
+    """ "09:30" or a time → a time."""
+    from datetime import time
+
+    return value if isinstance(value, time) else time.fromisoformat(value)
+
+
+def business_hours(*, team, weekday, opens, closes):
+    """One weekly opening interval: weekday 0 = Monday, times as "HH:MM" in the team's zone."""
+    from support.models import BusinessHoursInterval
+
+    return BusinessHoursInterval.objects.create(
+        team=team, weekday=weekday, opens_at=_clock(opens), closes_at=_clock(closes)
+    )
+
+
+def special_day(*, team, date, name="Holiday", opens=None, closes=None):
+    """A holiday (no times: closed all day) or a day with its own hours."""
+    from support.models import SpecialDay
+
+    return SpecialDay.objects.create(
+        team=team,
+        date=date,
+        name=name,
+        is_closed=opens is None,
+        opens_at=_clock(opens) if opens is not None else None,
+        closes_at=_clock(closes) if closes is not None else None,
+    )
+
+
+def hours_team(*, time_zone="Europe/Istanbul", message_en="", message_tr="", name=None) -> Team:
+    """A team in a given time zone, with its out-of-hours messages."""
+    built = team(name=name)
+    built.time_zone = time_zone
+    built.out_of_hours_message_en = message_en
+    built.out_of_hours_message_tr = message_tr
+    built.save(update_fields=["time_zone", "out_of_hours_message_en", "out_of_hours_message_tr"])
+    return built

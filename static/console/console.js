@@ -58,30 +58,45 @@
     if (lastSeen) lastSeen.classList.add("last-seen");
   }
 
-  function rowVisible(row, view) {
-    var resolved = row.dataset.status === "resolved";
-    if (view === "resolved") return resolved;
-    if (view === "all") return true;
-    if (resolved) return false;
-    if (view === "mine") return row.dataset.assignee === userId;
-    if (view === "unassigned") return !row.dataset.assignee;
+  var teamIds = (body.dataset.teamIds || "").split(",").filter(Boolean);
+  var RANK = { urgent: 3, high: 2, normal: 1, low: 0 };
+
+  // The same rules as support.selectors.conversation_list_for_inbox, for rows that arrive live.
+  function rowVisible(row, list) {
+    var d = row.dataset, f = list.dataset;
+    if (f.status === "active" ? d.status === "resolved" : d.status !== f.status) return false;
+    if (f.priority && d.priority !== f.priority) return false;
+    if (f.topic && d.topic !== f.topic) return false;
+    if (f.view === "mine") return d.assignee === userId;
+    if (f.view === "unassigned") return !d.assignee;
+    if (f.view === "teams") return teamIds.indexOf(d.team) >= 0;
     return true;
+  }
+
+  function rowOrder(view) {
+    var fifo = view === "unassigned";
+    return function (a, b) {
+      var byRank = RANK[b.dataset.priority] - RANK[a.dataset.priority];
+      if (byRank) return byRank;
+      if (fifo) return parseFloat(a.dataset.queued || 0) - parseFloat(b.dataset.queued || 0);
+      return parseFloat(b.dataset.last || 0) - parseFloat(a.dataset.last || 0);
+    };
   }
 
   function tidyInbox() {
     var list = $("#inbox-list");
     if (!list) return;
-    var view = list.dataset.view;
     var rows = Array.prototype.slice.call(list.querySelectorAll(".inbox-row"));
     var seen = {};
     rows.forEach(function (row) {
-      if (seen[row.id] || !rowVisible(row, view)) { row.remove(); return; }
+      if (seen[row.id] || !rowVisible(row, list)) { row.remove(); return; }
       seen[row.id] = true;
       row.classList.toggle("active", row.id === "conv-row-" + conversationId);
     });
     rows = Array.prototype.slice.call(list.querySelectorAll(".inbox-row"));
-    rows.sort(function (a, b) { return parseFloat(b.dataset.sort) - parseFloat(a.dataset.sort); });
+    rows.sort(rowOrder(list.dataset.view));
     rows.forEach(function (row) { list.appendChild(row); });
+    updateSla();
     list.classList.toggle("is-empty", rows.length === 0);
     var unread = list.querySelectorAll(".inbox-row.unread:not(.active)").length;
     document.title = document.title.replace(/^\(\d+\) /, "");
@@ -104,7 +119,44 @@
     }
   }
 
-  function afterMessage() {
+  function duration(seconds) {
+    var minutes = Math.round(seconds / 60);
+    if (minutes < 60) return minutes + "m";
+    var hours = Math.floor(minutes / 60);
+    if (hours < 24) return hours + "h " + (minutes % 60) + "m";
+    return Math.floor(hours / 24) + "d " + (hours % 24) + "h";
+  }
+
+  // Fragments rendered once for every agent cannot know who is looking: hide "Assign to me"
+  // from the assignee here.
+  function tidyHeader() {
+    var header = $("#conversation-header"), take = $("#take-button");
+    if (header && take) take.closest("form").hidden = header.dataset.assignee === userId;
+  }
+
+  // Response targets: amber from 75% of the allowed time, red once breached.
+  function updateSla() {
+    var now = Date.now() / 1000;
+    document.querySelectorAll("[data-due-at]").forEach(function (el) {
+      var due = parseFloat(el.dataset.dueAt), from = parseFloat(el.dataset.dueFrom || due);
+      var state = now >= due ? "breach" : (now - from) >= 0.75 * (due - from) ? "warn" : "ok";
+      el.classList.remove("sla-ok", "sla-warn", "sla-breach");
+      el.classList.add("sla-" + state);
+      var label = el.querySelector(".sla");
+      if (label) {
+        var span = duration(Math.abs(due - now));
+        label.textContent = state === "breach" ? span + " late" : span + " left";
+      }
+    });
+  }
+  setInterval(updateSla, 5000);
+
+  function afterMessage(event) {
+    tidyHeader();
+    var text = (event && event.detail && event.detail.message) || "";
+    if (text.indexOf("conv-row-") >= 0) {
+      body.dispatchEvent(new CustomEvent("inbox-changed"));
+    }
     tidyMessages();
     markSeen();
     tidyInbox();
@@ -136,6 +188,22 @@
     }
   });
   body.addEventListener("htmx:wsClose", function () { setConnection("closed"); });
+  // Heartbeat: keeps this agent "online" for automatic assignment.
+  setInterval(function () { send({ type: "ping" }); }, 20000);
+
+  document.addEventListener("change", function (event) {
+    if (event.target.classList && event.target.classList.contains("js-autosubmit")) {
+      event.target.form.submit();
+    }
+  });
+  // Keep the inbox's view and filters when opening a conversation.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest(".row-link");
+    var list = $("#inbox-list");
+    if (link && list && list.dataset.query && link.href.indexOf("?") < 0) {
+      link.href += "?" + list.dataset.query;
+    }
+  });
   body.addEventListener("htmx:wsError", function () { setConnection("closed"); });
   body.addEventListener("htmx:wsAfterMessage", afterMessage);
 
@@ -200,7 +268,9 @@
   document.addEventListener("DOMContentLoaded", function () {
     markSeen();
     tidyInbox();
+    tidyHeader();
     scrollToBottom(true);
   });
+  body.addEventListener("htmx:afterSwap", tidyHeader);
   if (document.readyState !== "loading") { markSeen(); tidyInbox(); scrollToBottom(true); }
 })();

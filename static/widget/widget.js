@@ -1,4 +1,4 @@
-/* Destek chat widget (iframe or app webview). Protocol: docs/protocol.md.
+/* Destek chat widget (iframe or app webview); protocol: docs/protocol.md.
  * Server data reaches the DOM only through textContent, never innerHTML. */
 'use strict';
 (() => {
@@ -18,7 +18,7 @@
   const scroller = $('scroller');
   const input = $('composer-input');
 
-  // localStorage may be blocked (third-party iframe): fall back to memory.
+  // localStorage may be blocked (third-party iframe): use memory.
   const mem = {};
   const store = {
     get(k) {
@@ -101,16 +101,19 @@
     return d.toDateString() === new Date().toDateString() ? time(iso) : d.toLocaleDateString(lang, { day: 'numeric', month: 'short' });
   }
 
-  // Plain text with http(s) links made clickable, built from text nodes only.
+  function link(cls, text, href) {
+    const a = el('a', cls, text);
+    a.href = href;
+    a.target = '_blank';
+    a.rel = 'noopener noreferrer nofollow';
+    return a;
+  }
+
+  // Text with clickable http(s) links, from text nodes only.
   function fillText(node, text) {
     String(text).split(/(https?:\/\/[^\s<>"']*[^\s<>"'.,!?;:)\]])/).forEach((p, i) => {
-      if (i % 2) {
-        const a = el('a', '', p);
-        a.href = p;
-        a.target = '_blank';
-        a.rel = 'noopener noreferrer nofollow';
-        node.append(a);
-      } else if (p) node.append(p);
+      if (i % 2) node.append(link('', p, p));
+      else if (p) node.append(p);
     });
   }
 
@@ -142,7 +145,7 @@
       res = await fetch(API + path, {
         method: opts.method || (opts.body ? 'POST' : 'GET'),
         headers,
-        body: opts.body ? JSON.stringify(opts.body) : undefined,
+        body: opts.body && JSON.stringify(opts.body),
         credentials: 'omit',
       });
     } catch (e) {
@@ -152,7 +155,7 @@
     try { data = await res.json(); } catch (e) { /* not JSON */ }
     if (res.status === 401 && path !== 'session' && !opts.retried) {
       await openSession(); // the token expired or was revoked
-      return api(path, Object.assign({}, opts, { retried: true }));
+      return api(path, { ...opts, retried: true });
     }
     if (!res.ok) {
       const er = data.error || {};
@@ -202,7 +205,7 @@
     token = s.visitor_token;
     store.set(K_TOKEN, token);
     if (changed) {
-      // A new visitor (the old token expired): what we knew belongs to someone else.
+      // A new visitor (old token expired): what we knew is someone else's.
       outbox = outbox.filter((e) => e.conversation == null);
       saveOutbox();
       route();
@@ -224,8 +227,15 @@
   function route() {
     setConvs(S.conversations || []);
     renderTopics();
+    // Hours, in the visitor's own zone and language.
     const h = S.hours || {};
-    if (h.open === false && h.message) $('header-subtitle').textContent = h.message;
+    const d = new Date(h.next_open_at || NaN);
+    const shut = h.open === false;
+    document.querySelector('.online-dot').hidden = shut;
+    $('header-subtitle').textContent = !shut ? T.openNow : isNaN(d) ? T.closed
+      : (d.toDateString() === new Date().toDateString() ? T.backAt : T.backOn).replace('{time}', time(d))
+        .replace('{day}', d - new Date() < 5e8 ? d.toLocaleDateString(lang, { weekday: 'long' }) : when(d));
+    $('header-note').textContent = shut ? h.message || '' : T.replySoon;
     let last = 0;
     try { last = +sessionStorage.getItem(K_VIEW); } catch (e) { /* blocked */ }
     const kept = convs.find((c) => c.id === last);
@@ -314,7 +324,9 @@
       });
       b.dataset.topic = t.slug;
       b.setAttribute('aria-pressed', 'false');
-      b.append(el('span', 'topic-name', t.name));
+      const name = el('span', 'topic-name', t.name);
+      if (t.open === false) name.append(' ', el('span', 'pill', T.closed));
+      b.append(name);
       if (t.description) b.append(el('span', 'topic-desc', t.description));
       box.append(b);
     }
@@ -364,7 +376,7 @@
     markRead();
   }
 
-  // Fetch every message after the newest we hold, page by page (the gap filler).
+  // Fetch every message after the newest we hold, page by page.
   async function fill(id) {
     for (;;) {
       if (!cur || cur.id !== id) return;
@@ -407,15 +419,8 @@
     if (acts.length && (type === 'bot' || type === 'system')) {
       const box = el('div', 'msg-actions');
       for (const a of acts) {
-        if (a.type === 'faq' && /^https?:\/\//.test(a.value || '')) {
-          const l = el('a', 'chip', a.label);
-          l.href = a.value;
-          l.target = '_blank';
-          l.rel = 'noopener noreferrer';
-          box.append(l);
-        } else {
-          box.append(button('chip', a.label, () => send(a.label)));
-        }
+        const faq = a.type === 'faq' && /^https?:\/\//.test(a.value || '');
+        box.append(faq ? link('chip', a.label, a.value) : button('chip', a.label, () => send(a.label)));
       }
       e.append(box);
     }
@@ -440,7 +445,7 @@
     }
     const e = renderMsg(m);
     msgs.set(m.id, e);
-    // Keep the list sorted by id; pending (id-less) messages stay last.
+    // Sorted by id; pending (id-less) messages stay last.
     let after = list.lastElementChild;
     while (after && !(+after.dataset.messageId && +after.dataset.messageId < m.id)) after = after.previousElementSibling;
     list.insertBefore(e, after ? after.nextSibling : list.firstChild);
@@ -466,7 +471,7 @@
     updateStatus();
   }
 
-  // "Sent" / "Seen" under the visitor's last acknowledged message (pending ones say "Sending…").
+  // "Sent" / "Seen" under the visitor's last acknowledged message.
   function updateStatus() {
     for (const s of list.querySelectorAll('.msg-status.ack')) s.remove();
     let own = list.lastElementChild;
@@ -540,7 +545,7 @@
     const first = outbox.find((e) => e.conversation == null);
     if (first && !creating) create(first);
     if (!authed) return;
-    let n = 0; // stay under the socket's frame limit (20 per 10 s) when a long outbox drains
+    let n = 0; // under the socket's frame limit (20 per 10 s) as a long outbox drains
     for (const e of outbox) {
       if (e.conversation != null && e.sent !== gen) {
         if (++n > 10) {
@@ -553,7 +558,7 @@
     }
   }
 
-  // The first message of a new conversation goes over HTTP: POST conversations.
+  // A new conversation's first message goes over HTTP (POST conversations).
   async function create(entry) {
     creating = true;
     let c;
@@ -706,7 +711,7 @@
         break;
       case 'error':
         if (f.code === 'rate_limited') {
-          later(true); // the dropped frame is not named: resend all unacknowledged, later
+          later(true); // the dropped frame is unnamed: resend all unacknowledged later
         }
         if (f.client_id && (outbox.some((e) => e.client_id === f.client_id) || pendingEl(f.client_id))) {
           fail(f.client_id, f.detail);
@@ -874,19 +879,17 @@
       stopTyping();
     }
   });
-  document.addEventListener('visibilitychange', () => {
-    if (document.visibilityState !== 'visible') return;
-    markRead();
-    if (!ws && S) {
-      attempt = 0;
-      reconnect();
-    }
-  });
-  window.addEventListener('online', () => {
+  function wake() {
     if (ws || !S) return;
     attempt = 0;
     reconnect();
+  }
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState !== 'visible') return;
+    markRead();
+    wake();
   });
+  window.addEventListener('online', wake);
   window.addEventListener('offline', kill);
 
   start();

@@ -44,6 +44,7 @@ CONVERSATION_KEYS = {
     "rating",
     "visitor_last_read",
     "agent_last_read",
+    "queue",  # an addition to v1: place in line while waiting
 }
 
 
@@ -121,7 +122,13 @@ def test_session_returns_every_protocol_key(api):
     assert set(data["hours"]) == {"open", "next_open_at", "message"}
     assert isinstance(data["hours"]["open"], bool)
     assert data["topics"] == [
-        {"slug": "payment", "name": "Payment", "description": "Cards and refunds"}
+        {
+            "slug": "payment",
+            "name": "Payment",
+            "description": "Cards and refunds",
+            "open": True,
+            "next_open_at": None,
+        }
     ]
     assert data["faq"] == []
     assert data["conversations"] == []
@@ -197,8 +204,13 @@ def test_session_names_topics_in_turkish_for_a_turkish_locale(api):
     english = api.session(widget_key=widget.key, locale="en").json()
     from_device = api.session(widget_key=widget.key, device={"locale": "tr-TR"}).json()
 
-    assert turkish["topics"] == [{"slug": "payment", "name": "Ödeme", "description": "Kartlar"}]
-    assert english["topics"] == [{"slug": "payment", "name": "Payment", "description": "Cards"}]
+    always_open = {"open": True, "next_open_at": None}
+    assert turkish["topics"] == [
+        {"slug": "payment", "name": "Ödeme", "description": "Kartlar", **always_open}
+    ]
+    assert english["topics"] == [
+        {"slug": "payment", "name": "Payment", "description": "Cards", **always_open}
+    ]
     assert from_device["topics"][0]["name"] == "Ödeme"
 
 
@@ -369,7 +381,7 @@ def test_starting_again_with_the_same_client_id_is_200_with_the_same_conversatio
 
 def test_starting_with_a_topic_and_urgency(api):
     team = factories.team()
-    factories.topic(slug="payment", team=team)
+    factories.topic(slug="payment", team=team, allow_urgent=True)
     _, token = factories.visitor()
 
     data = api.start(token, body="Charged twice", topic="payment", priority_hint="urgent").json()

@@ -388,14 +388,22 @@ def test_a_topic_routes_the_conversation_to_its_team():
     assert conversation.team_id == billing.pk
 
 
-def test_priority_hint_urgent_makes_the_conversation_urgent():
+def test_priority_hint_urgent_raises_priority_only_where_the_topic_allows_it():
+    factories.topic(slug="outage", allow_urgent=True)
+    factories.topic(slug="billing")
     contact, _ = factories.visitor()
 
-    conversation, _ = services.conversation_start(
-        contact=contact, body="Site is down", priority_hint="urgent"
+    allowed, _ = services.conversation_start(
+        contact=contact, body="Site is down", priority_hint="urgent", topic_slug="outage"
     )
+    refused, _ = services.conversation_start(
+        contact=contact, body="Invoice", priority_hint="urgent", topic_slug="billing"
+    )
+    no_topic, _ = services.conversation_start(contact=contact, body="Help", priority_hint="urgent")
 
-    assert conversation.priority == Conversation.Priority.URGENT
+    assert allowed.priority == Conversation.Priority.URGENT
+    assert refused.priority == Conversation.Priority.NORMAL
+    assert no_topic.priority == Conversation.Priority.NORMAL
 
 
 @pytest.mark.parametrize("hint", ["high", "URGENT", "low", 1, True])

@@ -29,9 +29,10 @@ XSS_ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
 Status = Conversation.Status
 
 
-def inbox_url(view=None) -> str:
+def inbox_url(view="all", **filters) -> str:
     url = reverse("console:inbox")
-    return f"{url}?view={view}" if view else url
+    query = "&".join(f"{key}={value}" for key, value in {"view": view, **filters}.items())
+    return f"{url}?{query}"
 
 
 def conversation_url(conversation) -> str:
@@ -120,7 +121,7 @@ def test_logging_in_redirects_to_the_inbox(client):
     response = client.post(reverse("console:login"), {"username": "ayse", "password": PASSWORD})
 
     assert response.status_code == 302
-    assert response["Location"] == inbox_url()
+    assert response["Location"] == reverse("console:inbox")
     assert client.session["_auth_user_id"] == str(agent.user_id)
     assert client.get(inbox_url()).status_code == 200
 
@@ -162,18 +163,23 @@ def test_the_unread_count_ignores_messages_the_agent_has_read_and_their_own():
 
 
 @pytest.mark.parametrize(
-    ("view", "expected"),
+    ("query", "expected"),
     [
-        ("open", {"mine", "unassigned", "pending", "colleagues"}),
-        ("mine", {"mine"}),
-        ("unassigned", {"unassigned", "pending"}),
-        ("resolved", {"resolved"}),
-        ("all", {"mine", "unassigned", "pending", "resolved", "colleagues"}),
-        ("bogus", {"mine", "unassigned", "pending", "colleagues"}),
+        ({"view": "mine"}, {"mine"}),
+        ({"view": "unassigned"}, {"unassigned", "pending"}),
+        ({"view": "teams"}, {"team"}),
+        ({"view": "all"}, {"mine", "unassigned", "pending", "colleagues", "team"}),
+        ({"view": "all", "status": "resolved"}, {"resolved"}),
+        ({"view": "all", "status": "pending"}, {"pending"}),
+        ({"view": "all", "priority": "urgent"}, {"team"}),
+        ({"view": "all", "topic": "billing"}, {"team"}),
+        ({"view": "bogus"}, {"mine"}),
     ],
 )
-def test_inbox_views_filter(view, expected):
-    agent = factories.agent()
+def test_inbox_views_and_filters(query, expected):
+    team = factories.team()
+    factories.topic(slug="billing", team=team)
+    agent = factories.agent(teams=[team])
     colleague = factories.agent()
     conversations = {
         "mine": factories.conversation(),
@@ -181,7 +187,11 @@ def test_inbox_views_filter(view, expected):
         "pending": factories.conversation(),
         "resolved": factories.resolved_conversation(),
         "colleagues": factories.conversation(),
+        "team": factories.conversation(topic_slug="billing"),
     }
+    support_services.conversation_set_priority(
+        conversation=conversations["team"], priority="urgent"
+    )
     factories.message(
         conversation=conversations["mine"], sender_type="agent", agent_user=agent.user
     )
@@ -191,12 +201,48 @@ def test_inbox_views_filter(view, expected):
     factories.message(
         conversation=conversations["colleagues"], sender_type="agent", agent_user=colleague.user
     )
+    factories.message(
+        conversation=conversations["team"], sender_type="agent", agent_user=colleague.user
+    )
     names = {conv.pk: name for name, conv in conversations.items()}
 
-    response = logged_in(agent).get(inbox_url(view))
+    response = logged_in(agent).get(inbox_url(**query))
 
     assert response.status_code == 200
     assert {names[pk] for pk in row_ids(response)} == expected
+
+
+def test_the_inbox_puts_urgent_first_and_serves_the_unassigned_queue_first_come_first_served():
+    agent = factories.agent()
+    first = factories.conversation(body="first")
+    second = factories.conversation(body="second")
+    urgent = factories.conversation(body="urgent")
+    support_services.conversation_set_priority(conversation=urgent, priority="urgent")
+    factories.message(conversation=first, body="first again")  # newest activity
+
+    client = logged_in(agent)
+
+    assert row_ids(client.get(inbox_url("unassigned"))) == [urgent.pk, first.pk, second.pk]
+    assert row_ids(client.get(inbox_url("all"))) == [urgent.pk, first.pk, second.pk]
+    factories.message(conversation=second, body="second again")
+    assert row_ids(client.get(inbox_url("all"))) == [urgent.pk, second.pk, first.pk]
+    assert row_ids(client.get(inbox_url("unassigned"))) == [urgent.pk, first.pk, second.pk]
+
+
+def test_the_view_tabs_show_counts():
+    agent = factories.agent()
+    factories.conversation()
+    mine = factories.conversation()
+    factories.message(conversation=mine, sender_type="agent", agent_user=agent.user)
+
+    response = logged_in(agent).get(inbox_url("mine"))
+
+    assert response.context["counts"] == {"mine": 1, "unassigned": 1, "teams": 0, "all": 2}
+    html = response.content.decode()
+    assert '<span class="count" data-view-count="unassigned">1</span>' in html
+    counts = logged_in(agent).get(reverse("console:inbox_counts") + "?view=mine")
+    assert counts.status_code == 200
+    assert 'data-view-count="all">2<' in counts.content.decode()
 
 
 def team_routed_world():
@@ -303,7 +349,9 @@ def test_the_inbox_uses_the_same_number_of_queries_for_5_and_40_conversations(ro
     assert len(row_ids(response)) == 40
 
     assert with_40 == with_5
-    assert with_40 <= 5  # session, user, profile, team ids, conversations
+    # session, user, profile, teams (visibility, tab counts, live filter), conversations,
+    # counts, topics
+    assert with_40 <= 9
 
 
 def test_the_conversation_page_uses_the_same_number_of_queries_for_10_and_100_messages():
@@ -332,7 +380,7 @@ def test_the_conversation_page_uses_the_same_number_of_queries_for_10_and_100_me
     assert len(response.context["messages"]) == 101
 
     assert with_100 == with_10
-    assert with_100 <= 10
+    assert with_100 <= 13  # the inbox pane, the thread, the contact, the assign/move choices
 
 
 # --- the conversation page -----------------------------------------------------------------------
