@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format migrations-check
+.PHONY: install messages run test lint format migrations-check
 
 install: $(VENV)/.installed
 
@@ -14,7 +14,10 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[dev]"
 	touch $@
 
-run: install
+messages: install
+	$(BIN)/python manage.py compilemessages --ignore=.venv -v0
+
+run: messages
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	@echo "Widget demo: http://$(HOST):$(PORT)/demo/   Console: http://$(HOST):$(PORT)/console/"
@@ -27,7 +30,7 @@ lint: install
 migrations-check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
-test: lint migrations-check
+test: lint migrations-check messages
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 format: install

@@ -13,12 +13,13 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from faq import protocol as faq_protocol
+from faq import selectors as faq_selectors
 from support import errors, hours
 from support import selectors as support_selectors
 from support import services as support_services
 
 from . import protocol, selectors, services
-from .models import Message
 
 
 def error_response(error: errors.DomainError) -> JsonResponse:
@@ -89,6 +90,7 @@ def session(request):
             "slug": topic.slug,
             "name": topic.name_for(language),
             "description": topic.description_for(language),
+            "urgent_allowed": topic.allow_urgent,
             # A topic without a team is answered by whoever is there: it follows support.
             **_opening(open_hours.by_team.get(topic.team_id, open_hours.status)),
         }
@@ -110,7 +112,10 @@ def session(request):
                 else hours.out_of_hours_message(team=open_hours.next_team, language=language),
             },
             "topics": topics,
-            "faq": [],
+            "faq": [
+                faq_protocol.article_link(article, request=request)
+                for article in faq_selectors.article_list_top(language=language, limit=5)
+            ],
             "conversations": [protocol.conversation_summary(c) for c in conversations],
             "ws_url": ws_url(request),
         }
@@ -164,11 +169,11 @@ def conversation_messages(request, conversation_id: int):
             raise errors.InvalidInput(
                 "Attachments are not supported yet.", code="attachments_unsupported"
             )
-        message, created = services.message_send(
+        message, created = services.visitor_message_send(
             conversation=conversation,
-            sender_type=Message.SenderType.VISITOR,
             body=data.get("body"),
             client_id=data.get("client_id"),
+            action=data.get("action"),
         )
         return JsonResponse(protocol.message_to_dict(message), status=201 if created else 200)
     try:
@@ -202,3 +207,20 @@ def session_end(request):
     """Forget the visitor (the SDK's reset()): every token issued so far stops working."""
     support_services.visitor_session_revoke(contact=request.contact)
     return JsonResponse({}, status=200)
+
+
+@widget_endpoint(methods=["GET"])
+def faq_search(request):
+    """`GET faq?q=&topic=&lang=`: help articles, best match first; no q gives the top ones."""
+    query = request.GET.get("q", "")
+    if len(query) > faq_protocol.MAX_QUERY_CHARS:
+        raise errors.InvalidInput(
+            f"q must be at most {faq_protocol.MAX_QUERY_CHARS} characters.", code="query_too_long"
+        )
+    results = faq_protocol.search_results(
+        request=request,
+        query=query,
+        language=request.GET.get("lang") or request.contact.locale or "en",
+        topic_slug=request.GET.get("topic") or None,
+    )
+    return JsonResponse({"results": results})

@@ -7,6 +7,7 @@ app_name = "widget_api"
 urlpatterns = [
     path("session", api.session, name="session"),
     path("session/end", api.session_end, name="session_end"),
+    path("faq", api.faq_search, name="faq"),
     path("conversations", api.conversation_list, name="conversations"),
     path(
         "conversations/<int:conversation_id>/messages",

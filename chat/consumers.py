@@ -21,7 +21,6 @@ from support import selectors as support_selectors
 from support import services as support_services
 
 from . import protocol, realtime, selectors, services
-from .models import Message
 
 logger = logging.getLogger("destek.consumers")
 
@@ -239,11 +238,11 @@ class VisitorConsumer(JsonFrameConsumer):
     async def on_message_send(self, frame: dict):
         conversation = await self.conversation(frame)
         client_id = frame.get("client_id")
-        message, _created = await database_sync_to_async(services.message_send)(
+        message, _created = await database_sync_to_async(services.visitor_message_send)(
             conversation=conversation,
-            sender_type=Message.SenderType.VISITOR,
             body=frame.get("body"),
             client_id=client_id,
+            action=frame.get("action"),
         )
         # Acknowledge to the sender directly too: the group event is only a hint and may be
         # lost, and a retried frame must get the first message back. Clients dedupe by id.

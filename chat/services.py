@@ -9,7 +9,7 @@ from support import errors
 from support import services as support_services
 from support.models import Contact, Conversation
 
-from . import realtime
+from . import bot, realtime
 from .models import Message
 
 CLIENT_ID_MAX_CHARS = 64
@@ -136,19 +136,51 @@ def conversation_start(
     has_body = body not in (None, "")
     if has_body and not _clean_body(body):
         raise errors.InvalidInput("The message is empty.", code="empty_message")
+    bot_enabled = contact.widget.bot_enabled
     with transaction.atomic():
         conversation = support_services.conversation_create(
             contact=contact,
             topic_slug=topic_slug,
             priority_hint=priority_hint,
             first_text=body if has_body else "",
+            with_bot=bot_enabled and not topic_slug,
         )
+        with_bot = conversation.status == Conversation.Status.BOT
+        if with_bot:
+            bot.greet(conversation=conversation)
         if has_body:
-            message_send(
-                conversation=conversation,
-                sender_type=Message.SenderType.VISITOR,
-                body=body,
-                client_id=client_id,
-            )
+            visitor_message_send(conversation=conversation, body=body, client_id=client_id)
+        if bot_enabled and not with_bot:
+            # Picked a topic up front: straight to a person, and the bot says what happens next.
+            bot.announce_handoff(conversation=conversation, language=_language(contact))
     conversation.refresh_from_db()
     return conversation, True
+
+
+def _language(contact: Contact) -> str:
+    return "tr" if (contact.locale or "").lower().startswith("tr") else "en"
+
+
+def visitor_message_send(
+    *, conversation: Conversation, body: Any, client_id: Any = None, action: Any = None
+) -> tuple[Message, bool]:
+    """A visitor's message; while the bot has the conversation, the bot answers it.
+
+    `action` is the button the visitor pressed ({type, value}); the message body is its label,
+    so the transcript shows what they chose.
+    """
+    with transaction.atomic():
+        message, created = message_send(
+            conversation=conversation,
+            sender_type=Message.SenderType.VISITOR,
+            body=body,
+            client_id=client_id,
+        )
+        # message.conversation is the row message_send locked: its status is current.
+        if created and message.conversation.status == Conversation.Status.BOT:
+            bot.on_visitor_message(
+                conversation=message.conversation,
+                text=message.body,
+                action=bot.clean_action(action),
+            )
+    return message, created

@@ -11,5 +11,6 @@ urlpatterns = [
     path("api/widget/v1/", include("chat.api_urls")),
     path("widget/", chat_views.widget_page, name="widget"),
     path("demo/", chat_views.demo_page, name="demo"),
+    path("help/", include("faq.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

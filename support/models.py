@@ -24,6 +24,13 @@ class Widget(models.Model):
         help_text=_('Origins allowed to embed the widget, e.g. ["https://shop.example.com"].'),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    bot_enabled = models.BooleanField(
+        _("greeting bot"),
+        default=True,
+        help_text=_("Greet new chats, suggest help articles and hand over to a person."),
+    )
+    greeting_en = models.CharField(_("greeting (English)"), max_length=500, blank=True)
+    greeting_tr = models.CharField(_("greeting (Turkish)"), max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -288,6 +295,9 @@ class Conversation(models.Model):
     last_message_preview = models.CharField(max_length=140, blank=True)
     first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    # Deflection: the visitor said a help article solved it, no person needed.
+    resolved_by_bot = models.BooleanField(_("resolved by the bot"), default=False)
+    bot_turns = models.PositiveSmallIntegerField(default=0)
     # Read state per side: the id of the last message that side has seen.
     visitor_last_read_id = models.BigIntegerField(default=0)
     agent_last_read_id = models.BigIntegerField(default=0)

@@ -60,6 +60,11 @@ def agent_team_ids(*, profile: AgentProfile) -> list[int]:
     return profile._team_ids
 
 
+def agent_display_name(*, user_id: int) -> str:
+    profile = AgentProfile.objects.select_related("user").filter(user_id=user_id).first()
+    return profile.name if profile else ""
+
+
 def agent_list_for_assignment() -> list[AgentProfile]:
     return list(AgentProfile.objects.select_related("user").order_by("display_name", "pk"))
 

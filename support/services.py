@@ -208,8 +208,9 @@ def conversation_create(
     topic_slug: Any = None,
     priority_hint: Any = None,
     first_text: str = "",
+    with_bot: bool = False,
 ) -> Conversation:
-    """Open a conversation for a visitor and put it in its team's queue."""
+    """Open a conversation for a visitor: with the greeting bot, or straight into the queue."""
     topic = None
     if topic_slug not in (None, ""):
         if not isinstance(topic_slug, str):
@@ -229,14 +230,58 @@ def conversation_create(
     with transaction.atomic():
         conversation = Conversation.objects.create(
             contact=contact,
-            status=Status.QUEUED,
+            status=Status.BOT if with_bot else Status.QUEUED,
             topic=topic,
             team=topic.team if topic else None,
             priority=priority,
             last_message_at=now,
         )
-        _conversation_enter_queue(conversation=conversation, now=now)
+        if with_bot:
+            transaction.on_commit(
+                lambda: realtime.conversation_updated(conversation_id=conversation.pk), robust=True
+            )
+        else:
+            _conversation_enter_queue(conversation=conversation, now=now)
     return conversation
+
+
+def conversation_hand_off(*, conversation: Conversation, topic_slug: str = "") -> Conversation:
+    """From the bot to a person: route by the topic (if picked) and join the queue."""
+    topic = None
+    if topic_slug:
+        topic = Topic.objects.select_related("team").filter(slug=topic_slug, is_active=True).first()
+        if topic is None:
+            raise errors.InvalidInput("No such topic.", code="topic_not_found")
+    with transaction.atomic():
+        locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        if locked.status != Status.BOT:
+            return locked
+        fields = ["status"]
+        if topic is not None:
+            locked.topic, locked.team = topic, topic.team
+            locked.priority = routing.priority_max(locked.priority, topic.default_priority)
+            fields += ["topic", "team", "priority"]
+        locked.status = Status.QUEUED
+        locked.save(update_fields=fields)
+        _conversation_enter_queue(conversation=locked, now=timezone.now())
+    return locked
+
+
+def conversation_resolve_by_bot(*, conversation: Conversation) -> Conversation:
+    """The visitor said a help article solved it: resolved with no person (deflected)."""
+    with transaction.atomic():
+        locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        if locked.status != Status.BOT:
+            return locked
+        locked.resolved_by_bot = True
+        locked.save(update_fields=["resolved_by_bot"])
+        locked, _changed = _conversation_move(conversation=locked, status=Status.RESOLVED)
+    return locked
+
+
+def conversation_count_bot_turn(*, conversation: Conversation) -> None:
+    Conversation.objects.filter(pk=conversation.pk).update(bot_turns=F("bot_turns") + 1)
+    conversation.bot_turns += 1
 
 
 def _active_priority_rules() -> list[tuple[str, str]]:

@@ -14,12 +14,24 @@ from support.models import AgentProfile, Contact, Conversation, Team, Topic, Wid
 _seq = itertools.count(1)
 
 
-def widget(*, key=None, secret="test-secret", allowed_origins=None) -> Widget:  # noqa: S107
+def widget(
+    *,
+    key=None,
+    secret="test-secret",  # noqa: S107
+    allowed_origins=None,
+    bot_enabled=False,
+    greeting_en="",
+    greeting_tr="",
+) -> Widget:
+    """A widget; without the greeting bot unless asked, so chats start in the queue."""
     return Widget.objects.create(
         key=key or f"w{next(_seq)}",
         name="Test widget",
         secret=secret,
         allowed_origins=allowed_origins or [],
+        bot_enabled=bot_enabled,
+        greeting_en=greeting_en,
+        greeting_tr=greeting_tr,
     )
 
 

@@ -24,7 +24,13 @@ def open_widget(page, server):
     return widget
 
 
-def test_visitor_and_agent_chat_live_with_seen_typing_reconnect_and_resolve(new_context, server):
+def test_visitor_and_agent_chat_live_with_seen_typing_reconnect_and_resolve(
+    stack, new_context, server
+):
+    # Straight to a person: the greeting bot has its own browser test.
+    stack.manage(
+        "shell", "-c", "from support.models import Widget; Widget.objects.update(bot_enabled=False)"
+    )
     agent = new_context().new_page()
     agent_login(agent, server)
 

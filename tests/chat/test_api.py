@@ -126,6 +126,7 @@ def test_session_returns_every_protocol_key(api):
             "slug": "payment",
             "name": "Payment",
             "description": "Cards and refunds",
+            "urgent_allowed": False,
             "open": True,
             "next_open_at": None,
         }
@@ -204,7 +205,7 @@ def test_session_names_topics_in_turkish_for_a_turkish_locale(api):
     english = api.session(widget_key=widget.key, locale="en").json()
     from_device = api.session(widget_key=widget.key, device={"locale": "tr-TR"}).json()
 
-    always_open = {"open": True, "next_open_at": None}
+    always_open = {"urgent_allowed": False, "open": True, "next_open_at": None}
     assert turkish["topics"] == [
         {"slug": "payment", "name": "Ödeme", "description": "Kartlar", **always_open}
     ]
@@ -332,8 +333,9 @@ def test_session_query_count_does_not_grow_with_conversations(api, django_assert
     assert len(response.json()["conversations"]) == 1
     add_conversations(19)
 
-    # widget, contact, savepoint + update + release, topics, conversations with unread counts
-    with django_assert_max_num_queries(7):
+    # widget, contact, savepoint + update + release, topics, top help articles,
+    # conversations with unread counts
+    with django_assert_max_num_queries(8):
         response = open_session()
 
     assert response.status_code == 200

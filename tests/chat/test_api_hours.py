@@ -77,7 +77,14 @@ def test_support_is_open_when_one_team_is_open_and_closed_topics_say_when(client
     assert topics["payment"]["next_open_at"] is None
     assert topics["orders"]["open"] is False
     assert topics["orders"]["next_open_at"] == iso("2026-06-02T06:00:00+00:00")
-    assert set(topics["orders"]) == {"slug", "name", "description", "open", "next_open_at"}
+    assert set(topics["orders"]) == {
+        "slug",
+        "name",
+        "description",
+        "open",
+        "next_open_at",
+        "urgent_allowed",
+    }
 
 
 def test_closed_support_names_the_first_opening_and_that_teams_message_in_english(client):
@@ -182,8 +189,8 @@ def test_session_queries_do_not_grow_with_teams_and_topics(client, django_assert
         add_team(n)
 
     # widget, contact, savepoint + update + release, topics, intervals, special days,
-    # conversations with unread counts
-    with django_assert_max_num_queries(9):
+    # top help articles, conversations with unread counts
+    with django_assert_max_num_queries(10):
         data = again()
 
     assert len(data["topics"]) == 16

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from chat import services as chat_services
+from faq.seed import seed_help_articles
 from support import services as support_services
 from support.models import AgentProfile, Contact, Team, Topic, Widget
 
@@ -89,6 +90,7 @@ class Command(BaseCommand):
             )
             profile.teams.set(teams.values())
 
+        seed_help_articles()  # before the sample chat, so the bot can suggest articles
         if not Contact.objects.filter(widget=widget, external_id="demo-user-42").exists():
             self._sample_conversation(widget)
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))

@@ -1,0 +1,184 @@
+"""The greeting bot: plain rules over topics and help articles, no external AI.
+
+Its decisions are `decide()`, a pure function; the rest carries them out through the same
+services as people (`message_send` with sender "bot"; support's hand-off and resolve).
+A conversation is the bot's while its status is "bot": it greets, suggests up to three help
+articles for the visitor's question, and either hears "this solved it" (resolved by the bot,
+counted as deflected) or hands over to a person, who is routed by topic as usual.
+"""
+
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from faq import selectors as faq_selectors
+from support import hours
+from support import selectors as support_selectors
+from support import services as support_services
+from support.models import Conversation
+
+from . import services
+
+ACTION_TYPES = ("topic", "faq", "handoff", "solved", "rating")
+MAX_SUGGESTIONS = 3
+
+
+@dataclass(frozen=True)
+class Decision:
+    kind: str  # "suggest", "handoff", "deflect" or "none"
+    topic_slug: str = ""
+
+
+def decide(*, status: str, bot_turns: int, action: dict | None, has_suggestions: bool) -> Decision:
+    """What the bot does with one visitor message."""
+    if status != Conversation.Status.BOT:
+        return Decision("none")
+    kind = (action or {}).get("type")
+    if kind == "topic":
+        return Decision("handoff", topic_slug=str(action.get("value") or ""))
+    if kind == "handoff":
+        return Decision("handoff")
+    if kind == "solved":
+        return Decision("deflect")
+    if kind in ("faq", "rating"):
+        return Decision("none")
+    # Free text: one round of suggestions, then a person; never a loop with the bot.
+    if bot_turns == 0 and has_suggestions:
+        return Decision("suggest")
+    return Decision("handoff")
+
+
+def clean_action(action) -> dict | None:
+    """A visitor's button press as {type, value}, or None when absent or malformed."""
+    if not isinstance(action, dict) or action.get("type") not in ACTION_TYPES:
+        return None
+    value = action.get("value")
+    if value is not None and not isinstance(value, str | int):
+        return None
+    return {"type": action["type"], "value": str(value)[:64] if value is not None else ""}
+
+
+def _language(conversation: Conversation) -> str:
+    return "tr" if (conversation.contact.locale or "").lower().startswith("tr") else "en"
+
+
+def _articles(*, query: str, language: str, topic_slug: str = "") -> list[dict]:
+    return faq_selectors.article_suggestions(
+        query=query, language=language, topic_slug=topic_slug or None, limit=MAX_SUGGESTIONS
+    )
+
+
+def _faq_actions(articles: list[dict]) -> list[dict]:
+    return [
+        {"type": "faq", "label": a["title"], "value": str(a["id"]), "url": a["url"]}
+        for a in articles
+    ]
+
+
+def _handoff_action() -> dict:
+    return {"type": "handoff", "label": _("Talk to a person"), "value": ""}
+
+
+def greet(*, conversation: Conversation) -> None:
+    """The first bot message: the widget's greeting, topics and the top help articles."""
+    widget = conversation.contact.widget
+    language = _language(conversation)
+    with translation.override(language):
+        greeting = (widget.greeting_tr if language == "tr" else widget.greeting_en) or _(
+            "Hi! I'm the Destek assistant. What can we help you with? Pick a topic, try an "
+            "article, or just type your question."
+        )
+        actions = [
+            {"type": "topic", "label": topic.name_for(language), "value": topic.slug}
+            for topic in support_selectors.topic_list_active()
+        ]
+        actions += _faq_actions(_articles(query="", language=language))
+        actions.append(_handoff_action())
+        services.message_send(
+            conversation=conversation, sender_type="bot", body=greeting, actions=actions
+        )
+
+
+def on_visitor_message(*, conversation: Conversation, text: str, action: dict | None) -> None:
+    """React to a visitor message while the conversation is the bot's."""
+    language = _language(conversation)
+    articles = []
+    if action is None and conversation.status == Conversation.Status.BOT:
+        topic_slug = conversation.topic.slug if conversation.topic_id else ""
+        articles = _articles(query=text, language=language, topic_slug=topic_slug)
+    decision = decide(
+        status=conversation.status,
+        bot_turns=conversation.bot_turns,
+        action=action,
+        has_suggestions=bool(articles),
+    )
+    with translation.override(language):
+        if decision.kind == "suggest":
+            support_services.conversation_count_bot_turn(conversation=conversation)
+            services.message_send(
+                conversation=conversation,
+                sender_type="bot",
+                body=_("These articles may answer it:"),
+                actions=[
+                    *_faq_actions(articles),
+                    {"type": "solved", "label": _("This solved it"), "value": ""},
+                    _handoff_action(),
+                ],
+            )
+        elif decision.kind == "deflect":
+            support_services.conversation_resolve_by_bot(conversation=conversation)
+            services.message_send(
+                conversation=conversation,
+                sender_type="bot",
+                body=_("Great, glad that helped! Write here any time if you need us again."),
+            )
+        elif decision.kind == "handoff":
+            conversation = support_services.conversation_hand_off(
+                conversation=conversation, topic_slug=decision.topic_slug
+            )
+            announce_handoff(conversation=conversation, language=language)
+
+
+def announce_handoff(*, conversation: Conversation, language: str) -> None:
+    """Tell the visitor what happens next: who answers, how long, or when we open."""
+    conversation.refresh_from_db()
+    with translation.override(language):
+        status = hours.team_opening_status(team=conversation.team, at=timezone.now()) if (
+            conversation.team_id
+        ) else None
+        if status is not None and not status.is_open:
+            body = hours.out_of_hours_message(team=conversation.team, language=language)
+            if status.next_open_at:
+                local = timezone.localtime(status.next_open_at, _visitor_zone(conversation))
+                body += " " + _("We're back %(when)s. Leave your message here and we'll reply.") % {
+                    "when": date_format(local, "l H:i")
+                }
+        elif conversation.assignee_id:
+            body = _("%(name)s will be with you in a moment.") % {
+                "name": support_selectors.agent_display_name(user_id=conversation.assignee_id)
+            }
+        else:
+            queue = support_selectors.conversation_queue_info(conversation=conversation)
+            body = _("Thanks! I'm passing you to a person.")
+            if queue and queue["estimated_wait_seconds"]:
+                minutes = max(1, round(queue["estimated_wait_seconds"] / 60))
+                body += " " + _("You are number %(position)s in line, about %(minutes)s min.") % {
+                    "position": queue["position"],
+                    "minutes": minutes,
+                }
+            elif queue:
+                body += " " + _("You are number %(position)s in line.") % {
+                    "position": queue["position"]
+                }
+        services.message_send(conversation=conversation, sender_type="bot", body=body)
+
+
+def _visitor_zone(conversation: Conversation):
+    name = (conversation.contact.device or {}).get("timezone") or ""
+    try:
+        return ZoneInfo(name) if name else timezone.get_current_timezone()
+    except (ZoneInfoNotFoundError, ValueError):
+        return timezone.get_current_timezone()

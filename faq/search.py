@@ -1,0 +1,113 @@
+"""The search language of the help centre: query terms, the PostgreSQL tsquery, the weighted
+score used where there is no full-text engine (SQLite), and result snippets.
+
+Everything is matched on folded text (`support.text.fold`): "Şifre", "ŞİFRE" and "sifre" are
+one word. Turkish adds suffixes ("şifre" → "şifremi", "şifreniz"), so every query term matches
+as a word prefix, and a term longer than STEM_LENGTH letters is also tried cut to that length
+("unuttum" → "unutt", "bildirimler" → "bildi"); a stem-only hit counts half.
+"""
+
+import re
+from dataclasses import dataclass
+
+from support.text import fold
+
+TERM_RE = re.compile(r"[a-z0-9]+")
+STEM_LENGTH = 5
+MAX_TERMS = 8
+# Weights per field: title, keywords, whole text (which holds the body).
+TITLE_WEIGHT, KEYWORDS_WEIGHT, TEXT_WEIGHT = 3, 2, 1
+_ENGLISH_STOPWORDS = """a an and are at be but by can cant do does for from have how i im in is it
+its me my no not of on or so the this to was what when where why will with you your"""
+_TURKISH_STOPWORDS = """acaba ama bana ben beni benim bir bu da daha de diye en gibi hala hic icin
+ile ise ki mi mu ne neden nasil o olarak sey su ve veya ya"""  # folded
+STOPWORDS = frozenset(_ENGLISH_STOPWORDS.split()) | frozenset(_TURKISH_STOPWORDS.split())
+
+
+@dataclass(frozen=True)
+class Term:
+    word: str
+    stem: str  # "" when the word is short enough to be its own stem
+
+    @property
+    def variants(self) -> tuple[str, ...]:
+        return (self.word, self.stem) if self.stem else (self.word,)
+
+
+def query_terms(query: str) -> list[Term]:
+    """The search terms of what someone typed: folded, [a-z0-9] only, no stopwords."""
+    words = list(dict.fromkeys(w for w in TERM_RE.findall(fold(query or "")) if len(w) > 1))
+    meaningful = [w for w in words if w not in STOPWORDS] or words
+    return [
+        Term(word=w, stem=w[:STEM_LENGTH] if len(w) > STEM_LENGTH else "")
+        for w in meaningful[:MAX_TERMS]
+    ]
+
+
+def tsquery(terms: list[Term]) -> str:
+    """A PostgreSQL tsquery OR-ing every variant as a prefix: "(sifremi:* | sifre:*) | …".
+
+    Safe to pass as a raw query: every variant matches TERM_RE, so it holds only [a-z0-9].
+    """
+    parts = []
+    for term in terms:
+        variants = [v for v in term.variants if TERM_RE.fullmatch(v)]
+        if variants:
+            parts.append("(" + " | ".join(f"{v}:*" for v in variants) + ")")
+    return " | ".join(parts)
+
+
+def words_of(folded_text: str) -> list[str]:
+    return TERM_RE.findall(folded_text or "")
+
+
+def _field_hit(words: list[str], term: Term) -> float:
+    if any(w.startswith(term.word) for w in words):
+        return 1.0
+    if term.stem and any(w.startswith(term.stem) for w in words):
+        return 0.5
+    return 0.0
+
+
+def score(*, title: str, keywords: str, text: str, terms: list[Term]) -> float:
+    """Weighted hits of the terms in folded title, keywords and text (0: no match)."""
+    fields = (
+        (words_of(title), TITLE_WEIGHT),
+        (words_of(keywords), KEYWORDS_WEIGHT),
+        (words_of(text), TEXT_WEIGHT),
+    )
+    return sum(weight * _field_hit(words, term) for term in terms for words, weight in fields)
+
+
+def _matches(word: str, terms: list[Term]) -> bool:
+    folded = "".join(words_of(fold(word)))
+    return bool(folded) and any(folded.startswith(v) for t in terms for v in t.variants)
+
+
+def snippet(*, text: str, summary: str, terms: list[Term], length: int = 160) -> str:
+    """A short passage for a result: the first line that holds a term, else the summary."""
+    for line in (text or "").splitlines():
+        words = line.split()
+        for index, word in enumerate(words):
+            if _matches(word, terms):
+                return _window(words, index, length)
+    if summary:
+        return summary
+    first = (text or "").splitlines()[:1]
+    return _window(first[0].split(), 0, length) if first else ""
+
+
+def _window(words: list[str], index: int, length: int) -> str:
+    start = max(0, index - 6)
+    start = 0 if start <= 2 else start  # no "…" for two skipped words
+    picked: list[str] = []
+    for word in words[start:]:
+        if picked and len(" ".join([*picked, word])) > length:
+            break
+        picked.append(word)
+    text = " ".join(picked)
+    if start > 0:
+        text = "…" + text
+    if start + len(picked) < len(words):
+        text = text.rstrip(",;:.") + "…"
+    return text
