@@ -15,7 +15,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from faq import selectors as faq_selectors
-from support import hours
+from support import automation, hours
 from support import selectors as support_selectors
 from support import services as support_services
 from support.models import Conversation
@@ -146,11 +146,20 @@ def announce_handoff(*, conversation: Conversation, language: str) -> None:
     """Tell the visitor what happens next: who answers, how long, or when we open."""
     conversation.refresh_from_db()
     with translation.override(language):
-        status = hours.team_opening_status(team=conversation.team, at=timezone.now()) if (
-            conversation.team_id
-        ) else None
+        now = timezone.now()
+        status = (
+            hours.team_opening_status(team=conversation.team, at=now)
+            if conversation.team_id
+            else None
+        )
         if status is not None and not status.is_open:
             body = hours.out_of_hours_message(team=conversation.team, language=language)
+            # This is the period's out-of-hours reply: the auto-reply task sends no other.
+            automation.after_hours_reply_mark(
+                conversation=conversation,
+                until=status.next_open_at or now + hours.HORIZON,
+                now=now,
+            )
             if status.next_open_at:
                 local = timezone.localtime(status.next_open_at, _visitor_zone(conversation))
                 body += " " + _("We're back %(when)s. Leave your message here and we'll reply.") % {

@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from support import errors
+from support import automation, errors
 from support import services as support_services
 from support.models import Contact, Conversation
 
@@ -182,5 +182,10 @@ def visitor_message_send(
                 conversation=message.conversation,
                 text=message.body,
                 action=bot.clean_action(action),
+            )
+        if created and message.conversation.status != Conversation.Status.BOT:
+            # Out of hours (or nobody online): one auto-reply per closed period, by a task.
+            automation.after_hours_reply_enqueue(
+                conversation=message.conversation, message_id=message.pk
             )
     return message, created

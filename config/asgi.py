@@ -26,3 +26,13 @@ if settings.DEBUG:
     from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 
     application.application_mapping["http"] = ASGIStaticFilesHandler(django_asgi_app)
+
+    from support import scheduler
+
+    if scheduler.in_process_sweeps_enabled():
+        # No broker (`make run`): the periodic sweeps run in this server (support/scheduler.py).
+        router = application
+
+        async def application(scope, receive, send):
+            scheduler.ensure_started()
+            return await router(scope, receive, send)

@@ -1,4 +1,5 @@
-"""The Celery app. Without a broker (`make run`) tasks run eagerly in-process."""
+"""The Celery app and its beat schedule. Without a broker (`make run`) tasks run eagerly
+in-process and `support.scheduler` runs the periodic sweeps inside the ASGI server."""
 
 import os
 
@@ -9,3 +10,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("destek")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# Periodic sweeps (`celery -A config worker -B`, or `celery -A config beat` once per site).
+# Every sweep is idempotent, so an overlap or a redelivery is harmless. Seconds.
+app.conf.beat_schedule = {
+    "sla-sweep": {"task": "support.tasks.sla_sweep", "schedule": 30.0},
+    "inactivity-sweep": {"task": "support.tasks.inactivity_sweep", "schedule": 300.0},
+    "requeue-offline-agents": {"task": "support.tasks.requeue_offline_agents", "schedule": 60.0},
+}

@@ -165,11 +165,21 @@ SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 # Celery: eager (in-process) unless a broker is configured, so `make run` needs no server.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL or "memory://")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL)
+# One queue name per deployment sharing a Redis (tests give each worker its own).
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "celery")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "destek@localhost")
 
 DESTEK = {
     # Widget protocol limits (PROTOCOL.md); all configurable.
@@ -179,6 +189,12 @@ DESTEK = {
     "VISITOR_TOKEN_MAX_AGE_SECONDS": 60 * 60 * 24 * 90,
     "REOPEN_WINDOW_SECONDS": int(os.environ.get("DESTEK_REOPEN_WINDOW", str(7 * 24 * 3600))),
     "MESSAGES_PAGE_SIZE": 100,
+    # Background jobs (docs/operations.md, "Background jobs").
+    # Pending conversations with no visitor reply for this many hours are resolved; 0 = off.
+    "PENDING_AUTO_RESOLVE_HOURS": int(os.environ.get("DESTEK_PENDING_AUTO_RESOLVE_HOURS", "0")),
+    # Open conversations of an agent whose console is gone (stale heartbeat) go back to the
+    # queue after this many minutes; 0 = off.
+    "OFFLINE_REQUEUE_MINUTES": int(os.environ.get("DESTEK_OFFLINE_REQUEUE_MINUTES", "10")),
 }
 
 LOGGING = {

@@ -94,6 +94,7 @@ class TeamAdmin(admin.ModelAdmin):
         "opening_status",
         "out_of_hours_message_en",
         "out_of_hours_message_tr",
+        "auto_reply_when_nobody_online",
     ]
     readonly_fields = ["opening_status"]
     inlines = [BusinessHoursIntervalInline, SpecialDayInline]

@@ -67,6 +67,14 @@ class Team(models.Model):
     out_of_hours_message_tr = models.CharField(
         _("out-of-hours message (Turkish)"), max_length=500, blank=True
     )
+    auto_reply_when_nobody_online = models.BooleanField(
+        _("auto-reply when nobody is online"),
+        default=False,
+        help_text=_(
+            "During opening hours, answer a waiting visitor automatically when no agent of "
+            "the team is online."
+        ),
+    )
 
     class Meta:
         verbose_name = _("team")
@@ -294,6 +302,16 @@ class Conversation(models.Model):
     last_message_at = models.DateTimeField(null=True, blank=True)
     last_message_preview = models.CharField(max_length=140, blank=True)
     first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
+    # SLA sweep marks (support.automation.sla_sweep): set once, when the target was missed.
+    first_response_breached_at = models.DateTimeField(
+        _("first response target missed"), null=True, blank=True
+    )
+    resolution_breached_at = models.DateTimeField(
+        _("resolution target missed"), null=True, blank=True
+    )
+    # The guard of the out-of-hours auto-reply: the opening time an auto-reply already named.
+    # Another one is due only once that time has passed (one auto-reply per closed period).
+    after_hours_reply_until = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     # Deflection: the visitor said a help article solved it, no person needed.
     resolved_by_bot = models.BooleanField(_("resolved by the bot"), default=False)
@@ -317,6 +335,14 @@ class Conversation(models.Model):
     @property
     def is_resolved(self) -> bool:
         return self.status == self.Status.RESOLVED
+
+    @property
+    def sla_breached(self) -> bool:
+        """A missed target that still needs action: no first reply yet, or not resolved yet."""
+        if self.is_resolved:
+            return False
+        first_late = self.first_response_breached_at is not None and self.first_response_at is None
+        return first_late or self.resolution_breached_at is not None
 
 
 class ResponseTarget(models.Model):

@@ -145,6 +145,17 @@ PRIORITY_ORDER = Case(
     output_field=IntegerField(),
 )
 
+# Missed targets still needing action (Conversation.sla_breached) sort above everything.
+SLA_BREACHED_ORDER = Case(
+    When(
+        Q(resolution_breached_at__isnull=False)
+        | Q(first_response_breached_at__isnull=False, first_response_at__isnull=True),
+        then=Value(1),
+    ),
+    default=Value(0),
+    output_field=IntegerField(),
+)
+
 INBOX_VIEWS = ("mine", "unassigned", "teams", "all")
 INBOX_STATUSES = ("active", *Conversation.Status.values)
 
@@ -180,14 +191,14 @@ def conversation_list_for_inbox(
         queryset = queryset.filter(priority=priority)
     if topic:
         queryset = queryset.filter(topic__slug=topic)
-    ordering = ["-priority_rank"]
+    ordering = ["-sla_breached_rank", "-priority_rank"]
     if view == "unassigned" and status in ("active", Conversation.Status.QUEUED):
         ordering += ["queued_at", "id"]
     else:
         ordering += ["-last_message_at", "-id"]
     return (
         _with_inbox_columns(queryset)
-        .annotate(priority_rank=PRIORITY_ORDER)
+        .annotate(priority_rank=PRIORITY_ORDER, sla_breached_rank=SLA_BREACHED_ORDER)
         .order_by(*ordering)[:limit]
     )
 
@@ -322,3 +333,21 @@ def conversation_list_by_ids(*, ids: list[int]) -> list[Conversation]:
 def conversation_get_for_inbox_row(*, conversation_id: int) -> Conversation | None:
     """One conversation with the inbox's columns, for the live inbox fragment."""
     return _with_inbox_columns(Conversation.objects.filter(pk=conversation_id)).first()
+
+
+def team_has_online_agent(*, team_id: int, now) -> bool:
+    """Is an agent of the team online with a live console (fresh heartbeat)?"""
+    return AgentProfile.objects.filter(
+        teams=team_id,
+        presence=AgentProfile.Presence.ONLINE,
+        last_seen_at__gte=now - routing.PRESENCE_TIMEOUT,
+    ).exists()
+
+
+def supervisor_emails(*, team_id: int | None) -> list[str]:
+    """Where a team's alerts go: its supervisors, or every supervisor for unrouted chats."""
+    profiles = AgentProfile.objects.filter(role=AgentProfile.Role.SUPERVISOR)
+    if team_id is not None:
+        profiles = profiles.filter(teams=team_id)
+    emails = profiles.exclude(user__email="").values_list("user__email", flat=True)
+    return sorted(set(emails))

@@ -76,6 +76,8 @@
   function rowOrder(view) {
     var fifo = view === "unassigned";
     return function (a, b) {
+      var byBreach = (b.dataset.breached ? 1 : 0) - (a.dataset.breached ? 1 : 0);
+      if (byBreach) return byBreach;
       var byRank = RANK[b.dataset.priority] - RANK[a.dataset.priority];
       if (byRank) return byRank;
       if (fifo) return parseFloat(a.dataset.queued || 0) - parseFloat(b.dataset.queued || 0);

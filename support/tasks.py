@@ -1,0 +1,24 @@
+"""Celery tasks of the helpdesk domain: thin periodic sweeps over services in automation.
+
+Each is idempotent by database guards, so a late ack (redelivery after a worker crash) or two
+beats overlapping change nothing twice. The schedule is in config/celery.py.
+"""
+
+from celery import shared_task
+
+from . import automation
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def sla_sweep() -> None:
+    automation.sla_sweep()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def inactivity_sweep() -> None:
+    automation.inactivity_sweep()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def requeue_offline_agents() -> None:
+    automation.offline_agents_requeue()

@@ -1,0 +1,134 @@
+"""A real Celery worker on Redis: a visitor's HTTP message enqueues the out-of-hours reply,
+a prefork worker process runs it, and the reply reaches the visitor's websocket via daphne.
+
+The worker, daphne and the migrations share one throwaway database (tests/stack.py) and a
+channel-layer prefix and queue of their own. Two conversations prove the worker publishes
+more than once (channels_redis #332: "Event loop is closed" on the second async_to_sync).
+"""
+
+import asyncio
+import json
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+import websockets
+
+from tests.stack import ROOT, Stack
+
+pytestmark = pytest.mark.redis
+
+# The demo "general" team opens only three days from now: closed whenever the test runs.
+CLOSE_GENERAL_TEAM = """
+import datetime
+from support.models import BusinessHoursInterval, Team, Widget
+team = Team.objects.get(slug="general")
+team.hours.all().delete()
+BusinessHoursInterval.objects.create(
+    team=team,
+    weekday=(datetime.date.today().weekday() + 3) % 7,
+    opens_at=datetime.time(9),
+    closes_at=datetime.time(10),
+)
+Widget.objects.filter(key="demo").update(bot_enabled=False)
+"""
+
+
+def post(port: int, path: str, data: dict, token: str = "") -> dict:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/widget/v1/{path}",
+        data=json.dumps(data).encode(),
+        headers={"Content-Type": "application/json"}
+        | ({"Authorization": f"Bearer {token}"} if token else {}),
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback
+        return json.loads(response.read())
+
+
+@pytest.fixture
+def stack(tmp_path):
+    built = Stack(tmp_path)
+    built.env["CELERY_QUEUE"] = built.name
+    built.env["CELERY_TASK_ALWAYS_EAGER"] = "0"
+    built.setup()
+    built.manage("shell", "-c", CLOSE_GENERAL_TEAM)
+    yield built
+    built.stop()
+
+
+@pytest.fixture
+def worker(stack, tmp_path):
+    log_path = tmp_path / "worker.log"
+    log = open(log_path, "wb")  # noqa: SIM115 - closed below
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=prefork",
+            "--concurrency=1",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel=INFO",
+        ],
+        cwd=ROOT,
+        env=stack.env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 30
+    while b" ready." not in log_path.read_bytes():
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError(f"the worker did not start:\n{log_path.read_text()}")
+        time.sleep(0.2)
+    yield log_path
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+
+
+async def bot_message(socket, conversation_id: int, timeout: float = 15) -> dict:
+    async with asyncio.timeout(timeout):
+        while True:
+            frame = json.loads(await socket.recv())
+            if frame["type"] != "message.new":
+                continue
+            message = frame["message"]
+            if message["conversation"] == conversation_id and message["sender"]["type"] == "bot":
+                return message
+
+
+async def test_worker_runs_the_auto_reply_and_it_reaches_the_visitors_socket(stack, worker):
+    port = await asyncio.to_thread(stack.start_server)
+    session = await asyncio.to_thread(post, port, "session", {"widget_key": "demo", "locale": "en"})
+    token = session["visitor_token"]
+
+    async with websockets.connect(f"ws://127.0.0.1:{port}/ws/widget/") as socket:
+        await socket.send(json.dumps({"type": "auth", "visitor_token": token}))
+        assert json.loads(await socket.recv())["type"] == "auth.ok"
+
+        for attempt in range(2):
+            conversation = await asyncio.to_thread(
+                post,
+                port,
+                "conversations",
+                {"body": f"Hello #{attempt}", "client_id": f"first-{attempt}", "topic": "order"},
+                token,
+            )
+            reply = await bot_message(socket, conversation["id"])
+            assert "We're back" in reply["body"], reply
+
+    log = worker.read_text()
+    assert log.count("chat.tasks.after_hours_reply") >= 2, log
+    assert "Event loop is closed" not in log
+    assert "Traceback" not in log, log
