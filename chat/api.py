@@ -15,6 +15,8 @@ from django.views.decorators.http import require_http_methods
 
 from faq import protocol as faq_protocol
 from faq import selectors as faq_selectors
+from faq import services as faq_services
+from faq.models import Article
 from support import errors, hours
 from support import selectors as support_selectors
 from support import services as support_services
@@ -224,3 +226,64 @@ def faq_search(request):
         topic_slug=request.GET.get("topic") or None,
     )
     return JsonResponse({"results": results})
+
+
+def _published_article(article_id: int, *fields: str):
+    """A published help article by id (only `fields` loaded); 404 otherwise."""
+    article = Article.objects.filter(pk=article_id, is_published=True).only(*fields).first()
+    if article is None:
+        raise errors.NotFound("No such article.")
+    return article
+
+
+@widget_endpoint(methods=["GET"])
+def faq_article(request, article_id: int):
+    """`GET faq/<id>`: one published article to read inside the widget.
+
+    `body_html` is the sanitised HTML faq.services stored (faq/markdown.py): the only field a
+    client may render as HTML.
+    """
+    article = _published_article(
+        article_id, "pk", "title", "language", "slug", "body_html", "updated_at"
+    )
+    return JsonResponse(
+        {
+            "id": article.pk,
+            "title": article.title,
+            "language": article.language,
+            "body_html": article.body_html,
+            "url": faq_protocol.article_url(article, request=request),
+            "updated_at": article.updated_at.isoformat(),
+        }
+    )
+
+
+@widget_endpoint(methods=["POST"])
+def faq_article_feedback(request, article_id: int):
+    """`POST faq/<id>/feedback` {helpful}: one vote per contact; voting again changes it."""
+    article = _published_article(article_id, "pk")
+    article = faq_services.article_feedback_record(
+        article=article,
+        helpful=request.json.get("helpful"),
+        voter_key=f"contact:{request.contact.pk}",
+    )
+    return JsonResponse(
+        {"helpful_yes": article.helpful_yes_count, "helpful_no": article.helpful_no_count}
+    )
+
+
+@widget_endpoint(methods=["POST"])
+def conversation_rating(request, conversation_id: int):
+    """`POST conversations/<id>/rating` {score, comment}: 201 Conversation with its `rating`;
+    200 when changed within the edit window; 409 `not_resolved` or `already_rated`."""
+    from ratings import services as rating_services
+
+    conversation = support_selectors.conversation_get_for_contact(
+        contact=request.contact, conversation_id=conversation_id
+    )
+    _rating, created = rating_services.rating_submit(
+        conversation=conversation,
+        score=request.json.get("score"),
+        comment=request.json.get("comment", ""),
+    )
+    return JsonResponse(protocol.conversation_to_dict(conversation), status=201 if created else 200)

@@ -19,4 +19,11 @@ urlpatterns = [
         api.conversation_reopen,
         name="conversation_reopen",
     ),
+    path("faq/<int:article_id>", api.faq_article, name="faq_article"),
+    path("faq/<int:article_id>/feedback", api.faq_article_feedback, name="faq_article_feedback"),
+    path(
+        "conversations/<int:conversation_id>/rating",
+        api.conversation_rating,
+        name="conversation_rating",
+    ),
 ]

@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext as _
 
+from ratings import selectors as rating_selectors
 from support.models import Conversation
 
 from .models import Message
@@ -52,7 +53,9 @@ def conversation_to_dict(conversation: Conversation, *, queue: dict | None = Non
         "assignee": agent_public(conversation.assignee),
         "created_at": _iso(conversation.created_at),
         "resolved_at": _iso(conversation.resolved_at),
-        "rating": None,
+        "rating": rating_selectors.rating_to_dict(
+            rating_selectors.rating_for_conversation(conversation=conversation)
+        ),
         "visitor_last_read": conversation.visitor_last_read_id,
         "agent_last_read": conversation.agent_last_read_id,
         "queue": queue,

@@ -5,6 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from ratings import services as rating_services
 from support import automation, errors
 from support import services as support_services
 from support.models import Contact, Conversation
@@ -51,10 +52,13 @@ def message_send(
     client_id: Any = None,
     agent=None,
     actions: list[dict] | None = None,
+    allow_resolved: bool = False,
 ) -> tuple[Message, bool]:
     """Store a message (idempotent by client_id) and publish it after commit.
 
     Returns (message, created). A repeated client_id returns the first message unchanged.
+    Visitors cannot write in a resolved conversation, except where the caller allows it
+    (`allow_resolved`: the visitor pressing a rating chip after the resolve).
     """
     if sender_type not in Message.SenderType.values:
         raise errors.InvalidInput(f"Unknown sender type {sender_type!r}.")
@@ -75,7 +79,11 @@ def message_send(
             ).first()
             if existing is not None:
                 return existing, False
-        if sender_type == Message.SenderType.VISITOR and conversation.is_resolved:
+        if (
+            sender_type == Message.SenderType.VISITOR
+            and conversation.is_resolved
+            and not allow_resolved
+        ):
             raise errors.Conflict(
                 "This conversation is resolved; reopen it or start a new one.",
                 code="conversation_resolved",
@@ -167,8 +175,15 @@ def visitor_message_send(
     """A visitor's message; while the bot has the conversation, the bot answers it.
 
     `action` is the button the visitor pressed ({type, value}); the message body is its label,
-    so the transcript shows what they chose.
+    so the transcript shows what they chose. A rating chip ({type: "rating", value: "1".."5"})
+    on a resolved conversation stores the message and the rating together, and the bot thanks
+    the visitor; a refused rating (e.g. 409 already_rated) keeps neither.
     """
+    cleaned = bot.clean_action(action)
+    if cleaned is not None and cleaned["type"] == "rating":
+        return _visitor_rating_send(
+            conversation=conversation, body=body, client_id=client_id, value=cleaned["value"]
+        )
     with transaction.atomic():
         message, created = message_send(
             conversation=conversation,
@@ -181,11 +196,35 @@ def visitor_message_send(
             bot.on_visitor_message(
                 conversation=message.conversation,
                 text=message.body,
-                action=bot.clean_action(action),
+                action=cleaned,
             )
         if created and message.conversation.status != Conversation.Status.BOT:
             # Out of hours (or nobody online): one auto-reply per closed period, by a task.
             automation.after_hours_reply_enqueue(
                 conversation=message.conversation, message_id=message.pk
+            )
+    return message, created
+
+
+def _visitor_rating_send(
+    *, conversation: Conversation, body: Any, client_id: Any, value: str
+) -> tuple[Message, bool]:
+    """The visitor pressed a rating chip: their message, the rating and the bot's thanks."""
+    if value not in {str(n) for n in range(1, 6)}:
+        raise errors.InvalidInput("A rating is a score from 1 to 5.", code="invalid_score")
+    with transaction.atomic():
+        message, created = message_send(
+            conversation=conversation,
+            sender_type=Message.SenderType.VISITOR,
+            body=body,
+            client_id=client_id,
+            allow_resolved=True,
+        )
+        if created:
+            rating_services.rating_submit(conversation=message.conversation, score=int(value))
+            message_send(
+                conversation=message.conversation,
+                sender_type=Message.SenderType.BOT,
+                body=rating_services.rating_thanks_text(conversation=message.conversation),
             )
     return message, created

@@ -4,6 +4,7 @@ in-process and `support.scheduler` runs the periodic sweeps inside the ASGI serv
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -12,9 +13,14 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 # Periodic sweeps (`celery -A config worker -B`, or `celery -A config beat` once per site).
-# Every sweep is idempotent, so an overlap or a redelivery is harmless. Seconds.
+# Every sweep is idempotent, so an overlap or a redelivery is harmless. Numbers are seconds.
 app.conf.beat_schedule = {
     "sla-sweep": {"task": "support.tasks.sla_sweep", "schedule": 30.0},
     "inactivity-sweep": {"task": "support.tasks.inactivity_sweep", "schedule": 300.0},
     "requeue-offline-agents": {"task": "support.tasks.requeue_offline_agents", "schedule": 60.0},
+    # Nightly at 03:30 (CELERY_TIMEZONE): delete what is past the retention policy.
+    "retention-sweep": {
+        "task": "support.tasks.retention_sweep",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }

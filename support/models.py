@@ -313,6 +313,8 @@ class Conversation(models.Model):
     # Another one is due only once that time has passed (one auto-reply per closed period).
     after_hours_reply_until = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    # The rating prompt's guard (ratings.services.rating_prompt_send): set once, when sent.
+    rating_prompted_at = models.DateTimeField(_("rating prompt sent"), null=True, blank=True)
     # Deflection: the visitor said a help article solved it, no person needed.
     resolved_by_bot = models.BooleanField(_("resolved by the bot"), default=False)
     bot_turns = models.PositiveSmallIntegerField(default=0)

@@ -43,11 +43,19 @@ def _run_task(name: str) -> None:
 
 
 def beat_schedule() -> dict[str, float]:
-    """The beat schedule of config/celery.py as {task name: seconds}."""
+    """The interval entries of config/celery.py's beat schedule as {task name: seconds}.
+
+    Calendar entries (crontab, e.g. the nightly retention sweep) are not run in-process:
+    run `manage.py purge_expired` by hand, or a real beat.
+    """
     from config.celery import app
 
     entries = app.conf.beat_schedule.values()
-    return {entry["task"]: float(entry["schedule"]) for entry in entries}
+    return {
+        entry["task"]: float(entry["schedule"])
+        for entry in entries
+        if isinstance(entry["schedule"], int | float)
+    }
 
 
 async def run_sweeps(*, tick: float = 1.0) -> None:

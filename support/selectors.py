@@ -112,7 +112,7 @@ def conversation_get_for_contact(*, contact: Contact, conversation_id) -> Conver
     except (TypeError, ValueError):
         raise errors.NotFound("No such conversation.") from None
     conversation = (
-        Conversation.objects.select_related("topic", "assignee__agent_profile", "contact")
+        Conversation.objects.select_related("topic", "assignee__agent_profile", "contact", "rating")
         .filter(pk=conversation_id, contact=contact)
         .first()
     )
@@ -301,7 +301,9 @@ def conversation_queue_info(*, conversation: Conversation) -> dict | None:
 
 
 def _with_inbox_columns(queryset: QuerySet[Conversation]) -> QuerySet[Conversation]:
-    return queryset.select_related("contact", "topic", "team", "assignee__agent_profile").annotate(
+    return queryset.select_related(
+        "contact", "topic", "team", "assignee__agent_profile", "rating"
+    ).annotate(
         unread_count=_unread_subquery(
             reader_last_read_field="agent_last_read_id",
             other_sender_types=(Message.SenderType.VISITOR,),
@@ -326,7 +328,9 @@ def conversation_get_for_agent(*, profile: AgentProfile, conversation_id) -> Con
 
 def conversation_list_by_ids(*, ids: list[int]) -> list[Conversation]:
     return list(
-        Conversation.objects.filter(pk__in=ids).select_related("topic", "assignee__agent_profile")
+        Conversation.objects.filter(pk__in=ids).select_related(
+            "topic", "assignee__agent_profile", "rating"
+        )
     )
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from chat import realtime
 from chat import services as chat_services
+from ratings import services as rating_services
 
 from . import errors, routing, selectors
 from .identity import identity_hash_is_valid, visitor_token_issue
@@ -567,6 +568,8 @@ def conversation_resolve(*, conversation: Conversation, agent) -> Conversation:
                 body=_("%(name)s marked this conversation as resolved.")
                 % {"name": selectors.agent_profile_for_user(agent) or agent.get_username()},
             )
+            # A person resolved it: ask the visitor for a rating a little later (once).
+            rating_services.rating_prompt_enqueue(conversation=conversation)
     return conversation
 
 

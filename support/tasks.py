@@ -22,3 +22,11 @@ def inactivity_sweep() -> None:
 @shared_task(acks_late=True, ignore_result=True)
 def requeue_offline_agents() -> None:
     automation.offline_agents_requeue()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def retention_sweep() -> None:
+    """Nightly: delete what is past the retention policy (support.retention)."""
+    from . import retention
+
+    retention.retention_purge()

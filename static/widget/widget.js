@@ -309,6 +309,7 @@ function applyStatus() {
   $('resolved-banner').hidden = !resolved;
   input.disabled = $('send-button').disabled = resolved;
   B.classList.toggle('is-resolved', resolved);
+  off(list);
   // Place in line until an agent has it.
   const q = cur?.queue;
   const e = $('queue-notice');
@@ -336,11 +337,21 @@ function renderMsg(m) {
   if (acts.length && (type === 'bot' || type === 'system')) {
     const box = e.appendChild(el('div', 'msg-actions'));
     for (const a of acts) {
-      box.append(a.type === 'faq' && /^https?:\/\//.test(a.value) ? link('chip', a.label, a.value) : button('chip', a.label, () => send(a.label)));
+      // faq: read it here; the others answer the bot, once.
+      box.append(button('chip' + (a.type == 'faq' ? '' : ' act'), a.label, () => a.type == 'faq' ? faq(a.value) : send(a.label, a) && off(box, 1)));
+      box.lastChild.dataset.actionType = a.type;
     }
+    off(e);
   }
   return e;
 }
+
+// Chips answer the bot: off once one was pressed (all) or the bot is done.
+function off(root, all) {
+  for (const c of root.querySelectorAll('.act')) if (all || cur?.status != 'bot') c.disabled = true;
+}
+// Help articles (faq.js + faq.css): loaded on first use, not part of the first open.
+const faq = (id) => import('./faq.js').then((m) => m.default(api, id), () => flashError(T.net));
 
 function pendingEl(cid) {
   for (const e of list.querySelectorAll('.pending,.failed')) if (e.dataset.clientId === cid) return e;
@@ -410,11 +421,12 @@ function unqueue(cid) {
   return e;
 }
 
-function send(text) {
+function send(text, a) {
   const body = String(text).trim();
   if (!body) return;
   if (body.length > MAX) return flashError(T.long);
   const entry = { client_id: uuid(), conversation: cur?.id ?? null, body };
+  if (a) entry.action = { type: a.type, value: a.value };
   if (!cur && topic) {
     entry.topic = topic;
     if (urgent.checked) entry.priority_hint = 'urgent';
@@ -449,7 +461,7 @@ function flush() {
     if (e.conversation != null && e.sent !== gen) {
       if (++n > 10) return later(false);
       e.sent = gen;
-      wsSend({ type: 'message.send', conversation: e.conversation, client_id: e.client_id, body: e.body });
+      wsSend({ type: 'message.send', conversation: e.conversation, client_id: e.client_id, body: e.body, action: e.action });
     }
   }
 }
@@ -720,6 +732,7 @@ input.oninput = onInput;
 $('back-button').onclick = home;
 $('new-conversation').onclick = $('start-new-button').onclick = newConv;
 $('session-retry').onclick = start;
+$('faq-button').onclick = () => faq();
 $('reopen-button').onclick = async (ev) => {
   const b = ev.currentTarget;
   if (!cur) return;

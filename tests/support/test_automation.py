@@ -392,14 +392,20 @@ def test_a_live_console_keeps_its_conversations_and_zero_turns_requeue_off(clock
 
 
 def test_the_beat_schedule_runs_each_sweep():
+    from celery.schedules import crontab
+
     from config.celery import app
+    from support import scheduler
 
     schedule = {entry["task"]: entry["schedule"] for entry in app.conf.beat_schedule.values()}
     assert schedule == {
         "support.tasks.sla_sweep": 30.0,
         "support.tasks.inactivity_sweep": 300.0,
         "support.tasks.requeue_offline_agents": 60.0,
+        "support.tasks.retention_sweep": crontab(hour=3, minute=30),
     }
+    # The in-process stand-in runs the interval sweeps only, not the nightly one.
+    assert "support.tasks.retention_sweep" not in scheduler.beat_schedule()
     import support.tasks  # noqa: F401 - the worker autodiscovers it
 
     assert set(schedule) <= set(app.tasks)

@@ -1,0 +1,133 @@
+"""Writes of the ratings domain: a visitor's rating and the one rating prompt per conversation."""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from chat import realtime
+from support import errors
+from support.models import Conversation
+
+from .models import COMMENT_MAX_CHARS, SCORE_MAX, SCORE_MIN, Rating
+
+
+def clean_score(score: Any) -> int:
+    """An int from 1 to 5 (not a bool, not a string)."""
+    if isinstance(score, bool) or not isinstance(score, int) or not SCORE_MIN <= score <= SCORE_MAX:
+        raise errors.InvalidInput(
+            f"score must be a whole number from {SCORE_MIN} to {SCORE_MAX}.", code="invalid_score"
+        )
+    return score
+
+
+def clean_comment(comment: Any) -> str:
+    if comment is None:
+        return ""
+    if not isinstance(comment, str) or "\x00" in comment:
+        raise errors.InvalidInput("comment must be a string.", code="invalid_comment")
+    comment = comment.strip()
+    if len(comment) > COMMENT_MAX_CHARS:
+        raise errors.InvalidInput(
+            f"comment must be at most {COMMENT_MAX_CHARS} characters.", code="comment_too_long"
+        )
+    return comment
+
+
+def rating_submit(
+    *, conversation: Conversation, score: Any, comment: Any = "", now: datetime | None = None
+) -> tuple[Rating, bool]:
+    """Rate a resolved conversation. Returns (rating, created).
+
+    One rating per conversation: submitting again within RATING_EDIT_WINDOW_SECONDS of the
+    first changes it (the visitor may correct a slip); after that it is 409 `already_rated`.
+    """
+    score = clean_score(score)
+    comment = clean_comment(comment)
+    now = now or timezone.now()
+    window = timedelta(seconds=settings.DESTEK["RATING_EDIT_WINDOW_SECONDS"])
+    with transaction.atomic():
+        # The row lock orders concurrent submits: the second sees the first's rating.
+        locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        if not locked.is_resolved:
+            raise errors.Conflict("Only a resolved conversation can be rated.", code="not_resolved")
+        rating = Rating.objects.filter(conversation=locked).first()
+        if rating is None:
+            rating = Rating.objects.create(conversation=locked, score=score, comment=comment)
+            created = True
+        elif now - rating.created_at <= window:
+            rating.score = score
+            rating.comment = comment
+            rating.save(update_fields=["score", "comment", "updated_at"])
+            created = False
+        else:
+            raise errors.Conflict("This conversation has already been rated.", code="already_rated")
+        transaction.on_commit(
+            lambda: realtime.conversation_updated(conversation_id=locked.pk), robust=True
+        )
+    conversation.rating = rating
+    return rating, created
+
+
+# --- The rating prompt -------------------------------------------------------------------
+
+
+def rating_prompt_enqueue(*, conversation: Conversation) -> None:
+    """Schedule the prompt after commit, RATING_PROMPT_DELAY_SECONDS later (a product rule:
+    give the visitor a moment to read the resolution before asking)."""
+    from chat import tasks  # chat.tasks imports services that import this module
+
+    delay = settings.DESTEK["RATING_PROMPT_DELAY_SECONDS"]
+    conversation_id = conversation.pk
+    transaction.on_commit(
+        lambda: tasks.rating_prompt.apply_async((conversation_id,), countdown=delay),
+        robust=True,
+    )
+
+
+def _language(conversation: Conversation) -> str:
+    return "tr" if (conversation.contact.locale or "").lower().startswith("tr") else "en"
+
+
+def rating_prompt_actions() -> list[dict]:
+    return [
+        {"type": "rating", "label": "★" * n, "value": str(n)}
+        for n in range(SCORE_MAX, SCORE_MIN - 1, -1)
+    ]
+
+
+def rating_prompt_send(*, conversation_id: int, now: datetime | None = None) -> bool:
+    """Post the one "How did we do?" bot message, if the conversation is still resolved and
+    unrated. Claimed by a conditional UPDATE (… WHERE rating_prompted_at IS NULL) in the same
+    transaction as the message: a redelivered task or a second resolve sends nothing."""
+    from chat import services as chat_services  # chat.services imports this module
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        claimed = Conversation.objects.filter(
+            pk=conversation_id,
+            rating_prompted_at__isnull=True,
+            status=Conversation.Status.RESOLVED,
+            rating__isnull=True,
+        ).update(rating_prompted_at=now)
+        if not claimed:
+            return False
+        conversation = Conversation.objects.select_related("contact").get(pk=conversation_id)
+        with translation.override(_language(conversation)):
+            body = _("How did we do? Rate this conversation.")
+        chat_services.message_send(
+            conversation=conversation,
+            sender_type="bot",
+            body=body,
+            actions=rating_prompt_actions(),
+            client_id=f"rating-prompt-{conversation_id}",
+        )
+    return True
+
+
+def rating_thanks_text(*, conversation: Conversation) -> str:
+    with translation.override(_language(conversation)):
+        return _("Thank you for your rating!")
