@@ -98,7 +98,9 @@ def message_created(*, message_id: int) -> None:
     _send(outgoing)
 
 
-def conversation_updated(*, conversation_id: int) -> None:
+def conversation_updated(*, conversation_id: int, with_inbox_row: bool = True) -> None:
+    """Status, assignee, priority… changed. `with_inbox_row=False` when a message_created
+    published after the same commit already carries the fresh row (one row per message)."""
     conversation = support_selectors.conversation_get_for_inbox_row(conversation_id=conversation_id)
     if conversation is None:
         return
@@ -111,12 +113,15 @@ def conversation_updated(*, conversation_id: int) -> None:
     header_html = render_to_string(
         "support/console/oob_conversation_header.html", {"conversation": conversation}
     )
-    row_html = _inbox_row_html(conversation)
     outgoing = [
         (visitor_group(conversation.contact_id), visitor_event(frame)),
         (console_conversation_group(conversation.pk), console_event(header_html)),
     ]
-    outgoing += [(group, console_event(row_html)) for group in console_inbox_groups(conversation)]
+    if with_inbox_row:
+        row_html = _inbox_row_html(conversation)
+        outgoing += [
+            (group, console_event(row_html)) for group in console_inbox_groups(conversation)
+        ]
     _send(outgoing)
 
 
@@ -142,6 +147,14 @@ def queue_moved(*, team_id: int | None) -> None:
             for conversation in waiting
         ]
     )
+
+
+def agent_reply_read(*, conversation_id: int, contact_id: int, up_to: int) -> None:
+    """An agent's reply marks the thread read on their side: the visitor's "Seen".
+
+    The inbox row already went out with the reply, so this is one frame and no query."""
+    frame = {"type": "read", "conversation": conversation_id, "reader": "agent", "up_to": up_to}
+    _send([(visitor_group(contact_id), visitor_event(frame))])
 
 
 def read_marked(*, conversation_id: int, reader: str, up_to: int) -> None:

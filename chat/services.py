@@ -107,12 +107,17 @@ def message_send(
         transaction.on_commit(lambda: realtime.message_created(message_id=message.pk), robust=True)
         if PUBLISHED_CONVERSATION_FIELDS.intersection(changed):
             transaction.on_commit(
-                lambda: realtime.conversation_updated(conversation_id=conversation.pk), robust=True
+                lambda: realtime.conversation_updated(
+                    conversation_id=conversation.pk, with_inbox_row=False
+                ),
+                robust=True,
             )
         if sender_type == Message.SenderType.AGENT:
             transaction.on_commit(
-                lambda: realtime.read_marked(
-                    conversation_id=conversation.pk, reader="agent", up_to=message.pk
+                lambda: realtime.agent_reply_read(
+                    conversation_id=conversation.pk,
+                    contact_id=conversation.contact_id,
+                    up_to=message.pk,
                 ),
                 robust=True,
             )

@@ -38,7 +38,9 @@ def server(stack):
     return f"http://127.0.0.1:{port}"
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: Playwright's sync API keeps an event loop running in this
+# thread while it is open, and asyncio tests that run later need the thread free.
+@pytest.fixture(scope="module")
 def browser():
     if not os.path.exists(CHROMIUM):
         if os.environ.get("CI"):

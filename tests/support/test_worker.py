@@ -6,7 +6,6 @@ channel-layer prefix and queue of their own. Two conversations prove the worker 
 more than once (channels_redis #332: "Event loop is closed" on the second async_to_sync).
 """
 
-import asyncio
 import json
 import subprocess
 import sys
@@ -14,7 +13,7 @@ import time
 import urllib.request
 
 import pytest
-import websockets
+from websockets.sync.client import connect
 
 from tests.stack import ROOT, Stack
 
@@ -97,35 +96,39 @@ def worker(stack, tmp_path):
     log.close()
 
 
-async def bot_message(socket, conversation_id: int, timeout: float = 15) -> dict:
-    async with asyncio.timeout(timeout):
-        while True:
-            frame = json.loads(await socket.recv())
-            if frame["type"] != "message.new":
-                continue
-            message = frame["message"]
-            if message["conversation"] == conversation_id and message["sender"]["type"] == "bot":
-                return message
+def bot_message(socket, conversation_id: int, timeout: float = 15) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise AssertionError(f"no bot message for conversation {conversation_id}")
+        frame = json.loads(socket.recv(timeout=remaining))
+        if frame["type"] != "message.new":
+            continue
+        message = frame["message"]
+        if message["conversation"] == conversation_id and message["sender"]["type"] == "bot":
+            return message
 
 
-async def test_worker_runs_the_auto_reply_and_it_reaches_the_visitors_socket(stack, worker):
-    port = await asyncio.to_thread(stack.start_server)
-    session = await asyncio.to_thread(post, port, "session", {"widget_key": "demo", "locale": "en"})
+# Synchronous on purpose: the browser tests keep Playwright's loop running in this thread for
+# the whole session, so an asyncio test after them could not start its own loop.
+def test_worker_runs_the_auto_reply_and_it_reaches_the_visitors_socket(stack, worker):
+    port = stack.start_server()
+    session = post(port, "session", {"widget_key": "demo", "locale": "en"})
     token = session["visitor_token"]
 
-    async with websockets.connect(f"ws://127.0.0.1:{port}/ws/widget/") as socket:
-        await socket.send(json.dumps({"type": "auth", "visitor_token": token}))
-        assert json.loads(await socket.recv())["type"] == "auth.ok"
+    with connect(f"ws://127.0.0.1:{port}/ws/widget/") as socket:
+        socket.send(json.dumps({"type": "auth", "visitor_token": token}))
+        assert json.loads(socket.recv(timeout=10))["type"] == "auth.ok"
 
         for attempt in range(2):
-            conversation = await asyncio.to_thread(
-                post,
+            conversation = post(
                 port,
                 "conversations",
                 {"body": f"Hello #{attempt}", "client_id": f"first-{attempt}", "topic": "order"},
                 token,
             )
-            reply = await bot_message(socket, conversation["id"])
+            reply = bot_message(socket, conversation["id"])
             assert "We're back" in reply["body"], reply
 
     log = worker.read_text()
