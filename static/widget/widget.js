@@ -333,7 +333,7 @@ function renderMsg(m) {
   const bubble = e.appendChild(el('div', 'bubble'));
   fillText(bubble, m.body);
   if (m.created_at) bubble.title = new Date(m.created_at).toLocaleString(lang);
-  const acts = (m.actions || []).filter((a) => a && a.label && a.type !== 'rating');
+  const acts = (m.actions || []).filter((a) => a && a.label);
   if (acts.length && (type === 'bot' || type === 'system')) {
     const box = e.appendChild(el('div', 'msg-actions'));
     for (const a of acts) {
@@ -346,9 +346,9 @@ function renderMsg(m) {
   return e;
 }
 
-// Chips answer the bot: off once one was pressed (all) or the bot is done.
+// Chips answer the bot: off once one was pressed (all) or the bot is done (rating: not resolved).
 function off(root, all) {
-  for (const c of root.querySelectorAll('.act')) if (all || cur?.status != 'bot') c.disabled = true;
+  for (const c of root.querySelectorAll('.act')) if (all || cur?.status != (c.dataset.actionType == 'rating' ? 'resolved' : 'bot')) c.disabled = true;
 }
 // Help articles (faq.js + faq.css): loaded on first use, not part of the first open.
 const faq = (id) => import('./faq.js').then((m) => m.default(api, id), () => flashError(T.net));

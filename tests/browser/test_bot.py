@@ -7,6 +7,8 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.browser.pages import agent_login, open_widget
+
 SETUP = """
 from support.models import AgentProfile, Conversation, Widget
 Conversation.objects.all().delete()
@@ -20,22 +22,6 @@ a = Article.objects.get(language="tr", slug="%s")
 votes = a.feedback.values_list("voter_key", "helpful")
 print("feedback:", a.helpful_yes_count, a.helpful_no_count, *votes)
 """
-
-
-def agent_login(page, server):
-    page.goto(f"{server}/console/?view=all")
-    page.fill("#id_username", "agent")
-    page.fill("#id_password", "agent-demo-123")
-    page.click("button[type=submit]")
-    expect(page.locator("#connection")).to_have_attribute("data-state", "open")
-
-
-def open_widget(page, server):
-    page.goto(f"{server}/demo/")
-    page.click("#destek-launcher")
-    widget = page.frame_locator("#destek-frame")
-    expect(widget.locator("#composer-input")).to_be_visible()
-    return widget
 
 
 def widget_frame(page):

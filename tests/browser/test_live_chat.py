@@ -5,23 +5,9 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.browser.pages import agent_login, open_widget
+
 VISITOR_TEXT = "Hi! Table 14's bill will not close"
-
-
-def agent_login(page, server):
-    page.goto(f"{server}/console/")
-    page.fill("#id_username", "agent")
-    page.fill("#id_password", "agent-demo-123")
-    page.click("button[type=submit]")
-    expect(page.locator("#connection")).to_have_attribute("data-state", "open")
-
-
-def open_widget(page, server):
-    page.goto(f"{server}/demo/")
-    page.click("#destek-launcher")
-    widget = page.frame_locator("#destek-frame")
-    expect(widget.locator("#composer-input")).to_be_visible()
-    return widget
 
 
 def test_visitor_and_agent_chat_live_with_seen_typing_reconnect_and_resolve(
@@ -32,7 +18,7 @@ def test_visitor_and_agent_chat_live_with_seen_typing_reconnect_and_resolve(
         "shell", "-c", "from support.models import Widget; Widget.objects.update(bot_enabled=False)"
     )
     agent = new_context().new_page()
-    agent_login(agent, server)
+    agent_login(agent, server, view="mine")
 
     visitor_context = new_context(viewport={"width": 1200, "height": 800}, locale="en-GB")
     visitor = visitor_context.new_page()

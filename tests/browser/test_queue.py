@@ -5,20 +5,14 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.browser.pages import SUPERVISOR, agent_login
+
 SETUP = """
 from support.models import AgentProfile, Conversation, Widget
 Conversation.objects.all().delete()
 Widget.objects.update(bot_enabled=False)  # this test is about people; test_bot covers the bot
 AgentProfile.objects.update(capacity=1, presence="online")
 """
-
-
-def agent_login(page, server, username, password):
-    page.goto(f"{server}/console/?view=mine")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
-    expect(page.locator("#connection")).to_have_attribute("data-state", "open")
 
 
 def visitor_starts(context, server, text):
@@ -39,9 +33,9 @@ def test_the_third_visitor_waits_with_a_visible_place_until_an_agent_frees_up(
 ):
     stack.manage("shell", "-c", SETUP)
     ayse = new_context().new_page()
-    agent_login(ayse, server, "agent", "agent-demo-123")
+    agent_login(ayse, server, view="mine")
     mert = new_context().new_page()
-    agent_login(mert, server, "supervisor", "supervisor-demo-123")
+    agent_login(mert, server, SUPERVISOR, view="mine")
 
     first = visitor_starts(new_context(), server, "First: my order is missing")
     second = visitor_starts(new_context(), server, "Second: payment failed")

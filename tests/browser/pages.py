@@ -1,0 +1,25 @@
+"""What the browser tests do again and again, as a person would do it."""
+
+from playwright.sync_api import expect
+
+AGENT = ("agent", "agent-demo-123")
+SUPERVISOR = ("supervisor", "supervisor-demo-123")
+
+
+def agent_login(page, server, login=AGENT, *, view="all"):
+    """Sign in to the console and wait until its live socket is open."""
+    username, password = login
+    page.goto(f"{server}/console/?view={view}")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    expect(page.locator("#connection")).to_have_attribute("data-state", "open")
+
+
+def open_widget(page, server):
+    """Open the demo shop and the chat widget in it; returns the widget's frame."""
+    page.goto(f"{server}/demo/")
+    page.click("#destek-launcher")
+    widget = page.frame_locator("#destek-frame")
+    expect(widget.locator("#composer-input")).to_be_visible()
+    return widget

@@ -1,0 +1,137 @@
+"""Automation in real browsers: the out-of-hours auto-reply names the opening time in the
+visitor's zone, and after an agent resolves the visitor rates the chat once with a chip.
+
+Tasks run eagerly in the server process here (also on CI, where REDIS_URL would send them to a
+broker with no worker): tests/support/test_worker.py proves the real worker path.
+"""
+
+import re
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from playwright.sync_api import expect
+
+TEAM_ZONE = ZoneInfo("Europe/Istanbul")
+VISITOR_ZONE = ZoneInfo("Europe/London")
+
+RESET = """
+from support.models import AgentProfile, Conversation, Widget
+Conversation.objects.all().delete()
+Widget.objects.update(bot_enabled=False)
+AgentProfile.objects.update(capacity=5, presence="online")
+"""
+# The "order" topic's team opens only on one weekday, 09:00-17:00 in Istanbul.
+CLOSED_UNTIL = """
+from support.models import BusinessHoursInterval, Topic
+team = Topic.objects.get(slug="order").team
+team.time_zone = "Europe/Istanbul"
+team.save(update_fields=["time_zone"])
+team.special_days.all().delete()
+team.hours.all().delete()
+BusinessHoursInterval.objects.create(team=team, weekday=%d, opens_at="09:00", closes_at="17:00")
+"""
+ALWAYS_OPEN = """
+from support.models import Topic
+team = Topic.objects.get(slug="order").team
+team.special_days.all().delete()
+team.hours.all().delete()
+"""
+RATINGS = """
+from ratings.models import Rating
+print("ratings:", Rating.objects.count(), list(Rating.objects.values_list("score", flat=True)))
+"""
+
+
+@pytest.fixture(scope="module")
+def server(stack):
+    stack.env["CELERY_TASK_ALWAYS_EAGER"] = "1"
+    stack.env["DESTEK_RATING_PROMPT_DELAY"] = "0"
+    port = stack.start_server()
+    return f"http://127.0.0.1:{port}"
+
+
+def agent_login(page, server):
+    page.goto(f"{server}/console/?view=all")
+    page.fill("#id_username", "agent")
+    page.fill("#id_password", "agent-demo-123")
+    page.click("button[type=submit]")
+    expect(page.locator("#connection")).to_have_attribute("data-state", "open")
+
+
+def visitor_asks_about_an_order(context, server, text):
+    page = context.new_page()
+    page.goto(f"{server}/demo/")
+    page.click("#destek-launcher")
+    widget = page.frame_locator("#destek-frame")
+    widget.locator(".topic[data-topic=order]").click()
+    widget.locator("#composer-input").fill(text)
+    widget.locator("#composer-input").press("Enter")
+    expect(widget.locator(".msg-visitor", has_text=text)).not_to_have_class(
+        re.compile(r"\bpending\b")
+    )
+    return widget
+
+
+def stored_ratings(stack) -> str:
+    output = stack.manage("shell", "-c", RATINGS)
+    return re.search(r"^ratings: (.*)$", output, re.MULTILINE).group(1)
+
+
+def test_out_of_hours_the_visitor_is_told_when_the_team_opens_in_their_own_time(
+    stack, server, new_context
+):
+    opens_day = datetime.now(TEAM_ZONE).date() + timedelta(days=2)
+    stack.manage("shell", "-c", RESET)
+    stack.manage("shell", "-c", CLOSED_UNTIL % opens_day.weekday())
+    # 09:00 in Istanbul (UTC+3 all year) is 06:00 or 07:00 in London, by the date.
+    opens = datetime.combine(opens_day, time(9), TEAM_ZONE).astimezone(VISITOR_ZONE)
+    expected = f"{opens:%A} {opens.day} {opens:%B} {opens:%H:%M}"
+
+    context = new_context(locale="en-GB", timezone_id="Europe/London")
+    widget = visitor_asks_about_an_order(context, server, "Where is my order?")
+
+    reply = widget.locator(".msg-bot", has_text="We're back")
+    expect(reply).to_have_count(1)
+    expect(reply).to_contain_text(expected)
+    # One reply per closed period: a second message gets none.
+    widget.locator("#composer-input").fill("Anyone there?")
+    widget.locator("#composer-input").press("Enter")
+    expect(widget.locator(".msg-visitor", has_text="Anyone there?")).not_to_have_class(
+        re.compile(r"\bpending\b")
+    )
+    expect(reply).to_have_count(1)
+
+
+def test_after_the_agent_resolves_the_visitor_rates_once_with_a_chip(stack, server, new_context):
+    stack.manage("shell", "-c", RESET)
+    stack.manage("shell", "-c", ALWAYS_OPEN)
+    agent = new_context().new_page()
+    agent_login(agent, server)
+
+    context = new_context(locale="en-GB", timezone_id="Europe/London")
+    widget = visitor_asks_about_an_order(context, server, "My order never arrived")
+
+    row = agent.locator("#inbox-list .inbox-row")
+    expect(row).to_have_count(1)
+    row.locator("a").click()
+    agent.click("#resolve-button")
+    expect(agent.locator("#conversation-status")).to_have_text("Resolved")
+
+    prompt = widget.locator(".msg-bot", has_text="How did we do?")
+    expect(prompt).to_have_count(1)
+    chips = prompt.locator(".chip[data-action-type=rating]")
+    expect(chips).to_have_count(5)
+    five = chips.filter(has_text=re.compile(r"^★{5}$"))
+    expect(five).to_be_enabled()
+    five.click()
+
+    expect(widget.locator(".msg-bot", has_text="Thank you for your rating!")).to_have_count(1)
+    assert stored_ratings(stack) == "1 [5]"
+
+    # Answered: the chips are off, and the rating stays the one stored.
+    for chip in chips.all():
+        expect(chip).to_be_disabled()
+    five.click(force=True)
+    expect(widget.locator(".msg-visitor", has_text="★★★★★")).to_have_count(1)
+    assert stored_ratings(stack) == "1 [5]"
