@@ -31,6 +31,7 @@ AUTH_TIMEOUT_SECONDS = 10
 MAX_FRAME_BYTES = 64 * 1024
 RESUME_BATCH = 500
 HEARTBEAT_WRITE_SECONDS = 15
+CONTACT_TOUCH_SECONDS = 60
 
 
 class FrameRateLimiter:
@@ -158,6 +159,9 @@ class VisitorConsumer(JsonFrameConsumer):
                 return
             await self.authenticate(frame)
             return
+        if time.monotonic() - self.last_touch >= CONTACT_TOUCH_SECONDS:
+            self.last_touch = time.monotonic()
+            await database_sync_to_async(support_services.contact_touch)(contact_id=self.contact.pk)
         handler = {
             "subscribe": self.on_subscribe,
             "message.send": self.on_message_send,
@@ -184,6 +188,8 @@ class VisitorConsumer(JsonFrameConsumer):
             return
         self.contact = contact
         self.auth_deadline.cancel()
+        self.last_touch = time.monotonic()
+        await database_sync_to_async(support_services.contact_touch)(contact_id=contact.pk)
         self.own_conversation_ids: set[int] = set()
         await self.channel_layer.group_add(realtime.visitor_group(contact.pk), self.channel_name)
         await self.send_json(

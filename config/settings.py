@@ -190,6 +190,8 @@ EMAIL_BACKEND = os.environ.get(
     else "django.core.mail.backends.smtp.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "destek@localhost")
+# Where emailed links point (rating links); the public address of this server.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 DESTEK = {
     # Widget protocol limits (PROTOCOL.md); all configurable.

@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from chat import views as chat_views
+from ratings import views as ratings_views
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/demo/", permanent=False)),
@@ -11,6 +12,7 @@ urlpatterns = [
     path("api/widget/v1/", include("chat.api_urls")),
     path("widget/", chat_views.widget_page, name="widget"),
     path("demo/", chat_views.demo_page, name="demo"),
+    path("rate/<str:token>/", ratings_views.rating_link, name="rating_link"),
     path("help/", include("faq.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -125,7 +125,60 @@ def rating_prompt_send(*, conversation_id: int, now: datetime | None = None) -> 
             actions=rating_prompt_actions(),
             client_id=f"rating-prompt-{conversation_id}",
         )
+        contact = conversation.contact
+        if contact.email and not _visitor_is_here(contact=contact, now=now):
+            transaction.on_commit(
+                lambda: rating_email_send(conversation_id=conversation_id), robust=True
+            )
     return True
+
+
+# A visitor whose widget has not been heard from for this long gets the prompt by email too.
+VISITOR_AWAY_AFTER = timedelta(minutes=2)
+TRANSCRIPT_MESSAGES = 50
+
+
+def _visitor_is_here(*, contact, now: datetime) -> bool:
+    return contact.last_seen_at is not None and contact.last_seen_at >= now - VISITOR_AWAY_AFTER
+
+
+def rating_email_send(*, conversation_id: int) -> None:
+    """The prompt by email: a link to rate (valid a week) and the transcript."""
+    from django.core.mail import send_mail
+    from django.urls import reverse
+
+    from chat.models import Message
+
+    from .links import rating_link_token
+
+    conversation = Conversation.objects.select_related("contact").get(pk=conversation_id)
+    messages = list(
+        Message.objects.filter(conversation=conversation)
+        .select_related("sender_agent__agent_profile")
+        .order_by("-id")[:TRANSCRIPT_MESSAGES]
+    )[::-1]
+    with translation.override(_language(conversation)):
+        link = settings.SITE_URL + reverse(
+            "rating_link", args=[rating_link_token(conversation_id=conversation_id)]
+        )
+        lines = [_("How did we do? Rate this conversation:"), link, "", _("Transcript")]
+        for message in messages:
+            lines.append(
+                f"[{message.created_at:%Y-%m-%d %H:%M}] {_sender(message)}: {message.body}"
+            )
+        send_mail(
+            subject=_("Your conversation #%(id)s: how did we do?") % {"id": conversation_id},
+            message="\n".join(lines),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[conversation.contact.email],
+        )
+
+
+def _sender(message) -> str:
+    if message.sender_type == "agent" and message.sender_agent_id:
+        profile = getattr(message.sender_agent, "agent_profile", None)
+        return profile.name if profile else message.sender_agent.get_username()
+    return {"visitor": _("You"), "bot": _("Assistant"), "system": "—"}.get(message.sender_type, "")
 
 
 def rating_thanks_text(*, conversation: Conversation) -> str:

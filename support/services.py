@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -196,6 +196,17 @@ def _contact_merge(*, source: Contact, target: Contact) -> None:
             setattr(target, field, getattr(source, field))
     target.attributes = {**source.attributes, **target.attributes}
     source.delete()
+
+
+CONTACT_TOUCH_EVERY = timedelta(seconds=60)
+
+
+def contact_touch(*, contact_id: int, now=None) -> None:
+    """The visitor's widget is alive (at most one write a minute): emails wait while it is."""
+    now = now or timezone.now()
+    Contact.objects.filter(pk=contact_id).filter(
+        Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=now - CONTACT_TOUCH_EVERY)
+    ).update(last_seen_at=now)
 
 
 def visitor_session_revoke(*, contact: Contact) -> None:

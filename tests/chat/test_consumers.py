@@ -397,3 +397,21 @@ async def test_socket_from_a_foreign_origin_is_refused(in_memory_layer):
     await refused.connect()
     await refused.send_json_to({"type": "auth", "visitor_token": token})
     assert await refused.receive_output(timeout=5) == {"type": "websocket.close", "code": 4403}
+
+
+async def test_an_open_widget_marks_its_visitor_as_here(in_memory_layer):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from support.models import Contact
+
+    contact, token = await sync_to_async(factories.visitor)()
+    long_ago = timezone.now() - timedelta(hours=3)
+    await sync_to_async(Contact.objects.filter(pk=contact.pk).update)(last_seen_at=long_ago)
+
+    socket = await visitor_socket(token)
+
+    contact = await sync_to_async(Contact.objects.get)(pk=contact.pk)
+    assert contact.last_seen_at > timezone.now() - timedelta(seconds=30)
+    await socket.disconnect()

@@ -1,0 +1,35 @@
+"""The public rating page that emailed links open. The signed token is the only credential."""
+
+from django.http import Http404
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
+
+from support import errors
+from support.models import Conversation
+
+from . import selectors, services
+from .links import rating_link_conversation_id
+
+
+@require_http_methods(["GET", "POST"])
+def rating_link(request, token: str):
+    conversation_id = rating_link_conversation_id(token)
+    conversation = Conversation.objects.filter(pk=conversation_id).first()
+    if conversation is None:
+        raise Http404("This rating link is not valid or has expired.")
+    context = {"conversation": conversation, "error": "", "saved": False}
+    if request.method == "POST":
+        try:
+            score = int(request.POST.get("score", ""))
+        except ValueError:
+            score = None
+        try:
+            services.rating_submit(
+                conversation=conversation, score=score, comment=request.POST.get("comment", "")
+            )
+            context["saved"] = True
+        except errors.DomainError as error:
+            context["error"] = error.detail
+    context["rating"] = selectors.rating_for_conversation(conversation=conversation)
+    status = 400 if context["error"] else 200
+    return render(request, "ratings/rate.html", context, status=status)
