@@ -54,6 +54,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -170,6 +171,8 @@ SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# The Django admin keeps Django's own headers; everything else gets config.middleware's CSP.
+CSP_EXEMPT_PATHS = ("/admin/",)
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 
 # Celery: eager (in-process) unless a broker is configured, so `make run` needs no server.
