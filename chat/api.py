@@ -16,7 +16,6 @@ from django.views.decorators.http import require_http_methods
 from faq import protocol as faq_protocol
 from faq import selectors as faq_selectors
 from faq import services as faq_services
-from faq.models import Article
 from support import errors, hours
 from support import selectors as support_selectors
 from support import services as support_services
@@ -228,14 +227,6 @@ def faq_search(request):
     return JsonResponse({"results": results})
 
 
-def _published_article(article_id: int, *fields: str):
-    """A published help article by id (only `fields` loaded); 404 otherwise."""
-    article = Article.objects.filter(pk=article_id, is_published=True).only(*fields).first()
-    if article is None:
-        raise errors.NotFound("No such article.")
-    return article
-
-
 @widget_endpoint(methods=["GET"])
 def faq_article(request, article_id: int):
     """`GET faq/<id>`: one published article to read inside the widget.
@@ -243,7 +234,7 @@ def faq_article(request, article_id: int):
     `body_html` is the sanitised HTML faq.services stored (faq/markdown.py): the only field a
     client may render as HTML.
     """
-    article = _published_article(
+    article = faq_selectors.article_get_published_by_id(
         article_id, "pk", "title", "language", "slug", "body_html", "updated_at"
     )
     return JsonResponse(
@@ -261,7 +252,7 @@ def faq_article(request, article_id: int):
 @widget_endpoint(methods=["POST"])
 def faq_article_feedback(request, article_id: int):
     """`POST faq/<id>/feedback` {helpful}: one vote per contact; voting again changes it."""
-    article = _published_article(article_id, "pk")
+    article = faq_selectors.article_get_published_by_id(article_id, "pk")
     article = faq_services.article_feedback_record(
         article=article,
         helpful=request.json.get("helpful"),

@@ -238,3 +238,11 @@ def article_list_related(*, article: Article, limit: int = 5) -> list[Article]:
         .defer("body_markdown", "body_html", "search_title", "search_keywords", "search_text")
         .order_by("order", "pk")[:limit]
     )
+
+
+def article_get_published_by_id(article_id: int, *fields: str) -> Article:
+    """A published article by id (only `fields` loaded), for the widget; NotFound otherwise."""
+    article = Article.objects.filter(pk=article_id, is_published=True).only(*fields).first()
+    if article is None:
+        raise errors.NotFound("No such article.")
+    return article

@@ -1,5 +1,7 @@
 """Reads of the ratings domain."""
 
+from support.models import Conversation
+
 from .models import Rating
 
 
@@ -20,3 +22,10 @@ def rating_to_dict(rating: Rating | None) -> dict | None:
         "comment": rating.comment,
         "created_at": rating.created_at.isoformat(),
     }
+
+
+def conversation_for_rating_link(*, conversation_id: int | None):
+    """The conversation a valid rating link names, with its rating; None otherwise."""
+    if conversation_id is None:
+        return None
+    return Conversation.objects.select_related("rating").filter(pk=conversation_id).first()

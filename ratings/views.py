@@ -5,7 +5,6 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from support import errors
-from support.models import Conversation
 
 from . import selectors, services
 from .links import rating_link_conversation_id
@@ -13,8 +12,9 @@ from .links import rating_link_conversation_id
 
 @require_http_methods(["GET", "POST"])
 def rating_link(request, token: str):
-    conversation_id = rating_link_conversation_id(token)
-    conversation = Conversation.objects.filter(pk=conversation_id).first()
+    conversation = selectors.conversation_for_rating_link(
+        conversation_id=rating_link_conversation_id(token)
+    )
     if conversation is None:
         raise Http404("This rating link is not valid or has expired.")
     context = {"conversation": conversation, "error": "", "saved": False}

@@ -60,6 +60,18 @@ def agent_team_ids(*, profile: AgentProfile) -> list[int]:
     return profile._team_ids
 
 
+def agent_user_get(*, user_id: str):
+    """The user behind an agent profile, by id as a form sends it; InvalidInput otherwise."""
+    profile = (
+        AgentProfile.objects.select_related("user")
+        .filter(user_id=int(user_id) if str(user_id).isdigit() else None)
+        .first()
+    )
+    if profile is None:
+        raise errors.InvalidInput("No such agent.")
+    return profile.user
+
+
 def agent_display_name(*, user_id: int) -> str:
     profile = AgentProfile.objects.select_related("user").filter(user_id=user_id).first()
     return profile.name if profile else ""

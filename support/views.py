@@ -3,7 +3,6 @@
 import functools
 from urllib.parse import urlencode
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse, HttpResponseBadRequest
@@ -212,20 +211,13 @@ def conversation_assign(request, conversation_id: int):
         if target == "":
             services.conversation_unassign(conversation=conversation, by_user=request.user)
         else:
-            user = request.user if target == "me" else _agent_user(target)
+            user = request.user if target == "me" else selectors.agent_user_get(user_id=target)
             services.conversation_assign(
                 conversation=conversation, to_user=user, by_user=request.user
             )
     except errors.DomainError as error:
         return _action_error(error)
     return _header_response(request, conversation_id)
-
-
-def _agent_user(user_id: str):
-    user = get_user_model().objects.filter(pk=user_id if user_id.isdigit() else None).first()
-    if user is None or selectors.agent_profile_for_user(user) is None:
-        raise errors.InvalidInput("No such agent.")
-    return user
 
 
 @require_POST
