@@ -29,6 +29,9 @@ class Message(models.Model):
     client_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001 - NULL is "no id", outside the unique constraint
     actions = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Folded words of the body (support.text.search_words), written with the message by
+    # chat.services; PostgreSQL holds a GIN index over its tsvector (migration 0002).
+    search_text = models.TextField(editable=False, blank=True, default="")
 
     class Meta:
         verbose_name = _("message")

@@ -25,6 +25,25 @@ def message_objects_latest(*, conversation: Conversation, limit: int) -> list[Me
     return newest
 
 
+def message_objects_page(
+    *, conversation: Conversation, before: int | None, limit: int
+) -> tuple[list[Message], bool]:
+    """Up to `limit` messages before a message id (None: the newest), oldest first, and
+    whether earlier ones remain. One query, whatever the page."""
+    messages = Message.objects.filter(conversation=conversation)
+    if before is not None:
+        messages = messages.filter(id__lt=before)
+    page = list(
+        messages.select_related("sender_agent__agent_profile")
+        .defer("search_text")
+        .order_by("-id")[: limit + 1]
+    )
+    has_earlier = len(page) > limit
+    page = page[:limit]
+    page.reverse()
+    return page, has_earlier
+
+
 def message_list_after(
     *, conversation: Conversation, after: int, limit: int
 ) -> tuple[list[dict], bool]:

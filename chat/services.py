@@ -9,6 +9,7 @@ from ratings import services as rating_services
 from support import automation, errors
 from support import services as support_services
 from support.models import Contact, Conversation
+from support.text import search_words
 
 from . import bot, realtime
 from .models import Message
@@ -95,6 +96,7 @@ def message_send(
                     sender_type=sender_type,
                     sender_agent=agent if sender_type == Message.SenderType.AGENT else None,
                     body=body,
+                    search_text=search_words(body),
                     client_id=client_id,
                     actions=actions or [],
                 )

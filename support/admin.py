@@ -10,6 +10,7 @@ from .models import (
     AgentProfile,
     BusinessHoursInterval,
     Contact,
+    ContactChange,
     Conversation,
     PriorityRule,
     ResponseTarget,
@@ -122,12 +123,44 @@ class AgentProfileAdmin(admin.ModelAdmin):
     readonly_fields = ["last_seen_at", "last_assigned_at"]
 
 
+class ContactChangeInline(admin.TabularInline):
+    """The contact's edit log, read only: edits happen in the console, where they are logged."""
+
+    model = ContactChange
+    fields = ["created_at", "changed_by", "field", "old_value", "new_value"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ["-id"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Contact)
 class ContactAdmin(admin.ModelAdmin):
     list_display = ["display_name", "email", "external_id", "identified", "widget", "created_at"]
     list_filter = ["identified", "widget"]
     search_fields = ["name", "email", "external_id"]
-    readonly_fields = ["token_version", "created_at", "last_seen_at"]
+    # Name and email change in the console (support.services.contact_update), which logs
+    # who changed what and keeps the search words in step.
+    readonly_fields = ["name", "email", "token_version", "created_at", "last_seen_at"]
+    inlines = [ContactChangeInline]
+
+
+@admin.register(ContactChange)
+class ContactChangeAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "contact", "field", "old_value", "new_value", "changed_by"]
+    list_filter = ["field"]
+    list_select_related = ["contact", "changed_by"]
+    search_fields = ["contact__name", "contact__email", "old_value", "new_value"]
+    readonly_fields = ["contact", "changed_by", "field", "old_value", "new_value", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Conversation)

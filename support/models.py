@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .text import search_words
+
 
 def generate_widget_secret() -> str:
     return secrets.token_hex(32)
@@ -240,6 +242,10 @@ class Contact(models.Model):
     token_version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     last_seen_at = models.DateTimeField(null=True, blank=True)
+    # Folded words of name, email, phone and external id (support.text.search_words), kept
+    # by the services that write those fields; PostgreSQL indexes it for full-text search
+    # (migration 0007).
+    search_text = models.TextField(editable=False, blank=True, default="")
 
     class Meta:
         verbose_name = _("contact")
@@ -258,6 +264,42 @@ class Contact(models.Model):
     @property
     def display_name(self) -> str:
         return self.name or self.email or f"Visitor #{self.pk}"
+
+    def search_words(self) -> str:
+        return search_words(self.name, self.email, self.phone, self.external_id)
+
+
+class ContactChange(models.Model):
+    """One edit of a contact's detail by an agent: who, when, which field, old → new."""
+
+    class Field(models.TextChoices):
+        NAME = "name", _("Name")
+        EMAIL = "email", _("Email")
+
+    contact = models.ForeignKey(
+        Contact, verbose_name=_("contact"), related_name="changes", on_delete=models.CASCADE
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        null=True,
+        blank=True,
+        related_name="+",
+        on_delete=models.SET_NULL,
+    )
+    field = models.CharField(_("field"), max_length=16, choices=Field.choices)
+    old_value = models.CharField(_("old value"), max_length=254, blank=True)
+    new_value = models.CharField(_("new value"), max_length=254, blank=True)
+    created_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("contact change")
+        verbose_name_plural = _("contact changes")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["contact", "-id"], name="contact_change_contact_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_field_display()}: {self.old_value} → {self.new_value}"
 
 
 class Conversation(models.Model):

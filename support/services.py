@@ -20,6 +20,7 @@ from .identity import identity_hash_is_valid, visitor_token_issue
 from .models import (
     AgentProfile,
     Contact,
+    ContactChange,
     Conversation,
     PriorityRule,
     ResponseTarget,
@@ -156,6 +157,7 @@ def widget_session_open(
         if locale:
             contact.locale = locale
         contact.last_seen_at = timezone.now()
+        contact.search_text = contact.search_words()
         contact.save()
 
     token = visitor_token_issue(
@@ -664,3 +666,48 @@ def conversation_record_message(*, conversation: Conversation, message) -> list[
         fields.append("visitor_last_read_id")
     conversation.save(update_fields=fields)
     return fields
+
+
+def contact_update(*, contact: Contact, by_user, name: Any, email: Any) -> Contact:
+    """An agent corrects a contact's name or email. Each changed field is logged
+    (ContactChange: who, when, old → new); bad values raise ValidationError per field."""
+    problems = {}
+    if not isinstance(name, str):
+        problems["name"] = _("Enter a name.")
+    if not isinstance(email, str):
+        problems["email"] = _("Enter an email address.")
+    if problems:
+        raise ValidationError(problems)
+    name, email = " ".join(name.split()), email.strip()
+    if len(name) > Contact._meta.get_field("name").max_length:
+        problems["name"] = _("The name is too long.")
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            problems["email"] = _("Enter a valid email address, like name@example.com.")
+        if len(email) > Contact._meta.get_field("email").max_length:
+            problems["email"] = _("The email address is too long.")
+    if problems:
+        raise ValidationError(problems)
+    with transaction.atomic():
+        locked = Contact.objects.select_for_update().get(pk=contact.pk)
+        changes = []
+        for field, value in (("name", name), ("email", email)):
+            old = getattr(locked, field)
+            if old != value:
+                changes.append(
+                    ContactChange(
+                        contact=locked,
+                        changed_by=by_user,
+                        field=field,
+                        old_value=old,
+                        new_value=value,
+                    )
+                )
+                setattr(locked, field, value)
+        if changes:
+            locked.search_text = locked.search_words()
+            locked.save(update_fields=["name", "email", "search_text"])
+            ContactChange.objects.bulk_create(changes)
+    return locked

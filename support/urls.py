@@ -15,6 +15,17 @@ urlpatterns = [
         name="conversation_message_send",
     ),
     path("inbox/counts", views.inbox_counts, name="inbox_counts"),
+    path("search/", views.search, name="search"),
+    path(
+        "conversations/<int:conversation_id>/contact",
+        views.contact_edit,
+        name="contact_edit",
+    ),
+    path(
+        "conversations/<int:conversation_id>/messages/earlier",
+        views.conversation_messages_earlier,
+        name="conversation_messages_earlier",
+    ),
     path("presence", views.presence_change, name="presence_change"),
     path(
         "conversations/<int:conversation_id>/assign",

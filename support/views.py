@@ -5,16 +5,22 @@ from urllib.parse import urlencode
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chat import selectors as chat_selectors
 from chat import services as chat_services
 from chat.models import Message
 
-from . import errors, selectors, services
+from . import errors, forms, selectors, services
+from .device import device_facts
 from .models import Conversation
+
+# Messages per page on the conversation screen; "Load earlier messages" fetches more.
+CONVERSATION_PAGE_SIZE = 50
 
 
 class ConsoleLoginView(auth_views.LoginView):
@@ -107,23 +113,123 @@ def conversation_detail(request, conversation_id: int):
     conversation = selectors.conversation_get_for_agent(
         profile=request.agent, conversation_id=conversation_id
     )
-    # The newest page; older history stays in the database (and the transcript export).
-    messages = chat_selectors.message_objects_latest(conversation=conversation, limit=500)
+    contact_form = None
+    if request.GET.get("edit_contact"):
+        contact_form = _contact_form_for(conversation.contact)
+    return render(
+        request,
+        "support/console/conversation.html",
+        _conversation_context(request, conversation, contact_form=contact_form),
+    )
+
+
+def _conversation_context(request, conversation, *, contact_form=None) -> dict:
+    # The newest page; earlier ones load on demand (conversation_messages_earlier).
+    messages, has_earlier = chat_selectors.message_objects_page(
+        conversation=conversation, before=None, limit=CONVERSATION_PAGE_SIZE
+    )
     if messages:
         # Opening the conversation is reading it.
         services.conversation_mark_read(
             conversation=conversation, side="agent", up_to=messages[-1].pk
         )
         conversation.unread_count = 0
-    context = {
+    return {
         **_inbox_context(request),
         "conversation": conversation,
         "messages": messages,
-        "contact": conversation.contact,
+        "has_earlier": has_earlier,
         "agents": selectors.agent_list_for_assignment(),
         "teams": selectors.team_list(),
+        **_contact_panel_context(request, conversation, contact_form=contact_form),
     }
-    return render(request, "support/console/conversation.html", context)
+
+
+def _contact_panel_context(request, conversation, *, contact_form=None) -> dict:
+    contact = conversation.contact
+    return {
+        "contact": contact,
+        "contact_form": contact_form,
+        "contact_changes": selectors.contact_change_list(contact=contact),
+        "contact_conversations": selectors.conversation_list_for_contact_panel(
+            profile=request.agent, contact=contact
+        ),
+        "device": device_facts(contact.device),
+    }
+
+
+def _contact_form_for(contact) -> forms.ContactForm:
+    return forms.ContactForm(initial={"name": contact.name, "email": contact.email})
+
+
+@require_http_methods(["GET", "POST"])
+@agent_required
+def contact_edit(request, conversation_id: int):
+    """The contact's name and email in the panel: GET the details (`?edit=1`: the form),
+    POST a correction. HTMX swaps #contact-details; without it, the page reloads."""
+    conversation = selectors.conversation_get_for_agent(
+        profile=request.agent, conversation_id=conversation_id
+    )
+    if request.method == "GET":
+        if not request.htmx:
+            url = reverse("console:conversation", args=[conversation.pk])
+            return redirect(f"{url}?edit_contact=1" if request.GET.get("edit") else url)
+        form = _contact_form_for(conversation.contact) if request.GET.get("edit") else None
+        return _contact_details(request, conversation, form=form)
+    form = forms.ContactForm(request.POST)
+    if form.is_valid():
+        try:
+            conversation.contact = services.contact_update(
+                contact=conversation.contact,
+                by_user=request.user,
+                name=form.cleaned_data["name"],
+                email=form.cleaned_data["email"],
+            )
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
+    if form.errors:
+        if request.htmx:
+            # 200, so htmx swaps the form in with its errors shown next to the fields.
+            return _contact_details(request, conversation, form=form)
+        context = _conversation_context(request, conversation, contact_form=form)
+        return render(request, "support/console/conversation.html", context, status=400)
+    if request.htmx:
+        return _contact_details(request, conversation, form=None)
+    return redirect("console:conversation", conversation_id=conversation.pk)
+
+
+def _contact_details(request, conversation, *, form):
+    return render(
+        request,
+        "support/console/_contact_details.html",
+        {
+            "conversation": conversation,
+            "contact": conversation.contact,
+            "contact_form": form,
+            "contact_changes": selectors.contact_change_list(contact=conversation.contact),
+        },
+    )
+
+
+@require_GET
+@agent_required
+def conversation_messages_earlier(request, conversation_id: int):
+    """The page of messages before `before` (a message id), for "Load earlier messages"."""
+    conversation = selectors.conversation_get_for_agent(
+        profile=request.agent, conversation_id=conversation_id
+    )
+    before = request.GET.get("before", "")
+    if not before.isdigit():
+        return HttpResponseBadRequest("before must be a message id.")
+    messages, has_earlier = chat_selectors.message_objects_page(
+        conversation=conversation, before=int(before), limit=CONVERSATION_PAGE_SIZE
+    )
+    return render(
+        request,
+        "support/console/_earlier_messages.html",
+        {"conversation": conversation, "messages": messages, "has_earlier": has_earlier},
+    )
 
 
 @require_POST
@@ -253,3 +359,38 @@ def conversation_priority_change(request, conversation_id: int):
     except errors.DomainError as error:
         return _action_error(error)
     return _header_response(request, conversation_id)
+
+
+@require_GET
+@agent_required
+def search(request):
+    """Search messages and contacts of the conversations the agent may see."""
+    form = forms.SearchForm(request.GET or None, choices=selectors.search_filter_choices())
+    context = {"form": form, "agent": request.agent, "searched": False}
+    if form.is_bound and form.is_valid() and form.cleaned_data["q"]:
+        query = form.cleaned_data["q"]
+        before = form.cleaned_data.get("before")
+        page = selectors.message_search(
+            profile=request.agent, query=query, filters=form.search_filters(), before=before
+        )
+        context.update(
+            searched=True,
+            query=query,
+            page=page,
+            first_page=before is None,
+            # Contacts and a conversation number only head the first page.
+            contacts=[] if before else selectors.contact_search(profile=request.agent, query=query),
+            numbered=None
+            if before
+            else selectors.conversation_search_by_number(profile=request.agent, query=query),
+            next_query=_next_page_query(request.GET, page.next_before),
+        )
+    return render(request, "support/console/search.html", context)
+
+
+def _next_page_query(params, next_before: int | None) -> str:
+    if next_before is None:
+        return ""
+    params = params.copy()
+    params["before"] = str(next_before)
+    return params.urlencode()

@@ -274,5 +274,22 @@
     scrollToBottom(true);
   });
   body.addEventListener("htmx:afterSwap", tidyHeader);
+
+  // "Load earlier messages": pages arrive above the list; keep the reader where they were.
+  var earlierFrom = null;
+  body.addEventListener("htmx:beforeSwap", function (event) {
+    var scroller = $("#message-scroller");
+    if (scroller && event.detail.target && event.detail.target.id === "message-list") {
+      earlierFrom = scroller.scrollHeight - scroller.scrollTop;
+    }
+  });
+  body.addEventListener("htmx:afterSettle", function (event) {
+    if (earlierFrom === null || !event.detail.target || event.detail.target.id !== "message-list") return;
+    tidyMessages();
+    markSeen();
+    var scroller = $("#message-scroller");
+    scroller.scrollTop = scroller.scrollHeight - earlierFrom;
+    earlierFrom = null;
+  });
   if (document.readyState !== "loading") { markSeen(); tidyInbox(); scrollToBottom(true); }
 })();

@@ -1,0 +1,73 @@
+"""Console forms: parse and validate what agents type; services do the writes."""
+
+from datetime import datetime, time, timedelta
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import selectors
+from .models import Conversation
+
+
+class SearchForm(forms.Form):
+    """The console search: a query and filters, all optional; bad values are form errors."""
+
+    q = forms.CharField(label=_("Search"), max_length=200, required=False, strip=True)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    team = forms.TypedChoiceField(label=_("Team"), required=False, coerce=int, empty_value=None)
+    topic = forms.ChoiceField(label=_("Topic"), required=False)
+    assignee = forms.ChoiceField(label=_("Assignee"), required=False)
+    since = forms.DateField(label=_("From"), required=False)
+    until = forms.DateField(label=_("To"), required=False)
+    before = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def __init__(self, *args, choices: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("Any status")), *Conversation.Status.choices]
+        self.fields["team"].choices = [("", _("Any team"))] + [
+            (team.pk, team.name) for team in choices["teams"]
+        ]
+        self.fields["topic"].choices = [("", _("Any topic"))] + [
+            (topic.slug, str(topic)) for topic in choices["topics"]
+        ]
+        self.fields["assignee"].choices = [
+            ("", _("Anyone")),
+            (selectors.UNASSIGNED, _("Unassigned")),
+        ] + [(str(profile.user_id), profile.name) for profile in choices["agents"]]
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            self.add_error("until", _("The end date is before the start date."))
+        return data
+
+    def search_filters(self) -> selectors.SearchFilters:
+        """The cleaned filters; dates are whole days in the current time zone."""
+        data = self.cleaned_data
+        assignee = data.get("assignee") or None
+        if assignee and assignee != selectors.UNASSIGNED:
+            assignee = int(assignee)
+        return selectors.SearchFilters(
+            status=data.get("status") or "",
+            team_id=data.get("team"),
+            topic=data.get("topic") or "",
+            assignee=assignee,
+            since=_day_start(data.get("since")),
+            until=_day_start(data["until"] + timedelta(days=1)) if data.get("until") else None,
+        )
+
+
+def _day_start(day):
+    if day is None:
+        return None
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+class ContactForm(forms.Form):
+    """An agent's correction of a contact's name and email (support.services.contact_update
+    validates again and logs the change)."""
+
+    name = forms.CharField(label=_("Name"), max_length=191, required=False)
+    email = forms.CharField(label=_("Email"), max_length=254, required=False)
