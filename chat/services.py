@@ -5,6 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from integrations import events
 from ratings import services as rating_services
 from support import automation, errors
 from support import services as support_services
@@ -106,6 +107,7 @@ def message_send(
         changed = support_services.conversation_record_message(
             conversation=conversation, message=message
         )
+        events.event_emit("message.created", message)
         transaction.on_commit(lambda: realtime.message_created(message_id=message.pk), robust=True)
         if PUBLISHED_CONVERSATION_FIELDS.intersection(changed):
             transaction.on_commit(

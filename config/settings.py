@@ -46,10 +46,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "django_htmx",
+    "rest_framework",
     "support",
     "chat",
     "faq",
     "ratings",
+    "integrations",
 ]
 
 MIDDLEWARE = [
@@ -214,6 +216,15 @@ DESTEK = {
     # rating for this long after first giving it.
     "RATING_PROMPT_DELAY_SECONDS": int(os.environ.get("DESTEK_RATING_PROMPT_DELAY", "60")),
     "RATING_EDIT_WINDOW_SECONDS": int(os.environ.get("DESTEK_RATING_EDIT_WINDOW", "600")),
+    # Webhooks (docs/integrations.md). Attempts per delivery; the wait after attempt n is
+    # BACKOFF × 2^(n-1) seconds (capped at an hour); an endpoint whose deliveries failed for
+    # good this many times in a row is disabled. Private, loopback and link-local targets are
+    # refused (SSRF) unless allowed: on by default only with DEBUG (local receivers in dev).
+    "WEBHOOK_TIMEOUT_SECONDS": float(os.environ.get("DESTEK_WEBHOOK_TIMEOUT", "10")),
+    "WEBHOOK_MAX_ATTEMPTS": int(os.environ.get("DESTEK_WEBHOOK_MAX_ATTEMPTS", "8")),
+    "WEBHOOK_BACKOFF_SECONDS": int(os.environ.get("DESTEK_WEBHOOK_BACKOFF", "30")),
+    "WEBHOOK_DISABLE_AFTER_FAILURES": int(os.environ.get("DESTEK_WEBHOOK_DISABLE_AFTER", "5")),
+    "WEBHOOK_ALLOW_PRIVATE_ADDRESSES": env_bool("DESTEK_WEBHOOK_ALLOW_PRIVATE", DEBUG),
     # Retention in days per kind of data (support.retention, nightly); 0 = keep forever.
     # "messages": resolved conversations (messages, rating) resolved longer ago than this;
     # "contacts_without_conversations": contacts with no conversation, unseen this long.

@@ -9,6 +9,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from chat import realtime
+from integrations import events
 from support import errors
 from support.models import Conversation
 
@@ -58,6 +59,7 @@ def rating_submit(
         if rating is None:
             rating = Rating.objects.create(conversation=locked, score=score, comment=comment)
             created = True
+            events.event_emit("rating.created", rating)
         elif now - rating.created_at <= window:
             rating.score = score
             rating.comment = comment

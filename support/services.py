@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from chat import realtime
 from chat import services as chat_services
+from integrations import events
 from ratings import services as rating_services
 
 from . import errors, routing, selectors
@@ -136,13 +137,16 @@ def widget_session_open(
 
     with transaction.atomic():
         if identity is not None:
-            contact = _contact_identified(widget=widget, identity=identity)
+            contact, created = _contact_identified(widget=widget, identity=identity)
+            before = {} if created else _contact_snapshot(contact)
             if resumed is not None and not resumed.identified and resumed.pk != contact.pk:
                 _contact_merge(source=resumed, target=contact)
         elif resumed is not None:
             contact = resumed
+            before = _contact_snapshot(contact)
         else:
             contact = Contact.objects.create(widget=widget)
+            before = {}
 
         if name:
             contact.name = name
@@ -159,6 +163,9 @@ def widget_session_open(
         contact.last_seen_at = timezone.now()
         contact.search_text = contact.search_words()
         contact.save()
+        after = _contact_snapshot(contact)
+        if after != before and any(after.values()):
+            events.event_emit("contact.updated", contact)
 
     token = visitor_token_issue(
         contact_id=contact.pk, widget_id=widget.pk, token_version=contact.token_version
@@ -166,7 +173,15 @@ def widget_session_open(
     return contact, token
 
 
-def _contact_identified(*, widget, identity: Any) -> Contact:
+# What a contact.updated event is about: the fields the host app and its CRM care for.
+CONTACT_EVENT_FIELDS = ("external_id", "identified", "name", "email", "phone", "attributes")
+
+
+def _contact_snapshot(contact: Contact) -> dict:
+    return {name: getattr(contact, name) for name in CONTACT_EVENT_FIELDS}
+
+
+def _contact_identified(*, widget, identity: Any) -> tuple[Contact, bool]:
     if not isinstance(identity, dict):
         raise errors.InvalidInput("identity must be an object.")
     external_id = _clean_text(
@@ -181,14 +196,14 @@ def _contact_identified(*, widget, identity: Any) -> Contact:
         raise errors.IdentityInvalid("The identity hash does not match this user id.")
     try:
         with transaction.atomic():
-            contact, _created = Contact.objects.get_or_create(
+            contact, created = Contact.objects.get_or_create(
                 widget=widget, external_id=external_id, defaults={"identified": True}
             )
     except IntegrityError:  # two first sessions of the same user at once
-        contact = Contact.objects.get(widget=widget, external_id=external_id)
+        contact, created = Contact.objects.get(widget=widget, external_id=external_id), False
     if not contact.identified:
         contact.identified = True
-    return contact
+    return contact, created
 
 
 def _contact_merge(*, source: Contact, target: Contact) -> None:
@@ -256,6 +271,7 @@ def conversation_create(
             )
         else:
             _conversation_enter_queue(conversation=conversation, now=now)
+        events.event_emit("conversation.created", conversation)
     return conversation
 
 
@@ -562,6 +578,8 @@ def _conversation_move(*, conversation: Conversation, status: str) -> tuple[Conv
         transaction.on_commit(
             lambda: realtime.conversation_updated(conversation_id=locked.pk), robust=True
         )
+        if status == Status.RESOLVED:
+            events.event_emit("conversation.resolved", locked)
         if previous_status == Status.OPEN and locked.assignee_id:
             # The agent has room for one more: give them the head of their queues.
             queue_drain(team_ids=_agent_team_ids(locked.assignee_id))

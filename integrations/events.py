@@ -1,0 +1,94 @@
+"""Domain events leaving the helpdesk: one call in the service that made the change.
+
+    events.event_emit("message.created", message)
+
+Inside the service's transaction it records one WebhookDelivery per endpoint subscribed to
+the event and calls any in-process handlers; the delivery tasks are enqueued on commit (a
+rolled-back change sends nothing). The payload is built from the instance once, at emit
+time, so every endpoint and every retry gets the same snapshot.
+
+In-process handlers are how other features hook in without webhooks (for example email
+notifications): `event_subscribe("message.created", handler)` from an AppConfig.ready();
+a handler gets (event, instance) inside the transaction and, like any service, must only
+schedule side effects with `transaction.on_commit`.
+"""
+
+import uuid
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Event, WebhookDelivery, WebhookEndpoint
+
+_handlers: dict[str, list[Callable[[str, Any], None]]] = defaultdict(list)
+
+
+def event_subscribe(event: str, handler: Callable[[str, Any], None]) -> None:
+    if event not in Event.values:
+        raise ValueError(f"Unknown event {event!r}.")
+    if handler not in _handlers[event]:
+        _handlers[event].append(handler)
+
+
+def event_unsubscribe(event: str, handler: Callable[[str, Any], None]) -> None:
+    if handler in _handlers[event]:
+        _handlers[event].remove(handler)
+
+
+def _data(event: str, instance) -> dict:
+    from . import selectors, serializers
+
+    if event == Event.MESSAGE_CREATED:
+        message = selectors.message_for_event(message_id=instance.pk)
+        return {
+            "message": serializers.MessageSerializer(message).data,
+            "conversation": serializers.ConversationSerializer(message.conversation).data,
+        }
+    if event in (Event.CONVERSATION_CREATED, Event.CONVERSATION_RESOLVED):
+        conversation = selectors.conversation_for_event(conversation_id=instance.pk)
+        return {"conversation": serializers.ConversationSerializer(conversation).data}
+    if event == Event.RATING_CREATED:
+        rating = selectors.rating_for_event(rating_id=instance.pk)
+        return {
+            "rating": serializers.RatingSerializer(rating).data,
+            "conversation": serializers.ConversationSerializer(rating.conversation).data,
+        }
+    if event == Event.CONTACT_UPDATED:
+        contact = selectors.contact_for_event(contact_id=instance.pk)
+        return {"contact": serializers.ContactSerializer(contact).data}
+    raise ValueError(f"Unknown event {event!r}.")
+
+
+def event_emit(event: str, instance) -> list[WebhookDelivery]:
+    """Record and (after commit) send `event` about `instance` to its subscribers."""
+    if event not in Event.values:
+        raise ValueError(f"Unknown event {event!r}.")
+    for handler in list(_handlers[event]):
+        handler(event, instance)
+    endpoints = [e for e in WebhookEndpoint.objects.filter(is_active=True) if e.wants(event)]
+    if not endpoints:
+        return []
+    event_id = uuid.uuid4()
+    payload = {
+        "id": str(event_id),
+        "type": event,
+        "created_at": timezone.now().isoformat(),
+        "data": _data(event, instance),
+    }
+    deliveries = WebhookDelivery.objects.bulk_create(
+        WebhookDelivery(endpoint=endpoint, event_id=event_id, event=event, payload=payload)
+        for endpoint in endpoints
+    )
+    ids = [delivery.pk for delivery in deliveries]
+
+    def enqueue():
+        from .tasks import webhook_deliver
+
+        for delivery_id in ids:
+            webhook_deliver.delay(delivery_id)
+
+    transaction.on_commit(enqueue, robust=True)
+    return deliveries

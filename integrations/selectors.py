@@ -1,0 +1,196 @@
+"""Reads of the integrations: API look-ups (limited to a token's widget), event snapshots
+and the CRM exports. Related rows are selected here, once."""
+
+from datetime import datetime
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from chat.models import Message
+from faq.models import Article
+from ratings.models import Rating
+from support import errors
+from support.models import Contact, Conversation, Widget
+
+from .models import ApiToken, WebhookEndpoint, api_token_hash
+
+CONVERSATION_RELATED = ("contact__widget", "topic", "team", "assignee__agent_profile", "rating")
+
+
+# --- Tokens and endpoints ------------------------------------------------------------------
+
+
+def api_token_get_active(*, token: str) -> ApiToken | None:
+    if not token:
+        return None
+    return (
+        ApiToken.objects.select_related("widget")
+        .filter(token_hash=api_token_hash(token), is_active=True)
+        .first()
+    )
+
+
+def webhook_endpoints_disabled() -> list[WebhookEndpoint]:
+    return list(WebhookEndpoint.objects.filter(disabled_at__isnull=False, is_active=False))
+
+
+# --- Event snapshots -----------------------------------------------------------------------
+
+
+def message_for_event(*, message_id: int) -> Message:
+    return Message.objects.select_related(
+        "sender_agent__agent_profile", *(f"conversation__{name}" for name in CONVERSATION_RELATED)
+    ).get(pk=message_id)
+
+
+def conversation_for_event(*, conversation_id: int) -> Conversation:
+    return Conversation.objects.select_related(*CONVERSATION_RELATED).get(pk=conversation_id)
+
+
+def rating_for_event(*, rating_id: int) -> Rating:
+    return Rating.objects.select_related(
+        *(f"conversation__{name}" for name in CONVERSATION_RELATED)
+    ).get(pk=rating_id)
+
+
+def contact_for_event(*, contact_id: int) -> Contact:
+    return Contact.objects.select_related("widget").get(pk=contact_id)
+
+
+# --- The REST API (every read limited to what the token may see) --------------------------
+
+
+def _widget_q(token: ApiToken, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}widget_id": token.widget_id}) if token.widget_id else Q()
+
+
+def widget_get_for_token(*, token: ApiToken, key: str) -> Widget:
+    only_own = Q(pk=token.widget_id) if token.widget_id else Q()
+    widget = Widget.objects.filter(only_own, key=key).first()
+    if widget is None:
+        raise errors.NotFound("No such widget.", code="widget_not_found")
+    return widget
+
+
+def contact_get_for_token(*, token: ApiToken, widget_key: str, external_id: str) -> Contact:
+    widget = widget_get_for_token(token=token, key=widget_key)
+    contact = (
+        Contact.objects.select_related("widget")
+        .filter(widget=widget, external_id=external_id)
+        .exclude(external_id="")
+        .first()
+    )
+    if contact is None:
+        raise errors.NotFound("No contact has this external id.", code="contact_not_found")
+    return contact
+
+
+def conversation_list_for_token(
+    *,
+    token: ApiToken,
+    status: str = "",
+    widget_key: str = "",
+    contact_external_id: str = "",
+    assignee_id: int | None = None,
+    team: str = "",
+    topic: str = "",
+    created_after: datetime | None = None,
+    created_before: datetime | None = None,
+    updated_after: datetime | None = None,
+) -> QuerySet[Conversation]:
+    conversations = Conversation.objects.filter(_widget_q(token, "contact__"))
+    if status:
+        conversations = conversations.filter(status=status)
+    if widget_key:
+        conversations = conversations.filter(contact__widget__key=widget_key)
+    if contact_external_id:
+        conversations = conversations.filter(contact__external_id=contact_external_id)
+    if assignee_id is not None:
+        conversations = conversations.filter(assignee_id=assignee_id)
+    if team:
+        conversations = conversations.filter(team__slug=team)
+    if topic:
+        conversations = conversations.filter(topic__slug=topic)
+    if created_after:
+        conversations = conversations.filter(created_at__gte=created_after)
+    if created_before:
+        conversations = conversations.filter(created_at__lt=created_before)
+    if updated_after:
+        conversations = conversations.filter(last_message_at__gte=updated_after)
+    return conversations.select_related(*CONVERSATION_RELATED)
+
+
+def conversation_get_for_token(*, token: ApiToken, conversation_id: int) -> Conversation:
+    conversation = (
+        Conversation.objects.filter(_widget_q(token, "contact__"), pk=conversation_id)
+        .select_related(*CONVERSATION_RELATED)
+        .first()
+    )
+    if conversation is None:
+        raise errors.NotFound("No such conversation.")
+    return conversation
+
+
+def rating_list_for_token(
+    *, token: ApiToken, created_after: datetime | None = None, widget_key: str = ""
+) -> QuerySet[Rating]:
+    ratings = Rating.objects.filter(_widget_q(token, "conversation__contact__"))
+    if created_after:
+        ratings = ratings.filter(created_at__gte=created_after)
+    if widget_key:
+        ratings = ratings.filter(conversation__contact__widget__key=widget_key)
+    return ratings
+
+
+def article_list_published(*, language: str = "", category: str = "") -> QuerySet[Article]:
+    articles = Article.objects.filter(is_published=True).select_related("category", "topic")
+    if language:
+        articles = articles.filter(language=language)
+    if category:
+        articles = articles.filter(category__slug=category)
+    return articles
+
+
+def article_get_published(*, article_id: int) -> Article:
+    article = article_list_published().filter(pk=article_id).first()
+    if article is None:
+        raise errors.NotFound("No such article.", code="article_not_found")
+    return article
+
+
+# --- CRM export (streamed: iterate with .iterator(chunk_size)) -----------------------------
+
+
+def _date_range(field: str, since: datetime | None, until: datetime | None) -> Q:
+    q = Q()
+    if since:
+        q &= Q(**{f"{field}__gte": since})
+    if until:
+        q &= Q(**{f"{field}__lt": until})
+    return q
+
+
+def contacts_for_export(
+    *, since: datetime | None = None, until: datetime | None = None
+) -> QuerySet[Contact]:
+    """Contacts created in [since, until), oldest first."""
+    return (
+        Contact.objects.filter(_date_range("created_at", since, until))
+        .select_related("widget")
+        .order_by("pk")
+    )
+
+
+def conversations_for_export(
+    *, since: datetime | None = None, until: datetime | None = None
+) -> QuerySet[Conversation]:
+    """Conversations created in [since, until) with their transcripts, oldest first.
+
+    Iterate with .iterator(chunk_size=n): Django then prefetches the messages per chunk.
+    """
+    messages = Message.objects.select_related("sender_agent__agent_profile").order_by("id")
+    return (
+        Conversation.objects.filter(_date_range("created_at", since, until))
+        .select_related(*CONVERSATION_RELATED)
+        .prefetch_related(Prefetch("messages", queryset=messages))
+        .order_by("pk")
+    )

@@ -1,0 +1,210 @@
+"""The objects of /api/v1/ and of webhook payloads: one shape for both.
+
+Output serializers read rows loaded by `integrations.selectors` (related rows selected
+there); input serializers only parse and validate the request, the services decide.
+"""
+
+from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from chat.models import Message
+from faq.models import Article
+from ratings.models import Rating
+from support.models import Contact, Conversation
+
+
+def _agent(user) -> dict | None:
+    if user is None:
+        return None
+    profile = getattr(user, "agent_profile", None)
+    name = profile.name if profile else (user.get_full_name() or user.get_username())
+    return {"id": user.pk, "name": name}
+
+
+class AgentRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    widget = serializers.SlugRelatedField(slug_field="key", read_only=True)
+
+    class Meta:
+        model = Contact
+        fields = [
+            "id",
+            "widget",
+            "external_id",
+            "identified",
+            "name",
+            "email",
+            "phone",
+            "attributes",
+            "locale",
+            "created_at",
+            "last_seen_at",
+        ]
+        read_only_fields = fields
+
+
+class ContactRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Contact
+        fields = ["id", "external_id", "name", "email"]
+        read_only_fields = fields
+
+
+class RatingRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Rating
+        fields = ["score", "comment", "created_at"]
+        read_only_fields = fields
+
+
+class ConversationSerializer(serializers.ModelSerializer):
+    widget = serializers.SerializerMethodField()
+    contact = ContactRefSerializer(read_only=True)
+    topic = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    team = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    assignee = serializers.SerializerMethodField()
+    rating = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Conversation
+        fields = [
+            "id",
+            "widget",
+            "contact",
+            "status",
+            "topic",
+            "team",
+            "priority",
+            "assignee",
+            "created_at",
+            "last_message_at",
+            "first_response_at",
+            "resolved_at",
+            "rating",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField())
+    def get_widget(self, conversation) -> str:
+        return conversation.contact.widget.key
+
+    @extend_schema_field(AgentRefSerializer(allow_null=True))
+    def get_assignee(self, conversation) -> dict | None:
+        return _agent(conversation.assignee)
+
+    @extend_schema_field(RatingRefSerializer(allow_null=True))
+    def get_rating(self, conversation) -> dict | None:
+        try:
+            rating = conversation.rating
+        except Rating.DoesNotExist:
+            return None
+        return RatingRefSerializer(rating).data
+
+
+class SenderSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=Message.SenderType.choices)
+    agent = AgentRefSerializer(allow_null=True)
+
+
+class MessageSerializer(serializers.ModelSerializer):
+    sender = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Message
+        fields = ["id", "conversation", "client_id", "sender", "body", "created_at"]
+        read_only_fields = fields
+
+    @extend_schema_field(SenderSerializer())
+    def get_sender(self, message) -> dict:
+        return {"type": message.sender_type, "agent": _agent(message.sender_agent)}
+
+
+class RatingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Rating
+        fields = ["id", "conversation", "score", "comment", "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+class ArticleSerializer(serializers.ModelSerializer):
+    category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    topic = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Article
+        fields = [
+            "id",
+            "language",
+            "slug",
+            "title",
+            "summary",
+            "category",
+            "topic",
+            "body_markdown",
+            "body_html",
+            "url",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_url(self, article) -> str:
+        return settings.SITE_URL + article.get_absolute_url()
+
+
+# --- Input ---------------------------------------------------------------------------------
+
+
+class ContactInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=191, required=False, allow_blank=True)
+    email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    attributes = serializers.DictField(required=False, help_text="Merged into the stored ones.")
+    locale = serializers.CharField(max_length=16, required=False, allow_blank=True)
+
+
+class ConversationCreateSerializer(serializers.Serializer):
+    widget = serializers.CharField(help_text="The widget key.")
+    contact = serializers.CharField(max_length=191, help_text="The contact's external id.")
+    body = serializers.CharField(
+        max_length=4000, required=False, allow_blank=True, help_text="The first message."
+    )
+    client_id = serializers.CharField(
+        max_length=64, required=False, help_text="Makes a retried create return the first."
+    )
+    topic = serializers.SlugField(required=False, allow_blank=True)
+    priority_hint = serializers.ChoiceField(choices=["urgent"], required=False)
+
+
+class AssignSerializer(serializers.Serializer):
+    agent = serializers.IntegerField(help_text="The user id of the agent.")
+
+
+class ResolveSerializer(serializers.Serializer):
+    agent = serializers.IntegerField(
+        required=False,
+        help_text="The agent resolving it (a note in the thread and a rating prompt follow); "
+        "without it the conversation is resolved silently.",
+    )
+
+
+class MessageCreateSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=4000)
+    sender = serializers.ChoiceField(choices=["agent", "bot"], default="agent")
+    agent = serializers.IntegerField(required=False, help_text="Required when sender is agent.")
+    client_id = serializers.CharField(max_length=64, required=False)
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    fields = serializers.DictField(required=False)
+
+
+class ErrorSerializer(serializers.Serializer):
+    error = ErrorDetailSerializer()
