@@ -1,7 +1,10 @@
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from support.search_document import SearchDocument
 
 
 class Message(models.Model):
@@ -30,8 +33,13 @@ class Message(models.Model):
     actions = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     # Folded words of the body (support.text.search_words), written with the message by
-    # chat.services; PostgreSQL holds a GIN index over its tsvector (migration 0002).
+    # chat.services, and their tsvector on PostgreSQL (GIN-indexed there, migration 0003).
     search_text = models.TextField(editable=False, blank=True, default="")
+    search_document = models.GeneratedField(
+        expression=SearchDocument("search_text"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     class Meta:
         verbose_name = _("message")

@@ -35,7 +35,7 @@ def message_objects_page(
         messages = messages.filter(id__lt=before)
     page = list(
         messages.select_related("sender_agent__agent_profile")
-        .defer("search_text")
+        .defer("search_text", "search_document")
         .order_by("-id")[: limit + 1]
     )
     has_earlier = len(page) > limit

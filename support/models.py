@@ -1,10 +1,12 @@
 import secrets
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .search_document import SearchDocument
 from .text import search_words
 
 
@@ -243,9 +245,14 @@ class Contact(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_seen_at = models.DateTimeField(null=True, blank=True)
     # Folded words of name, email, phone and external id (support.text.search_words), kept
-    # by the services that write those fields; PostgreSQL indexes it for full-text search
-    # (migration 0007).
+    # by the services that write those fields, and their tsvector on PostgreSQL
+    # (GIN-indexed there, migration 0008).
     search_text = models.TextField(editable=False, blank=True, default="")
+    search_document = models.GeneratedField(
+        expression=SearchDocument("search_text"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     class Meta:
         verbose_name = _("contact")

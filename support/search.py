@@ -5,8 +5,9 @@ so "İade", "IADE" and "iade" are one word, and "sifre" finds "Şifre". A query 
 terms the help centre's way (`faq.search.query_terms`: folded, no stopwords, a long word also
 tried as its first letters, for Turkish suffixes). Every term must match, each as a word
 prefix:
-- PostgreSQL: `to_tsvector('simple', search_text) @@ '(iade:* | …) & (kargo:*)'`, the
-  expression of the GIN indexes `message_search_vector_idx` and `contact_search_vector_idx`;
+- PostgreSQL: `search_document @@ '(iade:* | …) & (kargo:*)'`, where `search_document` is
+  the stored `to_tsvector('simple', search_text)` (support.search_document) under the GIN
+  indexes `message_search_document_idx` and `contact_search_document_idx`;
 - SQLite (no full-text engine): `search_text LIKE '% iade%'` per term (the leading space of
   search_text makes that a word-prefix match).
 
@@ -17,7 +18,7 @@ the matched words are wrapped in <mark>, so a message holding markup shows as te
 
 import re
 
-from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils.html import escape
@@ -31,12 +32,7 @@ SEARCH_CONFIG = "simple"
 MAX_QUERY_CHARS = 200
 WORD_RE = re.compile(r"\w+")
 
-__all__ = ["Term", "highlight", "matching", "query_terms", "search_vector", "tsquery"]
-
-
-def search_vector(field: str = "search_text") -> SearchVector:
-    """The document of a row; the GIN indexes hold exactly this expression."""
-    return SearchVector(field, config=SEARCH_CONFIG)
+__all__ = ["Term", "highlight", "matching", "query_terms", "tsquery"]
 
 
 def tsquery(terms: list[Term]) -> str:
@@ -56,7 +52,7 @@ def matching(queryset: QuerySet, terms: list[Term]) -> QuerySet:
     """The rows of `queryset` whose `search_text` holds every term (each as a word prefix)."""
     if connection.vendor == "postgresql":
         query = SearchQuery(tsquery(terms), search_type="raw", config=SEARCH_CONFIG)
-        return queryset.alias(search_document=search_vector()).filter(search_document=query)
+        return queryset.filter(search_document=query)
     condition = Q()
     for term in terms:
         # The stem is a prefix of the word: it alone decides.

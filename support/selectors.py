@@ -472,7 +472,12 @@ def message_search(
             "conversation__assignee__agent_profile",
             "sender_agent__agent_profile",
         )
-        .defer("search_text", "conversation__contact__search_text")
+        .defer(
+            "search_text",
+            "search_document",
+            "conversation__contact__search_text",
+            "conversation__contact__search_document",
+        )
         .order_by("-id")[: limit + 1]
     )
     more = len(found) > limit
@@ -507,7 +512,7 @@ def contact_search(*, profile: AgentProfile, query: str, limit: int = 10) -> lis
             conversation_count=Coalesce(Subquery(count, output_field=IntegerField()), Value(0)),
         )
         .filter(latest_conversation_id__isnull=False)
-        .defer("search_text", "attributes", "device")
+        .defer("search_text", "search_document", "attributes", "device")
         .order_by(F("last_seen_at").desc(nulls_last=True), "-id")[:limit]
     )
     for contact in contacts:
