@@ -34,12 +34,12 @@ def test_visitor_and_agent_chat_live_with_seen_typing_reconnect_and_resolve(
     expect(row.locator(".badge")).to_have_text("1")
     row.locator("a").click()
     expect(agent.locator("#message-list")).to_contain_text(VISITOR_TEXT)
-    # Device details arrived without the visitor typing them.
+    # Device details arrived without the visitor typing them, in readable form.
     device = agent.locator("#device-info")
-    expect(device).to_contain_text("web")
+    expect(device).to_contain_text("Web browser")
     expect(device).to_contain_text("/demo/")
-    expect(device).to_contain_text("en-GB")
-    expect(device).to_contain_text("1200")  # screen width
+    expect(device).to_contain_text("English (GB)")
+    expect(device).to_contain_text("1200 ×")  # screen width
 
     # Opening the conversation is reading it: the visitor sees "Seen".
     expect(widget.locator(".msg-status")).to_have_text(re.compile("Seen"))
