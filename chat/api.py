@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from config.middleware import client_ip
 from faq import protocol as faq_protocol
 from faq import selectors as faq_selectors
 from faq import services as faq_services
@@ -79,6 +80,7 @@ def session(request):
         contact_data=data.get("contact"),
         device=data.get("device"),
         locale=data.get("locale"),
+        ip_address=client_ip(request),
     )
     language = (contact.locale or "en")[:2]
     active_topics = support_selectors.topic_list_active()

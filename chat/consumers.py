@@ -159,6 +159,13 @@ class VisitorConsumer(JsonFrameConsumer):
                 return
             await self.authenticate(frame)
             return
+        # The token is checked again: a revoked token (session/end) or a widget that now
+        # requires a verified identity ends this socket too, not only new ones.
+        recheck = kind in ("subscribe", "message.send") or (
+            time.monotonic() - self.last_touch >= CONTACT_TOUCH_SECONDS
+        )
+        if recheck and not await self.still_authorised():
+            return
         if time.monotonic() - self.last_touch >= CONTACT_TOUCH_SECONDS:
             self.last_touch = time.monotonic()
             await database_sync_to_async(support_services.contact_touch)(contact_id=self.contact.pk)
@@ -175,18 +182,30 @@ class VisitorConsumer(JsonFrameConsumer):
             return
         await handler(frame)
 
-    async def authenticate(self, frame: dict):
+    async def _contact_for_token(self, token):
+        """The token's contact, or None after closing (4401 bad token, 4403 identity needed)."""
         try:
-            contact = await database_sync_to_async(support_selectors.contact_get_by_visitor_token)(
-                token=frame.get("visitor_token")
+            return await database_sync_to_async(support_selectors.contact_get_by_visitor_token)(
+                token=token
             )
         except errors.NotAuthenticated:
             await self.close(code=CLOSE_UNAUTHENTICATED)
+        except errors.Forbidden:
+            await self.close(code=CLOSE_FORBIDDEN)
+        return None
+
+    async def still_authorised(self) -> bool:
+        return await self._contact_for_token(self.visitor_token) is not None
+
+    async def authenticate(self, frame: dict):
+        contact = await self._contact_for_token(frame.get("visitor_token"))
+        if contact is None:
             return
         if not origin_is_allowed(self.scope, contact.widget):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         self.contact = contact
+        self.visitor_token = frame.get("visitor_token")
         self.auth_deadline.cancel()
         self.last_touch = time.monotonic()
         await database_sync_to_async(support_services.contact_touch)(contact_id=contact.pk)

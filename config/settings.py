@@ -169,6 +169,8 @@ LOGOUT_REDIRECT_URL = "console:login"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# The console sends the token from the page (hx-headers), so no script needs the cookie.
+CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 X_FRAME_OPTIONS = "DENY"
@@ -206,6 +208,15 @@ DESTEK = {
     "VISITOR_TOKEN_MAX_AGE_SECONDS": 60 * 60 * 24 * 90,
     "REOPEN_WINDOW_SECONDS": int(os.environ.get("DESTEK_REOPEN_WINDOW", str(7 * 24 * 3600))),
     "MESSAGES_PAGE_SIZE": 100,
+    # Security (docs/security.md). Widget sessions opened per client address per window
+    # (0 = off); console/admin sign-in failures per username and address before a lockout.
+    "SESSION_RATE_LIMIT": int(os.environ.get("DESTEK_SESSION_RATE_LIMIT", "30")),
+    "SESSION_RATE_WINDOW_SECONDS": 60,
+    "LOGIN_MAX_FAILURES": int(os.environ.get("DESTEK_LOGIN_MAX_FAILURES", "5")),
+    "LOGIN_LOCKOUT_SECONDS": int(os.environ.get("DESTEK_LOGIN_LOCKOUT_SECONDS", "900")),
+    # Behind one reverse proxy that appends the client address to X-Forwarded-For, set this
+    # so limits count real clients rather than the proxy.
+    "TRUST_X_FORWARDED_FOR": env_bool("DESTEK_TRUST_X_FORWARDED_FOR", False),
     # Background jobs (docs/operations.md, "Background jobs").
     # Pending conversations with no visitor reply for this many hours are resolved; 0 = off.
     "PENDING_AUTO_RESOLVE_HOURS": int(os.environ.get("DESTEK_PENDING_AUTO_RESOLVE_HOURS", "0")),

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import hours
+from .forms import AdminLockoutAuthenticationForm
 from .models import (
     AgentProfile,
     BusinessHoursInterval,
@@ -20,10 +21,14 @@ from .models import (
     Widget,
 )
 
+# The admin's sign-in gets the same lockout as the console's.
+admin.site.login_form = AdminLockoutAuthenticationForm
+
 
 @admin.register(Widget)
 class WidgetAdmin(admin.ModelAdmin):
-    list_display = ["name", "key", "is_active", "created_at"]
+    list_display = ["name", "key", "is_active", "require_verified_identity", "created_at"]
+    list_filter = ["is_active", "require_verified_identity"]
     search_fields = ["name", "key"]
 
 

@@ -36,6 +36,12 @@ class Forbidden(DomainError):
     status = 403
 
 
+class IdentityRequired(Forbidden):
+    """The widget requires a verified identity and this visitor has none."""
+
+    code = "identity_required"
+
+
 class NotFound(DomainError):
     code = "not_found"
     status = 404

@@ -1,12 +1,18 @@
 """Console forms: parse and validate what agents type; services do the writes."""
 
+import math
 from datetime import datetime, time, timedelta
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from . import selectors
+from config.middleware import client_ip
+
+from . import selectors, services
 from .models import Conversation
 
 
@@ -71,3 +77,48 @@ class ContactForm(forms.Form):
 
     name = forms.CharField(label=_("Name"), max_length=191, required=False)
     email = forms.CharField(label=_("Email"), max_length=254, required=False)
+
+
+# --- Sign-in: Django's forms, plus a lockout after failures (console and admin) -------------
+
+
+class LockoutMixin:
+    """Refuses a username from an address after DESTEK["LOGIN_MAX_FAILURES"] failures in
+    DESTEK["LOGIN_LOCKOUT_SECONDS"], even with the right password, until the window ends."""
+
+    def _locked_error(self, seconds: int) -> forms.ValidationError:
+        minutes = max(1, math.ceil(seconds / 60))
+        return forms.ValidationError(
+            ngettext(
+                "Too many failed sign-ins. Try again in %(minutes)d minute.",
+                "Too many failed sign-ins. Try again in %(minutes)d minutes.",
+                minutes,
+            ),
+            code="locked",
+            params={"minutes": minutes},
+        )
+
+    def clean(self):
+        username = str(self.data.get("username", ""))
+        address = client_ip(self.request) if self.request is not None else None
+        remaining = services.login_lockout_remaining(username=username, ip_address=address)
+        if remaining:
+            raise self._locked_error(remaining)
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            if services.login_failure_record(username=username, ip_address=address):
+                raise self._locked_error(
+                    services.login_lockout_remaining(username=username, ip_address=address)
+                ) from None
+            raise
+        services.login_failures_clear(username=username, ip_address=address)
+        return cleaned
+
+
+class ConsoleAuthenticationForm(LockoutMixin, AuthenticationForm):
+    pass
+
+
+class AdminLockoutAuthenticationForm(LockoutMixin, AdminAuthenticationForm):
+    pass

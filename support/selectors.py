@@ -61,6 +61,9 @@ def contact_get_by_visitor_token(*, token: str) -> Contact:
     )
     if contact is None or contact.token_version != payload["v"]:
         raise errors.NotAuthenticated("The visitor token has been revoked.")
+    # Checked on every call, so turning the setting on locks anonymous visitors out at once.
+    if contact.widget.require_verified_identity and not contact.identified:
+        raise errors.IdentityRequired("This widget requires a verified identity.")
     return contact
 
 

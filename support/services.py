@@ -20,10 +20,12 @@ from . import errors, routing, selectors
 from .identity import identity_hash_is_valid, visitor_token_issue
 from .models import (
     AgentProfile,
+    AuditEvent,
     Contact,
     ContactChange,
     Conversation,
     PriorityRule,
+    RateLimitBucket,
     ResponseTarget,
     Team,
     Topic,
@@ -104,13 +106,18 @@ def widget_session_open(
     contact_data: Any = None,
     device: Any = None,
     locale: Any = "",
+    ip_address: str | None = None,
 ) -> tuple[Contact, str]:
     """Open or resume a visitor's session: find or create the contact, issue a token.
 
     A signed identity wins over a token; an anonymous contact that logs in is merged
-    into the identified one, so the chat they started is not lost.
+    into the identified one, so the chat they started is not lost. `ip_address` (the
+    widget API passes it) counts towards DESTEK["SESSION_RATE_LIMIT"].
     """
+    widget_session_rate_check(ip_address=ip_address)
     widget = selectors.widget_get_active(key=widget_key)
+    if widget.require_verified_identity and identity is None:
+        raise errors.IdentityRequired("This widget requires a verified identity.")
     if contact_data is not None and not isinstance(contact_data, dict):
         raise errors.InvalidInput("contact must be an object.")
     contact_data = contact_data or {}
@@ -130,7 +137,7 @@ def widget_session_open(
     if visitor_token:
         try:
             resumed = selectors.contact_get_by_visitor_token(token=visitor_token)
-        except errors.NotAuthenticated:
+        except (errors.NotAuthenticated, errors.IdentityRequired):
             resumed = None  # an expired token just starts a fresh anonymous session
         if resumed is not None and resumed.widget_id != widget.pk:
             resumed = None
@@ -729,3 +736,123 @@ def contact_update(*, contact: Contact, by_user, name: Any, email: Any) -> Conta
             locked.save(update_fields=["name", "email", "search_text"])
             ContactChange.objects.bulk_create(changes)
     return locked
+
+
+# --- Security: shared rate-limit counters, login lockout, audit log ---------------------------
+
+
+def rate_limit_hit(*, key: str, limit: int, window_seconds: int, now=None) -> bool:
+    """Count one hit on `key` in a fixed window; False once the window holds more than `limit`.
+
+    The counter is a database row, so every daphne/gunicorn process shares it. Within the
+    limit a hit is one conditional UPDATE; new, expired or full windows take the row lock.
+    """
+    key = key[:255]
+    now = now or timezone.now()
+    window_start = now - timedelta(seconds=window_seconds)
+    counted = RateLimitBucket.objects.filter(
+        key=key, window_started_at__gt=window_start, hits__lt=limit
+    ).update(hits=F("hits") + 1)
+    if counted:
+        return True
+    with transaction.atomic():
+        bucket, created = RateLimitBucket.objects.select_for_update().get_or_create(
+            key=key, defaults={"window_started_at": now, "hits": 1}
+        )
+        if created:
+            return limit >= 1
+        if bucket.window_started_at <= window_start:
+            bucket.window_started_at = now
+            bucket.hits = 0
+        bucket.hits += 1
+        bucket.save(update_fields=["window_started_at", "hits"])
+    return bucket.hits <= limit
+
+
+def widget_session_rate_check(*, ip_address: str | None) -> None:
+    """Widget session creation per client address; RateLimited (429) past the limit."""
+    limit = settings.DESTEK["SESSION_RATE_LIMIT"]
+    if limit <= 0 or not ip_address:
+        return
+    if not rate_limit_hit(
+        key=f"widget-session:{ip_address}",
+        limit=limit,
+        window_seconds=settings.DESTEK["SESSION_RATE_WINDOW_SECONDS"],
+    ):
+        raise errors.RateLimited(
+            "Too many sessions from this address; try again in a minute.", code="rate_limited"
+        )
+
+
+def _login_key(*, username: str, ip_address: str | None) -> str:
+    return f"login:{(username or '').strip().lower()[:150]}:{ip_address or '-'}"
+
+
+def login_lockout_remaining(*, username: str, ip_address: str | None, now=None) -> int:
+    """Seconds this username may not sign in from this address (0 = not locked)."""
+    limit = settings.DESTEK["LOGIN_MAX_FAILURES"]
+    if limit <= 0:
+        return 0
+    now = now or timezone.now()
+    window = timedelta(seconds=settings.DESTEK["LOGIN_LOCKOUT_SECONDS"])
+    bucket = (
+        RateLimitBucket.objects.filter(key=_login_key(username=username, ip_address=ip_address))
+        .only("window_started_at", "hits")
+        .first()
+    )
+    if bucket is None or bucket.hits < limit or bucket.window_started_at <= now - window:
+        return 0
+    return max(1, int((bucket.window_started_at + window - now).total_seconds()))
+
+
+def login_failure_record(*, username: str, ip_address: str | None, now=None) -> bool:
+    """One failed sign-in; True when it locks the account from this address (audited once)."""
+    limit = settings.DESTEK["LOGIN_MAX_FAILURES"]
+    if limit <= 0:
+        return False
+    key = _login_key(username=username, ip_address=ip_address)
+    rate_limit_hit(key=key, limit=limit, window_seconds=settings.DESTEK["LOGIN_LOCKOUT_SECONDS"])
+    hits = RateLimitBucket.objects.filter(key=key).values_list("hits", flat=True).first()
+    if hits != limit:
+        return False
+    audit_record(
+        actor=None,
+        action=AuditEvent.Action.LOGIN_LOCKED,
+        ip_address=ip_address,
+        detail={"username": (username or "")[:150], "failures": hits},
+    )
+    return True
+
+
+def login_failures_clear(*, username: str, ip_address: str | None) -> None:
+    """A successful sign-in forgets the failures from this address."""
+    RateLimitBucket.objects.filter(
+        key=_login_key(username=username, ip_address=ip_address)
+    ).delete()
+
+
+def audit_record(
+    *,
+    actor,
+    action: str,
+    contact_id: int | None = None,
+    conversation_id: int | None = None,
+    ip_address: str | None = None,
+    detail: dict | None = None,
+) -> AuditEvent:
+    """Append one line to the audit log (never changed or deleted by the application)."""
+    if action not in AuditEvent.Action.values:
+        raise errors.InvalidInput(f"Unknown audit action {action!r}.")
+    name = "system"
+    if actor is not None:
+        profile = selectors.agent_profile_for_user(actor)
+        name = profile.name if profile else actor.get_username()
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None else None,
+        actor_name=name[:191],
+        action=action,
+        contact_ref=contact_id,
+        conversation_ref=conversation_id,
+        ip_address=ip_address or None,
+        detail=detail or {},
+    )

@@ -25,6 +25,7 @@ CONVERSATION_PAGE_SIZE = 50
 
 class ConsoleLoginView(auth_views.LoginView):
     template_name = "support/console/login.html"
+    authentication_form = forms.ConsoleAuthenticationForm
     redirect_authenticated_user = True
 
 

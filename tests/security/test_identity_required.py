@@ -1,0 +1,184 @@
+"""A widget that requires a verified identity refuses anonymous visitors on every endpoint
+(read from the URL conf, so new ones are covered) and on the socket, not only at session start."""
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.routing import URLRouter
+from channels.testing import WebsocketCommunicator
+from django.db import connections
+
+from chat.routing import websocket_urlpatterns
+from support.models import Widget
+from tests import factories
+
+from .world import build_world, route_url, site_routes
+
+pytestmark = pytest.mark.django_db
+
+SESSION = "/api/widget/v1/session"
+PROBE_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def widget_api_routes() -> dict[str, str]:
+    return {
+        name: route
+        for name, route in site_routes().items()
+        if name.startswith("widget_api:") and name != "widget_api:session"
+    }
+
+
+def anonymous_world():
+    """build_world's helpdesk, plus an anonymous visitor who owns visitor A's conversation."""
+    world = build_world()
+    contact, token = factories.visitor(widget_obj=world.widget)
+    world.conversation.contact = contact
+    world.conversation.save(update_fields=["contact"])
+    world.widget.require_verified_identity = True
+    world.widget.save(update_fields=["require_verified_identity"])
+    return world, token
+
+
+def test_there_are_widget_endpoints_to_check():
+    assert len(widget_api_routes()) >= 8
+
+
+@pytest.mark.parametrize("name", sorted(widget_api_routes()))
+def test_every_widget_endpoint_refuses_an_anonymous_visitor(client, name):
+    world, token = anonymous_world()
+    url = route_url(widget_api_routes()[name], world.params(name))
+    answered = 0
+    for method in PROBE_METHODS:
+        response = client.generic(
+            method,
+            url,
+            b"{}",
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {token}",
+        )
+        if response.status_code == 405:
+            continue
+        answered += 1
+        assert response.status_code == 403, (method, url, response.content)
+        assert response.json()["error"]["code"] == "identity_required"
+    assert answered
+
+
+@pytest.mark.parametrize("name", sorted(widget_api_routes()))
+def test_every_widget_endpoint_still_serves_a_verified_visitor(client, name):
+    world, _anonymous_token = anonymous_world()
+    url = route_url(widget_api_routes()[name], world.params(name))
+    token = world.tokens["visitor_b"]  # identified, on the same widget
+    for method in PROBE_METHODS:
+        response = client.generic(
+            method,
+            url,
+            b"{}",
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {token}",
+        )
+        assert response.status_code not in (401, 403), (method, url, response.content)
+
+
+def test_a_session_without_identity_is_refused(client):
+    widget = factories.widget(key="strict")
+    Widget.objects.filter(pk=widget.pk).update(require_verified_identity=True)
+
+    anonymous = client.post(SESSION, {"widget_key": "strict"}, content_type="application/json")
+    verified = client.post(
+        SESSION,
+        {
+            "widget_key": "strict",
+            "identity": factories.identity(widget_obj=widget, external_id="7"),
+        },
+        content_type="application/json",
+    )
+
+    assert anonymous.status_code == 403
+    assert anonymous.json()["error"]["code"] == "identity_required"
+    assert verified.status_code == 200
+    assert verified.json()["contact"]["identified"] is True
+
+
+def test_an_anonymous_token_cannot_resume_once_the_widget_requires_identity(client):
+    widget = factories.widget(key="strict")
+    _contact, token = factories.visitor(widget_obj=widget)
+    Widget.objects.filter(pk=widget.pk).update(require_verified_identity=True)
+
+    response = client.post(
+        SESSION, {"widget_key": "strict", "visitor_token": token}, content_type="application/json"
+    )
+
+    assert response.status_code == 403
+
+
+# --- The socket -----------------------------------------------------------------------
+
+application = URLRouter(websocket_urlpatterns)
+
+
+@pytest.fixture
+def _close_connections():
+    yield
+    connections.close_all()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_socket_refuses_an_anonymous_visitor(in_memory_layer, _close_connections):
+    widget = await sync_to_async(factories.widget)()
+    _contact, token = await sync_to_async(factories.visitor)(widget_obj=widget)
+    await Widget.objects.filter(pk=widget.pk).aupdate(require_verified_identity=True)
+
+    communicator = WebsocketCommunicator(application, "/ws/widget/")
+    await communicator.connect()
+    await communicator.send_json_to({"type": "auth", "visitor_token": token})
+
+    assert (await communicator.receive_output(timeout=5)) == {
+        "type": "websocket.close",
+        "code": 4403,
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_an_open_socket_is_closed_once_the_widget_requires_identity(
+    in_memory_layer, _close_connections
+):
+    widget = await sync_to_async(factories.widget)()
+    contact, token = await sync_to_async(factories.visitor)(widget_obj=widget)
+    conversation = await sync_to_async(factories.conversation)(contact=contact)
+    communicator = WebsocketCommunicator(application, "/ws/widget/")
+    await communicator.connect()
+    await communicator.send_json_to({"type": "auth", "visitor_token": token})
+    assert (await communicator.receive_json_from(timeout=5))["type"] == "auth.ok"
+
+    await Widget.objects.filter(pk=widget.pk).aupdate(require_verified_identity=True)
+    await communicator.send_json_to(
+        {"type": "message.send", "conversation": conversation.pk, "client_id": "x", "body": "hi"}
+    )
+
+    assert (await communicator.receive_output(timeout=5)) == {
+        "type": "websocket.close",
+        "code": 4403,
+    }
+    assert await conversation.messages.filter(client_id="x").acount() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_an_open_socket_is_closed_once_its_token_is_revoked(
+    in_memory_layer, _close_connections
+):
+    from support import services
+
+    contact, token = await sync_to_async(factories.visitor)()
+    conversation = await sync_to_async(factories.conversation)(contact=contact)
+    communicator = WebsocketCommunicator(application, "/ws/widget/")
+    await communicator.connect()
+    await communicator.send_json_to({"type": "auth", "visitor_token": token})
+    assert (await communicator.receive_json_from(timeout=5))["type"] == "auth.ok"
+
+    await sync_to_async(services.visitor_session_revoke)(contact=contact)
+    await communicator.send_json_to({"type": "subscribe", "conversation": conversation.pk})
+
+    assert (await communicator.receive_output(timeout=5)) == {
+        "type": "websocket.close",
+        "code": 4401,
+    }

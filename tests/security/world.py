@@ -1,0 +1,111 @@
+"""One small helpdesk with a user of every role, and the site's URLs read from the URL conf.
+
+Shared by the authorisation matrix, the identity tests and the XSS corpus so that every
+endpoint added to a URL conf is met by all of them.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.urls import URLResolver, get_resolver
+
+from ratings.links import rating_link_token
+from support import services as support_services
+from tests import factories
+from tests.faq import factories as faq_factories
+
+ROLES = (
+    "anonymous",
+    "visitor_a",
+    "visitor_b",
+    "agent_in_team",
+    "agent_outside_team",
+    "assigned_agent",
+    "supervisor",
+    "staff",
+)
+
+
+@dataclass
+class World:
+    widget: object
+    team: object
+    conversation: object  # visitor A's, routed to `team`, assigned to assigned_agent
+    article: object
+    tokens: dict = field(default_factory=dict)  # visitor role → visitor token
+    users: dict = field(default_factory=dict)  # console role → user
+    contacts: dict = field(default_factory=dict)
+
+    def params(self, name: str) -> dict[str, str]:
+        """Values for a route's placeholders: visitor A's conversation, a published article."""
+        slug = self.article.category.slug if name == "faq:category" else self.article.slug
+        return {
+            "conversation_id": str(self.conversation.pk),
+            "article_id": str(self.article.pk),
+            "token": rating_link_token(conversation_id=self.conversation.pk),
+            "slug": slug,
+            "language": self.article.language,
+        }
+
+
+def build_world(*, body="Where is my order?", contact_data=None, device=None) -> World:
+    widget = factories.widget()
+    team, other_team, assigned_team = factories.team(), factories.team(), factories.team()
+    factories.topic(slug="orders", team=team)
+    contact_a, token_a = factories.visitor(
+        widget_obj=widget, external_id="user-a", contact_data=contact_data, device=device
+    )
+    contact_b, token_b = factories.visitor(widget_obj=widget, external_id="user-b")
+    in_team = factories.agent(username="in_team", teams=[team])
+    outside = factories.agent(username="outside", teams=[other_team])
+    assigned = factories.agent(username="assigned", teams=[assigned_team])
+    supervisor = factories.supervisor(username="supervisor")
+    staff = get_user_model().objects.create_user(
+        username="staff", password="pw-12345-test", is_staff=True, is_superuser=True
+    )
+    conversation = factories.conversation(contact=contact_a, body=body, topic_slug="orders")
+    support_services.conversation_assign(
+        conversation=conversation, to_user=assigned.user, by_user=supervisor.user
+    )
+    conversation.refresh_from_db()
+    article = faq_factories.article(title="Returns", body="Send it back.")
+    return World(
+        widget=widget,
+        team=team,
+        conversation=conversation,
+        article=article,
+        tokens={"visitor_a": token_a, "visitor_b": token_b},
+        contacts={"visitor_a": contact_a, "visitor_b": contact_b},
+        users={
+            "agent_in_team": in_team.user,
+            "agent_outside_team": outside.user,
+            "assigned_agent": assigned.user,
+            "supervisor": supervisor.user,
+            "staff": staff,
+        },
+    )
+
+
+def _walk(resolver, prefix="", namespace=None):
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue  # the admin is checked model by model (test_admin_access)
+            inner = ":".join(n for n in (namespace, pattern.namespace) if n) or None
+            yield from _walk(pattern, prefix + str(pattern.pattern), inner)
+        else:
+            name = pattern.name or f"/{prefix}{pattern.pattern}"
+            yield (f"{namespace}:{name}" if namespace else name), prefix + str(pattern.pattern)
+
+
+def site_routes() -> dict[str, str]:
+    """Every non-admin URL of the site: {"namespace:name" (or "/route" if unnamed): route}."""
+    return dict(_walk(get_resolver()))
+
+
+PLACEHOLDER = re.compile(r"<(?:\w+:)?(\w+)>")
+
+
+def route_url(route: str, params: dict[str, str]) -> str:
+    return "/" + PLACEHOLDER.sub(lambda m: params[m.group(1)], route)
