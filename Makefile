@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install messages run test lint format migrations-check
+.PHONY: install messages run test lint format migrations-check widget
 
 install: $(VENV)/.installed
 
@@ -36,3 +36,7 @@ test: lint migrations-check messages
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# The loader ships whitespace-minified to stay under 2 KB gzipped; edit static/widget/src/loader.js.
+widget: install
+	$(BIN)/python -m chat.loader_build

@@ -2,13 +2,15 @@
 
     .venv/bin/python bench/widget_size.py [--key demo]
 
-Renders /widget/?key=<key> through django.test.Client against a throwaway SQLite database
+Renders /widget/?key=<key>&origin=… through django.test.Client against a throwaway SQLite database
 (migrated and seeded here, removed at the end), reads the files the page references from
 static/, and prints raw, gzip -9 and brotli (when the `brotli` module is importable) sizes.
 Targets: loader ≤ 2,048 B gzipped; first open (loader + page + JS + CSS + fonts) ≤ 15,000 B
-gzipped. Modules the widget loads later with a dynamic `import('./x.js')` (and the stylesheets
-they add, `new URL('x.css', import.meta.url)`) are listed apart as "on demand": they are not
-part of the first open. A measurement, not a test: it exits 0 whether the targets are met or
+gzipped. Also printed: what every host page loads before any click (the loader and its config
+answer) and what a widget with proactive messages adds there (proactive.js). Modules the
+widget loads later with a dynamic `import('./x.js')` (and the stylesheets they add,
+`new URL('x.css', import.meta.url)`) are listed apart as "on demand": they are not part of
+the first open. A measurement, not a test: it exits 0 whether the targets are met or
 missed.
 """
 
@@ -25,6 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 STATIC_DIR = ROOT / "static"
 LOADER = "widget/loader.js"
+PROACTIVE = "widget/proactive.js"
 TARGET_LOADER = 2_048
 TARGET_FIRST_OPEN = 15_000
 DYNAMIC_IMPORT = re.compile(r"""import\(\s*['"](\.{1,2}/[^'"]+)['"]\s*\)""")
@@ -66,17 +69,23 @@ def static_path(url: str, static_url: str) -> Path | None:
     return STATIC_DIR / path[len(static_url) :]
 
 
-def render_page(key: str) -> bytes:
+def render_page(key: str) -> tuple[bytes, bytes]:
+    """The widget page and the loader's config answer."""
     from django.core.management import call_command
     from django.test import Client
 
     quiet = io.StringIO()
     call_command("migrate", verbosity=0, interactive=False, stdout=quiet)
     call_command("seed_demo", verbosity=0, stdout=quiet)
-    response = Client(HTTP_HOST="localhost").get("/widget/", {"key": key})
+    client = Client(HTTP_HOST="localhost")
+    # As the loader asks for it, naming the page that embeds it.
+    response = client.get("/widget/", {"key": key, "origin": "http://localhost"})
     if response.status_code != 200:
         sys.exit(f"/widget/?key={key} answered {response.status_code}")
-    return response.content
+    config = client.get("/api/widget/v1/config", {"widget_key": key, "lang": "en"})
+    if config.status_code != 200:
+        sys.exit(f"/api/widget/v1/config?widget_key={key} answered {config.status_code}")
+    return response.content, config.content
 
 
 def main() -> None:
@@ -95,7 +104,7 @@ def main() -> None:
         from django.conf import settings
         from django.db import connections
 
-        page = render_page(args.key)
+        page, config = render_page(args.key)
         static_url = settings.STATIC_URL
         connections.close_all()
 
@@ -140,6 +149,20 @@ def main() -> None:
         lazy_total = [sum(row[i] for row in later) for i in (1, 2)]
         lazy_br = sum(row[3] for row in later) if brotli else None
         print(f"{'on demand':<{width}}{lazy_total[0]:>9,}{lazy_total[1]:>10,}{fmt(lazy_br):>9}")
+    print()
+    print("every host page, before any click:")
+    host = [
+        (LOADER, *sizes((STATIC_DIR / LOADER).read_bytes())),
+        ("config (JSON)", *sizes(config)),
+        (f"{PROACTIVE} (if triggers)", *sizes((STATIC_DIR / PROACTIVE).read_bytes())),
+    ]
+    for name, raw, gz, br in host:
+        print(f"{name:<{width}}{raw:>9,}{gz:>10,}{fmt(br):>9}")
+    print("-" * (width + 28))
+    for label, rows_ in (("host page", host[:2]), ("host page, triggers", host)):
+        raw, gz = sum(r[1] for r in rows_), sum(r[2] for r in rows_)
+        br = sum(r[3] for r in rows_) if brotli else None
+        print(f"{label:<{width}}{raw:>9,}{gz:>10,}{fmt(br):>9}")
     print()
     for label, value, target in (
         ("loader", loader[2], TARGET_LOADER),

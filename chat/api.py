@@ -154,6 +154,7 @@ def conversation_list(request):
         client_id=data.get("client_id"),
         topic_slug=data.get("topic"),
         priority_hint=data.get("priority_hint"),
+        proactive_token=data.get("proactive"),
     )
     conversation = support_selectors.conversation_get_for_contact(
         contact=request.contact, conversation_id=conversation.pk

@@ -9,7 +9,6 @@ import json
 import logging
 import time
 from collections import deque
-from urllib.parse import urlsplit
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -66,13 +65,8 @@ def origin_is_allowed(scope, widget) -> bool:
     origin = _header(scope, b"origin")
     if not origin:
         return True
-    origin = origin.rstrip("/").lower()
-    host = (_header(scope, b"host") or "").lower()
-    if host and urlsplit(origin).netloc == host:
-        return True
-    allowed = {o.rstrip("/").lower() for o in (widget.allowed_origins or [])}
-    allowed |= {o.rstrip("/").lower() for o in settings.WIDGET_ALLOWED_ORIGINS}
-    return origin in allowed
+    host = _header(scope, b"host") or ""
+    return support_selectors.widget_origin_is_allowed(widget=widget, origin=origin, host=host)
 
 
 def _positive_int(value) -> int | None:

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from integrations import events
+from proactive import services as proactive_services
 from ratings import services as rating_services
 from support import automation, errors
 from support import services as support_services
@@ -135,10 +136,13 @@ def conversation_start(
     client_id: Any = None,
     topic_slug: Any = None,
     priority_hint: Any = None,
+    proactive_token: Any = None,
 ) -> tuple[Conversation, bool]:
     """Start a conversation for a visitor, with its first message when given.
 
     Retrying with the same first-message client_id returns the same conversation.
+    `proactive_token` (from a proactive message's bubble) records the conversation as that
+    trigger's conversion; a stale or forged one is ignored, the conversation starts anyway.
     """
     client_id = _clean_client_id(client_id)
     if client_id is not None:
@@ -162,6 +166,16 @@ def conversation_start(
             first_text=body if has_body else "",
             with_bot=bot_enabled and not topic_slug,
         )
+        display = proactive_services.trigger_conversion_record(
+            conversation=conversation, token=proactive_token
+        )
+        if display is not None:
+            # The transcript starts with what the visitor answered.
+            message_send(
+                conversation=conversation,
+                sender_type=Message.SenderType.BOT,
+                body=display.trigger.message_for(_language(contact)),
+            )
         with_bot = conversation.status == Conversation.Status.BOT
         if with_bot:
             bot.greet(conversation=conversation)

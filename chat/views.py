@@ -1,38 +1,92 @@
 """The widget page (what the loader's iframe or a mobile webview opens) and the demo host page."""
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
 from support import errors
 from support import selectors as support_selectors
+from support.identity import identity_hash
 
 
 @require_GET
 @xframe_options_exempt
 def widget_page(request):
+    """The widget: in the loader's iframe (`?key=&origin=`) or full screen in an app's
+    webview (`?mode=app&widget_key=`, docs/mobile.md)."""
+    key = request.GET.get("key") or request.GET.get("widget_key", "")
     try:
-        widget = support_selectors.widget_get_active(key=request.GET.get("key", ""))
+        widget = support_selectors.widget_get_active(key=key)
     except errors.DomainError:
         raise Http404("No active widget has this key.") from None
+    parent_origin = request.GET.get("origin", "")[:200]
+    if parent_origin and not support_selectors.widget_origin_is_allowed(
+        widget=widget, origin=parent_origin, host=request.get_host()
+    ):
+        response = render(
+            request,
+            "chat/widget_refused.html",
+            {"widget": widget, "origin": parent_origin},
+            status=403,
+        )
+        response["Content-Security-Policy"] = "frame-ancestors 'none'"
+        return response
     response = render(
         request,
         "chat/widget.html",
         {
             "widget": widget,
             "app_mode": request.GET.get("mode") == "app",
-            "host_url": request.GET.get("url", "")[:500],
+            "parent_origin": parent_origin,
         },
     )
-    # Only the widget's allowed origins may frame it (X-Frame-Options cannot list origins).
-    ancestors = ["'self'", *widget.allowed_origins, *settings.WIDGET_ALLOWED_ORIGINS]
+    # Only the page that asked may frame it (X-Frame-Options cannot list origins); with no
+    # origin named, any of the widget's allowed origins.
+    if parent_origin:
+        ancestors = ["'self'", parent_origin]
+    else:
+        ancestors = ["'self'", *widget.allowed_origins, *settings.WIDGET_ALLOWED_ORIGINS]
     response["Content-Security-Policy"] = "frame-ancestors " + " ".join(ancestors)
     return response
+
+
+# The demo's logged-in shop user (seed_demo creates her conversation).
+DEMO_USER = {"external_id": "demo-user-42", "name": "Elif Yılmaz", "email": "elif@example.com"}
+
+
+def _demo_user(key: str) -> dict:
+    """What the shop's server would put in its page: the user id signed with the widget secret."""
+    try:
+        widget = support_selectors.widget_get_active(key=key)
+    except errors.DomainError:
+        return {}
+    return {
+        **DEMO_USER,
+        "hash": identity_hash(secret=widget.secret, external_id=DEMO_USER["external_id"]),
+    }
 
 
 @require_GET
 def demo_page(request):
     """A pretend shop that embeds the widget with the one-line loader, as a customer would."""
-    return render(request, "chat/demo.html", {"widget_key": request.GET.get("key", "demo")})
+    key = request.GET.get("key", "demo")
+    return render(request, "chat/demo.html", {"widget_key": key, "demo_user": _demo_user(key)})
+
+
+@require_GET
+def demo_app_page(request):
+    """The widget's app mode in a phone-sized frame, as a mobile app's WebView shows it."""
+    key = request.GET.get("key", "demo")
+    user = _demo_user(key)
+    query = {"mode": "app", "widget_key": key, "platform": "ios", "os": "iOS", "os_version": "18.1"}
+    query |= {"app_version": "4.2.0", "model": "iPhone 15", "locale": request.LANGUAGE_CODE}
+    if user:
+        query |= {k: user[k] for k in ("external_id", "hash", "name", "email")}
+    return render(
+        request, "chat/demo_app.html", {"widget_url": f"{reverse('widget')}?{urlencode(query)}"}
+    )

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "faq",
     "ratings",
     "integrations",
+    "proactive",
 ]
 
 MIDDLEWARE = [

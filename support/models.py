@@ -2,6 +2,7 @@ import secrets
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -43,6 +44,32 @@ class Widget(models.Model):
     )
     greeting_en = models.CharField(_("greeting (English)"), max_length=500, blank=True)
     greeting_tr = models.CharField(_("greeting (Turkish)"), max_length=500, blank=True)
+
+    class Position(models.TextChoices):
+        RIGHT = "right", _("Bottom right")
+        LEFT = "left", _("Bottom left")
+
+    # The launcher on the host page (static/widget/loader.js); data attributes override them.
+    launcher_position = models.CharField(
+        _("launcher position"), max_length=8, choices=Position.choices, default=Position.RIGHT
+    )
+    launcher_color = models.CharField(
+        _("launcher colour"),
+        max_length=7,
+        default="#4338ca",
+        validators=[
+            RegexValidator(
+                r"^#[0-9a-fA-F]{6}$", _("A colour such as #4338ca (# and 6 hex digits).")
+            )
+        ],
+    )
+    launcher_text_en = models.CharField(
+        _("launcher text (English)"),
+        max_length=40,
+        blank=True,
+        help_text=_("Shown next to the chat icon, e.g. “Chat with us”. Empty: the icon only."),
+    )
+    launcher_text_tr = models.CharField(_("launcher text (Turkish)"), max_length=40, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -51,6 +78,14 @@ class Widget(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def greeting_for(self, language: str | None) -> str:
+        return self.greeting_tr if (language or "").startswith("tr") else self.greeting_en
+
+    def launcher_text_for(self, language: str | None) -> str:
+        if (language or "").startswith("tr") and self.launcher_text_tr:
+            return self.launcher_text_tr
+        return self.launcher_text_en
 
 
 def default_time_zone() -> str:

@@ -2,7 +2,9 @@
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db.models import (
     Case,
     Count,
@@ -48,6 +50,29 @@ def widget_get_active(*, key: str) -> Widget:
     if widget is None:
         raise errors.NotFound("No active widget has this key.", code="widget_not_found")
     return widget
+
+
+def widget_origin_is_allowed(*, widget: Widget, origin: str | None, host: str = "") -> bool:
+    """May a page of `origin` embed the widget (frame it, call its host API, open its socket)?
+
+    Our own host always may; otherwise the origin must be one of the widget's allowed
+    origins or settings.WIDGET_ALLOWED_ORIGINS. A missing origin (a native app, a same-origin
+    GET) is the caller's decision: pass "" and get False.
+    """
+    origin = (origin or "").strip().rstrip("/").lower()
+    parts = urlsplit(origin)
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.netloc
+        or origin != f"{parts.scheme}://{parts.netloc}"
+        or any(c in parts.netloc for c in " ;,'\"")
+    ):
+        return False  # not an origin (a path, a "null" origin, a header-breaking character)
+    if host and parts.netloc == host.lower():
+        return True
+    allowed = {o.rstrip("/").lower() for o in (widget.allowed_origins or [])}
+    allowed |= {o.rstrip("/").lower() for o in settings.WIDGET_ALLOWED_ORIGINS}
+    return origin in allowed
 
 
 def contact_get_by_visitor_token(*, token: str) -> Contact:

@@ -1,5 +1,6 @@
 """Every write of the helpdesk domain. Realtime events leave only after commit."""
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -78,7 +79,30 @@ def _clean_device(device: Any) -> dict[str, str]:
     for name in DEVICE_FIELDS:
         if device.get(name) not in (None, ""):
             cleaned[name] = _clean_text(device[name], field=f"device.{name}")
+    if "os" not in cleaned and cleaned.get("user_agent"):
+        # The web widget sends its user agent and lets the server name the system.
+        cleaned.update(os_from_user_agent(cleaned["user_agent"]))
     return cleaned
+
+
+# First match wins: iOS and Android user agents also say "Mac OS X" and "Linux".
+USER_AGENT_SYSTEMS = [
+    ("Windows", re.compile(r"Windows NT ([\d.]+)")),
+    ("iOS", re.compile(r"(?:iPhone|iPad|iPod).*? OS ([\d_]+)")),
+    ("Android", re.compile(r"Android ([\d.]+)")),
+    ("macOS", re.compile(r"Mac OS X ([\d_.]+)")),
+    ("Linux", re.compile(r"Linux()")),
+]
+
+
+def os_from_user_agent(user_agent: str) -> dict[str, str]:
+    """{os, os_version} named by a browser's user agent; {} when none is recognised."""
+    for name, pattern in USER_AGENT_SYSTEMS:
+        match = pattern.search(user_agent)
+        if match:
+            version = match.group(1).replace("_", ".")
+            return {"os": name, "os_version": version} if version else {"os": name}
+    return {}
 
 
 def _clean_attributes(attributes: Any) -> dict[str, Any]:

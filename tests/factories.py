@@ -184,3 +184,41 @@ def hours_team(*, time_zone="Europe/Istanbul", message_en="", message_tr="", nam
     built.out_of_hours_message_tr = message_tr
     built.save(update_fields=["time_zone", "out_of_hours_message_en", "out_of_hours_message_tr"])
     return built
+
+
+def trigger(
+    *,
+    widget_obj,
+    kind="time_on_page",
+    seconds_on_page=30,
+    url_pattern="",
+    event_name="",
+    message_en="Need a hand?",
+    message_tr="Yardım ister misiniz?",
+    delay_seconds=0,
+    cap_days=1,
+    business_hours_only=False,
+    team=None,
+    is_active=True,
+):
+    """A proactive message (proactive.models.Trigger) of a widget."""
+    from proactive.models import Trigger
+
+    built = Trigger(
+        widget=widget_obj,
+        name=f"Trigger {next(_seq)}",
+        kind=kind,
+        seconds_on_page=seconds_on_page,
+        url_pattern=url_pattern,
+        event_name=event_name,
+        message_en=message_en,
+        message_tr=message_tr,
+        delay_seconds=delay_seconds,
+        cap_days=cap_days,
+        business_hours_only=business_hours_only,
+        team=team,
+        is_active=is_active,
+    )
+    built.full_clean()
+    built.save()
+    return built

@@ -10,6 +10,9 @@ const K_TOKEN = `destek:${KEY}:token`;
 const K_OUTBOX = `destek:${KEY}:outbox`;
 const K_VIEW = `destek:${KEY}:view`;
 const framed = parent !== window;
+// docs/sdk.md: PARENT, the host origin the server checked; I, what the host set.
+const PARENT = D.parentOrigin;
+const I = {};
 const list = $('messages');
 const scroller = $('scroller');
 const input = $('composer-input');
@@ -50,8 +53,7 @@ function uuid() {
   return 'c-' + Date.now().toString(36) + r() + r();
 }
 
-// Bare signals: any origin may see them.
-const post = (msg) => framed && parent.postMessage(msg, '*');
+const post = (msg) => PARENT ? parent.postMessage(msg, PARENT) : self.destekOut?.(msg);
 
 const lang = document.documentElement.lang || navigator.language;
 const today = (d) => d.toDateString() === new Date().toDateString();
@@ -100,33 +102,28 @@ async function api(path, body, retried) {
     await openSession();
     return api(path, body, true);
   }
-  if (!res.ok) throw new Error(data.error?.detail || T.error);
+  if (!res.ok) throw Object.assign(new Error(data.error?.detail || T.error), data.error);
   return data;
 }
 
 function device() {
-  const ua = navigator.userAgent;
-  const [os, re] = [
-    ['Windows', /Windows NT ([\d.]+)/],
-    ['iOS', /(?:iPhone|iPad|iPod).*? OS ([\d_]+)/],
-    ['Android', /Android ([\d.]+)/],
-    ['macOS', /Mac OS X ([\d_.]+)/],
-    ['Linux', /Linux()/],
-  ].find((x) => x[1].test(ua)) || ['', /$^/];
   return {
-    platform: APP ? 'app' : 'web',
-    os,
-    os_version: ((ua.match(re) || [])[1] || '').replace(/_/g, '.'),
+    platform: 'web',
     screen: `${screen.width}x${screen.height}`,
     locale: navigator.language,
     timezone: Intl.DateTimeFormat().resolvedOptions().timeZone || '',
-    url: (D.hostUrl || document.referrer).slice(0, 500),
-    user_agent: ua.slice(0, 500),
+    url: (I.url || document.referrer).slice(0, 500),
+    user_agent: navigator.userAgent.slice(0, 500),
+    ...I.device,
   };
 }
 
 async function openSession() {
-  const s = await api('session', { widget_key: KEY, visitor_token: token || undefined, locale: navigator.language, device: device() });
+  const { hash, external_id, attributes, ...id } = I.identity || {};
+  const s = await api('session', {
+    widget_key: KEY, visitor_token: token || undefined, locale: I.locale || navigator.language, device: device(),
+    identity: I.identity && { external_id, hash }, contact: { ...id, attributes: { ...attributes, ...I.attributes } },
+  });
   const changed = S && s.contact && S.contact.id !== s.contact.id;
   S = s;
   keep(K_TOKEN, (token = s.visitor_token));
@@ -150,17 +147,15 @@ function route() {
   setConvs(S.conversations);
   renderTopics();
   const h = S.hours;
-  const d = new Date(h.next_open_at || NaN);
   const shut = h.open === false;
   document.querySelector('.online-dot').hidden = shut;
-  $('header-subtitle').textContent = !shut ? T.now : isNaN(d) ? T.closed
-    : (today(d) ? T.at : T.on).replace('{time}', time(d))
-      .replace('{day}', d - new Date() < 5e8 ? d.toLocaleDateString(lang, { weekday: 'long' }) : when(d));
+  $('header-subtitle').textContent = T.now;
+  if (shut) status('closed', h).then((t) => { $('header-subtitle').textContent = t; });
   $('header-note').textContent = shut ? h.message || '' : T.soon;
   let last = 0;
   try { last = +sessionStorage.getItem(K_VIEW); } catch {}
   const c = convs.find((x) => x.id === last) || convs.find((x) => x.status !== 'resolved');
-  if (outbox.some((e) => e.conversation == null)) newConv();
+  if (I.p || outbox.some((e) => e.conversation == null)) newConv();
   else if (c) openConv(c.id, c);
   else if (convs.length) home();
   else newConv();
@@ -169,11 +164,14 @@ function route() {
 async function start() {
   show('loading');
   try {
+    if (I.reset) await api('session/end', {}).catch(() => {}), keep(K_TOKEN, (token = I.reset = ''));
     await openSession();
   } catch (e) {
+    post({ type: 'destek:error', code: e.code, detail: e.message });
     $('session-error').textContent = e.message;
     return show('error');
   }
+  post({ type: 'destek:ready', active: S.conversations.some((c) => c.status !== 'resolved') });
   route();
   connect();
   flush();
@@ -269,6 +267,7 @@ function newConv() {
   pickTopic(null);
   show('new');
   applyStatus();
+  if (I.p) list.append(renderMsg({ sender: { type: 'bot' }, body: I.p.m }));
   renderOutbox();
   if (fine()) input.focus();
 }
@@ -310,17 +309,13 @@ function applyStatus() {
   input.disabled = $('send-button').disabled = resolved;
   B.classList.toggle('is-resolved', resolved);
   off(list);
-  // Place in line until an agent has it.
+  // Place in line until an agent has it (status.js: closed and queue texts, loaded when needed).
   const q = cur?.queue;
   const e = $('queue-notice');
-  if ((e.hidden = !q)) return;
-  const s = q.estimated_wait_seconds;
-  const m = Math.max(1, Math.round(s / 60));
-  const min = T.min.replace('{n}', m % 60);
-  const eta = m < 60 ? min : T.h.replace('{n}', (m / 60) | 0) + (m % 60 ? ' ' + min : '');
-  e.textContent = T[(q.position > 1 ? 'line' : 'next') + (s == null ? '' : 'Eta')]
-    .replace('{n}', q.position).replace('{time}', eta);
+  if (!q) e.hidden = true;
+  else status('queue', q).then((t) => { if (cur?.queue === q) e.textContent = t, e.hidden = false; });
 }
+const status = (f, x) => import('./status.js').then((m) => m[f](T, lang, x));
 
 function renderMsg(m) {
   const type = m.sender.type;
@@ -427,6 +422,7 @@ function send(text, a) {
   if (body.length > MAX) return flashError(T.long);
   const entry = { client_id: uuid(), conversation: cur?.id ?? null, body };
   if (a) entry.action = { type: a.type, value: a.value };
+  if (!cur && I.p) entry.proactive = I.p.t;
   if (!cur && topic) {
     entry.topic = topic;
     if (urgent.checked) entry.priority_hint = 'urgent';
@@ -470,13 +466,15 @@ async function create(entry) {
   creating = true;
   let c;
   try {
-    c = await api('conversations', { body: entry.body, client_id: entry.client_id, topic: entry.topic, priority_hint: entry.priority_hint });
+    const { conversation, ...body } = entry;
+    c = await api('conversations', body);
   } catch (e) {
     creating = false;
     if (!e.network) fail(entry.client_id, e.message);
     return;
   }
   creating = false;
+  I.p = 0;
   unqueue(entry.client_id);
   for (const x of outbox) if (x.conversation == null) x.conversation = c.id;
   saveOutbox();
@@ -630,6 +628,7 @@ function onMessage(m) {
     if (fromAgent) hideTyping();
   }
   seen.add(m.id);
+  if (fresh && fromAgent) post({ type: 'destek:message', message: m });
   if (fresh && fromAgent && !(here && visible())) {
     c.unread = (c.unread || 0) + 1;
     if (D.view === 'home') renderHome();
@@ -752,8 +751,14 @@ if (closeBtn) {
 document.onkeydown = (e) => { if (e.key === 'Escape' && framed && !APP) close(); };
 
 onmessage = (e) => {
-  const t = e.source === parent && e.data && e.data.type;
-  if (t === 'destek:open') {
+  const t = PARENT && e.source === parent && e.origin === PARENT && e.data && e.data.type;
+  const v = t && e.data.v;
+  if (t === 'destek:init' || t === 'destek:set') {
+    Object.assign(I, v);
+    if (t === 'destek:set') kill(), clearTimeout(retryTimer);
+    start();
+  }
+  if (t === 'destek:open' || v?.open) {
     opened = true;
     markRead();
     if (!input.disabled && !$('view-conversation').hidden && fine()) input.focus();
@@ -775,4 +780,6 @@ document.addEventListener('visibilitychange', () => {
 ononline = wake;
 onoffline = kill;
 
-start();
+if (PARENT) post({ type: 'destek:hello' });
+else if (APP) import('./app.js').then((m) => m.default(I), () => {}).then(start);
+else start();

@@ -54,6 +54,44 @@ TOPICS = [
 ]
 
 
+DEMO_TRIGGERS = [
+    (
+        "Cart left behind",
+        {
+            "kind": "event",
+            "event_name": "cart_abandoned",
+            "message_en": "Still deciding? Ask us about delivery, allergens or paying at the door.",
+            "message_tr": "Karar veremediniz mi? Teslimat, alerjenler ya da kapıda ödeme için "
+            "bize sorun.",
+            "delay_seconds": 0,
+            "cap_days": 1,
+        },
+    ),
+    (
+        "Two minutes on the menu",
+        {
+            "kind": "time_on_page",
+            "seconds_on_page": 120,
+            "url_pattern": "/demo/*",
+            "message_en": "Looking for something special? We can help you choose.",
+            "message_tr": "Özel bir şey mi arıyorsunuz? Seçmenize yardımcı olalım.",
+            "cap_days": 1,
+            "business_hours_only": True,
+        },
+    ),
+    (
+        "Welcome back",
+        {
+            "kind": "returning",
+            "message_en": "Welcome back! Your usual croissant is fresh out of the oven.",
+            "message_tr": "Tekrar hoş geldiniz! Her zamanki kruvasanınız fırından yeni çıktı.",
+            "delay_seconds": 5,
+            "cap_days": 7,
+        },
+    ),
+]
+
+
 class Command(BaseCommand):
     help = "Load the demo widget, teams, topics and users (safe to run again)."
 
@@ -90,6 +128,7 @@ class Command(BaseCommand):
             )
             profile.teams.set(teams.values())
 
+        self._proactive_messages(widget)
         seed_help_articles()  # before the sample chat, so the bot can suggest articles
         if not Contact.objects.filter(widget=widget, external_id="demo-user-42").exists():
             self._sample_conversation(widget)
@@ -97,6 +136,15 @@ class Command(BaseCommand):
         for username, password, role, _name, _staff in DEMO_USERS:
             self.stdout.write(f"  {role:<10} {username} / {password}")
         self.stdout.write(f"  widget key {DEMO_WIDGET_KEY} (secret {DEMO_WIDGET_SECRET})")
+
+    def _proactive_messages(self, widget):
+        """The demo shop's proactive messages (proactive app), by name so a rerun updates them."""
+        from proactive.models import Trigger
+
+        for order, (name, defaults) in enumerate(DEMO_TRIGGERS):
+            Trigger.objects.update_or_create(
+                widget=widget, name=name, defaults={**defaults, "order": order}
+            )
 
     def _sample_conversation(self, widget):
         from support.identity import identity_hash

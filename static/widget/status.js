@@ -1,0 +1,24 @@
+// Texts the widget needs only while support is closed or the visitor waits in line: loaded by
+// widget.js then (not part of the first open, bench/widget_size.py). T: the page's texts.
+const today = (d) => d.toDateString() === new Date().toDateString();
+const clock = (d, lang) => d.toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit' });
+
+// "Back at 09:00", "Back Monday at 09:00", "Back 3 Jan at 09:00"; "Closed" with no opening known.
+export function closed(T, lang, hours) {
+  const d = new Date(hours.next_open_at || NaN);
+  if (isNaN(d)) return T.closed;
+  const day = d - new Date() < 5e8
+    ? d.toLocaleDateString(lang, { weekday: 'long' })
+    : d.toLocaleDateString(lang, { day: 'numeric', month: 'short' });
+  return (today(d) ? T.at : T.on).replace('{time}', clock(d, lang)).replace('{day}', day);
+}
+
+// "You are number 3 in line · about 1 h 5 min", "You're next".
+export function queue(T, lang, q) {
+  const s = q.estimated_wait_seconds;
+  const m = Math.max(1, Math.round(s / 60));
+  const min = T.min.replace('{n}', m % 60);
+  const eta = m < 60 ? min : T.h.replace('{n}', (m / 60) | 0) + (m % 60 ? ' ' + min : '');
+  return T[(q.position > 1 ? 'line' : 'next') + (s == null ? '' : 'Eta')]
+    .replace('{n}', q.position).replace('{time}', eta);
+}
