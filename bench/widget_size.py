@@ -156,6 +156,7 @@ def main() -> None:
         ("config (JSON)", *sizes(config)),
         (f"{PROACTIVE} (if triggers)", *sizes((STATIC_DIR / PROACTIVE).read_bytes())),
     ]
+    width = max(width, *(len(row[0]) + 2 for row in host))
     for name, raw, gz, br in host:
         print(f"{name:<{width}}{raw:>9,}{gz:>10,}{fmt(br):>9}")
     print("-" * (width + 28))
