@@ -19,7 +19,7 @@ def trigger_get_active_for_update(*, widget: Widget, trigger_id) -> Trigger:
     except (TypeError, ValueError):
         raise errors.NotFound("No such proactive message.", code="trigger_not_found") from None
     trigger = (
-        Trigger.objects.select_for_update()
+        Trigger.objects.select_for_update(of=("self",))
         .select_related("team")
         .filter(widget=widget, pk=trigger_id, is_active=True)
         .first()
