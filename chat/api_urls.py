@@ -1,14 +1,10 @@
 from django.urls import path
 
-from proactive import api as host_api
-
 from . import api
 
 app_name = "widget_api"
 
 urlpatterns = [
-    path("config", host_api.config, name="config"),
-    path("triggers/<int:trigger_id>/fire", host_api.trigger_fire, name="trigger_fire"),
     path("session", api.session, name="session"),
     path("session/end", api.session_end, name="session_end"),
     path("faq", api.faq_search, name="faq"),

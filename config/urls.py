@@ -9,6 +9,7 @@ urlpatterns = [
     path("", RedirectView.as_view(url="/demo/", permanent=False)),
     path("admin/", admin.site.urls),
     path("console/", include("support.urls")),
+    path("api/widget/v1/", include("proactive.urls")),
     path("api/widget/v1/", include("chat.api_urls")),
     path("widget/", chat_views.widget_page, name="widget"),
     path("demo/", chat_views.demo_page, name="demo"),

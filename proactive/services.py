@@ -55,6 +55,8 @@ def _visitor(*, widget, visitor_id: Any, identity: Any) -> tuple[str, Contact | 
             raise errors.IdentityInvalid("The identity hash does not match the user id.")
         contact = Contact.objects.filter(widget=widget, external_id=external_id).first()
         return f"user:{external_id}", contact
+    if widget.require_verified_identity:
+        raise errors.IdentityRequired("This widget serves verified users only: call identify().")
     if not isinstance(visitor_id, str) or not VISITOR_ID.match(visitor_id):
         raise errors.InvalidInput(
             "visitor_id must be 8–64 letters, digits, - or _.", code="visitor_id_invalid"

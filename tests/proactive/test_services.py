@@ -190,3 +190,14 @@ def test_a_forged_stale_or_foreign_token_is_ignored_and_the_chat_still_starts():
     )
     display.refresh_from_db()
     assert display.conversation is not None
+
+
+def test_a_widget_for_verified_users_shows_nothing_to_anonymous_visitors():
+    widget = factories.widget()
+    widget.require_verified_identity = True
+    widget.save(update_fields=["require_verified_identity"])
+    trigger = factories.trigger(widget_obj=widget)
+    with pytest.raises(errors.IdentityRequired):
+        fire(trigger)
+    identity = factories.identity(widget_obj=widget, external_id="user-9")
+    assert fire(trigger, identity=identity)[0].visitor_key == "user:user-9"

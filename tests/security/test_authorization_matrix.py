@@ -40,6 +40,7 @@ PUBLIC_ANY_METHOD = dict.fromkeys(PROBE_METHODS, EVERYONE)
 MATRIX: dict[str, dict[str, frozenset]] = {
     "/": PUBLIC_ANY_METHOD,  # a redirect to /demo/
     "demo": {"GET": EVERYONE},
+    "demo_app": {"GET": EVERYONE},
     "widget": {"GET": EVERYONE},
     "set_language": PUBLIC_ANY_METHOD,  # Django's: a redirect with a language cookie
     "rating_link": {"GET": EVERYONE, "POST": EVERYONE},  # the signed link is the credential
@@ -60,6 +61,9 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     "console:conversation_priority_change": {"POST": CONVERSATION_AGENTS},
     "console:conversation_status_change": {"POST": CONVERSATION_AGENTS},
     "widget_api:session": {"POST": EVERYONE},
+    # The host page's API: no visitor token; the page's Origin is checked (tests/proactive).
+    "host_api:config": {"GET": EVERYONE},
+    "host_api:trigger_fire": {"POST": EVERYONE},
     "widget_api:session_end": {"POST": VISITORS},
     "widget_api:faq": {"GET": VISITORS},
     "widget_api:faq_article": {"GET": VISITORS},

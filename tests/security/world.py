@@ -46,6 +46,7 @@ class World:
             "token": rating_link_token(conversation_id=self.conversation.pk),
             "slug": slug,
             "language": self.article.language,
+            "trigger_id": "1",  # the host API answers 400/404 without a real one
         }
 
 
