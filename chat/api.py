@@ -21,7 +21,8 @@ from support import errors, hours
 from support import selectors as support_selectors
 from support import services as support_services
 
-from . import protocol, selectors, services
+from . import attachments as attachment_services
+from . import protocol, selectors, services, uploads
 
 
 def error_response(error: errors.DomainError) -> JsonResponse:
@@ -42,8 +43,12 @@ def _json_body(request) -> dict:
     return data
 
 
-def widget_endpoint(*, methods: list[str], authenticated: bool = True):
-    """Parse JSON, authenticate the visitor, and turn domain errors into protocol errors."""
+def widget_endpoint(*, methods: list[str], authenticated: bool = True, json_body: bool = True):
+    """Parse JSON, authenticate the visitor, and turn domain errors into protocol errors.
+
+    `json_body=False` leaves the body alone (multipart uploads read it themselves, after the
+    visitor is authenticated).
+    """
 
     def decorator(view):
         @csrf_exempt
@@ -51,7 +56,8 @@ def widget_endpoint(*, methods: list[str], authenticated: bool = True):
         @functools.wraps(view)
         def wrapper(request, *args, **kwargs):
             try:
-                request.json = _json_body(request) if request.method == "POST" else {}
+                parse = json_body and request.method == "POST"
+                request.json = _json_body(request) if parse else {}
                 if authenticated:
                     header = request.headers.get("Authorization", "")
                     token = header[7:].strip() if header.startswith("Bearer ") else ""
@@ -169,15 +175,12 @@ def conversation_messages(request, conversation_id: int):
     )
     if request.method == "POST":
         data = request.json
-        if data.get("attachments"):
-            raise errors.InvalidInput(
-                "Attachments are not supported yet.", code="attachments_unsupported"
-            )
         message, created = services.visitor_message_send(
             conversation=conversation,
             body=data.get("body"),
             client_id=data.get("client_id"),
             action=data.get("action"),
+            attachments=data.get("attachments"),
         )
         return JsonResponse(protocol.message_to_dict(message), status=201 if created else 200)
     try:
@@ -191,6 +194,31 @@ def conversation_messages(request, conversation_id: int):
         conversation=conversation, after=after, limit=limit
     )
     return JsonResponse({"messages": messages, "has_more": has_more})
+
+
+@widget_endpoint(methods=["POST"], json_body=False)
+def conversation_attachments(request, conversation_id: int):
+    """`POST conversations/<id>/attachments`, multipart `file`: 201 Attachment, unsent until a
+    message names its id. 400 empty, 413 too large, 415 not an allowed type, 429 too many."""
+    conversation = support_selectors.conversation_get_for_contact(
+        contact=request.contact, conversation_id=conversation_id
+    )
+    attachment = attachment_services.attachment_upload(
+        conversation=conversation,
+        uploaded_file=uploads.request_file(request),
+        uploader_type="visitor",
+    )
+    return JsonResponse(protocol.attachment_to_dict(attachment), status=201)
+
+
+@widget_endpoint(methods=["GET"])
+def conversation_attachment(request, conversation_id: int, attachment_id: int):
+    """`GET conversations/<id>/attachments/<id>` (an addition to v1): the Attachment with fresh
+    URLs, for a client whose earlier URL expired."""
+    attachment = selectors.attachment_get_for_contact(
+        contact=request.contact, conversation_id=conversation_id, attachment_id=attachment_id
+    )
+    return JsonResponse(protocol.attachment_to_dict(attachment))
 
 
 @widget_endpoint(methods=["POST"])

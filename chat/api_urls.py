@@ -15,6 +15,16 @@ urlpatterns = [
         name="conversation_messages",
     ),
     path(
+        "conversations/<int:conversation_id>/attachments",
+        api.conversation_attachments,
+        name="conversation_attachments",
+    ),
+    path(
+        "conversations/<int:conversation_id>/attachments/<int:attachment_id>",
+        api.conversation_attachment,
+        name="conversation_attachment",
+    ),
+    path(
         "conversations/<int:conversation_id>/reopen",
         api.conversation_reopen,
         name="conversation_reopen",

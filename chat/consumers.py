@@ -262,6 +262,7 @@ class VisitorConsumer(JsonFrameConsumer):
             body=frame.get("body"),
             client_id=client_id,
             action=frame.get("action"),
+            attachments=frame.get("attachments"),
         )
         # Acknowledge to the sender directly too: the group event is only a hint and may be
         # lost, and a retried frame must get the first message back. Clients dedupe by id.

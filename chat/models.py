@@ -55,3 +55,59 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sender_type}: {self.body[:40]}"
+
+
+class Attachment(models.Model):
+    """A file uploaded into a conversation, then referenced by id in one message.
+
+    The stored bytes are what chat.uploads validated (images re-encoded, metadata gone);
+    `file`/`thumbnail` hold generated storage names, `name` the sanitised original name that
+    is only ever displayed or sent as a download name.
+    """
+
+    class Uploader(models.TextChoices):
+        VISITOR = "visitor", _("Visitor")
+        AGENT = "agent", _("Agent")
+
+    conversation = models.ForeignKey(
+        "support.Conversation", related_name="attachments", on_delete=models.CASCADE
+    )
+    # Null until the uploader sends it in a message of the same conversation (once).
+    message = models.ForeignKey(
+        Message, null=True, blank=True, related_name="attachments", on_delete=models.CASCADE
+    )
+    uploader_type = models.CharField(max_length=8, choices=Uploader.choices)
+    uploader_agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        related_name="+",
+        on_delete=models.SET_NULL,
+    )
+    file = models.FileField(max_length=255)
+    thumbnail = models.FileField(max_length=255, blank=True)
+    name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(uploader_type__in=["visitor", "agent"]),
+                name="attachment_uploader_type_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")

@@ -5,7 +5,8 @@ from django.utils.translation import gettext as _
 from ratings import selectors as rating_selectors
 from support.models import Conversation
 
-from .models import Message
+from . import file_urls
+from .models import Attachment, Message
 
 
 def _iso(value) -> str | None:
@@ -30,6 +31,28 @@ def message_sender(message: Message) -> dict:
     return {"type": "visitor", "name": "", "avatar_url": None}
 
 
+def attachment_to_dict(attachment: Attachment) -> dict:
+    """PROTOCOL.md's Attachment. URLs are short-lived: relative to this server for local
+    storage, absolute (presigned) for S3."""
+    return {
+        "id": attachment.pk,
+        "name": attachment.name,
+        "content_type": attachment.content_type,
+        "size": attachment.size,
+        "url": file_urls.signed_url(attachment, variant="file"),
+        "thumbnail_url": file_urls.signed_url(attachment, variant="thumbnail"),
+        "width": attachment.width,
+        "height": attachment.height,
+    }
+
+
+def message_attachments(message: Message) -> list[Attachment]:
+    """The message's attachments in upload order (from the prefetch when there is one)."""
+    if message.pk is None:
+        return []
+    return list(message.attachments.all())
+
+
 def message_to_dict(message: Message) -> dict:
     return {
         "id": message.pk,
@@ -37,7 +60,7 @@ def message_to_dict(message: Message) -> dict:
         "client_id": message.client_id,
         "sender": message_sender(message),
         "body": message.body,
-        "attachments": [],
+        "attachments": [attachment_to_dict(a) for a in message_attachments(message)],
         "actions": message.actions or [],
         "created_at": _iso(message.created_at),
     }

@@ -77,6 +77,7 @@ def _inbox_row_html(conversation) -> str:
 def message_created(*, message_id: int) -> None:
     message = (
         Message.objects.select_related("conversation", "sender_agent__agent_profile")
+        .prefetch_related("attachments")
         .filter(pk=message_id)
         .first()
     )

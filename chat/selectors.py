@@ -1,15 +1,18 @@
 """Reads of the chat domain."""
 
+from support import errors
+from support import selectors as support_selectors
 from support.models import Conversation
 
-from . import protocol
-from .models import Message
+from . import file_urls, protocol
+from .models import Attachment, Message
 
 
 def message_objects_after(*, conversation: Conversation, after: int, limit: int) -> list[Message]:
     return list(
         Message.objects.filter(conversation=conversation, id__gt=after)
         .select_related("sender_agent__agent_profile")
+        .prefetch_related("attachments")
         .order_by("id")[:limit]
     )
 
@@ -19,6 +22,7 @@ def message_objects_latest(*, conversation: Conversation, limit: int) -> list[Me
     newest = list(
         Message.objects.filter(conversation=conversation)
         .select_related("sender_agent__agent_profile")
+        .prefetch_related("attachments")
         .order_by("-id")[:limit]
     )
     newest.reverse()
@@ -29,12 +33,14 @@ def message_objects_page(
     *, conversation: Conversation, before: int | None, limit: int
 ) -> tuple[list[Message], bool]:
     """Up to `limit` messages before a message id (None: the newest), oldest first, and
-    whether earlier ones remain. One query, whatever the page."""
+    whether earlier ones remain. Two queries (the messages, their attachments), whatever the
+    page."""
     messages = Message.objects.filter(conversation=conversation)
     if before is not None:
         messages = messages.filter(id__lt=before)
     page = list(
         messages.select_related("sender_agent__agent_profile")
+        .prefetch_related("attachments")
         .defer("search_text", "search_document")
         .order_by("-id")[: limit + 1]
     )
@@ -51,3 +57,53 @@ def message_list_after(
     messages = message_objects_after(conversation=conversation, after=after, limit=limit + 1)
     has_more = len(messages) > limit
     return [protocol.message_to_dict(m) for m in messages[:limit]], has_more
+
+
+def attachment_get_for_contact(*, contact, conversation_id, attachment_id) -> Attachment:
+    """One of the visitor's own files (404 otherwise, like their conversations)."""
+    conversation = support_selectors.conversation_get_for_contact(
+        contact=contact, conversation_id=conversation_id
+    )
+    return _attachment_in(conversation=conversation, attachment_id=attachment_id)
+
+
+def attachment_get_for_agent(*, profile, attachment_id) -> Attachment:
+    """A file of a conversation this agent may see (support's access-checked selector)."""
+    conversation_id = (
+        Attachment.objects.filter(pk=_int_or_none(attachment_id))
+        .values_list("conversation_id", flat=True)
+        .first()
+    )
+    if conversation_id is None:
+        raise errors.NotFound("No such file.")
+    conversation = support_selectors.conversation_get_for_agent(
+        profile=profile, conversation_id=conversation_id
+    )
+    return _attachment_in(conversation=conversation, attachment_id=attachment_id)
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _attachment_in(*, conversation: Conversation, attachment_id) -> Attachment:
+    attachment = Attachment.objects.filter(
+        pk=_int_or_none(attachment_id), conversation=conversation
+    ).first()
+    if attachment is None:
+        raise errors.NotFound("No such file.")
+    return attachment
+
+
+def attachment_get_by_id(*, attachment_id: int) -> Attachment | None:
+    """For the signed file view: the token already proved the right to this file."""
+    return Attachment.objects.filter(pk=attachment_id).first()
+
+
+def attachment_signed_url(*, attachment: Attachment, variant: str) -> str | None:
+    if variant not in file_urls.VARIANTS:
+        raise errors.NotFound("No such file.")
+    return file_urls.signed_url(attachment, variant=variant)

@@ -13,6 +13,7 @@ from support import services as support_services
 from support.models import Contact, Conversation
 from support.text import search_words
 
+from . import attachments as attachment_services
 from . import bot, realtime
 from .models import Message
 
@@ -56,12 +57,15 @@ def message_send(
     agent=None,
     actions: list[dict] | None = None,
     allow_resolved: bool = False,
+    attachments: Any = None,
 ) -> tuple[Message, bool]:
     """Store a message (idempotent by client_id) and publish it after commit.
 
     Returns (message, created). A repeated client_id returns the first message unchanged.
     Visitors cannot write in a resolved conversation, except where the caller allows it
     (`allow_resolved`: the visitor pressing a rating chip after the resolve).
+    `attachments`: ids of files the same sender uploaded into this conversation and has not
+    sent yet (chat.attachments); a message with files may have an empty body.
     """
     if sender_type not in Message.SenderType.values:
         raise errors.InvalidInput(f"Unknown sender type {sender_type!r}.")
@@ -69,7 +73,10 @@ def message_send(
         raise errors.InvalidInput("An agent message needs its agent.")
     client_id = _clean_client_id(client_id)
     body = _clean_body(body)
-    if not body:
+    attachment_ids = attachment_services.attachment_ids_clean(attachments)
+    if attachment_ids and sender_type not in (Message.SenderType.VISITOR, Message.SenderType.AGENT):
+        raise errors.InvalidInput("Only visitors and agents send files.")
+    if not body and not attachment_ids:
         raise errors.InvalidInput("The message is empty.", code="empty_message")
 
     with transaction.atomic():
@@ -105,6 +112,12 @@ def message_send(
         except IntegrityError:
             # Only reachable where row locks are not enforced: the other insert won.
             return Message.objects.get(conversation=conversation, client_id=client_id), False
+        attachment_services.attachments_attach(
+            message=message,
+            attachment_ids=attachment_ids,
+            uploader_type=sender_type,
+            agent=agent,
+        )
         changed = support_services.conversation_record_message(
             conversation=conversation, message=message
         )
@@ -193,7 +206,12 @@ def _language(contact: Contact) -> str:
 
 
 def visitor_message_send(
-    *, conversation: Conversation, body: Any, client_id: Any = None, action: Any = None
+    *,
+    conversation: Conversation,
+    body: Any,
+    client_id: Any = None,
+    action: Any = None,
+    attachments: Any = None,
 ) -> tuple[Message, bool]:
     """A visitor's message; while the bot has the conversation, the bot answers it.
 
@@ -213,6 +231,7 @@ def visitor_message_send(
             sender_type=Message.SenderType.VISITOR,
             body=body,
             client_id=client_id,
+            attachments=attachments,
         )
         # message.conversation is the row message_send locked: its status is current.
         if created and message.conversation.status == Conversation.Status.BOT:

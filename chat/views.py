@@ -3,7 +3,8 @@
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import Http404
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpResponseForbidden
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -12,6 +13,23 @@ from django.views.decorators.http import require_GET
 from support import errors
 from support import selectors as support_selectors
 from support.identity import identity_hash
+
+from . import file_urls, selectors
+
+# A file response renders nothing active: no script, no style, no frames, no plugins.
+FILE_CSP = {
+    "default-src": "'none'",
+    "script-src": "'none'",
+    "style-src": "'none'",
+    "img-src": "'self' data:",
+    "font-src": "'none'",
+    "connect-src": "'none'",
+    "object-src": "'none'",
+    "base-uri": "'none'",
+    "form-action": "'none'",
+    "frame-ancestors": "'self'",
+    "sandbox": "",
+}
 
 
 @require_GET
@@ -90,3 +108,39 @@ def demo_app_page(request):
     return render(
         request, "chat/demo_app.html", {"widget_url": f"{reverse('widget')}?{urlencode(query)}"}
     )
+
+
+@require_GET
+def attachment_file(request, token: str):
+    """A stored file behind a short-lived signed URL (local storage; S3 presigns instead).
+
+    The token was issued to someone allowed to see the conversation (chat.file_urls); an
+    expired or altered token is 403. Images show inline; everything else downloads; the
+    browser must not sniff or run anything.
+    """
+    read = file_urls.token_read(token)
+    if read is None:
+        return HttpResponseForbidden("This link has expired or is not valid.")
+    attachment_id, variant = read
+    attachment = selectors.attachment_get_by_id(attachment_id=attachment_id)
+    name = None
+    if attachment is not None:
+        name = attachment.thumbnail.name if variant == "thumbnail" else attachment.file.name
+    if not name:
+        raise Http404("No such file.")
+    try:
+        handle = default_storage.open(name, "rb")
+    except FileNotFoundError:
+        raise Http404("No such file.") from None
+    response = FileResponse(
+        handle, content_type=file_urls.content_type(attachment, variant=variant)
+    )
+    response["Content-Disposition"] = file_urls.disposition(attachment, variant=variant)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "; ".join(
+        f"{key} {value}".strip() for key, value in FILE_CSP.items()
+    )
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = f"private, max-age={file_urls.max_age()}"
+    return response

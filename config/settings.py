@@ -163,6 +163,37 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
+# Attachments live in the default storage: local files under MEDIA_ROOT (never served by a
+# public /media/ URL: chat.views.attachment_file serves them through short-lived signed URLs),
+# or with STORAGE=s3 any S3-compatible bucket, served by presigned URLs (docs/operations.md).
+STORAGE_KIND = os.environ.get("STORAGE", "local").strip().lower()
+if STORAGE_KIND == "s3":
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("AWS_STORAGE_BUCKET_NAME", ""),
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+            "addressing_style": os.environ.get("AWS_S3_ADDRESSING_STYLE") or None,
+            "signature_version": "s3v4",
+            "location": os.environ.get("AWS_LOCATION", ""),
+            # Private objects, presigned URLs only; never overwrite an existing key.
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+elif STORAGE_KIND == "local":
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+else:
+    raise RuntimeError("STORAGE must be 'local' or 's3'")
+STORAGES = {
+    "default": _default_storage,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
 LOGIN_URL = "console:login"
 LOGIN_REDIRECT_URL = "console:inbox"
 LOGOUT_REDIRECT_URL = "console:login"
@@ -237,6 +268,19 @@ DESTEK = {
     "WEBHOOK_BACKOFF_SECONDS": int(os.environ.get("DESTEK_WEBHOOK_BACKOFF", "30")),
     "WEBHOOK_DISABLE_AFTER_FAILURES": int(os.environ.get("DESTEK_WEBHOOK_DISABLE_AFTER", "5")),
     "WEBHOOK_ALLOW_PRIVATE_ADDRESSES": env_bool("DESTEK_WEBHOOK_ALLOW_PRIVATE", DEBUG),
+    # Attachments (PROTOCOL.md limits): bytes per file, pixels per image (Pillow's
+    # decompression-bomb guard is set to this), files per message, uploads per contact (or
+    # agent) per window, and how long a signed file URL stays valid.
+    "ATTACHMENT_MAX_BYTES": int(os.environ.get("DESTEK_ATTACHMENT_MAX_BYTES", str(10 * 2**20))),
+    "ATTACHMENT_MAX_IMAGE_PIXELS": int(
+        os.environ.get("DESTEK_ATTACHMENT_MAX_IMAGE_PIXELS", str(40_000_000))
+    ),
+    "ATTACHMENTS_PER_MESSAGE": 10,
+    "ATTACHMENT_UPLOADS_PER_WINDOW": int(os.environ.get("DESTEK_ATTACHMENT_UPLOADS", "30")),
+    "ATTACHMENT_UPLOAD_WINDOW_SECONDS": 600,
+    "ATTACHMENT_URL_MAX_AGE_SECONDS": int(os.environ.get("DESTEK_ATTACHMENT_URL_MAX_AGE", "900")),
+    # Uploaded but never sent in a message: deleted by the retention sweep after this long.
+    "ATTACHMENT_UNSENT_MAX_AGE_HOURS": 24,
     # Retention in days per kind of data (support.retention, nightly); 0 = keep forever.
     # "messages": resolved conversations (messages, rating) resolved longer ago than this;
     # "contacts_without_conversations": contacts with no conversation, unseen this long.

@@ -14,6 +14,7 @@ urlpatterns = [
     path("widget/", chat_views.widget_page, name="widget"),
     path("demo/", chat_views.demo_page, name="demo"),
     path("demo/app/", chat_views.demo_app_page, name="demo_app"),
+    path("files/<str:token>", chat_views.attachment_file, name="attachment_file"),
     path("rate/<str:token>/", ratings_views.rating_link, name="rating_link"),
     path("help/", include("faq.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

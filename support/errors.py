@@ -59,3 +59,13 @@ class IllegalTransition(Conflict):
 class RateLimited(DomainError):
     code = "rate_limited"
     status = 429
+
+
+class TooLarge(DomainError):
+    code = "too_large"
+    status = 413
+
+
+class UnsupportedType(DomainError):
+    code = "unsupported_type"
+    status = 415

@@ -5,7 +5,9 @@ Policies, in days (0 = keep forever):
   messages and rating. Open conversations are never touched, however old.
 - "contacts_without_conversations": contacts that have no conversation (any more) and were
   last seen (or, never seen, created) longer ago than this are deleted.
-Attachments do not exist yet; when they do, their stored files belong in this sweep.
+Attachments go with their conversations: their stored files are deleted from storage after
+the batch commits (chat.attachments). Uploads never sent in a message are deleted after
+DESTEK["ATTACHMENT_UNSENT_MAX_AGE_HOURS"] whatever the policy.
 
 Run nightly by `support.tasks.retention_sweep` and by hand with `manage.py purge_expired
 [--dry-run]`. Deletes go in batches of BATCH_SIZE rows by primary key (bounded memory, short
@@ -20,6 +22,8 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+
+from chat import attachments as attachment_services
 
 from .models import Contact, Conversation
 
@@ -70,6 +74,9 @@ def _delete_in_batches(queryset, *, batch_size: int) -> dict[str, int]:
             )
             if not locked:
                 continue
+            if queryset.model is Conversation:
+                # Rows now, files once this batch commits.
+                attachment_services.attachments_delete_for_conversations(conversation_ids=locked)
             _total, per_model = queryset.model.objects.filter(pk__in=locked).delete()
         for label, count in per_model.items():
             deleted[label] = deleted.get(label, 0) + count
@@ -85,6 +92,8 @@ def retention_purge(
     """
     now = now or timezone.now()
     counts = dict.fromkeys(KINDS, 0)
+    if not dry_run:
+        attachment_services.attachments_delete_unsent(now=now)
     conversations_q = expired_conversations_q(now=now)
     if conversations_q is not None:
         expired = Conversation.objects.filter(conversations_q)

@@ -14,6 +14,16 @@ urlpatterns = [
         views.conversation_message_send,
         name="conversation_message_send",
     ),
+    path(
+        "conversations/<int:conversation_id>/attachments",
+        views.conversation_attachment_upload,
+        name="conversation_attachment_upload",
+    ),
+    path(
+        "attachments/<int:attachment_id>/<str:variant>",
+        views.attachment_open,
+        name="attachment_open",
+    ),
     path("inbox/counts", views.inbox_counts, name="inbox_counts"),
     path("search/", views.search, name="search"),
     path(

@@ -570,8 +570,8 @@ def test_messages_list_query_count_does_not_grow_with_messages(api, django_asser
                 body=f"agent {i}",
             )
 
-    # contact by token, conversation, messages with their agents
-    with django_assert_max_num_queries(3):
+    # contact by token, conversation, messages with their agents, their attachments
+    with django_assert_max_num_queries(4):
         response = list_messages()
 
     data = response.json()
@@ -636,7 +636,7 @@ def test_sending_to_a_resolved_conversation_is_409(api):
     assert Message.objects.count() == count
 
 
-def test_sending_attachments_is_400_for_now(api):
+def test_sending_an_unknown_attachment_id_is_400_and_stores_nothing(api):
     contact, token = factories.visitor()
     conversation = factories.conversation(contact=contact)
     count = Message.objects.count()
@@ -645,7 +645,7 @@ def test_sending_attachments_is_400_for_now(api):
     empty = api.send(token, conversation.pk, body="no files", client_id="c-2", attachments=[])
 
     assert response.status_code == 400
-    assert error_code(response) == "attachments_unsupported"
+    assert error_code(response) == "invalid_attachments"
     assert empty.status_code == 201
     assert Message.objects.count() == count + 1
 

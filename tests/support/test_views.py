@@ -383,9 +383,9 @@ def test_the_conversation_page_uses_the_same_number_of_queries_for_10_and_100_me
     assert response.context["has_earlier"] is True
 
     assert with_100 == with_10
-    # The inbox pane, the thread, the contact panel (its changes and other conversations),
-    # the assign/move choices.
-    assert with_100 <= 15
+    # The inbox pane, the thread and its attachments, the contact panel (its changes and
+    # other conversations), the assign/move choices.
+    assert with_100 <= 16
 
 
 # --- the conversation page -----------------------------------------------------------------------
