@@ -4,9 +4,11 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpResponseForbidden
+from django.http import FileResponse, Http404, HttpResponseForbidden, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
@@ -143,4 +145,36 @@ def attachment_file(request, token: str):
     response["Cross-Origin-Resource-Policy"] = "same-origin"
     response["Referrer-Policy"] = "no-referrer"
     response["Cache-Control"] = f"private, max-age={file_urls.max_age()}"
+    return response
+
+
+def _files_texts() -> dict:
+    return {
+        "attach": _("Attach files"),
+        "uploading": _("Uploading {name}…"),
+        "remove": _("Remove {name}"),
+        "failed": _("{name} was not sent: {reason}"),
+        "big": _("This file is too large."),
+        "type": _("This kind of file cannot be sent."),
+        "many": _("Too many files in a short time; wait a few minutes and try again."),
+        "max": _("At most {n} files per message."),
+        "open": _("Open {name}"),
+        "close": _("Close"),
+        "expired": _("This file is no longer available."),
+    }
+
+
+@require_GET
+def widget_files_texts(request):
+    """The texts of the widget's attachments module (static/widget/files.js), which loads on
+    first use: kept out of the widget page so its first open stays small."""
+    language = request.GET.get("lang", "")[:10]
+    if language not in dict(settings.LANGUAGES):
+        language = translation.get_language()
+    with translation.override(language):
+        texts = _files_texts()
+    texts["limit"] = settings.DESTEK["ATTACHMENTS_PER_MESSAGE"]
+    texts["max_bytes"] = settings.DESTEK["ATTACHMENT_MAX_BYTES"]
+    response = JsonResponse(texts)
+    response["Cache-Control"] = "public, max-age=3600"
     return response

@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/widget/v1/", include("proactive.urls")),
     path("api/widget/v1/", include("chat.api_urls")),
     path("widget/", chat_views.widget_page, name="widget"),
+    path("widget/files-texts", chat_views.widget_files_texts, name="widget_files_texts"),
     path("demo/", chat_views.demo_page, name="demo"),
     path("demo/app/", chat_views.demo_app_page, name="demo_app"),
     path("files/<str:token>", chat_views.attachment_file, name="attachment_file"),

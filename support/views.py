@@ -3,6 +3,7 @@
 import functools
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
@@ -145,6 +146,10 @@ def _conversation_context(request, conversation, *, contact_form=None) -> dict:
         "has_earlier": has_earlier,
         "agents": selectors.agent_list_for_assignment(),
         "teams": selectors.team_list(),
+        "attachment_limits": {
+            "max_bytes": settings.DESTEK["ATTACHMENT_MAX_BYTES"],
+            "max_files": settings.DESTEK["ATTACHMENTS_PER_MESSAGE"],
+        },
         **_contact_panel_context(request, conversation, contact_form=contact_form),
     }
 

@@ -225,7 +225,7 @@
     input.addEventListener("keydown", function (event) {
       if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
         event.preventDefault();
-        if (input.value.trim()) composer.requestSubmit();
+        if (input.value.trim() || files.ready()) composer.requestSubmit();
       }
     });
     input.addEventListener("input", function () {
@@ -237,6 +237,7 @@
       clearTimeout(typingStopTimer);
       typingStopTimer = setTimeout(stopTyping, 3000);
     });
+    var files = composerFiles(composer, input, error);
     composer.addEventListener("htmx:configRequest", function (event) {
       // One id per send, so a retried request never makes a second message.
       var clientId = $("#composer-client-id");
@@ -245,6 +246,7 @@
     });
     composer.addEventListener("htmx:afterRequest", function (event) {
       if (event.detail.successful) {
+        files.sent();
         input.value = "";
         $("#composer-client-id").value = "";
         error.textContent = "";
@@ -257,6 +259,148 @@
       }
     });
     input.focus();
+  }
+
+  // Attachments: the attach button, pasted screenshots and dropped files upload at once (with a
+  // progress bar) to the conversation; the reply then carries their ids as `attachments`.
+  function composerFiles(form, input, error) {
+    var tray = $("#composer-files");
+    var picker = $("#composer-file-input");
+    var items = [];
+    if (!tray || !picker) return { ready: function () { return false; }, sent: function () {} };
+    var T = tray.dataset;
+    var maxBytes = parseInt(T.maxBytes, 10), maxFiles = parseInt(T.maxFiles, 10);
+    function say(text, vars) {
+      return String(text).replace(/\{(\w+)\}/g, function (_, k) { return vars && k in vars ? vars[k] : ""; });
+    }
+    function size(n) {
+      return n < 1024 ? n + " B" : n < 1048576 ? (n / 1024).toFixed(n < 10240 ? 1 : 0) + " KB" : (n / 1048576).toFixed(1) + " MB";
+    }
+    function node(tag, cls, text) {
+      var e = document.createElement(tag);
+      if (cls) e.className = cls;
+      if (text != null) e.textContent = text;
+      return e;
+    }
+    function sync() {
+      tray.hidden = !items.length;
+      var ready = items.some(function (i) { return i.attachment; });
+      // A reply may be files only.
+      input.required = !ready;
+    }
+    function drop(item) {
+      if (item.xhr) item.xhr.abort();
+      items.splice(items.indexOf(item), 1);
+      item.chip.remove();
+      sync();
+    }
+    function fail(item, reason) {
+      error.textContent = say(T.textFailed, { name: item.file.name, reason: reason });
+      drop(item);
+    }
+    function reason(status, xhr) {
+      try {
+        var data = JSON.parse(xhr.responseText);
+        if (data.error && data.error.detail) return data.error.detail;
+      } catch (e) { /* not JSON: a proxy's page */ }
+      return status === 413 ? T.textBig : status === 415 ? T.textType : status === 429 ? T.textMany : T.textNetwork;
+    }
+    function upload(item) {
+      var xhr = item.xhr = new XMLHttpRequest();
+      var body = new FormData();
+      body.append("file", item.file, item.file.name || "file");
+      xhr.open("POST", T.uploadUrl);
+      xhr.setRequestHeader("X-CSRFToken", form.querySelector("[name=csrfmiddlewaretoken]").value);
+      xhr.upload.onprogress = function (event) {
+        if (event.lengthComputable) item.bar.value = Math.round(event.loaded / event.total * 100);
+      };
+      xhr.onload = function () {
+        item.xhr = null;
+        if (xhr.status !== 201) return fail(item, reason(xhr.status, xhr));
+        var data = JSON.parse(xhr.responseText);
+        item.attachment = data;
+        item.chip.classList.add("ready");
+        item.bar.remove();
+        var hidden = node("input");
+        hidden.type = "hidden";
+        hidden.name = "attachments";
+        hidden.value = data.id;
+        item.chip.append(hidden);
+        if (data.thumbnail_url) {
+          var img = node("img", "file-chip-thumb");
+          img.src = data.thumbnail_url;
+          img.alt = "";
+          item.icon.replaceWith(img);
+        }
+        sync();
+      };
+      xhr.onerror = function () { item.xhr = null; fail(item, T.textNetwork); };
+      xhr.send(body);
+    }
+    function add(list) {
+      var chosen = Array.prototype.slice.call(list || []);
+      if (!chosen.length) return;
+      error.textContent = "";
+      if (items.length + chosen.length > maxFiles) {
+        error.textContent = say(T.textMax, { n: maxFiles });
+        return;
+      }
+      chosen.forEach(function (file) {
+        var chip = node("div", "file-chip");
+        var icon = node("span", "file-chip-icon", ((/\.(\w+)$/.exec(file.name) || [])[1] || "").toUpperCase().slice(0, 4));
+        var text = node("span", "file-chip-text");
+        text.append(node("span", "file-chip-name", file.name), node("span", "file-chip-meta", size(file.size)));
+        var bar = node("progress", "file-chip-progress");
+        bar.max = 100;
+        bar.value = 0;
+        bar.setAttribute("aria-label", say(T.textUploading, { name: file.name }));
+        text.append(bar);
+        var remove = node("button", "file-chip-remove", "×");
+        remove.type = "button";
+        remove.setAttribute("aria-label", say(T.textRemove, { name: file.name }));
+        chip.append(icon, text, remove);
+        var item = { file: file, chip: chip, bar: bar, icon: icon };
+        remove.addEventListener("click", function () { drop(item); });
+        items.push(item);
+        tray.append(chip);
+        sync();
+        if (file.size > maxBytes) return fail(item, T.textBig);
+        upload(item);
+      });
+      picker.value = "";
+      input.focus();
+    }
+    picker.addEventListener("change", function () { add(picker.files); });
+    input.addEventListener("paste", function (event) {
+      var list = event.clipboardData && event.clipboardData.files;
+      if (list && list.length) { event.preventDefault(); add(list); }
+    });
+    // Drop anywhere on the page: a file dropped beside the composer must not open in the tab.
+    document.addEventListener("dragover", function (event) {
+      event.preventDefault();
+      form.classList.add("dragging");
+    });
+    document.addEventListener("dragleave", function (event) {
+      if (!event.relatedTarget) form.classList.remove("dragging");
+    });
+    document.addEventListener("drop", function (event) {
+      event.preventDefault();
+      form.classList.remove("dragging");
+      add(event.dataTransfer && event.dataTransfer.files);
+    });
+    // Still uploading: the reply waits, so no file is left behind.
+    form.addEventListener("htmx:confirm", function (event) {
+      if (items.some(function (i) { return i.xhr; })) {
+        event.preventDefault();
+        error.textContent = T.textWait;
+      }
+    });
+    return {
+      ready: function () { return items.some(function (i) { return i.attachment; }); },
+      sent: function () {
+        items.slice().forEach(function (i) { if (i.attachment) drop(i); });
+      },
+    };
   }
 
   function stopTyping() {

@@ -327,6 +327,7 @@ function renderMsg(m) {
   }
   const bubble = e.appendChild(el('div', 'bubble'));
   fillText(bubble, m.body);
+  if (m.attachments?.[0]) files(0, e, m.attachments);
   if (m.created_at) bubble.title = new Date(m.created_at).toLocaleString(lang);
   const acts = (m.actions || []).filter((a) => a && a.label);
   if (acts.length && (type === 'bot' || type === 'system')) {
@@ -347,6 +348,9 @@ function off(root, all) {
 }
 // Help articles (faq.js + faq.css): loaded on first use, not part of the first open.
 const faq = (id) => import('./faq.js').then((m) => m.default(api, id), () => flashError(T.net));
+// files.js: on first attach, paste, drop or message with files.
+export { api, cur, token, openConv, onMessage, flashError };
+const files = (...a) => import('./files.js').then((m) => m.default(...a), () => flashError(T.net));
 
 function pendingEl(cid) {
   for (const e of list.querySelectorAll('.pending,.failed')) if (e.dataset.clientId === cid) return e;
@@ -732,6 +736,11 @@ $('back-button').onclick = home;
 $('new-conversation').onclick = $('start-new-button').onclick = newConv;
 $('session-retry').onclick = start;
 $('faq-button').onclick = () => faq();
+ondragover = (e) => e.preventDefault();
+document.onpaste = ondrop = $('file-input').onchange = (e) => {
+  const l = (e.dataTransfer || e.clipboardData || e.target).files;
+  if (l?.[0]) e.preventDefault(), files(l);
+};
 $('reopen-button').onclick = async (ev) => {
   const b = ev.currentTarget;
   if (!cur) return;

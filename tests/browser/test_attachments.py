@@ -1,0 +1,138 @@
+"""A screenshot, pasted: the visitor pastes it into the widget and watches it upload, the agent
+sees its thumbnail arrive live and opens the full image; the agent's file goes back the same
+way. Real server, real browsers."""
+
+import base64
+import io
+import re
+
+from PIL import Image
+from playwright.sync_api import expect
+
+from tests.browser.pages import agent_login, open_widget
+
+SCREENSHOT_SIZE = (480, 360)
+
+PASTE = """([data, name]) => {
+  const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+  const dt = new DataTransfer();
+  dt.items.add(new File([bytes], name, { type: 'image/png' }));
+  const input = document.getElementById('composer-input');
+  input.focus();
+  const paste = { clipboardData: dt, bubbles: true, cancelable: true };
+  input.dispatchEvent(new ClipboardEvent('paste', paste));
+}"""
+
+
+def screenshot_png() -> str:
+    image = Image.new("RGB", SCREENSHOT_SIZE, (250, 250, 250))
+    image.paste((220, 38, 38), (40, 40, 440, 120))  # a red error banner
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return base64.b64encode(out.getvalue()).decode()
+
+
+def widget_frame(page):
+    return next(frame for frame in page.frames if "/widget/" in frame.url)
+
+
+def test_visitor_pastes_a_screenshot_and_the_agent_sees_it_live(stack, new_context, server):
+    stack.manage(
+        "shell", "-c", "from support.models import Widget; Widget.objects.update(bot_enabled=False)"
+    )
+    agent_context = new_context()
+    agent = agent_context.new_page()
+    agent_login(agent, server, view="all")
+
+    visitor = new_context().new_page()
+    widget = open_widget(visitor, server)
+    widget.locator("#composer-input").fill("The payment page shows an error")
+    widget.locator("#composer-input").press("Enter")
+    expect(widget.locator(".msg-visitor", has_text="payment page")).not_to_have_class(
+        re.compile(r"\bpending\b")
+    )
+    row = agent.locator(".inbox-row", has_text="payment page")
+    row.locator("a").click()
+    expect(agent.locator("#message-list")).to_contain_text("payment page")
+
+    # Hold the upload on the wire so the progress bar can be seen, then let it through.
+    held = []
+    visitor.route(re.compile(r".*/attachments$"), lambda route: held.append(route))
+    widget_frame(visitor).evaluate(PASTE, [screenshot_png(), "screenshot.png"])
+    chip = widget.locator(".files-tray .file-chip")
+    expect(chip).to_contain_text("screenshot.png")
+    expect(chip.locator("progress.file-progress")).to_be_visible()
+    expect(chip).to_have_class(re.compile(r"\buploading\b"))
+    visitor.wait_for_timeout(50)
+    assert held, "the upload request was not made"
+    held[0].continue_()
+    expect(chip).to_have_class(re.compile(r"\bready\b"))
+    expect(chip.locator("progress")).to_have_count(0)
+    expect(chip.locator(".file-icon img")).to_be_visible()
+
+    widget.locator("#composer-input").fill("Here it is")
+    widget.locator("#composer-input").press("Enter")
+    sent = widget.locator(".msg-visitor", has_text="Here it is")
+    expect(sent.locator(".msg-files .file-thumb img")).to_be_visible()
+    expect(widget.locator(".files-tray .file-chip")).to_have_count(0)
+
+    # The agent's open conversation gets the thumbnail live, without a reload.
+    thumb = agent.locator("#message-list .msg-visitor img.file-thumb")
+    expect(thumb).to_be_visible()
+    expect(agent.locator("#message-list .msg-visitor", has_text="Here it is")).to_contain_text(
+        "screenshot.png"
+    )
+    agent.wait_for_function(
+        "() => { const i = document.querySelector('#message-list img.file-thumb');"
+        " return i && i.complete && i.naturalWidth > 0; }"
+    )
+    with agent_context.expect_page() as opened:
+        thumb.click()
+    full = opened.value
+    full.wait_for_load_state()
+    assert "/files/" in full.url
+    size = full.evaluate(
+        "() => { const i = document.images[0]; return [i.naturalWidth, i.naturalHeight]; }"
+    )
+    assert tuple(size) == SCREENSHOT_SIZE
+
+    # The visitor opens it full size inside the widget.
+    sent.locator(".file-thumb").click()
+    visitor.wait_for_function(
+        "() => { const f = [...document.querySelectorAll('iframe')][0].contentDocument;"
+        " const i = f && f.querySelector('.lightbox-img');"
+        " return i && i.complete && i.naturalWidth === 480; }"
+    )
+    widget.locator(".lightbox-close").click()
+    expect(widget.locator(".lightbox")).to_have_count(0)
+
+    # And back: the agent attaches a PDF; the visitor gets it live as a download chip.
+    pdf = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+    agent.locator("#composer-file-input").set_input_files(
+        files=[{"name": "steps.pdf", "mimeType": "application/pdf", "buffer": pdf}]
+    )
+    expect(agent.locator("#composer-files .file-chip.ready")).to_contain_text("steps.pdf")
+    agent.locator("#composer-body").fill("These steps fix it")
+    agent.locator("#composer-body").press("Enter")
+    expect(agent.locator("#composer-files .file-chip")).to_have_count(0)
+    reply = widget.locator(".msg-agent", has_text="These steps fix it")
+    expect(reply.locator(".file-link")).to_contain_text("steps.pdf")
+    expect(reply.locator(".file-link")).to_contain_text("application/pdf")
+
+
+def test_a_file_of_the_wrong_type_is_refused_with_a_clear_message(stack, new_context, server):
+    visitor = new_context().new_page()
+    widget = open_widget(visitor, server)
+    widget.locator("#composer-input").fill("Hello")
+    widget.locator("#composer-input").press("Enter")
+    expect(widget.locator(".msg-visitor", has_text="Hello")).not_to_have_class(
+        re.compile(r"\bpending\b")
+    )
+
+    widget.locator("#file-input").set_input_files(
+        files=[{"name": "page.png", "mimeType": "image/png", "buffer": b"<html><script>x</script>"}]
+    )
+
+    expect(widget.locator("#composer-error")).to_contain_text("page.png")
+    expect(widget.locator("#composer-error")).to_contain_text("cannot be sent")
+    expect(widget.locator(".files-tray .file-chip")).to_have_count(0)
