@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('chat', '0002_search'),
+        ('chat', '0003_search_document'),
         ('support', '0007_search'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
