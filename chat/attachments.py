@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from support import errors
+from support import services as support_services
 from support.models import Contact, Conversation
 
 from . import uploads
@@ -36,16 +37,18 @@ def _storage_names(extension: str) -> tuple[str, str]:
 
 
 def _check_rate(*, conversation: Conversation, uploader_type: str, agent) -> None:
-    window = timedelta(seconds=settings.DESTEK["ATTACHMENT_UPLOAD_WINDOW_SECONDS"])
-    recent = Attachment.objects.filter(created_at__gte=timezone.now() - window)
-    if uploader_type == Attachment.Uploader.VISITOR:
-        recent = recent.filter(
-            uploader_type=Attachment.Uploader.VISITOR,
-            conversation__contact_id=conversation.contact_id,
-        )
-    else:
-        recent = recent.filter(uploader_type=Attachment.Uploader.AGENT, uploader_agent=agent)
-    if recent.count() >= settings.DESTEK["ATTACHMENT_UPLOADS_PER_WINDOW"]:
+    """Uploads per contact (or agent) per window, refused ones included: validation is the
+    expensive part. The shared database counter of support.services.rate_limit_hit."""
+    who = (
+        f"contact:{conversation.contact_id}"
+        if uploader_type == Attachment.Uploader.VISITOR
+        else f"agent:{agent.pk}"
+    )
+    if not support_services.rate_limit_hit(
+        key=f"attachment-upload:{who}",
+        limit=settings.DESTEK["ATTACHMENT_UPLOADS_PER_WINDOW"],
+        window_seconds=settings.DESTEK["ATTACHMENT_UPLOAD_WINDOW_SECONDS"],
+    ):
         raise errors.RateLimited(
             _("Too many files in a short time; wait a few minutes and try again."),
             code="rate_limited",

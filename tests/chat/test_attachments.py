@@ -292,6 +292,17 @@ def test_uploads_are_rate_limited_per_contact(client, visitor, settings):
     assert upload(client, token_b, conversation_b.pk, corpus.png()).status_code == 201
 
 
+def test_refused_uploads_count_towards_the_limit(client, visitor, settings):
+    _contact, token, conversation = visitor
+    settings.DESTEK = {**settings.DESTEK, "ATTACHMENT_UPLOADS_PER_WINDOW": 3}
+
+    statuses = [upload(client, token, conversation.pk, corpus.HTML).status_code for _ in range(3)]
+    statuses.append(upload(client, token, conversation.pk, corpus.png()).status_code)
+
+    assert statuses == [415, 415, 415, 429]
+    assert stored_files(settings) == []
+
+
 def test_no_file_part_is_400(client, visitor):
     _contact, token, conversation = visitor
     response = client.post(

@@ -72,6 +72,12 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     "widget_api:conversation_messages": {"GET": OWNER, "POST": OWNER},
     "widget_api:conversation_reopen": {"POST": OWNER},
     "widget_api:conversation_rating": {"POST": OWNER},
+    "widget_api:conversation_attachments": {"POST": OWNER},
+    "widget_api:conversation_attachment": {"GET": OWNER},
+    "console:conversation_attachment_upload": {"POST": CONVERSATION_AGENTS},
+    "console:attachment_open": {"GET": CONVERSATION_AGENTS},
+    "attachment_file": {"GET": EVERYONE},  # the short-lived signed token is the credential
+    "widget_files_texts": {"GET": EVERYONE},
 }
 
 # Admin: model admins open to these roles (view); all others only to staff.

@@ -8,11 +8,14 @@ import re
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLResolver, get_resolver
 
+from chat import attachments as attachment_services
 from ratings.links import rating_link_token
 from support import services as support_services
 from tests import factories
+from tests.chat import corpus
 from tests.faq import factories as faq_factories
 
 ROLES = (
@@ -33,6 +36,7 @@ class World:
     team: object
     conversation: object  # visitor A's, routed to `team`, assigned to assigned_agent
     article: object
+    attachment: object  # a file in visitor A's conversation
     tokens: dict = field(default_factory=dict)  # visitor role → visitor token
     users: dict = field(default_factory=dict)  # console role → user
     contacts: dict = field(default_factory=dict)
@@ -47,6 +51,8 @@ class World:
             "slug": slug,
             "language": self.article.language,
             "trigger_id": "1",  # the host API answers 400/404 without a real one
+            "attachment_id": str(self.attachment.pk),
+            "variant": "file",
         }
 
 
@@ -71,11 +77,17 @@ def build_world(*, body="Where is my order?", contact_data=None, device=None) ->
     )
     conversation.refresh_from_db()
     article = faq_factories.article(title="Returns", body="Send it back.")
+    attachment = attachment_services.attachment_upload(
+        conversation=conversation,
+        uploaded_file=SimpleUploadedFile("receipt.png", corpus.png()),
+        uploader_type="visitor",
+    )
     return World(
         widget=widget,
         team=team,
         conversation=conversation,
         article=article,
+        attachment=attachment,
         tokens={"visitor_a": token_a, "visitor_b": token_b},
         contacts={"visitor_a": contact_a, "visitor_b": contact_b},
         users={
