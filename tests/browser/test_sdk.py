@@ -235,3 +235,40 @@ def test_app_mode_passes_the_signed_in_user_and_the_device(new_context, server, 
         == "True 4.2.0 iPhone 15"
     )
     assert not errors
+
+
+def test_identify_then_reset_forgets_the_user(host_site, new_context, stack):
+    from support.identity import identity_hash
+
+    signed = identity_hash(secret="demo-secret", external_id="user-reset-1")  # seed_demo's secret
+    name = host_site["page"](
+        "reset.html",
+        f"Destek('identify', {{external_id: 'user-reset-1', hash: '{signed}', name: 'Ada'}});"
+        "Destek('open');",
+    )
+    page = new_context().new_page()
+    errors = console_errors(page)
+    page.goto(f"{host_site['allowed']}/{name}")
+    widget = page.frame_locator("#destek-frame")
+    expect(widget.locator("#composer-input")).to_be_visible()
+    contact = (
+        "from support.models import Contact; c = Contact.objects.get(external_id='user-reset-1'); "
+    )
+    assert shell(stack, contact + "print(c.identified, c.token_version)") == "True 1"
+
+    page.evaluate("Destek.reset()")
+    expect(widget.locator("#composer-input")).to_be_visible()
+    # Logged out: the user's tokens are revoked and the widget goes on as a new anonymous visitor.
+    wait_until(page, lambda: shell(stack, contact + "print(c.token_version)") == "2", timeout=15)
+    widget.locator("#composer-input").fill("Hello after logout")
+    widget.locator("#composer-input").press("Enter")
+    expect(widget.locator(".msg-visitor", has_text="after logout")).not_to_have_class(
+        re.compile(r"\bpending\b")
+    )
+    owner = shell(
+        stack,
+        "from chat.models import Message; m = Message.objects.get(body='Hello after logout'); "
+        "print(m.conversation.contact.external_id or 'anonymous')",
+    )
+    assert owner == "anonymous"
+    assert not errors

@@ -56,7 +56,8 @@
       ls('a', '');
       delete I.identity, delete I.attributes, delete I.p;
       emit('reset');
-      post('destek:set', (I.reset = { reset: 1 }));
+      // null: the widget forgets them too
+      post('destek:set', (I.reset = { reset: 1, identity: null, attributes: null, p: null }));
     },
     on: (e, h) => { (H[e] = H[e] || []).push(h); e == 'ready' && ready && h(); },
   };
