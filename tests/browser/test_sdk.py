@@ -44,7 +44,12 @@ def host_site(tmp_path_factory, stack, server):
         )
         return name
 
-    yield {"allowed": allowed, "refused": f"http://localhost:{port}", "page": page}
+    yield {
+        "allowed": allowed,
+        "refused": f"http://localhost:{port}",
+        "page": page,
+        "server": server,
+    }
     httpd.shutdown()
 
 
@@ -272,3 +277,32 @@ def test_identify_then_reset_forgets_the_user(host_site, new_context, stack):
     )
     assert owner == "anonymous"
     assert not errors
+
+
+def test_message_and_unread_events_reach_the_host_page(host_site, new_context):
+    from tests.browser.pages import agent_login
+
+    name = host_site["page"](
+        "events.html",
+        "Destek('on', 'message', function (m) { document.body.dataset.lastMessage = m.body; });"
+        "Destek('on', 'unread', function (n) { document.body.dataset.unread = n; });",
+    )
+    agent = new_context().new_page()
+    agent_login(agent, host_site["server"], view="all")
+    page = new_context().new_page()
+    page.goto(f"{host_site['allowed']}/{name}")
+    page.locator("#destek-launcher").click()
+    widget = page.frame_locator("#destek-frame")
+    widget.locator("#composer-input").fill("Events test: is anyone there?")
+    widget.locator("#composer-input").press("Enter")
+    expect(widget.locator(".msg-visitor", has_text="Events test")).not_to_have_class(
+        re.compile(r"\bpending\b")
+    )
+    page.evaluate("Destek.close()")
+
+    agent.locator(".inbox-row", has_text="Events test").locator("a").click()
+    agent.locator("#composer-body").fill("Yes, right here.")
+    agent.locator("#composer-body").press("Enter")
+    expect(page.locator("body")).to_have_attribute("data-last-message", "Yes, right here.")
+    expect(page.locator("body")).to_have_attribute("data-unread", "1")
+    expect(page.locator("#destek-badge")).to_have_text("1")
