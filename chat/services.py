@@ -112,14 +112,16 @@ def message_send(
         except IntegrityError:
             # Only reachable where row locks are not enforced: the other insert won.
             return Message.objects.get(conversation=conversation, client_id=client_id), False
-        attachment_services.attachments_attach(
+        attached = attachment_services.attachments_attach(
             message=message,
             attachment_ids=attachment_ids,
             uploader_type=sender_type,
             agent=agent,
         )
         changed = support_services.conversation_record_message(
-            conversation=conversation, message=message
+            conversation=conversation,
+            message=message,
+            preview="📎 " + ", ".join(a.name for a in attached) if attached else None,
         )
         events.event_emit("message.created", message)
         transaction.on_commit(lambda: realtime.message_created(message_id=message.pk), robust=True)

@@ -678,14 +678,17 @@ def conversation_mark_read(*, conversation: Conversation, side: str, up_to: Any)
     return up_to
 
 
-def conversation_record_message(*, conversation: Conversation, message) -> list[str]:
+def conversation_record_message(
+    *, conversation: Conversation, message, preview: str | None = None
+) -> list[str]:
     """Fold a new message into its conversation's state. Called by chat.services only.
 
+    `preview` replaces the body in the inbox and history (a message of files only).
     Returns the changed fields, so the caller knows whether to publish an update.
     """
     now = message.created_at
     conversation.last_message_at = now
-    conversation.last_message_preview = (message.body or "")[:140]
+    conversation.last_message_preview = (message.body or preview or "")[:140]
     fields = ["last_message_at", "last_message_preview"]
     sender = message.sender_type
     if sender == "agent":

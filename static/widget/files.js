@@ -4,6 +4,8 @@
 // Files upload one by one as soon as they are chosen (XMLHttpRequest, for its progress events)
 // and wait as chips above the composer; the next send carries their ids. Texts come from the
 // server (/widget/files-texts, in the page's language). Server text: textContent only.
+// `./widget.js` is the page's own module instance only while static files keep their names
+// (no hashed manifest storage); it exports what this module needs.
 import * as W from './widget.js';
 
 const doc = document;

@@ -344,6 +344,9 @@ def test_a_message_carries_several_attachments_in_upload_order(client, visitor):
     message = response.json()
     assert [a["name"] for a in message["attachments"]] == ["one.png", "two.pdf"]
     assert message["body"] == ""
+    # Files only: the inbox and the visitor's history name them.
+    conversation.refresh_from_db()
+    assert conversation.last_message_preview == "📎 one.png, two.pdf"
     listed = client.get(
         f"{API}conversations/{conversation.pk}/messages",
         {"after": message["id"] - 1},
