@@ -272,3 +272,13 @@ def _visitor_rating_send(
                 body=rating_services.rating_thanks_text(conversation=message.conversation),
             )
     return message, created
+
+
+def messages_erase_for_conversations(*, conversation_ids: list[int]) -> int:
+    """Erasure (support.privacy): every message's text goes; rows, senders and times stay,
+    so response times and volumes still add up. Returns how many messages had text."""
+    return (
+        Message.objects.filter(conversation_id__in=conversation_ids)
+        .exclude(body="", search_text="")
+        .update(body="", search_text="")
+    )

@@ -186,3 +186,12 @@ def _sender(message) -> str:
 def rating_thanks_text(*, conversation: Conversation) -> str:
     with translation.override(_language(conversation)):
         return _("Thank you for your rating!")
+
+
+def rating_comments_erase(*, conversation_ids: list[int]) -> int:
+    """Erasure (support.privacy): the visitor's words go, the scores stay for the figures."""
+    return (
+        Rating.objects.filter(conversation_id__in=conversation_ids)
+        .exclude(comment="")
+        .update(comment="")
+    )

@@ -1,14 +1,21 @@
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.http import HttpResponse
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from . import hours
+from config.middleware import client_ip
+
+from . import hours, privacy, selectors
 from .forms import AdminLockoutAuthenticationForm
 from .models import (
     AgentProfile,
+    AuditEvent,
     BusinessHoursInterval,
     Contact,
     ContactChange,
@@ -149,8 +156,61 @@ class ContactAdmin(admin.ModelAdmin):
     search_fields = ["name", "email", "external_id"]
     # Name and email change in the console (support.services.contact_update), which logs
     # who changed what and keeps the search words in step.
-    readonly_fields = ["name", "email", "token_version", "created_at", "last_seen_at"]
+    readonly_fields = [
+        "name",
+        "email",
+        "token_version",
+        "created_at",
+        "last_seen_at",
+        "erased_at",
+    ]
     inlines = [ContactChangeInline]
+    actions = ["export_data", "erase_data"]
+
+    @admin.action(description=_("Export data (zip)"), permissions=["view"])
+    def export_data(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, _("Select one contact to export."), messages.ERROR)
+            return None
+        contact = queryset.select_related("widget").get()
+        archive = privacy.contact_export(
+            contact=contact, by_user=request.user, ip_address=client_ip(request)
+        )
+        response = HttpResponse(archive, content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="contact-{contact.pk}.zip"'
+        return response
+
+    @admin.action(description=_("Erase personal data"), permissions=["change"])
+    def erase_data(self, request, queryset):
+        if request.POST.get("confirm") != "yes":
+            return TemplateResponse(
+                request,
+                "admin/support/contact/erase_confirmation.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": _("Erase personal data"),
+                    "contacts": queryset,
+                    "opts": self.model._meta,
+                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
+        erased = 0
+        for contact in queryset:
+            privacy.contact_erase(
+                contact=contact, by_user=request.user, ip_address=client_ip(request)
+            )
+            erased += 1
+        self.message_user(
+            request,
+            ngettext(
+                "Erased the personal data of %(count)d contact.",
+                "Erased the personal data of %(count)d contacts.",
+                erased,
+            )
+            % {"count": erased},
+            messages.SUCCESS,
+        )
+        return None
 
 
 @admin.register(ContactChange)
@@ -199,3 +259,46 @@ class PriorityRuleAdmin(admin.ModelAdmin):
     list_editable = ["priority", "is_active"]
     list_filter = ["priority", "is_active"]
     search_fields = ["keyword"]
+
+
+def _is_supervisor(user) -> bool:
+    profile = selectors.agent_profile_for_user(user)
+    return profile is not None and profile.is_supervisor
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit log: read-only, for superusers and supervisors with admin access."""
+
+    list_display = [
+        "created_at",
+        "actor_name",
+        "action",
+        "conversation_ref",
+        "contact_ref",
+        "ip_address",
+        "detail",
+    ]
+    list_filter = ["action", "created_at"]
+    search_fields = ["actor_name", "=conversation_ref", "=contact_ref", "=ip_address"]
+    date_hierarchy = "created_at"
+    list_select_related = ["actor"]
+
+    def _may_view(self, request) -> bool:
+        user = request.user
+        return user.is_active and user.is_staff and (user.is_superuser or _is_supervisor(user))
+
+    def has_module_permission(self, request):
+        return self._may_view(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._may_view(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

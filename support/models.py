@@ -285,6 +285,8 @@ class Contact(models.Model):
     locale = models.CharField(_("locale"), max_length=16, blank=True)
     # Bumped to revoke every visitor token issued for this contact (logout/reset).
     token_version = models.PositiveIntegerField(default=1)
+    # Set by support.privacy.contact_erase: personal data gone, statistics kept.
+    erased_at = models.DateTimeField(_("erased"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_seen_at = models.DateTimeField(null=True, blank=True)
     # Folded words of name, email, phone and external id (support.text.search_words), kept

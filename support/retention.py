@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from chat import attachments as attachment_services
 
@@ -118,3 +119,17 @@ def retention_purge(
             deleted = _delete_in_batches(expired_contacts, batch_size=batch_size)
             counts["contacts"] = deleted.get("support.Contact", 0)
     return counts
+
+
+POLICY_LABELS = {
+    "messages": _("Resolved conversations (messages, rating, files)"),
+    "contacts_without_conversations": _("Contacts without conversations"),
+}
+
+
+def retention_policies() -> list[dict]:
+    """The policies in force, for the supervisors' privacy page: kind, label, days (0 = kept)."""
+    return [
+        {"kind": kind, "label": POLICY_LABELS.get(kind, kind), "days": int(days or 0)}
+        for kind, days in settings.DESTEK.get("RETENTION_DAYS", {}).items()
+    ]

@@ -27,6 +27,7 @@ from .identity import visitor_token_read
 from .models import (
     PRIORITY_RANK,
     AgentProfile,
+    AuditEvent,
     Contact,
     ContactChange,
     Conversation,
@@ -589,3 +590,7 @@ def conversation_list_for_contact_panel(
 def contact_change_list(*, contact: Contact, limit: int = 10) -> list[ContactChange]:
     """The latest edits of the contact's details, newest first, with who made them."""
     return list(contact.changes.select_related("changed_by__agent_profile").order_by("-id")[:limit])
+
+
+def audit_event_list_recent(*, limit: int = 50) -> list[AuditEvent]:
+    return list(AuditEvent.objects.select_related("actor").order_by("-id")[:limit])

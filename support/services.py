@@ -446,6 +446,12 @@ def conversation_assign(*, conversation: Conversation, to_user, by_user) -> Conv
         if previous == to_user.pk:
             return locked
         _conversation_give(conversation=locked, user_id=to_user.pk)
+        _audit_conversation(
+            by_user,
+            AuditEvent.Action.CONVERSATION_ASSIGNED,
+            locked,
+            {"from": previous, "to": to_user.pk},
+        )
         if by_user.pk != to_user.pk:
             chat_services.message_send(
                 conversation=locked,
@@ -468,6 +474,9 @@ def conversation_unassign(*, conversation: Conversation, by_user) -> Conversatio
         locked.assignee_id = None
         locked.status = Status.QUEUED
         locked.save(update_fields=["assignee", "status"])
+        _audit_conversation(
+            by_user, AuditEvent.Action.CONVERSATION_ASSIGNED, locked, {"from": previous, "to": None}
+        )
         _conversation_enter_queue(conversation=locked, now=timezone.now())
     queue_drain(team_ids=_agent_team_ids(previous))
     return locked
@@ -504,6 +513,12 @@ def conversation_transfer(
             locked.assignee_id = None
             locked.status = Status.QUEUED
         locked.save(update_fields=["topic", "team", "assignee", "status"])
+        _audit_conversation(
+            by_user,
+            AuditEvent.Action.CONVERSATION_TRANSFERRED,
+            locked,
+            {"topic": topic.slug if topic else None, "team": team.pk if team else None},
+        )
         where = topic.name_en if topic else team.name
         chat_services.message_send(
             conversation=locked,
@@ -522,13 +537,21 @@ def conversation_transfer(
     return locked
 
 
-def conversation_set_priority(*, conversation: Conversation, priority: Any) -> Conversation:
+def conversation_set_priority(
+    *, conversation: Conversation, priority: Any, by_user=None
+) -> Conversation:
     if priority not in Conversation.Priority.values:
         raise errors.InvalidInput("Unknown priority.", code="invalid_priority")
     with transaction.atomic():
         locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
         if locked.priority == priority:
             return locked
+        _audit_conversation(
+            by_user,
+            AuditEvent.Action.CONVERSATION_PRIORITY_CHANGED,
+            locked,
+            {"from": locked.priority, "to": priority},
+        )
         locked.priority = priority
         fields = ["priority"]
         target = _response_target(priority)
@@ -579,13 +602,19 @@ def agent_heartbeat(*, profile: AgentProfile) -> None:
         queue_drain(team_ids=_agent_team_ids(profile.user_id))
 
 
-def conversation_set_status(*, conversation: Conversation, status: str) -> Conversation:
+def conversation_set_status(
+    *, conversation: Conversation, status: str, by_user=None
+) -> Conversation:
     """Move a conversation along the pipeline, or raise IllegalTransition."""
-    conversation, _changed = _conversation_move(conversation=conversation, status=status)
+    conversation, _changed = _conversation_move(
+        conversation=conversation, status=status, by_user=by_user
+    )
     return conversation
 
 
-def _conversation_move(*, conversation: Conversation, status: str) -> tuple[Conversation, bool]:
+def _conversation_move(
+    *, conversation: Conversation, status: str, by_user=None
+) -> tuple[Conversation, bool]:
     if status not in STATUS_TRANSITIONS:
         raise errors.InvalidInput(f"Unknown status {status!r}.")
     with transaction.atomic():
@@ -597,6 +626,12 @@ def _conversation_move(*, conversation: Conversation, status: str) -> tuple[Conv
                 f"A conversation cannot go from {locked.status} to {status}."
             )
         previous_status = locked.status
+        _audit_conversation(
+            by_user,
+            AuditEvent.Action.CONVERSATION_STATUS_CHANGED,
+            locked,
+            {"from": previous_status, "to": status},
+        )
         locked.status = status
         update_fields = ["status"]
         if status == Status.RESOLVED:
@@ -621,7 +656,7 @@ def conversation_resolve(*, conversation: Conversation, agent) -> Conversation:
     """Resolve and say so in the thread; resolving a resolved conversation changes nothing."""
     with transaction.atomic():
         conversation, changed = _conversation_move(
-            conversation=conversation, status=Status.RESOLVED
+            conversation=conversation, status=Status.RESOLVED, by_user=agent
         )
         if changed:
             chat_services.message_send(
@@ -647,7 +682,9 @@ def conversation_reopen(*, conversation: Conversation, by_agent=None) -> Convers
         )
     target = Status.OPEN if conversation.assignee_id else Status.QUEUED
     with transaction.atomic():
-        conversation = conversation_set_status(conversation=conversation, status=target)
+        conversation = conversation_set_status(
+            conversation=conversation, status=target, by_user=by_agent
+        )
         if conversation.status == Status.QUEUED:
             _conversation_enter_queue(conversation=conversation, now=timezone.now())
     return conversation
@@ -856,6 +893,19 @@ def login_failures_clear(*, username: str, ip_address: str | None) -> None:
     RateLimitBucket.objects.filter(
         key=_login_key(username=username, ip_address=ip_address)
     ).delete()
+
+
+def _audit_conversation(by_user, action: str, conversation: Conversation, detail: dict) -> None:
+    """An agent's change to a conversation (automatic moves by bots and sweeps are not audited:
+    the conversation's own timestamps and system messages tell those)."""
+    if by_user is not None:
+        audit_record(
+            actor=by_user,
+            action=action,
+            contact_id=conversation.contact_id,
+            conversation_id=conversation.pk,
+            detail=detail,
+        )
 
 
 def audit_record(

@@ -26,6 +26,7 @@ urlpatterns = [
     ),
     path("inbox/counts", views.inbox_counts, name="inbox_counts"),
     path("search/", views.search, name="search"),
+    path("privacy/", views.privacy_overview, name="privacy"),
     path(
         "conversations/<int:conversation_id>/contact",
         views.contact_edit,

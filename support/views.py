@@ -18,10 +18,11 @@ from chat import selectors as chat_selectors
 from chat import services as chat_services
 from chat import uploads as chat_uploads
 from chat.models import Message
+from config.middleware import client_ip
 
-from . import errors, forms, selectors, services
+from . import errors, forms, retention, selectors, services
 from .device import device_facts
-from .models import Conversation
+from .models import AuditEvent, Conversation
 
 # Messages per page on the conversation screen; "Load earlier messages" fetches more.
 CONVERSATION_PAGE_SIZE = 50
@@ -117,6 +118,13 @@ def presence_change(request):
 def conversation_detail(request, conversation_id: int):
     conversation = selectors.conversation_get_for_agent(
         profile=request.agent, conversation_id=conversation_id
+    )
+    services.audit_record(
+        actor=request.user,
+        action=AuditEvent.Action.CONVERSATION_VIEWED,
+        contact_id=conversation.contact_id,
+        conversation_id=conversation.pk,
+        ip_address=client_ip(request),
     )
     contact_form = None
     if request.GET.get("edit_contact"):
@@ -323,7 +331,7 @@ def conversation_status_change(request, conversation_id: int):
             services.conversation_reopen(conversation=conversation, by_agent=request.user)
         elif action == "pending":
             services.conversation_set_status(
-                conversation=conversation, status=Conversation.Status.PENDING
+                conversation=conversation, status=Conversation.Status.PENDING, by_user=request.user
             )
         else:
             return HttpResponseBadRequest("Unknown action.")
@@ -404,7 +412,7 @@ def conversation_priority_change(request, conversation_id: int):
     )
     try:
         services.conversation_set_priority(
-            conversation=conversation, priority=request.POST.get("priority")
+            conversation=conversation, priority=request.POST.get("priority"), by_user=request.user
         )
     except errors.DomainError as error:
         return _action_error(error)
@@ -444,3 +452,23 @@ def _next_page_query(params, next_before: int | None) -> str:
     params = params.copy()
     params["before"] = str(next_before)
     return params.urlencode()
+
+
+@require_GET
+@agent_required
+def privacy_overview(request):
+    """Supervisors: retention policies, what the next sweep deletes, and the recent audit log."""
+    if not request.agent.is_supervisor:
+        return render(request, "support/console/supervisors_only.html", status=403)
+    return render(
+        request,
+        "support/console/privacy.html",
+        {
+            "agent": request.agent,
+            "policies": retention.retention_policies(),
+            "due": retention.retention_purge(dry_run=True),
+            "security": settings.DESTEK,
+            "lockout_minutes": settings.DESTEK["LOGIN_LOCKOUT_SECONDS"] // 60,
+            "events": selectors.audit_event_list_recent(limit=50),
+        },
+    )

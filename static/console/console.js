@@ -179,6 +179,9 @@
   function setConnection(state) {
     var dot = $("#connection");
     if (dot) dot.dataset.state = state;
+    // Say so while the live connection is down: nothing new shows up until it is back.
+    var banner = $("#connection-banner");
+    if (banner) banner.hidden = state !== "closed";
   }
 
   body.addEventListener("htmx:wsOpen", function (event) {

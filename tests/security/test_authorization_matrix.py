@@ -54,8 +54,14 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     "console:inbox": {"GET": AGENTS},
     "console:inbox_counts": {"GET": AGENTS},
     "console:presence_change": {"POST": AGENTS},
+    "console:search": {"GET": AGENTS},
+    "console:privacy": {
+        "GET": SUPERVISORS
+    },  # results are access-checked: tests/support search tests
     "console:conversation": {"GET": CONVERSATION_AGENTS},
     "console:conversation_message_send": {"POST": CONVERSATION_AGENTS},
+    "console:conversation_messages_earlier": {"GET": CONVERSATION_AGENTS},
+    "console:contact_edit": {"GET": CONVERSATION_AGENTS, "POST": CONVERSATION_AGENTS},
     "console:conversation_assign": {"POST": CONVERSATION_AGENTS},
     "console:conversation_transfer": {"POST": CONVERSATION_AGENTS},
     "console:conversation_priority_change": {"POST": CONVERSATION_AGENTS},

@@ -384,8 +384,8 @@ def test_the_conversation_page_uses_the_same_number_of_queries_for_10_and_100_me
 
     assert with_100 == with_10
     # The inbox pane, the thread and its attachments, the contact panel (its changes and
-    # other conversations), the assign/move choices.
-    assert with_100 <= 16
+    # other conversations), the assign/move choices, the audit line (who viewed it).
+    assert with_100 <= 17
 
 
 # --- the conversation page -----------------------------------------------------------------------

@@ -1,0 +1,224 @@
+"""Privacy services (GDPR/KVKK): a contact's data export and erasure, written to the audit log.
+
+- `contact_export`: a zip with `contact.json` (the contact, their conversations, messages,
+  ratings and the agents' edits of their details) and, under `attachments/`, their files.
+- `contact_erase`: the contact is anonymised (name, email, phone, user id, attributes, device
+  and locale cleared, every visitor token revoked), every message's text, every rating comment
+  and every file of their conversations deleted. Conversation rows, message rows (sender and
+  time), ratings' scores and all timings stay: reports and SLA figures still add up, about
+  nobody.
+
+Both are called from the admin (actions on contacts) and `manage.py contact_export` /
+`contact_erase`; each writes one AuditEvent with who did it.
+"""
+
+import io
+import json
+import zipfile
+from typing import Any
+
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+
+from chat import services as chat_services
+from chat.models import Message
+from ratings import services as rating_services
+
+from . import errors, services
+from .models import AuditEvent, Contact, ContactChange, Conversation
+
+EXPORT_FORMAT_VERSION = 1
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _attachment_model():
+    """chat.Attachment once the attachments feature is installed; None before."""
+    from django.apps import apps
+
+    try:
+        return apps.get_model("chat", "Attachment")
+    except LookupError:
+        return None
+
+
+def _contact_attachments(contact: Contact) -> list:
+    model = _attachment_model()
+    if model is None:
+        return []
+    return list(model.objects.filter(conversation__contact_id=contact.pk).order_by("id"))
+
+
+def _attachment_entry(attachment) -> dict[str, Any]:
+    return {
+        "id": attachment.pk,
+        "name": attachment.name,
+        "content_type": attachment.content_type,
+        "size": attachment.size,
+        "file": f"attachments/{attachment.pk}-{attachment.name}",
+    }
+
+
+def contact_export_data(*, contact: Contact) -> dict[str, Any]:
+    """Everything the helpdesk holds about one contact, as JSON-ready data."""
+    contact = Contact.objects.select_related("widget").get(pk=contact.pk)
+    conversations = list(
+        Conversation.objects.filter(contact=contact)
+        .select_related("topic", "team", "assignee", "rating")
+        .order_by("id")
+    )
+    messages_by_conversation: dict[int, list] = {c.pk: [] for c in conversations}
+    for message in (
+        Message.objects.filter(conversation__contact=contact)
+        .select_related("sender_agent")
+        .order_by("id")
+    ):
+        messages_by_conversation[message.conversation_id].append(message)
+    attachments_by_message: dict[int | None, list] = {}
+    for attachment in _contact_attachments(contact):
+        attachments_by_message.setdefault(attachment.message_id, []).append(attachment)
+
+    def message_entry(message: Message) -> dict[str, Any]:
+        return {
+            "id": message.pk,
+            "sender": message.sender_type,
+            "agent": message.sender_agent.get_username() if message.sender_agent else None,
+            "body": message.body,
+            "created_at": _iso(message.created_at),
+            "attachments": [
+                _attachment_entry(a) for a in attachments_by_message.get(message.pk, [])
+            ],
+        }
+
+    def rating_entry(conversation: Conversation) -> dict | None:
+        rating = getattr(conversation, "rating", None)
+        if rating is None:
+            return None
+        return {
+            "score": rating.score,
+            "comment": rating.comment,
+            "created_at": _iso(rating.created_at),
+        }
+
+    return {
+        "format": EXPORT_FORMAT_VERSION,
+        "exported_at": _iso(timezone.now()),
+        "contact": {
+            "id": contact.pk,
+            "widget": contact.widget.key,
+            "external_id": contact.external_id,
+            "identified": contact.identified,
+            "name": contact.name,
+            "email": contact.email,
+            "phone": contact.phone,
+            "attributes": contact.attributes,
+            "device": contact.device,
+            "locale": contact.locale,
+            "created_at": _iso(contact.created_at),
+            "last_seen_at": _iso(contact.last_seen_at),
+            "erased_at": _iso(contact.erased_at),
+        },
+        "detail_changes": [
+            {
+                "field": change.field,
+                "old": change.old_value,
+                "new": change.new_value,
+                "changed_at": _iso(change.created_at),
+            }
+            for change in ContactChange.objects.filter(contact=contact).order_by("id")
+        ],
+        "conversations": [
+            {
+                "id": conversation.pk,
+                "status": conversation.status,
+                "topic": conversation.topic.slug if conversation.topic_id else None,
+                "team": conversation.team.name if conversation.team_id else None,
+                "priority": conversation.priority,
+                "created_at": _iso(conversation.created_at),
+                "first_response_at": _iso(conversation.first_response_at),
+                "resolved_at": _iso(conversation.resolved_at),
+                "rating": rating_entry(conversation),
+                "messages": [message_entry(m) for m in messages_by_conversation[conversation.pk]],
+                "unsent_attachments": [
+                    _attachment_entry(a)
+                    for a in attachments_by_message.get(None, [])
+                    if a.conversation_id == conversation.pk
+                ],
+            }
+            for conversation in conversations
+        ],
+    }
+
+
+def contact_export(*, contact: Contact, by_user=None, ip_address: str | None = None) -> bytes:
+    """The contact's data as a zip (contact.json + attachments/), and an audit line."""
+    data = contact_export_data(contact=contact)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "contact.json", json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
+        )
+        for attachment in _contact_attachments(contact):
+            with default_storage.open(attachment.file.name, "rb") as stored:
+                archive.writestr(_attachment_entry(attachment)["file"], stored.read())
+    services.audit_record(
+        actor=by_user,
+        action=AuditEvent.Action.CONTACT_EXPORTED,
+        contact_id=contact.pk,
+        ip_address=ip_address,
+        detail={"conversations": len(data["conversations"])},
+    )
+    return buffer.getvalue()
+
+
+def _attachments_delete_for_contact(contact: Contact) -> int:
+    if _attachment_model() is None:
+        return 0
+    from chat import attachments as chat_attachments
+
+    return chat_attachments.attachments_delete_for_contact(contact=contact)
+
+
+def contact_erase(*, contact: Contact, by_user=None, ip_address: str | None = None) -> dict:
+    """Anonymise the contact and delete their words and files; statistics stay.
+
+    Returns counts {conversations, messages, ratings, attachments}. Erasing twice is harmless.
+    Files leave storage after the commit (chat.attachments); every token is revoked, so an
+    open widget falls back to a fresh anonymous session.
+    """
+    with transaction.atomic():
+        locked = Contact.objects.select_for_update().filter(pk=contact.pk).first()
+        if locked is None:
+            raise errors.NotFound("No such contact.")
+        conversation_ids = list(
+            Conversation.objects.filter(contact=locked).values_list("id", flat=True)
+        )
+        counts = {
+            "conversations": len(conversation_ids),
+            "attachments": _attachments_delete_for_contact(locked),
+            "messages": chat_services.messages_erase_for_conversations(
+                conversation_ids=conversation_ids
+            ),
+            "ratings": rating_services.rating_comments_erase(conversation_ids=conversation_ids),
+        }
+        Conversation.objects.filter(pk__in=conversation_ids).update(last_message_preview="")
+        ContactChange.objects.filter(contact=locked).delete()
+        locked.external_id = locked.name = locked.email = locked.phone = locked.locale = ""
+        locked.attributes = {}
+        locked.device = {}
+        locked.identified = False
+        locked.token_version += 1
+        locked.erased_at = timezone.now()
+        locked.search_text = locked.search_words()
+        locked.save()
+        services.audit_record(
+            actor=by_user,
+            action=AuditEvent.Action.CONTACT_ERASED,
+            contact_id=locked.pk,
+            ip_address=ip_address,
+            detail=counts,
+        )
+    return counts

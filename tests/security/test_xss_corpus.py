@@ -1,0 +1,181 @@
+"""Everything a visitor can type or send (name, phone, attributes, device fields, message
+bodies) is rendered escaped in the console pages and fragments, the socket fragments and the
+admin. Each payload carries the marker "xss"; the pages are parsed, and no element, event
+handler, javascript: URL or htmx attribute may come out of visitor text."""
+
+from html.parser import HTMLParser
+
+import pytest
+from django.urls import reverse
+
+from chat import realtime
+from tests import factories
+
+from .world import build_world
+
+pytestmark = pytest.mark.django_db
+
+CORPUS = [
+    "<script>alert('xss')</script>",
+    '"><img src=x onerror=alert(1) data-xss>',
+    "'><svg data-xss onload=alert(1)>",
+    "</textarea></title></script><script>alert('xss')</script>",
+    '<a href="javascript:alert(1)" data-xss>click</a>',
+    "javascript:alert('xss')",
+    '" onmouseover="alert(1)" data-xss="',
+    "' onfocus='alert(1)' autofocus data-xss='",
+    '<div hx-get="/xss" hx-trigger="load">xss</div>',
+    "<style>body{background:url(xss)}</style>",
+    "<iframe src='//evil.example/xss'></iframe>",
+    "{{ xss }}{% debug %}<!--xss-->",
+    "<math data-xss><mtext><table><mglyph><img src=x onerror=alert('xss')>",
+    "<object data='javascript:alert(1)' data-xss></object>",
+]
+PAYLOAD = " ".join(CORPUS)
+
+DANGEROUS_TAGS = {"script", "style", "iframe", "img", "svg", "object", "embed", "math", "a"}
+
+
+class Injected(HTMLParser):
+    """Collects elements and attributes that could only come from an unescaped payload."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+        self._tag = None
+
+    def handle_starttag(self, tag, attrs):
+        self._tag = tag
+        for name, value in attrs:
+            value = value or ""
+            if name == "data-xss" or (name.startswith("on") and "alert" in value):
+                self.found.append(f"<{tag} {name}={value!r}>")
+            if name.startswith("hx-") and "xss" in value:
+                self.found.append(f"<{tag} {name}={value!r}>")
+            if name in ("href", "src", "action") and value.strip().lower().startswith(
+                "javascript:"
+            ):
+                self.found.append(f"<{tag} {name}={value!r}>")
+            if tag in DANGEROUS_TAGS and "xss" in value:
+                self.found.append(f"<{tag} {name}={value!r}>")
+
+    def handle_data(self, data):
+        if self._tag in ("script", "style") and "xss" in data:
+            self.found.append(f"<{self._tag}>{data[:40]}")
+
+    def handle_endtag(self, tag):
+        self._tag = None
+
+
+def injected(html: str) -> list[str]:
+    parser = Injected()
+    parser.feed(html)
+    return parser.found
+
+
+def hostile_world():
+    device = {
+        "platform": PAYLOAD[:500],
+        "os": "<script>alert('xss')</script>",
+        "model": '"><img src=x onerror=alert(1) data-xss>',
+        "url": "javascript:alert('xss')",
+        "user_agent": PAYLOAD[:500],
+        "locale": "<b>xss",
+    }
+    contact = {
+        "name": "<script>alert('xss')</script>"[:191],
+        "phone": '"><svg data-xss onload=1>'[:64],
+        "attributes": {
+            "<img src=x onerror=alert(1) data-xss>": "<script>alert('xss')</script>",
+            "plan": '" onmouseover="alert(1)" data-xss="',
+        },
+    }
+    world = build_world(body=PAYLOAD, contact_data=contact, device=device)
+    for payload in CORPUS:
+        factories.message(conversation=world.conversation, body=payload)
+    return world
+
+
+def test_the_corpus_is_caught_when_not_escaped():
+    """The checker itself: every payload, pasted raw, is found."""
+    for payload in CORPUS:
+        if payload.startswith(("javascript:", "{{")):
+            continue  # harmless as text; only dangerous inside an attribute (checked below)
+        contexts = (f"<p>{payload}</p>", f'<p title="{payload}">', f"<p title='{payload}'>")
+        assert any(injected(html) for html in contexts), payload
+    assert injected("<a href=\"javascript:alert('xss')\">x</a>")
+
+
+def console_pages(client, world) -> dict[str, str]:
+    client.force_login(world.users["supervisor"])
+    conversation = world.conversation
+    urls = {
+        "inbox": reverse("console:inbox") + "?view=all",
+        "inbox fragment": reverse("console:inbox") + "?view=all",
+        "conversation": reverse("console:conversation", args=[conversation.pk]),
+        "contact panel": reverse("console:contact_edit", args=[conversation.pk]) + "?edit=1",
+        "earlier messages": reverse("console:conversation_messages_earlier", args=[conversation.pk])
+        + f"?before={10**9}",
+        "search": reverse("console:search") + "?q=xss",
+        "search contacts": reverse("console:search") + "?q=script",
+    }
+    pages = {}
+    for label, url in urls.items():
+        htmx = {"HTTP_HX_REQUEST": "true"} if label != "inbox" and label != "conversation" else {}
+        response = client.get(url, **htmx)
+        assert response.status_code == 200, (label, response.status_code)
+        pages[label] = response.content.decode()
+    return pages
+
+
+def test_console_pages_and_fragments_escape_visitor_text(client):
+    world = hostile_world()
+
+    pages = console_pages(client, world)
+
+    assert "&lt;script&gt;alert(&#x27;xss&#x27;)&lt;/script&gt;" in pages["conversation"]
+    for label, html in pages.items():
+        assert injected(html) == [], label
+
+
+def test_socket_fragments_escape_visitor_text(monkeypatch):
+    world = hostile_world()
+    sent = []
+    monkeypatch.setattr(realtime, "_send", sent.extend)
+    message = factories.message(conversation=world.conversation, body=PAYLOAD)
+
+    realtime.message_created(message_id=message.pk)
+    realtime.conversation_updated(conversation_id=world.conversation.pk)
+
+    fragments = [event["html"] for _group, event in sent if "html" in event]
+    assert len(fragments) >= 3
+    for html in fragments:
+        assert injected(html) == []
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    [
+        "admin:support_contact_changelist",
+        "admin:support_conversation_changelist",
+        "admin:chat_message_changelist",
+    ],
+)
+def test_the_admin_escapes_visitor_text(client, url_name):
+    world = hostile_world()
+    client.force_login(world.users["staff"])
+
+    html = client.get(reverse(url_name)).content.decode()
+
+    assert "xss" in html
+    assert injected(html) == []
+
+
+def test_the_admin_contact_page_escapes_visitor_text(client):
+    world = hostile_world()
+    client.force_login(world.users["staff"])
+    contact = world.contacts["visitor_a"]
+
+    html = client.get(reverse("admin:support_contact_change", args=[contact.pk])).content.decode()
+
+    assert injected(html) == []
