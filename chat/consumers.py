@@ -9,11 +9,13 @@ import json
 import logging
 import time
 from collections import deque
+from datetime import timedelta
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from support import errors
 from support import selectors as support_selectors
@@ -31,6 +33,7 @@ MAX_FRAME_BYTES = 64 * 1024
 RESUME_BATCH = 500
 HEARTBEAT_WRITE_SECONDS = 15
 CONTACT_TOUCH_SECONDS = 60
+GAP_SETTLE_SECONDS = 3
 
 
 class FrameRateLimiter:
@@ -204,6 +207,10 @@ class VisitorConsumer(JsonFrameConsumer):
         self.last_touch = time.monotonic()
         await database_sync_to_async(support_services.contact_touch)(contact_id=contact.pk)
         self.own_conversation_ids: set[int] = set()
+        # Gap filling (fill_gaps): where the client resumed, per conversation, and what
+        # this socket has sent it since.
+        self.resumed_after: dict[int, int] = {}
+        self.sent_ids: dict[int, set[int]] = {}
         await self.channel_layer.group_add(realtime.visitor_group(contact.pk), self.channel_name)
         await self.send_json(
             {"type": "auth.ok", "contact": {"id": contact.pk, "identified": contact.identified}}
@@ -239,7 +246,11 @@ class VisitorConsumer(JsonFrameConsumer):
         messages, has_more = await database_sync_to_async(selectors.message_list_after)(
             conversation=conversation, after=after, limit=RESUME_BATCH
         )
+        self.resumed_after[conversation.pk] = min(
+            after, self.resumed_after.get(conversation.pk, after)
+        )
         for message in messages:
+            self.delivered(message)
             await self.send_json({"type": "message.new", "message": message})
         await self.send_json(
             {"type": "subscribed", "conversation": conversation.pk, "has_more": has_more}
@@ -267,6 +278,7 @@ class VisitorConsumer(JsonFrameConsumer):
         # Acknowledge to the sender directly too: the group event is only a hint and may be
         # lost, and a retried frame must get the first message back. Clients dedupe by id.
         payload = await database_sync_to_async(protocol.message_to_dict)(message)
+        self.delivered(payload)
         await self.send_json({"type": "message.new", "message": payload})
 
     async def on_typing(self, frame: dict):
@@ -283,13 +295,57 @@ class VisitorConsumer(JsonFrameConsumer):
         )
 
     async def on_ping(self, frame: dict):
+        await self.fill_gaps()
         await self.send_json({"type": "pong"})
+
+    def delivered(self, message: dict) -> bool:
+        """Note a message sent to this client; False if it already had it."""
+        ids = self.sent_ids.setdefault(message.get("conversation"), set())
+        if message.get("id") in ids:
+            return False
+        ids.add(message.get("id"))
+        return True
+
+    async def fill_gaps(self):
+        """Live events are hints: a Redis outage drops some while this socket stays open, and
+        newer messages would hide the gap from the client. At each ping, messages of followed
+        conversations that were stored over GAP_SETTLE_SECONDS ago, are newer than where the
+        client resumed and were never sent here, are sent now (clients dedupe by id)."""
+        if not self.resumed_after:
+            return
+        settled = timezone.now() - timedelta(seconds=GAP_SETTLE_SECONDS)
+        recent = await database_sync_to_async(selectors.message_recent_ids)(
+            conversation_ids=self.resumed_after, settled_before=settled
+        )
+        missing = [
+            message_id
+            for conversation_id, ids in recent.items()
+            for message_id in ids
+            if message_id > self.resumed_after[conversation_id]
+            and message_id not in self.sent_ids.get(conversation_id, ())
+        ]
+        if missing:
+            messages = await database_sync_to_async(selectors.message_list_by_ids)(
+                conversation_ids=self.resumed_after, ids=missing
+            )
+            for message in messages:
+                self.delivered(message)
+                await self.send_json({"type": "message.new", "message": message})
+        # Bounded memory: only ids still inside the checked window matter.
+        for conversation_id, ids in recent.items():
+            if ids and conversation_id in self.sent_ids:
+                self.sent_ids[conversation_id] = {
+                    i for i in self.sent_ids[conversation_id] if i >= ids[0]
+                }
 
     async def on_repeated_auth(self, frame: dict):
         await self.send_error("already_authenticated", "This socket is already authenticated.")
 
     async def visitor_frame(self, event: dict):
-        await self.send_json(event["frame"])
+        frame = event["frame"]
+        if frame.get("type") == "message.new" and isinstance(frame.get("message"), dict):
+            self.delivered(frame["message"])
+        await self.send_json(frame)
 
 
 class ConsoleConsumer(JsonFrameConsumer):

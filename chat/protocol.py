@@ -23,7 +23,9 @@ def agent_public(user) -> dict | None:
 
 def message_sender(message: Message) -> dict:
     if message.sender_type == Message.SenderType.AGENT:
-        return {"type": "agent", **agent_public(message.sender_agent)}
+        # The agent's account may be gone (deleted users leave their messages, unnamed).
+        public = agent_public(message.sender_agent) or {"name": "", "avatar_url": None}
+        return {"type": "agent", **public}
     if message.sender_type == Message.SenderType.BOT:
         return {"type": "bot", "name": _("Destek assistant"), "avatar_url": None}
     if message.sender_type == Message.SenderType.SYSTEM:

@@ -107,3 +107,38 @@ def attachment_signed_url(*, attachment: Attachment, variant: str) -> str | None
     if variant not in file_urls.VARIANTS:
         raise errors.NotFound("No such file.")
     return file_urls.signed_url(attachment, variant=variant)
+
+
+def message_recent_ids(
+    *, conversation_ids, limit: int = 50, settled_before=None
+) -> dict[int, list[int]]:
+    """The newest `limit` message ids of each conversation, oldest first (one query). With
+    `settled_before`, only messages created before then (their live event is not in flight).
+    What a visitor socket checks at each ping for live events that never reached it."""
+    from django.db.models import F, Window
+    from django.db.models.functions import RowNumber
+
+    messages = Message.objects.filter(conversation_id__in=list(conversation_ids))
+    rows = (
+        messages.annotate(
+            rank=Window(RowNumber(), partition_by=[F("conversation_id")], order_by=F("id").desc())
+        )
+        .filter(rank__lte=limit)
+        .order_by("conversation_id", "id")
+        .values_list("conversation_id", "id", "created_at")
+    )
+    recent: dict[int, list[int]] = {}
+    for conversation_id, message_id, created_at in rows:
+        if settled_before is None or created_at < settled_before:
+            recent.setdefault(conversation_id, []).append(message_id)
+    return recent
+
+
+def message_list_by_ids(*, conversation_ids, ids) -> list[dict]:
+    """Protocol dicts of these messages, oldest first, only within these conversations."""
+    return [
+        protocol.message_to_dict(m)
+        for m in Message.objects.filter(conversation_id__in=list(conversation_ids), id__in=ids)
+        .select_related("sender_agent__agent_profile")
+        .order_by("id")
+    ]

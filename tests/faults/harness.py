@@ -122,7 +122,7 @@ def http_json(base: str, method: str, path: str, body=None, token=None) -> tuple
     if token:
         request.add_header("Authorization", f"Bearer {token}")
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback
+        with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, json.loads(response.read() or b"{}")
     except urllib.error.HTTPError as error:
         return error.code, {}
@@ -177,6 +177,15 @@ class Visitor:
                 self.reconnects += 1
                 attempt += 1
                 await asyncio.sleep(0.3)
+
+    async def ping_forever(self, every: float = 1.5):
+        """The widget pings every 25 s; the test more often, to stay short. At each ping the
+        server sends messages whose live event never reached this socket."""
+        while not self.stopped:
+            await asyncio.sleep(every)
+            if self.ws is not None:
+                with contextlib.suppress(websockets.WebSocketException):
+                    await self.ws.send(json.dumps({"type": "ping"}))
 
     def on_frame(self, frame: dict):
         if frame.get("type") == "message.new":
