@@ -17,12 +17,12 @@ import json
 import zipfile
 from typing import Any
 
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+from chat import attachments as chat_attachments
 from chat import services as chat_services
-from chat.models import Message
+from chat.models import Attachment, Message
 from ratings import services as rating_services
 
 from . import errors, services
@@ -35,21 +35,9 @@ def _iso(value) -> str | None:
     return value.isoformat() if value else None
 
 
-def _attachment_model():
-    """chat.Attachment once the attachments feature is installed; None before."""
-    from django.apps import apps
-
-    try:
-        return apps.get_model("chat", "Attachment")
-    except LookupError:
-        return None
-
-
-def _contact_attachments(contact: Contact) -> list:
-    model = _attachment_model()
-    if model is None:
-        return []
-    return list(model.objects.filter(conversation__contact_id=contact.pk).order_by("id"))
+def _contact_attachments(contact: Contact) -> list[Attachment]:
+    """Every file in the contact's conversations, whoever uploaded it, sent or not."""
+    return list(Attachment.objects.filter(conversation__contact_id=contact.pk).order_by("id"))
 
 
 def _attachment_entry(attachment) -> dict[str, Any]:
@@ -162,7 +150,7 @@ def contact_export(*, contact: Contact, by_user=None, ip_address: str | None = N
             "contact.json", json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
         )
         for attachment in _contact_attachments(contact):
-            with default_storage.open(attachment.file.name, "rb") as stored:
+            with attachment.file.open("rb") as stored:
                 archive.writestr(_attachment_entry(attachment)["file"], stored.read())
     services.audit_record(
         actor=by_user,
@@ -172,14 +160,6 @@ def contact_export(*, contact: Contact, by_user=None, ip_address: str | None = N
         detail={"conversations": len(data["conversations"])},
     )
     return buffer.getvalue()
-
-
-def _attachments_delete_for_contact(contact: Contact) -> int:
-    if _attachment_model() is None:
-        return 0
-    from chat import attachments as chat_attachments
-
-    return chat_attachments.attachments_delete_for_contact(contact=contact)
 
 
 def contact_erase(*, contact: Contact, by_user=None, ip_address: str | None = None) -> dict:
@@ -198,7 +178,7 @@ def contact_erase(*, contact: Contact, by_user=None, ip_address: str | None = No
         )
         counts = {
             "conversations": len(conversation_ids),
-            "attachments": _attachments_delete_for_contact(locked),
+            "attachments": chat_attachments.attachments_delete_for_contact(contact=locked),
             "messages": chat_services.messages_erase_for_conversations(
                 conversation_ids=conversation_ids
             ),

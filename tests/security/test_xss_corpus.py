@@ -1,15 +1,19 @@
 """Everything a visitor can type or send (name, phone, attributes, device fields, message
-bodies) is rendered escaped in the console pages and fragments, the socket fragments and the
-admin. Each payload carries the marker "xss"; the pages are parsed, and no element, event
-handler, javascript: URL or htmx attribute may come out of visitor text."""
+bodies, file names) is rendered escaped in the console pages and fragments, the socket
+fragments and the admin. Each payload carries the marker "xss"; the pages are parsed, and no
+element, event handler, javascript: URL or htmx attribute may come out of visitor text."""
 
 from html.parser import HTMLParser
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from chat import attachments as attachment_services
 from chat import realtime
+from chat import services as chat_services
 from tests import factories
+from tests.chat import corpus
 
 from .world import build_world
 
@@ -33,6 +37,7 @@ CORPUS = [
 ]
 PAYLOAD = " ".join(CORPUS)
 
+URL_ATTRIBUTES = {"src", "href", "data", "srcdoc", "action", "srcset"}
 DANGEROUS_TAGS = {"script", "style", "iframe", "img", "svg", "object", "embed", "math", "a"}
 
 
@@ -56,7 +61,8 @@ class Injected(HTMLParser):
                 "javascript:"
             ):
                 self.found.append(f"<{tag} {name}={value!r}>")
-            if tag in DANGEROUS_TAGS and "xss" in value:
+            # alt/title text holding escaped visitor words is fine; a URL to it is not.
+            if tag in DANGEROUS_TAGS and name in URL_ATTRIBUTES and "xss" in value:
                 self.found.append(f"<{tag} {name}={value!r}>")
 
     def handle_data(self, data):
@@ -93,6 +99,19 @@ def hostile_world():
     world = build_world(body=PAYLOAD, contact_data=contact, device=device)
     for payload in CORPUS:
         factories.message(conversation=world.conversation, body=payload)
+    hostile_file = attachment_services.attachment_upload(
+        conversation=world.conversation,
+        uploaded_file=SimpleUploadedFile(
+            '"><img src=x onerror=alert(1) data-xss>.png', corpus.png()
+        ),
+        uploader_type="visitor",
+    )
+    chat_services.visitor_message_send(
+        conversation=world.conversation,
+        body="<script>alert('xss')</script>",
+        client_id="hostile-file",
+        attachments=[hostile_file.pk],
+    )
     return world
 
 

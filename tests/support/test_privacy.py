@@ -6,14 +6,18 @@ import json
 import zipfile
 
 import pytest
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
-from chat.models import Message
+from chat import attachments as attachment_services
+from chat.models import Attachment, Message
 from ratings import services as rating_services
 from support import privacy, services
 from support.models import AuditEvent, Contact, ContactChange, Conversation
 from tests import factories
+from tests.chat import corpus
 
 pytestmark = pytest.mark.django_db
 
@@ -47,6 +51,13 @@ def rich_contact():
         contact=contact, by_user=agent.user, name="Ayşe Y.", email="ayse@example.com"
     )
     other = factories.conversation(body="Somebody else's words")
+    attachment_services.attachment_upload(
+        conversation=conversation,
+        uploaded_file=SimpleUploadedFile(
+            "receipt.pdf", corpus.pdf(), content_type="application/pdf"
+        ),
+        uploader_type="visitor",
+    )
     return contact, token, conversation, other, agent
 
 
@@ -55,10 +66,16 @@ def read_zip(data: bytes) -> dict:
         return json.loads(archive.read("contact.json"))
 
 
+def zip_files(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
 def test_export_holds_the_contact_their_conversations_and_nothing_else():
     contact, _token, conversation, _other, agent = rich_contact()
 
-    data = read_zip(privacy.contact_export(contact=contact, by_user=agent.user))
+    archive = privacy.contact_export(contact=contact, by_user=agent.user)
+    data = read_zip(archive)
 
     assert data["contact"]["name"] == "Ayşe Y."
     assert data["contact"]["external_id"] == "user-42"
@@ -70,18 +87,24 @@ def test_export_holds_the_contact_their_conversations_and_nothing_else():
     assert "Somebody else's words" not in json.dumps(data)
     assert data["conversations"][0]["rating"]["score"] == 4
     assert data["detail_changes"][0]["old"] == "Ayşe Yılmaz"
+    [listed] = data["conversations"][0]["unsent_attachments"]
+    assert listed["name"] == "receipt.pdf"
+    assert zip_files(archive)[listed["file"]] == corpus.pdf()
     event = AuditEvent.objects.get(action=AuditEvent.Action.CONTACT_EXPORTED)
     assert (event.actor, event.contact_ref) == (agent.user, contact.pk)
 
 
-def test_erasure_anonymises_and_keeps_the_statistics(client):
+def test_erasure_anonymises_and_keeps_the_statistics(client, django_capture_on_commit_callbacks):
     contact, token, conversation, other, agent = rich_contact()
     before = Conversation.objects.values(
         "status", "created_at", "first_response_at", "resolved_at", "priority"
     ).get(pk=conversation.pk)
     message_count = Message.objects.filter(conversation=conversation).count()
+    stored_file = Attachment.objects.get(conversation=conversation).file.name
+    assert default_storage.exists(stored_file)
 
-    counts = privacy.contact_erase(contact=contact, by_user=agent.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        counts = privacy.contact_erase(contact=contact, by_user=agent.user)
 
     contact.refresh_from_db()
     assert (contact.name, contact.email, contact.phone, contact.external_id) == ("", "", "", "")
@@ -107,7 +130,9 @@ def test_erasure_anonymises_and_keeps_the_statistics(client):
     )
     # Other contacts are untouched.
     assert Message.objects.filter(conversation=other, body="Somebody else's words").exists()
-    assert counts == {"conversations": 1, "messages": 3, "ratings": 1, "attachments": 0}
+    assert counts == {"conversations": 1, "messages": 3, "ratings": 1, "attachments": 1}
+    assert not Attachment.objects.filter(conversation=conversation).exists()
+    assert not default_storage.exists(stored_file)
     # Every visitor token of the contact stops working.
     response = client.get(
         f"/api/widget/v1/conversations/{conversation.pk}/messages",
