@@ -117,12 +117,12 @@ class CuttableProxy:
 
 def http_json(base: str, method: str, path: str, body=None, token=None) -> tuple[int, dict]:
     data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(base + path, data=data, method=method)
+    request = urllib.request.Request(base + path, data=data, method=method)  # noqa: S310 - loopback
     request.add_header("Content-Type", "application/json")
     if token:
         request.add_header("Authorization", f"Bearer {token}")
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback
             return response.status, json.loads(response.read() or b"{}")
     except urllib.error.HTTPError as error:
         return error.code, {}
@@ -247,7 +247,7 @@ class Agent:
         data = urllib.parse.urlencode(
             {"username": username, "password": password, "csrfmiddlewaretoken": self.csrf}
         ).encode()
-        request = urllib.request.Request(self.base() + "/console/login/", data=data)
+        request = urllib.request.Request(self.base() + "/console/login/", data=data)  # noqa: S310 - loopback
         request.add_header("Referer", self.base() + "/console/login/")
         self.opener.open(request, timeout=10).read()
         self.csrf = self._cookie("csrftoken")
@@ -261,7 +261,7 @@ class Agent:
             for port in list(self.ports):
                 base = f"http://127.0.0.1:{port}"
                 data = urllib.parse.urlencode({"body": body, "client_id": client_id}).encode()
-                request = urllib.request.Request(
+                request = urllib.request.Request(  # noqa: S310 - loopback
                     f"{base}/console/conversations/{conversation}/messages", data=data
                 )
                 request.add_header("X-CSRFToken", self.csrf)
