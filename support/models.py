@@ -415,6 +415,12 @@ class Conversation(models.Model):
     # Read state per side: the id of the last message that side has seen.
     visitor_last_read_id = models.BigIntegerField(default=0)
     agent_last_read_id = models.BigIntegerField(default=0)
+    # Unread messages per side, kept by conversation_record_message and conversation_mark_read
+    # so that inbox rows and the widget's list read a column instead of counting messages:
+    # the agent's are visitor messages after agent_last_read_id, the visitor's are agent and
+    # bot messages after visitor_last_read_id.
+    agent_unread_count = models.PositiveIntegerField(default=0)
+    visitor_unread_count = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("conversation")

@@ -129,31 +129,11 @@ def topic_list_active() -> list[Topic]:
     return list(Topic.objects.filter(is_active=True).select_related("team"))
 
 
-def _unread_subquery(*, reader_last_read_field: str, other_sender_types: tuple[str, ...]):
-    counts = (
-        Message.objects.filter(
-            conversation=OuterRef("pk"),
-            sender_type__in=other_sender_types,
-            id__gt=OuterRef(reader_last_read_field),
-        )
-        .order_by()
-        .values("conversation")
-        .annotate(count=Count("id"))
-        .values("count")
-    )
-    return Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
-
-
 def conversation_list_for_contact(*, contact: Contact, limit: int = 50) -> list[Conversation]:
     """The visitor's own conversations, newest activity first, with their unread counts."""
     return list(
         contact.conversations.select_related("topic", "assignee__agent_profile")
-        .annotate(
-            unread_count=_unread_subquery(
-                reader_last_read_field="visitor_last_read_id",
-                other_sender_types=(Message.SenderType.AGENT, Message.SenderType.BOT),
-            )
-        )
+        .annotate(unread_count=F("visitor_unread_count"))
         .order_by("-last_message_at", "-id")[:limit]
     )
 
@@ -362,12 +342,7 @@ def conversation_queue_info(*, conversation: Conversation) -> dict | None:
 def _with_inbox_columns(queryset: QuerySet[Conversation]) -> QuerySet[Conversation]:
     return queryset.select_related(
         "contact", "topic", "team", "assignee__agent_profile", "rating"
-    ).annotate(
-        unread_count=_unread_subquery(
-            reader_last_read_field="agent_last_read_id",
-            other_sender_types=(Message.SenderType.VISITOR,),
-        )
-    )
+    ).annotate(unread_count=F("agent_unread_count"))
 
 
 def conversation_get_for_agent(*, profile: AgentProfile, conversation_id) -> Conversation:

@@ -8,12 +8,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chat import realtime
 from chat import services as chat_services
+from chat.models import Message
 from integrations import events
 from ratings import services as rating_services
 
@@ -33,6 +35,8 @@ from .models import (
 )
 
 Status = Conversation.Status
+# Whose messages count as unread for each side.
+UNREAD_FOR = {"agent": ("visitor",), "visitor": ("agent", "bot")}
 
 # The conversation pipeline: the only status moves allowed (django-oscar style).
 STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -702,8 +706,28 @@ def conversation_mark_read(*, conversation: Conversation, side: str, up_to: Any)
     newest = conversation.messages.order_by("-id").values_list("id", flat=True).first() or 0
     up_to = min(up_to, newest)
     field = f"{side}_last_read_id"
+    count_field = f"{side}_unread_count"
+    # What the mark passes over is no longer unread. A decrement, not a recount: a message
+    # arriving meanwhile (its increment) is kept, since the UPDATE reads the row it locks.
+    newly_read = (
+        Message.objects.filter(
+            conversation=OuterRef("pk"),
+            sender_type__in=UNREAD_FOR[side],
+            id__gt=OuterRef(field),
+            id__lte=up_to,
+        )
+        .order_by()
+        .values("conversation")
+        .annotate(count=Count("id"))
+        .values("count")
+    )
     changed = Conversation.objects.filter(pk=conversation.pk, **{f"{field}__lt": up_to}).update(
-        **{field: up_to}
+        **{
+            field: up_to,
+            count_field: Greatest(
+                F(count_field) - Coalesce(Subquery(newly_read), Value(0)), Value(0)
+            ),
+        }
     )
     if not changed:
         return None
@@ -733,14 +757,16 @@ def conversation_record_message(
             conversation.first_response_at = now
             fields.append("first_response_at")
         if conversation.assignee_id is None:
-            conversation.assignee_id = message.sender_agent_id
+            conversation.assignee = message.sender_agent
             fields.append("assignee")
         if conversation.status in (Status.QUEUED, Status.PENDING, Status.RESOLVED):
             conversation.status = Status.OPEN
             conversation.resolved_at = None
             fields += ["status", "resolved_at"]
         conversation.agent_last_read_id = message.pk
-        fields.append("agent_last_read_id")
+        conversation.agent_unread_count = 0
+        conversation.visitor_unread_count += 1
+        fields += ["agent_last_read_id", "agent_unread_count", "visitor_unread_count"]
     elif sender == "visitor":
         raised = routing.keyword_priority(
             text=message.body, rules=_active_priority_rules(), floor=conversation.priority
@@ -752,7 +778,12 @@ def conversation_record_message(
             conversation.status = Status.OPEN
             fields.append("status")
         conversation.visitor_last_read_id = message.pk
-        fields.append("visitor_last_read_id")
+        conversation.visitor_unread_count = 0
+        conversation.agent_unread_count += 1
+        fields += ["visitor_last_read_id", "visitor_unread_count", "agent_unread_count"]
+    elif sender == "bot":
+        conversation.visitor_unread_count += 1
+        fields.append("visitor_unread_count")
     conversation.save(update_fields=fields)
     return fields
 
