@@ -20,6 +20,7 @@ from django.utils import timezone
 from support import errors
 from support import selectors as support_selectors
 from support import services as support_services
+from support.models import Conversation
 
 from . import protocol, realtime, selectors, services
 
@@ -266,20 +267,34 @@ class VisitorConsumer(JsonFrameConsumer):
         )
 
     async def on_message_send(self, frame: dict):
-        conversation = await self.conversation(frame)
-        client_id = frame.get("client_id")
-        message, _created = await database_sync_to_async(services.visitor_message_send)(
-            conversation=conversation,
-            body=frame.get("body"),
-            client_id=client_id,
-            action=frame.get("action"),
-            attachments=frame.get("attachments"),
+        # Ownership is checked once per socket and conversation (owns()); the service then
+        # locks and re-reads the row by id, so no conversation query of our own per message.
+        conversation_id = _positive_int(frame.get("conversation"))
+        if conversation_id is None:
+            raise errors.InvalidInput("conversation must be a conversation id.")
+        if not await self.owns(conversation_id):
+            raise errors.NotFound("No such conversation.")
+        payload = await database_sync_to_async(self._message_send)(
+            conversation_id,
+            frame.get("body"),
+            frame.get("client_id"),
+            frame.get("action"),
+            frame.get("attachments"),
         )
         # Acknowledge to the sender directly too: the group event is only a hint and may be
         # lost, and a retried frame must get the first message back. Clients dedupe by id.
-        payload = await database_sync_to_async(protocol.message_to_dict)(message)
         self.delivered(payload)
         await self.send_json({"type": "message.new", "message": payload})
+
+    def _message_send(self, conversation_id: int, body, client_id, action, attachments) -> dict:
+        message, _created = services.visitor_message_send(
+            conversation=Conversation(pk=conversation_id, contact=self.contact),
+            body=body,
+            client_id=client_id,
+            action=action,
+            attachments=attachments,
+        )
+        return protocol.message_to_dict(message)
 
     async def on_typing(self, frame: dict):
         if not await self.owns(frame.get("conversation")):

@@ -9,6 +9,7 @@ import asyncio
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.db.models import prefetch_related_objects
 from django.template.loader import render_to_string
 
 from support import selectors as support_selectors
@@ -74,37 +75,7 @@ def _inbox_row_html(conversation) -> str:
     return render_to_string("support/console/oob_inbox_row.html", {"conversation": conversation})
 
 
-def message_created(*, message_id: int) -> None:
-    message = (
-        Message.objects.select_related("conversation", "sender_agent__agent_profile")
-        .prefetch_related("attachments")
-        .filter(pk=message_id)
-        .first()
-    )
-    if message is None:
-        return
-    conversation = support_selectors.conversation_get_for_inbox_row(
-        conversation_id=message.conversation_id
-    )
-    frame = {"type": "message.new", "message": protocol.message_to_dict(message)}
-    message_html = render_to_string(
-        "support/console/oob_message.html", {"message": message, "conversation": conversation}
-    )
-    row_html = _inbox_row_html(conversation)
-    outgoing = [
-        (visitor_group(conversation.contact_id), visitor_event(frame)),
-        (console_conversation_group(conversation.pk), console_event(message_html)),
-    ]
-    outgoing += [(group, console_event(row_html)) for group in console_inbox_groups(conversation)]
-    _send(outgoing)
-
-
-def conversation_updated(*, conversation_id: int, with_inbox_row: bool = True) -> None:
-    """Status, assignee, priority… changed. `with_inbox_row=False` when a message_created
-    published after the same commit already carries the fresh row (one row per message)."""
-    conversation = support_selectors.conversation_get_for_inbox_row(conversation_id=conversation_id)
-    if conversation is None:
-        return
+def _conversation_updated_events(conversation, *, with_inbox_row: bool) -> list[tuple[str, dict]]:
     frame = {
         "type": "conversation.updated",
         "conversation": protocol.conversation_to_dict(
@@ -123,7 +94,48 @@ def conversation_updated(*, conversation_id: int, with_inbox_row: bool = True) -
         outgoing += [
             (group, console_event(row_html)) for group in console_inbox_groups(conversation)
         ]
+    return outgoing
+
+
+def message_created(*, message: Message, conversation, conversation_changed: bool = False) -> None:
+    """Publish a new message from the objects its transaction held: one send, and no query
+    but the message's attachments.
+
+    `conversation` is the row message_send locked and updated, with the inbox row's related
+    rows loaded. Goes out: the visitor's frame, the watching consoles' fragment, one inbox row
+    per inbox group, plus the status header when `conversation_changed` and, for an agent's
+    reply, the read mark it implies.
+    """
+    # The message's files, once for the frame and the fragment: the only query of the publish.
+    prefetch_related_objects([message], "attachments")
+    frame = {"type": "message.new", "message": protocol.message_to_dict(message)}
+    message_html = render_to_string(
+        "support/console/oob_message.html", {"message": message, "conversation": conversation}
+    )
+    conversation.unread_count = conversation.agent_unread_count
+    row_html = _inbox_row_html(conversation)
+    outgoing = [
+        (visitor_group(conversation.contact_id), visitor_event(frame)),
+        (console_conversation_group(conversation.pk), console_event(message_html)),
+    ]
+    outgoing += [(group, console_event(row_html)) for group in console_inbox_groups(conversation)]
+    if conversation_changed:
+        outgoing += _conversation_updated_events(conversation, with_inbox_row=False)
+    if message.sender_type == Message.SenderType.AGENT:
+        # An agent's reply marks the thread read on their side: the visitor's "Seen".
+        read = {"type": "read", "conversation": conversation.pk, "reader": "agent"}
+        outgoing.append(
+            (visitor_group(conversation.contact_id), visitor_event({**read, "up_to": message.pk}))
+        )
     _send(outgoing)
+
+
+def conversation_updated(*, conversation_id: int, with_inbox_row: bool = True) -> None:
+    """Status, assignee, priority… changed: the visitor's frame, the header, the inbox row."""
+    conversation = support_selectors.conversation_get_for_inbox_row(conversation_id=conversation_id)
+    if conversation is None:
+        return
+    _send(_conversation_updated_events(conversation, with_inbox_row=with_inbox_row))
 
 
 def queue_moved(*, team_id: int | None) -> None:
@@ -148,14 +160,6 @@ def queue_moved(*, team_id: int | None) -> None:
             for conversation in waiting
         ]
     )
-
-
-def agent_reply_read(*, conversation_id: int, contact_id: int, up_to: int) -> None:
-    """An agent's reply marks the thread read on their side: the visitor's "Seen".
-
-    The inbox row already went out with the reply, so this is one frame and no query."""
-    frame = {"type": "read", "conversation": conversation_id, "reader": "agent", "up_to": up_to}
-    _send([(visitor_group(contact_id), visitor_event(frame))])
 
 
 def read_marked(*, conversation_id: int, reader: str, up_to: int) -> None:

@@ -3,7 +3,8 @@
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import connections, router, transaction
+from django.utils import timezone
 
 from integrations import events
 from proactive import services as proactive_services
@@ -48,6 +49,64 @@ def _clean_body(body: Any) -> str:
     return body.strip()
 
 
+# What an inbox row shows besides the conversation itself (support.selectors has the same).
+INBOX_ROW_RELATED = ("contact", "topic", "team", "assignee__agent_profile", "rating")
+
+
+def _message_by_client_id(*, conversation: Conversation, client_id: str | None):
+    if client_id is None:
+        return None
+    return (
+        Message.objects.select_related("sender_agent__agent_profile")
+        .filter(conversation=conversation, client_id=client_id)
+        .first()
+    )
+
+
+def _message_insert(
+    *, conversation: Conversation, sender_type: str, agent, body: str, client_id, actions
+) -> Message | None:
+    """Insert a message; None when this conversation already has one with this client_id.
+
+    One statement (INSERT … ON CONFLICT DO NOTHING RETURNING) instead of a look-up, a
+    savepoint and an insert: the partial unique constraint on (conversation, client_id) decides.
+    """
+    message = Message(
+        conversation=conversation,
+        sender_type=sender_type,
+        sender_agent=agent,
+        body=body,
+        search_text=search_words(body),
+        client_id=client_id,
+        actions=actions,
+        created_at=timezone.now(),
+    )
+    if client_id is None:
+        message.save(force_insert=True)
+        return message
+    fields = [f for f in Message._meta.concrete_fields if not f.primary_key]
+    connection = connections[router.db_for_write(Message)]
+    quote = connection.ops.quote_name
+    # Identifiers only come from the model's meta; every value is a parameter.
+    sql = (
+        f"INSERT INTO {quote(Message._meta.db_table)} "  # noqa: S608
+        f"({', '.join(quote(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}) "
+        f"ON CONFLICT ({quote('conversation_id')}, {quote('client_id')}) "
+        f"WHERE {quote('client_id')} IS NOT NULL DO NOTHING RETURNING {quote('id')}"
+    )
+    params = [f.get_db_prep_save(f.pre_save(message, add=True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    message.pk = row[0]
+    message._state.adding = False
+    message._state.db = connection.alias
+    return message
+
+
 def message_send(
     *,
     conversation: Conversation,
@@ -62,6 +121,7 @@ def message_send(
     """Store a message (idempotent by client_id) and publish it after commit.
 
     Returns (message, created). A repeated client_id returns the first message unchanged.
+    Only `conversation.pk` is read: the row is locked and re-read here.
     Visitors cannot write in a resolved conversation, except where the caller allows it
     (`allow_resolved`: the visitor pressing a rating chip after the resolve).
     `attachments`: ids of files the same sender uploaded into this conversation and has not
@@ -81,37 +141,36 @@ def message_send(
 
     with transaction.atomic():
         # The row lock orders concurrent sends to one conversation and makes the
-        # status checks below see the latest state.
-        conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
-        if client_id is not None:
-            existing = Message.objects.filter(
-                conversation=conversation, client_id=client_id
-            ).first()
-            if existing is not None:
-                return existing, False
+        # status checks below see the latest state. The inbox row's related rows come with it:
+        # the after-commit publish renders from these objects, with no query of its own.
+        conversation = (
+            Conversation.objects.select_for_update(of=("self",))
+            .select_related(*INBOX_ROW_RELATED)
+            .get(pk=conversation.pk)
+        )
         if (
             sender_type == Message.SenderType.VISITOR
             and conversation.is_resolved
             and not allow_resolved
         ):
+            existing = _message_by_client_id(conversation=conversation, client_id=client_id)
+            if existing is not None:
+                return existing, False
             raise errors.Conflict(
                 "This conversation is resolved; reopen it or start a new one.",
                 code="conversation_resolved",
             )
-        try:
-            with transaction.atomic():
-                message = Message.objects.create(
-                    conversation=conversation,
-                    sender_type=sender_type,
-                    sender_agent=agent if sender_type == Message.SenderType.AGENT else None,
-                    body=body,
-                    search_text=search_words(body),
-                    client_id=client_id,
-                    actions=actions or [],
-                )
-        except IntegrityError:
-            # Only reachable where row locks are not enforced: the other insert won.
-            return Message.objects.get(conversation=conversation, client_id=client_id), False
+        message = _message_insert(
+            conversation=conversation,
+            sender_type=sender_type,
+            agent=agent if sender_type == Message.SenderType.AGENT else None,
+            body=body,
+            client_id=client_id,
+            actions=actions or [],
+        )
+        if message is None:
+            # A retried send: the first message with this client_id, unchanged.
+            return _message_by_client_id(conversation=conversation, client_id=client_id), False
         attached = attachment_services.attachments_attach(
             message=message,
             attachment_ids=attachment_ids,
@@ -124,23 +183,16 @@ def message_send(
             preview="📎 " + ", ".join(a.name for a in attached) if attached else None,
         )
         events.event_emit("message.created", message)
-        transaction.on_commit(lambda: realtime.message_created(message_id=message.pk), robust=True)
-        if PUBLISHED_CONVERSATION_FIELDS.intersection(changed):
-            transaction.on_commit(
-                lambda: realtime.conversation_updated(
-                    conversation_id=conversation.pk, with_inbox_row=False
-                ),
-                robust=True,
-            )
-        if sender_type == Message.SenderType.AGENT:
-            transaction.on_commit(
-                lambda: realtime.agent_reply_read(
-                    conversation_id=conversation.pk,
-                    contact_id=conversation.contact_id,
-                    up_to=message.pk,
-                ),
-                robust=True,
-            )
+        # One publish per message: the message, the inbox row, and (when they changed) the
+        # status header and the agent's read mark, all from the objects held here.
+        transaction.on_commit(
+            lambda: realtime.message_created(
+                message=message,
+                conversation=conversation,
+                conversation_changed=bool(PUBLISHED_CONVERSATION_FIELDS.intersection(changed)),
+            ),
+            robust=True,
+        )
     return message, True
 
 

@@ -645,3 +645,102 @@ def test_an_agent_reply_also_publishes_the_updated_conversation_and_the_read_mar
         "reader": "agent",
         "up_to": reply.pk,
     }
+
+
+# --- the hot path: queries per message, unread counts kept as columns ----------------------------
+
+
+def test_a_visitor_message_and_its_publish_stay_within_a_fixed_number_of_queries(
+    in_memory_layer, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    """Savepoint (BEGIN outside a test), lock with the inbox row's joins, one-statement insert,
+    priority rules, update, release (COMMIT); the publish after commit renders from the objects
+    the transaction held, with one query (the message's attachments)."""
+    conversation = factories.conversation()
+    inbox = listen(realtime.CONSOLE_SUPERVISORS)
+    with (
+        django_assert_max_num_queries(6),
+        django_capture_on_commit_callbacks(execute=False) as callbacks,
+    ):
+        _message, created = send(conversation, body="fast", client_id="hot-1")
+    assert created
+    with django_assert_max_num_queries(1):  # the attachments
+        for callback in callbacks:
+            callback()
+    (row,) = received(inbox)
+    assert f"conv-row-{conversation.pk}" in row["html"]
+    assert "fast" in row["html"]
+
+
+def test_an_agent_reply_and_its_publish_stay_within_a_fixed_number_of_queries(
+    in_memory_layer, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    agent = factories.agent(display_name="Ayşe")
+    contact, _ = factories.visitor()
+    conversation = factories.conversation(contact=contact)
+    factories.message(conversation=conversation, sender_type="agent", agent_user=agent.user)
+    visitor = listen(realtime.visitor_group(contact.pk))
+    # As above, without the visitor's priority rules.
+    with (
+        django_assert_max_num_queries(5),
+        django_capture_on_commit_callbacks(execute=False) as callbacks,
+    ):
+        message, _ = send(
+            conversation, sender_type="agent", agent=agent.user, body="reply", client_id="r"
+        )
+    with django_assert_max_num_queries(1):  # the attachments
+        for callback in callbacks:
+            callback()
+    frames = [event["frame"] for event in received(visitor)]
+    assert [f["type"] for f in frames] == ["message.new", "read"]
+    assert frames[0]["message"]["sender"]["name"] == "Ayşe"
+    assert frames[1]["up_to"] == message.pk
+
+
+def test_a_retried_client_id_inserts_nothing_and_publishes_nothing(
+    django_capture_on_commit_callbacks,
+):
+    conversation = factories.conversation()
+    first, _ = send(conversation, body="once", client_id="retry-1")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        again, created = send(conversation, body="twice", client_id="retry-1")
+    assert not created
+    assert again.pk == first.pk
+    assert again.body == "once"
+    assert callbacks == []
+    assert fresh(conversation).last_message_preview == "once"
+
+
+def test_unread_counts_follow_messages_and_read_marks_on_both_sides():
+    agent = factories.agent()
+    conversation = factories.conversation()  # the visitor's first message
+    assert fresh(conversation).agent_unread_count == 1
+    second = factories.message(conversation=conversation, body="second")
+    third = factories.message(conversation=conversation, body="third")
+    assert fresh(conversation).agent_unread_count == 3
+
+    support_services.conversation_mark_read(
+        conversation=fresh(conversation), side="agent", up_to=second.pk
+    )
+    assert fresh(conversation).agent_unread_count == 1  # only "third" left
+    reply = factories.message(conversation=conversation, sender_type="agent", agent_user=agent.user)
+    state = fresh(conversation)
+    assert (state.agent_unread_count, state.visitor_unread_count) == (0, 1)
+    assert state.agent_last_read_id == reply.pk
+    factories.message(conversation=conversation, sender_type="bot", body="bot says")
+    assert fresh(conversation).visitor_unread_count == 2
+
+    support_services.conversation_mark_read(
+        conversation=fresh(conversation), side="visitor", up_to=reply.pk
+    )
+    assert fresh(conversation).visitor_unread_count == 1
+    # A visitor message means they have read everything before it.
+    factories.message(conversation=conversation, body="thanks")
+    state = fresh(conversation)
+    assert (state.agent_unread_count, state.visitor_unread_count) == (1, 0)
+    assert third.pk < state.visitor_last_read_id
+    # A mark never moves back and never goes below zero.
+    assert (
+        support_services.conversation_mark_read(conversation=state, side="agent", up_to=1) is None
+    )
+    assert fresh(conversation).agent_unread_count == 1
