@@ -1,5 +1,6 @@
 """ASGI entry point: HTTP through Django, websockets through Channels' routing."""
 
+import gc
 import os
 
 from django.core.asgi import get_asgi_application
@@ -36,3 +37,10 @@ if settings.DEBUG:
         async def application(scope, receive, send):
             scheduler.ensure_started()
             return await router(scope, receive, send)
+
+
+# Everything imported so far (Django, the apps, templates' modules) lives as long as the
+# process: moving it out of the collector's generations makes each full collection cheaper,
+# which shortens the pauses that show up as latency tails with thousands of sockets.
+gc.collect()
+gc.freeze()
