@@ -6,15 +6,19 @@ Redis, as in production; locally they share a SQLite file and, with one process,
 in-memory channel layer.
 """
 
+import http.cookiejar
+import json
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 import uuid
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -128,3 +132,71 @@ class Stack:
     def log(self, port: int) -> str:
         path = self.tmp_dir / f"daphne-{port}.log"
         return path.read_text(errors="replace") if path.exists() else ""
+
+
+# --- clients of a running stack: the widget API and a logged-in console, over plain HTTP ------
+
+
+def widget_post(port: int, path: str, data: dict, token: str = "") -> dict:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/widget/v1/{path}",
+        data=json.dumps(data).encode(),
+        headers={"Content-Type": "application/json"}
+        | ({"Authorization": f"Bearer {token}"} if token else {}),
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310 - loopback
+        return json.loads(response.read())
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+class ConsoleSession:
+    """An agent logged in through the real login form: the cookies a browser would hold."""
+
+    def __init__(self, port: int, username: str, password: str):
+        self.port = port
+        self.jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect()
+        )
+        self.opener = opener
+        opener.open(self.url("/console/login/"), timeout=15).read()
+        form = urlencode(
+            {
+                "csrfmiddlewaretoken": self.cookie("csrftoken"),
+                "username": username,
+                "password": password,
+                "next": "/console/",
+            }
+        ).encode()
+        try:
+            opener.open(self.url("/console/login/"), data=form, timeout=15)
+        except urllib.error.HTTPError as redirect:
+            if redirect.code != 302:
+                raise
+        if not self.cookie("sessionid"):
+            raise RuntimeError(f"could not log in as {username}")
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def cookie(self, name: str) -> str:
+        return next((c.value for c in self.jar if c.name == name), "")
+
+    def cookie_header(self) -> str:
+        return "; ".join(f"{c.name}={c.value}" for c in self.jar)
+
+    def reply(self, conversation_id: int, body: str, client_id: str) -> int:
+        """The console composer's HTMX POST; returns the HTTP status (204 when stored)."""
+        request = urllib.request.Request(  # noqa: S310 - loopback
+            self.url(f"/console/conversations/{conversation_id}/messages"),
+            data=urlencode({"body": body, "client_id": client_id}).encode(),
+            headers={"X-CSRFToken": self.cookie("csrftoken"), "HX-Request": "true"},
+            method="POST",
+        )
+        with self.opener.open(request, timeout=15) as response:
+            return response.status
