@@ -654,12 +654,12 @@ def test_a_visitor_message_and_its_publish_stay_within_a_fixed_number_of_queries
     in_memory_layer, django_capture_on_commit_callbacks, django_assert_max_num_queries
 ):
     """Savepoint (BEGIN outside a test), lock with the inbox row's joins, one-statement insert,
-    priority rules, update, release (COMMIT); the publish after commit renders from the objects
-    the transaction held, with one query (the message's attachments)."""
+    priority rules, update, webhook endpoints, release (COMMIT); the publish after commit
+    renders from the objects the transaction held, with one query (the message's attachments)."""
     conversation = factories.conversation()
     inbox = listen(realtime.CONSOLE_SUPERVISORS)
     with (
-        django_assert_max_num_queries(6),
+        django_assert_max_num_queries(7),
         django_capture_on_commit_callbacks(execute=False) as callbacks,
     ):
         _message, created = send(conversation, body="fast", client_id="hot-1")
@@ -682,7 +682,7 @@ def test_an_agent_reply_and_its_publish_stay_within_a_fixed_number_of_queries(
     visitor = listen(realtime.visitor_group(contact.pk))
     # As above, without the visitor's priority rules.
     with (
-        django_assert_max_num_queries(5),
+        django_assert_max_num_queries(6),
         django_capture_on_commit_callbacks(execute=False) as callbacks,
     ):
         message, _ = send(
