@@ -200,3 +200,71 @@ class ConsoleSession:
         )
         with self.opener.open(request, timeout=15) as response:
             return response.status
+
+
+def receive_until(socket, predicate, timeout: float = 15) -> str:
+    """Frames from a websockets sync client until one matches; fails after `timeout`."""
+    deadline = time.monotonic() + timeout
+    seen = []
+    while (remaining := deadline - time.monotonic()) > 0:
+        data = socket.recv(timeout=remaining)
+        seen.append(data)
+        if predicate(data):
+            return data
+    raise AssertionError(f"not received within {timeout} s; last frames: {seen[-5:]}")
+
+
+def chat_round_trip(
+    *, visitor_port: int, agent_port: int, topic: str | None = None, on_visitor_socket=None
+) -> int:
+    """A visitor on one server, an agent (console socket and HTTP) on another: a message each
+    way, over the real protocol. Returns the conversation id. `on_visitor_socket(socket, id)`
+    runs with the visitor's socket still open (to wait for more frames)."""
+    from websockets.sync.client import connect
+
+    token = widget_post(visitor_port, "session", {"widget_key": "demo", "locale": "en"})[
+        "visitor_token"
+    ]
+    start = {"body": "Hello from the visitor", "client_id": "first"}
+    if topic:
+        start["topic"] = topic
+    conversation_id = widget_post(visitor_port, "conversations", start, token)["id"]
+    agent = ConsoleSession(agent_port, "agent", "agent-demo-123")
+
+    with (
+        connect(f"ws://127.0.0.1:{visitor_port}/ws/widget/") as visitor,
+        connect(
+            f"ws://127.0.0.1:{agent_port}/ws/console/",
+            additional_headers={"Cookie": agent.cookie_header()},
+        ) as console,
+    ):
+        visitor.send(json.dumps({"type": "auth", "visitor_token": token}))
+        assert json.loads(visitor.recv(timeout=10))["type"] == "auth.ok"
+        visitor.send(json.dumps({"type": "subscribe", "conversation": conversation_id}))
+        receive_until(visitor, lambda data: json.loads(data)["type"] == "subscribed")
+        console.send(json.dumps({"type": "watch", "conversation": conversation_id}))
+        console.send(json.dumps({"type": "ping"}))  # frames run in order: pong after the watch
+        receive_until(console, lambda data: "pong" in data)
+
+        # Visitor to agent: through the channel layer from one process to the other.
+        frame = {"conversation": conversation_id, "body": "crossing-to-agent", "client_id": "v-1"}
+        visitor.send(json.dumps({"type": "message.send", **frame}))
+        fragment = receive_until(
+            console, lambda data: "crossing-to-agent" in data and "#message-list" in data
+        )
+        assert 'id="message-' in fragment
+
+        # Agent to visitor: the console's HTTP POST on the agent's server.
+        assert agent.reply(conversation_id, "crossing-to-visitor", "a-1") == 204
+        frame = json.loads(
+            receive_until(
+                visitor,
+                lambda data: json.loads(data).get("message", {}).get("client_id") == "a-1",
+            )
+        )
+        assert frame["type"] == "message.new"
+        assert frame["message"]["body"] == "crossing-to-visitor"
+        assert frame["message"]["sender"]["type"] == "agent"
+        if on_visitor_socket is not None:
+            on_visitor_socket(visitor, conversation_id)
+    return conversation_id
