@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from .search_document import SearchDocument
@@ -101,6 +101,29 @@ class Priority(models.TextChoices):
 
 # Higher first in queues and inboxes.
 PRIORITY_RANK = {Priority.LOW: 0, Priority.NORMAL: 1, Priority.HIGH: 2, Priority.URGENT: 3}
+
+# The inbox's sort keys (support.selectors): urgent first, missed targets above everything.
+# Conversation's inbox indexes hold these same expressions, so PostgreSQL reads the first page
+# in order from an index instead of sorting every active conversation.
+PRIORITY_ORDER = models.Case(
+    *(
+        models.When(priority=priority, then=models.Value(rank))
+        for priority, rank in PRIORITY_RANK.items()
+    ),
+    default=models.Value(1),
+    output_field=models.IntegerField(),
+)
+SLA_BREACHED_ORDER = models.Case(
+    models.When(
+        Q(resolution_breached_at__isnull=False)
+        | Q(first_response_breached_at__isnull=False, first_response_at__isnull=True),
+        then=models.Value(1),
+    ),
+    default=models.Value(0),
+    output_field=models.IntegerField(),
+)
+# Conversation.Status values still needing someone (support.selectors.OPEN_STATUSES).
+ACTIVE_STATUSES = ("bot", "queued", "open", "pending")
 
 
 class Team(models.Model):
@@ -429,6 +452,39 @@ class Conversation(models.Model):
             models.Index(fields=["status", "-last_message_at"], name="conversation_inbox_idx"),
             models.Index(fields=["contact", "-created_at"], name="conversation_contact_idx"),
             models.Index(fields=["team", "status", "queued_at"], name="conversation_queue_idx"),
+            # The inbox's first page in order (support.selectors.conversation_list_for_inbox):
+            # active conversations by newest activity, the unassigned queue first come first
+            # served, and any single status (e.g. resolved) by newest activity.
+            models.Index(
+                SLA_BREACHED_ORDER.desc(),
+                PRIORITY_ORDER.desc(),
+                F("last_message_at").desc(),
+                F("id").desc(),
+                condition=Q(status__in=ACTIVE_STATUSES),
+                name="conversation_active_inbox_idx",
+            ),
+            models.Index(
+                SLA_BREACHED_ORDER.desc(),
+                PRIORITY_ORDER.desc(),
+                F("queued_at"),
+                F("id"),
+                condition=Q(status__in=ACTIVE_STATUSES, assignee__isnull=True),
+                name="conversation_unassigned_idx",
+            ),
+            models.Index(
+                F("status"),
+                SLA_BREACHED_ORDER.desc(),
+                PRIORITY_ORDER.desc(),
+                F("last_message_at").desc(),
+                F("id").desc(),
+                name="conversation_status_inbox_idx",
+            ),
+            # "Mine": an agent's active conversations, a few among their thousands resolved.
+            models.Index(
+                fields=["assignee"],
+                condition=Q(status__in=ACTIVE_STATUSES),
+                name="conversation_mine_idx",
+            ),
         ]
 
     def __str__(self) -> str:

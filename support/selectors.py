@@ -6,7 +6,6 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db.models import (
-    Case,
     Count,
     F,
     IntegerField,
@@ -15,17 +14,15 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
-    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from chat.models import Message
 
-from . import errors, routing, search
+from . import errors, models, routing, search
 from .identity import visitor_token_read
 from .models import (
-    PRIORITY_RANK,
     AgentProfile,
     AuditEvent,
     Contact,
@@ -178,22 +175,10 @@ def _visible_to_agent_q(profile: AgentProfile, *, prefix: str = "") -> Q:
     )
 
 
-PRIORITY_ORDER = Case(
-    *(When(priority=priority, then=Value(rank)) for priority, rank in PRIORITY_RANK.items()),
-    default=Value(1),
-    output_field=IntegerField(),
-)
-
+# The inbox's sort keys, defined next to the indexes that serve them (support.models).
+PRIORITY_ORDER = models.PRIORITY_ORDER
 # Missed targets still needing action (Conversation.sla_breached) sort above everything.
-SLA_BREACHED_ORDER = Case(
-    When(
-        Q(resolution_breached_at__isnull=False)
-        | Q(first_response_breached_at__isnull=False, first_response_at__isnull=True),
-        then=Value(1),
-    ),
-    default=Value(0),
-    output_field=IntegerField(),
-)
+SLA_BREACHED_ORDER = models.SLA_BREACHED_ORDER
 
 INBOX_VIEWS = ("mine", "unassigned", "teams", "all")
 INBOX_STATUSES = ("active", *Conversation.Status.values)
