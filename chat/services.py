@@ -84,7 +84,10 @@ def _message_insert(
     if client_id is None:
         message.save(force_insert=True)
         return message
-    fields = [f for f in Message._meta.concrete_fields if not f.primary_key]
+    # What Django's own INSERT writes: no primary key, no generated (database-computed) column.
+    fields = [
+        f for f in Message._meta.local_concrete_fields if not f.primary_key and not f.generated
+    ]
     connection = connections[router.db_for_write(Message)]
     quote = connection.ops.quote_name
     # Identifiers only come from the model's meta; every value is a parameter.
