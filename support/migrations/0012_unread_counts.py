@@ -33,7 +33,7 @@ def backfill(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("support", "0010_merge_0009_security_audit_0009_widget_launcher"),
+        ("support", "0011_contact_erased_at"),
         ("chat", "0001_initial"),
     ]
 

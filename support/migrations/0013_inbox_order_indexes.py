@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('support', '0011_unread_counts'),
+        ('support', '0012_unread_counts'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
