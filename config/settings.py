@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "channels",
     "django_htmx",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "support",
     "chat",
     "faq",
@@ -290,6 +292,33 @@ DESTEK = {
             os.environ.get("DESTEK_RETENTION_CONTACTS_DAYS", "0")
         ),
     },
+}
+
+# The REST API for host-app servers, /api/v1/ (integrations.api, docs/integrations.md).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["integrations.api_auth.ApiTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["integrations.api_auth.HasTokenScope"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["integrations.api_auth.ApiTokenThrottle"],
+    # Per token; counted in the default cache (per process unless CACHES is shared).
+    "DEFAULT_THROTTLE_RATES": {"api_token": os.environ.get("DESTEK_API_RATE", "600/min")},
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "integrations.api_errors.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Destek API",
+    "DESCRIPTION": "The REST API for the host app's servers. Authenticate with "
+    "`Authorization: Bearer <API token>` (tokens are created in the admin).",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Swagger UI from the drf-spectacular-sidecar package, served from /static/ (no CDN).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 LOGGING = {

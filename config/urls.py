@@ -11,6 +11,7 @@ urlpatterns = [
     path("console/", include("support.urls")),
     path("api/widget/v1/", include("proactive.urls")),
     path("api/widget/v1/", include("chat.api_urls")),
+    path("api/v1/", include("integrations.api_urls")),
     path("widget/", chat_views.widget_page, name="widget"),
     path("widget/files-texts", chat_views.widget_files_texts, name="widget_files_texts"),
     path("demo/", chat_views.demo_page, name="demo"),

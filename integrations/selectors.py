@@ -13,6 +13,9 @@ from support.models import Contact, Conversation, Widget
 
 from .models import ApiToken, WebhookEndpoint, api_token_hash
 
+# The largest id a database column holds (BigAutoField): bigger ones cannot exist.
+MAX_ID = 2**63 - 1
+
 CONVERSATION_RELATED = ("contact__widget", "topic", "team", "assignee__agent_profile", "rating")
 
 
@@ -120,6 +123,8 @@ def conversation_list_for_token(
 
 
 def conversation_get_for_token(*, token: ApiToken, conversation_id: int) -> Conversation:
+    if not 0 < conversation_id <= MAX_ID:
+        raise errors.NotFound("No such conversation.")
     conversation = (
         Conversation.objects.filter(_widget_q(token, "contact__"), pk=conversation_id)
         .select_related(*CONVERSATION_RELATED)
@@ -151,6 +156,8 @@ def article_list_published(*, language: str = "", category: str = "") -> QuerySe
 
 
 def article_get_published(*, article_id: int) -> Article:
+    if not 0 < article_id <= MAX_ID:
+        raise errors.NotFound("No such article.", code="article_not_found")
     article = article_list_published().filter(pk=article_id).first()
     if article is None:
         raise errors.NotFound("No such article.", code="article_not_found")

@@ -29,6 +29,7 @@ class AgentRefSerializer(serializers.Serializer):
 
 class ContactSerializer(serializers.ModelSerializer):
     widget = serializers.SlugRelatedField(slug_field="key", read_only=True)
+    email = serializers.CharField(read_only=True, help_text="An email address, or empty.")
 
     class Meta:
         model = Contact
@@ -49,6 +50,8 @@ class ContactSerializer(serializers.ModelSerializer):
 
 
 class ContactRefSerializer(serializers.ModelSerializer):
+    email = serializers.CharField(read_only=True, help_text="An email address, or empty.")
+
     class Meta:
         model = Contact
         fields = ["id", "external_id", "name", "email"]
@@ -65,8 +68,8 @@ class RatingRefSerializer(serializers.ModelSerializer):
 class ConversationSerializer(serializers.ModelSerializer):
     widget = serializers.SerializerMethodField()
     contact = ContactRefSerializer(read_only=True)
-    topic = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    team = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    topic = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    team = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     assignee = serializers.SerializerMethodField()
     rating = serializers.SerializerMethodField()
 
@@ -133,7 +136,7 @@ class RatingSerializer(serializers.ModelSerializer):
 
 class ArticleSerializer(serializers.ModelSerializer):
     category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    topic = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    topic = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -182,12 +185,16 @@ class ConversationCreateSerializer(serializers.Serializer):
 
 
 class AssignSerializer(serializers.Serializer):
-    agent = serializers.IntegerField(help_text="The user id of the agent.")
+    agent = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, help_text="The user id of the agent."
+    )
 
 
 class ResolveSerializer(serializers.Serializer):
     agent = serializers.IntegerField(
         required=False,
+        min_value=1,
+        max_value=2**63 - 1,
         help_text="The agent resolving it (a note in the thread and a rating prompt follow); "
         "without it the conversation is resolved silently.",
     )
@@ -196,7 +203,12 @@ class ResolveSerializer(serializers.Serializer):
 class MessageCreateSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=4000)
     sender = serializers.ChoiceField(choices=["agent", "bot"], default="agent")
-    agent = serializers.IntegerField(required=False, help_text="Required when sender is agent.")
+    agent = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text="Required when sender is agent.",
+    )
     client_id = serializers.CharField(max_length=64, required=False)
 
 

@@ -250,6 +250,71 @@ def _contact_merge(*, source: Contact, target: Contact) -> None:
     source.delete()
 
 
+def contact_upsert(
+    *,
+    widget,
+    external_id: Any,
+    name: Any = None,
+    email: Any = None,
+    phone: Any = None,
+    attributes: Any = None,
+    locale: Any = None,
+    create: bool = True,
+) -> tuple[Contact, bool]:
+    """The host app's server creates or updates one of its users as a contact (REST API).
+
+    The server vouches for the user id, so the contact counts as identified. Fields left None
+    keep their value; attributes merge into the stored ones. Returns (contact, created); with
+    create=False a missing contact is NotFound.
+    """
+    external_id = _clean_text(external_id, field="external_id", max_chars=191)
+    if not external_id:
+        raise errors.InvalidInput("external_id is required.")
+    values = {}
+    for field, value, limit in (("name", name, 191), ("email", email, 254), ("phone", phone, 64)):
+        if value is not None:
+            values[field] = _clean_text(value, field=field, max_chars=limit)
+    if values.get("email"):
+        try:
+            validate_email(values["email"])
+        except ValidationError:
+            raise errors.InvalidInput("email is not an email address.") from None
+    if locale is not None:
+        values["locale"] = _clean_text(locale, field="locale", max_chars=16)
+    attributes = _clean_attributes(attributes)
+    with transaction.atomic():
+        contact = (
+            Contact.objects.select_for_update()
+            .filter(widget=widget, external_id=external_id)
+            .first()
+        )
+        created = contact is None
+        if created:
+            if not create:
+                raise errors.NotFound("No contact has this external id.", code="contact_not_found")
+            try:
+                with transaction.atomic():
+                    contact = Contact.objects.create(
+                        widget=widget, external_id=external_id, identified=True
+                    )
+            except IntegrityError:  # created at the same moment by a widget session
+                contact = Contact.objects.select_for_update().get(
+                    widget=widget, external_id=external_id
+                )
+                created = False
+        before = {} if created else _contact_snapshot(contact)
+        for field, value in values.items():
+            setattr(contact, field, value)
+        if attributes:
+            contact.attributes = {**contact.attributes, **attributes}
+        contact.identified = True
+        contact.search_text = contact.search_words()
+        contact.save()
+        if _contact_snapshot(contact) != before:
+            events.event_emit("contact.updated", contact)
+    return contact, created
+
+
 CONTACT_TOUCH_EVERY = timedelta(seconds=60)
 
 
@@ -830,6 +895,7 @@ def contact_update(*, contact: Contact, by_user, name: Any, email: Any) -> Conta
             locked.search_text = locked.search_words()
             locked.save(update_fields=["name", "email", "search_text"])
             ContactChange.objects.bulk_create(changes)
+            events.event_emit("contact.updated", locked)
     return locked
 
 

@@ -73,3 +73,13 @@ def endpoint_for(db):
         )
 
     return build
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Throttle counts live in the cache, keyed by token id: ids repeat across tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -428,3 +428,17 @@ def test_in_process_handlers_run_inside_the_transaction():
     assert ("message.created", message.pk, True) in seen
     with pytest.raises(ValueError):
         events.event_subscribe("message.deleted", handler)
+
+
+def test_an_agent_editing_a_contact_sends_contact_updated(all_events, receiver):
+    contact, _token = factories.visitor(widget_obj=factories.widget())
+    agent = factories.agent()
+    support_services.contact_update(
+        contact=contact, by_user=agent.user, name="Ada Lovelace", email="ada@example.com"
+    )
+    delivery = WebhookDelivery.objects.get(event="contact.updated")
+    assert delivery.payload["data"]["contact"]["name"] == "Ada Lovelace"
+    support_services.contact_update(
+        contact=contact, by_user=agent.user, name="Ada Lovelace", email="ada@example.com"
+    )
+    assert WebhookDelivery.objects.filter(event="contact.updated").count() == 1

@@ -33,6 +33,7 @@ AGENTS = frozenset({"agent_in_team", "agent_outside_team", "assigned_agent", "su
 # Who may open visitor A's conversation in the console: its team, its assignee, supervisors.
 CONVERSATION_AGENTS = frozenset({"agent_in_team", "assigned_agent", "supervisor"})
 SUPERVISORS = frozenset({"supervisor"})
+NOBODY: frozenset = frozenset()
 PROBE_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 PUBLIC_ANY_METHOD = dict.fromkeys(PROBE_METHODS, EVERYONE)
 
@@ -84,6 +85,21 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     "console:attachment_open": {"GET": CONVERSATION_AGENTS},
     "attachment_file": {"GET": EVERYONE},  # the short-lived signed token is the credential
     "widget_files_texts": {"GET": EVERYONE},
+    # The REST API for host-app servers takes API tokens only (tests/integrations/test_api.py
+    # covers tokens and scopes): every role here, visitor tokens and sessions included, is
+    # refused. Its schema and docs are public.
+    "api:contact": {"GET": NOBODY, "PUT": NOBODY, "PATCH": NOBODY},
+    "api:conversations": {"GET": NOBODY, "POST": NOBODY},
+    "api:conversation": {"GET": NOBODY},
+    "api:conversation-assign": {"POST": NOBODY},
+    "api:conversation-resolve": {"POST": NOBODY},
+    "api:messages": {"GET": NOBODY, "POST": NOBODY},
+    "api:ratings": {"GET": NOBODY},
+    "api:articles": {"GET": NOBODY},
+    "api:article": {"GET": NOBODY},
+    "api:not_found": dict.fromkeys(PROBE_METHODS, NOBODY),  # a JSON 404 for anything else
+    "api:schema": {"GET": EVERYONE},
+    "api:docs": {"GET": EVERYONE},
 }
 
 # Admin: model admins open to these roles (view); all others only to staff.

@@ -53,6 +53,8 @@ class World:
             "trigger_id": "1",  # the host API answers 400/404 without a real one
             "attachment_id": str(self.attachment.pk),
             "variant": "file",
+            "widget_key": self.widget.key,
+            "external_id": "user-a",
         }
 
 

@@ -1,0 +1,399 @@
+"""The REST API for host-app servers, /api/v1/ (docs/integrations.md, schema at /schema/).
+
+Thin views: parse with a serializer, call one selector (limited to what the token may see)
+or one domain service, answer with an output serializer. Domain errors become JSON errors in
+integrations.api_auth.exception_handler.
+"""
+
+from django.conf import settings
+from django.http import JsonResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, status
+from rest_framework import serializers as drf
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from chat import selectors as chat_selectors
+from chat import services as chat_services
+from support import selectors as support_selectors
+from support import services as support_services
+from support.models import Conversation
+
+from . import selectors
+from . import serializers as s
+from .selectors import MAX_ID
+
+ERRORS = {
+    400: OpenApiResponse(s.ErrorSerializer, description="Invalid input"),
+    401: OpenApiResponse(s.ErrorSerializer, description="Missing or invalid token"),
+    403: OpenApiResponse(s.ErrorSerializer, description="The token's scope does not allow it"),
+    404: OpenApiResponse(s.ErrorSerializer, description="Not found (or not visible)"),
+    429: OpenApiResponse(s.ErrorSerializer, description="Rate limited"),
+}
+READ_ERRORS = {code: ERRORS[code] for code in (400, 401, 404, 429)}
+WRITE_ERRORS = {**ERRORS, 409: OpenApiResponse(s.ErrorSerializer, description="Conflict")}
+
+
+class NewestFirst(CursorPagination):
+    ordering = "-id"
+    page_size = 50
+    page_size_query_param = "limit"
+    max_page_size = 200
+
+
+class OldestFirst(NewestFirst):
+    ordering = "id"
+
+
+@csrf_exempt  # token-authenticated API, no cookies: only its JSON 404 here
+def not_found(request, *args, **kwargs):
+    return JsonResponse(
+        {"error": {"code": "not_found", "detail": _("No such API endpoint.")}}, status=404
+    )
+
+
+class ApiView(APIView):
+    """An API view that answers a method it does not have with 405 before asking for a
+    token (DRF would check the token first and answer 401)."""
+
+    def initial(self, request, *args, **kwargs):
+        method = request.method.lower()
+        if method not in self.http_method_names or not hasattr(self, method):
+            raise exceptions.MethodNotAllowed(request.method)
+        super().initial(request, *args, **kwargs)
+
+
+def page_of(serializer_class, name: str):
+    """The schema of one cursor page of `serializer_class` objects."""
+    return type(
+        name,
+        (drf.Serializer,),
+        {
+            "next": drf.URLField(allow_null=True, help_text="The next page, or null."),
+            "previous": drf.URLField(allow_null=True, help_text="The previous page, or null."),
+            "results": serializer_class(many=True),
+        },
+    )
+
+
+ConversationPage = page_of(s.ConversationSerializer, "ConversationPage")
+RatingPage = page_of(s.RatingSerializer, "RatingPage")
+ArticlePage = page_of(s.ArticleSerializer, "ArticlePage")
+
+
+def _parse(serializer_class, data):
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+# --- Contacts --------------------------------------------------------------------------------
+
+
+class ContactDetail(ApiView):
+    @extend_schema(
+        operation_id="contact_get",
+        summary="Get a contact by the host app's user id",
+        responses={200: s.ContactSerializer, **READ_ERRORS},
+    )
+    def get(self, request, widget_key: str, external_id: str):
+        contact = selectors.contact_get_for_token(
+            token=request.auth, widget_key=widget_key, external_id=external_id
+        )
+        return Response(s.ContactSerializer(contact).data)
+
+    @extend_schema(
+        operation_id="contact_put",
+        summary="Create or update a contact",
+        description="Creates the contact if the widget has none with this external id (201), "
+        "else updates the given fields (200). Attributes merge into the stored ones.",
+        request=s.ContactInputSerializer,
+        responses={200: s.ContactSerializer, 201: s.ContactSerializer, **WRITE_ERRORS},
+    )
+    def put(self, request, widget_key: str, external_id: str):
+        return self._save(request, widget_key, external_id, create=True)
+
+    @extend_schema(
+        operation_id="contact_patch",
+        summary="Update a contact",
+        request=s.ContactInputSerializer,
+        responses={200: s.ContactSerializer, **WRITE_ERRORS},
+    )
+    def patch(self, request, widget_key: str, external_id: str):
+        return self._save(request, widget_key, external_id, create=False)
+
+    def _save(self, request, widget_key, external_id, *, create):
+        data = _parse(s.ContactInputSerializer, request.data)
+        widget = selectors.widget_get_for_token(token=request.auth, key=widget_key)
+        contact, created = support_services.contact_upsert(
+            widget=widget, external_id=external_id, create=create, **data
+        )
+        return Response(
+            s.ContactSerializer(contact).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+# --- Conversations ---------------------------------------------------------------------------
+
+
+class ConversationFilterSerializer(drf.Serializer):
+    status = drf.ChoiceField(choices=Conversation.Status.choices, required=False)
+    widget = drf.CharField(required=False, allow_blank=True, help_text="A widget key.")
+    contact = drf.CharField(required=False, allow_blank=True, help_text="A contact's external id.")
+    assignee = drf.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, help_text="The assigned agent's user id."
+    )
+    team = drf.SlugField(required=False)
+    topic = drf.SlugField(required=False)
+    created_after = drf.DateTimeField(required=False)
+    created_before = drf.DateTimeField(required=False)
+    updated_after = drf.DateTimeField(required=False, help_text="Last message at or after.")
+    cursor = drf.CharField(required=False, allow_blank=True)
+    limit = drf.IntegerField(required=False, min_value=1, max_value=200)
+
+
+class ConversationList(ApiView):
+    @extend_schema(
+        operation_id="conversation_list",
+        summary="List conversations, newest first",
+        parameters=[ConversationFilterSerializer],
+        responses={200: ConversationPage, **READ_ERRORS},
+    )
+    def get(self, request):
+        filters = _parse(ConversationFilterSerializer, request.query_params)
+        conversations = selectors.conversation_list_for_token(
+            token=request.auth,
+            status=filters.get("status", ""),
+            widget_key=filters.get("widget", ""),
+            contact_external_id=filters.get("contact", ""),
+            assignee_id=filters.get("assignee"),
+            team=filters.get("team", ""),
+            topic=filters.get("topic", ""),
+            created_after=filters.get("created_after"),
+            created_before=filters.get("created_before"),
+            updated_after=filters.get("updated_after"),
+        )
+        paginator = NewestFirst()
+        page = paginator.paginate_queryset(conversations, request, view=self)
+        return paginator.get_paginated_response(s.ConversationSerializer(page, many=True).data)
+
+    @extend_schema(
+        operation_id="conversation_create",
+        summary="Start a conversation on behalf of a contact",
+        description="The contact must exist (PUT it first). The body becomes the contact's "
+        "first message; a repeated client_id returns the first conversation (200).",
+        request=s.ConversationCreateSerializer,
+        responses={200: s.ConversationSerializer, 201: s.ConversationSerializer, **WRITE_ERRORS},
+    )
+    def post(self, request):
+        data = _parse(s.ConversationCreateSerializer, request.data)
+        contact = selectors.contact_get_for_token(
+            token=request.auth, widget_key=data["widget"], external_id=data["contact"]
+        )
+        conversation, created = chat_services.conversation_start(
+            contact=contact,
+            body=data.get("body"),
+            client_id=data.get("client_id"),
+            topic_slug=data.get("topic"),
+            priority_hint=data.get("priority_hint"),
+        )
+        return self._answer(request, conversation.pk, created=created)
+
+    @staticmethod
+    def _answer(request, conversation_id: int, *, created: bool = False):
+        conversation = selectors.conversation_get_for_token(
+            token=request.auth, conversation_id=conversation_id
+        )
+        return Response(
+            s.ConversationSerializer(conversation).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+class ConversationDetail(ApiView):
+    @extend_schema(
+        operation_id="conversation_get",
+        summary="Get a conversation",
+        responses={200: s.ConversationSerializer, **READ_ERRORS},
+    )
+    def get(self, request, conversation_id: int):
+        return ConversationList._answer(request, conversation_id)
+
+
+class ConversationAssign(ApiView):
+    @extend_schema(
+        operation_id="conversation_assign",
+        summary="Assign a conversation to an agent",
+        request=s.AssignSerializer,
+        responses={200: s.ConversationSerializer, **WRITE_ERRORS},
+    )
+    def post(self, request, conversation_id: int):
+        data = _parse(s.AssignSerializer, request.data)
+        conversation = selectors.conversation_get_for_token(
+            token=request.auth, conversation_id=conversation_id
+        )
+        agent = support_selectors.agent_user_get(user_id=str(data["agent"]))
+        support_services.conversation_assign(
+            conversation=conversation, to_user=agent, by_user=agent
+        )
+        return ConversationList._answer(request, conversation_id)
+
+
+class ConversationResolve(ApiView):
+    @extend_schema(
+        operation_id="conversation_resolve",
+        summary="Resolve a conversation",
+        request=s.ResolveSerializer,
+        responses={200: s.ConversationSerializer, **WRITE_ERRORS},
+    )
+    def post(self, request, conversation_id: int):
+        data = _parse(s.ResolveSerializer, request.data)
+        conversation = selectors.conversation_get_for_token(
+            token=request.auth, conversation_id=conversation_id
+        )
+        if "agent" in data:
+            agent = support_selectors.agent_user_get(user_id=str(data["agent"]))
+            support_services.conversation_resolve(conversation=conversation, agent=agent)
+        else:
+            support_services.conversation_set_status(
+                conversation=conversation, status=Conversation.Status.RESOLVED
+            )
+        return ConversationList._answer(request, conversation_id)
+
+
+# --- Messages --------------------------------------------------------------------------------
+
+
+class MessagePageSerializer(drf.Serializer):
+    messages = s.MessageSerializer(many=True)
+    has_more = drf.BooleanField()
+
+
+class MessageListParams(drf.Serializer):
+    after = drf.IntegerField(
+        required=False, min_value=0, max_value=MAX_ID, default=0, help_text="A message id."
+    )
+    limit = drf.IntegerField(required=False, min_value=1, max_value=200, default=100)
+
+
+class MessageList(ApiView):
+    @extend_schema(
+        operation_id="message_list",
+        summary="Messages after an id, oldest first",
+        parameters=[MessageListParams],
+        responses={200: MessagePageSerializer, **READ_ERRORS},
+    )
+    def get(self, request, conversation_id: int):
+        params = _parse(MessageListParams, request.query_params)
+        conversation = selectors.conversation_get_for_token(
+            token=request.auth, conversation_id=conversation_id
+        )
+        messages = chat_selectors.message_objects_after(
+            conversation=conversation, after=params["after"], limit=params["limit"] + 1
+        )
+        return Response(
+            {
+                "messages": s.MessageSerializer(messages[: params["limit"]], many=True).data,
+                "has_more": len(messages) > params["limit"],
+            }
+        )
+
+    @extend_schema(
+        operation_id="message_create",
+        summary="Post a message as an agent or as the bot",
+        description="A repeated client_id returns the first message (200).",
+        request=s.MessageCreateSerializer,
+        responses={200: s.MessageSerializer, 201: s.MessageSerializer, **WRITE_ERRORS},
+    )
+    def post(self, request, conversation_id: int):
+        data = _parse(s.MessageCreateSerializer, request.data)
+        conversation = selectors.conversation_get_for_token(
+            token=request.auth, conversation_id=conversation_id
+        )
+        agent = None
+        if data["sender"] == "agent":
+            if "agent" not in data:
+                raise drf.ValidationError({"agent": ["An agent message needs the agent's id."]})
+            agent = support_selectors.agent_user_get(user_id=str(data["agent"]))
+        message, created = chat_services.message_send(
+            conversation=conversation,
+            sender_type=data["sender"],
+            body=data["body"],
+            client_id=data.get("client_id"),
+            agent=agent,
+        )
+        message = chat_selectors.message_objects_after(
+            conversation=conversation, after=message.pk - 1, limit=1
+        )[0]
+        return Response(
+            s.MessageSerializer(message).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+# --- Ratings and help articles --------------------------------------------------------------
+
+
+class RatingFilterSerializer(drf.Serializer):
+    widget = drf.CharField(required=False, allow_blank=True, help_text="A widget key.")
+    created_after = drf.DateTimeField(required=False)
+    cursor = drf.CharField(required=False, allow_blank=True)
+    limit = drf.IntegerField(required=False, min_value=1, max_value=200)
+
+
+class RatingList(ApiView):
+    @extend_schema(
+        operation_id="rating_list",
+        summary="List ratings, newest first",
+        parameters=[RatingFilterSerializer],
+        responses={200: RatingPage, **READ_ERRORS},
+    )
+    def get(self, request):
+        filters = _parse(RatingFilterSerializer, request.query_params)
+        ratings = selectors.rating_list_for_token(
+            token=request.auth,
+            created_after=filters.get("created_after"),
+            widget_key=filters.get("widget", ""),
+        )
+        paginator = NewestFirst()
+        page = paginator.paginate_queryset(ratings, request, view=self)
+        return paginator.get_paginated_response(s.RatingSerializer(page, many=True).data)
+
+
+class ArticleFilterSerializer(drf.Serializer):
+    language = drf.ChoiceField(choices=settings.LANGUAGES, required=False)
+    category = drf.SlugField(required=False)
+    cursor = drf.CharField(required=False, allow_blank=True)
+    limit = drf.IntegerField(required=False, min_value=1, max_value=200)
+
+
+class ArticleList(ApiView):
+    @extend_schema(
+        operation_id="article_list",
+        summary="List published help articles",
+        parameters=[ArticleFilterSerializer],
+        responses={200: ArticlePage, **READ_ERRORS},
+    )
+    def get(self, request):
+        filters = _parse(ArticleFilterSerializer, request.query_params)
+        articles = selectors.article_list_published(
+            language=filters.get("language", ""), category=filters.get("category", "")
+        )
+        paginator = OldestFirst()
+        page = paginator.paginate_queryset(articles, request, view=self)
+        return paginator.get_paginated_response(s.ArticleSerializer(page, many=True).data)
+
+
+class ArticleDetail(ApiView):
+    @extend_schema(
+        operation_id="article_get",
+        summary="Get a published help article",
+        responses={200: s.ArticleSerializer, **READ_ERRORS},
+    )
+    def get(self, request, article_id: int):
+        article = selectors.article_get_published(article_id=article_id)
+        return Response(s.ArticleSerializer(article).data)
