@@ -3,7 +3,10 @@ tokens here. Every change goes through integrations.services."""
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import StreamingHttpResponse
+from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -11,8 +14,16 @@ from django.utils.translation import ngettext
 from support import errors
 from support import selectors as support_selectors
 
-from . import selectors, services, webhooks
-from .models import ApiToken, Event, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from . import exports, selectors, services, webhooks
+from .forms import ExportForm
+from .models import (
+    ApiToken,
+    CrmExport,
+    Event,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 
 
 def is_supervisor(user) -> bool:
@@ -207,3 +218,52 @@ class ApiTokenAdmin(SupervisorOnly, admin.ModelAdmin):
             ),
             messages.WARNING,
         )
+
+
+@admin.register(CrmExport)
+class CrmExportAdmin(admin.ModelAdmin):
+    """Supervisors download contacts or conversations (with transcripts), streamed."""
+
+    def has_module_permission(self, request):
+        return is_supervisor(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_supervisor(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        if not is_supervisor(request.user):
+            raise PermissionDenied
+        form = ExportForm(request.GET if "download" in request.GET else None)
+        if form.is_bound and form.is_valid():
+            kind, fmt = form.cleaned_data["kind"], form.cleaned_data["format"]
+            response = StreamingHttpResponse(
+                exports.export_stream(
+                    kind=kind,
+                    fmt=fmt,
+                    since=form.moment(form.cleaned_data["since"]),
+                    until=form.moment(form.cleaned_data["until"]),
+                ),
+                content_type="text/csv; charset=utf-8"
+                if fmt == "csv"
+                else "application/json; charset=utf-8",
+            )
+            filename = exports.export_filename(kind=kind, fmt=fmt, now=timezone.localtime())
+            response["Content-Disposition"] = f'attachment; filename="{filename}"'
+            return response
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("CRM export"),
+            "form": form if form.is_bound else ExportForm(),
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/integrations/export.html", context)

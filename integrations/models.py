@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from support.models import Contact
+
 
 class Event(models.TextChoices):
     CONVERSATION_CREATED = "conversation.created", _("Conversation created")
@@ -169,3 +171,14 @@ class ApiToken(models.Model):
     @property
     def can_write(self) -> bool:
         return self.scope == self.Scope.WRITE
+
+
+class CrmExport(Contact):
+    """No data of its own: the admin's "CRM export" page hangs off this proxy model, so it is
+    listed under Integrations for supervisors (integrations.admin.CrmExportAdmin)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("CRM export")
+        verbose_name_plural = _("CRM export")
+        default_permissions = ()

@@ -4,6 +4,8 @@ codes documented, bodies matching their schemas, no server errors."""
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from rest_framework.throttling import SimpleRateThrottle
 from schemathesis.specs.openapi.checks import positive_data_acceptance
@@ -20,7 +22,13 @@ def api_schema(db, monkeypatch):
     monkeypatch.setattr(
         SimpleRateThrottle, "THROTTLE_RATES", {"api_token": "100000/min"}, raising=False
     )
-    return schemathesis.openapi.from_wsgi("/api/v1/schema/", application)
+    # As Django's test client does: requests must not close the test's database connection
+    # (its transaction holds the test data; PostgreSQL would lose it).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield schemathesis.openapi.from_wsgi("/api/v1/schema/", application)
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

@@ -1,0 +1,108 @@
+"""A real Celery worker delivers a webhook: the receiver on loopback fails the first attempt,
+the worker retries after the backoff (a real countdown, not eager), the second attempt is
+delivered with the same event id and a valid signature, and both attempts are logged."""
+
+import json
+import subprocess
+import sys
+import time
+
+import pytest
+
+from integrations import webhooks
+from tests.stack import ROOT, Stack
+from tests.support.test_worker import post
+
+pytestmark = pytest.mark.redis
+
+REGISTER = """
+from integrations.models import WebhookEndpoint
+from support.models import Widget
+Widget.objects.filter(key="demo").update(bot_enabled=False)
+WebhookEndpoint.objects.create(
+    name="CRM", url="{url}", secret="whsec_worker", events=["conversation.created"]
+)
+"""
+
+ATTEMPTS = """
+import json
+from integrations.models import WebhookAttempt
+print(json.dumps(list(WebhookAttempt.objects.order_by("id").values_list(
+    "number", "status_code", "succeeded", "delivery__status"))))
+"""
+
+
+@pytest.fixture
+def stack(tmp_path, receiver):
+    built = Stack(tmp_path)
+    built.env["CELERY_QUEUE"] = built.name
+    built.env["CELERY_TASK_ALWAYS_EAGER"] = "0"
+    built.env["DESTEK_WEBHOOK_BACKOFF"] = "1"
+    built.env["DESTEK_WEBHOOK_ALLOW_PRIVATE"] = "1"
+    built.setup()
+    built.manage("shell", "-c", REGISTER.format(url=receiver.url))
+    yield built
+    built.stop()
+
+
+@pytest.fixture
+def worker(stack, tmp_path):
+    log_path = tmp_path / "worker.log"
+    log = open(log_path, "wb")  # noqa: SIM115 - closed below
+    process = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo"),
+            *("--without-gossip", "--without-mingle", "--loglevel=INFO"),
+        ],
+        cwd=ROOT,
+        env=stack.env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 30
+    while b" ready." not in log_path.read_bytes():
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError(f"the worker did not start:\n{log_path.read_text()}")
+        time.sleep(0.2)
+    yield log_path
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+
+
+def test_worker_retries_a_failed_delivery_after_the_backoff(stack, worker, receiver):
+    receiver.statuses = [503]  # the first attempt fails, the retry succeeds
+    port = stack.start_server()
+    token = post(port, "session", {"widget_key": "demo", "locale": "en"})["visitor_token"]
+    conversation = post(port, "conversations", {"body": "Hello", "client_id": "first-1"}, token)
+
+    deadline = time.monotonic() + 30
+    while len(receiver.requests) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert len(receiver.requests) == 2, worker.read_text()
+    first, second = receiver.requests
+    assert first["headers"]["Destek-Event-Id"] == second["headers"]["Destek-Event-Id"]
+    assert int(second["headers"]["Destek-Timestamp"]) >= int(first["headers"]["Destek-Timestamp"])
+    assert webhooks.signature_is_valid(
+        secret="whsec_worker",
+        timestamp=second["headers"]["Destek-Timestamp"],
+        body=second["body"],
+        header=second["headers"]["Destek-Signature"],
+        now=time.time(),
+    )
+    assert json.loads(second["body"])["data"]["conversation"]["id"] == conversation["id"]
+
+    deadline = time.monotonic() + 10
+    while True:
+        attempts = json.loads(stack.manage("shell", "-c", ATTEMPTS).strip().splitlines()[-1])
+        if len(attempts) == 2 or time.monotonic() > deadline:
+            break
+        time.sleep(0.3)
+    assert attempts == [[1, 503, False, "succeeded"], [2, 200, True, "succeeded"]]
+    log = worker.read_text()
+    assert "Retry in 1s" in log
+    assert "Traceback" not in log, log
