@@ -22,7 +22,7 @@ from support import errors
 
 from . import search
 from .markdown import html_to_text
-from .models import Article, Category, language_of
+from .models import Article, ArticleFeedback, Category, language_of
 
 CANDIDATE_LIMIT = 500
 # ts_rank weights for D, C, B, A: text 1, keywords 2, title 3, as in the SQLite ranking.
@@ -246,3 +246,42 @@ def article_get_published_by_id(article_id: int, *fields: str) -> Article:
     if article is None:
         raise errors.NotFound("No such article.")
     return article
+
+
+def article_feedback_report(
+    *, since, until, topic_id: int | None = None, team_id: int | None = None, limit: int = 50
+) -> dict:
+    """ "Was this helpful?" votes cast (or changed) in [since, until), per article, in one query.
+
+    Each row counts a voter's current answer once. Filtered by the article's topic (or the
+    team of that topic) when asked; the most voted articles first. Two queries.
+    """
+    feedback = ArticleFeedback.objects.filter(updated_at__gte=since, updated_at__lt=until)
+    if topic_id is not None:
+        feedback = feedback.filter(article__topic_id=topic_id)
+    if team_id is not None:
+        feedback = feedback.filter(article__topic__team_id=team_id)
+    rows = list(
+        feedback.values("article_id", "article__title", "article__language")
+        .annotate(
+            yes=Count("id", filter=Q(helpful=True)),
+            no=Count("id", filter=Q(helpful=False)),
+            total=Count("id"),
+        )
+        .order_by("-total", "article__title", "article_id")[:limit]
+    )
+    articles = [
+        {
+            "article_id": row["article_id"],
+            "title": row["article__title"],
+            "language": row["article__language"],
+            "yes": row["yes"],
+            "no": row["no"],
+            "helpful_percent": round(100 * row["yes"] / row["total"], 1),
+        }
+        for row in rows
+    ]
+    totals = feedback.aggregate(
+        yes=Count("id", filter=Q(helpful=True)), no=Count("id", filter=Q(helpful=False))
+    )
+    return {"articles": articles, **totals}

@@ -1,8 +1,10 @@
 """Reads of the ratings domain."""
 
+from django.db.models import Avg, Count, Q
+
 from support.models import Conversation
 
-from .models import Rating
+from .models import SCORE_MAX, SCORE_MIN, Rating
 
 
 def rating_for_conversation(*, conversation) -> Rating | None:
@@ -29,3 +31,45 @@ def conversation_for_rating_link(*, conversation_id: int | None):
     if conversation_id is None:
         return None
     return Conversation.objects.select_related("rating").filter(pk=conversation_id).first()
+
+
+def rating_summary(*, conversations) -> dict:
+    """CSAT of a set of conversations (a queryset, used as a subquery): two queries.
+
+    average and distribution over every rating; the response rate is rated / resolved among
+    conversations a person resolved (the bot's deflections are never asked for a rating).
+    """
+    by_person = Q(resolved_at__isnull=False, resolved_by_bot=False)
+    totals = conversations.aggregate(
+        average=Avg("rating__score"),
+        rated=Count("rating"),
+        resolved=Count("id", filter=by_person),
+        rated_of_resolved=Count("rating", filter=by_person),
+    )
+    counts = dict(
+        Rating.objects.filter(conversation__in=conversations.values("pk"))
+        .values_list("score")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    resolved = totals["resolved"]
+    return {
+        "average": totals["average"],
+        "rated": totals["rated"],
+        "resolved": resolved,
+        "response_rate": (100 * totals["rated_of_resolved"] / resolved) if resolved else None,
+        "distribution": [
+            {"score": score, "count": counts.get(score, 0)}
+            for score in range(SCORE_MAX, SCORE_MIN - 1, -1)
+        ],
+    }
+
+
+def rating_comments_latest(*, conversations, limit: int = 10) -> list[Rating]:
+    """The newest ratings with a comment among these conversations, with their contact."""
+    return list(
+        Rating.objects.filter(conversation__in=conversations.values("pk"))
+        .exclude(comment="")
+        .select_related("conversation__contact")
+        .order_by("-updated_at", "-pk")[:limit]
+    )

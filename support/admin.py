@@ -52,12 +52,35 @@ class TeamForm(forms.ModelForm):
         help_texts = {"time_zone": _("An IANA zone such as Europe/Istanbul or America/New_York.")}
 
     def clean_time_zone(self):
-        value = self.cleaned_data["time_zone"].strip()
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise forms.ValidationError(_("Unknown time zone.")) from None
-        return value
+        return clean_time_zone(self.cleaned_data["time_zone"])
+
+
+def clean_time_zone(value: str) -> str:
+    value = value.strip()
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise forms.ValidationError(_("Unknown time zone.")) from None
+    return value
+
+
+class AgentProfileForm(forms.ModelForm):
+    class Meta:
+        model = AgentProfile
+        fields = [
+            "user",
+            "role",
+            "display_name",
+            "teams",
+            "capacity",
+            "presence",
+            "time_zone",
+            "last_seen_at",
+            "last_assigned_at",
+        ]
+
+    def clean_time_zone(self):
+        return clean_time_zone(self.cleaned_data["time_zone"])
 
 
 CLOSES_AT_HELP = _(
@@ -128,7 +151,8 @@ class TopicAdmin(admin.ModelAdmin):
 
 @admin.register(AgentProfile)
 class AgentProfileAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "user", "role", "capacity", "presence", "last_seen_at"]
+    form = AgentProfileForm
+    list_display = ["__str__", "user", "role", "capacity", "presence", "time_zone", "last_seen_at"]
     list_editable = ["capacity"]
     list_filter = ["role", "teams", "presence"]
     filter_horizontal = ["teams"]

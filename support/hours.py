@@ -247,3 +247,52 @@ def opening_status_text(*, team: Team, at: datetime) -> str:
     return gettext("Closed — opens %(time)s") % {
         "time": f"{formats.date_format(local, 'l j F H:i')} ({tz.key})"
     }
+
+
+def open_seconds_between(
+    *, hours, special_days, time_zone: ZoneInfo, start: datetime, end: datetime
+) -> int:
+    """The pure core of `team_open_seconds`: seconds of [start, end) during opening hours."""
+    if start.tzinfo is None or end.tzinfo is None:
+        raise ValueError("`start` and `end` must be aware datetimes.")
+    if end <= start:
+        return 0
+    if not hours and not special_days:
+        return round((end - start).total_seconds())
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    periods = _merged(
+        _windows(
+            hours=hours,
+            special_days=special_days,
+            tz=time_zone,
+            # An interval of the day before may run past midnight into `start`'s day.
+            first=start.astimezone(time_zone).date() - ONE_DAY,
+            last=end.astimezone(time_zone).date(),
+        )
+    )
+    total = timedelta(0)
+    for period_start, period_end in periods:
+        overlap = min(end, period_end) - max(start, period_start)
+        if overlap > timedelta(0):
+            total += overlap
+    return round(total.total_seconds())
+
+
+def team_open_seconds(*, team: Team | None, start: datetime, end: datetime) -> int:
+    """Business-hours length of [start, end): only the time the team was open counts.
+
+    Unrouted conversations (no team) have no hours: the whole wall-clock span counts. Two
+    queries (the team's weekly intervals and its special days in the span).
+    """
+    if team is None or end <= start:
+        return max(0, round((end - start).total_seconds()))
+    tz = team_time_zone(team)
+    first = start.astimezone(tz).date() - ONE_DAY
+    last = end.astimezone(tz).date() + ONE_DAY
+    return open_seconds_between(
+        hours=list(team.hours.all()),
+        special_days=list(team.special_days.filter(date__range=(first, last))),
+        time_zone=tz,
+        start=start,
+        end=end,
+    )

@@ -277,6 +277,13 @@ class AgentProfile(models.Model):
     # Kept fresh by the console socket's heartbeat; stale means the console is gone.
     last_seen_at = models.DateTimeField(null=True, blank=True)
     last_assigned_at = models.DateTimeField(null=True, blank=True)
+    # Reports count days and hours in this zone (the supervisor's own day, not UTC's).
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default=default_time_zone,
+        help_text=_("Reports count days and hours in this zone, e.g. Europe/Istanbul."),
+    )
 
     class Meta:
         verbose_name = _("agent")
@@ -430,6 +437,23 @@ class Conversation(models.Model):
     # Another one is due only once that time has passed (one auto-reply per closed period).
     after_hours_reply_until = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    # Durations for reports, stamped when the first agent reply / the resolution happens
+    # (support.services): wall-clock seconds, and seconds while the team was open
+    # (support.hours.team_open_seconds). First response runs from entering the queue (creation
+    # when never queued) to the first agent message; bot and system messages never count.
+    # Resolution runs from creation to the latest resolution and is cleared by a reopen.
+    first_response_seconds = models.PositiveIntegerField(
+        _("first response time (s)"), null=True, blank=True
+    )
+    first_response_business_seconds = models.PositiveIntegerField(
+        _("first response time in business hours (s)"), null=True, blank=True
+    )
+    resolution_seconds = models.PositiveIntegerField(
+        _("resolution time (s)"), null=True, blank=True
+    )
+    resolution_business_seconds = models.PositiveIntegerField(
+        _("resolution time in business hours (s)"), null=True, blank=True
+    )
     # The rating prompt's guard (ratings.services.rating_prompt_send): set once, when sent.
     rating_prompted_at = models.DateTimeField(_("rating prompt sent"), null=True, blank=True)
     # Deflection: the visitor said a help article solved it, no person needed.
@@ -485,6 +509,9 @@ class Conversation(models.Model):
                 condition=Q(status__in=ACTIVE_STATUSES),
                 name="conversation_mine_idx",
             ),
+            # Reports: conversations started / resolved in a date range.
+            models.Index(fields=["created_at"], name="conversation_created_idx"),
+            models.Index(fields=["resolved_at"], name="conversation_resolved_idx"),
         ]
 
     def __str__(self) -> str:

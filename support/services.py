@@ -19,7 +19,7 @@ from chat.models import Message
 from integrations import events
 from ratings import services as rating_services
 
-from . import errors, routing, selectors
+from . import errors, hours, routing, selectors
 from .identity import identity_hash_is_valid, visitor_token_issue
 from .models import (
     AgentProfile,
@@ -704,11 +704,9 @@ def _conversation_move(
         locked.status = status
         update_fields = ["status"]
         if status == Status.RESOLVED:
-            locked.resolved_at = timezone.now()
-            update_fields.append("resolved_at")
+            update_fields += _stamp_resolution(conversation=locked, at=timezone.now())
         elif locked.resolved_at is not None:
-            locked.resolved_at = None
-            update_fields.append("resolved_at")
+            update_fields += _stamp_resolution(conversation=locked, at=None)
         locked.save(update_fields=update_fields)
         transaction.on_commit(
             lambda: realtime.conversation_updated(conversation_id=locked.pk), robust=True
@@ -804,6 +802,39 @@ def conversation_mark_read(*, conversation: Conversation, side: str, up_to: Any)
     return up_to
 
 
+def _durations_since(*, conversation: Conversation, start, end) -> tuple[int, int]:
+    """(wall-clock seconds, seconds while the conversation's team was open) of [start, end)."""
+    team = Team.objects.filter(pk=conversation.team_id).first() if conversation.team_id else None
+    wall = max(0, round((end - start).total_seconds()))
+    return wall, hours.team_open_seconds(team=team, start=start, end=end)
+
+
+def _stamp_first_response(*, conversation: Conversation, at) -> list[str]:
+    """First agent reply: the clock runs from entering the queue (else from creation)."""
+    start = conversation.queued_at or conversation.created_at
+    if start > at:
+        start = conversation.created_at
+    conversation.first_response_at = at
+    (
+        conversation.first_response_seconds,
+        conversation.first_response_business_seconds,
+    ) = _durations_since(conversation=conversation, start=start, end=at)
+    return ["first_response_at", "first_response_seconds", "first_response_business_seconds"]
+
+
+def _stamp_resolution(*, conversation: Conversation, at) -> list[str]:
+    """Resolved at `at` (from creation); `at=None` (reopened) clears the figures."""
+    conversation.resolved_at = at
+    if at is None:
+        conversation.resolution_seconds = conversation.resolution_business_seconds = None
+    else:
+        (
+            conversation.resolution_seconds,
+            conversation.resolution_business_seconds,
+        ) = _durations_since(conversation=conversation, start=conversation.created_at, end=at)
+    return ["resolved_at", "resolution_seconds", "resolution_business_seconds"]
+
+
 def conversation_record_message(
     *, conversation: Conversation, message, preview: str | None = None
 ) -> list[str]:
@@ -819,15 +850,13 @@ def conversation_record_message(
     sender = message.sender_type
     if sender == "agent":
         if conversation.first_response_at is None:
-            conversation.first_response_at = now
-            fields.append("first_response_at")
+            fields += _stamp_first_response(conversation=conversation, at=now)
         if conversation.assignee_id is None:
             conversation.assignee = message.sender_agent
             fields.append("assignee")
         if conversation.status in (Status.QUEUED, Status.PENDING, Status.RESOLVED):
             conversation.status = Status.OPEN
-            conversation.resolved_at = None
-            fields += ["status", "resolved_at"]
+            fields += ["status", *_stamp_resolution(conversation=conversation, at=None)]
         conversation.agent_last_read_id = message.pk
         conversation.agent_unread_count = 0
         conversation.visitor_unread_count += 1

@@ -1,0 +1,382 @@
+"""Report selectors: the figures of /console/reports/, every one aggregated in SQL.
+
+A module of its own rather than more of `support/selectors.py`: it is one feature's reads
+(a dozen grouped aggregates sharing one scope and one time zone), it is large, and scripts
+(the volume benchmark) call its single entry point directly:
+
+    from support.reports import report_build, report_filters
+    report = report_build(filters=report_filters(profile=supervisor_profile))
+
+Scope of the figures, for a date range [start_date, end_date] in a time zone:
+- *activity*: conversations started per local day (created_at), resolved per local day
+  (resolved_at; resolved by the bot = deflection), and started per hour of the week;
+- everything else is about the conversations *started in the range* (the cohort): first
+  response and resolution times (median and 90th percentile, `percentile_cont`), SLA
+  attainment per priority, CSAT, per agent and per topic.
+
+First response and resolution times are the durations stamped on each conversation when it
+happened (support.services: `first_response_seconds` / `first_response_business_seconds`
+etc.): bot and system messages never count as a response, and the business-hours variant
+counts only the time the conversation's team was open (support.hours). Resolution times
+leave out the bot's deflections (no person was involved).
+
+Query count is fixed, whatever the volume: about a dozen queries (see `report_build`).
+"""
+
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.conf import settings
+from django.db.models import Avg, Case, Count, F, IntegerField, Q, QuerySet, When
+from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncDate
+from django.utils import timezone
+
+from faq import selectors as faq_selectors
+from ratings import selectors as rating_selectors
+
+from .aggregates import PercentileCont
+from .models import AgentProfile, Conversation, Priority, ResponseTarget
+
+DEFAULT_DAYS = 30
+MAX_DAYS = 366
+PERCENTILES = {"median": 0.5, "p90": 0.9}
+COMMENTS_LIMIT = 10
+
+
+@dataclass(frozen=True)
+class ReportFilters:
+    """What a report is about. Build it with `report_filters`, which applies permissions."""
+
+    start_date: date
+    end_date: date  # inclusive
+    time_zone: ZoneInfo
+    team_id: int | None = None
+    topic_id: int | None = None
+    agent_id: int | None = None  # a user id: conversations assigned to that agent
+    business_hours: bool = True
+    # Agents see their own figures only: the agent filter is pinned and FAQ feedback hidden.
+    own_figures_only: bool = False
+
+    @property
+    def since(self) -> datetime:
+        return datetime.combine(self.start_date, time(0), tzinfo=self.time_zone)
+
+    @property
+    def until(self) -> datetime:
+        return datetime.combine(self.end_date + timedelta(days=1), time(0), tzinfo=self.time_zone)
+
+    @property
+    def days(self) -> list[date]:
+        count = (self.end_date - self.start_date).days + 1
+        return [self.start_date + timedelta(days=n) for n in range(count)]
+
+
+def profile_time_zone(profile: AgentProfile | None) -> ZoneInfo:
+    """The zone a person's reports use: their profile's, else the project's TIME_ZONE."""
+    name = getattr(profile, "time_zone", "") or settings.TIME_ZONE
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(settings.TIME_ZONE)
+
+
+def report_filters(
+    *,
+    profile: AgentProfile,
+    start_date: date | None = None,
+    end_date: date | None = None,
+    team_id: int | None = None,
+    topic_id: int | None = None,
+    agent_id: int | None = None,
+    business_hours: bool = True,
+    today: date | None = None,
+) -> ReportFilters:
+    """Filters as `profile` may see them: agents get their own figures whatever they ask.
+
+    Defaults to the last 30 days up to today in the profile's time zone. Dates are validated
+    by the caller (the view's form); this only clamps their order.
+    """
+    tz = profile_time_zone(profile)
+    today = today or timezone.now().astimezone(tz).date()
+    end_date = end_date or today
+    start_date = start_date or end_date - timedelta(days=DEFAULT_DAYS - 1)
+    if start_date > end_date:
+        start_date, end_date = end_date, start_date
+    filters = ReportFilters(
+        start_date=start_date,
+        end_date=end_date,
+        time_zone=tz,
+        team_id=team_id,
+        topic_id=topic_id,
+        agent_id=agent_id,
+        business_hours=business_hours,
+    )
+    if not profile.is_supervisor:
+        filters = replace(filters, agent_id=profile.user_id, own_figures_only=True)
+    return filters
+
+
+def _scope(filters: ReportFilters) -> Q:
+    scope = Q()
+    if filters.team_id is not None:
+        scope &= Q(team_id=filters.team_id)
+    if filters.topic_id is not None:
+        scope &= Q(topic_id=filters.topic_id)
+    if filters.agent_id is not None:
+        scope &= Q(assignee_id=filters.agent_id)
+    return scope
+
+
+def report_conversations(*, filters: ReportFilters) -> QuerySet[Conversation]:
+    """The cohort: conversations started in the range, within the filters."""
+    return Conversation.objects.filter(
+        _scope(filters), created_at__gte=filters.since, created_at__lt=filters.until
+    ).order_by()
+
+
+def _duration_fields(filters: ReportFilters) -> tuple[str, str]:
+    if filters.business_hours:
+        return "first_response_business_seconds", "resolution_business_seconds"
+    return "first_response_seconds", "resolution_seconds"
+
+
+def _resolution_by_person(field_name: str) -> Case:
+    """The resolution time, NULL for the bot's deflections (percentiles skip NULLs)."""
+    return Case(
+        When(resolved_by_bot=False, then=F(field_name)), default=None, output_field=IntegerField()
+    )
+
+
+def report_activity(*, filters: ReportFilters) -> dict:
+    """Started, resolved and resolved-by-bot per local day, and totals: two queries."""
+    tz = filters.time_zone
+    started = dict(
+        report_conversations(filters=filters)
+        .annotate(day=TruncDate("created_at", tzinfo=tz))
+        .values_list("day")
+        .annotate(count=Count("id"))
+    )
+    resolved_rows = (
+        Conversation.objects.filter(
+            _scope(filters), resolved_at__gte=filters.since, resolved_at__lt=filters.until
+        )
+        .order_by()
+        .annotate(day=TruncDate("resolved_at", tzinfo=tz))
+        .values("day")
+        .annotate(resolved=Count("id"), by_bot=Count("id", filter=Q(resolved_by_bot=True)))
+    )
+    resolved = {row["day"]: row for row in resolved_rows}
+    days = [
+        {
+            "day": day,
+            "started": started.get(day, 0),
+            "resolved": resolved.get(day, {}).get("resolved", 0),
+            "resolved_by_bot": resolved.get(day, {}).get("by_bot", 0),
+        }
+        for day in filters.days
+    ]
+    totals = {
+        key: sum(row[key] for row in days) for key in ("started", "resolved", "resolved_by_bot")
+    }
+    totals["deflection_percent"] = (
+        100 * totals["resolved_by_bot"] / totals["resolved"] if totals["resolved"] else None
+    )
+    return {"days": days, "totals": totals}
+
+
+def report_heatmap(*, filters: ReportFilters) -> list[list[int]]:
+    """Conversations started per local weekday (Monday first) and hour: 7 × 24 counts."""
+    tz = filters.time_zone
+    rows = (
+        report_conversations(filters=filters)
+        .annotate(
+            weekday=ExtractIsoWeekDay("created_at", tzinfo=tz),
+            hour=ExtractHour("created_at", tzinfo=tz),
+        )
+        .values_list("weekday", "hour")
+        .annotate(count=Count("id"))
+    )
+    grid = [[0] * 24 for _weekday in range(7)]
+    for weekday, hour, count in rows:
+        grid[weekday - 1][hour] = count
+    return grid
+
+
+def report_summary(*, filters: ReportFilters) -> dict:
+    """First response and resolution: count, median and 90th percentile; one query."""
+    first, resolution = _duration_fields(filters)
+    resolution_expression = _resolution_by_person(resolution)
+    aggregates = {"first_response_count": Count(first)}
+    aggregates["resolution_count"] = Count(resolution_expression)
+    for name, fraction in PERCENTILES.items():
+        aggregates[f"first_response_{name}"] = PercentileCont(first, fraction)
+        aggregates[f"resolution_{name}"] = PercentileCont(resolution_expression, fraction)
+    row = report_conversations(filters=filters).aggregate(**aggregates)
+    return {
+        kind: {
+            "count": row[f"{kind}_count"],
+            **{name: row[f"{kind}_{name}"] for name in PERCENTILES},
+        }
+        for kind in ("first_response", "resolution")
+    }
+
+
+def report_sla(*, filters: ReportFilters, now: datetime | None = None) -> list[dict]:
+    """Per priority: first replies and resolutions within their due times; two queries.
+
+    Conversations with a due time only (targets apply from entering the queue). Met: done by
+    the due time. Missed: done late, or not done and the due time has passed. Not done and
+    not yet due counts neither way. Due times are those stamped at the time (the target in
+    force then), so changing a target never rewrites the past.
+    """
+    now = now or timezone.now()
+
+    def met_and_missed(done: str, due: str) -> dict:
+        has_due = Q(**{f"{due}__isnull": False})
+        return {
+            f"{done}_met": Count(
+                "id", filter=has_due & Q(**{f"{done}__isnull": False, f"{done}__lte": F(due)})
+            ),
+            f"{done}_missed": Count(
+                "id",
+                filter=has_due
+                & (
+                    Q(**{f"{done}__gt": F(due)}) | Q(**{f"{done}__isnull": True, f"{due}__lt": now})
+                ),
+            ),
+        }
+
+    rows = {
+        row["priority"]: row
+        for row in report_conversations(filters=filters)
+        .values("priority")
+        .annotate(
+            **met_and_missed("first_response_at", "first_response_due_at"),
+            **met_and_missed("resolved_at", "resolution_due_at"),
+        )
+    }
+    targets = {target.priority: target for target in ResponseTarget.objects.all()}
+    result = []
+    for priority in reversed(Priority.values):  # urgent first
+        row = rows.get(priority, {})
+        target = targets.get(priority)
+        entry = {
+            "priority": priority,
+            "label": Priority(priority).label,
+            "first_response_target_seconds": target.first_response_seconds if target else None,
+            "resolution_target_seconds": target.resolution_seconds if target else None,
+        }
+        for kind, done in (("first_response", "first_response_at"), ("resolution", "resolved_at")):
+            met, missed = row.get(f"{done}_met", 0), row.get(f"{done}_missed", 0)
+            entry[f"{kind}_met"] = met
+            entry[f"{kind}_missed"] = missed
+            entry[f"{kind}_percent"] = 100 * met / (met + missed) if met + missed else None
+        result.append(entry)
+    return result
+
+
+def report_agents(*, filters: ReportFilters) -> list[dict]:
+    """Per agent (the conversation's assignee): handled, resolved, median first response,
+    CSAT average and ratings count; one query, busiest first."""
+    first, _resolution = _duration_fields(filters)
+    rows = (
+        report_conversations(filters=filters)
+        .filter(assignee__isnull=False)
+        .values("assignee_id", "assignee__username", "assignee__agent_profile__display_name")
+        .annotate(
+            handled=Count("id"),
+            resolved=Count("id", filter=Q(resolved_at__isnull=False)),
+            first_response_median=PercentileCont(first, 0.5),
+            csat_average=Avg("rating__score"),
+            ratings=Count("rating"),
+        )
+        .order_by("-handled", "assignee__username")
+    )
+    return [
+        {
+            "user_id": row["assignee_id"],
+            "name": row["assignee__agent_profile__display_name"] or row["assignee__username"],
+            "handled": row["handled"],
+            "resolved": row["resolved"],
+            "first_response_median": row["first_response_median"],
+            "csat_average": row["csat_average"],
+            "ratings": row["ratings"],
+        }
+        for row in rows
+    ]
+
+
+def report_topics(*, filters: ReportFilters, language: str = "en") -> list[dict]:
+    """Per topic: volume, median first response and resolution, CSAT; one query."""
+    first, resolution = _duration_fields(filters)
+    rows = (
+        report_conversations(filters=filters)
+        .values("topic_id", "topic__name_en", "topic__name_tr")
+        .annotate(
+            volume=Count("id"),
+            first_response_median=PercentileCont(first, 0.5),
+            resolution_median=PercentileCont(_resolution_by_person(resolution), 0.5),
+            csat_average=Avg("rating__score"),
+            ratings=Count("rating"),
+        )
+        .order_by("-volume", "topic__name_en")
+    )
+    turkish = (language or "").startswith("tr")
+    return [
+        {
+            "topic_id": row["topic_id"],
+            "name": (row["topic__name_tr"] if turkish and row["topic__name_tr"] else None)
+            or row["topic__name_en"],
+            "volume": row["volume"],
+            "first_response_median": row["first_response_median"],
+            "resolution_median": row["resolution_median"],
+            "csat_average": row["csat_average"],
+            "ratings": row["ratings"],
+        }
+        for row in rows
+    ]
+
+
+@dataclass
+class Report:
+    filters: ReportFilters
+    activity: dict
+    heatmap: list[list[int]]
+    times: dict
+    sla: list[dict]
+    csat: dict
+    comments: list
+    agents: list[dict]
+    topics: list[dict]
+    faq: dict | None = field(default=None)
+
+
+def report_build(
+    *, filters: ReportFilters, language: str = "en", now: datetime | None = None
+) -> Report:
+    """Every figure of the report page, in a fixed number of queries (13, 11 for agents):
+    activity 2, heat map 1, times 1, SLA 2, CSAT 2 + comments 1, agents 1, topics 1, FAQ 2."""
+    conversations = report_conversations(filters=filters)
+    faq = None
+    if not filters.own_figures_only and filters.agent_id is None:
+        faq = faq_selectors.article_feedback_report(
+            since=filters.since,
+            until=filters.until,
+            topic_id=filters.topic_id,
+            team_id=filters.team_id,
+        )
+    return Report(
+        filters=filters,
+        activity=report_activity(filters=filters),
+        heatmap=report_heatmap(filters=filters),
+        times=report_summary(filters=filters),
+        sla=report_sla(filters=filters, now=now),
+        csat=rating_selectors.rating_summary(conversations=conversations),
+        comments=rating_selectors.rating_comments_latest(
+            conversations=conversations, limit=COMMENTS_LIMIT
+        ),
+        agents=report_agents(filters=filters),
+        topics=report_topics(filters=filters, language=language),
+        faq=faq,
+    )
