@@ -13,7 +13,8 @@ from django.utils.translation import ngettext
 from config.middleware import client_ip
 
 from . import selectors, services
-from .models import Conversation
+from .models import AgentProfile, Conversation, Team, Topic
+from .reports import MAX_DAYS
 
 
 class SearchForm(forms.Form):
@@ -122,3 +123,75 @@ class ConsoleAuthenticationForm(LockoutMixin, AuthenticationForm):
 
 class AdminLockoutAuthenticationForm(LockoutMixin, AdminAuthenticationForm):
     pass
+
+
+# --- Reports ----------------------------------------------------------------------------
+
+
+ISO_DATE = "%Y-%m-%d"
+CLOCK_CHOICES = [
+    ("business", _("Business hours")),
+    ("wall", _("Clock time")),
+]
+
+
+class ReportFilterForm(forms.Form):
+    """The report's date range and filters. Agents get no team/agent choice of others."""
+
+    # <input type="date"> speaks ISO dates in every language.
+    start = forms.DateField(
+        label=_("From"),
+        required=False,
+        input_formats=[ISO_DATE],
+        widget=forms.DateInput({"type": "date"}, format=ISO_DATE),
+    )
+    end = forms.DateField(
+        label=_("To"),
+        required=False,
+        input_formats=[ISO_DATE],
+        widget=forms.DateInput({"type": "date"}, format=ISO_DATE),
+    )
+    team = forms.ModelChoiceField(
+        label=_("Team"), queryset=Team.objects.order_by("name"), required=False,
+        empty_label=_("All teams"),
+    )  # fmt: skip
+    topic = forms.ModelChoiceField(
+        label=_("Topic"), queryset=Topic.objects.order_by("order", "slug"), required=False,
+        empty_label=_("All topics"),
+    )  # fmt: skip
+    agent = forms.ModelChoiceField(
+        label=_("Agent"),
+        queryset=AgentProfile.objects.select_related("user").order_by("display_name", "pk"),
+        required=False,
+        empty_label=_("All agents"),
+    )
+    clock = forms.ChoiceField(label=_("Times in"), choices=CLOCK_CHOICES, required=False)
+
+    def __init__(self, *args, profile: AgentProfile, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not profile.is_supervisor:
+            # Their own figures: no choice of agent (nor of another agent's team).
+            del self.fields["agent"]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end:
+            if end < start:
+                raise forms.ValidationError(_("The end date is before the start date."))
+            if (end - start).days + 1 > MAX_DAYS:
+                raise forms.ValidationError(_("Pick at most %(days)d days.") % {"days": MAX_DAYS})
+        return cleaned
+
+    def filter_kwargs(self) -> dict:
+        """Keyword arguments for `support.reports.report_filters`."""
+        data = self.cleaned_data
+        agent = data.get("agent")
+        return {
+            "start_date": data.get("start"),
+            "end_date": data.get("end"),
+            "team_id": data["team"].pk if data.get("team") else None,
+            "topic_id": data["topic"].pk if data.get("topic") else None,
+            "agent_id": agent.user_id if agent else None,
+            "business_hours": data.get("clock") != "wall",
+        }

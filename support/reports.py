@@ -95,7 +95,7 @@ def report_filters(
     """Filters as `profile` may see them: agents get their own figures whatever they ask.
 
     Defaults to the last 30 days up to today in the profile's time zone. Dates are validated
-    by the caller (the view's form); this only clamps their order.
+    by the caller (the view's form); this only puts them in order and keeps at most MAX_DAYS.
     """
     tz = profile_time_zone(profile)
     today = today or timezone.now().astimezone(tz).date()
@@ -103,6 +103,8 @@ def report_filters(
     start_date = start_date or end_date - timedelta(days=DEFAULT_DAYS - 1)
     if start_date > end_date:
         start_date, end_date = end_date, start_date
+    if (end_date - start_date).days + 1 > MAX_DAYS:
+        start_date = end_date - timedelta(days=MAX_DAYS - 1)
     filters = ReportFilters(
         start_date=start_date,
         end_date=end_date,

@@ -37,6 +37,8 @@ urlpatterns = [
         views.conversation_messages_earlier,
         name="conversation_messages_earlier",
     ),
+    path("reports/", views.report_page, name="reports"),
+    path("reports/<slug:table>.csv", views.report_csv, name="report_csv"),
     path("presence", views.presence_change, name="presence_change"),
     path(
         "conversations/<int:conversation_id>/assign",
