@@ -33,36 +33,44 @@ def conversation_for_rating_link(*, conversation_id: int | None):
     return Conversation.objects.select_related("rating").filter(pk=conversation_id).first()
 
 
-def rating_summary(*, conversations) -> dict:
-    """CSAT of a set of conversations (a queryset, used as a subquery): two queries.
+SCORES = range(SCORE_MAX, SCORE_MIN - 1, -1)  # 5 first
+
+
+def rating_aggregates() -> dict:
+    """The CSAT aggregates over a conversation queryset, to fold into a larger aggregate
+    (`support.reports` asks for everything about its conversations in one scan)."""
+    by_person = Q(resolved_at__isnull=False, resolved_by_bot=False)
+    return {
+        "csat_average": Avg("rating__score"),
+        "csat_rated": Count("rating"),
+        "csat_resolved": Count("id", filter=by_person),
+        "csat_rated_of_resolved": Count("rating", filter=by_person),
+        **{
+            f"csat_score_{score}": Count("rating", filter=Q(rating__score=score))
+            for score in SCORES
+        },
+    }
+
+
+def rating_summary_from(row: dict) -> dict:
+    """CSAT figures from an aggregate row holding `rating_aggregates()`.
 
     average and distribution over every rating; the response rate is rated / resolved among
     conversations a person resolved (the bot's deflections are never asked for a rating).
     """
-    by_person = Q(resolved_at__isnull=False, resolved_by_bot=False)
-    totals = conversations.aggregate(
-        average=Avg("rating__score"),
-        rated=Count("rating"),
-        resolved=Count("id", filter=by_person),
-        rated_of_resolved=Count("rating", filter=by_person),
-    )
-    counts = dict(
-        Rating.objects.filter(conversation__in=conversations.values("pk"))
-        .values_list("score")
-        .annotate(count=Count("id"))
-        .order_by()
-    )
-    resolved = totals["resolved"]
+    resolved = row["csat_resolved"]
     return {
-        "average": totals["average"],
-        "rated": totals["rated"],
+        "average": row["csat_average"],
+        "rated": row["csat_rated"],
         "resolved": resolved,
-        "response_rate": (100 * totals["rated_of_resolved"] / resolved) if resolved else None,
-        "distribution": [
-            {"score": score, "count": counts.get(score, 0)}
-            for score in range(SCORE_MAX, SCORE_MIN - 1, -1)
-        ],
+        "response_rate": (100 * row["csat_rated_of_resolved"] / resolved) if resolved else None,
+        "distribution": [{"score": score, "count": row[f"csat_score_{score}"]} for score in SCORES],
     }
+
+
+def rating_summary(*, conversations) -> dict:
+    """CSAT of a set of conversations (a queryset): one query."""
+    return rating_summary_from(conversations.aggregate(**rating_aggregates()))
 
 
 def rating_comments_latest(*, conversations, limit: int = 10) -> list[Rating]:
