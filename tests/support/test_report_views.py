@@ -182,6 +182,9 @@ def turkish_catalog():
     call_command("compilemessages", ignore=[".venv"], verbosity=0)
     trans_real._translations = {}
     trans_real._default = None
+    yield
+    # The Turkish request left Turkish active in this thread: later tests expect English.
+    trans_real.activate("en")
 
 
 def test_report_page_in_turkish(client, week, turkish_catalog):

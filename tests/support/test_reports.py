@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils.translation import override
 
 from faq.models import Article, ArticleFeedback, Category
 from support import hours
@@ -276,6 +277,7 @@ def test_percentile_of_no_rows_is_null(week):
     assert empty.csat["response_rate"] is None
 
 
+@override("en")
 def test_duration_text():
     from support.report_tables import format_duration
 
