@@ -67,6 +67,10 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     "console:conversation_transfer": {"POST": CONVERSATION_AGENTS},
     "console:conversation_priority_change": {"POST": CONVERSATION_AGENTS},
     "console:conversation_status_change": {"POST": CONVERSATION_AGENTS},
+    # Reports: every agent may open them; agents get only their own figures (tests/support/
+    # test_report_views.py checks what each one sees).
+    "console:reports": {"GET": AGENTS},
+    "console:report_csv": {"GET": AGENTS},
     "widget_api:session": {"POST": EVERYONE},
     # The host page's API: no visitor token; the page's Origin is checked (tests/proactive).
     "host_api:config": {"GET": EVERYONE},

@@ -55,6 +55,7 @@ class World:
             "variant": "file",
             "widget_key": self.widget.key,
             "external_id": "user-a",
+            "table": "agents",  # a report table's CSV
         }
 
 
