@@ -428,24 +428,47 @@ class ConsoleConsumer(JsonFrameConsumer):
             await self.channel_layer.group_discard(
                 realtime.console_conversation_group(self.watched.pk), self.channel_name
             )
+        if self.watched is None or self.watched.pk != conversation.pk:
+            # Gap filling (fill_gaps): where the page resumed, and what was sent since.
+            self.watch_after, self.watch_sent = after, set()
+        self.watch_after = min(self.watch_after, after)
         self.watched = conversation
         await self.channel_layer.group_add(
             realtime.console_conversation_group(conversation.pk), self.channel_name
         )
-        html = await database_sync_to_async(self._missed_html)(conversation, after)
-        if html:
-            await self.send(text_data=html)
-
-    def _missed_html(self, conversation, after: int) -> str:
-        messages = selectors.message_objects_after(
+        messages = await database_sync_to_async(selectors.message_objects_after)(
             conversation=conversation, after=after, limit=RESUME_BATCH
         )
+        await self.send_messages(conversation, messages)
+
+    async def send_messages(self, conversation, messages) -> None:
         if not messages:
-            return ""
-        return render_to_string(
+            return
+        html = await database_sync_to_async(render_to_string)(
             "support/console/oob_messages.html",
             {"messages": messages, "conversation": conversation},
         )
+        self.watch_sent |= {m.pk for m in messages}
+        await self.send(text_data=html)
+
+    async def fill_gaps(self):
+        """As VisitorConsumer.fill_gaps: messages of the watched conversation, settled, newer
+        than where the page resumed, whose live fragment never reached this socket."""
+        if self.watched is None:
+            return
+        settled = timezone.now() - timedelta(seconds=GAP_SETTLE_SECONDS)
+        recent = await database_sync_to_async(selectors.message_recent_ids)(
+            conversation_ids=[self.watched.pk], settled_before=settled
+        )
+        ids = recent.get(self.watched.pk, [])
+        missing = [i for i in ids if i > self.watch_after and i not in self.watch_sent]
+        if missing:
+            messages = await database_sync_to_async(selectors.message_objects_by_ids)(
+                conversation=self.watched, ids=missing
+            )
+            await self.send_messages(self.watched, messages)
+        if ids:
+            self.watch_sent = {i for i in self.watch_sent if i >= ids[0]}
 
     def _watching(self, frame: dict) -> bool:
         return self.watched is not None and frame.get("conversation") == self.watched.pk
@@ -469,7 +492,10 @@ class ConsoleConsumer(JsonFrameConsumer):
 
     async def on_ping(self, frame: dict):
         await self.heartbeat()
+        await self.fill_gaps()
         await self.send(text_data="<!-- pong -->")
 
     async def console_html(self, event: dict):
+        if event.get("message_id") is not None and self.watched is not None:
+            self.watch_sent.add(event["message_id"])
         await self.send(text_data=event["html"])

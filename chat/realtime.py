@@ -54,8 +54,12 @@ def visitor_event(frame: dict) -> dict:
     return {"type": "visitor.frame", "frame": frame}
 
 
-def console_event(html: str) -> dict:
-    return {"type": "console.html", "html": html}
+def console_event(html: str, *, message_id: int | None = None) -> dict:
+    """`message_id` marks a message fragment, so the socket knows which ones it delivered."""
+    event = {"type": "console.html", "html": html}
+    if message_id is not None:
+        event["message_id"] = message_id
+    return event
 
 
 def _send(messages: list[tuple[str, dict]]) -> None:
@@ -116,7 +120,10 @@ def message_created(*, message: Message, conversation, conversation_changed: boo
     row_html = _inbox_row_html(conversation)
     outgoing = [
         (visitor_group(conversation.contact_id), visitor_event(frame)),
-        (console_conversation_group(conversation.pk), console_event(message_html)),
+        (
+            console_conversation_group(conversation.pk),
+            console_event(message_html, message_id=message.pk),
+        ),
     ]
     outgoing += [(group, console_event(row_html)) for group in console_inbox_groups(conversation)]
     if conversation_changed:

@@ -17,6 +17,14 @@ def message_objects_after(*, conversation: Conversation, after: int, limit: int)
     )
 
 
+def message_objects_by_ids(*, conversation: Conversation, ids) -> list[Message]:
+    return list(
+        Message.objects.filter(conversation=conversation, id__in=list(ids))
+        .select_related("sender_agent__agent_profile")
+        .order_by("id")
+    )
+
+
 def message_objects_latest(*, conversation: Conversation, limit: int) -> list[Message]:
     """The newest messages, oldest first: what a conversation page shows first."""
     newest = list(

@@ -194,12 +194,9 @@
   });
   body.addEventListener("htmx:wsClose", function () { setConnection("closed"); });
   // Heartbeat: keeps this agent "online" for automatic assignment.
-  // Re-watching asks for anything newer than the page has: live events dropped by a
-  // channel-layer outage still arrive within one interval.
-  setInterval(function () {
-    send({ type: "ping" });
-    if (conversationId) send({ type: "watch", conversation: conversationId, after: lastMessageId() });
-  }, 20000);
+  // At each ping the server also sends messages whose live fragment never arrived (a
+  // channel-layer outage drops them), so nothing is lost while the socket stays open.
+  setInterval(function () { send({ type: "ping" }); }, 20000);
 
   document.addEventListener("change", function (event) {
     if (event.target.classList && event.target.classList.contains("js-autosubmit")) {

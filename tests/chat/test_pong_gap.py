@@ -78,3 +78,37 @@ def test_recent_ids_are_the_newest_per_conversation_in_one_query(django_assert_n
 
     assert recent[first.pk] == ids[-3:]
     assert len(recent[second.pk]) == 1
+
+
+async def test_the_console_gets_a_message_whose_fragment_was_lost_at_its_next_ping(in_memory_layer):
+    supervisor = await sync_to_async(factories.supervisor)()
+    conversation = await sync_to_async(factories.conversation)(body="first")
+    newest = await Message.objects.filter(conversation=conversation).alatest("id")
+    console = WebsocketCommunicator(application, "/ws/console/")
+    console.scope["user"] = supervisor.user
+    await console.connect()
+    await console.send_json_to(
+        {"type": "watch", "conversation": conversation.pk, "after": newest.pk}
+    )
+    await console.send_json_to({"type": "ping"})
+    assert await console.receive_from(timeout=5) == "<!-- pong -->"  # the watch is in place
+    lost = await Message.objects.acreate(
+        conversation=conversation, sender_type="visitor", body="never announced"
+    )
+    # A newer message that did arrive hides the gap from the page.
+    announced = await sync_to_async(factories.message)(conversation=conversation, body="later")
+    await Message.objects.filter(pk=lost.pk).aupdate(
+        created_at=timezone.now() - timedelta(seconds=10)
+    )
+
+    await console.send_json_to({"type": "ping"})
+    frames = []
+    while not frames or frames[-1] != "<!-- pong -->":
+        frames.append(await console.receive_from(timeout=5))
+
+    filled = [f for f in frames if f'id="message-{lost.pk}"' in f]
+    assert len(filled) == 1 and "never announced" in filled[0]
+    assert f'id="message-{announced.pk}"' not in filled[0]  # it arrived live: not resent
+    await console.send_json_to({"type": "ping"})
+    assert await console.receive_from(timeout=5) == "<!-- pong -->"
+    await console.disconnect()
