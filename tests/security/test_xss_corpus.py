@@ -12,6 +12,7 @@ from django.urls import reverse
 from chat import attachments as attachment_services
 from chat import realtime
 from chat import services as chat_services
+from support import selectors as support_selectors
 from tests import factories
 from tests.chat import corpus
 
@@ -163,7 +164,8 @@ def test_socket_fragments_escape_visitor_text(monkeypatch):
     monkeypatch.setattr(realtime, "_send", sent.extend)
     message = factories.message(conversation=world.conversation, body=PAYLOAD)
 
-    realtime.message_created(message_id=message.pk)
+    row = support_selectors.conversation_get_for_inbox_row(conversation_id=world.conversation.pk)
+    realtime.message_created(message=message, conversation=row)
     realtime.conversation_updated(conversation_id=world.conversation.pk)
 
     fragments = [event["html"] for _group, event in sent if "html" in event]
