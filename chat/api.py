@@ -151,8 +151,15 @@ def _conversation_payload(conversation) -> dict:
     }
 
 
-@widget_endpoint(methods=["POST"])
+HISTORY_PAGE_MAX = 100
+
+
+@widget_endpoint(methods=["GET", "POST"])
 def conversation_list(request):
+    """GET: the visitor's conversations, newest activity first (`limit` 1–100, default 50,
+    `offset`), with unread counts, for the widget's history. POST: start one."""
+    if request.method == "GET":
+        return _conversation_history(request)
     data = request.json
     conversation, created = services.conversation_start(
         contact=request.contact,
@@ -166,6 +173,25 @@ def conversation_list(request):
         contact=request.contact, conversation_id=conversation.pk
     )
     return JsonResponse(_conversation_payload(conversation), status=201 if created else 200)
+
+
+def _conversation_history(request) -> JsonResponse:
+    try:
+        limit = int(request.GET.get("limit", 50))
+        offset = int(request.GET.get("offset", 0))
+    except ValueError:
+        raise errors.InvalidInput("limit and offset must be integers.") from None
+    if offset < 0 or not 1 <= limit <= HISTORY_PAGE_MAX:
+        raise errors.InvalidInput(f"offset must be ≥ 0 and limit between 1 and {HISTORY_PAGE_MAX}.")
+    conversations = support_selectors.conversation_list_for_contact(
+        contact=request.contact, limit=limit + 1, offset=offset
+    )
+    return JsonResponse(
+        {
+            "conversations": [protocol.conversation_summary(c) for c in conversations[:limit]],
+            "has_more": len(conversations) > limit,
+        }
+    )
 
 
 @widget_endpoint(methods=["GET", "POST"])

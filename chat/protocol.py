@@ -1,5 +1,6 @@
 """The widget protocol's objects (PROTOCOL.md): plain dicts, ready for JSON."""
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ratings import selectors as rating_selectors
@@ -68,9 +69,20 @@ def message_to_dict(message: Message) -> dict:
     }
 
 
+def _reopen(conversation: Conversation) -> dict:
+    """Additions: `reopen_until` (resolved ones: until when the visitor may reopen it) and
+    `reopenable` (whether that is still so now)."""
+    until = conversation.reopen_until
+    return {
+        "reopen_until": _iso(until),
+        "reopenable": until is not None and until > timezone.now(),
+    }
+
+
 def conversation_to_dict(conversation: Conversation, *, queue: dict | None = None) -> dict:
     """`queue` (an addition to v1): {position, estimated_wait_seconds} while waiting, else null."""
     return {
+        **_reopen(conversation),
         "id": conversation.pk,
         "status": conversation.status,
         "topic": conversation.topic.slug if conversation.topic_id else None,
@@ -96,4 +108,7 @@ def conversation_summary(conversation: Conversation) -> dict:
         "last_message": conversation.last_message_preview,
         "unread": getattr(conversation, "unread_count", 0),
         "updated_at": _iso(conversation.last_message_at or conversation.created_at),
+        "created_at": _iso(conversation.created_at),
+        "resolved_at": _iso(conversation.resolved_at),
+        **_reopen(conversation),
     }

@@ -1,4 +1,5 @@
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
@@ -520,6 +521,14 @@ class Conversation(models.Model):
     @property
     def is_resolved(self) -> bool:
         return self.status == self.Status.RESOLVED
+
+    @property
+    def reopen_until(self):
+        """Until when the visitor may reopen it (settings DESTEK REOPEN_WINDOW_SECONDS);
+        None unless resolved. Agents may reopen any time."""
+        if not self.is_resolved or self.resolved_at is None:
+            return None
+        return self.resolved_at + timedelta(seconds=settings.DESTEK["REOPEN_WINDOW_SECONDS"])
 
     @property
     def sla_breached(self) -> bool:

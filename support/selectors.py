@@ -126,12 +126,14 @@ def topic_list_active() -> list[Topic]:
     return list(Topic.objects.filter(is_active=True).select_related("team"))
 
 
-def conversation_list_for_contact(*, contact: Contact, limit: int = 50) -> list[Conversation]:
+def conversation_list_for_contact(
+    *, contact: Contact, limit: int = 50, offset: int = 0
+) -> list[Conversation]:
     """The visitor's own conversations, newest activity first, with their unread counts."""
     return list(
         contact.conversations.select_related("topic", "assignee__agent_profile")
         .annotate(unread_count=F("visitor_unread_count"))
-        .order_by("-last_message_at", "-id")[:limit]
+        .order_by("-last_message_at", "-id")[offset : offset + limit]
     )
 
 

@@ -741,8 +741,8 @@ def conversation_reopen(*, conversation: Conversation, by_agent=None) -> Convers
     """Reopen a resolved conversation: agents any time, visitors within the reopen window."""
     if conversation.status != Status.RESOLVED:
         raise errors.Conflict("The conversation is not resolved.", code="not_resolved")
-    window = timedelta(seconds=settings.DESTEK["REOPEN_WINDOW_SECONDS"])
-    if by_agent is None and conversation.resolved_at < timezone.now() - window:
+    reopen_until = conversation.reopen_until
+    if by_agent is None and reopen_until is not None and reopen_until < timezone.now():
         raise errors.Conflict(
             "This conversation can no longer be reopened; start a new one.",
             code="reopen_window_passed",

@@ -197,27 +197,10 @@ function upsertConv(id, patch) {
   return c;
 }
 
-function renderHome() {
-  const ul = $('conversation-list');
-  ul.textContent = '';
-  $('history').hidden = !convs.length;
-  for (const c of convs) {
-    const b = button('conv-item', null, () => openConv(c.id, c));
-    b.dataset.conversationId = c.id;
-    const top = el('span', 'conv-top');
-    const t = findTopic(c.topic);
-    top.append(
-      el('span', 'conv-title', t?.name || T.conv),
-      el('span', 'pill pill-' + c.status, T[c.status] || c.status),
-      el('span', 'conv-time', when(c.updated_at)),
-    );
-    const bottom = el('span', 'conv-bottom');
-    bottom.append(el('span', 'conv-last', c.last_message || T.empty));
-    if (c.unread) bottom.appendChild(el('span', 'badge', c.unread)).setAttribute('aria-label', `${c.unread} ${T.unread}`);
-    b.append(top, bottom);
-    ul.appendChild(el('li')).append(b);
-  }
-}
+// Visitor history (history.js): loaded when the list first shows, not part of the first open.
+const W = { T, el, button, when, findTopic, api, openConv, flashError, setConvs, get convs() { return convs; } };
+const history = (f) => import('./history.js').then((m) => m[f](W), () => flashError(T.net));
+const renderHome = () => history('render');
 
 function renderTopics() {
   const box = $('topic-list');
@@ -257,8 +240,8 @@ function leave() {
 function home() {
   leave();
   cur = null;
-  renderHome();
   show('home');
+  history('refresh');
 }
 
 function newConv() {
@@ -274,7 +257,7 @@ function newConv() {
 
 async function openConv(id, s, initial) {
   leave();
-  cur = { id, status: s.status, queue: s.queue, agent_last_read: s.agent_last_read || 0 };
+  cur = { ...s, id, agent_last_read: s.agent_last_read || 0 };
   readSent = s.visitor_last_read || 0;
   show('conversation');
   applyStatus();
@@ -306,6 +289,10 @@ async function fill(id) {
 function applyStatus() {
   const resolved = cur?.status === 'resolved';
   $('resolved-banner').hidden = !resolved;
+  // Reopen within the window (reopen_until); after it, only a new conversation.
+  const ok = cur?.reopenable !== false;
+  $('reopen-button').hidden = !ok;
+  $('reopen-note').textContent = !resolved ? '' : !ok ? T.expired : cur.reopen_until ? T.until.replace('{date}', when(cur.reopen_until)) : '';
   input.disabled = $('send-button').disabled = resolved;
   B.classList.toggle('is-resolved', resolved);
   off(list);
@@ -642,7 +629,7 @@ function onMessage(m) {
 }
 
 function onConversation(c) {
-  upsertConv(c.id, { status: c.status, topic: c.topic });
+  upsertConv(c.id, { status: c.status, topic: c.topic, reopenable: c.reopenable, reopen_until: c.reopen_until });
   if (!cur || cur.id !== c.id) return;
   Object.assign(cur, c);
   readSent = Math.max(readSent, c.visitor_last_read || 0);

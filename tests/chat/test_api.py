@@ -45,6 +45,8 @@ CONVERSATION_KEYS = {
     "visitor_last_read",
     "agent_last_read",
     "queue",  # an addition to v1: place in line while waiting
+    "reopen_until",  # additions: the visitor's reopen window of a resolved conversation
+    "reopenable",
 }
 
 
@@ -148,7 +150,19 @@ def test_session_lists_the_visitors_conversations_with_the_protocol_keys(api):
 
     assert data["contact"]["id"] == contact.pk
     (summary,) = data["conversations"]
-    assert set(summary) == {"id", "status", "topic", "last_message", "unread", "updated_at"}
+    assert set(summary) == {
+        "id",
+        "status",
+        "topic",
+        "last_message",
+        "unread",
+        "updated_at",
+        # additions for the widget's history
+        "created_at",
+        "resolved_at",
+        "reopen_until",
+        "reopenable",
+    }
     assert summary["id"] == conversation.pk
     assert summary["status"] == "queued"
     assert summary["topic"] == "payment"
