@@ -79,7 +79,7 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     "widget_api:faq": {"GET": VISITORS},
     "widget_api:faq_article": {"GET": VISITORS},
     "widget_api:faq_article_feedback": {"POST": VISITORS},
-    "widget_api:conversations": {"POST": VISITORS},
+    "widget_api:conversations": {"GET": VISITORS, "POST": VISITORS},
     "widget_api:conversation_messages": {"GET": OWNER, "POST": OWNER},
     "widget_api:conversation_reopen": {"POST": OWNER},
     "widget_api:conversation_rating": {"POST": OWNER},
