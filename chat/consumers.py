@@ -391,9 +391,11 @@ class ConsoleConsumer(JsonFrameConsumer):
             await database_sync_to_async(support_services.agent_heartbeat)(profile=self.profile)
 
     def _inbox_groups(self) -> list[str]:
+        # Everyone's own group also carries what is for them alone (mentions).
+        own = realtime.console_agent_group(self.profile.user_id)
         if self.profile.is_supervisor:
-            return [realtime.CONSOLE_SUPERVISORS]
-        groups = [realtime.CONSOLE_UNROUTED, realtime.console_agent_group(self.profile.user_id)]
+            return [realtime.CONSOLE_SUPERVISORS, own]
+        groups = [realtime.CONSOLE_UNROUTED, own]
         groups += [
             realtime.console_team_group(t) for t in self.profile.teams.values_list("id", flat=True)
         ]
@@ -424,6 +426,8 @@ class ConsoleConsumer(JsonFrameConsumer):
             profile=self.profile, conversation_id=frame.get("conversation")
         )
         after = _positive_int(frame.get("after", 0)) or 0
+        # Older pages send no notes_after: they get no notes (they cannot show them).
+        notes_after = _positive_int(frame.get("notes_after"))
         if self.watched is not None and self.watched.pk != conversation.pk:
             await self.channel_layer.group_discard(
                 realtime.console_conversation_group(self.watched.pk), self.channel_name
@@ -440,6 +444,17 @@ class ConsoleConsumer(JsonFrameConsumer):
             conversation=conversation, after=after, limit=RESUME_BATCH
         )
         await self.send_messages(conversation, messages)
+        if notes_after is not None:
+            # Internal notes the page missed while its socket was away.
+            notes = await database_sync_to_async(support_selectors.note_list_for_conversation)(
+                conversation=conversation, after=notes_after, limit=RESUME_BATCH
+            )
+            if notes:
+                html = await database_sync_to_async(render_to_string)(
+                    "support/console/oob_messages.html",
+                    {"messages": notes, "conversation": conversation},
+                )
+                await self.send(text_data=html)
 
     async def send_messages(self, conversation, messages) -> None:
         if not messages:

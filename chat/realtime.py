@@ -118,6 +118,12 @@ def message_created(*, message: Message, conversation, conversation_changed: boo
     )
     conversation.unread_count = conversation.agent_unread_count
     row_html = _inbox_row_html(conversation)
+    if message.sender_type == Message.SenderType.VISITOR:
+        # Each console decides whether it concerns its agent (sound, desktop notification).
+        row_html += render_to_string(
+            "support/console/oob_notify.html",
+            {"kind": "message", "conversation": conversation, "message": message},
+        )
     outgoing = [
         (visitor_group(conversation.contact_id), visitor_event(frame)),
         (
@@ -134,6 +140,41 @@ def message_created(*, message: Message, conversation, conversation_changed: boo
         outgoing.append(
             (visitor_group(conversation.contact_id), visitor_event({**read, "up_to": message.pk}))
         )
+    _send(outgoing)
+
+
+def note_created(*, note_id: int) -> None:
+    """An internal note: to the consoles watching its conversation and to the agents it
+    mentions. Never to a visitor group."""
+    note = support_selectors.note_get_for_console(note_id=note_id)
+    if note is None:
+        return
+    conversation = note.conversation
+    note_html = render_to_string(
+        "support/console/oob_note.html", {"note": note, "conversation": conversation}
+    )
+    outgoing = [(console_conversation_group(conversation.pk), console_event(note_html))]
+    mention_html = render_to_string(
+        "support/console/oob_notify.html",
+        {"kind": "mention", "conversation": conversation, "note": note},
+    )
+    outgoing += [
+        (console_agent_group(user.pk), console_event(mention_html)) for user in note.mentions.all()
+    ]
+    _send(outgoing)
+
+
+def conversation_labels_changed(*, conversation_id: int) -> None:
+    """Labels are for agents only: the header and inbox rows change, visitors hear nothing."""
+    conversation = support_selectors.conversation_get_for_inbox_row(conversation_id=conversation_id)
+    if conversation is None:
+        return
+    header_html = render_to_string(
+        "support/console/oob_conversation_header.html", {"conversation": conversation}
+    )
+    row_html = _inbox_row_html(conversation)
+    outgoing = [(console_conversation_group(conversation.pk), console_event(header_html))]
+    outgoing += [(group, console_event(row_html)) for group in console_inbox_groups(conversation)]
     _send(outgoing)
 
 

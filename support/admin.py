@@ -19,9 +19,11 @@ from .models import (
     AgentProfile,
     AuditEvent,
     BusinessHoursInterval,
+    CannedResponse,
     Contact,
     ContactChange,
     Conversation,
+    Label,
     PriorityRule,
     ResponseTarget,
     SpecialDay,
@@ -396,3 +398,29 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class LabelForm(forms.ModelForm):
+    class Meta:
+        model = Label
+        fields = ["name", "colour"]
+        widgets = {"colour": forms.TextInput(attrs={"type": "color"})}
+
+
+@admin.register(Label)
+class LabelAdmin(admin.ModelAdmin):
+    form = LabelForm
+    list_display = ["name", "colour"]
+    search_fields = ["name"]
+
+
+@admin.register(CannedResponse)
+class CannedResponseAdmin(admin.ModelAdmin):
+    """Team replies are managed here (and by supervisors in the console); agents keep their
+    personal ones in the console."""
+
+    list_display = ["shortcut", "title", "team", "owner", "updated_at"]
+    list_filter = ["team"]
+    search_fields = ["shortcut", "title", "body_en", "body_tr"]
+    autocomplete_fields = ["owner"]
+    fields = ["title", "shortcut", "body_en", "body_tr", "team", "owner"]

@@ -15,7 +15,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
 from chat.models import Message
@@ -25,9 +25,12 @@ from .identity import visitor_token_read
 from .models import (
     AgentProfile,
     AuditEvent,
+    CannedResponse,
     Contact,
     ContactChange,
     Conversation,
+    Label,
+    Note,
     Team,
     Topic,
     Widget,
@@ -203,6 +206,7 @@ def conversation_list_for_inbox(
     status: str = "active",
     priority: str = "",
     topic: str = "",
+    label: int | None = None,
     limit: int = 50,
 ) -> QuerySet[Conversation]:
     """One inbox view: most urgent first; the unassigned queue first come, first served."""
@@ -217,6 +221,8 @@ def conversation_list_for_inbox(
         queryset = queryset.filter(priority=priority)
     if topic:
         queryset = queryset.filter(topic__slug=topic)
+    if label:
+        queryset = queryset.filter(labels__id=label)
     ordering = ["-sla_breached_rank", "-priority_rank"]
     if view == "unassigned" and status in ("active", Conversation.Status.QUEUED):
         ordering += ["queued_at", "id"]
@@ -327,9 +333,11 @@ def conversation_queue_info(*, conversation: Conversation) -> dict | None:
 
 
 def _with_inbox_columns(queryset: QuerySet[Conversation]) -> QuerySet[Conversation]:
-    return queryset.select_related(
-        "contact", "topic", "team", "assignee__agent_profile", "rating"
-    ).annotate(unread_count=F("agent_unread_count"))
+    return (
+        queryset.select_related("contact", "topic", "team", "assignee__agent_profile", "rating")
+        .prefetch_related("labels")
+        .annotate(unread_count=F("agent_unread_count"))
+    )
 
 
 def conversation_get_for_agent(*, profile: AgentProfile, conversation_id) -> Conversation:
@@ -556,3 +564,104 @@ def contact_change_list(*, contact: Contact, limit: int = 10) -> list[ContactCha
 
 def audit_event_list_recent(*, limit: int = 50) -> list[AuditEvent]:
     return list(AuditEvent.objects.select_related("actor").order_by("-id")[:limit])
+
+
+# Canned replies, notes, labels ------------------------------------------------------------------
+
+
+def canned_response_list_for_agent(*, profile: AgentProfile) -> list[CannedResponse]:
+    """The replies an agent may use: their teams' and their own (supervisors: every team's)."""
+    scope = Q(owner_id=profile.user_id)
+    if profile.is_supervisor:
+        scope |= Q(team__isnull=False)
+    else:
+        scope |= Q(team_id__in=agent_team_ids(profile=profile))
+    return list(CannedResponse.objects.filter(scope).select_related("team", "owner"))
+
+
+def canned_response_get_for_agent(*, profile: AgentProfile, canned_id) -> CannedResponse:
+    try:
+        canned_id = int(canned_id)
+    except (TypeError, ValueError):
+        raise errors.NotFound("No such canned reply.") from None
+    for canned in canned_response_list_for_agent(profile=profile):
+        if canned.pk == canned_id:
+            return canned
+    raise errors.NotFound("No such canned reply.")
+
+
+def canned_response_can_manage(*, profile: AgentProfile, canned: CannedResponse) -> bool:
+    """Agents manage their own replies; supervisors also every team's."""
+    if canned.owner_id is not None:
+        return canned.owner_id == profile.user_id
+    return profile.is_supervisor
+
+
+def agent_may_see(*, profile: AgentProfile, conversation: Conversation) -> bool:
+    """The same rule as _visible_to_agent_q, for one loaded conversation."""
+    return (
+        profile.is_supervisor
+        or conversation.team_id is None
+        or conversation.assignee_id == profile.user_id
+        or conversation.team_id in agent_team_ids(profile=profile)
+    )
+
+
+def agent_list_who_may_see(
+    *, conversation: Conversation, usernames: list[str]
+) -> list[AgentProfile]:
+    """Agents by username (any case) who may see the conversation, in one query."""
+    if not usernames:
+        return []
+    profiles = AgentProfile.objects.annotate(username_lower=Lower("user__username")).filter(
+        username_lower__in=[name.lower() for name in usernames]
+    )
+    if conversation.team_id is not None:
+        profiles = profiles.filter(
+            Q(role=AgentProfile.Role.SUPERVISOR)
+            | Q(user_id=conversation.assignee_id)
+            | Q(teams=conversation.team_id)
+        )
+    return list(profiles.select_related("user").distinct().order_by("pk"))
+
+
+def note_list_for_conversation(
+    *,
+    conversation: Conversation,
+    after: int | None = None,
+    since=None,
+    before_message: int | None = None,
+    limit: int = 500,
+) -> list[Note]:
+    """The newest notes (or those after an id, or written since a time, or before a message
+    was), oldest first, with their authors."""
+    notes = Note.objects.filter(conversation=conversation)
+    if since is not None:
+        notes = notes.filter(created_at__gte=since)
+    if before_message is not None:
+        notes = notes.filter(
+            created_at__lt=Subquery(
+                Message.objects.filter(pk=before_message, conversation=conversation).values(
+                    "created_at"
+                )[:1]
+            )
+        )
+    if after is not None:
+        notes = notes.filter(id__gt=after).order_by("id")[:limit]
+        return list(notes.select_related("author__agent_profile"))
+    newest = list(notes.select_related("author__agent_profile").order_by("-id")[:limit])
+    newest.reverse()
+    return newest
+
+
+def note_get_for_console(*, note_id: int) -> Note | None:
+    return (
+        Note.objects.select_related("author__agent_profile", "conversation__contact")
+        .prefetch_related("mentions")
+        .filter(pk=note_id)
+        .first()
+    )
+
+
+def label_list() -> list[Label]:
+    return list(Label.objects.order_by("name"))

@@ -24,9 +24,12 @@ from .identity import identity_hash_is_valid, visitor_token_issue
 from .models import (
     AgentProfile,
     AuditEvent,
+    CannedResponse,
     Contact,
     ContactChange,
     Conversation,
+    Label,
+    Note,
     PriorityRule,
     RateLimitBucket,
     ResponseTarget,
@@ -1059,3 +1062,163 @@ def audit_record(
         ip_address=ip_address or None,
         detail=detail or {},
     )
+
+
+# Canned replies ------------------------------------------------------------------------------
+
+CANNED_SHORTCUT = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+CANNED_TITLE_MAX_CHARS = 120
+
+
+def _canned_fields(*, title: Any, shortcut: Any, body_en: Any, body_tr: Any) -> dict[str, str]:
+    title = title.strip() if isinstance(title, str) else ""
+    shortcut = shortcut.strip().lstrip("/").lower() if isinstance(shortcut, str) else ""
+    body_en = body_en.strip() if isinstance(body_en, str) else ""
+    body_tr = body_tr.strip() if isinstance(body_tr, str) else ""
+    if not title or len(title) > CANNED_TITLE_MAX_CHARS:
+        raise errors.InvalidInput(
+            _("A title of 1 to %(max)s characters is required.") % {"max": CANNED_TITLE_MAX_CHARS},
+            code="invalid_title",
+        )
+    if not CANNED_SHORTCUT.match(shortcut):
+        raise errors.InvalidInput(
+            _("A shortcut is 1 to 40 lower-case letters, digits, - or _, e.g. refund-steps."),
+            code="invalid_shortcut",
+        )
+    if not body_en:
+        raise errors.InvalidInput(_("The English text is required."), code="empty_body")
+    limit = settings.DESTEK["MESSAGE_MAX_CHARS"]
+    if len(body_en) > limit or len(body_tr) > limit:
+        raise errors.InvalidInput(
+            _("A text is at most %(max)s characters.") % {"max": limit}, code="body_too_long"
+        )
+    return {"title": title, "shortcut": shortcut, "body_en": body_en, "body_tr": body_tr}
+
+
+def _canned_save(canned: CannedResponse) -> CannedResponse:
+    try:
+        with transaction.atomic():
+            canned.save()
+    except IntegrityError:
+        raise errors.Conflict(
+            _("The shortcut /%(shortcut)s is already used here.") % {"shortcut": canned.shortcut},
+            code="shortcut_taken",
+        ) from None
+    return canned
+
+
+def canned_response_create(
+    *,
+    by: AgentProfile,
+    title: Any,
+    shortcut: Any,
+    body_en: Any,
+    body_tr: Any = "",
+    team_id: Any = None,
+) -> CannedResponse:
+    """A personal reply of `by`, or with team_id a team's reply (supervisors only)."""
+    fields = _canned_fields(title=title, shortcut=shortcut, body_en=body_en, body_tr=body_tr)
+    canned = CannedResponse(**fields)
+    if team_id in (None, ""):
+        canned.owner_id = by.user_id
+    else:
+        if not by.is_supervisor:
+            raise errors.Forbidden(_("Only supervisors manage team replies."))
+        team = Team.objects.filter(pk=int(team_id) if str(team_id).isdigit() else None).first()
+        if team is None:
+            raise errors.InvalidInput(_("No such team."), code="invalid_team")
+        canned.team = team
+    return _canned_save(canned)
+
+
+def canned_response_update(
+    *,
+    canned: CannedResponse,
+    by: AgentProfile,
+    title: Any,
+    shortcut: Any,
+    body_en: Any,
+    body_tr: Any = "",
+) -> CannedResponse:
+    if not selectors.canned_response_can_manage(profile=by, canned=canned):
+        raise errors.Forbidden(_("You may not change this reply."))
+    fields = _canned_fields(title=title, shortcut=shortcut, body_en=body_en, body_tr=body_tr)
+    for name, value in fields.items():
+        setattr(canned, name, value)
+    return _canned_save(canned)
+
+
+def canned_response_delete(*, canned: CannedResponse, by: AgentProfile) -> None:
+    if not selectors.canned_response_can_manage(profile=by, canned=canned):
+        raise errors.Forbidden(_("You may not delete this reply."))
+    canned.delete()
+
+
+# Internal notes ------------------------------------------------------------------------------
+
+# "@ayse", "@ali.kaya": Django usernames (letters, digits, @ . + - _), not inside an address.
+MENTION = re.compile(r"(?<![\w.@+-])@([\w.+-]+)")
+
+
+def mention_usernames(text: str) -> list[str]:
+    """The usernames a note mentions, in order, without repeats; a final "." is punctuation."""
+    seen: dict[str, None] = {}
+    for match in MENTION.finditer(text or ""):
+        name = match.group(1).rstrip(".").lower()
+        if name:
+            seen.setdefault(name, None)
+    return list(seen)
+
+
+def note_create(*, conversation: Conversation, author: AgentProfile, body: Any) -> Note:
+    """An internal note. Only consoles hear of it; mentioned agents who may see the
+    conversation are told live (others are not: a mention never widens access)."""
+    if not isinstance(body, str):
+        raise errors.InvalidInput(_("The note must be text."), code="invalid_body")
+    body = body.strip()
+    if not body:
+        raise errors.InvalidInput(_("The note is empty."), code="empty_note")
+    limit = settings.DESTEK["MESSAGE_MAX_CHARS"]
+    if len(body) > limit:
+        raise errors.InvalidInput(
+            _("The note is longer than %(max)s characters.") % {"max": limit},
+            code="body_too_long",
+        )
+    mentioned = selectors.agent_list_who_may_see(
+        conversation=conversation, usernames=mention_usernames(body)
+    )
+    with transaction.atomic():
+        note = Note.objects.create(conversation=conversation, author=author.user, body=body)
+        mentioned_ids = [p.user_id for p in mentioned if p.user_id != author.user_id]
+        note.mentions.set(mentioned_ids)
+        transaction.on_commit(lambda: realtime.note_created(note_id=note.pk), robust=True)
+    note.mentioned_profiles = [p for p in mentioned if p.user_id in mentioned_ids]
+    return note
+
+
+# Labels ----------------------------------------------------------------------------------------
+
+
+def conversation_label_add(*, conversation: Conversation, label_id: Any) -> Conversation:
+    label = Label.objects.filter(pk=int(label_id) if str(label_id).isdigit() else None).first()
+    if label is None:
+        raise errors.InvalidInput(_("No such label."), code="invalid_label")
+    with transaction.atomic():
+        conversation.labels.add(label)
+        transaction.on_commit(
+            lambda: realtime.conversation_labels_changed(conversation_id=conversation.pk),
+            robust=True,
+        )
+    return conversation
+
+
+def conversation_label_remove(*, conversation: Conversation, label_id: Any) -> Conversation:
+    if not str(label_id).isdigit():
+        raise errors.InvalidInput(_("No such label."), code="invalid_label")
+    with transaction.atomic():
+        conversation.labels.remove(int(label_id))
+        transaction.on_commit(
+            lambda: realtime.conversation_labels_changed(conversation_id=conversation.pk),
+            robust=True,
+        )
+    return conversation

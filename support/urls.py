@@ -39,6 +39,23 @@ urlpatterns = [
     ),
     path("reports/", views.report_page, name="reports"),
     path("reports/<slug:table>.csv", views.report_csv, name="report_csv"),
+    path("canned/", views.canned_list, name="canned_list"),
+    path("canned/<int:canned_id>/", views.canned_edit, name="canned_edit"),
+    path(
+        "conversations/<int:conversation_id>/notes",
+        views.conversation_note_create,
+        name="conversation_note_create",
+    ),
+    path(
+        "conversations/<int:conversation_id>/canned/<int:canned_id>",
+        views.conversation_canned_render,
+        name="conversation_canned_render",
+    ),
+    path(
+        "conversations/<int:conversation_id>/labels",
+        views.conversation_labels_change,
+        name="conversation_labels_change",
+    ),
     path("presence", views.presence_change, name="presence_change"),
     path(
         "conversations/<int:conversation_id>/assign",

@@ -20,7 +20,7 @@ from chat import uploads as chat_uploads
 from chat.models import Message
 from config.middleware import client_ip
 
-from . import charts, errors, forms, reports, retention, selectors, services
+from . import canned, charts, errors, forms, reports, retention, selectors, services
 from .device import device_facts
 from .models import AuditEvent, Conversation
 from .report_tables import TABLE_NAMES, report_tables, table_csv
@@ -65,11 +65,13 @@ def _inbox_filters(request) -> dict:
     status = request.GET.get("status", "active")
     priority = request.GET.get("priority", "")
     topic = request.GET.get("topic", "")[:64]
+    label = request.GET.get("label", "")
     return {
         "view": view,
         "status": status if status in selectors.INBOX_STATUSES else "active",
         "priority": priority if priority in Conversation.Priority.values else "",
         "topic": topic,
+        "label": int(label) if label.isdigit() else None,
     }
 
 
@@ -83,6 +85,7 @@ def _inbox_context(request) -> dict:
         "topics": selectors.topic_list_active(),
         "priorities": Conversation.Priority.choices,
         "statuses": Conversation.Status.choices,
+        "labels": selectors.label_list(),
         "agent": request.agent,
         "team_ids": selectors.agent_team_ids(profile=request.agent),
     }
@@ -148,10 +151,18 @@ def _conversation_context(request, conversation, *, contact_form=None) -> dict:
             conversation=conversation, side="agent", up_to=messages[-1].pk
         )
         conversation.unread_count = 0
+    notes = selectors.note_list_for_conversation(
+        conversation=conversation,
+        # With earlier messages left out, the notes of that earlier time are left out too.
+        since=messages[0].created_at if messages and has_earlier else None,
+    )
     return {
         **_inbox_context(request),
         "conversation": conversation,
         "messages": messages,
+        # Messages and internal notes in the order they were written.
+        "timeline": sorted([*messages, *notes], key=lambda item: item.created_at),
+        "last_note_id": max((note.pk for note in notes), default=0),
         "has_earlier": has_earlier,
         "agents": selectors.agent_list_for_assignment(),
         "teams": selectors.team_list(),
@@ -159,6 +170,10 @@ def _conversation_context(request, conversation, *, contact_form=None) -> dict:
             "max_bytes": settings.DESTEK["ATTACHMENT_MAX_BYTES"],
             "max_files": settings.DESTEK["ATTACHMENTS_PER_MESSAGE"],
         },
+        "canned_replies": [
+            {"id": c.pk, "title": c.title, "shortcut": c.shortcut, "preview": c.body_en[:120]}
+            for c in selectors.canned_response_list_for_agent(profile=request.agent)
+        ],
         **_contact_panel_context(request, conversation, contact_form=contact_form),
     }
 
@@ -243,10 +258,20 @@ def conversation_messages_earlier(request, conversation_id: int):
     messages, has_earlier = chat_selectors.message_objects_page(
         conversation=conversation, before=int(before), limit=CONVERSATION_PAGE_SIZE
     )
+    notes = selectors.note_list_for_conversation(
+        conversation=conversation,
+        since=messages[0].created_at if messages and has_earlier else None,
+        before_message=int(before),
+    )
     return render(
         request,
         "support/console/_earlier_messages.html",
-        {"conversation": conversation, "messages": messages, "has_earlier": has_earlier},
+        {
+            "conversation": conversation,
+            "messages": messages,
+            "timeline": sorted([*messages, *notes], key=lambda item: item.created_at),
+            "has_earlier": has_earlier,
+        },
     )
 
 
@@ -507,6 +532,29 @@ def report_page(request):
     return render(request, "support/console/reports.html", context)
 
 
+@require_POST
+@agent_required
+def conversation_note_create(request, conversation_id: int):
+    conversation = selectors.conversation_get_for_agent(
+        profile=request.agent, conversation_id=conversation_id
+    )
+    try:
+        services.note_create(
+            conversation=conversation, author=request.agent, body=request.POST.get("body", "")
+        )
+    except errors.DomainError as error:
+        return render(
+            request,
+            "support/console/composer_error.html",
+            {"detail": error.detail},
+            status=error.status,
+        )
+    if request.htmx:
+        # Like a reply, the note itself arrives over the console socket.
+        return HttpResponse(status=204)
+    return redirect("console:conversation", conversation_id=conversation.pk)
+
+
 @require_GET
 @agent_required
 def report_csv(request, table: str):
@@ -525,3 +573,112 @@ def report_csv(request, table: str):
     filename = f"destek-{table}-{filters.start_date}-{filters.end_date}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def conversation_canned_render(request, conversation_id: int, canned_id: int):
+    """A canned reply filled in for this conversation, in the visitor's language."""
+    conversation = selectors.conversation_get_for_agent(
+        profile=request.agent, conversation_id=conversation_id
+    )
+    try:
+        reply = selectors.canned_response_get_for_agent(profile=request.agent, canned_id=canned_id)
+    except errors.NotFound as error:
+        return JsonResponse({"error": {"code": error.code, "detail": error.detail}}, status=404)
+    language = canned.language_of(conversation)
+    text = canned.render(
+        text=reply.body_for(language),
+        variables=canned.variables_for(conversation=conversation, agent_profile=request.agent),
+    )
+    return JsonResponse({"id": reply.pk, "language": language, "text": text})
+
+
+@require_POST
+@agent_required
+def conversation_labels_change(request, conversation_id: int):
+    conversation = selectors.conversation_get_for_agent(
+        profile=request.agent, conversation_id=conversation_id
+    )
+    try:
+        if "add" in request.POST:
+            services.conversation_label_add(conversation=conversation, label_id=request.POST["add"])
+        else:
+            services.conversation_label_remove(
+                conversation=conversation, label_id=request.POST.get("remove", "")
+            )
+    except errors.DomainError as error:
+        return _action_error(error)
+    return _header_response(request, conversation_id)
+
+
+def _canned_page(request, *, editing=None, error=None, values=None, status=200):
+    replies = selectors.canned_response_list_for_agent(profile=request.agent)
+    for reply in replies:
+        reply.can_manage = selectors.canned_response_can_manage(profile=request.agent, canned=reply)
+    context = {
+        "agent": request.agent,
+        "replies": replies,
+        "editing": editing,
+        "error": error,
+        "values": values or {},
+        "teams": selectors.team_list() if request.agent.is_supervisor else [],
+        "variables": canned.VARIABLE_NAMES,
+    }
+    return render(request, "support/console/canned.html", context, status=status)
+
+
+def _canned_values(request) -> dict:
+    return {
+        key: request.POST.get(key, "")
+        for key in ("title", "shortcut", "body_en", "body_tr", "team")
+    }
+
+
+@agent_required
+def canned_list(request):
+    """The agent's canned replies; a new one by POST (team ones for supervisors)."""
+    if request.method == "GET":
+        return _canned_page(request)
+    if request.method != "POST":
+        return HttpResponse(status=405)
+    values = _canned_values(request)
+    try:
+        services.canned_response_create(
+            by=request.agent,
+            title=values["title"],
+            shortcut=values["shortcut"],
+            body_en=values["body_en"],
+            body_tr=values["body_tr"],
+            team_id=values["team"] or None,
+        )
+    except errors.DomainError as error:
+        return _canned_page(request, error=error.detail, values=values, status=error.status)
+    return redirect("console:canned_list")
+
+
+@agent_required
+def canned_edit(request, canned_id: int):
+    reply = selectors.canned_response_get_for_agent(profile=request.agent, canned_id=canned_id)
+    if not selectors.canned_response_can_manage(profile=request.agent, canned=reply):
+        return render(request, "support/console/not_found.html", status=404)
+    if request.method == "GET":
+        return _canned_page(request, editing=reply)
+    if request.method != "POST":
+        return HttpResponse(status=405)
+    values = _canned_values(request)
+    try:
+        if "delete" in request.POST:
+            services.canned_response_delete(canned=reply, by=request.agent)
+        else:
+            services.canned_response_update(
+                canned=reply,
+                by=request.agent,
+                title=values["title"],
+                shortcut=values["shortcut"],
+                body_en=values["body_en"],
+                body_tr=values["body_tr"],
+            )
+    except errors.DomainError as error:
+        return _canned_page(
+            request, editing=reply, error=error.detail, values=values, status=error.status
+        )
+    return redirect(reverse("console:canned_list"))

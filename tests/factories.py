@@ -222,3 +222,27 @@ def trigger(
     built.full_clean()
     built.save()
     return built
+
+
+def canned_response(
+    *, by, title="Greeting", shortcut=None, body_en="Hello!", body_tr="", team=None
+):
+    """A canned reply through the service: personal to `by`, or a team's (`by` a supervisor)."""
+    return support_services.canned_response_create(
+        by=by,
+        title=title,
+        shortcut=shortcut or f"reply-{next(_seq)}",
+        body_en=body_en,
+        body_tr=body_tr,
+        team_id=team.pk if team is not None else None,
+    )
+
+
+def label(*, name=None, colour="#1f7a4d"):
+    from support.models import Label
+
+    return Label.objects.create(name=name or f"label-{next(_seq)}", colour=colour)
+
+
+def note(*, conversation, author, body="Checked the logs"):
+    return support_services.note_create(conversation=conversation, author=author, body=body)

@@ -19,25 +19,35 @@
     return "c" + Date.now().toString(36) + Math.random().toString(36).slice(2);
   }
 
-  function messageIds() {
-    return Array.prototype.map.call(
-      document.querySelectorAll("#message-list [data-message-id]"),
-      function (el) { return parseInt(el.dataset.messageId, 10); });
+  function idsOf(selector, key) {
+    return Array.prototype.map.call(document.querySelectorAll(selector),
+      function (el) { return parseInt(el.dataset[key], 10); });
   }
-  function lastMessageId() { return Math.max.apply(null, [0].concat(messageIds())); }
+  function lastMessageId() {
+    return Math.max.apply(null, [0].concat(idsOf("#message-list [data-message-id]", "messageId")));
+  }
+  function lastNoteId() {
+    return Math.max.apply(null, [0].concat(idsOf("#message-list [data-note-id]", "noteId")));
+  }
+
+  // Messages and internal notes share the list: in the order written, messages by id.
+  function timelineOrder(a, b) {
+    var byTime = parseFloat(a.dataset.at || 0) - parseFloat(b.dataset.at || 0);
+    if (a.dataset.messageId && b.dataset.messageId) {
+      return parseInt(a.dataset.messageId, 10) - parseInt(b.dataset.messageId, 10);
+    }
+    return byTime || (a.dataset.noteId ? 1 : 0) - (b.dataset.noteId ? 1 : 0);
+  }
 
   function tidyMessages() {
     var list = $("#message-list");
     if (!list) return false;
     var seen = {}, items = Array.prototype.slice.call(list.children), changed = false;
     items.forEach(function (el) {
-      var id = el.dataset.messageId;
-      if (seen[id]) { el.remove(); changed = true; } else { seen[id] = true; }
+      if (seen[el.id]) { el.remove(); changed = true; } else { seen[el.id] = true; }
     });
     items = Array.prototype.slice.call(list.children);
-    var sorted = items.slice().sort(function (a, b) {
-      return parseInt(a.dataset.messageId, 10) - parseInt(b.dataset.messageId, 10);
-    });
+    var sorted = items.slice().sort(timelineOrder);
     if (sorted.some(function (el, i) { return el !== items[i]; })) {
       sorted.forEach(function (el) { list.appendChild(el); });
     }
@@ -67,6 +77,7 @@
     if (f.status === "active" ? d.status === "resolved" : d.status !== f.status) return false;
     if (f.priority && d.priority !== f.priority) return false;
     if (f.topic && d.topic !== f.topic) return false;
+    if (f.label && ("," + d.labels + ",").indexOf("," + f.label + ",") < 0) return false;
     if (f.view === "mine") return d.assignee === userId;
     if (f.view === "unassigned") return !d.assignee;
     if (f.view === "teams") return teamIds.indexOf(d.team) >= 0;
@@ -174,6 +185,7 @@
     document.querySelectorAll("#console-errors .toast").forEach(function (toast) {
       setTimeout(function () { toast.remove(); }, 5000);
     });
+    processNotifications();
   }
 
   function setConnection(state) {
@@ -189,7 +201,8 @@
     setConnection("open");
     if (conversationId) {
       // Resume: the server sends every message after the newest one on the page.
-      send({ type: "watch", conversation: conversationId, after: lastMessageId() });
+      send({ type: "watch", conversation: conversationId, after: lastMessageId(),
+             notes_after: lastNoteId() });
     }
   });
   body.addEventListener("htmx:wsClose", function () { setConnection("closed"); });
@@ -224,16 +237,24 @@
   document.addEventListener("visibilitychange", sendRead);
 
   var composer = $("#composer");
+  var input = $("#composer-body");
   if (composer) {
-    var input = $("#composer-body");
     var error = $("#composer-error");
     input.addEventListener("keydown", function (event) {
+      if (canned.open && handleCannedKey(event)) return;
       if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
         event.preventDefault();
         if (input.value.trim() || files.ready()) composer.requestSubmit();
       }
     });
+    input.addEventListener("input", updateCanned);
+    input.addEventListener("click", updateCanned);
+    input.addEventListener("blur", function () { setTimeout(closeCanned, 150); });
+    composer.querySelectorAll(".mode-btn").forEach(function (button) {
+      button.addEventListener("click", function () { setMode(button.dataset.mode); input.focus(); });
+    });
     input.addEventListener("input", function () {
+      if (composer.dataset.mode === "note") return;  // the visitor never sees notes being typed
       var now = Date.now();
       if (conversationId && now - typingSentAt > 2500) {
         typingSentAt = now;
@@ -248,6 +269,7 @@
       var clientId = $("#composer-client-id");
       if (!clientId.value) clientId.value = uuid();
       event.detail.parameters.client_id = clientId.value;
+      if (composer.dataset.mode === "note") event.detail.path = composer.dataset.noteUrl;
     });
     composer.addEventListener("htmx:afterRequest", function (event) {
       if (event.detail.successful) {
@@ -260,7 +282,7 @@
       } else {
         var xhr = event.detail.xhr;
         error.textContent = (xhr && xhr.status && xhr.responseText.trim()) ||
-          "Could not send — check your connection and try again.";
+          body.dataset.textSendFailed;
       }
     });
     input.focus();
@@ -415,6 +437,318 @@
       send({ type: "typing", conversation: conversationId, state: false });
     }
   }
+
+  // Reply or internal note. A note mode stays on after sending: a note typed as a reply
+  // would reach the visitor, a reply typed as a note only needs sending again.
+  function setMode(mode) {
+    if (!composer) return;
+    composer.dataset.mode = mode;
+    composer.querySelectorAll(".mode-btn").forEach(function (button) {
+      var on = button.dataset.mode === mode;
+      button.classList.toggle("active", on);
+      button.setAttribute("aria-pressed", on ? "true" : "false");
+    });
+    input.placeholder = mode === "note" ? composer.dataset.placeholderNote
+                                        : composer.dataset.placeholderReply;
+    if (mode === "note") { stopTyping(); closeCanned(); }
+  }
+
+  // Canned replies: "/" in the reply box opens a filtered list; the chosen reply comes back
+  // from the server filled in for this conversation ({contact.name}, …).
+  var cannedData = [];
+  try { cannedData = JSON.parse(($("#canned-replies") || {}).textContent || "[]"); } catch (e) { /* none */ }
+  var canned = { open: false, items: [], active: 0 };
+  var cannedMenu = $("#canned-menu");
+
+  function cannedToken() {
+    var caret = input.selectionStart, before = input.value.slice(0, caret);
+    var match = /(^|\s)\/([\w-]*)$/.exec(before);
+    if (!match) return null;
+    return { start: caret - match[2].length - 1, end: caret, query: match[2].toLowerCase() };
+  }
+
+  function closeCanned() {
+    canned.open = false;
+    if (cannedMenu) { cannedMenu.hidden = true; cannedMenu.textContent = ""; }
+    if (input) input.removeAttribute("aria-activedescendant");
+  }
+
+  function renderCanned() {
+    cannedMenu.textContent = "";
+    if (!canned.items.length) {
+      var empty = document.createElement("li");
+      empty.className = "canned-empty";
+      empty.textContent = body.dataset.textNoCanned;
+      cannedMenu.appendChild(empty);
+    }
+    canned.items.forEach(function (item, index) {
+      var li = document.createElement("li");
+      li.id = "canned-option-" + item.id;
+      li.className = "canned-option" + (index === canned.active ? " active" : "");
+      li.setAttribute("role", "option");
+      li.setAttribute("aria-selected", index === canned.active ? "true" : "false");
+      li.dataset.cannedId = item.id;
+      var code = document.createElement("code");
+      code.textContent = "/" + item.shortcut;
+      var title = document.createElement("strong");
+      title.textContent = item.title;
+      var preview = document.createElement("span");
+      preview.className = "canned-preview";
+      preview.textContent = item.preview;
+      li.appendChild(code); li.appendChild(title); li.appendChild(preview);
+      li.addEventListener("mousedown", function (event) {
+        event.preventDefault();
+        chooseCanned(item);
+      });
+      cannedMenu.appendChild(li);
+    });
+    var active = canned.items[canned.active];
+    if (active) {
+      input.setAttribute("aria-activedescendant", "canned-option-" + active.id);
+      var el = document.getElementById("canned-option-" + active.id);
+      if (el && el.scrollIntoView) el.scrollIntoView({ block: "nearest" });
+    }
+    cannedMenu.hidden = false;
+    canned.open = true;
+  }
+
+  function updateCanned() {
+    if (!cannedMenu || composer.dataset.mode === "note") { closeCanned(); return; }
+    var token = cannedToken();
+    if (!token) { closeCanned(); return; }
+    var q = token.query;
+    var items = cannedData.filter(function (item) {
+      return !q || item.shortcut.indexOf(q) >= 0 || item.title.toLowerCase().indexOf(q) >= 0;
+    });
+    items.sort(function (a, b) {
+      return (b.shortcut.indexOf(q) === 0 ? 1 : 0) - (a.shortcut.indexOf(q) === 0 ? 1 : 0);
+    });
+    canned.items = items;
+    canned.active = 0;
+    renderCanned();
+  }
+
+  function handleCannedKey(event) {
+    var count = canned.items.length;
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      if (count) {
+        canned.active = (canned.active + (event.key === "ArrowDown" ? 1 : count - 1)) % count;
+        renderCanned();
+      }
+      return true;
+    }
+    if (event.key === "Enter" || event.key === "Tab") {
+      if (!count) { closeCanned(); return false; }
+      event.preventDefault();
+      chooseCanned(canned.items[canned.active]);
+      return true;
+    }
+    if (event.key === "Escape") {
+      event.preventDefault();
+      event.stopPropagation();
+      closeCanned();
+      return true;
+    }
+    return false;
+  }
+
+  function chooseCanned(item) {
+    var url = composer.dataset.cannedUrl.replace(/0$/, String(item.id));
+    closeCanned();
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        if (!response.ok) throw new Error(String(response.status));
+        return response.json();
+      })
+      .then(function (data) {
+        var token = cannedToken() ||
+          { start: input.selectionStart, end: input.selectionStart };
+        var value = input.value;
+        input.value = value.slice(0, token.start) + data.text + value.slice(token.end);
+        var caret = token.start + data.text.length;
+        input.focus();
+        input.setSelectionRange(caret, caret);
+      })
+      .catch(function () { $("#composer-error").textContent = body.dataset.textCannedFailed; });
+  }
+
+  // The label picker goes back to its prompt after each use.
+  body.addEventListener("htmx:afterRequest", function (event) {
+    var select = $("#label-select");
+    if (select && event.target && event.target.id === "label-form") select.selectedIndex = 0;
+  });
+
+  // Notifications: a sound and a desktop notification for a new visitor message in a
+  // conversation that concerns this agent (theirs, or unassigned in their teams) and for
+  // mentions. The server sends every console the facts; each decides for its agent.
+  var notified = {};
+  var audio = null;
+
+  function soundEnabled() { return localStorage.getItem("destek.sound") !== "off"; }
+
+  // Browsers start audio only after a user gesture: make the context on the first one.
+  function unlockAudio() {
+    var Context = window.AudioContext || window.webkitAudioContext;
+    if (!audio && Context) audio = new Context();
+    if (audio && audio.state === "suspended") audio.resume();
+  }
+  document.addEventListener("pointerdown", unlockAudio, true);
+  document.addEventListener("keydown", unlockAudio, true);
+
+  function playSound() {
+    body.dataset.soundCount = String(parseInt(body.dataset.soundCount || "0", 10) + 1);
+    if (!audio) return;  // no gesture yet: the browser would refuse to play
+    var now = audio.currentTime;
+    [[880, 0], [1320, 0.12]].forEach(function (tone) {
+      var osc = audio.createOscillator(), gain = audio.createGain();
+      osc.type = "sine";
+      osc.frequency.value = tone[0];
+      gain.gain.setValueAtTime(0.0001, now + tone[1]);
+      gain.gain.exponentialRampToValueAtTime(0.25, now + tone[1] + 0.02);
+      gain.gain.exponentialRampToValueAtTime(0.0001, now + tone[1] + 0.3);
+      osc.connect(gain); gain.connect(audio.destination);
+      osc.start(now + tone[1]); osc.stop(now + tone[1] + 0.32);
+    });
+  }
+
+  function format(template, name) { return (template || "").replace("%(name)s", name); }
+
+  function desktopNotify(data) {
+    if (!("Notification" in window) || Notification.permission !== "granted") return;
+    var title = format(data.kind === "mention" ? body.dataset.textMentioned
+                                               : body.dataset.textNewMessage, data.name);
+    var note = new Notification(title, { body: data.text, tag: data.id });
+    note.onclick = function () { window.focus(); location.href = data.url; note.close(); };
+  }
+
+  function concernsMe(data) {
+    if (data.kind === "mention") return true;
+    if (data.assignee) return data.assignee === userId;
+    return !data.team || teamIds.indexOf(data.team) >= 0;
+  }
+
+  function toast(text) {
+    var area = $("#console-errors"), p = document.createElement("p");
+    p.className = "toast toast-info";
+    p.textContent = text;
+    area.appendChild(p);
+    setTimeout(function () { p.remove(); }, 8000);
+  }
+
+  function processNotifications() {
+    document.querySelectorAll("#notify-queue .notify").forEach(function (el) {
+      var data = el.dataset;
+      el.remove();
+      if (notified[data.id] || !concernsMe(data)) return;
+      notified[data.id] = true;
+      var watching = parseInt(data.conversation, 10) === conversationId &&
+        document.visibilityState === "visible";
+      if (data.kind === "mention") toast(format(body.dataset.textMentioned, data.name));
+      else if (watching) return;  // already in front of the agent
+      body.dataset.notifyCount = String(parseInt(body.dataset.notifyCount || "0", 10) + 1);
+      if (soundEnabled()) playSound();
+      if (document.visibilityState !== "visible" || !watching) desktopNotify(data);
+    });
+  }
+
+  var soundBox = $("#sound-enabled");
+  if (soundBox) {
+    soundBox.checked = soundEnabled();
+    soundBox.addEventListener("change", function () {
+      localStorage.setItem("destek.sound", soundBox.checked ? "on" : "off");
+    });
+  }
+  var testButton = $("#sound-test");
+  if (testButton) testButton.addEventListener("click", function () { unlockAudio(); playSound(); });
+
+  function showDesktopState() {
+    var state = $("#desktop-state"), button = $("#desktop-enable");
+    if (!state) return;
+    if (!("Notification" in window)) {
+      state.textContent = body.dataset.textDesktopUnsupported; button.hidden = true; return;
+    }
+    button.hidden = Notification.permission !== "default";
+    state.textContent = Notification.permission === "granted" ? body.dataset.textDesktopOn
+      : Notification.permission === "denied" ? body.dataset.textDesktopDenied : "";
+  }
+  var desktopButton = $("#desktop-enable");
+  if (desktopButton) {
+    // Asked only when the agent presses the button, never on load.
+    desktopButton.addEventListener("click", function () {
+      if ("Notification" in window) Notification.requestPermission().then(showDesktopState);
+    });
+    showDesktopState();
+  }
+
+  // Keyboard shortcuts (? lists them). Outside text fields only, except Alt+arrows and Esc.
+  var help = $("#shortcuts-help");
+  function toggleHelp(show) {
+    if (!help) return;
+    help.hidden = !show;
+    if (show) $("#shortcuts-close").focus();
+  }
+  if (help) {
+    $("#shortcuts-close").addEventListener("click", function () { toggleHelp(false); });
+    $("#shortcuts-open").addEventListener("click", function () { toggleHelp(true); });
+    help.addEventListener("click", function (event) { if (event.target === help) toggleHelp(false); });
+  }
+
+  function moveConversation(step) {
+    var rows = Array.prototype.slice.call(document.querySelectorAll("#inbox-list .inbox-row"));
+    if (!rows.length) return;
+    var index = rows.findIndex(function (row) { return row.id === "conv-row-" + conversationId; });
+    var next = index < 0 ? (step > 0 ? 0 : rows.length - 1) : index + step;
+    if (next < 0 || next >= rows.length) return;
+    var link = rows[next].querySelector(".row-link");
+    link.click();
+  }
+
+  function clickIfShown(selector) {
+    var el = $(selector);
+    if (el && !el.closest("[hidden]")) el.click();
+  }
+
+  function focusComposer(mode) {
+    if (!composer) return;
+    setMode(mode);
+    input.focus();
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented || event.isComposing) return;
+    var target = event.target;
+    var typing = target.closest && target.closest("input, textarea, select, [contenteditable]");
+    if (event.altKey && (event.key === "ArrowDown" || event.key === "ArrowUp")) {
+      event.preventDefault();
+      moveConversation(event.key === "ArrowDown" ? 1 : -1);
+      return;
+    }
+    if (event.key === "Escape") {
+      if (help && !help.hidden) toggleHelp(false);
+      else if (typing) target.blur();
+      return;
+    }
+    if (typing || event.ctrlKey || event.metaKey || event.altKey) return;
+    var actions = {
+      j: function () { moveConversation(1); },
+      k: function () { moveConversation(-1); },
+      r: function () { focusComposer("reply"); },
+      n: function () { focusComposer("note"); },
+      a: function () { clickIfShown("#take-button"); },
+      e: function () { clickIfShown("#resolve-button"); },
+      "?": function () { toggleHelp(help && help.hidden); },
+      "/": function () {
+        if (!composer) return;
+        focusComposer("reply");
+        if (!input.value) input.value = "/";
+        input.setSelectionRange(input.value.length, input.value.length);
+        updateCanned();
+      },
+    };
+    var action = actions[event.key];
+    if (action) { event.preventDefault(); action(); }
+  });
 
   document.addEventListener("DOMContentLoaded", function () {
     markSeen();
