@@ -276,3 +276,22 @@ def test_supervisors_make_team_replies_in_the_console_and_the_admin():
     assert CannedResponse.objects.get(shortcut="refund").team == team
     assert client.get(reverse("admin:support_cannedresponse_changelist")).status_code == 200
     assert client.get(reverse("admin:support_label_add")).status_code == 200
+
+
+def test_the_canned_page_takes_the_same_queries_for_few_and_many_replies(
+    django_assert_max_num_queries,
+):
+    teams = [factories.team() for _ in range(3)]
+    boss = factories.supervisor(teams=teams)
+    client = logged_in(boss)
+    for i in range(3):
+        factories.canned_response(by=boss, team=teams[i])
+    client.get(reverse("console:canned_list"))
+    with django_assert_max_num_queries(8) as few:
+        client.get(reverse("console:canned_list"))
+    for i in range(30):
+        factories.canned_response(by=boss, team=teams[i % 3])
+        factories.canned_response(by=boss)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(reverse("console:canned_list"))
+    assert response.content.decode().count('id="canned-') >= 63
