@@ -18,7 +18,7 @@ def test_new_visitor_message_notifies_and_labels_update_live(stack, new_context,
     stack.manage("shell", "-c", SETUP)
     context = new_context(permissions=["notifications"])
     agent = context.new_page()
-    agent_login(agent, server, view="unassigned")
+    agent_login(agent, server, view="all")
 
     # Settings: the test button plays (after a gesture), desktop notifications already allowed.
     agent.locator("#notify-settings summary").click()
@@ -33,11 +33,11 @@ def test_new_visitor_message_notifies_and_labels_update_live(stack, new_context,
     widget.locator("#composer-input").fill("Where is my parcel?")
     widget.locator("#composer-input").press("Enter")
 
-    # Unassigned in the agent's teams: it concerns them.
+    # In the agent's teams (and given to them by automatic assignment): it concerns them.
     expect(agent.locator(".inbox-row", has_text="Where is my parcel?")).to_be_visible()
     expect(agent.locator("body")).to_have_attribute("data-notify-count", "1")
     expect(agent.locator("body")).to_have_attribute("data-sound-count", "2")
-    expect(agent).to_have_title(re.compile(r"^\(1\) "))
+    expect(agent).to_have_title(re.compile(r"^\(\d+\) Inbox"))
 
     # Sound off: still counted, no sound.
     agent.locator("#notify-settings summary").click()
@@ -48,9 +48,15 @@ def test_new_visitor_message_notifies_and_labels_update_live(stack, new_context,
     expect(agent.locator("body")).to_have_attribute("data-notify-count", "2")
     expect(agent.locator("body")).to_have_attribute("data-sound-count", "2")
 
-    # j opens the first conversation; a label goes on and shows on the inbox row.
+    # j opens the first conversation of the list.
+    first_id = agent.locator("#inbox-list .inbox-row").first.get_attribute("id")
     agent.keyboard.press("j")
-    expect(agent.locator("main.conversation")).to_be_visible()
+    expect(agent.locator("main.conversation")).to_have_attribute(
+        "data-conversation-id", first_id.removeprefix("conv-row-")
+    )
+    # A label goes on and shows on the inbox row, live.
+    agent.locator(".inbox-row", has_text="Hello?").locator("a").click()
+    expect(agent.locator("#message-list")).to_contain_text("Hello?")
     agent.locator("#label-select").select_option(label="vip")
     expect(agent.locator("#conversation-labels")).to_contain_text("vip")
     row = agent.locator(".inbox-row", has_text="Hello?")
@@ -59,7 +65,7 @@ def test_new_visitor_message_notifies_and_labels_update_live(stack, new_context,
     expect(agent.locator("#conversation-labels .label-pill")).to_have_count(0)
     expect(row.locator(".label-pill")).to_have_count(0)
 
-    # a assigns to me, e resolves.
+    # a assigns to me (already theirs here: nothing changes), e resolves.
     agent.keyboard.press("a")
     expect(agent.locator("#conversation-assignee")).to_contain_text("Ayşe")
     agent.keyboard.press("e")
