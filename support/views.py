@@ -633,13 +633,12 @@ def _canned_values(request) -> dict:
     }
 
 
+@require_http_methods(["GET", "POST"])
 @agent_required
 def canned_list(request):
     """The agent's canned replies; a new one by POST (team ones for supervisors)."""
     if request.method == "GET":
         return _canned_page(request)
-    if request.method != "POST":
-        return HttpResponse(status=405)
     values = _canned_values(request)
     try:
         services.canned_response_create(
@@ -655,6 +654,7 @@ def canned_list(request):
     return redirect("console:canned_list")
 
 
+@require_http_methods(["GET", "POST"])
 @agent_required
 def canned_edit(request, canned_id: int):
     reply = selectors.canned_response_get_for_agent(profile=request.agent, canned_id=canned_id)
@@ -662,8 +662,6 @@ def canned_edit(request, canned_id: int):
         return render(request, "support/console/not_found.html", status=404)
     if request.method == "GET":
         return _canned_page(request, editing=reply)
-    if request.method != "POST":
-        return HttpResponse(status=405)
     values = _canned_values(request)
     try:
         if "delete" in request.POST:

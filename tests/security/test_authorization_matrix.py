@@ -71,6 +71,13 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     # test_report_views.py checks what each one sees).
     "console:reports": {"GET": AGENTS},
     "console:report_csv": {"GET": AGENTS},
+    "console:conversation_note_create": {"POST": CONVERSATION_AGENTS},
+    "console:conversation_labels_change": {"POST": CONVERSATION_AGENTS},
+    # Both the conversation and the reply must be visible: the reply is team T's, and the
+    # assigned agent is not in T.
+    "console:conversation_canned_render": {"GET": frozenset({"agent_in_team", "supervisor"})},
+    "console:canned_list": {"GET": AGENTS, "POST": AGENTS},
+    "console:canned_edit": {"GET": SUPERVISORS, "POST": SUPERVISORS},  # a team reply
     "widget_api:session": {"POST": EVERYONE},
     # The host page's API: no visitor token; the page's Origin is checked (tests/proactive).
     "host_api:config": {"GET": EVERYONE},

@@ -37,6 +37,7 @@ class World:
     conversation: object  # visitor A's, routed to `team`, assigned to assigned_agent
     article: object
     attachment: object  # a file in visitor A's conversation
+    canned: object = None  # a team reply of `team`, made by the supervisor
     tokens: dict = field(default_factory=dict)  # visitor role → visitor token
     users: dict = field(default_factory=dict)  # console role → user
     contacts: dict = field(default_factory=dict)
@@ -56,6 +57,7 @@ class World:
             "widget_key": self.widget.key,
             "external_id": "user-a",
             "table": "agents",  # a report table's CSV
+            "canned_id": str(self.canned.pk if self.canned else 0),
         }
 
 
@@ -85,12 +87,14 @@ def build_world(*, body="Where is my order?", contact_data=None, device=None) ->
         uploaded_file=SimpleUploadedFile("receipt.png", corpus.png()),
         uploader_type="visitor",
     )
+    canned = factories.canned_response(by=supervisor, shortcut="returns", team=team)
     return World(
         widget=widget,
         team=team,
         conversation=conversation,
         article=article,
         attachment=attachment,
+        canned=canned,
         tokens={"visitor_a": token_a, "visitor_b": token_b},
         contacts={"visitor_a": contact_a, "visitor_b": contact_b},
         users={
