@@ -269,11 +269,16 @@
       var clientId = $("#composer-client-id");
       if (!clientId.value) clientId.value = uuid();
       event.detail.parameters.client_id = clientId.value;
-      if (composer.dataset.mode === "note") event.detail.path = composer.dataset.noteUrl;
+      composer.dataset.sentMode = composer.dataset.mode;
+      if (composer.dataset.mode === "note") {
+        // Notes carry no files: attached ones stay in the tray for the reply.
+        event.detail.path = composer.dataset.noteUrl;
+        delete event.detail.parameters.attachments;
+      }
     });
     composer.addEventListener("htmx:afterRequest", function (event) {
       if (event.detail.successful) {
-        files.sent();
+        if (composer.dataset.sentMode !== "note") files.sent();
         input.value = "";
         $("#composer-client-id").value = "";
         error.textContent = "";
