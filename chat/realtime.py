@@ -112,6 +112,8 @@ def message_created(*, message: Message, conversation, conversation_changed: boo
     """
     # The message's files, once for the frame and the fragment: the only query of the publish.
     prefetch_related_objects([message], "attachments")
+    # And the conversation's labels, shown on its inbox row.
+    prefetch_related_objects([conversation], "labels")
     frame = {"type": "message.new", "message": protocol.message_to_dict(message)}
     message_html = render_to_string(
         "support/console/oob_message.html", {"message": message, "conversation": conversation}
