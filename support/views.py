@@ -575,6 +575,8 @@ def report_csv(request, table: str):
     return response
 
 
+@require_GET
+@agent_required
 def conversation_canned_render(request, conversation_id: int, canned_id: int):
     """A canned reply filled in for this conversation, in the visitor's language."""
     conversation = selectors.conversation_get_for_agent(
