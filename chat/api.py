@@ -14,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from config.middleware import client_ip
+from emails import services as email_services
 from faq import protocol as faq_protocol
 from faq import selectors as faq_selectors
 from faq import services as faq_services
@@ -126,6 +127,7 @@ def session(request):
                 for article in faq_selectors.article_list_top(language=language, limit=5)
             ],
             "conversations": [protocol.conversation_summary(c) for c in conversations],
+            "email": email_services.email_offer(contact=contact, is_open=open_hours.status.is_open),
             "ws_url": ws_url(request),
         }
     )

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import connections, router, transaction
 from django.utils import timezone
 
+from emails import services as email_services
 from integrations import events
 from proactive import services as proactive_services
 from ratings import services as rating_services
@@ -196,6 +197,9 @@ def message_send(
             ),
             robust=True,
         )
+        if sender_type == Message.SenderType.AGENT:
+            # The visitor is away and left an address: the reply goes out by email too.
+            email_services.reply_email_enqueue(message=message)
     return message, True
 
 

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "ratings",
     "integrations",
     "proactive",
+    "emails",
 ]
 
 MIDDLEWARE = [
@@ -233,8 +234,18 @@ EMAIL_BACKEND = os.environ.get(
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "destek@localhost")
 # Where emailed links point (rating links); the public address of this server.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Replies by email (docs/operations.md "Inbound email"): visitors answer reply+<token>@ this
+# domain; the inbound mail service posts them to /integrations/inbound-email/, signed with the
+# secret (HMAC-SHA256). Without a secret the endpoint refuses everything.
+INBOUND_EMAIL_DOMAIN = os.environ.get("INBOUND_EMAIL_DOMAIN", "reply.localhost")
+INBOUND_EMAIL_SECRET = os.environ.get("INBOUND_EMAIL_SECRET", "")
 
 DESTEK = {
+    # Email fallback (emails app): a visitor whose widget was not seen for this long gets
+    # agent replies by email; replies within the batch window go out as one email.
+    "VISITOR_AWAY_SECONDS": 120,
+    "REPLY_EMAIL_BATCH_SECONDS": 60,
+    "REPLY_ADDRESS_MAX_AGE_SECONDS": 90 * 24 * 3600,
     # Widget protocol limits (PROTOCOL.md); all configurable.
     "MESSAGE_MAX_CHARS": int(os.environ.get("DESTEK_MESSAGE_MAX_CHARS", "4000")),
     "SOCKET_FRAMES_PER_WINDOW": int(os.environ.get("DESTEK_SOCKET_FRAMES", "20")),

@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from chat import views as chat_views
+from emails import views as email_views
 from ratings import views as ratings_views
 
 urlpatterns = [
@@ -12,6 +13,8 @@ urlpatterns = [
     path("api/widget/v1/", include("proactive.urls")),
     path("api/widget/v1/", include("chat.api_urls")),
     path("api/v1/", include("integrations.api_urls")),
+    path("api/widget/v1/contact/email", email_views.contact_email, name="widget_contact_email"),
+    path("integrations/inbound-email/", email_views.inbound_email, name="inbound_email"),
     path("widget/", chat_views.widget_page, name="widget"),
     path("widget/files-texts", chat_views.widget_files_texts, name="widget_files_texts"),
     path("demo/", chat_views.demo_page, name="demo"),

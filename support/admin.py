@@ -332,6 +332,23 @@ class ConversationAdmin(admin.ModelAdmin):
         "visitor_last_read_id",
         "agent_last_read_id",
     ]
+    actions = ["email_transcript"]
+
+    @admin.action(description=_("Email the transcript to the visitor"))
+    def email_transcript(self, request, queryset):
+        from emails import services as email_services
+
+        sent = skipped = 0
+        for conversation in queryset.select_related("contact"):
+            if email_services.transcript_enqueue(conversation=conversation):
+                sent += 1
+            else:
+                skipped += 1
+        self.message_user(
+            request,
+            _("Transcripts queued: %(sent)s; without an email address: %(skipped)s.")
+            % {"sent": sent, "skipped": skipped},
+        )
 
     @admin.display(description=_("first response"), ordering="first_response_business_seconds")
     def first_response_time(self, conversation: Conversation) -> str:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from chat import realtime
 from chat import services as chat_services
 from chat.models import Message
+from emails import services as email_services
 from integrations import events
 from ratings import services as rating_services
 
@@ -737,6 +738,8 @@ def conversation_resolve(*, conversation: Conversation, agent) -> Conversation:
             )
             # A person resolved it: ask the visitor for a rating a little later (once).
             rating_services.rating_prompt_enqueue(conversation=conversation)
+            # The visitor asked for the transcript by email when they left their address.
+            email_services.transcript_enqueue_if_requested(conversation=conversation)
     return conversation
 
 

@@ -152,6 +152,8 @@ function route() {
   $('header-subtitle').textContent = T.now;
   if (shut) status('closed', h).then((t) => { $('header-subtitle').textContent = t; });
   $('header-note').textContent = shut ? h.message || '' : T.soon;
+  // Nobody there: leave an email (email.js).
+  if (S.email?.offer) import('./email.js').then((m) => m.default(api, S.email), () => {});
   let last = 0;
   try { last = +sessionStorage.getItem(K_VIEW); } catch {}
   const c = convs.find((x) => x.id === last) || convs.find((x) => x.status !== 'resolved');

@@ -117,6 +117,7 @@ def test_session_returns_every_protocol_key(api):
         "topics",
         "faq",
         "conversations",
+        "email",
         "ws_url",
     }
     contact = Contact.objects.get()

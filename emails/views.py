@@ -1,0 +1,71 @@
+"""The inbound email endpoint (docs/operations.md "Inbound email") and the widget's
+"leave your email" call. Thin views over emails.services."""
+
+import hashlib
+import hmac
+import json
+
+from django.conf import settings
+from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from chat.api import error_response, widget_endpoint
+from support import errors
+
+from . import services
+
+SIGNATURE_HEADER = "X-Destek-Signature"
+
+
+def inbound_signature(body: bytes, secret: str) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+@csrf_exempt
+@require_POST
+def inbound_email(request):
+    """`POST /integrations/inbound-email/` {from, to, subject, text, message_id}, signed with
+    X-Destek-Signature: sha256=<HMAC-SHA256 of the body with INBOUND_EMAIL_SECRET>.
+
+    201 {conversation, message} posted as the visitor; 200 the same email again; 400 bad
+    JSON or empty reply; 403 bad signature, reply address or sender; 404 conversation gone.
+    """
+    try:
+        secret = settings.INBOUND_EMAIL_SECRET
+        given = request.headers.get(SIGNATURE_HEADER, "")
+        if not secret or not hmac.compare_digest(given, inbound_signature(request.body, secret)):
+            raise errors.Forbidden("Missing or wrong signature.", code="invalid_signature")
+        try:
+            data = json.loads(request.body)
+        except (ValueError, UnicodeDecodeError):
+            raise errors.InvalidInput("The body is not valid JSON.", code="invalid_json") from None
+        if not isinstance(data, dict):
+            raise errors.InvalidInput("The body must be a JSON object.", code="invalid_json")
+        message_id = data.get("message_id")
+        result = services.inbound_email_receive(
+            sender=data.get("from"),
+            recipients=data.get("to"),
+            text=data.get("text"),
+            message_id=message_id if isinstance(message_id, str) else None,
+        )
+    except errors.DomainError as error:
+        return error_response(error)
+    return JsonResponse(
+        {"conversation": result.conversation_id, "message": result.message_id},
+        status=201 if result.created else 200,
+    )
+
+
+@widget_endpoint(methods=["POST"])
+def contact_email(request):
+    """`POST /api/widget/v1/contact/email` {email, transcript}: the visitor's address for
+    replies while they are away (and the transcript at resolve when `transcript` is true)."""
+    preference = services.contact_email_leave(
+        contact=request.contact,
+        email=request.json.get("email"),
+        transcript=request.json.get("transcript", False),
+    )
+    return JsonResponse(
+        {"email": request.contact.email, "transcript": preference.transcript_requested}
+    )
