@@ -83,6 +83,9 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     "host_api:config": {"GET": EVERYONE},
     "host_api:trigger_fire": {"POST": EVERYONE},
     "widget_api:session_end": {"POST": VISITORS},
+    "widget_contact_email": {"POST": VISITORS},
+    # Inbound email: no session role; the body's HMAC signature is the credential (tests/emails).
+    "inbound_email": {"POST": frozenset()},
     "widget_api:faq": {"GET": VISITORS},
     "widget_api:faq_article": {"GET": VISITORS},
     "widget_api:faq_article_feedback": {"POST": VISITORS},
