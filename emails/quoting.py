@@ -16,11 +16,14 @@ SIGNATURE = "-- "
 def reply_text(text: str) -> str:
     """The new part of a reply: lines before the quote header, without "> " lines."""
     kept = []
-    for line in text.replace("\r\n", "\n").split("\n"):
+    lines = text.replace("\r\n", "\n").split("\n")
+    for index, line in enumerate(lines):
         stripped = line.strip()
         if line == SIGNATURE or line.rstrip() == "--":
             break
-        if any(pattern.match(stripped) for pattern in QUOTE_HEADERS):
+        # Some clients wrap a long "On … wrote:" header over two lines.
+        joined = f"{stripped} {lines[index + 1].strip()}" if index + 1 < len(lines) else stripped
+        if any(pattern.match(stripped) or pattern.match(joined) for pattern in QUOTE_HEADERS):
             break
         if stripped.startswith(">"):
             continue

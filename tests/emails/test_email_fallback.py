@@ -383,6 +383,10 @@ def test_a_transcript_needs_an_address():
         ("Thanks!\n\nOn Mon, Jan 1, 2026 at 9:00 Destek <x@y> wrote:\n> old", "Thanks!"),
         ("Tamam\n\n25 Kas 2026 Çar, 10:00 tarihinde Destek şunu yazdı:\n> eski", "Tamam"),
         ("Top\n> quoted\nBottom", "Top\nBottom"),
+        (
+            "Ok\n\nOn Wed, Nov 25, 2026 at 10:00 PM Destek <\nreply+a.b@x.example> wrote:\n> old",
+            "Ok",
+        ),
         ("Hi\n-- \nAyşe\nCEO", "Hi"),
         ("Hi\n-----Original Message-----\nFrom: x", "Hi"),
     ],
