@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from chat import realtime
 from chat import services as chat_services
+from emails import services as email_services
 
 from . import hours, routing, selectors
 from . import services as support_services
@@ -281,6 +282,8 @@ def pending_auto_resolve(*, now: datetime | None = None) -> list[int]:
                     "Write to us any time if you still need help."
                 )
             chat_services.message_send(conversation=conversation, sender_type="system", body=body)
+            # The visitor asked for the transcript by email when they left their address.
+            email_services.transcript_enqueue_if_requested(conversation=conversation)
             resolved.append(conversation_id)
     return resolved
 

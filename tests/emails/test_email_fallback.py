@@ -347,6 +347,25 @@ def test_the_transcript_goes_out_at_resolve_when_asked_plain_and_escaped_html(
     assert "&lt;script&gt;x&lt;/script&gt; help" in html and "<script>" not in html
 
 
+def test_the_transcript_goes_out_when_a_pending_conversation_is_auto_resolved(
+    agent, smtp, settings, django_capture_on_commit_callbacks
+):
+    from support import automation
+    from support.models import Conversation
+
+    settings.DESTEK = {**settings.DESTEK, "PENDING_AUTO_RESOLVE_HOURS": 24}
+    contact, _token = factories.visitor()
+    services.contact_email_leave(contact=contact, email=VISITOR_EMAIL, transcript=True)
+    conversation = factories.conversation(contact=contact, body="Waiting for a refund")
+    Conversation.objects.filter(pk=conversation.pk).update(
+        status="pending", last_message_at=timezone.now() - timedelta(hours=30)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert automation.pending_auto_resolve() == [conversation.pk]
+    transcripts = [m for _r, m in smtp if "Transcript" in m["Subject"]]
+    assert len(transcripts) == 1 and "Waiting for a refund" in text_of(transcripts[0])
+
+
 def test_no_transcript_at_resolve_when_not_asked(
     chat, agent, smtp, django_capture_on_commit_callbacks
 ):
