@@ -84,7 +84,8 @@ def reply_email_enqueue(*, message) -> bool:
     """
     from . import tasks  # tasks import this module
 
-    contact = Contact.objects.only("email", "last_seen_at").get(pk=message.conversation.contact_id)
+    # chat.services loaded the contact with the locked conversation: no query here.
+    contact = message.conversation.contact
     if not contact.email or not visitor_is_away(contact=contact):
         return False
     conversation_id = message.conversation_id
