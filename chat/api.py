@@ -10,6 +10,7 @@ import json
 from django.conf import settings
 from django.http import JsonResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -38,9 +39,9 @@ def _json_body(request) -> dict:
     try:
         data = json.loads(request.body)
     except (ValueError, UnicodeDecodeError):
-        raise errors.InvalidInput("The body is not valid JSON.", code="invalid_json") from None
+        raise errors.InvalidInput(_("The body is not valid JSON."), code="invalid_json") from None
     if not isinstance(data, dict):
-        raise errors.InvalidInput("The body must be a JSON object.", code="invalid_json")
+        raise errors.InvalidInput(_("The body must be a JSON object."), code="invalid_json")
     return data
 
 
@@ -215,9 +216,9 @@ def conversation_messages(request, conversation_id: int):
         after = int(request.GET.get("after", 0))
         limit = int(request.GET.get("limit", settings.DESTEK["MESSAGES_PAGE_SIZE"]))
     except ValueError:
-        raise errors.InvalidInput("after and limit must be integers.") from None
+        raise errors.InvalidInput(_("after and limit must be integers.")) from None
     if after < 0 or not 1 <= limit <= 500:
-        raise errors.InvalidInput("after must be ≥ 0 and limit between 1 and 500.")
+        raise errors.InvalidInput(_("after must be ≥ 0 and limit between 1 and 500."))
     messages, has_more = selectors.message_list_after(
         conversation=conversation, after=after, limit=limit
     )

@@ -77,7 +77,7 @@ def attachment_upload(
     if uploader_type not in Attachment.Uploader.values:
         raise errors.InvalidInput(f"Unknown uploader {uploader_type!r}.")
     if uploader_type == Attachment.Uploader.AGENT and agent is None:
-        raise errors.InvalidInput("An agent's upload needs its agent.")
+        raise errors.InvalidInput(_("An agent's upload needs its agent."))
     if uploader_type == Attachment.Uploader.VISITOR and conversation.is_resolved:
         raise errors.Conflict(
             _("This conversation is resolved; reopen it or start a new one."),

@@ -16,6 +16,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from support import errors
 from support import selectors as support_selectors
@@ -220,7 +221,7 @@ class VisitorConsumer(JsonFrameConsumer):
     async def conversation(self, frame: dict):
         conversation_id = _positive_int(frame.get("conversation"))
         if conversation_id is None:
-            raise errors.InvalidInput("conversation must be a conversation id.")
+            raise errors.InvalidInput(_("conversation must be a conversation id."))
         return await database_sync_to_async(support_selectors.conversation_get_for_contact)(
             contact=self.contact, conversation_id=conversation_id
         )
@@ -243,7 +244,7 @@ class VisitorConsumer(JsonFrameConsumer):
         self.own_conversation_ids.add(conversation.pk)
         after = _positive_int(frame.get("after", 0))
         if after is None:
-            raise errors.InvalidInput("after must be a message id.")
+            raise errors.InvalidInput(_("after must be a message id."))
         messages, has_more = await database_sync_to_async(selectors.message_list_after)(
             conversation=conversation, after=after, limit=RESUME_BATCH
         )
@@ -298,7 +299,7 @@ class VisitorConsumer(JsonFrameConsumer):
 
     async def on_typing(self, frame: dict):
         if not await self.owns(frame.get("conversation")):
-            raise errors.NotFound("No such conversation.")
+            raise errors.NotFound(_("No such conversation."))
         await realtime.typing_from_visitor(
             conversation_id=frame["conversation"], state=bool(frame.get("state"))
         )
@@ -490,7 +491,7 @@ class ConsoleConsumer(JsonFrameConsumer):
 
     async def on_typing(self, frame: dict):
         if not self._watching(frame):
-            raise errors.NotFound("Watch the conversation first.")
+            raise errors.NotFound(_("Watch the conversation first."))
         await realtime.typing_from_agent(
             conversation_id=self.watched.pk,
             contact_id=self.watched.contact_id,
@@ -500,7 +501,7 @@ class ConsoleConsumer(JsonFrameConsumer):
 
     async def on_read(self, frame: dict):
         if not self._watching(frame):
-            raise errors.NotFound("Watch the conversation first.")
+            raise errors.NotFound(_("Watch the conversation first."))
         await database_sync_to_async(support_services.conversation_mark_read)(
             conversation=self.watched, side="agent", up_to=frame.get("up_to")
         )

@@ -1,5 +1,7 @@
 """Reads of the chat domain."""
 
+from django.utils.translation import gettext as _
+
 from support import errors
 from support import selectors as support_selectors
 from support.models import Conversation
@@ -83,7 +85,7 @@ def attachment_get_for_agent(*, profile, attachment_id) -> Attachment:
         .first()
     )
     if conversation_id is None:
-        raise errors.NotFound("No such file.")
+        raise errors.NotFound(_("No such file."))
     conversation = support_selectors.conversation_get_for_agent(
         profile=profile, conversation_id=conversation_id
     )
@@ -102,7 +104,7 @@ def _attachment_in(*, conversation: Conversation, attachment_id) -> Attachment:
         pk=_int_or_none(attachment_id), conversation=conversation
     ).first()
     if attachment is None:
-        raise errors.NotFound("No such file.")
+        raise errors.NotFound(_("No such file."))
     return attachment
 
 
@@ -113,7 +115,7 @@ def attachment_get_by_id(*, attachment_id: int) -> Attachment | None:
 
 def attachment_signed_url(*, attachment: Attachment, variant: str) -> str | None:
     if variant not in file_urls.VARIANTS:
-        raise errors.NotFound("No such file.")
+        raise errors.NotFound(_("No such file."))
     return file_urls.signed_url(attachment, variant=variant)
 
 

@@ -5,6 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connections, router, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from emails import services as email_services
 from integrations import events
@@ -39,14 +40,14 @@ def _clean_body(body: Any) -> str:
     if body is None:
         body = ""
     if not isinstance(body, str):
-        raise errors.InvalidInput("body must be a string.", code="invalid_body")
+        raise errors.InvalidInput(_("body must be a string."), code="invalid_body")
     limit = settings.DESTEK["MESSAGE_MAX_CHARS"]
     if len(body) > limit:
         raise errors.InvalidInput(
             f"The message is longer than {limit} characters.", code="body_too_long"
         )
     if "\x00" in body:
-        raise errors.InvalidInput("The message contains a NUL character.", code="invalid_body")
+        raise errors.InvalidInput(_("The message contains a NUL character."), code="invalid_body")
     return body.strip()
 
 
@@ -134,14 +135,14 @@ def message_send(
     if sender_type not in Message.SenderType.values:
         raise errors.InvalidInput(f"Unknown sender type {sender_type!r}.")
     if sender_type == Message.SenderType.AGENT and agent is None:
-        raise errors.InvalidInput("An agent message needs its agent.")
+        raise errors.InvalidInput(_("An agent message needs its agent."))
     client_id = _clean_client_id(client_id)
     body = _clean_body(body)
     attachment_ids = attachment_services.attachment_ids_clean(attachments)
     if attachment_ids and sender_type not in (Message.SenderType.VISITOR, Message.SenderType.AGENT):
-        raise errors.InvalidInput("Only visitors and agents send files.")
+        raise errors.InvalidInput(_("Only visitors and agents send files."))
     if not body and not attachment_ids:
-        raise errors.InvalidInput("The message is empty.", code="empty_message")
+        raise errors.InvalidInput(_("The message is empty."), code="empty_message")
 
     with transaction.atomic():
         # The row lock orders concurrent sends to one conversation and makes the
@@ -161,7 +162,7 @@ def message_send(
             if existing is not None:
                 return existing, False
             raise errors.Conflict(
-                "This conversation is resolved; reopen it or start a new one.",
+                _("This conversation is resolved; reopen it or start a new one."),
                 code="conversation_resolved",
             )
         message = _message_insert(
@@ -230,7 +231,7 @@ def conversation_start(
     # No body (or "") starts a conversation without a first message, e.g. from a topic button.
     has_body = body not in (None, "")
     if has_body and not _clean_body(body):
-        raise errors.InvalidInput("The message is empty.", code="empty_message")
+        raise errors.InvalidInput(_("The message is empty."), code="empty_message")
     bot_enabled = contact.widget.bot_enabled
     with transaction.atomic():
         conversation = support_services.conversation_create(
@@ -314,7 +315,7 @@ def _visitor_rating_send(
 ) -> tuple[Message, bool]:
     """The visitor pressed a rating chip: their message, the rating and the bot's thanks."""
     if value not in {str(n) for n in range(1, 6)}:
-        raise errors.InvalidInput("A rating is a score from 1 to 5.", code="invalid_score")
+        raise errors.InvalidInput(_("A rating is a score from 1 to 5."), code="invalid_score")
     with transaction.atomic():
         message, created = message_send(
             conversation=conversation,

@@ -38,12 +38,14 @@ FILE_CSP = {
 @xframe_options_exempt
 def widget_page(request):
     """The widget: in the loader's iframe (`?key=&origin=`) or full screen in an app's
-    webview (`?mode=app&widget_key=`, docs/mobile.md)."""
+    webview (`?mode=app&widget_key=`, docs/mobile.md). `?lang=` (the host app's locale, which
+    the loader passes) wins over the browser's language."""
+    translation.activate(requested_language(request))
     key = request.GET.get("key") or request.GET.get("widget_key", "")
     try:
         widget = support_selectors.widget_get_active(key=key)
     except errors.DomainError:
-        raise Http404("No active widget has this key.") from None
+        raise Http404(_("No active widget has this key.")) from None
     parent_origin = request.GET.get("origin", "")[:200]
     if parent_origin and not support_selectors.widget_origin_is_allowed(
         widget=widget, origin=parent_origin, host=request.get_host()
@@ -122,18 +124,18 @@ def attachment_file(request, token: str):
     """
     read = file_urls.token_read(token)
     if read is None:
-        return HttpResponseForbidden("This link has expired or is not valid.")
+        return HttpResponseForbidden(_("This link has expired or is not valid."))
     attachment_id, variant = read
     attachment = selectors.attachment_get_by_id(attachment_id=attachment_id)
     name = None
     if attachment is not None:
         name = attachment.thumbnail.name if variant == "thumbnail" else attachment.file.name
     if not name:
-        raise Http404("No such file.")
+        raise Http404(_("No such file."))
     try:
         handle = default_storage.open(name, "rb")
     except FileNotFoundError:
-        raise Http404("No such file.") from None
+        raise Http404(_("No such file.")) from None
     response = FileResponse(
         handle, content_type=file_urls.content_type(attachment, variant=variant)
     )
@@ -146,6 +148,17 @@ def attachment_file(request, token: str):
     response["Referrer-Policy"] = "no-referrer"
     response["Cache-Control"] = f"private, max-age={file_urls.max_age()}"
     return response
+
+
+def requested_language(request) -> str:
+    """The supported language named by `?lang=` or an app's `?locale=` (`tr-TR` -> `tr`: the
+    host app's locale, or the widget page's), else the one LocaleMiddleware picked from the
+    browser."""
+    asked = request.GET.get("lang") or request.GET.get("locale") or ""
+    try:
+        return translation.get_supported_language_variant(asked[:35])
+    except LookupError:
+        return translation.get_language()
 
 
 def _files_texts() -> dict:
@@ -168,13 +181,43 @@ def _files_texts() -> dict:
 def widget_files_texts(request):
     """The texts of the widget's attachments module (static/widget/files.js), which loads on
     first use: kept out of the widget page so its first open stays small."""
-    language = request.GET.get("lang", "")[:10]
-    if language not in dict(settings.LANGUAGES):
-        language = translation.get_language()
-    with translation.override(language):
+    with translation.override(requested_language(request)):
         texts = _files_texts()
     texts["limit"] = settings.DESTEK["ATTACHMENTS_PER_MESSAGE"]
     texts["max_bytes"] = settings.DESTEK["ATTACHMENT_MAX_BYTES"]
     response = JsonResponse(texts)
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+def _faq_texts() -> dict:
+    return {
+        "title": _("Help articles"),
+        "back": _("Back to chat"),
+        "all": _("All articles"),
+        "search": _("Search help articles"),
+        "top": _("Popular articles"),
+        "results": _("Results"),
+        "none": _("No articles match “{q}”."),
+        "noneHint": _("Try other words, or ask us in the chat."),
+        "retry": _("Try again"),
+        "helpful": _("Was this helpful?"),
+        "yes": _("Yes"),
+        "no": _("No"),
+        "thanksYes": _("Thanks! Glad it helped."),
+        "thanksNo": _("Thanks for telling us. If you still need help, write to us in the chat."),
+        "full": _("Open in help centre"),
+        "updated": _("Updated {date}"),
+        "fresh": _("New message"),
+        "write": _("Write to us"),
+    }
+
+
+@require_GET
+def widget_faq_texts(request):
+    """The texts of the widget's help-articles module (static/widget/faq.js), which loads on
+    first use: kept out of the widget page so its first open stays small."""
+    with translation.override(requested_language(request)):
+        response = JsonResponse(_faq_texts())
     response["Cache-Control"] = "public, max-age=3600"
     return response

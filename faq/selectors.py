@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import Case, Count, Q, QuerySet, Value, When
+from django.utils.translation import gettext as _
 
 from support import errors
 
@@ -197,7 +198,7 @@ def category_get(*, slug: str) -> Category:
     try:
         return Category.objects.get(slug=slug)
     except Category.DoesNotExist:
-        raise errors.NotFound("No such category.") from None
+        raise errors.NotFound(_("No such category.")) from None
 
 
 def article_list_for_category(*, category: Category, language: str) -> list[Article]:
@@ -217,7 +218,7 @@ def article_get_published(*, language: str, slug: str) -> Article:
             .get(language=language, slug=slug, is_published=True)
         )
     except Article.DoesNotExist:
-        raise errors.NotFound("No such article.") from None
+        raise errors.NotFound(_("No such article.")) from None
 
 
 def article_get_for_feedback(*, language: str, slug: str) -> Article:
@@ -226,7 +227,7 @@ def article_get_for_feedback(*, language: str, slug: str) -> Article:
             language=language, slug=slug, is_published=True
         )
     except Article.DoesNotExist:
-        raise errors.NotFound("No such article.") from None
+        raise errors.NotFound(_("No such article.")) from None
 
 
 def article_list_related(*, article: Article, limit: int = 5) -> list[Article]:
@@ -244,7 +245,7 @@ def article_get_published_by_id(article_id: int, *fields: str) -> Article:
     """A published article by id (only `fields` loaded), for the widget; NotFound otherwise."""
     article = Article.objects.filter(pk=article_id, is_published=True).only(*fields).first()
     if article is None:
-        raise errors.NotFound("No such article.")
+        raise errors.NotFound(_("No such article."))
     return article
 
 

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from support import errors
 from support.models import Topic
@@ -79,7 +80,7 @@ def article_feedback_record(*, article: Article, helpful: bool, voter_key: str =
     concurrent votes never lose an update. Returns the article with fresh counts.
     """
     if not isinstance(helpful, bool):
-        raise errors.InvalidInput("helpful must be true or false.", code="invalid_helpful")
+        raise errors.InvalidInput(_("helpful must be true or false."), code="invalid_helpful")
     voter_key = (voter_key or "")[:64]
     articles = Article.objects.filter(pk=article.pk)
     with transaction.atomic():
@@ -87,7 +88,7 @@ def article_feedback_record(*, article: Article, helpful: bool, voter_key: str =
             since = timezone.now() - timedelta(hours=1)
             recent = ArticleFeedback.objects.filter(voter_key=voter_key, updated_at__gte=since)
             if recent.count() >= FEEDBACK_VOTES_PER_HOUR:
-                raise errors.RateLimited("Too many answers; try again later.")
+                raise errors.RateLimited(_("Too many answers; try again later."))
             feedback, created = ArticleFeedback.objects.select_for_update().get_or_create(
                 article=article, voter_key=voter_key, defaults={"helpful": helpful}
             )

@@ -43,10 +43,10 @@ def host_endpoint(methods: list[str]):
                         request.json = json.loads(request.body or b"{}")
                     except (ValueError, UnicodeDecodeError):
                         raise errors.InvalidInput(
-                            "The body is not valid JSON.", code="invalid_json"
+                            _("The body is not valid JSON."), code="invalid_json"
                         ) from None
                     if not isinstance(request.json, dict):
-                        raise errors.InvalidInput("The body must be a JSON object.")
+                        raise errors.InvalidInput(_("The body must be a JSON object."))
                     key = request.json.get("widget_key")
                 else:
                     request.json = {}

@@ -1,6 +1,7 @@
 """Reads of proactive messages."""
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from support import errors
 from support.models import Widget
@@ -17,7 +18,7 @@ def trigger_get_active_for_update(*, widget: Widget, trigger_id) -> Trigger:
     try:
         trigger_id = int(trigger_id)
     except (TypeError, ValueError):
-        raise errors.NotFound("No such proactive message.", code="trigger_not_found") from None
+        raise errors.NotFound(_("No such proactive message."), code="trigger_not_found") from None
     trigger = (
         Trigger.objects.select_for_update(of=("self",))
         .select_related("team")
@@ -25,7 +26,7 @@ def trigger_get_active_for_update(*, widget: Widget, trigger_id) -> Trigger:
         .first()
     )
     if trigger is None:
-        raise errors.NotFound("No such proactive message.", code="trigger_not_found")
+        raise errors.NotFound(_("No such proactive message."), code="trigger_not_found")
     return trigger
 
 

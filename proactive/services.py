@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from django.core import signing
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from support import errors, hours
 from support import selectors as support_selectors
@@ -40,7 +41,7 @@ def _visitor(*, widget, visitor_id: Any, identity: Any) -> tuple[str, Contact | 
     """Who the cap counts: the verified user (any device), else the loader's visitor id."""
     if identity is not None:
         if not isinstance(identity, dict):
-            raise errors.InvalidInput("identity must be an object.")
+            raise errors.InvalidInput(_("identity must be an object."))
         external_id = identity.get("external_id")
         claimed = identity.get("hash")
         if (
@@ -52,14 +53,14 @@ def _visitor(*, widget, visitor_id: Any, identity: Any) -> tuple[str, Contact | 
                 secret=widget.secret, external_id=external_id, claimed_hash=claimed
             )
         ):
-            raise errors.IdentityInvalid("The identity hash does not match the user id.")
+            raise errors.IdentityInvalid(_("The identity hash does not match the user id."))
         contact = Contact.objects.filter(widget=widget, external_id=external_id).first()
         return f"user:{external_id}", contact
     if widget.require_verified_identity:
-        raise errors.IdentityRequired("This widget serves verified users only: call identify().")
+        raise errors.IdentityRequired(_("This widget serves verified users only: call identify()."))
     if not isinstance(visitor_id, str) or not VISITOR_ID.match(visitor_id):
         raise errors.InvalidInput(
-            "visitor_id must be 8–64 letters, digits, - or _.", code="visitor_id_invalid"
+            _("visitor_id must be 8–64 letters, digits, - or _."), code="visitor_id_invalid"
         )
     return f"visitor:{visitor_id}", None
 
@@ -96,12 +97,12 @@ def trigger_fire(
         # One fire at a time per trigger, so two tabs cannot both pass the cap.
         trigger = selectors.trigger_get_active_for_update(widget=widget, trigger_id=trigger_id)
         if not url_matches(pattern=trigger.url_pattern, url=url):
-            raise errors.Conflict("This page does not match the trigger.", code="not_applicable")
+            raise errors.Conflict(_("This page does not match the trigger."), code="not_applicable")
         if trigger.business_hours_only and not _is_open(trigger=trigger, at=at):
-            raise errors.Conflict("Support is closed now.", code="closed")
+            raise errors.Conflict(_("Support is closed now."), code="closed")
         since = at - timedelta(days=trigger.cap_days)
         if trigger.displays.filter(visitor_key=visitor_key, shown_at__gt=since).exists():
-            raise errors.Conflict("Already shown to this visitor recently.", code="capped")
+            raise errors.Conflict(_("Already shown to this visitor recently."), code="capped")
         display = TriggerDisplay.objects.create(
             trigger=trigger, visitor_key=visitor_key, contact=contact, url=url, shown_at=at
         )

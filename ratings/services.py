@@ -29,7 +29,7 @@ def clean_comment(comment: Any) -> str:
     if comment is None:
         return ""
     if not isinstance(comment, str) or "\x00" in comment:
-        raise errors.InvalidInput("comment must be a string.", code="invalid_comment")
+        raise errors.InvalidInput(_("comment must be a string."), code="invalid_comment")
     comment = comment.strip()
     if len(comment) > COMMENT_MAX_CHARS:
         raise errors.InvalidInput(
@@ -54,7 +54,9 @@ def rating_submit(
         # The row lock orders concurrent submits: the second sees the first's rating.
         locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
         if not locked.is_resolved:
-            raise errors.Conflict("Only a resolved conversation can be rated.", code="not_resolved")
+            raise errors.Conflict(
+                _("Only a resolved conversation can be rated."), code="not_resolved"
+            )
         rating = Rating.objects.filter(conversation=locked).first()
         if rating is None:
             rating = Rating.objects.create(conversation=locked, score=score, comment=comment)
@@ -66,7 +68,9 @@ def rating_submit(
             rating.save(update_fields=["score", "comment", "updated_at"])
             created = False
         else:
-            raise errors.Conflict("This conversation has already been rated.", code="already_rated")
+            raise errors.Conflict(
+                _("This conversation has already been rated."), code="already_rated"
+            )
         transaction.on_commit(
             lambda: realtime.conversation_updated(conversation_id=locked.pk), robust=True
         )

@@ -2,6 +2,7 @@
 
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from support import errors
@@ -16,7 +17,7 @@ def rating_link(request, token: str):
         conversation_id=rating_link_conversation_id(token)
     )
     if conversation is None:
-        raise Http404("This rating link is not valid or has expired.")
+        raise Http404(_("This rating link is not valid or has expired."))
     context = {"conversation": conversation, "error": "", "saved": False}
     if request.method == "POST":
         try:

@@ -17,6 +17,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from chat.models import Message
 
@@ -46,10 +47,10 @@ OPEN_STATUSES = (
 
 def widget_get_active(*, key: str) -> Widget:
     if not isinstance(key, str) or not key:
-        raise errors.InvalidInput("widget_key is required.", code="widget_key_required")
+        raise errors.InvalidInput(_("widget_key is required."), code="widget_key_required")
     widget = Widget.objects.filter(key=key, is_active=True).first()
     if widget is None:
-        raise errors.NotFound("No active widget has this key.", code="widget_not_found")
+        raise errors.NotFound(_("No active widget has this key."), code="widget_not_found")
     return widget
 
 
@@ -79,17 +80,17 @@ def widget_origin_is_allowed(*, widget: Widget, origin: str | None, host: str = 
 def contact_get_by_visitor_token(*, token: str) -> Contact:
     payload = visitor_token_read(token)
     if payload is None:
-        raise errors.NotAuthenticated("The visitor token is missing, invalid or expired.")
+        raise errors.NotAuthenticated(_("The visitor token is missing, invalid or expired."))
     contact = (
         Contact.objects.select_related("widget")
         .filter(pk=payload["c"], widget_id=payload["w"], widget__is_active=True)
         .first()
     )
     if contact is None or contact.token_version != payload["v"]:
-        raise errors.NotAuthenticated("The visitor token has been revoked.")
+        raise errors.NotAuthenticated(_("The visitor token has been revoked."))
     # Checked on every call, so turning the setting on locks anonymous visitors out at once.
     if contact.widget.require_verified_identity and not contact.identified:
-        raise errors.IdentityRequired("This widget requires a verified identity.")
+        raise errors.IdentityRequired(_("This widget requires a verified identity."))
     return contact
 
 
@@ -108,7 +109,7 @@ def agent_user_get(*, user_id: str):
         .first()
     )
     if profile is None:
-        raise errors.InvalidInput("No such agent.")
+        raise errors.InvalidInput(_("No such agent."))
     return profile.user
 
 
@@ -144,7 +145,7 @@ def conversation_get_for_contact(*, contact: Contact, conversation_id) -> Conver
     try:
         conversation_id = int(conversation_id)
     except (TypeError, ValueError):
-        raise errors.NotFound("No such conversation.") from None
+        raise errors.NotFound(_("No such conversation.")) from None
     conversation = (
         Conversation.objects.select_related("topic", "assignee__agent_profile", "contact", "rating")
         .filter(pk=conversation_id, contact=contact)
@@ -152,7 +153,7 @@ def conversation_get_for_contact(*, contact: Contact, conversation_id) -> Conver
     )
     if conversation is None:
         # 404, not 403: another visitor's conversation ids are not confirmed to exist.
-        raise errors.NotFound("No such conversation.")
+        raise errors.NotFound(_("No such conversation."))
     return conversation
 
 
@@ -344,14 +345,14 @@ def conversation_get_for_agent(*, profile: AgentProfile, conversation_id) -> Con
     try:
         conversation_id = int(conversation_id)
     except (TypeError, ValueError):
-        raise errors.NotFound("No such conversation.") from None
+        raise errors.NotFound(_("No such conversation.")) from None
     conversation = (
         _with_inbox_columns(Conversation.objects.filter(_visible_to_agent_q(profile)))
         .filter(pk=conversation_id)
         .first()
     )
     if conversation is None:
-        raise errors.NotFound("No such conversation.")
+        raise errors.NotFound(_("No such conversation."))
     return conversation
 
 

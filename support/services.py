@@ -82,7 +82,7 @@ def _clean_device(device: Any) -> dict[str, str]:
     if device is None:
         return {}
     if not isinstance(device, dict):
-        raise errors.InvalidInput("device must be an object.")
+        raise errors.InvalidInput(_("device must be an object."))
     cleaned = {}
     for name in DEVICE_FIELDS:
         if device.get(name) not in (None, ""):
@@ -117,7 +117,7 @@ def _clean_attributes(attributes: Any) -> dict[str, Any]:
     if attributes is None:
         return {}
     if not isinstance(attributes, dict):
-        raise errors.InvalidInput("contact.attributes must be an object.")
+        raise errors.InvalidInput(_("contact.attributes must be an object."))
     if len(attributes) > MAX_ATTRIBUTES:
         raise errors.InvalidInput(f"contact.attributes has more than {MAX_ATTRIBUTES} keys.")
     cleaned: dict[str, Any] = {}
@@ -149,9 +149,9 @@ def widget_session_open(
     widget_session_rate_check(ip_address=ip_address)
     widget = selectors.widget_get_active(key=widget_key)
     if widget.require_verified_identity and identity is None:
-        raise errors.IdentityRequired("This widget requires a verified identity.")
+        raise errors.IdentityRequired(_("This widget requires a verified identity."))
     if contact_data is not None and not isinstance(contact_data, dict):
-        raise errors.InvalidInput("contact must be an object.")
+        raise errors.InvalidInput(_("contact must be an object."))
     contact_data = contact_data or {}
     name = _clean_text(contact_data.get("name"), field="contact.name", max_chars=191)
     email = _clean_text(contact_data.get("email"), field="contact.email", max_chars=254)
@@ -159,7 +159,7 @@ def widget_session_open(
         try:
             validate_email(email)
         except ValidationError:
-            raise errors.InvalidInput("contact.email is not an email address.") from None
+            raise errors.InvalidInput(_("contact.email is not an email address.")) from None
     phone = _clean_text(contact_data.get("phone"), field="contact.phone", max_chars=64)
     attributes = _clean_attributes(contact_data.get("attributes"))
     device = _clean_device(device)
@@ -222,17 +222,17 @@ def _contact_snapshot(contact: Contact) -> dict:
 
 def _contact_identified(*, widget, identity: Any) -> tuple[Contact, bool]:
     if not isinstance(identity, dict):
-        raise errors.InvalidInput("identity must be an object.")
+        raise errors.InvalidInput(_("identity must be an object."))
     external_id = _clean_text(
         identity.get("external_id"), field="identity.external_id", max_chars=191
     )
     claimed_hash = identity.get("hash")
     if not external_id or not isinstance(claimed_hash, str):
-        raise errors.IdentityInvalid("identity needs external_id and hash.")
+        raise errors.IdentityInvalid(_("identity needs external_id and hash."))
     if not identity_hash_is_valid(
         secret=widget.secret, external_id=external_id, claimed_hash=claimed_hash
     ):
-        raise errors.IdentityInvalid("The identity hash does not match this user id.")
+        raise errors.IdentityInvalid(_("The identity hash does not match this user id."))
     try:
         with transaction.atomic():
             contact, created = Contact.objects.get_or_create(
@@ -347,12 +347,12 @@ def conversation_create(
     topic = None
     if topic_slug not in (None, ""):
         if not isinstance(topic_slug, str):
-            raise errors.InvalidInput("topic must be a topic slug.")
+            raise errors.InvalidInput(_("topic must be a topic slug."))
         topic = Topic.objects.filter(slug=topic_slug, is_active=True).first()
         if topic is None:
-            raise errors.InvalidInput("No such topic.", code="topic_not_found")
+            raise errors.InvalidInput(_("No such topic."), code="topic_not_found")
     if priority_hint not in (None, "", "urgent"):
-        raise errors.InvalidInput('priority_hint may only be "urgent".')
+        raise errors.InvalidInput(_('priority_hint may only be "urgent".'))
     now = timezone.now()
     priority = routing.initial_priority(
         topic=topic,
@@ -385,7 +385,7 @@ def conversation_hand_off(*, conversation: Conversation, topic_slug: str = "") -
     if topic_slug:
         topic = Topic.objects.select_related("team").filter(slug=topic_slug, is_active=True).first()
         if topic is None:
-            raise errors.InvalidInput("No such topic.", code="topic_not_found")
+            raise errors.InvalidInput(_("No such topic."), code="topic_not_found")
     with transaction.atomic():
         locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
         if locked.status != Status.BOT:
@@ -510,11 +510,13 @@ def conversation_assign(*, conversation: Conversation, to_user, by_user) -> Conv
     """Assign by hand (take, or give to a colleague). Capacity is the agent's own call here."""
     profile = selectors.agent_profile_for_user(to_user)
     if profile is None:
-        raise errors.InvalidInput("Conversations can only be assigned to agents.")
+        raise errors.InvalidInput(_("Conversations can only be assigned to agents."))
     with transaction.atomic():
         locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
         if locked.status == Status.RESOLVED:
-            raise errors.Conflict("Reopen the conversation before assigning it.", code="resolved")
+            raise errors.Conflict(
+                _("Reopen the conversation before assigning it."), code="resolved"
+            )
         previous = locked.assignee_id
         if previous == to_user.pk:
             return locked
@@ -563,18 +565,18 @@ def conversation_transfer(
     if topic_slug:
         topic = Topic.objects.select_related("team").filter(slug=topic_slug).first()
         if topic is None:
-            raise errors.InvalidInput("No such topic.", code="topic_not_found")
+            raise errors.InvalidInput(_("No such topic."), code="topic_not_found")
         team = topic.team
     elif team_id not in (None, ""):
         team = Team.objects.filter(pk=team_id).first()
         if team is None:
-            raise errors.InvalidInput("No such team.", code="team_not_found")
+            raise errors.InvalidInput(_("No such team."), code="team_not_found")
     else:
-        raise errors.InvalidInput("Pick a topic or a team.")
+        raise errors.InvalidInput(_("Pick a topic or a team."))
     with transaction.atomic():
         locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
         if locked.status == Status.RESOLVED:
-            raise errors.Conflict("Reopen the conversation before moving it.", code="resolved")
+            raise errors.Conflict(_("Reopen the conversation before moving it."), code="resolved")
         previous = locked.assignee_id
         if topic is not None:
             locked.topic = topic
@@ -614,7 +616,7 @@ def conversation_set_priority(
     *, conversation: Conversation, priority: Any, by_user=None
 ) -> Conversation:
     if priority not in Conversation.Priority.values:
-        raise errors.InvalidInput("Unknown priority.", code="invalid_priority")
+        raise errors.InvalidInput(_("Unknown priority."), code="invalid_priority")
     with transaction.atomic():
         locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
         if locked.priority == priority:
@@ -651,7 +653,7 @@ def _agent_name(user) -> str:
 
 def agent_set_presence(*, profile: AgentProfile, presence: Any) -> AgentProfile:
     if presence not in AgentProfile.Presence.values:
-        raise errors.InvalidInput("Unknown presence.", code="invalid_presence")
+        raise errors.InvalidInput(_("Unknown presence."), code="invalid_presence")
     AgentProfile.objects.filter(pk=profile.pk).update(
         presence=presence, last_seen_at=timezone.now()
     )
@@ -746,11 +748,11 @@ def conversation_resolve(*, conversation: Conversation, agent) -> Conversation:
 def conversation_reopen(*, conversation: Conversation, by_agent=None) -> Conversation:
     """Reopen a resolved conversation: agents any time, visitors within the reopen window."""
     if conversation.status != Status.RESOLVED:
-        raise errors.Conflict("The conversation is not resolved.", code="not_resolved")
+        raise errors.Conflict(_("The conversation is not resolved."), code="not_resolved")
     reopen_until = conversation.reopen_until
     if by_agent is None and reopen_until is not None and reopen_until < timezone.now():
         raise errors.Conflict(
-            "This conversation can no longer be reopened; start a new one.",
+            _("This conversation can no longer be reopened; start a new one."),
             code="reopen_window_passed",
         )
     target = Status.OPEN if conversation.assignee_id else Status.QUEUED
@@ -769,9 +771,9 @@ def conversation_mark_read(*, conversation: Conversation, side: str, up_to: Any)
     Marks only move forward, and never past the conversation's newest message.
     """
     if side not in ("visitor", "agent"):
-        raise errors.InvalidInput("side must be visitor or agent.")
+        raise errors.InvalidInput(_("side must be visitor or agent."))
     if not isinstance(up_to, int) or isinstance(up_to, bool) or up_to < 0:
-        raise errors.InvalidInput("up_to must be a message id.")
+        raise errors.InvalidInput(_("up_to must be a message id."))
     newest = conversation.messages.order_by("-id").values_list("id", flat=True).first() or 0
     up_to = min(up_to, newest)
     field = f"{side}_last_read_id"
@@ -976,7 +978,7 @@ def widget_session_rate_check(*, ip_address: str | None) -> None:
         window_seconds=settings.DESTEK["SESSION_RATE_WINDOW_SECONDS"],
     ):
         raise errors.RateLimited(
-            "Too many sessions from this address; try again in a minute.", code="rate_limited"
+            _("Too many sessions from this address; try again in a minute."), code="rate_limited"
         )
 
 

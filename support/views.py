@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chat import attachments as chat_attachments
@@ -254,7 +255,7 @@ def conversation_messages_earlier(request, conversation_id: int):
     )
     before = request.GET.get("before", "")
     if not before.isdigit():
-        return HttpResponseBadRequest("before must be a message id.")
+        return HttpResponseBadRequest(_("before must be a message id."))
     messages, has_earlier = chat_selectors.message_objects_page(
         conversation=conversation, before=int(before), limit=CONVERSATION_PAGE_SIZE
     )
@@ -360,7 +361,7 @@ def conversation_status_change(request, conversation_id: int):
                 conversation=conversation, status=Conversation.Status.PENDING, by_user=request.user
             )
         else:
-            return HttpResponseBadRequest("Unknown action.")
+            return HttpResponseBadRequest(_("Unknown action."))
     except errors.DomainError as error:
         return render(
             request, "support/console/composer_error.html", {"detail": error.detail}, status=409

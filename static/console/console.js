@@ -132,12 +132,13 @@
     }
   }
 
+  // "12 min", "1 h 5 min", "2 d 3 h": the units come from the page (base.html data-text-*).
   function duration(seconds) {
-    var minutes = Math.round(seconds / 60);
-    if (minutes < 60) return minutes + "m";
+    var T = body.dataset, minutes = Math.round(seconds / 60);
+    if (minutes < 60) return T.textMinutes.replace("{m}", minutes);
     var hours = Math.floor(minutes / 60);
-    if (hours < 24) return hours + "h " + (minutes % 60) + "m";
-    return Math.floor(hours / 24) + "d " + (hours % 24) + "h";
+    if (hours < 24) return T.textHours.replace("{h}", hours).replace("{m}", minutes % 60);
+    return T.textDays.replace("{d}", Math.floor(hours / 24)).replace("{h}", hours % 24);
   }
 
   // Fragments rendered once for every agent cannot know who is looking: hide "Assign to me"
@@ -158,7 +159,8 @@
       var label = el.querySelector(".sla");
       if (label) {
         var span = duration(Math.abs(due - now));
-        label.textContent = state === "breach" ? span + " late" : span + " left";
+        label.textContent = (state === "breach" ? body.dataset.textLate : body.dataset.textLeft)
+          .replace("{time}", span);
       }
     });
   }

@@ -6,49 +6,13 @@
 // Only an article's body_html (sanitised on the server with nh3) goes into innerHTML.
 
 const doc = document;
-const tr = /^tr\b/i.test(doc.documentElement.lang);
-const L = tr
-  ? {
-      title: 'Yardım makaleleri',
-      back: 'Sohbete dön',
-      all: 'Tüm makaleler',
-      search: 'Yardım makalelerinde ara',
-      top: 'Popüler makaleler',
-      results: 'Sonuçlar',
-      none: '“{q}” ile eşleşen makale yok.',
-      noneHint: 'Başka kelimeler deneyin ya da sohbetten bize sorun.',
-      retry: 'Tekrar dene',
-      helpful: 'Bu makale işinize yaradı mı?',
-      yes: 'Evet',
-      no: 'Hayır',
-      thanksYes: 'Teşekkürler! İşinize yaradığına sevindik.',
-      thanksNo: 'Bildirdiğiniz için teşekkürler. Hâlâ yardıma ihtiyacınız varsa sohbetten bize yazın.',
-      full: 'Yardım merkezinde aç',
-      updated: 'Güncelleme: {date}',
-      fresh: 'Yeni mesaj',
-      write: 'Bize yazın',
-    }
-  : {
-      title: 'Help articles',
-      back: 'Back to chat',
-      all: 'All articles',
-      search: 'Search help articles',
-      top: 'Popular articles',
-      results: 'Results',
-      none: 'No articles match “{q}”.',
-      noneHint: 'Try other words, or ask us in the chat.',
-      retry: 'Try again',
-      helpful: 'Was this helpful?',
-      yes: 'Yes',
-      no: 'No',
-      thanksYes: 'Thanks! Glad it helped.',
-      thanksNo: 'Thanks for telling us. If you still need help, write to us in the chat.',
-      full: 'Open in help centre',
-      updated: 'Updated {date}',
-      fresh: 'New message',
-      write: 'Write to us',
-    };
-const lang = navigator.language || doc.documentElement.lang || 'en';
+// The page's language (the host app's locale, else the browser's): texts come from the server
+// (/widget/faq-texts), never from this file.
+const lang = doc.documentElement.lang || navigator.language || 'en';
+let L = null;
+const texts = fetch('/widget/faq-texts?lang=' + encodeURIComponent(lang), { credentials: 'omit' })
+  .then((r) => r.json())
+  .then((t) => (L = t));
 const fine = () => matchMedia('(pointer: fine)').matches;
 const DEBOUNCE = 250;
 
@@ -374,7 +338,7 @@ async function vote(helpful) {
 /** widget.js: `faq(api)` toggles the panel (header button), `faq(api, id)` opens an article. */
 export default async function faq(fetchApi, id) {
   api = fetchApi;
-  await styled;
+  await Promise.all([styled, texts]);
   if (!panel) build();
   if (id != null) return showArticle(id);
   if (!panel.hidden) return close();

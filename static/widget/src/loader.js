@@ -16,7 +16,7 @@
   function make() {
     if (f) return;
     f = el('iframe', 'display:none', 'destek-frame');
-    f.src = `${O}/widget/?key=${key}&origin=${U(location.origin)}`;
+    f.src = `${O}/widget/?key=${key}&origin=${U(location.origin)}&lang=${U(I.locale||'')}`;
     d.body.append(f);
     paint();
   }
