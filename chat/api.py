@@ -276,7 +276,8 @@ def faq_search(request):
     query = request.GET.get("q", "")
     if len(query) > faq_protocol.MAX_QUERY_CHARS:
         raise errors.InvalidInput(
-            f"q must be at most {faq_protocol.MAX_QUERY_CHARS} characters.", code="query_too_long"
+            _("q must be at most %(max)s characters.") % {"max": faq_protocol.MAX_QUERY_CHARS},
+            code="query_too_long",
         )
     results = faq_protocol.search_results(
         request=request,

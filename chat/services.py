@@ -30,7 +30,8 @@ def _clean_client_id(client_id: Any) -> str | None:
         return None
     if not isinstance(client_id, str) or len(client_id) > CLIENT_ID_MAX_CHARS:
         raise errors.InvalidInput(
-            f"client_id must be a string of at most {CLIENT_ID_MAX_CHARS} characters.",
+            _("client_id must be a string of at most %(max)s characters.")
+            % {"max": CLIENT_ID_MAX_CHARS},
             code="invalid_client_id",
         )
     return client_id
@@ -44,7 +45,8 @@ def _clean_body(body: Any) -> str:
     limit = settings.DESTEK["MESSAGE_MAX_CHARS"]
     if len(body) > limit:
         raise errors.InvalidInput(
-            f"The message is longer than {limit} characters.", code="body_too_long"
+            _("The message is longer than %(max)s characters.") % {"max": limit},
+            code="body_too_long",
         )
     if "\x00" in body:
         raise errors.InvalidInput(_("The message contains a NUL character."), code="invalid_body")

@@ -58,8 +58,11 @@ def host_endpoint(methods: list[str]):
                     widget=request.widget, origin=origin, host=request.get_host()
                 ):
                     raise errors.Forbidden(
-                        f"{origin} may not embed the widget {key}: add it to the widget's "
-                        "allowed origins.",
+                        _(
+                            "%(origin)s may not embed the widget %(key)s: add it to the "
+                            "widget's allowed origins."
+                        )
+                        % {"origin": origin, "key": key},
                         code="origin_not_allowed",
                     )
                 response = view(request, *args, **kwargs)

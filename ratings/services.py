@@ -20,7 +20,9 @@ def clean_score(score: Any) -> int:
     """An int from 1 to 5 (not a bool, not a string)."""
     if isinstance(score, bool) or not isinstance(score, int) or not SCORE_MIN <= score <= SCORE_MAX:
         raise errors.InvalidInput(
-            f"score must be a whole number from {SCORE_MIN} to {SCORE_MAX}.", code="invalid_score"
+            _("score must be a whole number from %(min)s to %(max)s.")
+            % {"min": SCORE_MIN, "max": SCORE_MAX},
+            code="invalid_score",
         )
     return score
 
@@ -33,7 +35,8 @@ def clean_comment(comment: Any) -> str:
     comment = comment.strip()
     if len(comment) > COMMENT_MAX_CHARS:
         raise errors.InvalidInput(
-            f"comment must be at most {COMMENT_MAX_CHARS} characters.", code="comment_too_long"
+            _("comment must be at most %(max)s characters.") % {"max": COMMENT_MAX_CHARS},
+            code="comment_too_long",
         )
     return comment
 

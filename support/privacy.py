@@ -19,6 +19,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from chat import attachments as chat_attachments
 from chat import services as chat_services
@@ -172,7 +173,7 @@ def contact_erase(*, contact: Contact, by_user=None, ip_address: str | None = No
     with transaction.atomic():
         locked = Contact.objects.select_for_update().filter(pk=contact.pk).first()
         if locked is None:
-            raise errors.NotFound("No such contact.")
+            raise errors.NotFound(_("No such contact."))
         conversation_ids = list(
             Conversation.objects.filter(contact=locked).values_list("id", flat=True)
         )

@@ -71,10 +71,12 @@ def _clean_text(value: Any, *, field: str, max_chars: int = MAX_FIELD_CHARS) -> 
     if value is None:
         return ""
     if not isinstance(value, str | int | float) or isinstance(value, bool):
-        raise errors.InvalidInput(f"{field} must be a string.")
+        raise errors.InvalidInput(_("%(field)s must be a string.") % {"field": field})
     text = str(value).strip()
     if len(text) > max_chars:
-        raise errors.InvalidInput(f"{field} is longer than {max_chars} characters.")
+        raise errors.InvalidInput(
+            _("%(field)s is longer than %(max)s characters.") % {"field": field, "max": max_chars}
+        )
     return text
 
 
@@ -119,7 +121,9 @@ def _clean_attributes(attributes: Any) -> dict[str, Any]:
     if not isinstance(attributes, dict):
         raise errors.InvalidInput(_("contact.attributes must be an object."))
     if len(attributes) > MAX_ATTRIBUTES:
-        raise errors.InvalidInput(f"contact.attributes has more than {MAX_ATTRIBUTES} keys.")
+        raise errors.InvalidInput(
+            _("contact.attributes has more than %(max)s keys.") % {"max": MAX_ATTRIBUTES}
+        )
     cleaned: dict[str, Any] = {}
     for key, value in attributes.items():
         key = _clean_text(key, field="attribute name", max_chars=64)
@@ -698,7 +702,8 @@ def _conversation_move(
             return locked, False
         if status not in STATUS_TRANSITIONS[locked.status]:
             raise errors.IllegalTransition(
-                f"A conversation cannot go from {locked.status} to {status}."
+                _("A conversation cannot go from %(from)s to %(to)s.")
+                % {"from": locked.status, "to": status}
             )
         previous_status = locked.status
         _audit_conversation(

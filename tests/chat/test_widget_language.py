@@ -47,4 +47,4 @@ def test_domain_errors_speak_the_visitors_language(client):
         headers={"accept-language": "tr"},
     )
     assert response.status_code == 404
-    assert response.json()["error"]["detail"] == "Bu anahtara sahip etkin bir pencere öğesi yok."
+    assert response.json()["error"]["detail"] == "Bu anahtara sahip etkin bir widget yok."

@@ -99,6 +99,7 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     "console:attachment_open": {"GET": CONVERSATION_AGENTS},
     "attachment_file": {"GET": EVERYONE},  # the short-lived signed token is the credential
     "widget_files_texts": {"GET": EVERYONE},
+    "widget_faq_texts": {"GET": EVERYONE},
     # The REST API for host-app servers takes API tokens only (tests/integrations/test_api.py
     # covers tokens and scopes): every role here, visitor tokens and sessions included, is
     # refused. Its schema and docs are public.
