@@ -92,9 +92,10 @@ def test_one_auto_reply_per_closed_period_across_midnight_in_the_visitors_langua
     clock.now = datetime(2026, 6, 1, 15, 0, tzinfo=UTC)
     conversation = start(team, locale="tr", zone="Europe/Berlin")
 
-    # Tuesday 09:00 Istanbul is 08:00 in Berlin (CEST), in Turkish.
+    # Tuesday 09:00 Istanbul is 08:00 in Berlin (CEST), all in Turkish.
     assert bot_replies(conversation) == [
-        "Şu an kapalıyız. We're back Salı 2 Haziran 08:00. Leave your message here and we'll reply."
+        "Şu an kapalıyız. Salı 2 Haziran 08:00 itibarıyla yeniden buradayız. "
+        "Mesajınızı buraya bırakın, size yanıt vereceğiz."
     ]
     conversation.refresh_from_db()
     assert conversation.status == Conversation.Status.QUEUED
