@@ -193,7 +193,7 @@ def test_report_page_in_turkish(client, week, turkish_catalog):
     response = client.get(URL, RANGE)
     content = response.content.decode()
     assert ">Raporlar<" in content
-    assert "Günlere göre görüşmeler" in content
+    assert "Günlere göre konuşmalar" in content
     assert "1 dk 30 sn" in content  # the median first response, 90 s
     page = parse(response)
     assert page.tables["times"][0] == ["first_response", "5", "90", "252"]
