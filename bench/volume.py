@@ -25,6 +25,7 @@ import json
 import sys
 import tempfile
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -168,6 +169,12 @@ Status = Conversation.Status
 conversations, messages, ratings = [], [], []
 msg_id = msg_start
 span = timedelta(days=365)
+
+
+def seconds(end, start):
+    return int((end - start).total_seconds()) if end else None
+
+
 created = sorted(now - span * rng.random() ** 1.3 for _ in range(N_CONV))
 for i, created_at in enumerate(created):
     cid = conv_start + i
@@ -238,6 +245,12 @@ for i, created_at in enumerate(created):
         "first_response_at": first_response, "resolved_at": resolved_at,
         "visitor_last_read_id": last_id, "agent_last_read_id": agent_read,
         "agent_unread_count": unread_agent, "visitor_unread_count": 0,
+        # The report's stamped durations (support.services stamps them as things happen);
+        # business seconds are taken equal to wall-clock here: same shape, same query cost.
+        "first_response_seconds": seconds(first_response, created_at),
+        "first_response_business_seconds": seconds(first_response, created_at),
+        "resolution_seconds": seconds(resolved_at, created_at),
+        "resolution_business_seconds": seconds(resolved_at, created_at),
     })
     if status == Status.RESOLVED and rng.random() < 0.3:
         ratings.append({"conversation_id": cid, "score": rng.choice([5, 5, 5, 4, 4, 3, 2, 1]),
@@ -355,7 +368,11 @@ OPTIONAL_PAGES = [
     ("search: a common word", "console:search", "?q=iade"),
     ("search: a rare phrase", "console:search", "?q=invoice+address"),
     ("reports: last 30 days", "console:reports", ""),
-    ("reports: last 365 days", "console:reports", "?days=365"),
+    (
+        "reports: last 365 days",
+        "console:reports",
+        f"?start={date.today() - timedelta(days=365)}&end={date.today()}",
+    ),
 ]
 
 TARGETS = {
