@@ -1086,7 +1086,7 @@ with transaction.atomic():
             )
             session = SessionStore()
             session[SESSION_KEY] = str(user.pk)
-            session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+            session[BACKEND_SESSION_KEY] = "support.auth_backends.AgentModelBackend"
             session[HASH_SESSION_KEY] = user.get_session_auth_hash()
             session.create()
             out["agents"].append(

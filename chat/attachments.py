@@ -166,6 +166,15 @@ def attachments_attach(
     return attachments
 
 
+def attachments_known(*, message: Message, attachments: list[Attachment]) -> None:
+    """A new message's files are exactly these: `message.attachments.all()` answers from them
+    (as a prefetch would), so the publish after commit needs no query for them."""
+    queryset = Attachment.objects.filter(message=message).order_by("pk")
+    queryset._result_cache = list(attachments)
+    queryset._prefetch_done = True
+    message._prefetched_objects_cache = {"attachments": queryset}
+
+
 def _file_names(attachments) -> list[str]:
     names = []
     for file_name, thumb_name in attachments.values_list("file", "thumbnail"):

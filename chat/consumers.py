@@ -160,7 +160,8 @@ class VisitorConsumer(JsonFrameConsumer):
             return
         # The token is checked again: a revoked token (session/end) or a widget that now
         # requires a verified identity ends this socket too, not only new ones.
-        recheck = kind in ("subscribe", "message.send") or (
+        # message.send checks it in its own database call (_message_send): no extra hop.
+        recheck = kind == "subscribe" or (
             time.monotonic() - self.last_touch >= CONTACT_TOUCH_SECONDS
         )
         if recheck and not await self.still_authorised():
@@ -282,20 +283,35 @@ class VisitorConsumer(JsonFrameConsumer):
             frame.get("action"),
             frame.get("attachments"),
         )
-        # Acknowledge to the sender directly too: the group event is only a hint and may be
-        # lost, and a retried frame must get the first message back. Clients dedupe by id.
-        self.delivered(payload)
-        await self.send_json({"type": "message.new", "message": payload})
+        if isinstance(payload, int):
+            await self.close(code=payload)
+            return
+        payload, created = payload
+        # Acknowledge to the sender directly: the group event is only a hint and may be lost,
+        # and a retried frame must get the first message back. A new message the group event
+        # already brought to this socket is not sent twice (delivered() is False then).
+        if self.delivered(payload) or not created:
+            await self.send_json({"type": "message.new", "message": payload})
 
-    def _message_send(self, conversation_id: int, body, client_id, action, attachments) -> dict:
-        message, _created = services.visitor_message_send(
+    def _message_send(
+        self, conversation_id: int, body, client_id, action, attachments
+    ) -> tuple[dict, bool] | int:
+        """(the stored message as a frame, created), or the close code when the token no
+        longer holds."""
+        try:
+            support_selectors.contact_get_by_visitor_token(token=self.visitor_token)
+        except errors.NotAuthenticated:
+            return CLOSE_UNAUTHENTICATED
+        except errors.Forbidden:
+            return CLOSE_FORBIDDEN
+        message, created = services.visitor_message_send(
             conversation=Conversation(pk=conversation_id, contact=self.contact),
             body=body,
             client_id=client_id,
             action=action,
             attachments=attachments,
         )
-        return protocol.message_to_dict(message)
+        return protocol.message_to_dict(message), created
 
     async def on_typing(self, frame: dict):
         if not await self.owns(frame.get("conversation")):
@@ -359,8 +375,9 @@ class VisitorConsumer(JsonFrameConsumer):
 
     async def visitor_frame(self, event: dict):
         frame = event["frame"]
-        if frame.get("type") == "message.new" and isinstance(frame.get("message"), dict):
-            self.delivered(frame["message"])
+        is_message = frame.get("type") == "message.new" and isinstance(frame.get("message"), dict)
+        if is_message and not self.delivered(frame["message"]):
+            return  # already sent here (the sender's own acknowledgement)
         await self.send_json(frame)
 
 

@@ -184,6 +184,7 @@ def message_send(
             uploader_type=sender_type,
             agent=agent,
         )
+        attachment_services.attachments_known(message=message, attachments=attached)
         changed = support_services.conversation_record_message(
             conversation=conversation,
             message=message,

@@ -58,6 +58,13 @@ INSTALLED_APPS = [
     "emails",
 ]
 
+# The agent profile comes with the user (one query per request). ModelBackend stays listed so
+# sessions signed in before this backend existed stay valid.
+AUTHENTICATION_BACKENDS = [
+    "support.auth_backends.AgentModelBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",

@@ -21,7 +21,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Event, WebhookDelivery, WebhookEndpoint
+from . import selectors
+from .models import Event, WebhookDelivery
 
 _handlers: dict[str, list[Callable[[str, Any], None]]] = defaultdict(list)
 
@@ -39,7 +40,7 @@ def event_unsubscribe(event: str, handler: Callable[[str, Any], None]) -> None:
 
 
 def _data(event: str, instance) -> dict:
-    from . import selectors, serializers
+    from . import serializers
 
     if event == Event.MESSAGE_CREATED:
         message = selectors.message_for_event(message_id=instance.pk)
@@ -68,7 +69,7 @@ def event_emit(event: str, instance) -> list[WebhookDelivery]:
         raise ValueError(f"Unknown event {event!r}.")
     for handler in list(_handlers[event]):
         handler(event, instance)
-    endpoints = [e for e in WebhookEndpoint.objects.filter(is_active=True) if e.wants(event)]
+    endpoints = [e for e in selectors.webhook_endpoints_active() if e.wants(event)]
     if not endpoints:
         return []
     event_id = uuid.uuid4()

@@ -10,6 +10,7 @@ from faq.models import Article
 from ratings.models import Rating
 from support import errors
 from support.models import Contact, Conversation, Widget
+from support.process_cache import ProcessCache
 
 from .models import ApiToken, WebhookEndpoint, api_token_hash
 
@@ -30,6 +31,17 @@ def api_token_get_active(*, token: str) -> ApiToken | None:
         .filter(token_hash=api_token_hash(token), is_active=True)
         .first()
     )
+
+
+# Read for every event (each message): kept per process for a few seconds (process_cache).
+endpoints_active = ProcessCache(
+    lambda: list(WebhookEndpoint.objects.filter(is_active=True)), models=(WebhookEndpoint,)
+)
+
+
+def webhook_endpoints_active() -> list[WebhookEndpoint]:
+    """The switched-on endpoints; shared, read-only instances (do not change them)."""
+    return endpoints_active.get()
 
 
 def webhook_endpoints_disabled() -> list[WebhookEndpoint]:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from support import errors
 from support import selectors as support_selectors
 
-from . import webhooks
+from . import selectors, webhooks
 from .models import (
     TOKEN_PREFIX,
     ApiToken,
@@ -178,6 +178,7 @@ def _endpoint_count_failure(*, endpoint_id: int, last_error: str) -> None:
         )[:300],
     )
     if disabled:
+        selectors.endpoints_active.clear()
         transaction.on_commit(
             lambda: _notify_endpoint_disabled(endpoint_id=endpoint_id), robust=True
         )
@@ -238,6 +239,7 @@ def webhook_endpoint_enable(*, endpoint: WebhookEndpoint) -> WebhookEndpoint:
     WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
         is_active=True, consecutive_failures=0, disabled_at=None, disabled_reason=""
     )
+    selectors.endpoints_active.clear()
     endpoint.refresh_from_db()
     return endpoint
 

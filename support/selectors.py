@@ -356,6 +356,27 @@ def conversation_get_for_agent(*, profile: AgentProfile, conversation_id) -> Con
     return conversation
 
 
+def conversation_id_get_for_agent(*, profile: AgentProfile, conversation_id) -> int:
+    """The access check of `conversation_get_for_agent` alone, in one small query: for writes
+    whose service locks and loads the row itself (an agent's reply). NotFound otherwise."""
+    try:
+        conversation_id = int(conversation_id)
+    except (TypeError, ValueError):
+        raise errors.NotFound(_("No such conversation.")) from None
+    visible = Q()
+    if not profile.is_supervisor:
+        # The teams as a subquery: no query of their own on this path.
+        team_ids = AgentProfile.teams.through.objects.filter(agentprofile_id=profile.pk)
+        visible = (
+            Q(team__isnull=True)
+            | Q(team_id__in=team_ids.values("team_id"))
+            | Q(assignee_id=profile.user_id)
+        )
+    if not Conversation.objects.filter(visible, pk=conversation_id).exists():
+        raise errors.NotFound(_("No such conversation."))
+    return conversation_id
+
+
 def conversation_list_by_ids(*, ids: list[int]) -> list[Conversation]:
     return list(
         Conversation.objects.filter(pk__in=ids).select_related(

@@ -37,6 +37,7 @@ from .models import (
     Team,
     Topic,
 )
+from .process_cache import ProcessCache
 
 Status = Conversation.Status
 # Whose messages count as unread for each side.
@@ -422,8 +423,15 @@ def conversation_count_bot_turn(*, conversation: Conversation) -> None:
     conversation.bot_turns += 1
 
 
+# Read for every visitor message: kept per process for a few seconds (process_cache).
+_priority_rules_active = ProcessCache(
+    lambda: list(PriorityRule.objects.filter(is_active=True).values_list("keyword", "priority")),
+    models=(PriorityRule,),
+)
+
+
 def _active_priority_rules() -> list[tuple[str, str]]:
-    return list(PriorityRule.objects.filter(is_active=True).values_list("keyword", "priority"))
+    return _priority_rules_active.get()
 
 
 def _response_target(priority: str) -> ResponseTarget | None:

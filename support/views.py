@@ -279,12 +279,13 @@ def conversation_messages_earlier(request, conversation_id: int):
 @require_POST
 @agent_required
 def conversation_message_send(request, conversation_id: int):
-    conversation = selectors.conversation_get_for_agent(
+    # The hot path of every reply: the access check alone, message_send loads the row.
+    conversation_id = selectors.conversation_id_get_for_agent(
         profile=request.agent, conversation_id=conversation_id
     )
     try:
         chat_services.message_send(
-            conversation=conversation,
+            conversation=Conversation(pk=conversation_id),
             sender_type=Message.SenderType.AGENT,
             agent=request.user,
             body=request.POST.get("body", ""),
@@ -301,7 +302,7 @@ def conversation_message_send(request, conversation_id: int):
     if request.htmx:
         # The message itself arrives over the console socket, like everyone else's.
         return HttpResponse(status=204)
-    return redirect("console:conversation", conversation_id=conversation.pk)
+    return redirect("console:conversation", conversation_id=conversation_id)
 
 
 @require_POST

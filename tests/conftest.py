@@ -24,6 +24,12 @@ def pytest_collection_modifyitems(config, items):
 def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.CELERY_TASK_ALWAYS_EAGER = True
+    from support import process_cache
+
+    # A test's rolled-back rows send no signal: no cached table outlives its test.
+    process_cache.clear_all()
+    yield
+    process_cache.clear_all()
 
 
 IN_MEMORY_LAYER = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}

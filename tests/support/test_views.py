@@ -524,6 +524,61 @@ def test_a_plain_post_redirects_back_to_the_conversation():
     assert conversation.messages.filter(sender_type="agent", body="Hi").count() == 1
 
 
+def test_a_reply_post_is_one_access_query_and_the_message_write(django_assert_max_num_queries):
+    """The hot path of every reply: session, the user with its agent profile (one query,
+    support.auth_backends), the access check alone, then message_send (savepoint, lock,
+    insert, update, release) and the publish's labels. No inbox-row query, no team list."""
+    world = team_routed_world()
+    client = logged_in(world["member"])
+    client.post(send_url(world["routed"]), {"body": "first"}, HTTP_HX_REQUEST="true")
+
+    with django_assert_max_num_queries(9):
+        response = client.post(
+            send_url(world["routed"]), {"body": "second", "client_id": "q"}, HTTP_HX_REQUEST="true"
+        )
+
+    assert response.status_code == 204
+    assert world["routed"].messages.filter(sender_type="agent").count() == 2
+
+
+def test_a_reply_to_a_conversation_assigned_to_me_in_another_team_is_allowed():
+    world = team_routed_world()
+    outsider = world["outsider"]
+    support_services.conversation_assign(
+        conversation=world["routed"], to_user=outsider.user, by_user=world["supervisor"].user
+    )
+
+    response = logged_in(outsider).post(
+        send_url(world["routed"]), {"body": "mine now"}, HTTP_HX_REQUEST="true"
+    )
+
+    assert response.status_code == 204
+    assert world["routed"].messages.filter(body="mine now").exists()
+
+
+@pytest.mark.parametrize("who", ["member", "supervisor"])
+def test_team_members_and_supervisors_reply_to_routed_and_unrouted_conversations(who):
+    world = team_routed_world()
+    client = logged_in(world[who])
+
+    for name in ("routed", "unrouted"):
+        response = client.post(send_url(world[name]), {"body": who}, HTTP_HX_REQUEST="true")
+        assert response.status_code == 204
+        assert world[name].messages.filter(body=who).exists()
+
+
+@pytest.mark.parametrize("bad_id", [0, 999999])
+def test_a_reply_to_a_missing_conversation_is_404(bad_id):
+    response = logged_in(factories.supervisor()).post(
+        reverse("console:conversation_message_send", args=[bad_id]),
+        {"body": "anyone?"},
+        HTTP_HX_REQUEST="true",
+    )
+
+    assert response.status_code == 404
+    assert not Message.objects.filter(body="anyone?").exists()
+
+
 @pytest.mark.parametrize("htmx", [True, False])
 def test_an_empty_body_is_400_with_the_error_and_stores_nothing(htmx):
     agent = factories.agent()
