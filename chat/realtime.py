@@ -6,8 +6,12 @@ JSON frames (PROTOCOL.md); agent consoles get HTML fragments swapped in by htmx.
 """
 
 import asyncio
+import logging
+import os
+import weakref
+from collections import deque
 
-from asgiref.sync import async_to_sync
+from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 from django.db.models import prefetch_related_objects
 from django.template.loader import render_to_string
@@ -16,6 +20,8 @@ from support import selectors as support_selectors
 
 from . import protocol
 from .models import Message
+
+logger = logging.getLogger("destek.realtime")
 
 # Group names.
 CONSOLE_UNROUTED = "console.unrouted"
@@ -62,17 +68,70 @@ def console_event(html: str, *, message_id: int | None = None) -> dict:
     return event
 
 
+# Batches waiting for the channel layer, per server event loop; beyond this many (Redis down
+# or far behind) new ones are dropped: events are hints, sockets fill gaps at their next ping.
+PUBLISH_BACKLOG_LIMIT = 10_000
+_backlogs: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, deque]" = (
+    weakref.WeakKeyDictionary()
+)
+_drains: set[asyncio.Task] = set()
+
+
+async def _send_now(layer, messages: list[tuple[str, dict]]) -> None:
+    await asyncio.gather(*(layer.group_send(group, event) for group, event in messages))
+
+
+def _server_loop() -> asyncio.AbstractEventLoop | None:
+    """The event loop of the server this thread works for (a consumer's database call or a
+    view under daphne), if any. asgiref records it for the threads it runs sync code in."""
+    local = SyncToAsync.threadlocal
+    loop = getattr(local, "main_event_loop", None)
+    if loop is None or getattr(local, "main_event_loop_pid", None) != os.getpid():
+        return None
+    return loop if loop.is_running() and not loop.is_closed() else None
+
+
+def _publish_later(layer, messages: list[tuple[str, dict]]) -> None:
+    """On the server's loop: queue the batch; one drain task sends batches in commit order."""
+    loop = asyncio.get_running_loop()
+    backlog = _backlogs.setdefault(loop, deque())
+    if len(backlog) >= PUBLISH_BACKLOG_LIMIT:
+        logger.warning("Realtime publish backlog full; an event batch was dropped.")
+        return
+    backlog.append((layer, messages))
+    if len(backlog) == 1:  # no drain running: it keeps its batch queued until sent
+        task = loop.create_task(_drain(backlog))
+        _drains.add(task)  # the loop keeps only weak references to tasks
+        task.add_done_callback(_drains.discard)
+
+
+async def _drain(backlog: deque) -> None:
+    while backlog:
+        layer, messages = backlog[0]
+        try:
+            await _send_now(layer, messages)
+        except Exception:
+            logger.exception("Realtime publish failed; clients catch up when they resume.")
+        backlog.popleft()
+
+
 def _send(messages: list[tuple[str, dict]]) -> None:
+    """Publish a batch of (group, event). Callers schedule this with on_commit(robust=True).
+
+    In a server process the batch is handed to the event loop and this thread goes on: the
+    database thread never waits for Redis (one thread serves every socket's database work).
+    Elsewhere (Celery, management commands, tests' sync code) it is sent before returning.
+    A failure is logged and costs clients a fetch when they resume by message id, never a
+    message.
+    """
     layer = get_channel_layer()
     if layer is None or not messages:
         return
-
-    async def send_all():
-        await asyncio.gather(*(layer.group_send(group, event) for group, event in messages))
-
-    # Callers schedule this with on_commit(robust=True): a failure is logged and costs clients
-    # a fetch when they resume by message id, never a message.
-    async_to_sync(send_all)()
+    loop = _server_loop()
+    if loop is not None:
+        loop.call_soon_threadsafe(_publish_later, layer, messages)
+        return
+    async_to_sync(_send_now)(layer, messages)
 
 
 def _inbox_row_html(conversation) -> str:

@@ -1,0 +1,105 @@
+"""chat.realtime._send: in a server process the database thread hands events to the loop."""
+
+import asyncio
+import threading
+
+import pytest
+from asgiref.sync import async_to_sync, sync_to_async
+from channels.layers import get_channel_layer
+
+from chat import realtime
+
+
+@pytest.fixture
+def layer(settings):
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    return get_channel_layer()
+
+
+async def receive_all(layer, channel, count):
+    return [await asyncio.wait_for(layer.receive(channel), 2) for _ in range(count)]
+
+
+async def test_a_sync_caller_of_the_server_loop_does_not_wait_for_the_layer(layer, monkeypatch):
+    channel = await layer.new_channel()
+    await layer.group_add("g", channel)
+    release = asyncio.Event()
+    real_send = realtime._send_now
+
+    async def slow_send(layer, messages):
+        await release.wait()  # Redis far away: the caller must not wait for it
+        await real_send(layer, messages)
+
+    monkeypatch.setattr(realtime, "_send_now", slow_send)
+    returned_on = []
+
+    def database_work():
+        for n in range(3):
+            realtime._send([("g", {"type": "x", "n": n})])
+        returned_on.append(threading.current_thread() is not threading.main_thread())
+
+    await sync_to_async(database_work)()
+    assert returned_on == [True]  # returned while the first batch is still held
+    release.set()
+    events = await receive_all(layer, channel, 3)
+    assert [e["n"] for e in events] == [0, 1, 2]  # in commit order
+
+
+async def test_a_failed_batch_is_logged_and_the_next_ones_still_go(layer, monkeypatch, caplog):
+    channel = await layer.new_channel()
+    await layer.group_add("g", channel)
+    real_send = realtime._send_now
+
+    async def flaky_send(layer, messages):
+        if messages[0][1]["n"] == 0:
+            raise ConnectionError("redis went away")
+        await real_send(layer, messages)
+
+    monkeypatch.setattr(realtime, "_send_now", flaky_send)
+
+    def database_work():
+        for n in range(2):
+            realtime._send([("g", {"type": "x", "n": n})])
+
+    await sync_to_async(database_work)()
+    (event,) = await receive_all(layer, channel, 1)
+    assert event["n"] == 1
+    assert "Realtime publish failed" in caplog.text
+
+
+async def test_a_full_backlog_drops_new_batches_with_a_warning(layer, monkeypatch, caplog):
+    monkeypatch.setattr(realtime, "PUBLISH_BACKLOG_LIMIT", 2)
+    channel = await layer.new_channel()
+    await layer.group_add("g", channel)
+    release = asyncio.Event()
+    real_send = realtime._send_now
+
+    async def slow_send(layer, messages):
+        await release.wait()
+        await real_send(layer, messages)
+
+    monkeypatch.setattr(realtime, "_send_now", slow_send)
+
+    def database_work():
+        for n in range(3):
+            realtime._send([("g", {"type": "x", "n": n})])
+
+    await sync_to_async(database_work)()
+    await asyncio.sleep(0)  # the loop runs the hand-overs
+    release.set()
+    events = await receive_all(layer, channel, 2)
+    assert [e["n"] for e in events] == [0, 1]
+    assert "backlog full" in caplog.text
+    with pytest.raises(asyncio.TimeoutError):
+        await asyncio.wait_for(layer.receive(channel), 0.2)
+
+
+def test_outside_a_server_the_batch_is_sent_before_returning(layer):
+    """Celery tasks, management commands: no server loop, the batch is out on return."""
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)("g", channel)
+
+    realtime._send([("g", {"type": "x", "n": 7})])
+
+    assert realtime._server_loop() is None
+    assert async_to_sync(layer.receive)(channel)["n"] == 7
