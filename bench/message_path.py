@@ -86,6 +86,7 @@ mid = (
 cid = Message.objects.get(pk=mid).conversation_id
 held_message = Message.objects.select_related("sender_agent__agent_profile").get(pk=mid)
 held_conversation = Conversation.objects.select_related(*cs.INBOX_ROW_RELATED).get(pk=cid)
+sel.conversation_inbox_relations_fill(held_conversation)
 timed("  realtime.message_created (no query, 2 renders)",
       lambda i: created(message=held_message, conversation=held_conversation))
 timed("    conversation_get_for_inbox_row (off the message path now)",

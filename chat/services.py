@@ -12,6 +12,7 @@ from integrations import events
 from proactive import services as proactive_services
 from ratings import services as rating_services
 from support import automation, errors
+from support import selectors as support_selectors
 from support import services as support_services
 from support.models import Contact, Conversation
 from support.text import search_words
@@ -53,8 +54,9 @@ def _clean_body(body: Any) -> str:
     return body.strip()
 
 
-# What an inbox row shows besides the conversation itself (support.selectors has the same).
-INBOX_ROW_RELATED = ("contact", "topic", "team", "assignee__agent_profile", "rating")
+# What an inbox row shows besides the conversation itself, joined to the lock; topic, team
+# and assignee come from per-process copies (support.selectors.conversation_inbox_relations_fill).
+INBOX_ROW_RELATED = ("contact", "rating")
 
 
 def _message_by_client_id(*, conversation: Conversation, client_id: str | None):
@@ -155,6 +157,7 @@ def message_send(
             .select_related(*INBOX_ROW_RELATED)
             .get(pk=conversation.pk)
         )
+        support_selectors.conversation_inbox_relations_fill(conversation)
         if (
             sender_type == Message.SenderType.VISITOR
             and conversation.is_resolved

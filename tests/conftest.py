@@ -1,6 +1,7 @@
 import os
 
 import pytest
+from django.utils import translation
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
@@ -30,6 +31,8 @@ def _test_settings(settings, tmp_path):
     process_cache.clear_all()
     yield
     process_cache.clear_all()
+    # LocaleMiddleware leaves the last test-client request's language active in this thread.
+    translation.deactivate()
 
 
 IN_MEMORY_LAYER = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}

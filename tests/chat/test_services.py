@@ -5,6 +5,7 @@ import json
 import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from chat import realtime, services
@@ -650,50 +651,55 @@ def test_an_agent_reply_also_publishes_the_updated_conversation_and_the_read_mar
 # --- the hot path: queries per message, unread counts kept as columns ----------------------------
 
 
+# Committed rows, as in production: inside a test's transaction the process caches do not
+# keep rows the test itself wrote (support.process_cache).
+@pytest.mark.django_db(transaction=True)
 def test_a_visitor_message_and_its_publish_stay_within_a_fixed_number_of_queries(
-    in_memory_layer, django_capture_on_commit_callbacks, django_assert_max_num_queries
+    in_memory_layer, django_assert_max_num_queries
 ):
-    """Savepoint (BEGIN outside a test), lock with the inbox row's joins, one-statement insert,
-    update, release (COMMIT); the priority rules and webhook endpoints come from the process
-    cache (support.process_cache). The publish after commit renders from the objects the
-    transaction held, with one query (the inbox row's labels): a new message's files are
-    known, not fetched."""
-    conversation = factories.conversation()
-    send(conversation, body="warm the process cache", client_id="hot-0")
+    """BEGIN, the lock (joined to the contact and rating only), one-statement insert, update,
+    COMMIT; then the publish, with one query (the inbox row's labels). Priority rules,
+    webhook endpoints, the topic, team and assignee come from the process caches
+    (support.process_cache), and a new message's files are known, not fetched."""
+    team = factories.team(name="Billing")
+    factories.topic(slug="payment", team=team, name_en="Payment")
+    agent = factories.agent(teams=[team], display_name="Ayşe")
+    conversation = factories.conversation(topic_slug="payment")
+    support_services.conversation_assign(
+        conversation=conversation, to_user=agent.user, by_user=agent.user
+    )
+    send(conversation, body="warm the process caches", client_id="hot-0")
     inbox = listen(realtime.CONSOLE_SUPERVISORS)
-    with (
-        django_assert_max_num_queries(5),
-        django_capture_on_commit_callbacks(execute=False) as callbacks,
-    ):
+
+    with django_assert_max_num_queries(6):
         _message, created = send(conversation, body="fast", client_id="hot-1")
+
     assert created
-    with django_assert_max_num_queries(1):  # the labels of the inbox row
-        for callback in callbacks:
-            callback()
     (row,) = received(inbox)
     assert f"conv-row-{conversation.pk}" in row["html"]
     assert "fast" in row["html"]
+    assert "Payment" in row["html"]  # the topic, from the process cache
+    assert "Ayşe" in row["html"]  # the assignee's agent profile, likewise
 
 
+@pytest.mark.django_db(transaction=True)
 def test_an_agent_reply_and_its_publish_stay_within_a_fixed_number_of_queries(
-    in_memory_layer, django_capture_on_commit_callbacks, django_assert_max_num_queries
+    in_memory_layer, django_assert_max_num_queries
 ):
     agent = factories.agent(display_name="Ayşe")
     contact, _ = factories.visitor()
     conversation = factories.conversation(contact=contact)
-    factories.message(conversation=conversation, sender_type="agent", agent_user=agent.user)
+    for _warm_the_process_caches in range(2):
+        factories.message(conversation=conversation, sender_type="agent", agent_user=agent.user)
     visitor = listen(realtime.visitor_group(contact.pk))
-    # As above.
-    with (
-        django_assert_max_num_queries(5),
-        django_capture_on_commit_callbacks(execute=False) as callbacks,
-    ):
+    # As a console request has it (support.auth_backends): the user with its agent profile.
+    user = get_user_model().objects.select_related("agent_profile").get(pk=agent.user_id)
+
+    with django_assert_max_num_queries(6):  # as above
         message, _ = send(
-            conversation, sender_type="agent", agent=agent.user, body="reply", client_id="r"
+            conversation, sender_type="agent", agent=user, body="reply", client_id="r"
         )
-    with django_assert_max_num_queries(1):  # the labels of the inbox row
-        for callback in callbacks:
-            callback()
+
     frames = [event["frame"] for event in received(visitor)]
     assert [f["type"] for f in frames] == ["message.new", "read"]
     assert frames[0]["message"]["sender"]["name"] == "Ayşe"
