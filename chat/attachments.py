@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from support import errors
 from support import services as support_services
 from support.models import Contact, Conversation
+from support.orm import prefetched_as
 
 from . import uploads
 from .models import Attachment, Message
@@ -169,10 +170,7 @@ def attachments_attach(
 def attachments_known(*, message: Message, attachments: list[Attachment]) -> None:
     """A new message's files are exactly these: `message.attachments.all()` answers from them
     (as a prefetch would), so the publish after commit needs no query for them."""
-    queryset = Attachment.objects.filter(message=message).order_by("pk")
-    queryset._result_cache = list(attachments)
-    queryset._prefetch_done = True
-    message._prefetched_objects_cache = {"attachments": queryset}
+    prefetched_as(message, "attachments", attachments)
 
 
 def _file_names(attachments) -> list[str]:

@@ -17,6 +17,7 @@ from django.db.models import prefetch_related_objects
 from django.template.loader import render_to_string
 
 from support import selectors as support_selectors
+from support.orm import prefetched_as
 
 from . import protocol
 from .models import Message
@@ -171,8 +172,12 @@ def message_created(*, message: Message, conversation, conversation_changed: boo
     """
     # The message's files, once for the frame and the fragment: the only query of the publish.
     prefetch_related_objects([message], "attachments")
-    # And the conversation's labels, shown on its inbox row.
-    prefetch_related_objects([conversation], "labels")
+    # And the conversation's labels, shown on its inbox row (message_send's lock query says
+    # whether it has any: most have none, and then there is nothing to fetch).
+    if getattr(conversation, "has_labels", True):
+        prefetch_related_objects([conversation], "labels")
+    else:
+        prefetched_as(conversation, "labels", [])
     frame = {"type": "message.new", "message": protocol.message_to_dict(message)}
     message_html = render_to_string(
         "support/console/oob_message.html", {"message": message, "conversation": conversation}

@@ -12,7 +12,7 @@ from chat import realtime, services
 from chat.models import Message
 from support import errors
 from support import services as support_services
-from support.models import Conversation
+from support.models import Conversation, Label
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -657,8 +657,8 @@ def test_an_agent_reply_also_publishes_the_updated_conversation_and_the_read_mar
 def test_a_visitor_message_and_its_publish_stay_within_a_fixed_number_of_queries(
     in_memory_layer, django_assert_max_num_queries
 ):
-    """BEGIN, the lock (joined to the contact and rating only), one-statement insert, update,
-    COMMIT; then the publish, with one query (the inbox row's labels). Priority rules,
+    """BEGIN, the lock (joined to the contact and rating only, and saying whether there are
+    labels), one-statement insert, update, COMMIT; then the publish, with no query. Priority rules,
     webhook endpoints, the topic, team and assignee come from the process caches
     (support.process_cache), and a new message's files are known, not fetched."""
     team = factories.team(name="Billing")
@@ -671,7 +671,7 @@ def test_a_visitor_message_and_its_publish_stay_within_a_fixed_number_of_queries
     send(conversation, body="warm the process caches", client_id="hot-0")
     inbox = listen(realtime.CONSOLE_SUPERVISORS)
 
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(5):
         _message, created = send(conversation, body="fast", client_id="hot-1")
 
     assert created
@@ -680,6 +680,23 @@ def test_a_visitor_message_and_its_publish_stay_within_a_fixed_number_of_queries
     assert "fast" in row["html"]
     assert "Payment" in row["html"]  # the topic, from the process cache
     assert "Ayşe" in row["html"]  # the assignee's agent profile, likewise
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_labelled_conversation_costs_one_query_more_for_its_labels(
+    in_memory_layer, django_assert_max_num_queries
+):
+    conversation = factories.conversation()
+    label = Label.objects.create(name="VIP", colour="#aa0000")
+    conversation.labels.add(label)
+    send(conversation, body="warm the process caches", client_id="l-0")
+    inbox = listen(realtime.CONSOLE_SUPERVISORS)
+
+    with django_assert_max_num_queries(6):
+        send(conversation, body="labelled", client_id="l-1")
+
+    (row,) = received(inbox)
+    assert "VIP" in row["html"]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -695,7 +712,7 @@ def test_an_agent_reply_and_its_publish_stay_within_a_fixed_number_of_queries(
     # As a console request has it (support.auth_backends): the user with its agent profile.
     user = get_user_model().objects.select_related("agent_profile").get(pk=agent.user_id)
 
-    with django_assert_max_num_queries(6):  # as above
+    with django_assert_max_num_queries(5):  # as above
         message, _ = send(
             conversation, sender_type="agent", agent=user, body="reply", client_id="r"
         )
