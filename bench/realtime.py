@@ -686,6 +686,7 @@ def latency_summary(values: list[float]) -> dict:
 # --------------------------------------------------------------------------------------------
 
 TOKEN_RE = re.compile(r"b[va]-[0-9a-f]+-[a-z0-9]+-\d+")
+MESSAGE_ID_RE = re.compile(r'data-message-id="(\d+)"')
 
 
 def ws_connect(url: str, **kwargs):
@@ -904,7 +905,7 @@ class DestekTarget:
             if frame.get("type") == "error":
                 raise RuntimeError(f"subscribe failed: {frame}")
         pair.visitor_ws = ws
-        self.readers.append(asyncio.create_task(self._read_visitor(ws)))
+        self.readers.append(asyncio.create_task(self._read_visitor(ws, pair)))
 
     async def _agent_socket(self, pair: Pair) -> None:
         account = self.accounts[pair.agent_account]
@@ -924,12 +925,13 @@ class DestekTarget:
             if "console-errors" in text:
                 raise RuntimeError(f"watch failed: {text[:300]}")
         pair.agent_ws = ws
-        self.readers.append(asyncio.create_task(self._read_agent(ws)))
+        self.readers.append(asyncio.create_task(self._read_agent(ws, pair)))
 
     # -- receiving -----------------------------------------------------------------------
 
-    async def _read_visitor(self, ws) -> None:
+    async def _read_visitor(self, ws, pair: Pair) -> None:
         rec = self.rec
+        read_up_to = 0
         try:
             async for raw in ws:
                 when = now()
@@ -943,6 +945,18 @@ class DestekTarget:
                         rec.ack(client_id, when)
                     elif client_id.startswith("ba-"):
                         rec.deliver(client_id, when)
+                        if self.args.read_receipts and message["id"] > read_up_to:
+                            # As the open widget does: the agent's "Seen".
+                            read_up_to = message["id"]
+                            await ws.send(
+                                json.dumps(
+                                    {
+                                        "type": "read",
+                                        "conversation": pair.conversation,
+                                        "up_to": read_up_to,
+                                    }
+                                )
+                            )
                 elif kind == "error":
                     rec.error(f"visitor:{frame.get('code')}")
                     token = frame.get("client_id")
@@ -951,16 +965,32 @@ class DestekTarget:
         except Exception:
             rec.closed_sockets += 1
 
-    async def _read_agent(self, ws) -> None:
+    async def _read_agent(self, ws, pair: Pair) -> None:
         rec = self.rec
+        read_up_to = 0
         try:
             async for raw in ws:
                 when = now()
                 if raw.startswith(MESSAGE_FRAGMENT_PREFIX):
                     rec.frame("agent:message", len(raw))
+                    visitor_message = False
                     for token in TOKEN_RE.findall(raw):
                         if token.startswith("bv-"):
                             rec.deliver(token, when)
+                            visitor_message = True
+                    ids = [int(i) for i in MESSAGE_ID_RE.findall(raw)]
+                    if self.args.read_receipts and visitor_message and max(ids) > read_up_to:
+                        # As the console does for the conversation on screen.
+                        read_up_to = max(ids)
+                        await ws.send(
+                            json.dumps(
+                                {
+                                    "type": "read",
+                                    "conversation": pair.conversation,
+                                    "up_to": read_up_to,
+                                }
+                            )
+                        )
                 elif raw.startswith(INBOX_ROW_PREFIX):
                     rec.frame("agent:inbox-row", len(raw))
                 elif "console-errors" in raw:
@@ -1835,6 +1865,13 @@ def parse_args(argv=None):
     parser.add_argument("--layer", choices=("pubsub", "core"), default="pubsub")
     parser.add_argument("--server", choices=("daphne", "uvicorn"), default="daphne")
     parser.add_argument("--skip-baseline", action="store_true")
+    parser.add_argument(
+        "--no-read-receipts",
+        dest="read_receipts",
+        action="store_false",
+        help="clients do not send `read` frames (the real widget and console send one for each "
+        "message from the other side they show; runs before 26 Nov did not)",
+    )
     parser.add_argument("--saturate", action="store_true", help="ramp the rate up in steps")
     parser.add_argument("--steps", default="200,400,800,1200,1600", help="saturation steps")
     parser.add_argument("--step-duration", type=float, default=15.0)

@@ -17,7 +17,6 @@ from django.db.models import prefetch_related_objects
 from django.template.loader import render_to_string
 
 from support import selectors as support_selectors
-from support.orm import prefetched_as
 
 from . import protocol
 from .models import Message
@@ -174,10 +173,7 @@ def message_created(*, message: Message, conversation, conversation_changed: boo
     prefetch_related_objects([message], "attachments")
     # And the conversation's labels, shown on its inbox row (message_send's lock query says
     # whether it has any: most have none, and then there is nothing to fetch).
-    if getattr(conversation, "has_labels", True):
-        prefetch_related_objects([conversation], "labels")
-    else:
-        prefetched_as(conversation, "labels", [])
+    support_selectors.conversation_labels_load(conversation)
     frame = {"type": "message.new", "message": protocol.message_to_dict(message)}
     message_html = render_to_string(
         "support/console/oob_message.html", {"message": message, "conversation": conversation}
@@ -276,18 +272,20 @@ def queue_moved(*, team_id: int | None) -> None:
     )
 
 
-def read_marked(*, conversation_id: int, reader: str, up_to: int) -> None:
-    conversation = support_selectors.conversation_get_for_inbox_row(conversation_id=conversation_id)
-    if conversation is None:
-        return
+def read_marked(*, conversation_id: int, contact_id: int, reader: str, up_to: int) -> None:
+    """A read mark moved. The visitor's "Seen" needs no query; the agent's clears the unread
+    badge of the inbox rows, which are rendered again."""
     frame = {"type": "read", "conversation": conversation_id, "reader": reader, "up_to": up_to}
-    outgoing = [(visitor_group(conversation.contact_id), visitor_event(frame))]
+    outgoing = [(visitor_group(contact_id), visitor_event(frame))]
     if reader == "visitor":
-        seen_html = render_to_string(
-            "support/console/oob_seen.html", {"conversation": conversation}
-        )
+        seen_html = render_to_string("support/console/oob_seen.html", {"up_to": up_to})
         outgoing.append((console_conversation_group(conversation_id), console_event(seen_html)))
     else:
+        conversation = support_selectors.conversation_get_for_inbox_row(
+            conversation_id=conversation_id
+        )
+        if conversation is None:
+            return
         row_html = _inbox_row_html(conversation)
         outgoing += [
             (group, console_event(row_html)) for group in console_inbox_groups(conversation)

@@ -4,7 +4,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connections, router, transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,7 +14,7 @@ from ratings import services as rating_services
 from support import automation, errors
 from support import selectors as support_selectors
 from support import services as support_services
-from support.models import Contact, Conversation, Label
+from support.models import Contact, Conversation
 from support.text import search_words
 
 from . import attachments as attachment_services
@@ -156,7 +155,7 @@ def message_send(
         conversation = (
             Conversation.objects.select_for_update(of=("self",))
             .select_related(*INBOX_ROW_RELATED)
-            .annotate(has_labels=Exists(Label.objects.filter(conversations=OuterRef("pk"))))
+            .annotate(has_labels=support_selectors.conversation_has_labels())
             .get(pk=conversation.pk)
         )
         support_selectors.conversation_inbox_relations_fill(conversation)

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import (
     Count,
+    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -15,6 +16,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
@@ -37,6 +39,7 @@ from .models import (
     Topic,
     Widget,
 )
+from .orm import prefetched_as
 from .process_cache import ProcessCache
 
 OPEN_STATUSES = (
@@ -369,6 +372,19 @@ def conversation_inbox_relations_fill(conversation: Conversation) -> None:
             setattr(conversation, field, related)
 
 
+def conversation_has_labels() -> Exists:
+    """Annotate a conversation query with this as `has_labels`; conversation_labels_load()
+    then fetches labels only for the (few) conversations that have some."""
+    return Exists(Label.objects.filter(conversations=OuterRef("pk")))
+
+
+def conversation_labels_load(conversation: Conversation) -> None:
+    if getattr(conversation, "has_labels", True):
+        prefetch_related_objects([conversation], "labels")
+    else:
+        prefetched_as(conversation, "labels", [])
+
+
 def _with_inbox_columns(queryset: QuerySet[Conversation]) -> QuerySet[Conversation]:
     return (
         queryset.select_related("contact", "topic", "team", "assignee__agent_profile", "rating")
@@ -422,8 +438,20 @@ def conversation_list_by_ids(*, ids: list[int]) -> list[Conversation]:
 
 
 def conversation_get_for_inbox_row(*, conversation_id: int) -> Conversation | None:
-    """One conversation with the inbox's columns, for the live inbox fragment."""
-    return _with_inbox_columns(Conversation.objects.filter(pk=conversation_id)).first()
+    """One conversation with the inbox's columns, for the live inbox fragment: as
+    chat.services.message_send loads it (contact and rating joined, topic, team and assignee
+    from the process copies, labels only when it has some)."""
+    conversation = (
+        Conversation.objects.select_related("contact", "rating")
+        .annotate(unread_count=F("agent_unread_count"), has_labels=conversation_has_labels())
+        .filter(pk=conversation_id)
+        .first()
+    )
+    if conversation is None:
+        return None
+    conversation_inbox_relations_fill(conversation)
+    conversation_labels_load(conversation)
+    return conversation
 
 
 def team_has_online_agent(*, team_id: int, now) -> bool:

@@ -816,8 +816,11 @@ def conversation_mark_read(*, conversation: Conversation, side: str, up_to: Any)
     if not changed:
         return None
     setattr(conversation, field, up_to)
+    contact_id = conversation.contact_id
     transaction.on_commit(
-        lambda: realtime.read_marked(conversation_id=conversation.pk, reader=side, up_to=up_to),
+        lambda: realtime.read_marked(
+            conversation_id=conversation.pk, contact_id=contact_id, reader=side, up_to=up_to
+        ),
         robust=True,
     )
     return up_to

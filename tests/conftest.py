@@ -25,6 +25,14 @@ def pytest_collection_modifyitems(config, items):
 def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.CELERY_TASK_ALWAYS_EAGER = True
+    # Each test its own cache (with REDIS_URL the shared Redis cache would carry rate-limit
+    # counts and sessions from test to test); sessions and throttles work the same way.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": str(tmp_path),
+        }
+    }
     from support import process_cache
 
     # A test's rolled-back rows send no signal: no cached table outlives its test.

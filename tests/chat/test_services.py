@@ -683,6 +683,55 @@ def test_a_visitor_message_and_its_publish_stay_within_a_fixed_number_of_queries
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("side", ["visitor", "agent"])
+def test_a_read_mark_and_its_publish_stay_within_a_fixed_number_of_queries(
+    in_memory_layer, django_assert_max_num_queries, side
+):
+    """Sent by the open widget and the console for each message they show: the newest id and
+    the UPDATE; the visitor's "Seen" is published with no query, the agent's clears the
+    inbox rows' badge (one query for the row, its relations from the process caches)."""
+    agent = factories.agent(display_name="Ayşe")
+    contact, _ = factories.visitor()
+    conversation = factories.conversation(contact=contact)
+    for _warm_the_process_caches in range(2):
+        factories.message(conversation=conversation, sender_type="agent", agent_user=agent.user)
+    # A message from the other side: the one this side has not read yet.
+    if side == "visitor":
+        last = factories.message(
+            conversation=conversation, sender_type="agent", agent_user=agent.user, body="more"
+        )
+    else:
+        last = factories.message(conversation=conversation, body="one more")
+    listening = listen(
+        realtime.console_conversation_group(conversation.pk)
+        if side == "visitor"
+        else realtime.CONSOLE_SUPERVISORS
+    )
+    visitor = listen(realtime.visitor_group(contact.pk))
+
+    with django_assert_max_num_queries(2 if side == "visitor" else 3):
+        support_services.conversation_mark_read(
+            conversation=Conversation(pk=conversation.pk, contact_id=contact.pk),
+            side=side,
+            up_to=last.pk,
+        )
+
+    (frame,) = [event["frame"] for event in received(visitor)]
+    assert frame == {
+        "type": "read",
+        "conversation": conversation.pk,
+        "reader": side,
+        "up_to": last.pk,
+    }
+    (html,) = [event["html"] for event in received(listening)]
+    if side == "visitor":
+        assert f'data-up-to="{last.pk}"' in html
+    else:
+        assert f"conv-row-{conversation.pk}" in html
+        assert 'class="badge"' not in html  # nothing unread any more
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_labelled_conversation_costs_one_query_more_for_its_labels(
     in_memory_layer, django_assert_max_num_queries
 ):

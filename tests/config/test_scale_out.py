@@ -7,10 +7,13 @@ Procfile layout (two daphne, worker, beat) by tests/config/test_procfile.py.
 """
 
 import os
+import urllib.error
+import urllib.request
+from urllib.parse import urlencode
 
 import pytest
 
-from tests.stack import Stack, chat_round_trip
+from tests.stack import ConsoleSession, Stack, _NoRedirect, chat_round_trip
 
 pytestmark = [
     pytest.mark.redis,
@@ -43,3 +46,35 @@ def test_a_message_crosses_between_two_daphne_processes_both_ways(stack):
     # Both processes served their side, and neither logged an error.
     for port in (visitor_port, agent_port):
         assert "Traceback" not in stack.log(port), stack.log(port)
+
+
+def _status(request) -> int:
+    try:
+        with urllib.request.build_opener(_NoRedirect()).open(request, timeout=15) as response:
+            return response.status
+    except urllib.error.HTTPError as error:  # 302 too: redirects are not followed
+        return error.code
+
+
+def test_a_session_is_shared_and_a_sign_out_on_one_process_ends_it_on_the_other(stack):
+    """Sessions are read from the shared Redis cache (cached_db): a sign-out on one process
+    must not leave the session alive in another process's cache."""
+    first, second = stack.start_server(), stack.start_server()
+    agent = ConsoleSession(first, "agent", "agent-demo-123")
+    cookie = agent.cookie_header()  # what a stolen cookie would be
+
+    def inbox(port: int) -> int:
+        return _status(
+            urllib.request.Request(f"http://127.0.0.1:{port}/console/", headers={"Cookie": cookie})
+        )
+
+    assert inbox(second) == 200  # the other process knows the session
+    sign_out = urllib.request.Request(  # noqa: S310 - loopback
+        agent.url("/console/logout/"),
+        data=urlencode({"csrfmiddlewaretoken": agent.cookie("csrftoken")}).encode(),
+        headers={"Cookie": cookie},
+        method="POST",
+    )
+    assert _status(sign_out) == 302
+    assert inbox(second) == 302  # to the login page: the session is gone everywhere
+    assert inbox(first) == 302
