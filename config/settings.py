@@ -234,6 +234,7 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ.get("CACHE_URL", REDIS_URL),
             "KEY_PREFIX": CHANNEL_LAYER_PREFIX,
+            "OPTIONS": {"pool_class": "config.redis_pool.SharedConnectionPool"},
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
