@@ -206,7 +206,17 @@ class VisitorConsumer(JsonFrameConsumer):
         return None
 
     async def still_authorised(self) -> bool:
-        return await self._contact_for_token(self.visitor_token) is not None
+        try:
+            await database_sync_to_async(support_selectors.visitor_token_check)(
+                token=self.visitor_token
+            )
+        except errors.NotAuthenticated:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return False
+        except errors.Forbidden:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return False
+        return True
 
     async def authenticate(self, frame: dict):
         contact = await self._contact_for_token(frame.get("visitor_token"))
@@ -310,7 +320,7 @@ class VisitorConsumer(JsonFrameConsumer):
         """(the stored message as a frame, created), or the close code when the token no
         longer holds."""
         try:
-            support_selectors.contact_get_by_visitor_token(token=self.visitor_token)
+            support_selectors.visitor_token_check(token=self.visitor_token)
         except errors.NotAuthenticated:
             return CLOSE_UNAUTHENTICATED
         except errors.Forbidden:
