@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from support import errors
 from support import selectors as support_selectors
 from support import services as support_services
-from support.models import Conversation
+from support.models import Contact, Conversation
 
 from . import protocol, realtime, selectors, services
 
@@ -142,7 +142,8 @@ class JsonFrameConsumer(AsyncWebsocketConsumer):
 
 
 class VisitorConsumer(JsonFrameConsumer):
-    contact = None
+    # Only the id is kept (not the Contact and its Widget): memory per idle socket.
+    contact_id = None
 
     async def connect(self):
         await super().connect()
@@ -151,19 +152,19 @@ class VisitorConsumer(JsonFrameConsumer):
         )
 
     async def _auth_timeout(self):
-        if self.contact is None:
+        if self.contact_id is None:
             await self.close(code=CLOSE_UNAUTHENTICATED)
 
     async def disconnect(self, code):
         self.auth_deadline.cancel()
-        if self.contact is not None:
+        if self.contact_id is not None:
             await self.channel_layer.group_discard(
-                realtime.visitor_group(self.contact.pk), self.channel_name
+                realtime.visitor_group(self.contact_id), self.channel_name
             )
 
     async def handle_frame(self, frame: dict):
         kind = frame["type"]
-        if self.contact is None:
+        if self.contact_id is None:
             if kind != "auth":
                 await self.close(code=CLOSE_UNAUTHENTICATED)
                 return
@@ -179,7 +180,7 @@ class VisitorConsumer(JsonFrameConsumer):
             return
         if time.monotonic() - self.last_touch >= CONTACT_TOUCH_SECONDS:
             self.last_touch = time.monotonic()
-            await database_sync_to_async(support_services.contact_touch)(contact_id=self.contact.pk)
+            await database_sync_to_async(support_services.contact_touch)(contact_id=self.contact_id)
         handler = {
             "subscribe": self.on_subscribe,
             "message.send": self.on_message_send,
@@ -225,7 +226,7 @@ class VisitorConsumer(JsonFrameConsumer):
         if not origin_is_allowed(self.scope, contact.widget):
             await self.close(code=CLOSE_FORBIDDEN)
             return
-        self.contact = contact
+        self.contact_id = contact.pk
         self.visitor_token = frame.get("visitor_token")
         self.auth_deadline.cancel()
         self.last_touch = time.monotonic()
@@ -245,7 +246,7 @@ class VisitorConsumer(JsonFrameConsumer):
         if conversation_id is None:
             raise errors.InvalidInput(_("conversation must be a conversation id."))
         return await database_sync_to_async(support_selectors.conversation_get_for_contact)(
-            contact=self.contact, conversation_id=conversation_id
+            contact=Contact(pk=self.contact_id), conversation_id=conversation_id
         )
 
     async def owns(self, conversation_id) -> bool:
@@ -326,7 +327,7 @@ class VisitorConsumer(JsonFrameConsumer):
         except errors.Forbidden:
             return CLOSE_FORBIDDEN
         message, created = services.visitor_message_send(
-            conversation=Conversation(pk=conversation_id, contact=self.contact),
+            conversation=Conversation(pk=conversation_id, contact_id=self.contact_id),
             body=body,
             client_id=client_id,
             action=action,
@@ -349,7 +350,7 @@ class VisitorConsumer(JsonFrameConsumer):
             raise errors.InvalidInput(_("conversation must be a conversation id."))
         if not await self.owns(conversation_id):
             raise errors.NotFound(_("No such conversation."))
-        conversation = Conversation(pk=conversation_id, contact_id=self.contact.pk)
+        conversation = Conversation(pk=conversation_id, contact_id=self.contact_id)
         await database_sync_to_async(support_services.conversation_mark_read)(
             conversation=conversation, side="visitor", up_to=frame.get("up_to")
         )
@@ -413,7 +414,7 @@ class ConsoleConsumer(JsonFrameConsumer):
     """The agent console's live channel: inbox rows and the watched conversation."""
 
     profile = None
-    watched = None
+    watched_id = None
 
     async def connect(self):
         self.profile = await database_sync_to_async(support_selectors.agent_profile_for_user)(
@@ -474,15 +475,16 @@ class ConsoleConsumer(JsonFrameConsumer):
         after = _positive_int(frame.get("after", 0)) or 0
         # Older pages send no notes_after: they get no notes (they cannot show them).
         notes_after = _positive_int(frame.get("notes_after"))
-        if self.watched is not None and self.watched.pk != conversation.pk:
+        if self.watched_id is not None and self.watched_id != conversation.pk:
             await self.channel_layer.group_discard(
-                realtime.console_conversation_group(self.watched.pk), self.channel_name
+                realtime.console_conversation_group(self.watched_id), self.channel_name
             )
-        if self.watched is None or self.watched.pk != conversation.pk:
+        if self.watched_id != conversation.pk:
             # Gap filling (fill_gaps): where the page resumed, and what was sent since.
             self.watch_after, self.watch_sent = after, set()
         self.watch_after = min(self.watch_after, after)
-        self.watched = conversation
+        # Ids only, not the conversation and its related rows: memory per idle socket.
+        self.watched_id, self.watched_contact_id = conversation.pk, conversation.contact_id
         await self.channel_layer.group_add(
             realtime.console_conversation_group(conversation.pk), self.channel_name
         )
@@ -515,31 +517,35 @@ class ConsoleConsumer(JsonFrameConsumer):
     async def fill_gaps(self):
         """As VisitorConsumer.fill_gaps: messages of the watched conversation, settled, newer
         than where the page resumed, whose live fragment never reached this socket."""
-        if self.watched is None:
+        if self.watched_id is None:
             return
         settled = timezone.now() - timedelta(seconds=GAP_SETTLE_SECONDS)
         recent = await database_sync_to_async(selectors.message_recent_ids)(
-            conversation_ids=[self.watched.pk], settled_before=settled
+            conversation_ids=[self.watched_id], settled_before=settled
         )
-        ids = recent.get(self.watched.pk, [])
+        ids = recent.get(self.watched_id, [])
         missing = [i for i in ids if i > self.watch_after and i not in self.watch_sent]
         if missing:
+            # Rare (live events lost): the conversation is loaded again, access checked too.
+            conversation = await database_sync_to_async(
+                support_selectors.conversation_get_for_agent
+            )(profile=self.profile, conversation_id=self.watched_id)
             messages = await database_sync_to_async(selectors.message_objects_by_ids)(
-                conversation=self.watched, ids=missing
+                conversation=conversation, ids=missing
             )
-            await self.send_messages(self.watched, messages)
+            await self.send_messages(conversation, messages)
         if ids:
             self.watch_sent = {i for i in self.watch_sent if i >= ids[0]}
 
     def _watching(self, frame: dict) -> bool:
-        return self.watched is not None and frame.get("conversation") == self.watched.pk
+        return self.watched_id is not None and frame.get("conversation") == self.watched_id
 
     async def on_typing(self, frame: dict):
         if not self._watching(frame):
             raise errors.NotFound(_("Watch the conversation first."))
         await realtime.typing_from_agent(
-            conversation_id=self.watched.pk,
-            contact_id=self.watched.contact_id,
+            conversation_id=self.watched_id,
+            contact_id=self.watched_contact_id,
             agent_name=self.profile.name,
             state=bool(frame.get("state")),
         )
@@ -548,7 +554,9 @@ class ConsoleConsumer(JsonFrameConsumer):
         if not self._watching(frame):
             raise errors.NotFound(_("Watch the conversation first."))
         await database_sync_to_async(support_services.conversation_mark_read)(
-            conversation=self.watched, side="agent", up_to=frame.get("up_to")
+            conversation=Conversation(pk=self.watched_id, contact_id=self.watched_contact_id),
+            side="agent",
+            up_to=frame.get("up_to"),
         )
 
     async def on_ping(self, frame: dict):
@@ -557,6 +565,6 @@ class ConsoleConsumer(JsonFrameConsumer):
         await self.send(text_data="<!-- pong -->")
 
     async def console_html(self, event: dict):
-        if event.get("message_id") is not None and self.watched is not None:
+        if event.get("message_id") is not None and self.watched_id is not None:
             self.watch_sent.add(event["message_id"])
         await self.send(text_data=event["html"])
