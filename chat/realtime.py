@@ -273,22 +273,23 @@ def queue_moved(*, team_id: int | None) -> None:
 
 
 def read_marked(*, conversation_id: int, contact_id: int, reader: str, up_to: int) -> None:
-    """A read mark moved. The visitor's "Seen" needs no query; the agent's clears the unread
-    badge of the inbox rows, which are rendered again."""
+    """A read mark moved: sent for each message a client shows. The visitor's "Seen" needs no
+    query; the agent's tells the consoles showing the conversation's row to drop its unread
+    mark (one query for where the row is shown; the row itself is not sent again)."""
     frame = {"type": "read", "conversation": conversation_id, "reader": reader, "up_to": up_to}
     outgoing = [(visitor_group(contact_id), visitor_event(frame))]
     if reader == "visitor":
         seen_html = render_to_string("support/console/oob_seen.html", {"up_to": up_to})
         outgoing.append((console_conversation_group(conversation_id), console_event(seen_html)))
     else:
-        conversation = support_selectors.conversation_get_for_inbox_row(
-            conversation_id=conversation_id
-        )
+        conversation = support_selectors.conversation_get_routing(conversation_id=conversation_id)
         if conversation is None:
             return
-        row_html = _inbox_row_html(conversation)
+        read_html = render_to_string(
+            "support/console/oob_read.html", {"conversation_id": conversation_id}
+        )
         outgoing += [
-            (group, console_event(row_html)) for group in console_inbox_groups(conversation)
+            (group, console_event(read_html)) for group in console_inbox_groups(conversation)
         ]
     _send(outgoing)
 

@@ -789,3 +789,13 @@ def note_get_for_console(*, note_id: int) -> Note | None:
 
 def label_list() -> list[Label]:
     return list(Label.objects.order_by("name"))
+
+
+def conversation_get_routing(*, conversation_id: int) -> Conversation | None:
+    """Just where a conversation's inbox rows are shown (team, assignee): for live hints that
+    need no row (chat.realtime.console_inbox_groups)."""
+    return (
+        Conversation.objects.filter(pk=conversation_id)
+        .only("id", "contact_id", "team_id", "assignee_id")
+        .first()
+    )

@@ -174,6 +174,7 @@
     }
     tidyMessages();
     markSeen();
+    applyReadMarks();
     tidyInbox();
     scrollToBottom(false);
     sendRead();
@@ -188,6 +189,19 @@
       setTimeout(function () { toast.remove(); }, 5000);
     });
     processNotifications();
+  }
+
+  // An agent read a conversation, here or in another console (chat.realtime.read_marked):
+  // its row loses the unread mark, with no row sent again.
+  function applyReadMarks() {
+    document.querySelectorAll("#notify-queue .read-mark").forEach(function (el) {
+      el.remove();
+      var row = document.getElementById("conv-row-" + el.dataset.conversation);
+      if (!row) return;
+      row.classList.remove("unread");
+      var badge = row.querySelector(".badge");
+      if (badge) badge.remove();
+    });
   }
 
   function setConnection(state) {

@@ -5,7 +5,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.pages import agent_login, open_widget
+from tests.browser.pages import SUPERVISOR, agent_login, open_widget
 
 VISITOR_TEXT = "Hi! Table 14's bill will not close"
 
@@ -28,11 +28,20 @@ def test_visitor_and_agent_chat_live_with_seen_typing_reconnect_and_resolve(
     own = widget.locator(".msg-visitor", has_text=VISITOR_TEXT)
     expect(own).not_to_have_class(re.compile(r"\bpending\b"))
 
-    # The conversation appears in the agent's inbox live, without a reload.
+    # The conversation appears in the agent's inbox live, without a reload; a supervisor's
+    # console shows it too.
     row = agent.locator(".inbox-row", has_text=VISITOR_TEXT)
     expect(row).to_be_visible()
     expect(row.locator(".badge")).to_have_text("1")
+    supervisor = new_context().new_page()
+    agent_login(supervisor, server, SUPERVISOR, view="all")
+    supervisor_row = supervisor.locator(".inbox-row", has_text=VISITOR_TEXT)
+    expect(supervisor_row.locator(".badge")).to_have_text("1")
     row.locator("a").click()
+    # The agent read it: the supervisor's row loses its unread mark live.
+    expect(supervisor_row.locator(".badge")).to_have_count(0)
+    expect(supervisor_row).not_to_have_class(re.compile(r"\bunread\b"))
+    supervisor.close()
     expect(agent.locator("#message-list")).to_contain_text(VISITOR_TEXT)
     # Device details arrived without the visitor typing them, in readable form.
     device = agent.locator("#device-info")
