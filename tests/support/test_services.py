@@ -771,6 +771,32 @@ def test_mark_read_never_goes_past_the_newest_message():
     assert fresh(conversation).agent_last_read_id == messages[-1].pk
 
 
+def test_mark_read_with_an_enormous_id_stops_at_the_newest_message():
+    conversation, messages = conversation_with_visitor_messages(2)
+
+    mark = services.conversation_mark_read(conversation=conversation, side="agent", up_to=10**30)
+
+    assert mark == messages[-1].pk
+    assert fresh(conversation).agent_unread_count == 0
+
+
+def test_mark_read_in_a_conversation_without_messages_moves_nothing():
+    conversation = factories.conversation(body=None)
+    assert not conversation.messages.exists()
+
+    assert services.conversation_mark_read(conversation=conversation, side="agent", up_to=5) is None
+    assert fresh(conversation).agent_last_read_id == 0
+
+
+def test_mark_read_part_way_leaves_the_later_messages_unread():
+    conversation, messages = conversation_with_visitor_messages(3)
+    assert fresh(conversation).agent_unread_count == 3
+
+    services.conversation_mark_read(conversation=conversation, side="agent", up_to=messages[0].pk)
+
+    assert fresh(conversation).agent_unread_count == 2
+
+
 def test_mark_read_of_the_visitor_side_counts_agent_messages_as_read():
     agent = factories.agent()
     conversation = factories.conversation()
