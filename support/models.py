@@ -507,11 +507,13 @@ class Conversation(models.Model):
                 F("id").desc(),
                 name="conversation_status_inbox_idx",
             ),
-            # "Mine": an agent's active conversations, a few among their thousands resolved.
+            # "Mine": an agent's active conversations, a few among their thousands resolved;
+            # and the inbox tab counts (support.selectors.inbox_counts) read only this index
+            # (an index-only scan: 0.9 ms instead of 6 ms over 6,650 active of 100k).
             models.Index(
-                fields=["assignee"],
+                fields=["assignee", "team"],
                 condition=Q(status__in=ACTIVE_STATUSES),
-                name="conversation_mine_idx",
+                name="conversation_active_owner_idx",
             ),
             # Reports: conversations started / resolved in a date range.
             models.Index(fields=["created_at"], name="conversation_created_idx"),

@@ -147,10 +147,11 @@ def _conversation_context(request, conversation, *, contact_form=None) -> dict:
         conversation=conversation, before=None, limit=CONVERSATION_PAGE_SIZE
     )
     if messages:
-        # Opening the conversation is reading it.
-        services.conversation_mark_read(
-            conversation=conversation, side="agent", up_to=messages[-1].pk
-        )
+        # Opening the conversation is reading it; nothing to write when it was read already.
+        if messages[-1].pk > conversation.agent_last_read_id:
+            services.conversation_mark_read(
+                conversation=conversation, side="agent", up_to=messages[-1].pk
+            )
         conversation.unread_count = 0
     notes = selectors.note_list_for_conversation(
         conversation=conversation,

@@ -1,0 +1,163 @@
+"""Console template helpers: what a template would otherwise work out per row, done once.
+
+The inbox shows 50 rows per page, and every chat message re-renders one (chat.realtime).
+Written in the template, a row cost ~0.5 ms: ~60 variable look-ups (each a failed
+`obj["name"]` before the attribute), two `get_*_display` (~40 µs each), a `{% url %}`
+(~40 µs) and a dozen date and translation filters. `inbox_row` reads each value once into a
+dict, the cheapest thing for the template engine to look into; the template still escapes
+every value it prints.
+"""
+
+from functools import lru_cache
+
+from django import template
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.formats import date_format, time_format
+from django.utils.timezone import template_localtime
+from django.utils.translation import get_language, gettext
+
+from ..models import Conversation
+
+register = template.Library()
+
+STATUS_LABELS = dict(Conversation.Status.choices)
+PRIORITY_LABELS = dict(Conversation.Priority.choices)
+
+# Any id works: reverse() runs once per script prefix and URLconf, then rows format strings.
+_ID_PLACEHOLDER = 987654321
+
+
+@lru_cache(maxsize=32)
+def _conversation_url_parts(script_prefix: str, urlconf) -> tuple[str, str]:
+    url = reverse("console:conversation", args=[_ID_PLACEHOLDER], urlconf=urlconf)
+    head, tail = url.split(str(_ID_PLACEHOLDER))
+    return head, tail
+
+
+def conversation_url(conversation_id: int) -> str:
+    """reverse("console:conversation", args=[conversation_id]), without its ~40 µs per call."""
+    head, tail = _conversation_url_parts(get_script_prefix(), get_urlconf())
+    return f"{head}{conversation_id}{tail}"
+
+
+@lru_cache(maxsize=8)
+def _row_texts(language: str | None) -> dict:
+    """The row's fixed texts in one language, looked up once: a lazy choice label costs a
+    catalogue look-up each time it is printed, and `{% translate %}` ~10 µs a row."""
+    return {
+        "status": {value: str(label) for value, label in STATUS_LABELS.items()},
+        "priority": {value: str(label) for value, label in PRIORITY_LABELS.items()},
+        "overdue": gettext("Overdue"),
+        "response_target": gettext("Response target"),
+        "unread": gettext("Unread messages"),
+    }
+
+
+def _unix(value) -> str:
+    """The `date:"U"` filter: seconds since the epoch, "" for no time."""
+    return str(int(value.timestamp())) if value else ""
+
+
+@register.filter
+def inbox_row(conversation: Conversation) -> dict:
+    """What support/console/_inbox_row.html prints for one conversation.
+
+    Reads only what the inbox selectors load (contact, topic, assignee's profile, rating,
+    labels): no query when the conversation comes from them or from chat.services.
+    """
+    texts = _row_texts(get_language())
+    contact = conversation.contact
+    name = contact.display_name
+    topic = conversation.topic
+    labels = getattr(conversation, "label_list", None)
+    if labels is None:
+        labels = list(conversation.labels.all())
+    # A missing reverse one-to-one raises RelatedObjectDoesNotExist, an AttributeError.
+    rating = getattr(conversation, "rating", None)
+    assignee = conversation.assignee
+    assignee_name = ""
+    if assignee is not None:
+        profile = getattr(assignee, "agent_profile", None)
+        assignee_name = (profile.name if profile else "") or assignee.get_username()
+    due_from = due_at = ""
+    if conversation.status != Conversation.Status.RESOLVED:
+        if not conversation.first_response_at and conversation.first_response_due_at:
+            due_from = _unix(conversation.queued_at)
+            due_at = _unix(conversation.first_response_due_at)
+        elif conversation.resolution_due_at:
+            due_from = _unix(conversation.created_at)
+            due_at = _unix(conversation.resolution_due_at)
+    last = conversation.last_message_at
+    local_last = template_localtime(last) if last else None
+    priority = conversation.priority
+    return {
+        "id": conversation.pk,
+        "url": conversation_url(conversation.pk),
+        "status": conversation.status,
+        "status_label": texts["status"].get(conversation.status, conversation.status),
+        "priority": priority,
+        # The normal priority has no pill.
+        "priority_label": "" if priority == "normal" else texts["priority"].get(priority, priority),
+        "unread": getattr(conversation, "unread_count", conversation.agent_unread_count),
+        "assignee_id": conversation.assignee_id or "",
+        "assignee_name": assignee_name,
+        "team_id": conversation.team_id or "",
+        "topic_slug": topic.slug if topic else "",
+        "topic_name": topic.name_en if topic else "",
+        "labels": labels,
+        "label_ids": ",".join(str(label.pk) for label in labels),
+        "breached": conversation.sla_breached,
+        "last_unix": _unix(last),
+        "queued_unix": _unix(conversation.queued_at),
+        "due_from": due_from,
+        "due_at": due_at,
+        "last_iso": local_last.isoformat() if local_last else "",
+        "last_time": time_format(local_last, "TIME_FORMAT") if local_last else "",
+        "initial": name[:1].upper(),
+        "name": name,
+        "preview": conversation.last_message_preview or "—",
+        "rating": rating.score if rating else None,
+        "texts": texts,
+    }
+
+
+@lru_cache(maxsize=8)
+def _message_texts(language: str | None) -> dict:
+    return {"bot": gettext("Bot"), "seen": gettext("Seen")}
+
+
+@register.filter
+def message_item(message, conversation) -> dict:
+    """What support/console/_message.html prints for one message of `conversation`.
+
+    A thread page shows up to 50: five date formats, the sender's name and the read mark
+    cost ~0.3 ms a message when the template works them out.
+    """
+    texts = _message_texts(get_language())
+    created = template_localtime(message.created_at)
+    sender_type = message.sender_type
+    if sender_type == "agent":
+        agent = message.sender_agent
+        profile = getattr(agent, "agent_profile", None) if agent else None
+        sender_name = (profile.name if profile else "") or (agent.get_username() if agent else "")
+    elif sender_type == "bot":
+        sender_name = texts["bot"]
+    else:
+        sender_name = conversation.contact.display_name
+    return {
+        "id": message.pk,
+        "sender_type": sender_type,
+        "is_system": sender_type == "system",
+        "is_agent": sender_type == "agent",
+        "seen": sender_type == "agent" and message.pk <= conversation.visitor_last_read_id,
+        # `date:"U"` then `date:"u"`: the order of messages and notes to the microsecond.
+        "at": f"{int(created.timestamp())}{created.microsecond:06d}",
+        "iso": created.isoformat(),
+        "title": date_format(created, "DATETIME_FORMAT"),
+        "time": time_format(created, "TIME_FORMAT"),
+        "body": message.body,
+        "files": list(message.attachments.all()),
+        "actions": message.actions,
+        "sender_name": sender_name,
+        "texts": texts,
+    }
