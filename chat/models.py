@@ -20,6 +20,9 @@ class Message(models.Model):
         "support.Conversation", related_name="messages", on_delete=models.CASCADE
     )
     sender_type = models.CharField(max_length=8, choices=SenderType.choices)
+    # The console's timeline mixes messages and notes (support.models.Note.is_note); a
+    # missing attribute costs a template three caught exceptions per message.
+    is_note = False
     sender_agent = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -1,5 +1,6 @@
 """Reads of the chat domain."""
 
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from support import errors
@@ -50,7 +51,9 @@ def message_objects_page(
         messages = messages.filter(id__lt=before)
     page = list(
         messages.select_related("sender_agent__agent_profile")
-        .prefetch_related("attachments")
+        # A plain list per message (read by support's message_item): a prefetched manager
+        # per message costs ~30 µs to build.
+        .prefetch_related(Prefetch("attachments", to_attr="attachment_list"))
         .defer("search_text", "search_document")
         .order_by("-id")[: limit + 1]
     )

@@ -110,7 +110,8 @@
     rows.sort(rowOrder(list.dataset.view));
     rows.forEach(function (row) { list.appendChild(row); });
     updateSla();
-    list.classList.toggle("is-empty", rows.length === 0);
+    // A list still loading (the conversation page's, aria-busy) is not an empty one.
+    list.classList.toggle("is-empty", rows.length === 0 && list.getAttribute("aria-busy") !== "true");
     var unread = list.querySelectorAll(".inbox-row.unread:not(.active)").length;
     document.title = document.title.replace(/^\(\d+\) /, "");
     if (unread) document.title = "(" + unread + ") " + document.title;
@@ -778,6 +779,12 @@
     scrollToBottom(true);
   });
   body.addEventListener("htmx:afterSwap", tidyHeader);
+  // The conversation page's inbox rows arrive after the page (support.views._conversation_context).
+  body.addEventListener("htmx:afterSettle", function (event) {
+    if (!event.detail.target || event.detail.target.id !== "inbox-list") return;
+    event.detail.target.removeAttribute("aria-busy");
+    tidyInbox();
+  });
 
   // "Load earlier messages": pages arrive above the list; keep the reader where they were.
   var earlierFrom = null;

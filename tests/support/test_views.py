@@ -384,10 +384,74 @@ def test_the_conversation_page_uses_the_same_number_of_queries_for_10_and_100_me
     assert response.context["has_earlier"] is True
 
     assert with_100 == with_10
-    # The inbox pane, the thread and its attachments, the contact panel (its changes and
-    # other conversations), the assign/move choices, the audit line (who viewed it); labels
-    # (the list's, the conversation's and the filter's), the internal notes and canned replies.
-    assert with_100 <= 23
+    # session, user, profile; the conversation and its labels; the audit line (who viewed
+    # it); the thread, its attachments, the read mark (newest id, update), the internal notes;
+    # the inbox pane's teams, tab counts, topics and labels (its rows load afterwards); the
+    # assign/move choices, canned replies, the contact panel (its changes and other
+    # conversations).
+    assert with_100 <= 20
+    factories.message(conversation=conversation, sender_type="agent", agent_user=viewer.user)
+    already_read, _response = count_queries(client, conversation_url(conversation))
+    assert already_read == with_100 - 2  # nothing new to mark read: no read-mark queries
+
+
+def lazy_rows_url(response) -> str:
+    """The URL the conversation page's inbox list loads its rows from (hx-trigger="load")."""
+    html = response.content.decode()
+    match = re.search(r'<ul id="inbox-list"[^>]*\bhx-get="([^"]+)" hx-trigger="load"', html)
+    assert match, "the inbox list should load its rows after the page"
+    return match.group(1).replace("&amp;", "&")
+
+
+def test_the_conversation_page_loads_its_inbox_rows_after_the_page():
+    agent = factories.agent()
+    client = logged_in(agent)
+    urgent = factories.conversation(body="urgent one")
+    support_services.conversation_set_priority(
+        conversation=urgent, priority="urgent", by_user=agent.user
+    )
+    normal = factories.conversation(body="normal one")
+
+    page = client.get(conversation_url(normal) + "?view=all&priority=urgent")
+
+    assert page.status_code == 200
+    assert row_ids(page) == []  # the conversation first; no rows rendered with it
+    html = page.content.decode()
+    assert 'aria-busy="true"' in html[html.index('id="inbox-list"') :].split(">", 1)[0]
+    url = lazy_rows_url(page)
+    assert parse_qs(urlsplit(url).query) == {
+        "view": ["all"],
+        "status": ["active"],
+        "priority": ["urgent"],
+    }
+    rows = client.get(url, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="inbox-list")
+    assert rows.status_code == 200
+    assert row_ids(rows) == [urgent.pk]  # the page's filters apply to the rows
+    assert "<html" not in rows.content.decode() and 'id="inbox-tabs"' not in rows.content.decode()
+    # The same rows as the inbox page, and the inbox page still renders its own.
+    everything = client.get(inbox_url(), HTTP_HX_REQUEST="true", HTTP_HX_TARGET="inbox-list")
+    assert sorted(row_ids(everything)) == sorted([urgent.pk, normal.pk])
+    assert sorted(row_ids(client.get(inbox_url()))) == sorted([urgent.pk, normal.pk])
+    assert 'hx-trigger="load"' not in client.get(inbox_url()).content.decode()
+
+
+def test_the_lazy_inbox_rows_need_few_queries_and_respect_access(django_assert_max_num_queries):
+    member = factories.agent()
+    outsider = factories.agent()
+    team = factories.team()
+    member.teams.add(team)
+    factories.topic(slug="routed", team=team)
+    routed = factories.conversation(topic_slug="routed")
+    busy_inbox(20, [member])
+    client = logged_in(outsider)
+    client.get(inbox_url())  # session warm
+    # session, user, profile, teams, conversations, their assignees, their labels
+    with django_assert_max_num_queries(7):
+        rows = client.get(inbox_url(), HTTP_HX_REQUEST="true", HTTP_HX_TARGET="inbox-list")
+    assert routed.pk not in row_ids(rows)
+    assert routed.pk in row_ids(
+        logged_in(member).get(inbox_url(), HTTP_HX_REQUEST="true", HTTP_HX_TARGET="inbox-list")
+    )
 
 
 # --- the conversation page -----------------------------------------------------------------------
