@@ -269,13 +269,15 @@ with connection.cursor() as cursor:
             f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
             f"(SELECT MAX(id) FROM \"{table}\"))"
         )
-    cursor.execute("ANALYZE")
+    # VACUUM too, as autovacuum would have by the time anyone opens the console: it sets the
+    # visibility map, without which index-only scans (the inbox tab counts) read the heap.
+    cursor.execute("VACUUM ANALYZE")
 t_total = time.perf_counter() - started
 print(json.dumps({
     "contacts": N_CONTACTS, "conversations": n_conv, "messages": n_msg, "ratings": n_rating,
     "seconds": {"contacts": round(t_contacts, 1),
                 "generate_in_python": round(t_build - t_contacts, 1),
-                "copy": round(t_copy - t_build, 1), "analyze": round(t_total - t_copy, 1),
+                "copy": round(t_copy - t_build, 1), "vacuum_analyze": round(t_total - t_copy, 1),
                 "total": round(t_total, 1)},
 }))
 '''
