@@ -11,8 +11,10 @@ from datetime import timedelta
 import pytest
 from django.core import signing
 from django.core.files.storage import default_storage
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
@@ -579,3 +581,50 @@ def test_deleting_a_contacts_files_removes_them_from_storage(
     assert list(Attachment.objects.values_list("id", flat=True)) == [theirs["id"]]
     assert stored_files(settings) == [Attachment.objects.get().file.name]
     assert default_storage.exists(Attachment.objects.get().file.name)
+
+
+# --- the console's thread ------------------------------------------------------------------------
+
+
+def test_the_console_thread_shows_each_messages_files_and_asks_for_files_only_if_any(
+    client, visitor
+):
+    _contact, token, conversation = visitor
+    image = upload(client, token, conversation.pk, corpus.png(), name="one.png").json()
+    pdf = upload(client, token, conversation.pk, corpus.pdf(), name="two.pdf").json()
+    with_files = send(
+        client,
+        token,
+        conversation.pk,
+        body="see",
+        client_id="f1",
+        attachments=[image["id"], pdf["id"]],
+    ).json()
+    plain = send(client, token, conversation.pk, body="no files", client_id="f2").json()
+    without_files = factories.conversation(body="nothing attached")
+    console = Client()
+    console.force_login(factories.supervisor().user)
+
+    def page(conversation_id) -> tuple[str, int]:
+        url = reverse("console:conversation", args=[conversation_id])
+        console.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            html = console.get(url).content.decode()
+        files_read = [
+            q for q in queries.captured_queries if q["sql"].startswith('SELECT "chat_attachment"')
+        ]
+        return html, len(files_read)
+
+    def article(html, message_id) -> str:
+        start = html.index(f'id="message-{message_id}"')
+        return html[start : html.index("</article>", start)]
+
+    html, files_queries = page(conversation.pk)
+    assert files_queries == 1
+    shown = article(html, with_files["id"])
+    assert reverse("console:attachment_open", args=[image["id"], "file"]) in shown
+    assert reverse("console:attachment_open", args=[image["id"], "thumbnail"]) in shown
+    assert reverse("console:attachment_open", args=[pdf["id"], "file"]) in shown
+    assert shown.index("one.png") < shown.index("two.pdf")
+    assert "msg-files" not in article(html, plain["id"])
+    assert page(without_files.pk)[1] == 0
