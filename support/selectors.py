@@ -233,11 +233,28 @@ PRIORITY_ORDER = models.PRIORITY_ORDER
 SLA_BREACHED_ORDER = models.SLA_BREACHED_ORDER
 
 INBOX_VIEWS = ("mine", "unassigned", "teams", "all")
+# What an inbox row shows (support.templatetags.console.inbox_row), for .only().
 INBOX_ROW_FIELDS = (
-    *("status", "priority", "contact", "topic", "team", "assignee", "created_at", "queued_at"),
-    *("first_response_due_at", "resolution_due_at", "first_response_at", "last_message_at"),
-    *("last_message_preview", "first_response_breached_at", "resolution_breached_at"),
-    *("agent_unread_count", "contact__name", "contact__email", "topic__slug", "topic__name_en"),
+    "status",
+    "priority",
+    "contact",
+    "topic",
+    "team",
+    "assignee",
+    "created_at",
+    "queued_at",
+    "first_response_due_at",
+    "resolution_due_at",
+    "first_response_at",
+    "last_message_at",
+    "last_message_preview",
+    "first_response_breached_at",
+    "resolution_breached_at",
+    "agent_unread_count",
+    "contact__name",
+    "contact__email",
+    "topic__slug",
+    "topic__name_en",
     "rating__score",
 )
 INBOX_STATUSES = ("active", *Conversation.Status.values)

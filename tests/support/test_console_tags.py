@@ -1,0 +1,51 @@
+"""support.templatetags.console: the values inbox rows and thread messages print."""
+
+import pytest
+from django.template.loader import render_to_string
+from django.urls import reverse, set_script_prefix
+from django.utils import translation
+
+from support import selectors
+from support.models import Conversation
+from support.templatetags.console import conversation_url, inbox_row
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_row_link_is_reverse_and_follows_the_script_prefix():
+    assert conversation_url(42) == reverse("console:conversation", args=[42])
+    set_script_prefix("/destek/")
+    try:
+        assert conversation_url(42) == "/destek/console/conversations/42/"
+        assert conversation_url(42) == reverse("console:conversation", args=[42])
+    finally:
+        set_script_prefix("/")
+    assert conversation_url(7) == "/console/conversations/7/"
+
+
+def test_row_texts_follow_the_active_language():
+    conversation = selectors.conversation_get_for_inbox_row(
+        conversation_id=factories.conversation().pk
+    )
+    english = inbox_row(conversation)["status_label"]
+    with translation.override("tr"):
+        turkish = inbox_row(conversation)["status_label"]
+        expected = str(Conversation.Status(conversation.status).label)
+    assert english == str(Conversation.Status(conversation.status).label)
+    assert turkish == expected and turkish != english
+
+
+def test_a_row_from_a_plain_conversation_reads_its_unread_column(django_assert_max_num_queries):
+    agent = factories.agent(display_name="Deniz")
+    conversation = factories.conversation(body="hello")
+    factories.message(conversation=conversation, body="again")
+    plain = Conversation.objects.select_related(
+        "contact", "topic", "rating", "assignee__agent_profile"
+    ).get(pk=conversation.pk)
+    plain.assignee = agent.user
+    with django_assert_max_num_queries(1):  # its labels
+        html = render_to_string("support/console/_inbox_row.html", {"conversation": plain})
+    assert 'class="badge"' in html and f">{plain.agent_unread_count}<" in html
+    assert '<span class="row-assignee">Deniz</span>' in html
+    assert f'href="{reverse("console:conversation", args=[plain.pk])}"' in html
