@@ -482,10 +482,10 @@ def conversation_get_for_agent(*, profile: AgentProfile, conversation_id) -> Con
         conversation_id = int(conversation_id)
     except (TypeError, ValueError):
         raise errors.NotFound(_("No such conversation.")) from None
-    conversation = (
-        _with_inbox_columns(Conversation.objects.filter(_visible_to_agent_q(profile)))
-        .filter(pk=conversation_id)
-        .first()
+    conversation = _one(
+        _with_inbox_columns(Conversation.objects.filter(_visible_to_agent_q(profile))).filter(
+            pk=conversation_id
+        )
     )
     if conversation is None:
         raise errors.NotFound(_("No such conversation."))
@@ -513,6 +513,12 @@ def conversation_id_get_for_agent(*, profile: AgentProfile, conversation_id) -> 
     return conversation_id
 
 
+def _one(queryset: QuerySet):
+    """The row of a primary-key query, or None. Not .first(): its ORDER BY on the 7-table
+    inbox join cost ~0.9 ms more (planning) on every console request that loads one."""
+    return next(iter(queryset), None)
+
+
 def conversation_list_by_ids(*, ids: list[int]) -> list[Conversation]:
     return list(
         Conversation.objects.filter(pk__in=ids).select_related(
@@ -525,11 +531,10 @@ def conversation_get_for_inbox_row(*, conversation_id: int) -> Conversation | No
     """One conversation with the inbox's columns, for the live inbox fragment: as
     chat.services.message_send loads it (contact and rating joined, topic, team and assignee
     from the process copies, labels only when it has some)."""
-    conversation = (
+    conversation = _one(
         Conversation.objects.select_related("contact", "rating")
         .annotate(unread_count=F("agent_unread_count"), has_labels=conversation_has_labels())
         .filter(pk=conversation_id)
-        .first()
     )
     if conversation is None:
         return None
