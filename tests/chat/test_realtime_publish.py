@@ -20,34 +20,53 @@ async def receive_all(layer, channel, count):
     return [await asyncio.wait_for(layer.receive(channel), 2) for _ in range(count)]
 
 
-async def test_a_sync_caller_of_the_server_loop_does_not_wait_for_the_layer(layer, monkeypatch):
-    channel = await layer.new_channel()
-    await layer.group_add("g", channel)
+@pytest.fixture
+def held_layer(layer, monkeypatch):
+    """The layer with its sends held until `release` is set (Redis far away)."""
     release = asyncio.Event()
     real_send = realtime._send_now
 
     async def slow_send(layer, messages):
-        await release.wait()  # Redis far away: the caller must not wait for it
+        await release.wait()
         await real_send(layer, messages)
 
     monkeypatch.setattr(realtime, "_send_now", slow_send)
+    return layer, release
+
+
+async def listening(layer) -> str:
+    channel = await layer.new_channel()
+    await layer.group_add("g", channel)
+    return channel
+
+
+async def publish_from_a_database_thread(count: int) -> list[bool]:
+    """What a consumer's database call does: `count` commits, each publishing a batch.
+    Returns whether each returned on a worker thread (not the loop's)."""
     returned_on = []
 
     def database_work():
-        for n in range(3):
+        for n in range(count):
             realtime._send([("g", {"type": "x", "n": n})])
         returned_on.append(threading.current_thread() is not threading.main_thread())
 
     await sync_to_async(database_work)()
-    assert returned_on == [True]  # returned while the first batch is still held
+    return returned_on
+
+
+async def test_a_sync_caller_of_the_server_loop_does_not_wait_for_the_layer(held_layer):
+    layer, release = held_layer
+    channel = await listening(layer)
+
+    # Returned while the first batch is still held (a caller that waited would time out).
+    assert await asyncio.wait_for(publish_from_a_database_thread(3), 2) == [True]
     release.set()
     events = await receive_all(layer, channel, 3)
     assert [e["n"] for e in events] == [0, 1, 2]  # in commit order
 
 
 async def test_a_failed_batch_is_logged_and_the_next_ones_still_go(layer, monkeypatch, caplog):
-    channel = await layer.new_channel()
-    await layer.group_add("g", channel)
+    channel = await listening(layer)
     real_send = realtime._send_now
 
     async def flaky_send(layer, messages):
@@ -57,36 +76,22 @@ async def test_a_failed_batch_is_logged_and_the_next_ones_still_go(layer, monkey
 
     monkeypatch.setattr(realtime, "_send_now", flaky_send)
 
-    def database_work():
-        for n in range(2):
-            realtime._send([("g", {"type": "x", "n": n})])
+    await publish_from_a_database_thread(2)
 
-    await sync_to_async(database_work)()
     (event,) = await receive_all(layer, channel, 1)
     assert event["n"] == 1
     assert "Realtime publish failed" in caplog.text
 
 
-async def test_a_full_backlog_drops_new_batches_with_a_warning(layer, monkeypatch, caplog):
+async def test_a_full_backlog_drops_new_batches_with_a_warning(held_layer, monkeypatch, caplog):
     monkeypatch.setattr(realtime, "PUBLISH_BACKLOG_LIMIT", 2)
-    channel = await layer.new_channel()
-    await layer.group_add("g", channel)
-    release = asyncio.Event()
-    real_send = realtime._send_now
+    layer, release = held_layer
+    channel = await listening(layer)
 
-    async def slow_send(layer, messages):
-        await release.wait()
-        await real_send(layer, messages)
-
-    monkeypatch.setattr(realtime, "_send_now", slow_send)
-
-    def database_work():
-        for n in range(3):
-            realtime._send([("g", {"type": "x", "n": n})])
-
-    await sync_to_async(database_work)()
+    await publish_from_a_database_thread(3)
     await asyncio.sleep(0)  # the loop runs the hand-overs
     release.set()
+
     events = await receive_all(layer, channel, 2)
     assert [e["n"] for e in events] == [0, 1]
     assert "backlog full" in caplog.text
