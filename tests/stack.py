@@ -17,6 +17,8 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
@@ -128,6 +130,37 @@ class Stack:
                 process.kill()
         if self.admin_url:
             self._admin_sql(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+    @contextmanager
+    def celery_worker(self, *pool_args: str) -> Iterator[Path]:
+        """A real Celery worker on this stack (its env: database, Redis, queue), started and
+        waited for; yields its log file. `pool_args`, e.g. "--pool=solo"."""
+        log_path = self.tmp_dir / "worker.log"
+        log = open(log_path, "wb")  # noqa: SIM115 - closed below
+        process = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "celery", "-A", "config", "worker", *pool_args),
+                *("--without-gossip", "--without-mingle", "--loglevel=INFO"),
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline = time.monotonic() + 30
+            while b" ready." not in log_path.read_bytes():
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"the worker did not start:\n{log_path.read_text()}")
+                time.sleep(0.2)
+            yield log_path
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+            log.close()
 
     def log(self, port: int) -> str:
         path = self.tmp_dir / f"daphne-{port}.log"

@@ -3,15 +3,13 @@ the worker retries after the backoff (a real countdown, not eager), the second a
 delivered with the same event id and a valid signature, and both attempts are logged."""
 
 import json
-import subprocess
-import sys
 import time
 
 import pytest
 
 from integrations import webhooks
-from tests.stack import ROOT, Stack
-from tests.support.test_worker import post
+from tests.stack import Stack
+from tests.stack import widget_post as post
 
 pytestmark = pytest.mark.redis
 
@@ -46,32 +44,9 @@ def stack(tmp_path, receiver):
 
 
 @pytest.fixture
-def worker(stack, tmp_path):
-    log_path = tmp_path / "worker.log"
-    log = open(log_path, "wb")  # noqa: SIM115 - closed below
-    process = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo"),
-            *("--without-gossip", "--without-mingle", "--loglevel=INFO"),
-        ],
-        cwd=ROOT,
-        env=stack.env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 30
-    while b" ready." not in log_path.read_bytes():
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise RuntimeError(f"the worker did not start:\n{log_path.read_text()}")
-        time.sleep(0.2)
-    yield log_path
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+def worker(stack):
+    with stack.celery_worker("--pool=solo") as log_path:
+        yield log_path
 
 
 def test_worker_retries_a_failed_delivery_after_the_backoff(stack, worker, receiver):

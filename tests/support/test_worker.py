@@ -7,15 +7,13 @@ more than once (channels_redis #332: "Event loop is closed" on the second async_
 """
 
 import json
-import subprocess
-import sys
 import time
-import urllib.request
 
 import pytest
 from websockets.sync.client import connect
 
-from tests.stack import ROOT, Stack
+from tests.stack import Stack
+from tests.stack import widget_post as post
 
 pytestmark = pytest.mark.redis
 
@@ -35,18 +33,6 @@ Widget.objects.filter(key="demo").update(bot_enabled=False)
 """
 
 
-def post(port: int, path: str, data: dict, token: str = "") -> dict:
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{port}/api/widget/v1/{path}",
-        data=json.dumps(data).encode(),
-        headers={"Content-Type": "application/json"}
-        | ({"Authorization": f"Bearer {token}"} if token else {}),
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback
-        return json.loads(response.read())
-
-
 @pytest.fixture
 def stack(tmp_path):
     built = Stack(tmp_path)
@@ -59,41 +45,9 @@ def stack(tmp_path):
 
 
 @pytest.fixture
-def worker(stack, tmp_path):
-    log_path = tmp_path / "worker.log"
-    log = open(log_path, "wb")  # noqa: SIM115 - closed below
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool=prefork",
-            "--concurrency=1",
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel=INFO",
-        ],
-        cwd=ROOT,
-        env=stack.env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 30
-    while b" ready." not in log_path.read_bytes():
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise RuntimeError(f"the worker did not start:\n{log_path.read_text()}")
-        time.sleep(0.2)
-    yield log_path
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+def worker(stack):
+    with stack.celery_worker("--pool=prefork", "--concurrency=1") as log_path:
+        yield log_path
 
 
 def bot_message(socket, conversation_id: int, timeout: float = 15) -> dict:
