@@ -25,6 +25,7 @@ from support import services as support_services
 from support.models import Contact, Conversation
 
 from . import protocol, realtime, selectors, services
+from .models import Message
 
 logger = logging.getLogger("destek.consumers")
 
@@ -37,6 +38,10 @@ RESUME_BATCH = 500
 HEARTBEAT_WRITE_SECONDS = 15
 CONTACT_TOUCH_SECONDS = 60
 GAP_SETTLE_SECONDS = 3
+# How stale an open console socket's sign-in may be when it writes (sends a reply): a
+# sign-out, deactivation or password change elsewhere stops its replies within this time, and
+# closes it at its next ping.
+SESSION_RECHECK_SECONDS = 5
 
 
 class FrameRateLimiter:
@@ -427,6 +432,8 @@ class ConsoleConsumer(JsonFrameConsumer):
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
         await super().connect()
+        # Channels checked the session just now, when the socket connected.
+        self.session_checked_at = time.monotonic()
         self.last_heartbeat = 0.0
         await self.heartbeat()
 
@@ -455,6 +462,7 @@ class ConsoleConsumer(JsonFrameConsumer):
     async def handle_frame(self, frame: dict):
         handler = {
             "watch": self.on_watch,
+            "message.send": self.on_message_send,
             "typing": self.on_typing,
             "read": self.on_read,
             "ping": self.on_ping,
@@ -465,8 +473,52 @@ class ConsoleConsumer(JsonFrameConsumer):
         await handler(frame)
 
     async def send_error(self, code: str, detail: str, client_id: str | None = None):
+        if client_id is not None:
+            # About a frame the page is waiting on (a reply): JSON for console.js, as the
+            # widget protocol's errors; the page shows it where the reply was written.
+            await super().send_error(code, detail, client_id)
+            return
         html = render_to_string("support/console/oob_error.html", {"code": code, "detail": detail})
         await self.send(text_data=html)
+
+    def session_still_valid(self, *, max_age: float) -> bool:
+        """Runs in the database thread. Re-checks the sign-in when older than `max_age`."""
+        now = time.monotonic()
+        if now - self.session_checked_at < max_age:
+            return True
+        session = self.scope.get("session")
+        user = support_selectors.agent_user_for_session(getattr(session, "session_key", None))
+        if user is None or user.pk != self.profile.user_id:
+            return False
+        self.session_checked_at = now
+        return True
+
+    async def on_message_send(self, frame: dict):
+        """An agent's reply, as the reply POST does it (access, then `message_send`); the page
+        falls back to that POST when the socket is not open or no answer comes."""
+        outcome = await database_sync_to_async(self._message_send)(frame)
+        if outcome is None:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        message, _created = outcome
+        # The message itself arrives like everyone else's, as the watched conversation's
+        # fragment; this tells the composer its text is safe and may be cleared.
+        await self.send_json({"type": "message.sent", "client_id": message.client_id})
+
+    def _message_send(self, frame: dict):
+        if not self.session_still_valid(max_age=SESSION_RECHECK_SECONDS):
+            return None
+        conversation_id = support_selectors.conversation_id_get_for_agent(
+            profile=self.profile, conversation_id=frame.get("conversation")
+        )
+        return services.message_send(
+            conversation=Conversation(pk=conversation_id),
+            sender_type=Message.SenderType.AGENT,
+            agent=self.profile.user,
+            body=frame.get("body", ""),
+            client_id=frame.get("client_id"),
+            attachments=frame.get("attachments"),
+        )
 
     async def on_watch(self, frame: dict):
         conversation = await database_sync_to_async(support_selectors.conversation_get_for_agent)(
@@ -560,6 +612,13 @@ class ConsoleConsumer(JsonFrameConsumer):
         )
 
     async def on_ping(self, frame: dict):
+        valid = await database_sync_to_async(self.session_still_valid)(
+            max_age=SESSION_RECHECK_SECONDS
+        )
+        if not valid:
+            # Signed out (or deactivated) elsewhere: the live inbox stops here too.
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
         await self.heartbeat()
         await self.fill_gaps()
         await self.send(text_data="<!-- pong -->")

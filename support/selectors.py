@@ -2,9 +2,12 @@
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from importlib import import_module
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib import auth
 from django.contrib.auth import get_user_model
 from django.db.models import (
     Count,
@@ -210,6 +213,18 @@ def agent_profile_for_user(user) -> AgentProfile | None:
         return user.agent_profile
     except AgentProfile.DoesNotExist:
         return None
+
+
+def agent_user_for_session(session_key: str | None):
+    """The user a session still signs in, checked as Django checks every request (the session
+    exists and is unexpired, its backend, the user is active, the password has not changed
+    since), or None. Console sockets call it again while open: channels checks only once,
+    when the socket connects."""
+    if not session_key:
+        return None
+    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key=session_key)
+    user = auth.get_user(SimpleNamespace(session=store))
+    return user if user.is_authenticated else None
 
 
 def _visible_to_agent_q(profile: AgentProfile, *, prefix: str = "") -> Q:

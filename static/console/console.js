@@ -7,6 +7,13 @@
   var userId = body.dataset.userId;
   var conversationId = parseInt(body.dataset.conversationId || "0", 10) || null;
   var socket = null;
+  var socketOpen = false;
+  // A reply sent over the socket and not yet answered: {clientId, timer}.
+  var pendingReply = null;
+  var REPLY_SOCKET_WAIT_MS = 5000;
+  // Set by the composer, on pages that have one.
+  var replyFallBack = function () {};
+  var replyAnswered = function () {};
   var typingSentAt = 0;
   var typingStopTimer = null;
   var typingHideTimer = null;
@@ -215,6 +222,7 @@
 
   body.addEventListener("htmx:wsOpen", function (event) {
     socket = event.detail.socketWrapper;
+    socketOpen = true;
     setConnection("open");
     if (conversationId) {
       // Resume: the server sends every message after the newest one on the page.
@@ -222,7 +230,20 @@
              notes_after: lastNoteId() });
     }
   });
-  body.addEventListener("htmx:wsClose", function () { setConnection("closed"); });
+  body.addEventListener("htmx:wsClose", function () {
+    socketOpen = false;
+    setConnection("closed");
+    replyFallBack();
+  });
+  // JSON frames answer a frame this page sent (a reply); everything else is HTML for htmx.
+  body.addEventListener("htmx:wsBeforeMessage", function (event) {
+    var text = event.detail.message;
+    if (typeof text !== "string" || text.charAt(0) !== "{") return;
+    event.preventDefault();
+    var frame;
+    try { frame = JSON.parse(text); } catch (e) { return; }
+    replyAnswered(frame);
+  });
   // Heartbeat: keeps this agent "online" for automatic assignment.
   // At each ping the server also sends messages whose live fragment never arrived (a
   // channel-layer outage drops them), so nothing is lost while the socket stays open.
@@ -241,7 +262,11 @@
       link.href += "?" + list.dataset.query;
     }
   });
-  body.addEventListener("htmx:wsError", function () { setConnection("closed"); });
+  body.addEventListener("htmx:wsError", function () {
+    socketOpen = false;
+    setConnection("closed");
+    replyFallBack();
+  });
   body.addEventListener("htmx:wsAfterMessage", afterMessage);
 
   // The ws extension only reconnects after abnormal closes; a server restart closes cleanly
@@ -282,25 +307,72 @@
     });
     var files = composerFiles(composer, input, error);
     composer.addEventListener("htmx:configRequest", function (event) {
+      var forceHttp = composer.dataset.transport === "http";
+      delete composer.dataset.transport;
+      if (pendingReply) {
+        // The previous reply is still on its way; its text stays until it is answered.
+        event.preventDefault();
+        return;
+      }
       // One id per send, so a retried request never makes a second message.
       var clientId = $("#composer-client-id");
       if (!clientId.value) clientId.value = uuid();
       event.detail.parameters.client_id = clientId.value;
-      composer.dataset.sentMode = composer.dataset.mode;
-      if (composer.dataset.mode === "note") {
+      composer.dataset.sentMode = forceHttp ? "reply" : composer.dataset.mode;
+      if (composer.dataset.mode === "note" && !forceHttp) {
         // Notes carry no files: attached ones stay in the tray for the reply.
         event.detail.path = composer.dataset.noteUrl;
         delete event.detail.parameters.attachments;
+      } else if (socketOpen && !forceHttp) {
+        // Replies go over the open console socket (no HTTP request per reply); the POST is
+        // the fallback, with the same client_id, so a reply is never stored twice.
+        event.preventDefault();
+        replyOverSocket(clientId.value);
       }
     });
+    function replyOverSocket(clientId) {
+      var form = new FormData(composer);
+      pendingReply = {
+        clientId: clientId,
+        timer: setTimeout(replyFallBack, REPLY_SOCKET_WAIT_MS),
+      };
+      // Until answered, the text is what was sent: a fallback sends exactly it again.
+      input.readOnly = true;
+      composer.setAttribute("aria-busy", "true");
+      send({ type: "message.send", conversation: conversationId, client_id: clientId,
+             body: input.value, attachments: form.getAll("attachments") });
+    }
+    // The socket closed, or said nothing in time: send the same reply over HTTP.
+    replyFallBack = function () {
+      if (!pendingReply) return;
+      clearTimeout(pendingReply.timer);
+      pendingReply = null;
+      input.readOnly = false;
+      composer.removeAttribute("aria-busy");
+      composer.dataset.transport = "http";
+      composer.requestSubmit();
+    };
+    replyAnswered = function (frame) {
+      if (!pendingReply || frame.client_id !== pendingReply.clientId) return;
+      if (frame.type === "error" && frame.code === "rate_limited") { replyFallBack(); return; }
+      clearTimeout(pendingReply.timer);
+      pendingReply = null;
+      input.readOnly = false;
+      composer.removeAttribute("aria-busy");
+      if (frame.type === "message.sent") replySent();
+      else if (frame.type === "error") error.textContent = frame.detail || body.dataset.textSendFailed;
+    };
+    function replySent() {
+      if (composer.dataset.sentMode !== "note") files.sent();
+      input.value = "";
+      $("#composer-client-id").value = "";
+      error.textContent = "";
+      stopTyping();
+      input.focus();
+    }
     composer.addEventListener("htmx:afterRequest", function (event) {
       if (event.detail.successful) {
-        if (composer.dataset.sentMode !== "note") files.sent();
-        input.value = "";
-        $("#composer-client-id").value = "";
-        error.textContent = "";
-        stopTyping();
-        input.focus();
+        replySent();
       } else {
         var xhr = event.detail.xhr;
         error.textContent = (xhr && xhr.status && xhr.responseText.trim()) ||

@@ -1,0 +1,249 @@
+"""An agent's reply over the console socket (`message.send`): the same rules as the reply
+POST (access, validation, idempotency by client_id), and a sign-in that ended elsewhere stops
+the socket's replies and closes it."""
+
+import asyncio
+import json
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.auth import AuthMiddlewareStack
+from channels.routing import URLRouter
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.db import connections
+from django.test import Client
+
+from chat import consumers
+from chat.models import Message
+from chat.routing import websocket_urlpatterns
+from tests import factories
+from tests.chat.test_attachments_live import upload
+
+pytestmark = [pytest.mark.django_db(transaction=True)]
+
+# As config.asgi serves it: the session cookie signs the console socket in.
+application = AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+
+
+@pytest.fixture(autouse=True)
+async def _close_consumer_db_connections():
+    yield
+    await sync_to_async(connections.close_all)()
+
+
+def signed_in_client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+async def console_for(client: Client) -> WebsocketCommunicator:
+    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    communicator = WebsocketCommunicator(
+        application, "/ws/console/", headers=[(b"cookie", cookie.encode())]
+    )
+    connected, _ = await communicator.connect()
+    assert connected
+    return communicator
+
+
+async def json_frame(communicator, *, timeout=5.0) -> dict:
+    """The next JSON frame; the HTML fragments before it are skipped."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        text = await communicator.receive_from(timeout=deadline - asyncio.get_running_loop().time())
+        if text.startswith("{"):
+            return json.loads(text)
+
+
+@pytest.fixture
+def chat(db):
+    contact, token = factories.visitor()
+    conversation = factories.conversation(contact=contact, body="Bill will not close")
+    agent = factories.agent(display_name="Ayşe")
+    return conversation, agent.user, token
+
+
+async def test_a_reply_over_the_socket_is_stored_once_answered_and_reaches_the_visitor(chat):
+    conversation, user, token = chat
+    client = await sync_to_async(signed_in_client)(user)
+    console = await console_for(client)
+    visitor = WebsocketCommunicator(URLRouter(websocket_urlpatterns), "/ws/widget/")
+    await visitor.connect()
+    await visitor.send_json_to({"type": "auth", "visitor_token": token})
+    assert (await visitor.receive_json_from(timeout=5))["type"] == "auth.ok"
+    await visitor.send_json_to({"type": "subscribe", "conversation": conversation.pk, "after": 0})
+
+    frame = {
+        "type": "message.send",
+        "conversation": conversation.pk,
+        "client_id": "a-1",
+        "body": "Looking at it now",
+    }
+    await console.send_json_to(frame)
+    assert await json_frame(console) == {"type": "message.sent", "client_id": "a-1"}
+    while True:
+        got = await visitor.receive_json_from(timeout=5)
+        if got["type"] == "message.new" and got["message"]["client_id"] == "a-1":
+            break
+    assert got["message"]["body"] == "Looking at it now"
+    assert got["message"]["sender"]["name"] == "Ayşe"
+
+    # The page's HTTP fallback or a resend: the same client_id is answered, not stored again.
+    await console.send_json_to(frame)
+    assert await json_frame(console) == {"type": "message.sent", "client_id": "a-1"}
+    stored = await sync_to_async(list)(
+        Message.objects.filter(conversation=conversation, client_id="a-1").values_list(
+            "sender_type", "sender_agent_id", "body"
+        )
+    )
+    assert stored == [("agent", user.pk, "Looking at it now")]
+    await visitor.disconnect()
+    await console.disconnect()
+
+
+@pytest.mark.parametrize(
+    "change, code",
+    [
+        ({"body": "   "}, "empty_message"),
+        ({"body": "x" * 5000}, "body_too_long"),
+        ({"body": ["not", "text"]}, "invalid_body"),
+        ({"conversation": "nope"}, "not_found"),
+        ({"conversation": 10**9}, "not_found"),
+        ({"attachments": [10**9]}, None),
+    ],
+)
+async def test_bad_replies_are_answered_with_an_error_for_the_composer(chat, change, code):
+    conversation, user, _token = chat
+    client = await sync_to_async(signed_in_client)(user)
+    console = await console_for(client)
+    frame = {"type": "message.send", "conversation": conversation.pk, "client_id": "a-2"}
+    await console.send_json_to({**frame, "body": "Hello", **change})
+    error = await json_frame(console)
+    assert error["type"] == "error"
+    assert error["client_id"] == "a-2"
+    assert error["detail"]
+    if code:
+        assert error["code"] == code
+    count = await sync_to_async(Message.objects.filter(client_id="a-2").count)()
+    assert count == 0
+    await console.disconnect()
+
+
+async def test_an_agent_outside_the_team_cannot_reply_over_the_socket(db):
+    team, other_team = await sync_to_async(factories.team)(), await sync_to_async(factories.team)()
+    await sync_to_async(factories.topic)(slug="payment", team=other_team)
+    contact, _token = await sync_to_async(factories.visitor)()
+    conversation = await sync_to_async(factories.conversation)(
+        contact=contact, topic_slug="payment"
+    )
+    agent = await sync_to_async(factories.agent)(teams=[team])
+    client = await sync_to_async(signed_in_client)(await sync_to_async(lambda: agent.user)())
+    console = await console_for(client)
+    await console.send_json_to(
+        {
+            "type": "message.send",
+            "conversation": conversation.pk,
+            "client_id": "a-3",
+            "body": "Not mine",
+        }
+    )
+    error = await json_frame(console)
+    assert (error["type"], error["code"], error["client_id"]) == ("error", "not_found", "a-3")
+    assert not await sync_to_async(Message.objects.filter(client_id="a-3").exists)()
+    await console.disconnect()
+
+
+def _sign_out(client, user):
+    client.post("/console/logout/")
+
+
+def _deactivate(client, user):
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+
+
+def _password_changed_elsewhere(client, user):
+    user.set_password("a-new-password-123")
+    user.save(update_fields=["password"])
+
+
+@pytest.mark.parametrize("end", [_sign_out, _deactivate, _password_changed_elsewhere])
+async def test_a_sign_in_ended_elsewhere_stops_replies_and_closes_the_socket(
+    chat, monkeypatch, end
+):
+    conversation, user, _token = chat
+    client = await sync_to_async(signed_in_client)(user)
+    console = await console_for(client)
+    await sync_to_async(end)(client, user)
+    # Re-checked at every write from now on, not only after the usual few seconds.
+    monkeypatch.setattr(consumers, "SESSION_RECHECK_SECONDS", 0)
+    await console.send_json_to(
+        {
+            "type": "message.send",
+            "conversation": conversation.pk,
+            "client_id": "a-4",
+            "body": "After sign-out",
+        }
+    )
+    output = await console.receive_output(timeout=5)
+    while output["type"] != "websocket.close":
+        output = await console.receive_output(timeout=5)
+    assert output["code"] == consumers.CLOSE_FORBIDDEN
+    assert not await sync_to_async(Message.objects.filter(client_id="a-4").exists)()
+
+
+async def test_a_ping_closes_a_console_whose_sign_in_ended(chat, monkeypatch):
+    _conversation, user, _token = chat
+    client = await sync_to_async(signed_in_client)(user)
+    console = await console_for(client)
+    await console.send_json_to({"type": "ping"})
+    assert "pong" in await console.receive_from(timeout=5)
+    await sync_to_async(_sign_out)(client, user)
+    monkeypatch.setattr(consumers, "SESSION_RECHECK_SECONDS", 0)
+    await console.send_json_to({"type": "ping"})
+    output = await console.receive_output(timeout=5)
+    while output["type"] != "websocket.close":
+        output = await console.receive_output(timeout=5)
+    assert output["code"] == consumers.CLOSE_FORBIDDEN
+
+
+async def test_a_valid_sign_in_is_rechecked_and_keeps_replying(chat, monkeypatch):
+    conversation, user, _token = chat
+    client = await sync_to_async(signed_in_client)(user)
+    console = await console_for(client)
+    monkeypatch.setattr(consumers, "SESSION_RECHECK_SECONDS", 0)
+    for n in range(2):
+        await console.send_json_to(
+            {
+                "type": "message.send",
+                "conversation": conversation.pk,
+                "client_id": f"a-5-{n}",
+                "body": f"Reply {n}",
+            }
+        )
+        assert await json_frame(console) == {"type": "message.sent", "client_id": f"a-5-{n}"}
+    await console.disconnect()
+
+
+async def test_a_reply_over_the_socket_carries_the_agents_uploaded_files(chat, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path
+    conversation, user, _token = chat
+    attachment = await sync_to_async(upload)(conversation, uploader_type="agent", agent=user)
+    client = await sync_to_async(signed_in_client)(user)
+    console = await console_for(client)
+    await console.send_json_to(
+        {
+            "type": "message.send",
+            "conversation": conversation.pk,
+            "client_id": "a-6",
+            "body": "",
+            "attachments": [attachment.pk],
+        }
+    )
+    assert await json_frame(console) == {"type": "message.sent", "client_id": "a-6"}
+    message = await sync_to_async(Message.objects.get)(client_id="a-6")
+    files = await sync_to_async(list)(message.attachments.values_list("pk", flat=True))
+    assert files == [attachment.pk]
+    await console.disconnect()
