@@ -20,8 +20,10 @@ drives an open-arrival-rate load in both directions:
 
 - visitor -> agent: a `message.send` frame on the visitor socket, timed until the console socket
   watching that conversation receives the HTML fragment with the message's unique token;
-- agent -> visitor: the console's HTMX POST /console/conversations/<id>/messages, timed until
-  the visitor socket receives the `message.new` with that client id.
+- agent -> visitor: a `message.send` frame on the console socket, as the console sends a reply
+  while its socket is open (`--agent-reply http`: the reply POST
+  /console/conversations/<id>/messages, the console's fallback), timed until the visitor socket
+  receives the `message.new` with that client id.
 
 Latencies are measured from the *scheduled* send time on this process's one clock
 (time.perf_counter), so a slow server (or a slow client) cannot hide queueing (no coordinated
@@ -971,7 +973,18 @@ class DestekTarget:
         try:
             async for raw in ws:
                 when = now()
-                if raw.startswith(MESSAGE_FRAGMENT_PREFIX):
+                if raw.startswith("{"):
+                    # The answer to a reply sent over this socket (--agent-reply socket).
+                    frame = json.loads(raw)
+                    rec.frame(f"agent:{frame.get('type')}", len(raw))
+                    if frame.get("type") == "message.sent":
+                        rec.ack(frame.get("client_id"), when)
+                    else:
+                        rec.error(f"agent:{frame.get('code')}")
+                        token = frame.get("client_id")
+                        if token in rec.records:
+                            rec.records[token].error = frame.get("code")
+                elif raw.startswith(MESSAGE_FRAGMENT_PREFIX):
                     rec.frame("agent:message", len(raw))
                     visitor_message = False
                     for token in TOKEN_RE.findall(raw):
@@ -1016,6 +1029,19 @@ class DestekTarget:
         )
 
     async def send_agent(self, pair: Pair, token: str) -> None:
+        if self.args.agent_reply == "socket":
+            # As the console sends a reply while its socket is open (HTTP is its fallback).
+            await pair.agent_ws.send(
+                json.dumps(
+                    {
+                        "type": "message.send",
+                        "conversation": pair.conversation,
+                        "client_id": token,
+                        "body": f"bench {token}",
+                    }
+                )
+            )
+            return
         account = self.accounts[pair.agent_account]
         started = now()
         response = await self.pools[pair.agent_port].request(
@@ -1587,7 +1613,7 @@ def print_phase(name: str, p: dict) -> None:
             f"{d['duplicated']:>5}{d['errors']:>5}{fmt(lat['p50']):>9}{fmt(lat['p90']):>9}"
             f"{fmt(lat['p99']):>9}{fmt(lat['max']):>9}"
         )
-    for kind, label in (("v2a", "visitor ack"), ("a2v", "agent HTTP 204")):
+    for kind, label in (("v2a", "visitor ack"), ("a2v", "agent ack")):
         lat = p[kind]["ack_ms"]
         print(
             f"  {label:<16}{'':>37}{fmt(lat['p50']):>9}{fmt(lat['p90']):>9}"
@@ -1898,6 +1924,13 @@ def parse_args(argv=None):
         "binding (prepared statements); gcfreeze = gc.freeze() + higher GC thresholds",
     )
     parser.add_argument("--setup-concurrency", type=int, default=16)
+    parser.add_argument(
+        "--agent-reply",
+        choices=("socket", "http"),
+        default="socket",
+        help="how agents reply: over the console socket, as the console does while it is open, "
+        "or the reply POST (its fallback, and how sessions 1-3 measured)",
+    )
     parser.add_argument("--http-concurrency", type=int, default=32, help="per server process")
     parser.add_argument("--seed", default="destek")
     parser.add_argument(
