@@ -623,6 +623,11 @@ class ConsoleConsumer(JsonFrameConsumer):
         await self.fill_gaps()
         await self.send(text_data="<!-- pong -->")
 
+    async def console_sign_in_ended(self, event: dict):
+        own = getattr(self.scope.get("session"), "session_key", None)
+        if event.get("session_key") in (None, own):
+            await self.close(code=CLOSE_FORBIDDEN)
+
     async def console_html(self, event: dict):
         if event.get("message_id") is not None and self.watched_id is not None:
             self.watch_sent.add(event["message_id"])

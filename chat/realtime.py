@@ -68,6 +68,19 @@ def console_event(html: str, *, message_id: int | None = None) -> dict:
     return event
 
 
+def console_sign_in_ended(*, user_id: int, session_key: str | None = None) -> None:
+    """Close the user's open consoles: the one of `session_key` (a sign-out), or all of them
+    (the account was deactivated). Channels checks a socket's session only when it connects."""
+    _send(
+        [
+            (
+                console_agent_group(user_id),
+                {"type": "console.sign_in_ended", "session_key": session_key},
+            )
+        ]
+    )
+
+
 # Batches waiting for the channel layer, per server event loop; beyond this many (Redis down
 # or far behind) new ones are dropped: events are hints, sockets fill gaps at their next ping.
 PUBLISH_BACKLOG_LIMIT = 10_000

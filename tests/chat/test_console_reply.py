@@ -187,10 +187,7 @@ async def test_a_sign_in_ended_elsewhere_stops_replies_and_closes_the_socket(
             "body": "After sign-out",
         }
     )
-    output = await console.receive_output(timeout=5)
-    while output["type"] != "websocket.close":
-        output = await console.receive_output(timeout=5)
-    assert output["code"] == consumers.CLOSE_FORBIDDEN
+    assert await closed_with(console) == consumers.CLOSE_FORBIDDEN
     assert not await sync_to_async(Message.objects.filter(client_id="a-4").exists)()
 
 
@@ -203,10 +200,7 @@ async def test_a_ping_closes_a_console_whose_sign_in_ended(chat, monkeypatch):
     await sync_to_async(_sign_out)(client, user)
     monkeypatch.setattr(consumers, "SESSION_RECHECK_SECONDS", 0)
     await console.send_json_to({"type": "ping"})
-    output = await console.receive_output(timeout=5)
-    while output["type"] != "websocket.close":
-        output = await console.receive_output(timeout=5)
-    assert output["code"] == consumers.CLOSE_FORBIDDEN
+    assert await closed_with(console) == consumers.CLOSE_FORBIDDEN
 
 
 async def test_a_valid_sign_in_is_rechecked_and_keeps_replying(chat, monkeypatch):
@@ -247,3 +241,35 @@ async def test_a_reply_over_the_socket_carries_the_agents_uploaded_files(chat, t
     files = await sync_to_async(list)(message.attachments.values_list("pk", flat=True))
     assert files == [attachment.pk]
     await console.disconnect()
+
+
+async def closed_with(communicator) -> int:
+    output = await communicator.receive_output(timeout=5)
+    while output["type"] != "websocket.close":
+        output = await communicator.receive_output(timeout=5)
+    return output["code"]
+
+
+async def test_signing_out_closes_that_sessions_consoles_at_once(chat):
+    _conversation, user, _token = chat
+    client = await sync_to_async(signed_in_client)(user)
+    other_device = await sync_to_async(signed_in_client)(user)
+    console = await console_for(client)
+    second_tab = await console_for(client)
+    elsewhere = await console_for(other_device)
+    await sync_to_async(_sign_out)(client, user)
+    assert await closed_with(console) == consumers.CLOSE_FORBIDDEN
+    assert await closed_with(second_tab) == consumers.CLOSE_FORBIDDEN
+    # The same agent signed in on another device keeps working.
+    await elsewhere.send_json_to({"type": "ping"})
+    assert "pong" in await elsewhere.receive_from(timeout=5)
+    await elsewhere.disconnect()
+
+
+async def test_deactivating_an_agent_closes_all_their_consoles_at_once(chat):
+    _conversation, user, _token = chat
+    console = await console_for(await sync_to_async(signed_in_client)(user))
+    other_device = await console_for(await sync_to_async(signed_in_client)(user))
+    await sync_to_async(_deactivate)(None, user)
+    assert await closed_with(console) == consumers.CLOSE_FORBIDDEN
+    assert await closed_with(other_device) == consumers.CLOSE_FORBIDDEN
