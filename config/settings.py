@@ -139,7 +139,7 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": (
-                "channels_redis.pubsub.RedisPubSubChannelLayer"
+                "config.channel_layers.PipelinedPubSubChannelLayer"
                 if CHANNEL_LAYER_KIND == "pubsub"
                 else "channels_redis.core.RedisChannelLayer"
             ),

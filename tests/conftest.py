@@ -48,7 +48,7 @@ IN_MEMORY_LAYER = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"
 
 def redis_layer(kind: str) -> dict:
     backend = {
-        "pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
+        "pubsub": "config.channel_layers.PipelinedPubSubChannelLayer",
         "core": "channels_redis.core.RedisChannelLayer",
     }[kind]
     return {

@@ -65,22 +65,57 @@ async def test_a_sync_caller_of_the_server_loop_does_not_wait_for_the_layer(held
     assert [e["n"] for e in events] == [0, 1, 2]  # in commit order
 
 
+async def until(predicate, timeout=2.0):
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not predicate():
+        assert asyncio.get_running_loop().time() < deadline, "timed out"
+        await asyncio.sleep(0.01)
+
+
 async def test_a_failed_batch_is_logged_and_the_next_ones_still_go(layer, monkeypatch, caplog):
     channel = await listening(layer)
     real_send = realtime._send_now
+    calls = []
 
     async def flaky_send(layer, messages):
-        if messages[0][1]["n"] == 0:
+        calls.append(messages)
+        if len(calls) == 1:
             raise ConnectionError("redis went away")
         await real_send(layer, messages)
 
     monkeypatch.setattr(realtime, "_send_now", flaky_send)
 
-    await publish_from_a_database_thread(2)
+    await publish_from_a_database_thread(1)
+    await until(lambda: calls)
+    await publish_from_a_database_thread(1)
 
     (event,) = await receive_all(layer, channel, 1)
-    assert event["n"] == 1
+    assert event["n"] == 0  # the second publish (each thread call counts from 0)
+    assert len(calls) == 2
     assert "Realtime publish failed" in caplog.text
+
+
+async def test_batches_queued_behind_a_send_go_out_together_in_order(layer, monkeypatch):
+    channel = await listening(layer)
+    real_send = realtime._send_now
+    release = asyncio.Event()
+    calls = []
+
+    async def recorded_send(layer, messages):
+        calls.append([event["n"] for _group, event in messages])
+        await release.wait()
+        await real_send(layer, messages)
+
+    monkeypatch.setattr(realtime, "_send_now", recorded_send)
+
+    await publish_from_a_database_thread(1)
+    await until(lambda: calls)  # the first batch is in flight, held
+    await publish_from_a_database_thread(3)
+    release.set()
+
+    events = await receive_all(layer, channel, 4)
+    assert [e["n"] for e in events] == [0, 0, 1, 2]
+    assert calls == [[0], [0, 1, 2]]  # one step for the three that waited
 
 
 async def test_a_full_backlog_drops_new_batches_with_a_warning(held_layer, monkeypatch, caplog):
