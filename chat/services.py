@@ -152,11 +152,8 @@ def message_send(
         # The row lock orders concurrent sends to one conversation and makes the
         # status checks below see the latest state. The inbox row's related rows come with it:
         # the after-commit publish renders from these objects, with no query of its own.
-        conversation = (
-            Conversation.objects.select_for_update(of=("self",))
-            .select_related(*INBOX_ROW_RELATED)
-            .annotate(has_labels=support_selectors.conversation_has_labels())
-            .get(pk=conversation.pk)
+        conversation = support_selectors.conversation_lock_for_message(
+            conversation_id=conversation.pk
         )
         support_selectors.conversation_inbox_relations_fill(conversation)
         if (

@@ -36,6 +36,7 @@ from .models import (
     Team,
     Topic,
 )
+from .orm import fields_save
 from .process_cache import ProcessCache
 
 Status = Conversation.Status
@@ -909,7 +910,8 @@ def conversation_record_message(
     elif sender == "bot":
         conversation.visitor_unread_count += 1
         fields.append("visitor_unread_count")
-    conversation.save(update_fields=fields)
+    # save(update_fields=fields) without compiling its UPDATE for every message.
+    fields_save(instance=conversation, fields=fields)
     return fields
 
 
