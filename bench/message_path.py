@@ -1,11 +1,12 @@
 """Where one message's server time goes: each step of the message path, timed in isolation.
 
-    .venv/bin/python bench/message_path.py [--experiment prepared] [-n 300]
+    .venv/bin/python bench/message_path.py [--experiment prepared] [-n 300] [--redis-db 9]
 
 Companion of bench/realtime.py (same throwaway PostgreSQL database and Redis namespace, dropped
 at the end). It runs in one `manage.py shell` process, single-threaded, with no other load, so
 the figures are the floor of each step on this machine: under load the same work also waits for
-the GIL, the one database thread of each process and the event loop.
+the GIL, the one database thread of each process and the event loop. "CPU ms" is this
+process's CPU time per repetition (PostgreSQL's and Redis's own work not included).
 The channel layer's publish is timed separately on a real event loop (in a shell,
 `async_to_sync` would start a new loop per call, which daphne does not do).
 """
@@ -37,10 +38,11 @@ rows = []
 def timed(label, fn, n=N, note=""):
     for i in range(10):
         fn(i)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for i in range(n):
         fn(i + 10)
-    rows.append((label, (time.perf_counter() - started) / n * 1000, note))
+    rows.append((label, (time.perf_counter() - started) / n * 1000,
+                 (time.process_time() - cpu) / n * 1000, note))
 
 published = []
 real_send = realtime._send
@@ -87,11 +89,46 @@ cid = Message.objects.get(pk=mid).conversation_id
 held_message = Message.objects.select_related("sender_agent__agent_profile").get(pk=mid)
 held_conversation = Conversation.objects.select_related(*cs.INBOX_ROW_RELATED).get(pk=cid)
 sel.conversation_inbox_relations_fill(held_conversation)
+# The two largest items inside the transaction, alone (inside one transaction, so the row
+# lock is taken and re-taken, never waited for): the ORM forms message_send used before
+# session 4, and the fixed-shape statements when this tree has them.
+from django.db import transaction
+from support import orm as support_orm
+lock_fixed = getattr(sel, "conversation_lock_for_message", None)
+fields_save = getattr(support_orm, "fields_save", None)
+conv_ids = [c.pk for c in convs]
+def orm_lock(i):
+    return (
+        Conversation.objects.select_for_update(of=("self",))
+        .select_related(*cs.INBOX_ROW_RELATED)
+        .annotate(has_labels=sel.conversation_has_labels())
+        .get(pk=conv_ids[i % 50])
+    )
+update_fields = ["last_message_at", "last_message_preview", "visitor_last_read_id",
+                 "visitor_unread_count", "agent_unread_count"]
+with transaction.atomic():
+    timed("  the lock, ORM (select_for_update … get)", orm_lock)
+    if lock_fixed is not None:
+        timed("  the lock, fixed SQL (conversation_lock_for_message)",
+              lambda i: lock_fixed(conversation_id=conv_ids[i % 50]))
+    held = [orm_lock(i) for i in range(50)]
+    def orm_update(i):
+        held[i % 50].agent_unread_count += 1
+        held[i % 50].save(update_fields=update_fields)
+    timed("  conversation UPDATE, ORM (save(update_fields=5 fields))", orm_update)
+    if fields_save is not None:
+        def fixed_update(i):
+            held[i % 50].agent_unread_count += 1
+            fields_save(instance=held[i % 50], fields=update_fields)
+        timed("  conversation UPDATE, fixed SQL (fields_save)", fixed_update)
+    transaction.set_rollback(True)
 timed("  realtime.message_created (no query, 2 renders)",
       lambda i: created(message=held_message, conversation=held_conversation))
 timed("    conversation_get_for_inbox_row (off the message path now)",
       lambda i: sel.conversation_get_for_inbox_row(conversation_id=cid))
-qs = sel._with_inbox_columns(Conversation.objects.filter(pk=cid))
+# Its query as _one_for_row builds it (topic, team, assignee come from the process copies).
+qs = Conversation.objects.filter(pk=cid).select_related(*cs.INBOX_ROW_RELATED).annotate(
+    has_labels=sel.conversation_has_labels())
 timed("      its SQL compilation", lambda i: qs.all()[:1].query.sql_with_params())
 sql, params = qs.all()[:1].query.sql_with_params()
 def raw(i):
@@ -104,7 +141,7 @@ with connection.cursor() as cur:
     plan = [r[0] for r in cur.fetchall()]
 planning = next((p for p in plan if p.startswith("Planning Time")), "")
 execution = next((p for p in plan if p.startswith("Execution Time")), "")
-rows.append(("        PostgreSQL " + planning.lower() + ", " + execution.lower(), None, ""))
+rows.append(("        PostgreSQL " + planning.lower() + ", " + execution.lower(), None, None, ""))
 timed("    Message re-fetch (off the message path now)", lambda i: Message.objects.select_related(
     "conversation", "sender_agent__agent_profile").filter(pk=mid).first())
 message = Message.objects.select_related("conversation", "sender_agent__agent_profile").get(pk=mid)
@@ -127,8 +164,9 @@ timed("floor: SELECT 1 through Django's cursor", select_one)
 ONE_STATEMENT = """
 WITH conv AS (SELECT id FROM support_conversation WHERE id = %(c)s FOR UPDATE),
 ins AS (
-  INSERT INTO chat_message (conversation_id, sender_type, body, client_id, actions, created_at)
-  SELECT id, 'visitor', %(b)s, %(k)s, '[]'::jsonb, now() FROM conv
+  INSERT INTO chat_message (conversation_id, sender_type, body, search_text, client_id, actions,
+    created_at)
+  SELECT id, 'visitor', %(b)s, %(b)s, %(k)s, '[]'::jsonb, now() FROM conv
   ON CONFLICT (conversation_id, client_id) WHERE client_id IS NOT NULL DO NOTHING
   RETURNING id, created_at
 ),
@@ -146,21 +184,22 @@ def one_statement(i):
 timed("prototype: the visitor write as one SQL statement", one_statement,
       note="lock + idempotent insert + conversation update, autocommit")
 
+# Built here: message_to_dict reads the message's files, which async code may not.
+frame = {"type": "message.new", "message": protocol.message_to_dict(message)}
+event = {"type": "visitor.frame", "frame": frame}
+html = {"type": "console.html", "html": render_to_string(
+    "support/console/oob_message.html", {"message": message, "conversation": conversation})}
 async def publish_floor():
     layer = get_channel_layer()
-    frame = {"type": "message.new", "message": protocol.message_to_dict(message)}
-    event = {"type": "visitor.frame", "frame": frame}
-    html = {"type": "console.html", "html": render_to_string(
-        "support/console/oob_message.html", {"message": message, "conversation": conversation})}
     groups = [("visitor.1", event), ("console.conversation.1", html),
               ("console.supervisors", html), ("console.unrouted", html)]
     for _ in range(20):
         await asyncio.gather(*(layer.group_send(g, e) for g, e in groups))
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for _ in range(N):
         await asyncio.gather(*(layer.group_send(g, e) for g, e in groups))
-    return (time.perf_counter() - started) / N * 1000
-rows.append(("channel layer: the 4 group_send of one message", asyncio.run(publish_floor()),
+    return (time.perf_counter() - started) / N * 1000, (time.process_time() - cpu) / N * 1000
+rows.append(("channel layer: the 4 group_send of one message", *asyncio.run(publish_floor()),
              type(get_channel_layer()).__name__))
 print(json.dumps(
     {"rows": rows, "visitor_queries": visitor_queries, "agent_queries": agent_queries}
@@ -172,10 +211,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-n", type=int, default=300, help="repetitions per step")
     parser.add_argument("--layer", choices=("pubsub", "core"), default="pubsub")
+    parser.add_argument("--redis-db", type=int, default=9)
     parser.add_argument("--experiment", action="append", choices=("pool", "prepared"))
     args = parser.parse_args()
     # The stack wants realtime.py's flags; only the ones that shape the environment matter.
-    stack_args = bench.parse_args(["--layer", args.layer, "--visitors", "10", "--rate", "1"])
+    stack_args = bench.parse_args(
+        ["--layer", args.layer, "--visitors", "10", "--rate", "1", "--redis-db", str(args.redis_db)]
+    )
     stack_args.experiment = args.experiment
     machine = bench.machine_summary()
     print(
@@ -191,9 +233,9 @@ def main() -> int:
         data = json.loads(out.strip().splitlines()[-1])
     finally:
         stack.cleanup()
-    print(f"\n{'step':<62}{'ms':>8}")
-    for label, ms, note in data["rows"]:
-        value = f"{ms:8.3f}" if ms is not None else " " * 8
+    print(f"\n{'step':<62}{'ms':>8}{'CPU ms':>8}")
+    for label, ms, cpu_ms, note in data["rows"]:
+        value = f"{ms:8.3f}{cpu_ms:8.3f}" if ms is not None else " " * 16
         print(f"{label:<62}{value}  {note}")
     for kind in ("visitor", "agent"):
         queries = data[f"{kind}_queries"]
