@@ -484,8 +484,8 @@ _message_locks: dict[str, tuple[str, RowColumns, RowColumns, RowColumns]] = {}
 
 
 def conversation_lock_for_message(*, conversation_id: int) -> Conversation:
-    """The conversation, row-locked until the transaction ends, with its contact and rating
-    cached (no rating cached as none) and `has_labels`, loaded as
+    """The conversation, row-locked until the transaction ends, with its contact, its rating
+    (or the knowledge that it has none) and `has_labels`, loaded as
 
         Conversation.objects.select_for_update(of=("self",)).select_related("contact",
         "rating").annotate(has_labels=conversation_has_labels()).get(pk=conversation_id)

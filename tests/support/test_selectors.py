@@ -23,10 +23,11 @@ def _fast_passwords(settings):
 
 
 def orm_locked(conversation_id: int) -> Conversation:
-    """What message_send ran before the fixed statement: the reference it must match."""
+    """What message_send ran before the fixed statement: the reference it must match (with
+    the relations the publish expects joined)."""
     return (
         Conversation.objects.select_for_update(of=("self",))
-        .select_related("contact", "rating")
+        .select_related(*chat_services.INBOX_ROW_RELATED)
         .annotate(has_labels=selectors.conversation_has_labels())
         .get(pk=conversation_id)
     )
