@@ -11,7 +11,7 @@ Run from the project root with the project's virtualenv:
 Results, method and findings: docs/performance.md.
 
 It starts the whole stack itself: a throwaway PostgreSQL database (dropped at the end, also on
-Ctrl-C or failure), `migrate` + `seed_demo`, K daphne (or uvicorn) processes on loopback ports
+Ctrl-C or failure), `migrate` + `seed_demo`, K uvicorn (or daphne) processes on loopback ports
 sharing Redis. Then it creates V visitors with one conversation each (in bulk by default, or
 through the widget API with --setup http), opens V visitor sockets (auth + subscribe) and A
 console sockets (a logged-in agent each, `watch` one conversation each: by default one bench
@@ -123,6 +123,8 @@ def versions() -> dict:
         "psycopg",
         "websockets",
         "uvicorn",
+        "uvloop",
+        "httptools",
     ):
         with contextlib.suppress(metadata.PackageNotFoundError):
             found[name] = metadata.version(name)
@@ -475,6 +477,12 @@ class BenchStack:
                     "warning",
                     "--ws-ping-interval",
                     "0",
+                    # As the Procfile's web line.
+                    "--lifespan",
+                    "off",
+                    "--ws-max-size",
+                    "1048576",
+                    "--no-server-header",
                 ]
             else:
                 command = [
@@ -1889,7 +1897,13 @@ def parse_args(argv=None):
     )
     parser.add_argument("--schedule", choices=("poisson", "fixed"), default="poisson")
     parser.add_argument("--layer", choices=("pubsub", "core"), default="pubsub")
-    parser.add_argument("--server", choices=("daphne", "uvicorn"), default="daphne")
+    parser.add_argument(
+        "--server",
+        choices=("uvicorn", "daphne"),
+        default="uvicorn",
+        help="uvicorn: the production web process (Procfile); daphne: the development server, "
+        "and what sessions 1-3 measured",
+    )
     parser.add_argument("--skip-baseline", action="store_true")
     parser.add_argument(
         "--no-read-receipts",
@@ -1959,11 +1973,6 @@ def parse_args(argv=None):
     args.agents = min(args.agents, args.visitors)
     if args.agent_accounts == 0:
         args.agent_accounts = max(1, args.agents) if args.agents > 1 else 2
-    if args.server == "uvicorn":
-        try:
-            import uvicorn  # noqa: F401
-        except ImportError:
-            parser.error("--server uvicorn needs uvicorn installed in this environment")
     pairs = max(1, args.agents)
     top = max([args.rate] + ([float(s) for s in args.steps.split(",")] if args.saturate else []))
     per_socket = top * (1 - args.agent_share) / pairs

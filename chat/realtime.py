@@ -106,7 +106,7 @@ async def _send_now(layer, messages: list[tuple[str, dict]]) -> None:
 
 def _server_loop() -> asyncio.AbstractEventLoop | None:
     """The event loop of the server this thread works for (a consumer's database call or a
-    view under daphne), if any. asgiref records it for the threads it runs sync code in."""
+    view under the ASGI server), if any. asgiref records it for the threads it runs sync code in."""
     local = SyncToAsync.threadlocal
     loop = getattr(local, "main_event_loop", None)
     if loop is None or getattr(local, "main_event_loop_pid", None) != os.getpid():

@@ -1,7 +1,7 @@
 """One Redis connection pool per process for Django's cache.
 
 Django keeps a cache object per thread, and its Redis client a pool per cache object. Under
-daphne every request runs in a thread of its own, so each request built a pool and opened a
+an ASGI server every request runs in a thread of its own, so each request built a pool and opened a
 new connection (~1 ms here, more than the database query the cached sessions replace). The
 pools are thread-safe: share one per URL and options.
 """

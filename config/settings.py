@@ -108,7 +108,7 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DB_POOL", True):
-    # A connection pool: daphne runs database work on threads that come and go, so
+    # A connection pool: the ASGI server runs database work on threads that come and go, so
     # persistent connections (CONN_MAX_AGE) leak one per request (Django #33497), and
     # opening a fresh connection per query cost ~25 ms of PostgreSQL CPU per message.
     DATABASES["default"]["CONN_MAX_AGE"] = 0

@@ -967,7 +967,7 @@ def contact_update(*, contact: Contact, by_user, name: Any, email: Any) -> Conta
 def rate_limit_hit(*, key: str, limit: int, window_seconds: int, now=None) -> bool:
     """Count one hit on `key` in a fixed window; False once the window holds more than `limit`.
 
-    The counter is a database row, so every daphne/gunicorn process shares it. Within the
+    The counter is a database row, so every web process shares it. Within the
     limit a hit is one conditional UPDATE; new, expired or full windows take the row lock.
     """
     key = key[:255]

@@ -1,5 +1,6 @@
 """Run the real stack in subprocesses for black-box tests: a fresh database, migrations,
-demo data, and one or more daphne processes on loopback ports.
+demo data, and one or more web processes on loopback ports, each started by the Procfile's
+`web` line, as in production.
 
 On CI (DATABASE_URL/REDIS_URL set) the processes share a throwaway PostgreSQL database and
 Redis, as in production; locally they share a SQLite file and, with one process, the
@@ -42,6 +43,15 @@ def wait_for_port(port: int, *, timeout: float = 30.0, process=None) -> None:
         except OSError:
             time.sleep(0.1)
     raise TimeoutError(f"nothing listens on port {port}")
+
+
+def procfile_command(process: str) -> str:
+    """A process's command line in the Procfile (the production layout)."""
+    for line in (ROOT / "Procfile").read_text().splitlines():
+        name, sep, command = line.partition(":")
+        if sep and name.strip() == process and not line.startswith("#"):
+            return command.strip()
+    raise LookupError(f"no {process!r} process in the Procfile")
 
 
 class Stack:
@@ -93,20 +103,17 @@ class Stack:
 
     def start_server(self, port: int | None = None) -> int:
         port = port or free_port()
-        log = open(self.tmp_dir / f"daphne-{port}.log", "ab")  # noqa: SIM115 - closed with the process
+        log = open(self.tmp_dir / f"web-{port}.log", "ab")  # noqa: SIM115 - closed with the process
+        # exec: the shell becomes the server, so a kill reaches the server itself.
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "daphne",
-                "-b",
-                "127.0.0.1",
-                "-p",
-                str(port),
-                "config.asgi:application",
-            ],
+            ["/bin/sh", "-c", f"exec {procfile_command('web')}"],
             cwd=ROOT,
-            env=self.env,
+            env={
+                **self.env,
+                "PORT": str(port),
+                "BIND_ADDRESS": "127.0.0.1",
+                "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]]),
+            },
             stdout=log,
             stderr=subprocess.STDOUT,
         )
@@ -163,7 +170,7 @@ class Stack:
             log.close()
 
     def log(self, port: int) -> str:
-        path = self.tmp_dir / f"daphne-{port}.log"
+        path = self.tmp_dir / f"web-{port}.log"
         return path.read_text(errors="replace") if path.exists() else ""
 
 

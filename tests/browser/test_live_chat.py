@@ -1,5 +1,5 @@
 """The whole live chat in two real browsers: a visitor on the demo shop and an agent in the
-console, over the real server (daphne; PostgreSQL and Redis on CI)."""
+console, over the real server (the Procfile's web line; PostgreSQL and Redis on CI)."""
 
 import re
 

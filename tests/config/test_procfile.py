@@ -1,7 +1,7 @@
-"""The Procfile starts the production layout: honcho runs two daphne processes, a Celery
+"""The Procfile starts the production layout: honcho runs two uvicorn processes, a Celery
 worker and beat against one throwaway PostgreSQL database and Redis.
 
-A chat crosses between the two daphne processes both ways, and the visitor's out-of-hours
+A chat crosses between the two web processes both ways, and the visitor's out-of-hours
 reply is a Celery task that only the worker process runs (tasks are not eager here).
 """
 

@@ -1,9 +1,10 @@
-"""Scale-out: two daphne processes share PostgreSQL and Redis, as behind a load balancer.
+"""Scale-out: two web processes (the Procfile's web line) share PostgreSQL and Redis, as
+behind a load balancer.
 
 The visitor's socket is served by one process and the agent's console (socket and HTTP) by
 the other, so every message crosses the Redis channel layer between processes, both ways.
 A Celery worker in its own process is proven by tests/support/test_worker.py; the whole
-Procfile layout (two daphne, worker, beat) by tests/config/test_procfile.py.
+Procfile layout (two web processes, worker, beat) by tests/config/test_procfile.py.
 """
 
 import os
@@ -36,7 +37,7 @@ def stack(tmp_path):
     built.stop()
 
 
-def test_a_message_crosses_between_two_daphne_processes_both_ways(stack):
+def test_a_message_crosses_between_two_web_processes_both_ways(stack):
     visitor_port = stack.start_server()
     agent_port = stack.start_server()
     assert visitor_port != agent_port

@@ -1,5 +1,5 @@
-"""Fault tests on the real stack (tests/stack.py: a throwaway database, daphne subprocesses):
-Redis restarted mid-chat, a daphne process killed, PostgreSQL briefly unreachable. A visitor
+"""Fault tests on the real stack (tests/stack.py: a throwaway database, web server subprocesses):
+Redis restarted mid-chat, a web process killed, PostgreSQL briefly unreachable. A visitor
 (socket, resume by message id, outbox) and an agent (console HTTP, retried by client id) keep
 chatting through the fault; afterwards every message exists exactly once and the visitor saw
 each one, counted by client ids.
@@ -121,7 +121,7 @@ def assert_nothing_lost_or_doubled(stack, visitor, conversation, expected):
     assert len(visitor.received) == len(set(visitor.received))
 
 
-def test_a_daphne_process_killed_mid_chat(stack):
+def test_a_web_process_killed_mid_chat(stack):
     first, second = stack.start_server(), stack.start_server()
 
     def fault():

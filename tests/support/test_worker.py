@@ -1,7 +1,8 @@
 """A real Celery worker on Redis: a visitor's HTTP message enqueues the out-of-hours reply,
-a prefork worker process runs it, and the reply reaches the visitor's websocket via daphne.
+a prefork worker process runs it, and the reply reaches the visitor's websocket through the
+web process.
 
-The worker, daphne and the migrations share one throwaway database (tests/stack.py) and a
+The worker, the web process and the migrations share one throwaway database (tests/stack.py) and a
 channel-layer prefix and queue of their own. Two conversations prove the worker publishes
 more than once (channels_redis #332: "Event loop is closed" on the second async_to_sync).
 """
