@@ -7,12 +7,12 @@ server-rendered HTML fragments to the agent console (htmx ws extension).
 import asyncio
 import json
 import logging
+import math
 import time
 from collections import deque
 from datetime import timedelta
 
 from channels.consumer import get_handler_name
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -25,6 +25,7 @@ from support import services as support_services
 from support.models import Contact, Conversation
 
 from . import protocol, realtime, selectors, services
+from .backlog import PUT_OFF_SHARE, backlog, database_sync_to_async, retry_after_ms
 from .models import Message
 
 logger = logging.getLogger("destek.consumers")
@@ -105,6 +106,8 @@ class JsonFrameConsumer(AsyncWebsocketConsumer):
             limit=settings.DESTEK["SOCKET_FRAMES_PER_WINDOW"],
             window=settings.DESTEK["SOCKET_FRAME_WINDOW_SECONDS"],
         )
+        # Read marks put off by overload: the newest per (conversation, contact).
+        self.reads_put_off: dict[tuple[int, int], int] = {}
         await self.accept()
 
     async def receive(self, text_data=None, bytes_data=None):
@@ -146,10 +149,48 @@ class JsonFrameConsumer(AsyncWebsocketConsumer):
     async def handle_frame(self, frame: dict):
         raise NotImplementedError
 
+    async def send_overloaded(self, frame: dict, *, retry_after: float, detail: str) -> None:
+        """A message refused under overload (chat/backlog.py): nothing was stored; the client
+        sends it again with its client_id after `retry_after` seconds."""
+        client_id = frame.get("client_id")
+        await self.send_json(
+            {
+                "type": "error",
+                "code": "overloaded",
+                "detail": detail,
+                "client_id": client_id if isinstance(client_id, str) else None,
+                "retry_after": math.ceil(retry_after * 1000),
+            }
+        )
+
+    async def mark_read(self, conversation: Conversation, up_to) -> None:
+        """Write a read mark. Overloaded, keep it for the next ping instead: a mark only moves
+        forward and clients do not send it again, so only the newest one matters."""
+        if backlog.full(share=PUT_OFF_SHARE) and _positive_int(up_to) is not None:
+            key = (conversation.pk, conversation.contact_id)
+            self.reads_put_off[key] = max(up_to, self.reads_put_off.get(key, 0))
+            return
+        await database_sync_to_async(support_services.conversation_mark_read)(
+            conversation=conversation, side=self.read_side, up_to=up_to
+        )
+
+    async def catch_up(self) -> bool:
+        """At a ping: write what overload put off, unless it still holds (then False, and the
+        ping's other database work waits for the next one too)."""
+        if backlog.full(share=PUT_OFF_SHARE):
+            return False
+        reads, self.reads_put_off = self.reads_put_off, {}
+        for (conversation_id, contact_id), up_to in reads.items():
+            await self.mark_read(Conversation(pk=conversation_id, contact_id=contact_id), up_to)
+        return True
+
 
 class VisitorConsumer(JsonFrameConsumer):
+    read_side = "visitor"
     # Only the id is kept (not the Contact and its Widget): memory per idle socket.
     contact_id = None
+    # Overload (refused()): until when this socket's messages are refused.
+    refused_until = 0.0
 
     async def connect(self):
         await super().connect()
@@ -176,6 +217,8 @@ class VisitorConsumer(JsonFrameConsumer):
                 return
             await self.authenticate(frame)
             return
+        if kind == "message.send" and await self.refused(frame):
+            return
         # The token is checked again: a revoked token (session/end) or a widget that now
         # requires a verified identity ends this socket too, not only new ones.
         # message.send checks it in its own database call (_message_send): no extra hop.
@@ -199,6 +242,23 @@ class VisitorConsumer(JsonFrameConsumer):
             await self.send_error("unknown_type", f"Unknown frame type {kind!r}.")
             return
         await handler(frame)
+
+    async def refused(self, frame: dict) -> bool:
+        """Refuse a message.send, before any database call of its own, while this process is
+        overloaded (chat/backlog.py) and then until the wait this socket was told has passed:
+        a later message cannot overtake the refused one, and the client sends them again in
+        order (same client_ids) after retry_after."""
+        now = time.monotonic()
+        if now >= self.refused_until:
+            if not backlog.full():
+                return False
+            self.refused_until = now + retry_after_ms() / 1000
+        await self.send_overloaded(
+            frame,
+            retry_after=self.refused_until - now,
+            detail=_("The server is busy; the message will be sent again shortly."),
+        )
+        return True
 
     async def _contact_for_token(self, token):
         """The token's contact, or None after closing (4401 bad token, 4403 identity needed)."""
@@ -357,12 +417,12 @@ class VisitorConsumer(JsonFrameConsumer):
         if not await self.owns(conversation_id):
             raise errors.NotFound(_("No such conversation."))
         conversation = Conversation(pk=conversation_id, contact_id=self.contact_id)
-        await database_sync_to_async(support_services.conversation_mark_read)(
-            conversation=conversation, side="visitor", up_to=frame.get("up_to")
-        )
+        await self.mark_read(conversation, frame.get("up_to"))
 
     async def on_ping(self, frame: dict):
-        await self.fill_gaps()
+        # Overloaded, the pong comes at once (the widget reconnects when it waits too long).
+        if await self.catch_up():
+            await self.fill_gaps()
         await self.send_json({"type": "pong"})
 
     def delivered(self, message: dict) -> bool:
@@ -419,6 +479,7 @@ class VisitorConsumer(JsonFrameConsumer):
 class ConsoleConsumer(JsonFrameConsumer):
     """The agent console's live channel: inbox rows and the watched conversation."""
 
+    read_side = "agent"
     profile = None
     watched_id = None
 
@@ -497,6 +558,15 @@ class ConsoleConsumer(JsonFrameConsumer):
     async def on_message_send(self, frame: dict):
         """An agent's reply, as the reply POST does it (access, then `message_send`); the page
         falls back to that POST when the socket is not open or no answer comes."""
+        if backlog.full():
+            # Refused before any query (chat/backlog.py); the composer keeps the text and its
+            # client_id and shows why, and sending it again stores it once.
+            await self.send_overloaded(
+                frame,
+                retry_after=retry_after_ms() / 1000,
+                detail=_("The server is busy. Send the message again in a moment."),
+            )
+            return
         outcome = await database_sync_to_async(self._message_send)(frame)
         if outcome is None:
             await self.close(code=CLOSE_FORBIDDEN)
@@ -606,22 +676,25 @@ class ConsoleConsumer(JsonFrameConsumer):
     async def on_read(self, frame: dict):
         if not self._watching(frame):
             raise errors.NotFound(_("Watch the conversation first."))
-        await database_sync_to_async(support_services.conversation_mark_read)(
-            conversation=Conversation(pk=self.watched_id, contact_id=self.watched_contact_id),
-            side="agent",
-            up_to=frame.get("up_to"),
+        await self.mark_read(
+            Conversation(pk=self.watched_id, contact_id=self.watched_contact_id),
+            frame.get("up_to"),
         )
 
     async def on_ping(self, frame: dict):
-        valid = await database_sync_to_async(self.session_still_valid)(
+        # The age is checked here first: no hop to the database thread for a recent check
+        # (a ping must not wait behind an overloaded one).
+        recheck = time.monotonic() - self.session_checked_at >= SESSION_RECHECK_SECONDS
+        if recheck and not await database_sync_to_async(self.session_still_valid)(
             max_age=SESSION_RECHECK_SECONDS
-        )
-        if not valid:
+        ):
             # Signed out (or deactivated) elsewhere: the live inbox stops here too.
             await self.close(code=CLOSE_FORBIDDEN)
             return
+        # Presence is written even overloaded: a console that looks gone loses its chats.
         await self.heartbeat()
-        await self.fill_gaps()
+        if await self.catch_up():
+            await self.fill_gaps()
         await self.send(text_data="<!-- pong -->")
 
     async def console_sign_in_ended(self, event: dict):

@@ -274,6 +274,13 @@ DESTEK = {
     "MESSAGE_MAX_CHARS": int(os.environ.get("DESTEK_MESSAGE_MAX_CHARS", "4000")),
     "SOCKET_FRAMES_PER_WINDOW": int(os.environ.get("DESTEK_SOCKET_FRAMES", "20")),
     "SOCKET_FRAME_WINDOW_SECONDS": 10,
+    # Overload (chat/backlog.py, docs/operations.md "Overload"): a server process refuses a
+    # visitor's message.send (`overloaded`, sent again by the client) while its sockets'
+    # database calls, queued or running, exceed what fits in the wait budget at the recent
+    # time per call, and at most the limit (0 = never refuse); the first wait it asks for.
+    "SOCKET_DB_BACKLOG_LIMIT": int(os.environ.get("DESTEK_SOCKET_DB_BACKLOG", "50")),
+    "SOCKET_DB_WAIT_BUDGET_MS": int(os.environ.get("DESTEK_SOCKET_DB_WAIT_BUDGET_MS", "200")),
+    "SOCKET_RETRY_AFTER_MS": int(os.environ.get("DESTEK_SOCKET_RETRY_AFTER_MS", "1000")),
     "VISITOR_TOKEN_MAX_AGE_SECONDS": 60 * 60 * 24 * 90,
     "REOPEN_WINDOW_SECONDS": int(os.environ.get("DESTEK_REOPEN_WINDOW", str(7 * 24 * 3600))),
     "MESSAGES_PAGE_SIZE": 100,
