@@ -1,6 +1,7 @@
 """The whole live chat in two real browsers: a visitor on the demo shop and an agent in the
 console, over the real server (the Procfile's web line; PostgreSQL and Redis on CI)."""
 
+import json
 import re
 
 from playwright.sync_api import expect
@@ -125,3 +126,62 @@ def test_visitor_and_agent_chat_live_with_seen_typing_reconnect_and_resolve(
         widget.locator(".conv-item[data-conversation-id]").first.click()
     for text in (VISITOR_TEXT, "Let me check that bill", "Found it", "Sent while offline"):
         expect(widget.locator(".msg", has_text=text)).to_have_count(1)
+
+
+def test_widget_sends_a_message_refused_as_overloaded_again_and_it_is_stored_once(
+    stack, new_context, server
+):
+    """The server's first answer to the socket message is `overloaded` (given here by a
+    route in front of the real server): the widget shows it as sending, not failed, sends it
+    again with the same client_id after retry_after, and a message written meanwhile only
+    after it, so nothing overtakes it."""
+    sends = []
+
+    def route(ws):
+        to_server = ws.connect_to_server()
+
+        def from_page(text):
+            frame = json.loads(text)
+            if frame.get("type") == "message.send":
+                sends.append(frame["client_id"])
+                if len(sends) == 1:
+                    refused = {
+                        "type": "error",
+                        "code": "overloaded",
+                        "detail": "The server is busy.",
+                        "client_id": frame["client_id"],
+                        "retry_after": 1500,
+                    }
+                    ws.send(json.dumps(refused))
+                    return
+            to_server.send(text)
+
+        ws.on_message(from_page)
+
+    context = new_context()
+    context.route_web_socket(re.compile(r".*/ws/widget/.*"), route)
+    widget = open_widget(context.new_page(), server)
+    # The first message opens the conversation over HTTP; the second goes over the socket.
+    widget.locator("#composer-input").fill("Opening a chat")
+    widget.locator("#composer-input").press("Enter")
+    expect(widget.locator(".msg-visitor.pending")).to_have_count(0)
+    widget.locator("#composer-input").fill("Refused once, then sent")
+    widget.locator("#composer-input").press("Enter")
+    own = widget.locator(".msg-visitor", has_text="Refused once, then sent")
+    expect(own).to_have_class(re.compile(r"\bpending\b"))
+    widget.locator("#composer-input").fill("Written while waiting")
+    widget.locator("#composer-input").press("Enter")
+    later = widget.locator(".msg-visitor", has_text="Written while waiting")
+    expect(widget.locator(".msg-visitor.failed")).to_have_count(0)
+    expect(own).not_to_have_class(re.compile(r"\bpending\b"), timeout=10_000)
+    expect(later).not_to_have_class(re.compile(r"\bpending\b"))
+    expect(own).to_have_count(1)
+    expect(later).to_have_count(1)
+    assert len(sends) == 3 and sends[0] == sends[1] != sends[2]
+    stored = stack.manage(
+        "shell",
+        "-c",
+        "from chat.models import Message; "
+        f"print(Message.objects.filter(client_id={sends[0]!r}).count())",
+    )
+    assert stored.split()[-1] == "1"

@@ -430,25 +430,28 @@ function send(text, a) {
   return true;
 }
 
-let flushTimer = 0, resendAll = false;
-function later(resend) {
+// `ms` (the server's retry_after): nothing is sent until then, so nothing overtakes.
+let flushTimer = 0, resendAll = false, held = false;
+function later(resend, ms) {
   resendAll = resendAll || resend;
+  held = held || !!ms;
   clearTimeout(flushTimer);
   flushTimer = setTimeout(() => {
     if (resendAll) for (const e of outbox) e.sent = -1;
-    resendAll = false;
-    flush();
-  }, 11000);
+    const one = held; // after overloaded: the oldest only, the rest once it is acknowledged
+    resendAll = held = false;
+    flush(one ? 1 : 10);
+  }, ms || 11000);
 }
 
-function flush() {
+function flush(max = 10) {
   const first = outbox.find((e) => e.conversation == null);
   if (first && !creating) create(first);
-  if (!authed) return;
+  if (!authed || held) return;
   let n = 0; // max 20 frames / 10 s
   for (const e of outbox) {
     if (e.conversation != null && e.sent !== gen) {
-      if (++n > 10) return later(false);
+      if (++n > max) return max > 1 && later(false);
       e.sent = gen;
       wsSend({ type: 'message.send', conversation: e.conversation, client_id: e.client_id, body: e.body, action: e.action });
     }
@@ -601,6 +604,9 @@ function onFrame(f) {
       }
       break;
     case 'error':
+      // Overloaded: the message stays in the outbox (shown as sending); the whole outbox goes
+      // again, in order and with the same client_ids, after retry_after.
+      if (f.code === 'overloaded') return later(true, f.retry_after);
       if (f.code === 'rate_limited') later(true);
       if (f.client_id && (outbox.some((e) => e.client_id === f.client_id) || pendingEl(f.client_id))) fail(f.client_id, f.detail);
       else flashError(f.detail);
@@ -608,7 +614,7 @@ function onFrame(f) {
 }
 
 function onMessage(m) {
-  unqueue(m.client_id);
+  if (unqueue(m.client_id)) flush();
   failed.delete(m.client_id);
   const fresh = !seen.has(m.id);
   const here = !!cur && m.conversation === cur.id;
