@@ -55,7 +55,8 @@ import sys
 import tempfile
 import time
 import uuid
-from dataclasses import dataclass
+from collections import deque
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
@@ -614,7 +615,18 @@ class DbMonitor:
 
 
 class Rec:
-    __slots__ = ("ack", "delivered", "deliveries", "error", "kind", "pair", "phase", "t0")
+    __slots__ = (
+        "ack",
+        "delivered",
+        "deliveries",
+        "error",
+        "held",
+        "kind",
+        "pair",
+        "phase",
+        "sheds",
+        "t0",
+    )
 
     def __init__(self, kind: str, pair: int, t0: float, phase: str):
         self.kind = kind  # "v2a" or "a2v"
@@ -625,6 +637,8 @@ class Rec:
         self.delivered: float | None = None
         self.deliveries = 0
         self.error: str | None = None
+        self.sheds = 0  # refused as overloaded, then sent again (latency still counts from t0)
+        self.held = False  # waited behind refused ones before its first send
 
 
 class Recorder:
@@ -736,6 +750,10 @@ class Pair:
     agent_account: int = 0
     visitor_ws: object = None
     agent_ws: object = None
+    # Per sender ("v2a", "a2v"), as the widget's outbox: messages refused as overloaded,
+    # oldest first, and those written after them; only the oldest is sent again until it is
+    # acknowledged.
+    outboxes: dict = field(default_factory=lambda: {"v2a": deque(), "a2v": deque()})
 
 
 @dataclass
@@ -953,6 +971,7 @@ class DestekTarget:
                     client_id = message.get("client_id") or ""
                     if message["sender"]["type"] == "visitor":
                         rec.ack(client_id, when)
+                        self._acked(pair, "v2a", client_id)
                     elif client_id.startswith("ba-"):
                         rec.deliver(client_id, when)
                         if self.args.read_receipts and message["id"] > read_up_to:
@@ -967,6 +986,8 @@ class DestekTarget:
                                     }
                                 )
                             )
+                elif kind == "error" and frame.get("code") == "overloaded":
+                    self._refused(pair, "v2a", frame)
                 elif kind == "error":
                     rec.error(f"visitor:{frame.get('code')}")
                     token = frame.get("client_id")
@@ -987,6 +1008,9 @@ class DestekTarget:
                     rec.frame(f"agent:{frame.get('type')}", len(raw))
                     if frame.get("type") == "message.sent":
                         rec.ack(frame.get("client_id"), when)
+                        self._acked(pair, "a2v", frame.get("client_id"))
+                    elif frame.get("code") == "overloaded":
+                        self._refused(pair, "a2v", frame)
                     else:
                         rec.error(f"agent:{frame.get('code')}")
                         token = frame.get("client_id")
@@ -1024,7 +1048,47 @@ class DestekTarget:
 
     # -- sending -------------------------------------------------------------------------
 
+    # Overloaded (docs/protocol.md): as the widget's outbox and the console's composer, a
+    # refused message is kept and sent again with its client_id after retry_after; those
+    # written after it wait their turn; latency still counts from the first attempt.
+
+    def _refused(self, pair: Pair, kind: str, frame: dict) -> None:
+        token = frame["client_id"]
+        self.rec.records[token].sheds += 1
+        box = pair.outboxes[kind]
+        if token not in box:
+            box.append(token)
+        if box[0] == token:
+            self._send_oldest(pair, kind, frame["retry_after"] / 1000)
+
+    def _acked(self, pair: Pair, kind: str, token: str) -> None:
+        box = pair.outboxes[kind]
+        if box and box[0] == token:
+            box.popleft()
+            if box:
+                self._send_oldest(pair, kind, 0)
+
+    def _send_oldest(self, pair: Pair, kind: str, delay: float) -> None:
+        async def send():
+            await asyncio.sleep(delay)
+            if pair.outboxes[kind]:
+                frame = self._send_visitor_frame if kind == "v2a" else self._send_agent_frame
+                await frame(pair, pair.outboxes[kind][0])
+
+        self.readers.append(asyncio.create_task(send()))
+
+    def _held(self, pair: Pair, kind: str, token: str) -> bool:
+        box = pair.outboxes[kind]
+        if box:
+            box.append(token)
+            self.rec.records[token].held = True
+        return bool(box)
+
     async def send_visitor(self, pair: Pair, token: str) -> None:
+        if not self._held(pair, "v2a", token):
+            await self._send_visitor_frame(pair, token)
+
+    async def _send_visitor_frame(self, pair: Pair, token: str) -> None:
         await pair.visitor_ws.send(
             json.dumps(
                 {
@@ -1038,17 +1102,8 @@ class DestekTarget:
 
     async def send_agent(self, pair: Pair, token: str) -> None:
         if self.args.agent_reply == "socket":
-            # As the console sends a reply while its socket is open (HTTP is its fallback).
-            await pair.agent_ws.send(
-                json.dumps(
-                    {
-                        "type": "message.send",
-                        "conversation": pair.conversation,
-                        "client_id": token,
-                        "body": f"bench {token}",
-                    }
-                )
-            )
+            if not self._held(pair, "a2v", token):
+                await self._send_agent_frame(pair, token)
             return
         account = self.accounts[pair.agent_account]
         started = now()
@@ -1072,6 +1127,19 @@ class DestekTarget:
         else:
             record.error = f"http {response.status}"
             self.rec.error(f"agent-http:{response.status}")
+
+    async def _send_agent_frame(self, pair: Pair, token: str) -> None:
+        # As the console sends a reply while its socket is open (HTTP is its fallback).
+        await pair.agent_ws.send(
+            json.dumps(
+                {
+                    "type": "message.send",
+                    "conversation": pair.conversation,
+                    "client_id": token,
+                    "body": f"bench {token}",
+                }
+            )
+        )
 
     def persisted(self, phase: str) -> dict:
         pattern = f"b_-{self.rec.run_id}-{phase}-%"
@@ -1372,9 +1440,17 @@ def phase_result(target, rec: Recorder, *, phase: str, rate: float, duration: fl
             "lost": sum(1 for r in mine if r.delivered is None),
             "duplicated": sum(1 for r in mine if r.deliveries > 1),
             "errors": sum(1 for r in mine if r.error),
+            "shed": sum(r.sheds for r in mine),
+            "retried": sum(1 for r in mine if r.sheds),
             "latency_ms": {
                 key: (value * 1000 if isinstance(value, float) else value)
                 for key, value in latency_summary([r.delivered - r.t0 for r in delivered]).items()
+            },
+            "first_try_ms": {
+                key: (value * 1000 if isinstance(value, float) else value)
+                for key, value in latency_summary(
+                    [r.delivered - r.t0 for r in delivered if not (r.sheds or r.held)]
+                ).items()
             },
             "ack_ms": {
                 key: (value * 1000 if isinstance(value, float) else value)
@@ -1627,6 +1703,14 @@ def print_phase(name: str, p: dict) -> None:
             f"  {label:<16}{'':>37}{fmt(lat['p50']):>9}{fmt(lat['p90']):>9}"
             f"{fmt(lat['p99']):>9}{fmt(lat['max']):>9}"
         )
+    for kind, label in (("v2a", "visitor"), ("a2v", "agent")):
+        d = p[kind]
+        if d["shed"]:
+            print(
+                f"  {label} sends refused as overloaded (shed) {d['shed']}, messages sent "
+                f"again {d['retried']}; {d['first_try_ms']['n']} sent at once, never refused:"
+                f" p50 {fmt(d['first_try_ms']['p50'])}, p99 {fmt(d['first_try_ms']['p99'])} ms"
+            )
     persisted = p["persisted"]
     print(
         f"  offered {p['offered_msgs']:.1f} msg/s, sustained (acked) {p['sustained_msgs']:.1f}"
