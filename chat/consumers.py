@@ -560,11 +560,11 @@ class ConsoleConsumer(JsonFrameConsumer):
         falls back to that POST when the socket is not open or no answer comes."""
         if backlog.full():
             # Refused before any query (chat/backlog.py); the composer keeps the text and its
-            # client_id and shows why, and sending it again stores it once.
+            # client_id and sends it again after retry_after, which stores it once.
             await self.send_overloaded(
                 frame,
                 retry_after=retry_after_ms() / 1000,
-                detail=_("The server is busy. Send the message again in a moment."),
+                detail=_("The server is busy; the message will be sent again shortly."),
             )
             return
         outcome = await database_sync_to_async(self._message_send)(frame)

@@ -334,13 +334,14 @@
       var form = new FormData(composer);
       pendingReply = {
         clientId: clientId,
+        frame: { type: "message.send", conversation: conversationId, client_id: clientId,
+                 body: input.value, attachments: form.getAll("attachments") },
         timer: setTimeout(replyFallBack, REPLY_SOCKET_WAIT_MS),
       };
       // Until answered, the text is what was sent: a fallback sends exactly it again.
       input.readOnly = true;
       composer.setAttribute("aria-busy", "true");
-      send({ type: "message.send", conversation: conversationId, client_id: clientId,
-             body: input.value, attachments: form.getAll("attachments") });
+      send(pendingReply.frame);
     }
     // The socket closed, or said nothing in time: send the same reply over HTTP.
     replyFallBack = function () {
@@ -355,6 +356,19 @@
     replyAnswered = function (frame) {
       if (!pendingReply || frame.client_id !== pendingReply.clientId) return;
       if (frame.type === "error" && frame.code === "rate_limited") { replyFallBack(); return; }
+      if (frame.type === "error" && frame.code === "overloaded") {
+        // The server is busy (docs/protocol.md, "Overload"): the same frame again after the
+        // wait it asks for, not the POST, which would only add to the load.
+        var reply = pendingReply;
+        clearTimeout(reply.timer);
+        error.textContent = frame.detail || "";
+        reply.timer = setTimeout(function () {
+          if (pendingReply !== reply) return;
+          reply.timer = setTimeout(replyFallBack, REPLY_SOCKET_WAIT_MS);
+          send(reply.frame);
+        }, frame.retry_after || 1000);
+        return;
+      }
       clearTimeout(pendingReply.timer);
       pendingReply = null;
       input.readOnly = false;

@@ -1,6 +1,7 @@
 """The agent's reply travels over the console socket, and over HTTP when the socket does not
 answer; either way the visitor gets it once."""
 
+import json
 import re
 
 from playwright.sync_api import expect
@@ -76,3 +77,57 @@ def test_reply_goes_over_the_socket_and_falls_back_to_http(stack, new_context, s
     expect(widget.locator(".msg-agent", has_text="Over HTTP after a silent socket")).to_have_count(
         1
     )
+
+
+def test_a_reply_refused_as_overloaded_is_sent_again_over_the_socket(stack, new_context, server):
+    stack.manage(
+        "shell", "-c", "from support.models import Widget; Widget.objects.update(bot_enabled=False)"
+    )
+    widget = open_widget(new_context().new_page(), server)
+    widget.locator("#composer-input").fill(VISITOR_TEXT)
+    widget.locator("#composer-input").press("Enter")
+    expect(widget.locator(".msg-visitor", has_text=VISITOR_TEXT)).not_to_have_class(
+        re.compile(r"\bpending\b")
+    )
+
+    agent = new_context().new_page()
+    posted = _replies_posted(agent)
+    sends = []
+
+    def busy_once(ws):
+        # The server's answer under overload (docs/protocol.md), for the first send only.
+        upstream = ws.connect_to_server()
+
+        def from_page(text):
+            if '"message.send"' in text:
+                sends.append(text)
+                if len(sends) == 1:
+                    client_id = json.loads(text)["client_id"]
+                    ws.send(
+                        json.dumps(
+                            {
+                                "type": "error",
+                                "code": "overloaded",
+                                "detail": "busy",
+                                "client_id": client_id,
+                                "retry_after": 500,
+                            }
+                        )
+                    )
+                    return
+            upstream.send(text)
+
+        ws.on_message(from_page)
+
+    agent.route_web_socket(re.compile(r"/ws/console/"), busy_once)
+    _open_conversation(agent, server)
+    agent.locator("#composer-body").fill("Sent again after a busy moment")
+    agent.locator("#composer-body").press("Enter")
+    expect(agent.locator("#composer-error")).to_have_text("busy")
+    expect(agent.locator("#composer-body")).to_have_value("Sent again after a busy moment")
+    expect(widget.locator(".msg-agent", has_text="Sent again after a busy moment")).to_be_visible()
+    expect(agent.locator("#composer-body")).to_have_value("")
+    expect(agent.locator("#composer-error")).to_have_text("")
+    assert len(sends) == 2
+    assert json.loads(sends[0])["client_id"] == json.loads(sends[1])["client_id"]
+    assert posted == []
