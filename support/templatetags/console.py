@@ -12,7 +12,8 @@ from functools import lru_cache
 
 from django import template
 from django.urls import get_resolver, get_script_prefix, get_urlconf, reverse
-from django.utils.formats import date_format, time_format
+from django.utils import dateformat
+from django.utils.formats import get_format, time_format
 from django.utils.timezone import template_localtime
 from django.utils.translation import get_language, gettext
 
@@ -127,14 +128,7 @@ def _message_texts(language: str | None) -> dict:
     return {"bot": gettext("Bot"), "seen": gettext("Seen")}
 
 
-@register.filter
-def message_item(message, conversation) -> dict:
-    """What support/console/_message.html prints for one message of `conversation`.
-
-    A thread page shows up to 50: five date formats, the sender's name and the read mark
-    cost ~0.3 ms a message when the template works them out.
-    """
-    texts = _message_texts(get_language())
+def _message_item(message, conversation, *, texts: dict, formats: tuple[str, str]) -> dict:
     files = getattr(message, "attachment_list", None)  # chat.selectors.message_objects_page
     if files is None:
         files = list(message.attachments.all())
@@ -148,8 +142,11 @@ def message_item(message, conversation) -> dict:
         sender_name = texts["bot"]
     else:
         sender_name = conversation.contact.display_name
+    datetime_format, clock_format = formats
     return {
-        "id": message.pk,
+        "is_note": False,
+        # A string: the template localizes a number it prints (~7 µs each).
+        "id": str(message.pk),
         "sender_type": sender_type,
         "is_system": sender_type == "system",
         "is_agent": sender_type == "agent",
@@ -157,11 +154,33 @@ def message_item(message, conversation) -> dict:
         # `date:"U"` then `date:"u"`: the order of messages and notes to the microsecond.
         "at": f"{int(created.timestamp())}{created.microsecond:06d}",
         "iso": created.isoformat(),
-        "title": date_format(created, "DATETIME_FORMAT"),
-        "time": time_format(created, "TIME_FORMAT"),
+        # date_format(created, "DATETIME_FORMAT") and time_format(created, "TIME_FORMAT"),
+        # with the formats looked up once per timeline.
+        "title": dateformat.format(created, datetime_format),
+        "time": dateformat.time_format(created, clock_format),
         "body": message.body,
         "files": files,
         "actions": message.actions,
         "sender_name": sender_name,
         "texts": texts,
     }
+
+
+@register.filter
+def timeline_items(timeline, conversation) -> list:
+    """What support/console/_timeline.html prints for `timeline`, messages and notes of
+    `conversation` in order (or one message alone, a live fragment): a dict per message,
+    notes as they are.
+
+    A thread page shows up to 50 messages: five date formats, the sender's name and the read
+    mark cost ~0.3 ms a message when the template works them out, and an `{% include %}` per
+    message ~10 µs more.
+    """
+    if not isinstance(timeline, list | tuple):
+        timeline = [timeline]
+    texts = _message_texts(get_language())
+    formats = (get_format("DATETIME_FORMAT"), get_format("TIME_FORMAT"))
+    return [
+        item if item.is_note else _message_item(item, conversation, texts=texts, formats=formats)
+        for item in timeline
+    ]
