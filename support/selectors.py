@@ -202,15 +202,24 @@ def agent_display_name(*, user_id: int) -> str:
 
 
 def agent_list_for_assignment() -> list[AgentProfile]:
-    return list(AgentProfile.objects.select_related("user").order_by("display_name", "pk"))
+    """Every agent (with their user), by display name: from the per-process copy, shared
+    read-only instances."""
+    return [user.agent_profile for user in _agent_users_by_id.get().values()]
 
 
 def team_list() -> list[Team]:
-    return list(Team.objects.order_by("name"))
+    """Every team, by name: from the per-process copy, shared read-only instances."""
+    return list(_teams_by_id.get().values())
 
 
 def topic_list_active() -> list[Topic]:
     return list(Topic.objects.filter(is_active=True).select_related("team"))
+
+
+def topic_list_for_console() -> list[Topic]:
+    """The active topics for the console's filters and menus (slug and name), in their order:
+    from the per-process copy, shared read-only instances without their team."""
+    return [topic for topic in _topics_by_id.get().values() if topic.is_active]
 
 
 def conversation_list_for_contact(
@@ -473,18 +482,45 @@ def conversation_queue_info(*, conversation: Conversation) -> dict | None:
 
 def _agent_users_load() -> dict:
     users = {}
-    for profile in AgentProfile.objects.select_related("user"):
+    # In agent_list_for_assignment's order, the database's collation.
+    for profile in AgentProfile.objects.select_related("user").order_by("display_name", "pk"):
         user = profile.user
         user.agent_profile = profile
         users[user.pk] = user
     return users
 
 
-# Small tables every inbox row shows, kept per process for a few seconds (process_cache):
-# shared, read-only instances.
+# Small tables every inbox row and conversation page shows, kept per process for a few
+# seconds (process_cache): shared, read-only instances, in each model's order.
 _topics_by_id = ProcessCache(lambda: {t.pk: t for t in Topic.objects.all()}, models=(Topic,))
 _teams_by_id = ProcessCache(lambda: {t.pk: t for t in Team.objects.all()}, models=(Team,))
 _agent_users_by_id = ProcessCache(_agent_users_load, models=(AgentProfile, get_user_model()))
+_labels = ProcessCache(lambda: list(Label.objects.order_by("name")), models=(Label,))
+
+CANNED_PREVIEW_CHARS = 120
+
+
+def _canned_menu_load() -> list[tuple[dict, int | None, int | None]]:
+    """What the composer's canned-reply menu shows of every reply, with its team and owner."""
+    rows = CannedResponse.objects.values(
+        "id", "title", "shortcut", "body_en", "team_id", "owner_id"
+    )
+    return [
+        (
+            {
+                "id": row["id"],
+                "title": row["title"],
+                "shortcut": row["shortcut"],
+                "preview": row["body_en"][:CANNED_PREVIEW_CHARS],
+            },
+            row["team_id"],
+            row["owner_id"],
+        )
+        for row in rows
+    ]
+
+
+_canned_menu = ProcessCache(_canned_menu_load, models=(CannedResponse,))
 
 
 def conversation_inbox_relations_fill(conversation: Conversation) -> None:
@@ -915,6 +951,19 @@ def canned_response_list_for_agent(*, profile: AgentProfile) -> list[CannedRespo
     return list(CannedResponse.objects.filter(scope).select_related("team", "owner"))
 
 
+def canned_response_menu_for_agent(*, profile: AgentProfile) -> list[dict]:
+    """canned_response_list_for_agent's replies as the composer's menu lists them (id, title,
+    shortcut, the start of the English body as `preview`): from the per-process copy, fresh
+    dicts."""
+    team_ids = None if profile.is_supervisor else set(agent_team_ids(profile=profile))
+    return [
+        dict(item)
+        for item, team_id, owner_id in _canned_menu.get()
+        if owner_id == profile.user_id
+        or (team_id is not None and (team_ids is None or team_id in team_ids))
+    ]
+
+
 def canned_response_get_for_agent(*, profile: AgentProfile, canned_id) -> CannedResponse:
     try:
         canned_id = int(canned_id)
@@ -1000,7 +1049,8 @@ def note_get_for_console(*, note_id: int) -> Note | None:
 
 
 def label_list() -> list[Label]:
-    return list(Label.objects.order_by("name"))
+    """Every label, by name: from the per-process copy, shared read-only instances."""
+    return list(_labels.get())
 
 
 def conversation_get_routing(*, conversation_id: int) -> Conversation | None:

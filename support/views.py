@@ -87,7 +87,7 @@ def _inbox_context(request, *, rows: bool = True) -> dict:
         if rows
         else [],
         "counts": selectors.inbox_counts(profile=request.agent),
-        "topics": selectors.topic_list_active(),
+        "topics": selectors.topic_list_for_console(),
         "priorities": Conversation.Priority.choices,
         "statuses": Conversation.Status.choices,
         "labels": selectors.label_list(),
@@ -183,10 +183,7 @@ def _conversation_context(request, conversation, *, contact_form=None) -> dict:
             "max_bytes": settings.DESTEK["ATTACHMENT_MAX_BYTES"],
             "max_files": settings.DESTEK["ATTACHMENTS_PER_MESSAGE"],
         },
-        "canned_replies": [
-            {"id": c.pk, "title": c.title, "shortcut": c.shortcut, "preview": c.body_en[:120]}
-            for c in selectors.canned_response_list_for_agent(profile=request.agent)
-        ],
+        "canned_replies": selectors.canned_response_menu_for_agent(profile=request.agent),
         **_contact_panel_context(request, conversation, contact_form=contact_form),
     }
 

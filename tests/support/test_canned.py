@@ -120,6 +120,25 @@ def test_agents_see_their_teams_replies_and_their_own_only():
             selectors.canned_response_get_for_agent(profile=agent, canned_id=hidden.pk)
     supervisor_sees = {c.pk for c in selectors.canned_response_list_for_agent(profile=boss)}
     assert supervisor_sees == {ours.pk, theirs.pk}
+    # The composer's menu (from the per-process copy) lists the same replies, in order.
+    for profile in (agent, boss):
+        listed = selectors.canned_response_list_for_agent(profile=profile)
+        menu = selectors.canned_response_menu_for_agent(profile=profile)
+        assert [item["id"] for item in menu] == [c.pk for c in listed]
+
+
+def test_the_composer_menu_shows_the_start_of_each_reply():
+    agent = factories.agent()
+    reply = factories.canned_response(by=agent, title="Long", body_en="x" * 500)
+
+    (item,) = selectors.canned_response_menu_for_agent(profile=agent)
+
+    assert item == {
+        "id": reply.pk,
+        "title": "Long",
+        "shortcut": reply.shortcut,
+        "preview": "x" * 120,
+    }
 
 
 # --- filling in ----------------------------------------------------------------------------------

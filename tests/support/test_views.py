@@ -343,6 +343,7 @@ def test_the_inbox_uses_the_same_number_of_queries_for_5_and_40_conversations(ro
     client = logged_in(viewer)
 
     busy_inbox(5, agents)
+    client.get(inbox_url())  # the process caches warm, as they are in a running server
     with_5, response = count_queries(client, inbox_url())
     assert len(row_ids(response)) == 5
     busy_inbox(35, agents)
@@ -373,6 +374,7 @@ def test_the_conversation_page_uses_the_same_number_of_queries_for_10_and_100_me
                 factories.message(conversation=conversation, body=f"visitor {i}")
 
     add_messages(8)
+    client.get(conversation_url(conversation))  # the process caches warm
     factories.message(conversation=conversation, body="unread")  # so the page marks read
     with_10, response = count_queries(client, conversation_url(conversation))
     assert len(response.context["messages"]) == 10
@@ -384,15 +386,49 @@ def test_the_conversation_page_uses_the_same_number_of_queries_for_10_and_100_me
     assert response.context["has_earlier"] is True
 
     assert with_100 == with_10
-    # session, user, profile; the conversation and its labels; the audit line (who viewed
-    # it); the thread (its files only when it has some), the read mark (one UPDATE),
-    # the internal notes; the inbox pane's teams, tab counts, topics and labels (its rows load
-    # afterwards); the assign/move choices, canned replies, the contact panel (its changes and
-    # other conversations).
-    assert with_100 <= 19
+    # session, user and profile; the conversation and its labels; the audit line (who
+    # viewed it); the thread (its files only when it has some), the read mark (one UPDATE),
+    # the internal notes; the inbox pane's teams and tab counts (its rows load afterwards);
+    # the contact panel (its changes and other conversations). Topics, teams and agents too,
+    # here only: this test wrote them in its own transaction, which the process caches do
+    # not keep (see test_the_conversation_page_takes_its_menus_from_the_process_caches).
+    assert with_100 <= 15
     factories.message(conversation=conversation, sender_type="agent", agent_user=viewer.user)
     already_read, _response = count_queries(client, conversation_url(conversation))
     assert already_read == with_100 - 1  # nothing new to mark read: no read-mark query
+
+
+# Committed rows, as in a running server: inside a test's transaction the process caches do
+# not keep rows the test itself wrote (support.process_cache).
+@pytest.mark.django_db(transaction=True)
+def test_the_conversation_page_takes_its_menus_from_the_process_caches(
+    django_assert_max_num_queries,
+):
+    team = factories.team(name="Billing")
+    factories.topic(slug="payment", team=team, name_en="Payment")
+    viewer = factories.agent(teams=[team], display_name="Deniz")
+    factories.agent(display_name="Colleague")
+    label = factories.label(name="vip")
+    factories.canned_response(by=viewer, title="Refund steps", shortcut="refund")
+    conversation = factories.conversation(topic_slug="payment")
+    conversation.labels.add(label)
+    factories.message(conversation=conversation, sender_type="agent", agent_user=viewer.user)
+    client = logged_in(viewer)
+    client.get(conversation_url(conversation))  # the process caches warm
+
+    # session, user and profile, the conversation (and its labels), the audit line, the
+    # thread, the notes; the inbox pane's teams and tab counts; the contact panel's changes
+    # and conversations. Topics, teams, agents, labels and canned replies: none.
+    with django_assert_max_num_queries(11):
+        response = client.get(conversation_url(conversation))
+
+    html = response.content.decode()
+    assert '<option value="topic:payment">Payment</option>' in html
+    assert f'<option value="team:{team.pk}">Billing</option>' in html
+    assert f'<option value="{viewer.user_id}">Deniz (me)</option>' in html
+    assert ">Colleague</option>" in html
+    assert f'<option value="{label.pk}">vip</option>' in html
+    assert '"shortcut": "refund"' in html
 
 
 def lazy_rows_url(response) -> str:
