@@ -541,6 +541,26 @@ def conversation_inbox_relations_fill(conversation: Conversation) -> None:
             setattr(conversation, field, related)
 
 
+def message_senders_fill(messages: list[Message]) -> None:
+    """Each agent message's sender, with agent profile, from the per-process copy; those not
+    in it (a former agent, or one added in another process within the last seconds) in one
+    query."""
+    users = _agent_users_by_id.get()
+    missing = set()
+    for message in messages:
+        if message.sender_agent_id is not None:
+            user = users.get(message.sender_agent_id)
+            if user is None:
+                missing.add(message.sender_agent_id)
+            else:
+                message.sender_agent = user
+    if missing:
+        fetched = User.objects.select_related("agent_profile").in_bulk(missing)
+        for message in messages:
+            if message.sender_agent_id in fetched:
+                message.sender_agent = fetched[message.sender_agent_id]
+
+
 def conversation_has_labels() -> Exists:
     """Annotate a conversation query with this as `has_labels`; conversation_labels_load()
     then fetches labels only for the (few) conversations that have some."""

@@ -11,6 +11,7 @@ from chat import selectors as chat_selectors
 from support import selectors, services
 from support.device import browser_name, device_facts, language_name, screen_size
 from support.models import Contact, ContactChange
+from support.templatetags.console import timeline_items
 from support.views import CONVERSATION_PAGE_SIZE
 from tests import factories
 
@@ -217,6 +218,27 @@ def test_message_pages_walk_back_by_id_without_duplicates():
         seen = [m.body for m in page] + seen
         before = page[0].pk
     assert seen == [f"m{n}" for n in range(12)]
+
+
+def test_a_page_names_its_agents_without_a_query_per_message(django_assert_max_num_queries):
+    agent = factories.agent(display_name="Deniz")
+    former = factories.agent(username="gone")
+    conversation = factories.conversation()
+    for n in range(6):
+        sender = (agent, former)[n % 2]
+        factories.message(conversation=conversation, sender_type="agent", agent_user=sender.user)
+    former.delete()  # a former agent: the user stays, without an agent profile
+    conversation = selectors.conversation_get_for_inbox_row(conversation_id=conversation.pk)
+
+    # The page; the agents (the per-process copy, read again inside a test's transaction);
+    # the former agent, who is not among them.
+    with django_assert_max_num_queries(3):
+        page, _has_earlier = chat_selectors.message_objects_page(
+            conversation=conversation, before=None, limit=50
+        )
+        items = timeline_items(page, conversation)
+
+    assert [item["sender_name"] for item in items[1:]] == ["Deniz", "gone"] * 3
 
 
 def test_earlier_messages_view_returns_the_previous_page_and_the_next_button(
