@@ -4,6 +4,7 @@
     .venv/bin/python bench/volume.py --keep                 # keep the database, print its name
     .venv/bin/python bench/volume.py --database NAME        # time again on a kept database
     .venv/bin/python bench/volume.py --conversations 10000  # a smaller, faster run
+    .venv/bin/python bench/volume.py --database NAME --profile "50+"  # and cProfile that page
 
 It creates a throwaway PostgreSQL database (`destek_bench_<random>`, dropped at the end unless
 --keep), migrates it, seeds the demo, then fills it with COPY (psycopg's `cursor.copy`):
@@ -283,7 +284,7 @@ print(json.dumps({
 '''
 
 TIME = r"""
-import importlib, inspect, json, statistics, sys, time
+import cProfile, importlib, inspect, io, json, pstats, statistics, sys, time
 from django.conf import settings
 from django.db import connection
 from django.test import Client
@@ -298,6 +299,7 @@ REPEATS = opts["repeats"]
 settings.ALLOWED_HOSTS = ["*"]
 User = get_user_model()
 rows = []
+profiles = {}
 
 
 def client_for(username):
@@ -320,6 +322,12 @@ def measure(label, fn, note=""):
     rows.append({"label": label, "p50": statistics.median(times),
                  "p90": times[int(len(times) * 0.9) - 1] if len(times) >= 10 else max(times),
                  "queries": len(queries), "note": note})
+    if opts["profile"] and opts["profile"] in label:
+        profiler = cProfile.Profile()
+        profiler.runcall(lambda: [fn() for _ in range(REPEATS)])
+        text = io.StringIO()
+        pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(40)
+        profiles[label] = text.getvalue()
 
 
 def get(client, url):
@@ -362,7 +370,7 @@ for label, url_name, query in opts["optional_pages"]:
         measure(label, get(supervisor, url + query))
     except AssertionError as error:
         missing.append(f"{label} (failed: {error})")
-print(json.dumps({"rows": rows, "missing": missing}))
+print(json.dumps({"rows": rows, "missing": missing, "profiles": profiles}))
 """
 
 # (label, URL name, query string): pages timed only when they exist in the tree.
@@ -393,6 +401,11 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--database", help="time an existing (kept) database; no generation")
     parser.add_argument("--json", help="write every figure to this file")
+    parser.add_argument(
+        "--profile",
+        metavar="LABEL",
+        help="cProfile the pages whose label contains LABEL (after timing them; printed)",
+    )
     args = parser.parse_args()
     stack_args = bench.parse_args(["--visitors", "10", "--rate", "1"])
     machine = bench.machine_summary()
@@ -433,7 +446,13 @@ def main() -> int:
             "shell",
             "-c",
             TIME,
-            stdin=json.dumps({"repeats": args.repeats, "optional_pages": OPTIONAL_PAGES}),
+            stdin=json.dumps(
+                {
+                    "repeats": args.repeats,
+                    "optional_pages": OPTIONAL_PAGES,
+                    "profile": args.profile,
+                }
+            ),
         )
         timed = json.loads(out.strip().splitlines()[-1])
         result.update(timed)
@@ -456,6 +475,8 @@ def main() -> int:
         print(f"{row['label']:<44}{row['p50']:9.1f}{row['p90']:9.1f}{row['queries']:9d}  {verdict}")
     for label in result.get("missing", []):
         print(f"{label:<44}{'not in this tree':>27}")
+    for label, text in result.get("profiles", {}).items():
+        print(f"\ncProfile of {label!r}, {args.repeats} requests:\n{text}")
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=2))
     return 0
