@@ -523,16 +523,16 @@ def _canned_menu_load() -> list[tuple[dict, int | None, int | None]]:
 _canned_menu = ProcessCache(_canned_menu_load, models=(CannedResponse,))
 
 
-def conversation_inbox_relations_fill(conversation: Conversation) -> None:
-    """Topic, team and assignee (with agent profile) from the per-process copies, for a
-    conversation loaded with its contact and rating: the message path's lock query joins two
-    tables instead of six. One missing from the copies (created in another process within
-    the last seconds) loads as usual, on access."""
-    for field, cache in (
-        ("topic", _topics_by_id),
-        ("team", _teams_by_id),
-        ("assignee", _agent_users_by_id),
-    ):
+def conversation_inbox_relations_fill(
+    conversation: Conversation, *, fields=("topic", "team", "assignee")
+) -> None:
+    """Topic, team and assignee (with agent profile), or those of `fields`, from the
+    per-process copies, for a conversation loaded with its contact and rating: the message
+    path's lock query joins two tables instead of six. One missing from the copies (created
+    in another process within the last seconds) loads as usual, on access."""
+    caches = {"topic": _topics_by_id, "team": _teams_by_id, "assignee": _agent_users_by_id}
+    for field in fields:
+        cache = caches[field]
         related_id = getattr(conversation, f"{field}_id")
         if related_id is None:
             continue
@@ -941,12 +941,17 @@ def search_filter_choices() -> dict:
 def conversation_list_for_contact_panel(
     *, profile: AgentProfile, contact: Contact, limit: int = 20
 ) -> list[Conversation]:
-    """The contact's conversations the agent may see, newest activity first."""
-    return list(
+    """The contact's conversations the agent may see, newest activity first: the columns
+    the panel shows, topics from the per-process copy (half the time of joining them and
+    reading every column)."""
+    conversations = list(
         Conversation.objects.filter(_visible_to_agent_q(profile), contact=contact)
-        .select_related("topic")
+        .only("status", "topic", "last_message_preview", "created_at")
         .order_by(F("last_message_at").desc(nulls_last=True), "-id")[:limit]
     )
+    for conversation in conversations:
+        conversation_inbox_relations_fill(conversation, fields=("topic",))
+    return conversations
 
 
 def contact_change_list(*, contact: Contact, limit: int = 10) -> list[ContactChange]:

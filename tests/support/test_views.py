@@ -414,6 +414,9 @@ def test_the_conversation_page_takes_its_menus_from_the_process_caches(
     conversation = factories.conversation(topic_slug="payment")
     conversation.labels.add(label)
     factories.message(conversation=conversation, sender_type="agent", agent_user=viewer.user)
+    earlier = [
+        factories.conversation(contact=conversation.contact, topic_slug="payment") for _ in range(3)
+    ]
     client = logged_in(viewer)
     client.get(conversation_url(conversation))  # the process caches warm
 
@@ -430,6 +433,8 @@ def test_the_conversation_page_takes_its_menus_from_the_process_caches(
     assert ">Colleague</option>" in html
     assert f'<option value="{label.pk}">vip</option>' in html
     assert '"shortcut": "refund"' in html
+    for other in earlier:  # the contact panel's list, its topics from the copy as well
+        assert f"#{other.pk} · Payment" in html
 
 
 def lazy_rows_url(response) -> str:
