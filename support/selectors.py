@@ -669,16 +669,30 @@ def _one_for_row(queryset: QuerySet[Conversation]) -> Conversation | None:
     return conversation
 
 
-def conversation_get_for_agent(*, profile: AgentProfile, conversation_id) -> Conversation:
+def conversation_get_for_agent(
+    *, profile: AgentProfile, conversation_id, for_page: bool = False
+) -> Conversation:
+    """The conversation, if the agent may see it; NotFound otherwise.
+
+    `for_page`: the same query also says whether there are internal notes and changes to the
+    contact's details (`has_notes`, `contact.has_changes`); most conversations have neither,
+    and then the page's note_list_for_conversation and contact_change_list need no query.
+    """
     try:
         conversation_id = int(conversation_id)
     except (TypeError, ValueError):
         raise errors.NotFound(_("No such conversation.")) from None
-    conversation = _one_for_row(
-        Conversation.objects.filter(_visible_to_agent_q(profile)).filter(pk=conversation_id)
-    )
+    queryset = Conversation.objects.filter(_visible_to_agent_q(profile)).filter(pk=conversation_id)
+    if for_page:
+        queryset = queryset.annotate(
+            has_notes=Exists(Note.objects.filter(conversation=OuterRef("pk"))),
+            contact_has_changes=Exists(ContactChange.objects.filter(contact=OuterRef("contact"))),
+        )
+    conversation = _one_for_row(queryset)
     if conversation is None:
         raise errors.NotFound(_("No such conversation."))
+    if for_page:
+        conversation.contact.has_changes = conversation.contact_has_changes
     return conversation
 
 
@@ -956,6 +970,8 @@ def conversation_list_for_contact_panel(
 
 def contact_change_list(*, contact: Contact, limit: int = 10) -> list[ContactChange]:
     """The latest edits of the contact's details, newest first, with who made them."""
+    if not getattr(contact, "has_changes", True):  # conversation_get_for_agent(for_page=True)
+        return []
     return list(contact.changes.select_related("changed_by__agent_profile").order_by("-id")[:limit])
 
 
@@ -1045,6 +1061,8 @@ def note_list_for_conversation(
 ) -> list[Note]:
     """The newest notes (or those after an id, or written since a time, or before a message
     was), oldest first, with their authors."""
+    if not getattr(conversation, "has_notes", True):  # conversation_get_for_agent(for_page=True)
+        return []
     notes = Note.objects.filter(conversation=conversation)
     if since is not None:
         notes = notes.filter(created_at__gte=since)

@@ -131,7 +131,7 @@ def presence_change(request):
 @agent_required
 def conversation_detail(request, conversation_id: int):
     conversation = selectors.conversation_get_for_agent(
-        profile=request.agent, conversation_id=conversation_id
+        profile=request.agent, conversation_id=conversation_id, for_page=True
     )
     services.audit_record(
         actor=request.user,
