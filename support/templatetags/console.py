@@ -17,6 +17,8 @@ from django.utils.formats import get_format, time_format
 from django.utils.timezone import template_localtime
 from django.utils.translation import get_language, gettext
 
+from chat.models import Message
+
 from ..models import Conversation
 
 register = template.Library()
@@ -176,7 +178,7 @@ def timeline_items(timeline, conversation) -> list:
     mark cost ~0.3 ms a message when the template works them out, and an `{% include %}` per
     message ~10 µs more.
     """
-    if not isinstance(timeline, list | tuple):
+    if isinstance(timeline, Message):
         timeline = [timeline]
     texts = _message_texts(get_language())
     formats = (get_format("DATETIME_FORMAT"), get_format("TIME_FORMAT"))

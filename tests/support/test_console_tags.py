@@ -5,6 +5,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse, set_script_prefix
 from django.utils import translation
 
+from chat import selectors as chat_selectors
 from support import selectors
 from support.models import Conversation
 from support.templatetags.console import conversation_url, inbox_row
@@ -49,3 +50,36 @@ def test_a_row_from_a_plain_conversation_reads_its_unread_column(django_assert_m
     assert 'class="badge"' in html and f">{plain.agent_unread_count}<" in html
     assert '<span class="row-assignee">Deniz</span>' in html
     assert f'href="{reverse("console:conversation", args=[plain.pk])}"' in html
+
+
+def test_a_message_renders_the_same_on_the_page_live_and_on_resume():
+    agent = factories.agent(display_name="Deniz")
+    conversation = factories.conversation(body="Merhaba <b>")
+    factories.message(
+        conversation=conversation, sender_type="agent", agent_user=agent.user, body="one\ntwo"
+    )
+    conversation = selectors.conversation_get_for_inbox_row(conversation_id=conversation.pk)
+    page, _has_earlier = chat_selectors.message_objects_page(
+        conversation=conversation, before=None, limit=50
+    )
+    resumed = chat_selectors.message_objects_after(conversation=conversation, after=0, limit=50)
+
+    on_page = render_to_string(
+        "support/console/_timeline.html", {"timeline": page, "conversation": conversation}
+    )
+    live = [
+        render_to_string(
+            "support/console/oob_message.html", {"message": message, "conversation": conversation}
+        )
+        for message in resumed
+    ]
+    on_resume = render_to_string(
+        "support/console/oob_messages.html", {"messages": resumed, "conversation": conversation}
+    )
+
+    oob = '<div hx-swap-oob="beforeend:#message-list">{}</div>\n'
+    assert on_resume == oob.format(on_page)
+    articles = on_page.split("</article>\n")[:-1]
+    assert live == [oob.format(article + "</article>\n") for article in articles]
+    assert '<div class="bubble">Merhaba &lt;b&gt;</div>' in on_page
+    assert '<div class="bubble">one<br>two</div>' in on_page and "Deniz" in on_page
