@@ -34,7 +34,8 @@ def _open_conversation(agent, server, url=None):
     expect(agent.locator("#connection")).to_have_attribute("data-state", "open")
 
 
-def test_reply_goes_over_the_socket_and_falls_back_to_http(stack, new_context, server):
+def _visitor_asks(stack, new_context, server):
+    """A visitor's first message, straight to a person (no bot); returns the widget."""
     stack.manage(
         "shell", "-c", "from support.models import Widget; Widget.objects.update(bot_enabled=False)"
     )
@@ -43,6 +44,11 @@ def test_reply_goes_over_the_socket_and_falls_back_to_http(stack, new_context, s
     widget.locator("#composer-input").press("Enter")
     own = widget.locator(".msg-visitor", has_text=VISITOR_TEXT)
     expect(own).not_to_have_class(re.compile(r"\bpending\b"))
+    return widget
+
+
+def test_reply_goes_over_the_socket_and_falls_back_to_http(stack, new_context, server):
+    widget = _visitor_asks(stack, new_context, server)
 
     agent = new_context().new_page()
     posted = _replies_posted(agent)
@@ -80,15 +86,7 @@ def test_reply_goes_over_the_socket_and_falls_back_to_http(stack, new_context, s
 
 
 def test_a_reply_refused_as_overloaded_is_sent_again_over_the_socket(stack, new_context, server):
-    stack.manage(
-        "shell", "-c", "from support.models import Widget; Widget.objects.update(bot_enabled=False)"
-    )
-    widget = open_widget(new_context().new_page(), server)
-    widget.locator("#composer-input").fill(VISITOR_TEXT)
-    widget.locator("#composer-input").press("Enter")
-    expect(widget.locator(".msg-visitor", has_text=VISITOR_TEXT)).not_to_have_class(
-        re.compile(r"\bpending\b")
-    )
+    widget = _visitor_asks(stack, new_context, server)
 
     agent = new_context().new_page()
     posted = _replies_posted(agent)

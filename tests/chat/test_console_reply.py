@@ -57,6 +57,16 @@ async def json_frame(communicator, *, timeout=5.0) -> dict:
             return json.loads(text)
 
 
+def reply(conversation_id, client_id: str, body: str = "", **extra) -> dict:
+    return {
+        "type": "message.send",
+        "conversation": conversation_id,
+        "client_id": client_id,
+        "body": body,
+        **extra,
+    }
+
+
 @pytest.fixture
 def chat(db):
     contact, token = factories.visitor()
@@ -75,12 +85,7 @@ async def test_a_reply_over_the_socket_is_stored_once_answered_and_reaches_the_v
     assert (await visitor.receive_json_from(timeout=5))["type"] == "auth.ok"
     await visitor.send_json_to({"type": "subscribe", "conversation": conversation.pk, "after": 0})
 
-    frame = {
-        "type": "message.send",
-        "conversation": conversation.pk,
-        "client_id": "a-1",
-        "body": "Looking at it now",
-    }
+    frame = reply(conversation.pk, "a-1", "Looking at it now")
     await console.send_json_to(frame)
     assert await json_frame(console) == {"type": "message.sent", "client_id": "a-1"}
     while True:
@@ -118,8 +123,7 @@ async def test_bad_replies_are_answered_with_an_error_for_the_composer(chat, cha
     conversation, user, _token = chat
     client = await sync_to_async(signed_in_client)(user)
     console = await console_for(client)
-    frame = {"type": "message.send", "conversation": conversation.pk, "client_id": "a-2"}
-    await console.send_json_to({**frame, "body": "Hello", **change})
+    await console.send_json_to({**reply(conversation.pk, "a-2", "Hello"), **change})
     error = await json_frame(console)
     assert error["type"] == "error"
     assert error["client_id"] == "a-2"
@@ -141,14 +145,7 @@ async def test_an_agent_outside_the_team_cannot_reply_over_the_socket(db):
     agent = await sync_to_async(factories.agent)(teams=[team])
     client = await sync_to_async(signed_in_client)(await sync_to_async(lambda: agent.user)())
     console = await console_for(client)
-    await console.send_json_to(
-        {
-            "type": "message.send",
-            "conversation": conversation.pk,
-            "client_id": "a-3",
-            "body": "Not mine",
-        }
-    )
+    await console.send_json_to(reply(conversation.pk, "a-3", "Not mine"))
     error = await json_frame(console)
     assert (error["type"], error["code"], error["client_id"]) == ("error", "not_found", "a-3")
     assert not await sync_to_async(Message.objects.filter(client_id="a-3").exists)()
@@ -179,14 +176,7 @@ async def test_a_sign_in_ended_elsewhere_stops_replies_and_closes_the_socket(
     await sync_to_async(end)(client, user)
     # Re-checked at every write from now on, not only after the usual few seconds.
     monkeypatch.setattr(consumers, "SESSION_RECHECK_SECONDS", 0)
-    await console.send_json_to(
-        {
-            "type": "message.send",
-            "conversation": conversation.pk,
-            "client_id": "a-4",
-            "body": "After sign-out",
-        }
-    )
+    await console.send_json_to(reply(conversation.pk, "a-4", "After sign-out"))
     assert await closed_with(console) == consumers.CLOSE_FORBIDDEN
     assert not await sync_to_async(Message.objects.filter(client_id="a-4").exists)()
 
@@ -209,14 +199,7 @@ async def test_a_valid_sign_in_is_rechecked_and_keeps_replying(chat, monkeypatch
     console = await console_for(client)
     monkeypatch.setattr(consumers, "SESSION_RECHECK_SECONDS", 0)
     for n in range(2):
-        await console.send_json_to(
-            {
-                "type": "message.send",
-                "conversation": conversation.pk,
-                "client_id": f"a-5-{n}",
-                "body": f"Reply {n}",
-            }
-        )
+        await console.send_json_to(reply(conversation.pk, f"a-5-{n}", f"Reply {n}"))
         assert await json_frame(console) == {"type": "message.sent", "client_id": f"a-5-{n}"}
     await console.disconnect()
 
@@ -227,15 +210,7 @@ async def test_a_reply_over_the_socket_carries_the_agents_uploaded_files(chat, t
     attachment = await sync_to_async(upload)(conversation, uploader_type="agent", agent=user)
     client = await sync_to_async(signed_in_client)(user)
     console = await console_for(client)
-    await console.send_json_to(
-        {
-            "type": "message.send",
-            "conversation": conversation.pk,
-            "client_id": "a-6",
-            "body": "",
-            "attachments": [attachment.pk],
-        }
-    )
+    await console.send_json_to(reply(conversation.pk, "a-6", "", attachments=[attachment.pk]))
     assert await json_frame(console) == {"type": "message.sent", "client_id": "a-6"}
     message = await sync_to_async(Message.objects.get)(client_id="a-6")
     files = await sync_to_async(list)(message.attachments.values_list("pk", flat=True))
