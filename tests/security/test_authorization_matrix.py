@@ -13,6 +13,7 @@ to `assigned_agent` (who is not in T); `agent_in_team` is in T, `agent_outside_t
 import json
 
 import pytest
+from asgiref.sync import sync_to_async
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.contrib import admin
@@ -225,9 +226,11 @@ application = URLRouter(websocket_urlpatterns)
 
 
 @pytest.fixture
-def _close_connections():
+async def _close_connections():
+    # Consumers query from the database thread (database_sync_to_async): close that thread's
+    # connection, or the test database cannot be dropped at the end of the run.
     yield
-    connections.close_all()
+    await sync_to_async(connections.close_all)()
 
 
 async def _visitor_subscribe(token: str, conversation_id: int) -> dict:
@@ -256,7 +259,6 @@ async def _console_watch(user, conversation_id: int) -> str | int:
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("role", ROLES)
 async def test_socket_subscriptions(role, in_memory_layer, _close_connections):
-    from asgiref.sync import sync_to_async
     from django.contrib.auth.models import AnonymousUser
 
     world = await sync_to_async(build_world)()

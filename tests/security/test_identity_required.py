@@ -117,9 +117,11 @@ application = URLRouter(websocket_urlpatterns)
 
 
 @pytest.fixture
-def _close_connections():
+async def _close_connections():
+    # Consumers query from the database thread (database_sync_to_async): close that thread's
+    # connection, or the test database cannot be dropped at the end of the run.
     yield
-    connections.close_all()
+    await sync_to_async(connections.close_all)()
 
 
 @pytest.mark.django_db(transaction=True)
