@@ -1072,8 +1072,7 @@ class DestekTarget:
         async def send():
             await asyncio.sleep(delay)
             if pair.outboxes[kind]:
-                frame = self._send_visitor_frame if kind == "v2a" else self._send_agent_frame
-                await frame(pair, pair.outboxes[kind][0])
+                await self._send_message_frame(pair, kind, pair.outboxes[kind][0])
 
         self.readers.append(asyncio.create_task(send()))
 
@@ -1086,10 +1085,13 @@ class DestekTarget:
 
     async def send_visitor(self, pair: Pair, token: str) -> None:
         if not self._held(pair, "v2a", token):
-            await self._send_visitor_frame(pair, token)
+            await self._send_message_frame(pair, "v2a", token)
 
-    async def _send_visitor_frame(self, pair: Pair, token: str) -> None:
-        await pair.visitor_ws.send(
+    async def _send_message_frame(self, pair: Pair, kind: str, token: str) -> None:
+        # Both sides send `message.send` on their socket: the widget, and the console while
+        # its socket is open (HTTP is its fallback).
+        ws = pair.visitor_ws if kind == "v2a" else pair.agent_ws
+        await ws.send(
             json.dumps(
                 {
                     "type": "message.send",
@@ -1103,7 +1105,7 @@ class DestekTarget:
     async def send_agent(self, pair: Pair, token: str) -> None:
         if self.args.agent_reply == "socket":
             if not self._held(pair, "a2v", token):
-                await self._send_agent_frame(pair, token)
+                await self._send_message_frame(pair, "a2v", token)
             return
         account = self.accounts[pair.agent_account]
         started = now()
@@ -1127,19 +1129,6 @@ class DestekTarget:
         else:
             record.error = f"http {response.status}"
             self.rec.error(f"agent-http:{response.status}")
-
-    async def _send_agent_frame(self, pair: Pair, token: str) -> None:
-        # As the console sends a reply while its socket is open (HTTP is its fallback).
-        await pair.agent_ws.send(
-            json.dumps(
-                {
-                    "type": "message.send",
-                    "conversation": pair.conversation,
-                    "client_id": token,
-                    "body": f"bench {token}",
-                }
-            )
-        )
 
     def persisted(self, phase: str) -> dict:
         pattern = f"b_-{self.rec.run_id}-{phase}-%"
