@@ -421,6 +421,10 @@ class BenchStack:
                 "gc.freeze()",
                 "gc.set_threshold(50_000, 50, 100)",
             ]
+        if "switchinterval" in experiments:
+            # The database thread waits for the GIL each time a query returns; with the event
+            # loop busy, CPython hands it over only every switch interval (5 ms by default).
+            asgi += ["import sys", "sys.setswitchinterval(0.0005)"]
         (self.tmp_dir / "bench_asgi.py").write_text("\n".join(asgi) + "\n")
         self.env["DJANGO_SETTINGS_MODULE"] = "bench_settings"
         self.env["PYTHONPATH"] = os.pathsep.join([str(self.tmp_dir), str(ROOT)])
@@ -484,6 +488,8 @@ class BenchStack:
                     "--ws-max-size",
                     "1048576",
                     "--no-server-header",
+                    "--ws-per-message-deflate",
+                    "true" if self.args.server_deflate else "false",
                 ]
             else:
                 command = [
@@ -713,12 +719,17 @@ TOKEN_RE = re.compile(r"b[va]-[0-9a-f]+-[a-z0-9]+-\d+")
 MESSAGE_ID_RE = re.compile(r'data-message-id="(\d+)"')
 
 
+# What the clients offer: "deflate" (permessage-deflate, as every browser and mobile webview
+# does) or None. Set from --compression.
+WS_COMPRESSION: str | None = "deflate"
+
+
 def ws_connect(url: str, **kwargs):
     from websockets.asyncio.client import connect
 
     return connect(
         url,
-        compression=None,
+        compression=WS_COMPRESSION,
         ping_interval=None,
         proxy=None,
         open_timeout=60,
@@ -921,6 +932,9 @@ class DestekTarget:
         frame = json.loads(await ws.recv())
         if frame.get("type") != "auth.ok":
             raise RuntimeError(f"visitor auth failed: {frame}")
+        if pair.index == 0:
+            names = [extension.name for extension in ws.protocol.extensions]
+            log(f"websocket extensions negotiated: {', '.join(names) or 'none'}")
         await ws.send(
             json.dumps(
                 {"type": "subscribe", "conversation": pair.conversation, "after": pair.last_id}
@@ -1333,8 +1347,10 @@ async def relay_server(port: int) -> None:
         finally:
             members.pop(role, None)
 
+    # Compresses when the server under test does (and the clients offer it).
+    compression = os.environ.get("BENCH_RELAY_COMPRESSION") or None
     async with serve(
-        handler, "127.0.0.1", port, compression=None, ping_interval=None, max_size=None
+        handler, "127.0.0.1", port, compression=compression, ping_interval=None, max_size=None
     ):
         await asyncio.Future()
 
@@ -1993,6 +2009,18 @@ def parse_args(argv=None):
     )
     parser.add_argument("--skip-baseline", action="store_true")
     parser.add_argument(
+        "--compression",
+        choices=("deflate", "none"),
+        default="deflate",
+        help="what the clients offer: deflate = permessage-deflate, as browsers and webviews "
+        "always do (sessions 1-4 measured none)",
+    )
+    parser.add_argument(
+        "--server-deflate",
+        action="store_true",
+        help="let uvicorn accept permessage-deflate (its default; the Procfile turns it off)",
+    )
+    parser.add_argument(
         "--no-read-receipts",
         dest="read_receipts",
         action="store_false",
@@ -2020,9 +2048,10 @@ def parse_args(argv=None):
     parser.add_argument(
         "--experiment",
         action="append",
-        choices=("pool", "prepared", "gcfreeze"),
+        choices=("pool", "prepared", "gcfreeze", "switchinterval"),
         help="what-if overlay, repeatable: pool = Django's psycopg pool; prepared = server-side "
-        "binding (prepared statements); gcfreeze = gc.freeze() + higher GC thresholds",
+        "binding (prepared statements); gcfreeze = gc.freeze() + higher GC thresholds; "
+        "switchinterval = sys.setswitchinterval(0.0005), the GIL handed over 10x as often",
     )
     parser.add_argument("--setup-concurrency", type=int, default=16)
     parser.add_argument(
@@ -2072,7 +2101,11 @@ def parse_args(argv=None):
 
 
 def main(argv=None) -> int:
+    global WS_COMPRESSION
     args = parse_args(argv)
+    WS_COMPRESSION = None if args.compression == "none" else args.compression
+    if WS_COMPRESSION and args.server_deflate:
+        os.environ["BENCH_RELAY_COMPRESSION"] = WS_COMPRESSION
     if args.relay_server:
         asyncio.run(relay_server(args.relay_server))
         return 0

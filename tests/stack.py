@@ -278,6 +278,9 @@ def chat_round_trip(
             additional_headers={"Cookie": agent.cookie_header()},
         ) as console,
     ):
+        # The client offers permessage-deflate, as browsers do; the Procfile's web line declines
+        # it (a compressor per open socket doubles its memory: docs/deploy.md).
+        assert visitor.protocol.extensions == []
         visitor.send(json.dumps({"type": "auth", "visitor_token": token}))
         assert json.loads(visitor.recv(timeout=10))["type"] == "auth.ok"
         visitor.send(json.dumps({"type": "subscribe", "conversation": conversation_id}))
