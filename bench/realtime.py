@@ -421,6 +421,8 @@ class BenchStack:
                 "gc.freeze()",
                 "gc.set_threshold(50_000, 50, 100)",
             ]
+        if "trace" in experiments:
+            asgi.append(TRACE_OVERLAY)
         if "switchinterval" in experiments:
             # The database thread waits for the GIL each time a query returns; with the event
             # loop busy, CPython hands it over only every switch interval (5 ms by default).
@@ -526,6 +528,10 @@ class BenchStack:
                 out.append(f"--- server {port} ({len(text)} log lines) ---")
                 out += text[-lines:]
         return "\n".join(out)
+
+    def server_logs(self) -> list[str]:
+        paths = [self.tmp_dir / f"server-{port}.log" for port, _process in self.servers]
+        return [path.read_text(errors="replace") for path in paths if path.exists()]
 
     def server_errors(self) -> dict[int, int]:
         counts = {}
@@ -722,6 +728,169 @@ MESSAGE_ID_RE = re.compile(r'data-message-id="(\d+)"')
 # What the clients offer: "deflate" (permessage-deflate, as every browser and mobile webview
 # does) or None. Set from --compression.
 WS_COMPRESSION: str | None = "deflate"
+
+
+# `--experiment trace`: wrappers (in the servers, from the ASGI overlay, the app untouched)
+# that log when each step of a visitor's message happened, for stage_breakdown().
+TRACE_OVERLAY = r"""
+import sys, time
+from chat import consumers, realtime
+
+def _trace(*fields):
+    # One write per line: the database thread and the event loop both trace.
+    sys.stderr.write(" ".join(["TRACE", *map(str, fields)]) + "\n")
+    sys.stderr.flush()
+
+_on_send = consumers.VisitorConsumer.on_message_send
+async def on_message_send(self, frame):
+    self._trace_received = time.time()
+    await _on_send(self, frame)
+consumers.VisitorConsumer.on_message_send = on_message_send
+
+# Time spent in each step of the database call (this thread: one call at a time).
+import threading
+from django.db.backends.base.base import BaseDatabaseWrapper
+from chat import services as chat_services
+from support import selectors as support_selectors, services as support_services
+_steps = threading.local()
+
+def _timed(owner, name, label):
+    original = getattr(owner, name)
+    def timed(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            spent = getattr(_steps, "spent", None)
+            if spent is not None:
+                spent[label] = spent.get(label, 0.0) + time.perf_counter() - started
+    setattr(owner, name, timed)
+
+_timed(support_selectors, "visitor_token_check", "token")
+_timed(support_selectors, "conversation_lock_for_message", "lock")
+_timed(chat_services, "_message_insert", "insert")
+_timed(support_services, "conversation_record_message", "record")
+_timed(BaseDatabaseWrapper, "_commit", "commit")
+_timed(BaseDatabaseWrapper, "connect", "connect")
+_timed(BaseDatabaseWrapper, "close", "close")
+_timed(consumers.protocol, "message_to_dict", "frame")
+
+_db_send = consumers.VisitorConsumer._message_send
+def _message_send(self, *args):
+    _trace("db", f"{self._trace_received:.6f}", f"{time.time():.6f}")
+    _steps.spent = {}
+    started = time.perf_counter()
+    try:
+        return _db_send(self, *args)
+    finally:
+        spent, _steps.spent = _steps.spent, None
+        spent["total"] = time.perf_counter() - started
+        _trace("steps", *(f"{k}={v:.6f}" for k, v in spent.items()))
+consumers.VisitorConsumer._message_send = _message_send
+
+_created = realtime.message_created
+def message_created(**kwargs):
+    started = time.time()
+    _created(**kwargs)
+    if kwargs["message"].sender_type == "visitor":
+        _trace("built", kwargs["message"].pk, f"{started:.6f}", f"{time.time():.6f}")
+realtime.message_created = message_created
+
+_send_now = realtime._send_now
+async def send_now(layer, messages):
+    started = time.time()
+    await _send_now(layer, messages)
+    ids = [str(event["message_id"]) for _group, event in messages if "message_id" in event]
+    if ids:
+        _trace("published", f"{started:.6f}", f"{time.time():.6f}", *ids)
+realtime._send_now = send_now
+
+_console_html = consumers.ConsoleConsumer.console_html
+async def console_html(self, event):
+    if "message_id" in event:
+        _trace("delivered", event["message_id"], f"{time.time():.6f}")
+    await _console_html(self, event)
+consumers.ConsoleConsumer.console_html = console_html
+"""
+
+STAGES = (
+    "frame received -> database call starts (wait for the database thread)",
+    "database call: token check, lock, insert, update, commit",
+    "building the events (renders, frames)",
+    "events built -> Redis publish starts (hand-off to the event loop)",
+    "Redis publish (one pipelined round trip)",
+    "published -> the agent's consumer has it (Redis, the other process)",
+    "frame received -> the agent's consumer has it (sum)",
+)
+
+
+def stage_breakdown(log_texts: list[str]) -> list[tuple[str, float, float]]:
+    """(stage, p50 ms, p90 ms) of visitor messages, from the trace lines of all servers (one
+    clock: same machine). A database call is matched to its message by order: each socket's
+    calls are sequential, and `built` follows its own `db` in the same process."""
+    built, published, delivered, starts, steps = {}, {}, {}, [], {}
+    for text in log_texts:
+        pending = []
+        for line in text.splitlines():
+            fields = line.split()
+            if not fields or fields[0] != "TRACE":
+                continue
+            kind, rest = fields[1], fields[2:]
+            if kind == "db":
+                pending.append((float(rest[0]), float(rest[1])))
+            elif kind == "built" and pending:
+                received, db_started = pending.pop(0)
+                built[int(rest[0])] = (received, db_started, float(rest[1]), float(rest[2]))
+            elif kind == "published":
+                for message_id in rest[2:]:
+                    published.setdefault(int(message_id), (float(rest[0]), float(rest[1])))
+            elif kind == "delivered":
+                delivered.setdefault(int(rest[0]), float(rest[1]))
+            elif kind == "steps":
+                for field in rest:
+                    name, _, value = field.partition("=")
+                    steps.setdefault(name, []).append(float(value))
+        starts += pending
+    rows = []
+    for message_id, (received, db_started, build_started, built_at) in built.items():
+        if message_id not in published or message_id not in delivered:
+            continue
+        publish_started, published_at = published[message_id]
+        at = delivered[message_id]
+        rows.append(
+            (
+                db_started - received,
+                build_started - db_started,
+                built_at - build_started,
+                publish_started - built_at,
+                published_at - publish_started,
+                at - published_at,
+                at - received,
+            )
+        )
+    out = []
+    for index, name in enumerate(STAGES):
+        values = sorted(row[index] * 1000 for row in rows)
+        if values:
+            out.append((name, values[len(values) // 2], values[int(len(values) * 0.9)]))
+    # Inside the database call (the build runs in the commit's on-commit hook: not counted
+    # in "commit", which is the COMMIT statement alone).
+    for name in (
+        "connect",
+        "token",
+        "lock",
+        "insert",
+        "record",
+        "commit",
+        "frame",
+        "close",
+        "total",
+    ):
+        values = sorted(value * 1000 for value in steps.get(name, []))
+        if values:
+            label = f"  database call, {name}" + (" (with the build)" if name == "total" else "")
+            out.append((label, values[len(values) // 2], values[int(len(values) * 0.9)]))
+    return out
 
 
 def ws_connect(url: str, **kwargs):
@@ -1898,6 +2067,11 @@ async def run_destek(args, stack: BenchStack) -> tuple[dict, dict]:
         results["unknown_tokens"] = rec.unknown_tokens
         results["rss_after_load_kb"] = sum(rss_kb(pid) for pid in stack.pids)
         results["server_tracebacks"] = stack.server_errors()
+        if "trace" in (args.experiment or []):
+            results["stages_ms"] = stage_breakdown(stack.server_logs())
+            print("\nvisitor->agent inside the servers (--experiment trace), ms:")
+            for name, p50, p90 in results["stages_ms"]:
+                print(f"  {name:<72} p50 {p50:6.2f}  p90 {p90:6.2f}")
         if rec.errors:
             log(f"errors: {dict(list(rec.errors.items())[:10])}")
         if any(results["server_tracebacks"].values()):
@@ -2048,10 +2222,11 @@ def parse_args(argv=None):
     parser.add_argument(
         "--experiment",
         action="append",
-        choices=("pool", "prepared", "gcfreeze", "switchinterval"),
+        choices=("pool", "prepared", "gcfreeze", "switchinterval", "trace"),
         help="what-if overlay, repeatable: pool = Django's psycopg pool; prepared = server-side "
         "binding (prepared statements); gcfreeze = gc.freeze() + higher GC thresholds; "
-        "switchinterval = sys.setswitchinterval(0.0005), the GIL handed over 10x as often",
+        "switchinterval = sys.setswitchinterval(0.0005), the GIL handed over 10x as often; "
+        "trace = log when each step of a visitor's message happens and print the stages",
     )
     parser.add_argument("--setup-concurrency", type=int, default=16)
     parser.add_argument(
