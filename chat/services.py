@@ -136,6 +136,35 @@ def message_send(
     `attachments`: ids of files the same sender uploaded into this conversation and has not
     sent yet (chat.attachments); a message with files may have an empty body.
     """
+    with transaction.atomic():
+        return _message_send_in_transaction(
+            conversation=conversation,
+            sender_type=sender_type,
+            body=body,
+            client_id=client_id,
+            agent=agent,
+            actions=actions,
+            allow_resolved=allow_resolved,
+            attachments=attachments,
+        )
+
+
+def _message_send_in_transaction(
+    *,
+    conversation: Conversation,
+    sender_type: str,
+    body: Any,
+    client_id: Any,
+    agent,
+    actions: list[dict] | None,
+    allow_resolved: bool,
+    attachments: Any,
+) -> tuple[Message, bool]:
+    """message_send's work in the caller's transaction, without a savepoint of its own: for
+    visitor_message_send, whose transaction holds the bot's answer too (a savepoint was two
+    more round trips, SAVEPOINT and RELEASE, on every visitor message). An error here fails
+    the caller's whole transaction; message_send gives callers that may catch one a
+    savepoint."""
     if sender_type not in Message.SenderType.values:
         raise errors.InvalidInput(f"Unknown sender type {sender_type!r}.")
     if sender_type == Message.SenderType.AGENT and agent is None:
@@ -148,63 +177,60 @@ def message_send(
     if not body and not attachment_ids:
         raise errors.InvalidInput(_("The message is empty."), code="empty_message")
 
-    with transaction.atomic():
-        # The row lock orders concurrent sends to one conversation and makes the
-        # status checks below see the latest state. The inbox row's related rows come with it:
-        # the after-commit publish renders from these objects, with no query of its own.
-        conversation = support_selectors.conversation_lock_for_message(
-            conversation_id=conversation.pk
+    # The row lock orders concurrent sends to one conversation and makes the
+    # status checks below see the latest state. The inbox row's related rows come with it:
+    # the after-commit publish renders from these objects, with no query of its own.
+    conversation = support_selectors.conversation_lock_for_message(conversation_id=conversation.pk)
+    support_selectors.conversation_inbox_relations_fill(conversation)
+    if (
+        sender_type == Message.SenderType.VISITOR
+        and conversation.is_resolved
+        and not allow_resolved
+    ):
+        existing = _message_by_client_id(conversation=conversation, client_id=client_id)
+        if existing is not None:
+            return existing, False
+        raise errors.Conflict(
+            _("This conversation is resolved; reopen it or start a new one."),
+            code="conversation_resolved",
         )
-        support_selectors.conversation_inbox_relations_fill(conversation)
-        if (
-            sender_type == Message.SenderType.VISITOR
-            and conversation.is_resolved
-            and not allow_resolved
-        ):
-            existing = _message_by_client_id(conversation=conversation, client_id=client_id)
-            if existing is not None:
-                return existing, False
-            raise errors.Conflict(
-                _("This conversation is resolved; reopen it or start a new one."),
-                code="conversation_resolved",
-            )
-        message = _message_insert(
-            conversation=conversation,
-            sender_type=sender_type,
-            agent=agent if sender_type == Message.SenderType.AGENT else None,
-            body=body,
-            client_id=client_id,
-            actions=actions or [],
-        )
-        if message is None:
-            # A retried send: the first message with this client_id, unchanged.
-            return _message_by_client_id(conversation=conversation, client_id=client_id), False
-        attached = attachment_services.attachments_attach(
+    message = _message_insert(
+        conversation=conversation,
+        sender_type=sender_type,
+        agent=agent if sender_type == Message.SenderType.AGENT else None,
+        body=body,
+        client_id=client_id,
+        actions=actions or [],
+    )
+    if message is None:
+        # A retried send: the first message with this client_id, unchanged.
+        return _message_by_client_id(conversation=conversation, client_id=client_id), False
+    attached = attachment_services.attachments_attach(
+        message=message,
+        attachment_ids=attachment_ids,
+        uploader_type=sender_type,
+        agent=agent,
+    )
+    attachment_services.attachments_known(message=message, attachments=attached)
+    changed = support_services.conversation_record_message(
+        conversation=conversation,
+        message=message,
+        preview="📎 " + ", ".join(a.name for a in attached) if attached else None,
+    )
+    events.event_emit("message.created", message)
+    # One publish per message: the message, the inbox row, and (when they changed) the
+    # status header and the agent's read mark, all from the objects held here.
+    transaction.on_commit(
+        lambda: realtime.message_created(
             message=message,
-            attachment_ids=attachment_ids,
-            uploader_type=sender_type,
-            agent=agent,
-        )
-        attachment_services.attachments_known(message=message, attachments=attached)
-        changed = support_services.conversation_record_message(
             conversation=conversation,
-            message=message,
-            preview="📎 " + ", ".join(a.name for a in attached) if attached else None,
-        )
-        events.event_emit("message.created", message)
-        # One publish per message: the message, the inbox row, and (when they changed) the
-        # status header and the agent's read mark, all from the objects held here.
-        transaction.on_commit(
-            lambda: realtime.message_created(
-                message=message,
-                conversation=conversation,
-                conversation_changed=bool(PUBLISHED_CONVERSATION_FIELDS.intersection(changed)),
-            ),
-            robust=True,
-        )
-        if sender_type == Message.SenderType.AGENT:
-            # The visitor is away and left an address: the reply goes out by email too.
-            email_services.reply_email_enqueue(message=message)
+            conversation_changed=bool(PUBLISHED_CONVERSATION_FIELDS.intersection(changed)),
+        ),
+        robust=True,
+    )
+    if sender_type == Message.SenderType.AGENT:
+        # The visitor is away and left an address: the reply goes out by email too.
+        email_services.reply_email_enqueue(message=message)
     return message, True
 
 
@@ -292,11 +318,14 @@ def visitor_message_send(
             conversation=conversation, body=body, client_id=client_id, value=cleaned["value"]
         )
     with transaction.atomic():
-        message, created = message_send(
+        message, created = _message_send_in_transaction(
             conversation=conversation,
             sender_type=Message.SenderType.VISITOR,
             body=body,
             client_id=client_id,
+            agent=None,
+            actions=None,
+            allow_resolved=False,
             attachments=attachments,
         )
         # message.conversation is the row message_send locked: its status is current.
