@@ -30,6 +30,7 @@ The rules:
 """
 
 import logging
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -37,10 +38,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.db.models import Prefetch, prefetch_related_objects
-from django.utils import formats, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext
 
-from .models import SpecialDay, Team
+from .models import BusinessHoursInterval, SpecialDay, Team
+from .process_cache import ProcessCache
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +85,39 @@ def _special_day_range(at: datetime) -> tuple[date, date]:
     """Every local date the computation can touch, in any zone (UTC-12 … UTC+14)."""
     day = at.astimezone(UTC).date()
     return day - 2 * ONE_DAY, day + HORIZON + 3 * ONE_DAY
+
+
+def _every_team_rows_load() -> tuple[tuple[date, date], dict, dict]:
+    """Every team's weekly intervals and its special days in a window around today."""
+    today = timezone.now().astimezone(UTC).date()
+    window = (today - 3 * ONE_DAY, today + HORIZON + 4 * ONE_DAY)
+    hours_by_team, special_days_by_team = defaultdict(list), defaultdict(list)
+    for interval in BusinessHoursInterval.objects.all():
+        hours_by_team[interval.team_id].append(interval)
+    for special_day in SpecialDay.objects.filter(date__range=window):
+        special_days_by_team[special_day.team_id].append(special_day)
+    return window, hours_by_team, special_days_by_team
+
+
+# Read for every message of a visitor waiting for a first answer (the after-hours reply);
+# changed from the admin a few times a year. Other processes see a change within seconds.
+_every_team_rows = ProcessCache(_every_team_rows_load, models=(BusinessHoursInterval, SpecialDay))
+
+
+def team_opening_status_now(*, team: Team, at: datetime) -> OpeningStatus:
+    """team_opening_status from this process's copy of every team's rows (at most a few
+    seconds old): no query, for checks made on every message. An `at` the copy's window
+    does not cover is answered from the database."""
+    window, hours_by_team, special_days_by_team = _every_team_rows.get()
+    first, last = _special_day_range(at)
+    if first < window[0] or last > window[1]:
+        return team_opening_status(team=team, at=at)
+    return opening_status(
+        hours=hours_by_team.get(team.pk, []),
+        special_days=special_days_by_team.get(team.pk, []),
+        time_zone=team_time_zone(team),
+        at=at,
+    )
 
 
 def hours_prefetches(*, at: datetime) -> list[Prefetch]:

@@ -589,3 +589,57 @@ def test_the_team_admin_refuses_an_unknown_zone_and_a_special_day_without_hours(
     assert special_days_formset.errors[0]  # open, but no hours
     assert not SpecialDay.objects.exists()
     assert Team.objects.get(pk=team.pk).time_zone == BERLIN
+
+
+# --- the per-process copy (team_opening_status_now) -----------------------------------------------
+
+
+def _teams_with_rows(today: date) -> list[Team]:
+    """Office hours in two zones, a night shift across midnight, a holiday and a short day."""
+    office = office_team()
+    berlin = office_team(zone=BERLIN, opens="08:00", closes="12:00")
+    night = office_team(zone=NEW_YORK, opens="22:00", closes="02:00", days=range(7))
+    factories.special_day(team=office, date=today + timedelta(days=1))
+    factories.special_day(
+        team=berlin, date=today + timedelta(days=2), opens="10:00", closes="11:00"
+    )
+    return [office, berlin, night, factories.team()]
+
+
+def test_the_per_process_copy_answers_as_the_database():
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    teams = _teams_with_rows(now.date())
+
+    for team in teams:
+        for hours_ahead in range(0, 24 * 5, 3):
+            at = now + timedelta(hours=hours_ahead)
+            assert hours.team_opening_status_now(team=team, at=at) == team_opening_status(
+                team=team, at=at
+            ), (team.name, at)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_per_process_copy_needs_no_query_and_sees_a_change_made_here_at_once(
+    django_assert_num_queries,
+):
+    now = datetime.now(UTC)
+    team = office_team(days=range(7), opens="00:00", closes="00:00")  # open around the clock
+    assert hours.team_opening_status_now(team=team, at=now).is_open  # loads the copy
+
+    with django_assert_num_queries(0):
+        assert hours.team_opening_status_now(team=team, at=now).is_open
+
+    factories.special_day(team=team, date=now.astimezone(ZoneInfo(ISTANBUL)).date())
+
+    assert not hours.team_opening_status_now(team=team, at=now).is_open
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_instant_outside_the_copy_is_answered_from_the_database():
+    now = datetime.now(UTC)
+    team = office_team(days=range(7), opens="00:00", closes="00:00")
+    later = now + timedelta(days=60)
+    factories.special_day(team=team, date=later.astimezone(ZoneInfo(ISTANBUL)).date())
+    assert hours.team_opening_status_now(team=team, at=now).is_open  # the copy: today's rows
+
+    assert not hours.team_opening_status_now(team=team, at=later).is_open
