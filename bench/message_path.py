@@ -76,6 +76,13 @@ with CaptureQueriesContext(connection) as q:
 agent_queries = [x["sql"][:60] for x in q.captured_queries]
 
 timed("visitor message_send, whole (publish stubbed)", visitor_send)
+def visitor_socket_send(i):
+    cs.visitor_message_send(conversation=convs[i % 50], body=f"b {i}", client_id=f"w{next_id()}")
+with CaptureQueriesContext(connection) as q:
+    visitor_socket_send(0)
+socket_queries = [x["sql"][:60] for x in q.captured_queries]
+timed("visitor_message_send, as the widget sends (publish stubbed)", visitor_socket_send,
+      note=f"{len(socket_queries)} queries")
 timed("agent message_send, whole (publish stubbed)", agent_send)
 created = realtime.message_created
 realtime.message_created = lambda **kw: None
@@ -202,7 +209,8 @@ async def publish_floor():
 rows.append(("channel layer: the 4 group_send of one message", *asyncio.run(publish_floor()),
              type(get_channel_layer()).__name__))
 print(json.dumps(
-    {"rows": rows, "visitor_queries": visitor_queries, "agent_queries": agent_queries}
+    {"rows": rows, "visitor_queries": visitor_queries, "agent_queries": agent_queries,
+     "visitor_message_send_queries": socket_queries}
 ))
 '''
 
@@ -237,9 +245,13 @@ def main() -> int:
     for label, ms, cpu_ms, note in data["rows"]:
         value = f"{ms:8.3f}{cpu_ms:8.3f}" if ms is not None else " " * 16
         print(f"{label:<62}{value}  {note}")
-    for kind in ("visitor", "agent"):
+    for kind, label in (
+        ("visitor", "visitor message_send"),
+        ("agent", "agent message_send"),
+        ("visitor_message_send", "visitor_message_send"),
+    ):
         queries = data[f"{kind}_queries"]
-        print(f"\n{kind} message_send: {len(queries)} queries")
+        print(f"\n{label}: {len(queries)} queries")
         for sql in queries:
             print(f"  {sql}")
     return 0
