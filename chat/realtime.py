@@ -47,12 +47,14 @@ def console_agent_group(user_id: int) -> str:
 
 def console_inbox_groups(conversation) -> list[str]:
     """Every console inbox that may show this conversation."""
+    return _inbox_groups(team_id=conversation.team_id, assignee_id=conversation.assignee_id)
+
+
+def _inbox_groups(*, team_id: int | None, assignee_id: int | None) -> list[str]:
     groups = [CONSOLE_SUPERVISORS]
-    groups.append(
-        console_team_group(conversation.team_id) if conversation.team_id else CONSOLE_UNROUTED
-    )
-    if conversation.assignee_id:
-        groups.append(console_agent_group(conversation.assignee_id))
+    groups.append(console_team_group(team_id) if team_id else CONSOLE_UNROUTED)
+    if assignee_id:
+        groups.append(console_agent_group(assignee_id))
     return groups
 
 
@@ -306,24 +308,30 @@ def queue_moved(*, team_id: int | None) -> None:
     )
 
 
-def read_marked(*, conversation_id: int, contact_id: int, reader: str, up_to: int) -> None:
-    """A read mark moved: sent for each message a client shows. The visitor's "Seen" needs no
-    query; the agent's tells the consoles showing the conversation's row to drop its unread
-    mark (one query for where the row is shown; the row itself is not sent again)."""
+def read_marked(
+    *,
+    conversation_id: int,
+    contact_id: int,
+    reader: str,
+    up_to: int,
+    team_id: int | None,
+    assignee_id: int | None,
+) -> None:
+    """A read mark moved: sent for each message a client shows, with no query. The visitor's
+    "Seen"; the agent's tells the consoles showing the conversation's row (where: its team and
+    assignee, read with the mark) to drop its unread mark (the row itself is not sent again)."""
     frame = {"type": "read", "conversation": conversation_id, "reader": reader, "up_to": up_to}
     outgoing = [(visitor_group(contact_id), visitor_event(frame))]
     if reader == "visitor":
         seen_html = render_to_string("support/console/oob_seen.html", {"up_to": up_to})
         outgoing.append((console_conversation_group(conversation_id), console_event(seen_html)))
     else:
-        conversation = support_selectors.conversation_get_routing(conversation_id=conversation_id)
-        if conversation is None:
-            return
         read_html = render_to_string(
             "support/console/oob_read.html", {"conversation_id": conversation_id}
         )
         outgoing += [
-            (group, console_event(read_html)) for group in console_inbox_groups(conversation)
+            (group, console_event(read_html))
+            for group in _inbox_groups(team_id=team_id, assignee_id=assignee_id)
         ]
     _send(outgoing)
 

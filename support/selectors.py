@@ -1094,13 +1094,3 @@ def note_get_for_console(*, note_id: int) -> Note | None:
 def label_list() -> list[Label]:
     """Every label, by name: from the per-process copy, shared read-only instances."""
     return list(_labels.get())
-
-
-def conversation_get_routing(*, conversation_id: int) -> Conversation | None:
-    """Just where a conversation's inbox rows are shown (team, assignee): for live hints that
-    need no row (chat.realtime.console_inbox_groups)."""
-    return (
-        Conversation.objects.filter(pk=conversation_id)
-        .only("id", "contact_id", "team_id", "assignee_id")
-        .first()
-    )

@@ -698,11 +698,14 @@ def test_a_read_mark_and_its_publish_stay_within_a_fixed_number_of_queries(
     in_memory_layer, django_assert_max_num_queries, side
 ):
     """Sent by the open widget and the console for each message they show: one UPDATE (which
-    also finds the newest id); the visitor's "Seen" is published with no query, the agent's
-    tells the consoles to clear the row's unread mark (one narrow query for where it shows)."""
-    agent = factories.agent(display_name="Ayşe")
+    also finds the newest id, and where the conversation's inbox rows show); the visitor's
+    "Seen" is published with no query, and so is the agent's mark, which tells the consoles
+    showing the row (supervisors, its team's, its assignee's) to drop its unread mark."""
+    team = factories.team(name="Billing")
+    agent = factories.agent(display_name="Ayşe", teams=[team])
     contact, _ = factories.visitor()
     conversation = factories.conversation(contact=contact)
+    Conversation.objects.filter(pk=conversation.pk).update(team=team, assignee=agent.user)
     for _warm_the_process_caches in range(2):
         factories.message(conversation=conversation, sender_type="agent", agent_user=agent.user)
     # A message from the other side: the one this side has not read yet.
@@ -718,8 +721,10 @@ def test_a_read_mark_and_its_publish_stay_within_a_fixed_number_of_queries(
         else realtime.CONSOLE_SUPERVISORS
     )
     visitor = listen(realtime.visitor_group(contact.pk))
+    team_inbox = listen(realtime.console_team_group(team.pk))
+    agent_inbox = listen(realtime.console_agent_group(agent.user.pk))
 
-    with django_assert_max_num_queries(1 if side == "visitor" else 2):
+    with django_assert_max_num_queries(1):
         support_services.conversation_mark_read(
             conversation=Conversation(pk=conversation.pk, contact_id=contact.pk),
             side=side,
@@ -736,8 +741,11 @@ def test_a_read_mark_and_its_publish_stay_within_a_fixed_number_of_queries(
     (html,) = [event["html"] for event in received(listening)]
     if side == "visitor":
         assert f'data-up-to="{last.pk}"' in html
+        assert not received(team_inbox) and not received(agent_inbox)
     else:  # the consoles drop the row's unread mark (console.js applyReadMarks)
         assert f'class="read-mark" data-conversation="{conversation.pk}"' in html
+        assert [event["html"] for event in received(team_inbox)] == [html]
+        assert [event["html"] for event in received(agent_inbox)] == [html]
 
 
 @pytest.mark.django_db(transaction=True)
