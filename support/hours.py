@@ -316,18 +316,25 @@ def open_seconds_between(
 def team_open_seconds(*, team: Team | None, start: datetime, end: datetime) -> int:
     """Business-hours length of [start, end): only the time the team was open counts.
 
-    Unrouted conversations (no team) have no hours: the whole wall-clock span counts. Two
-    queries (the team's weekly intervals and its special days in the span).
+    Unrouted conversations (no team) have no hours: the whole wall-clock span counts. The
+    team's rows come from this process's copy when it covers the span (a first response: at
+    most a few seconds old), else in two queries (its weekly intervals and its special days in
+    the span).
     """
     if team is None or end <= start:
         return max(0, round((end - start).total_seconds()))
     tz = team_time_zone(team)
     first = start.astimezone(tz).date() - ONE_DAY
     last = end.astimezone(tz).date() + ONE_DAY
+    window, hours_by_team, special_days_by_team = _every_team_rows.get()
+    if window[0] <= first and last <= window[1]:
+        hours = hours_by_team.get(team.pk, [])
+        special_days = [
+            day for day in special_days_by_team.get(team.pk, []) if first <= day.date <= last
+        ]
+    else:
+        hours = list(team.hours.all())
+        special_days = list(team.special_days.filter(date__range=(first, last)))
     return open_seconds_between(
-        hours=list(team.hours.all()),
-        special_days=list(team.special_days.filter(date__range=(first, last))),
-        time_zone=tz,
-        start=start,
-        end=end,
+        hours=hours, special_days=special_days, time_zone=tz, start=start, end=end
     )

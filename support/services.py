@@ -848,7 +848,8 @@ def conversation_mark_read(*, conversation: Conversation, side: str, up_to: Any)
 
 def _durations_since(*, conversation: Conversation, start, end) -> tuple[int, int]:
     """(wall-clock seconds, seconds while the conversation's team was open) of [start, end)."""
-    team = Team.objects.filter(pk=conversation.team_id).first() if conversation.team_id else None
+    # The team as message_send's lock filled it in (per-process copy), or one query.
+    team = conversation.team if conversation.team_id else None
     wall = max(0, round((end - start).total_seconds()))
     return wall, hours.team_open_seconds(team=team, start=start, end=end)
 

@@ -693,6 +693,30 @@ def test_a_visitor_message_and_its_publish_stay_within_a_fixed_number_of_queries
 
 
 @pytest.mark.django_db(transaction=True)
+def test_the_first_reply_stamps_its_business_time_with_no_query_of_its_own(
+    in_memory_layer, django_assert_max_num_queries
+):
+    """The first agent reply stamps the response time in business hours: the team comes from
+    the lock's per-process copy and its hours from support.hours' copy, so the reply costs
+    what any reply costs (BEGIN, lock, insert, update, COMMIT)."""
+    team = factories.team(name="Billing")
+    for weekday in range(7):  # open around the clock: business time is wall-clock time
+        factories.business_hours(team=team, weekday=weekday, opens="00:00", closes="00:00")
+    factories.topic(slug="payment", team=team, name_en="Payment")
+    agent = factories.agent(teams=[team], display_name="Ayşe")
+    warm = factories.conversation(topic_slug="payment")
+    send(warm, body="warm", sender_type="agent", agent=agent.user, client_id="warm")
+    conversation = factories.conversation(topic_slug="payment")
+
+    with django_assert_max_num_queries(5):
+        send(conversation, body="Hello!", sender_type="agent", agent=agent.user, client_id="a-1")
+
+    conversation.refresh_from_db()
+    assert conversation.first_response_at is not None
+    assert conversation.first_response_business_seconds == conversation.first_response_seconds
+
+
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("side", ["visitor", "agent"])
 def test_a_read_mark_and_its_publish_stay_within_a_fixed_number_of_queries(
     in_memory_layer, django_assert_max_num_queries, side
