@@ -302,6 +302,9 @@ class VisitorConsumer(JsonFrameConsumer):
         # this socket has sent it since.
         self.resumed_after: dict[int, int] = {}
         self.sent_ids: dict[int, set[int]] = {}
+        # The newest read mark this socket sent, per conversation: the group event that
+        # tells the visitor's other sockets is not sent back to it.
+        self.own_read_marks: dict[int, int] = {}
         await self.channel_layer.group_add(realtime.visitor_group(contact.pk), self.channel_name)
         await self.send_json(
             {"type": "auth.ok", "contact": {"id": contact.pk, "identified": contact.identified}}
@@ -417,6 +420,11 @@ class VisitorConsumer(JsonFrameConsumer):
         if not await self.owns(conversation_id):
             raise errors.NotFound(_("No such conversation."))
         conversation = Conversation(pk=conversation_id, contact_id=self.contact_id)
+        up_to = _positive_int(frame.get("up_to"))
+        if up_to is not None:
+            self.own_read_marks[conversation_id] = max(
+                up_to, self.own_read_marks.get(conversation_id, 0)
+            )
         await self.mark_read(conversation, frame.get("up_to"))
 
     async def on_ping(self, frame: dict):
@@ -473,6 +481,13 @@ class VisitorConsumer(JsonFrameConsumer):
         is_message = frame.get("type") == "message.new" and isinstance(frame.get("message"), dict)
         if is_message and not self.delivered(frame["message"]):
             return  # already sent here (the sender's own acknowledgement)
+        if (
+            frame.get("type") == "read"
+            and frame.get("reader") == "visitor"
+            and isinstance(frame.get("up_to"), int)
+            and frame["up_to"] <= self.own_read_marks.get(frame.get("conversation"), 0)
+        ):
+            return  # this socket's own mark (a frame per message the visitor reads)
         await self.send_json(frame)
 
 

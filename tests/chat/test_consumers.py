@@ -316,6 +316,41 @@ async def test_read_receipts_flow_both_ways(channel_layer_kind):
     await console.disconnect()
 
 
+async def test_a_visitor_read_mark_reaches_their_other_sockets_not_the_one_that_sent_it(
+    channel_layer_kind,
+):
+    """The group event tells the visitor's other tabs and devices; the sending socket knows
+    its own mark, and getting it back cost a frame for every message the visitor reads."""
+    _contact, token, conversation = await sync_to_async(make_visitor_with_conversation)()
+    agent = await sync_to_async(factories.agent)()
+    user = await sync_to_async(lambda: agent.user)()
+    reply = await sync_to_async(factories.message)(
+        conversation=conversation, sender_type="agent", body="Fixed?", agent_user=user
+    )
+    reading, other = await visitor_socket(token), await visitor_socket(token)
+    for socket in (reading, other):  # each socket follows the conversation
+        await socket.send_json_to({"type": "subscribe", "conversation": conversation.pk})
+        await receive_until(socket, lambda f: f["type"] == "subscribed")
+
+    await reading.send_json_to({"type": "read", "conversation": conversation.pk, "up_to": reply.pk})
+
+    mark = await receive_until(other, lambda f: f["type"] == "read")
+    assert mark == {
+        "type": "read",
+        "conversation": conversation.pk,
+        "reader": "visitor",
+        "up_to": reply.pk,
+    }
+    await asyncio.sleep(0.2)  # the same event to the sending socket would be here by now
+    await reading.send_json_to({"type": "ping"})
+    frames = []
+    while not frames or frames[-1]["type"] != "pong":
+        frames.append(await reading.receive_json_from(timeout=5))
+    assert [f for f in frames if f["type"] == "read"] == []
+    await reading.disconnect()
+    await other.disconnect()
+
+
 async def test_resolve_reaches_the_visitor_as_conversation_updated(channel_layer_kind):
     _contact, token, conversation = await sync_to_async(make_visitor_with_conversation)()
     agent = await sync_to_async(factories.agent)()
