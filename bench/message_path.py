@@ -76,8 +76,16 @@ with CaptureQueriesContext(connection) as q:
 agent_queries = [x["sql"][:60] for x in q.captured_queries]
 
 timed("visitor message_send, whole (publish stubbed)", visitor_send)
+from support.identity import visitor_token_issue
+tokens = [
+    visitor_token_issue(contact_id=c.contact_id, widget_id=widget.pk,
+                        token_version=c.contact.token_version)
+    for c in convs
+]
 def visitor_socket_send(i):
-    cs.visitor_message_send(conversation=convs[i % 50], body=f"b {i}", client_id=f"w{next_id()}")
+    # As the socket sends it: the token is checked against the rows message_send locks.
+    cs.visitor_message_send(conversation=convs[i % 50], body=f"b {i}", client_id=f"w{next_id()}",
+                            visitor_token=tokens[i % 50])
 with CaptureQueriesContext(connection) as q:
     visitor_socket_send(0)
 socket_queries = [x["sql"][:60] for x in q.captured_queries]

@@ -221,7 +221,7 @@ class VisitorConsumer(JsonFrameConsumer):
             return
         # The token is checked again: a revoked token (session/end) or a widget that now
         # requires a verified identity ends this socket too, not only new ones.
-        # message.send checks it in its own database call (_message_send): no extra hop.
+        # message.send checks it against the rows its write locks (_message_send): no extra hop.
         recheck = kind == "subscribe" or (
             time.monotonic() - self.last_touch >= CONTACT_TOUCH_SECONDS
         )
@@ -388,20 +388,20 @@ class VisitorConsumer(JsonFrameConsumer):
         self, conversation_id: int, body, client_id, action, attachments
     ) -> tuple[dict, bool] | int:
         """(the stored message as a frame, created), or the close code when the token no
-        longer holds."""
+        longer holds (checked against the rows message_send locks: no statement of its own)."""
         try:
-            support_selectors.visitor_token_check(token=self.visitor_token)
+            message, created = services.visitor_message_send(
+                conversation=Conversation(pk=conversation_id, contact_id=self.contact_id),
+                body=body,
+                client_id=client_id,
+                action=action,
+                attachments=attachments,
+                visitor_token=self.visitor_token,
+            )
         except errors.NotAuthenticated:
             return CLOSE_UNAUTHENTICATED
         except errors.Forbidden:
             return CLOSE_FORBIDDEN
-        message, created = services.visitor_message_send(
-            conversation=Conversation(pk=conversation_id, contact_id=self.contact_id),
-            body=body,
-            client_id=client_id,
-            action=action,
-            attachments=attachments,
-        )
         return protocol.message_to_dict(message), created
 
     async def on_typing(self, frame: dict):

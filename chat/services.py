@@ -126,6 +126,7 @@ def message_send(
     actions: list[dict] | None = None,
     allow_resolved: bool = False,
     attachments: Any = None,
+    visitor_token: str | None = None,
 ) -> tuple[Message, bool]:
     """Store a message (idempotent by client_id) and publish it after commit.
 
@@ -135,6 +136,8 @@ def message_send(
     (`allow_resolved`: the visitor pressing a rating chip after the resolve).
     `attachments`: ids of files the same sender uploaded into this conversation and has not
     sent yet (chat.attachments); a message with files may have an empty body.
+    `visitor_token`: a visitor's socket sends its token, checked against the locked rows
+    (NotAuthenticated or Forbidden when it no longer holds, and nothing is stored).
     """
     with transaction.atomic():
         return _message_send_in_transaction(
@@ -146,6 +149,7 @@ def message_send(
             actions=actions,
             allow_resolved=allow_resolved,
             attachments=attachments,
+            visitor_token=visitor_token,
         )
 
 
@@ -159,6 +163,7 @@ def _message_send_in_transaction(
     actions: list[dict] | None,
     allow_resolved: bool,
     attachments: Any,
+    visitor_token: str | None,
 ) -> tuple[Message, bool]:
     """message_send's work in the caller's transaction, without a savepoint of its own: for
     visitor_message_send, whose transaction holds the bot's answer too (a savepoint was two
@@ -181,6 +186,9 @@ def _message_send_in_transaction(
     # status checks below see the latest state. The inbox row's related rows come with it:
     # the after-commit publish renders from these objects, with no query of its own.
     conversation = support_selectors.conversation_lock_for_message(conversation_id=conversation.pk)
+    if visitor_token is not None:
+        # Against the rows just locked: a round trip less than a check of its own.
+        support_selectors.visitor_token_check_locked(token=visitor_token, conversation=conversation)
     support_selectors.conversation_inbox_relations_fill(conversation)
     if (
         sender_type == Message.SenderType.VISITOR
@@ -304,6 +312,7 @@ def visitor_message_send(
     client_id: Any = None,
     action: Any = None,
     attachments: Any = None,
+    visitor_token: str | None = None,
 ) -> tuple[Message, bool]:
     """A visitor's message; while the bot has the conversation, the bot answers it.
 
@@ -315,7 +324,11 @@ def visitor_message_send(
     cleaned = bot.clean_action(action)
     if cleaned is not None and cleaned["type"] == "rating":
         return _visitor_rating_send(
-            conversation=conversation, body=body, client_id=client_id, value=cleaned["value"]
+            conversation=conversation,
+            body=body,
+            client_id=client_id,
+            value=cleaned["value"],
+            visitor_token=visitor_token,
         )
     with transaction.atomic():
         message, created = _message_send_in_transaction(
@@ -327,6 +340,7 @@ def visitor_message_send(
             actions=None,
             allow_resolved=False,
             attachments=attachments,
+            visitor_token=visitor_token,
         )
         # message.conversation is the row message_send locked: its status is current.
         if created and message.conversation.status == Conversation.Status.BOT:
@@ -344,7 +358,7 @@ def visitor_message_send(
 
 
 def _visitor_rating_send(
-    *, conversation: Conversation, body: Any, client_id: Any, value: str
+    *, conversation: Conversation, body: Any, client_id: Any, value: str, visitor_token
 ) -> tuple[Message, bool]:
     """The visitor pressed a rating chip: their message, the rating and the bot's thanks."""
     if value not in {str(n) for n in range(1, 6)}:
@@ -356,6 +370,7 @@ def _visitor_rating_send(
             body=body,
             client_id=client_id,
             allow_resolved=True,
+            visitor_token=visitor_token,
         )
         if created:
             rating_services.rating_submit(conversation=message.conversation, score=int(value))

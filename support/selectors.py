@@ -177,6 +177,26 @@ def visitor_token_check(*, token: str) -> None:
     )
 
 
+def visitor_token_check_locked(*, token: str, conversation: Conversation) -> None:
+    """visitor_token_check against a conversation of the token's contact as
+    conversation_lock_for_message loaded it (contact, widget flags): the same checks with no
+    statement of their own, for a visitor's message."""
+    payload = _visitor_token_payload(token)
+    contact = conversation.contact
+    if (
+        contact.pk != payload["c"]
+        or contact.widget_id != payload["w"]
+        or not conversation.widget_is_active
+    ):
+        raise errors.NotAuthenticated(_("The visitor token has been revoked."))
+    _visitor_token_state_check(
+        payload,
+        token_version=contact.token_version,
+        identified=contact.identified,
+        requires_identity=conversation.widget_requires_identity,
+    )
+
+
 def agent_team_ids(*, profile: AgentProfile) -> list[int]:
     """The agent's team ids, loaded once per profile object (once per request)."""
     if not hasattr(profile, "_team_ids"):
@@ -573,10 +593,14 @@ _message_locks: dict[str, tuple[str, RowColumns, RowColumns, RowColumns]] = {}
 
 def conversation_lock_for_message(*, conversation_id: int) -> Conversation:
     """The conversation, row-locked until the transaction ends, with its contact, its rating
-    (or the knowledge that it has none) and `has_labels`, loaded as
+    (or the knowledge that it has none), `has_labels` and its contact's widget's
+    `widget_is_active` and `widget_requires_identity` (a visitor's token is checked against
+    them: visitor_token_check_locked), loaded as
 
         Conversation.objects.select_for_update(of=("self",)).select_related("contact",
-        "rating").annotate(has_labels=conversation_has_labels()).get(pk=conversation_id)
+        "rating").annotate(has_labels=conversation_has_labels(),
+        widget_is_active=F("contact__widget__is_active"), widget_requires_identity=
+        F("contact__widget__require_verified_identity")).get(pk=conversation_id)
 
     would, but from one fixed statement: compiling that query for every message was ~7% of
     server CPU under load. Raises Conversation.DoesNotExist as get() does. SQLite has no row
@@ -601,9 +625,13 @@ def conversation_lock_for_message(*, conversation_id: int) -> Conversation:
         )
     end = len(conversation_columns)
     conversation = conversation_columns.load(row[:end], connection)
-    conversation.has_labels = bool(row[end])  # SQLite answers 0/1
-    contact = contact_columns.load(row[end + 1 : end + 1 + len(contact_columns)], connection)
-    rating = rating_columns.load(row[end + 1 + len(contact_columns) :], connection)
+    # SQLite answers 0/1 for booleans.
+    conversation.has_labels = bool(row[end])
+    conversation.widget_is_active = bool(row[end + 1])
+    conversation.widget_requires_identity = bool(row[end + 2])
+    end += 3
+    contact = contact_columns.load(row[end : end + len(contact_columns)], connection)
+    rating = rating_columns.load(row[end + len(contact_columns) :], connection)
     # The caches select_related fills: conversation.contact, conversation.rating (None: a
     # reverse one-to-one that raises RelatedObjectDoesNotExist without a query) and
     # rating.conversation.
@@ -624,6 +652,9 @@ def _message_lock_statement(connection) -> tuple[str, RowColumns, RowColumns, Ro
     quote = connection.ops.quote_name
     conversations = quote(Conversation._meta.db_table)
     contacts = quote(contact_field.related_model._meta.db_table)
+    widget_field = contact_field.related_model._meta.get_field("widget")
+    widget_meta = widget_field.related_model._meta
+    widgets = quote(widget_meta.db_table)
     ratings = quote(rating_field.model._meta.db_table)
     links = quote(labels_field.m2m_db_table())
     conversation_id = f"{conversations}.{quote(Conversation._meta.pk.column)}"
@@ -634,11 +665,17 @@ def _message_lock_statement(connection) -> tuple[str, RowColumns, RowColumns, Ro
     if connection.features.has_select_for_update:
         of = (conversations,) if connection.features.has_select_for_update_of else ()
         lock = " " + connection.ops.for_update_sql(of=of)
+    widget_flags = ", ".join(
+        f"{widgets}.{quote(widget_meta.get_field(name).column)}"
+        for name in ("is_active", "require_verified_identity")
+    )
     sql = (
-        f"SELECT {conversation_columns.sql}, {has_labels}, {contact_columns.sql}, "  # noqa: S608
-        f"{rating_columns.sql} FROM {conversations} "
+        f"SELECT {conversation_columns.sql}, {has_labels}, {widget_flags}, "  # noqa: S608
+        f"{contact_columns.sql}, {rating_columns.sql} FROM {conversations} "
         f"INNER JOIN {contacts} ON ({conversations}.{quote(contact_field.column)} = "
         f"{contacts}.{quote(contact_field.target_field.column)}) "
+        f"INNER JOIN {widgets} ON ({contacts}.{quote(widget_field.column)} = "
+        f"{widgets}.{quote(widget_field.target_field.column)}) "
         f"LEFT OUTER JOIN {ratings} ON ({conversation_id} = "
         f"{ratings}.{quote(rating_field.column)}) "
         f"WHERE {conversation_id} = %s{lock}"

@@ -661,12 +661,14 @@ def test_a_visitor_message_and_its_publish_stay_within_a_fixed_number_of_queries
     labels), one-statement insert, update, COMMIT; then the publish, with no query. Priority rules,
     webhook endpoints, the topic, team and assignee come from the process caches
     (support.process_cache), and a new message's files are known, not fetched. Through
-    visitor_message_send, as the widget, the API and email send it: its transaction holds
-    message_send's without a savepoint (SAVEPOINT and RELEASE were two round trips more)."""
+    visitor_message_send, as the widget's socket sends it: its transaction holds message_send's
+    without a savepoint (SAVEPOINT and RELEASE were two round trips more), and the socket's
+    token is checked against the locked rows (its own statement was one more)."""
     team = factories.team(name="Billing")
     factories.topic(slug="payment", team=team, name_en="Payment")
     agent = factories.agent(teams=[team], display_name="Ayşe")
-    conversation = factories.conversation(topic_slug="payment")
+    contact, token = factories.visitor()
+    conversation = factories.conversation(contact=contact, topic_slug="payment")
     support_services.conversation_assign(
         conversation=conversation, to_user=agent.user, by_user=agent.user
     )
@@ -679,7 +681,7 @@ def test_a_visitor_message_and_its_publish_stay_within_a_fixed_number_of_queries
     # team's hours (support.hours.team_opening_status_now).
     with django_assert_max_num_queries(5) as captured:
         _message, created = services.visitor_message_send(
-            conversation=conversation, body="fast", client_id="hot-1"
+            conversation=conversation, body="fast", client_id="hot-1", visitor_token=token
         )
 
     assert not [q["sql"] for q in captured.captured_queries if "SAVEPOINT" in q["sql"]]

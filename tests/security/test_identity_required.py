@@ -184,3 +184,39 @@ async def test_an_open_socket_is_closed_once_its_token_is_revoked(
         "type": "websocket.close",
         "code": 4401,
     }
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("change", ["revoke", "widget_off"])
+async def test_a_message_from_a_socket_whose_token_no_longer_holds_is_not_stored(
+    in_memory_layer, _close_connections, change
+):
+    """message.send checks the token against the rows its write locks: a revoked token or a
+    switched-off widget closes the socket (4401) and the message is not stored."""
+    from support import services
+
+    widget = await sync_to_async(factories.widget)()
+    contact, token = await sync_to_async(factories.visitor)(widget_obj=widget)
+    conversation = await sync_to_async(factories.conversation)(contact=contact)
+    communicator = WebsocketCommunicator(application, "/ws/widget/")
+    await communicator.connect()
+    await communicator.send_json_to({"type": "auth", "visitor_token": token})
+    assert (await communicator.receive_json_from(timeout=5))["type"] == "auth.ok"
+    await communicator.send_json_to(
+        {"type": "message.send", "conversation": conversation.pk, "client_id": "a", "body": "hi"}
+    )
+    assert (await communicator.receive_json_from(timeout=5))["type"] == "message.new"
+
+    if change == "revoke":
+        await sync_to_async(services.visitor_session_revoke)(contact=contact)
+    else:
+        await Widget.objects.filter(pk=widget.pk).aupdate(is_active=False)
+    await communicator.send_json_to(
+        {"type": "message.send", "conversation": conversation.pk, "client_id": "b", "body": "hi"}
+    )
+
+    assert (await communicator.receive_output(timeout=5)) == {
+        "type": "websocket.close",
+        "code": 4401,
+    }
+    assert await conversation.messages.filter(client_id="b").acount() == 0

@@ -4,6 +4,7 @@ import threading
 
 import pytest
 from django.db import connection, connections, transaction
+from django.db.models import F
 from django.db.transaction import TransactionManagementError
 
 from chat import services as chat_services
@@ -28,7 +29,11 @@ def orm_locked(conversation_id: int) -> Conversation:
     return (
         Conversation.objects.select_for_update(of=("self",))
         .select_related(*chat_services.INBOX_ROW_RELATED)
-        .annotate(has_labels=selectors.conversation_has_labels())
+        .annotate(
+            has_labels=selectors.conversation_has_labels(),
+            widget_is_active=F("contact__widget__is_active"),
+            widget_requires_identity=F("contact__widget__require_verified_identity"),
+        )
         .get(pk=conversation_id)
     )
 
@@ -89,6 +94,8 @@ def test_the_lock_loads_what_the_orm_query_loaded(rated, labelled):
     expected = orm_locked(conversation.pk)
     assert_loaded_alike(got, expected)
     assert got.has_labels is expected.has_labels is labelled
+    assert got.widget_is_active is bool(expected.widget_is_active) is True
+    assert got.widget_requires_identity is bool(expected.widget_requires_identity) is False
     assert got.contact.attributes == {"plan": "pro", "seats": 3, "beta": True}
     assert got.assignee_id is not None and got.first_response_at is not None
     if rated:
