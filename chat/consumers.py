@@ -594,9 +594,8 @@ class ConsoleConsumer(JsonFrameConsumer):
     def _message_send(self, frame: dict):
         if not self.session_still_valid(max_age=SESSION_RECHECK_SECONDS):
             return None
-        conversation_id = support_selectors.conversation_id_get_for_agent(
-            profile=self.profile, conversation_id=frame.get("conversation")
-        )
+        # Whether this agent may see the conversation is checked by message_send's lock.
+        conversation_id = support_selectors.conversation_id_clean(frame.get("conversation"))
         return services.message_send(
             conversation=Conversation(pk=conversation_id),
             sender_type=Message.SenderType.AGENT,
@@ -604,6 +603,7 @@ class ConsoleConsumer(JsonFrameConsumer):
             body=frame.get("body", ""),
             client_id=frame.get("client_id"),
             attachments=frame.get("attachments"),
+            visible_to=self.profile,
         )
 
     async def on_watch(self, frame: dict):

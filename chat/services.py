@@ -127,6 +127,7 @@ def message_send(
     allow_resolved: bool = False,
     attachments: Any = None,
     visitor_token: str | None = None,
+    visible_to=None,
 ) -> tuple[Message, bool]:
     """Store a message (idempotent by client_id) and publish it after commit.
 
@@ -138,6 +139,8 @@ def message_send(
     sent yet (chat.attachments); a message with files may have an empty body.
     `visitor_token`: a visitor's socket sends its token, checked against the locked rows
     (NotAuthenticated or Forbidden when it no longer holds, and nothing is stored).
+    `visible_to`: the replying agent's profile, from the console; a conversation the agent may
+    not see is NotFound, checked by the lock.
     """
     with transaction.atomic():
         return _message_send_in_transaction(
@@ -150,6 +153,7 @@ def message_send(
             allow_resolved=allow_resolved,
             attachments=attachments,
             visitor_token=visitor_token,
+            visible_to=visible_to,
         )
 
 
@@ -164,6 +168,7 @@ def _message_send_in_transaction(
     allow_resolved: bool,
     attachments: Any,
     visitor_token: str | None,
+    visible_to=None,
 ) -> tuple[Message, bool]:
     """message_send's work in the caller's transaction, without a savepoint of its own: for
     visitor_message_send, whose transaction holds the bot's answer too (a savepoint was two
@@ -174,6 +179,17 @@ def _message_send_in_transaction(
         raise errors.InvalidInput(f"Unknown sender type {sender_type!r}.")
     if sender_type == Message.SenderType.AGENT and agent is None:
         raise errors.InvalidInput(_("An agent message needs its agent."))
+
+    # The row lock orders concurrent sends to one conversation and makes the
+    # status checks below see the latest state. The inbox row's related rows come with it:
+    # the after-commit publish renders from these objects, with no query of its own.
+    # The sender's right to write here is checked with it (an agent's visibility, a visitor's
+    # token), before their input is judged: who may not write learns nothing from the answer.
+    conversation = support_selectors.conversation_lock_for_message(
+        conversation_id=conversation.pk, visible_to=visible_to
+    )
+    if visitor_token is not None:
+        support_selectors.visitor_token_check_locked(token=visitor_token, conversation=conversation)
     client_id = _clean_client_id(client_id)
     body = _clean_body(body)
     attachment_ids = attachment_services.attachment_ids_clean(attachments)
@@ -181,14 +197,6 @@ def _message_send_in_transaction(
         raise errors.InvalidInput(_("Only visitors and agents send files."))
     if not body and not attachment_ids:
         raise errors.InvalidInput(_("The message is empty."), code="empty_message")
-
-    # The row lock orders concurrent sends to one conversation and makes the
-    # status checks below see the latest state. The inbox row's related rows come with it:
-    # the after-commit publish renders from these objects, with no query of its own.
-    conversation = support_selectors.conversation_lock_for_message(conversation_id=conversation.pk)
-    if visitor_token is not None:
-        # Against the rows just locked: a round trip less than a check of its own.
-        support_selectors.visitor_token_check_locked(token=visitor_token, conversation=conversation)
     support_selectors.conversation_inbox_relations_fill(conversation)
     if (
         sender_type == Message.SenderType.VISITOR

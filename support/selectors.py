@@ -587,11 +587,14 @@ def conversation_has_labels() -> Exists:
     return Exists(Label.objects.filter(conversations=OuterRef("pk")))
 
 
-# Per database alias: the lock statement's text and the column groups it returns.
-_message_locks: dict[str, tuple[str, RowColumns, RowColumns, RowColumns]] = {}
+# Per (database alias, for an agent's reply): the lock statement's text and the column groups
+# it returns.
+_message_locks: dict[tuple[str, bool], tuple[str, RowColumns, RowColumns, RowColumns]] = {}
 
 
-def conversation_lock_for_message(*, conversation_id: int) -> Conversation:
+def conversation_lock_for_message(
+    *, conversation_id: int, visible_to: AgentProfile | None = None
+) -> Conversation:
     """The conversation, row-locked until the transaction ends, with its contact, its rating
     (or the knowledge that it has none), `has_labels` and its contact's widget's
     `widget_is_active` and `widget_requires_identity` (a visitor's token is checked against
@@ -605,20 +608,29 @@ def conversation_lock_for_message(*, conversation_id: int) -> Conversation:
     would, but from one fixed statement: compiling that query for every message was ~7% of
     server CPU under load. Raises Conversation.DoesNotExist as get() does. SQLite has no row
     locks (its writes are serialised anyway) and, as the ORM does there, gets no lock clause.
+
+    `visible_to`: an agent's reply; a conversation the console's visibility rule
+    (_visible_to_agent_q) hides from this agent is not locked, and NotFound is raised for it
+    as for a missing one (the rule rides on the lock: no check of its own, one round trip).
     """
     connection = connections[router.db_for_write(Conversation)]
-    statement = _message_locks.get(connection.alias)
+    by_agent = visible_to is not None and not visible_to.is_supervisor
+    key = (connection.alias, by_agent)
+    statement = _message_locks.get(key)
     if statement is None:
-        statement = _message_locks[connection.alias] = _message_lock_statement(connection)
+        statement = _message_locks[key] = _message_lock_statement(connection, by_agent=by_agent)
     sql, conversation_columns, contact_columns, rating_columns = statement
+    params = [conversation_id, visible_to.pk, visible_to.user_id] if by_agent else [conversation_id]
     if connection.features.has_select_for_update and connection.get_autocommit():
         # What the ORM says for a lock that would end with its statement.
         raise TransactionManagementError(
             "select_for_update cannot be used outside of a transaction."
         )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [conversation_id])
+        cursor.execute(sql, params)
         row = cursor.fetchone()
+    if row is None and visible_to is not None:
+        raise errors.NotFound(_("No such conversation."))
     if row is None:
         raise Conversation.DoesNotExist(
             f"{Conversation._meta.object_name} matching query does not exist."
@@ -642,7 +654,9 @@ def conversation_lock_for_message(*, conversation_id: int) -> Conversation:
     return conversation
 
 
-def _message_lock_statement(connection) -> tuple[str, RowColumns, RowColumns, RowColumns]:
+def _message_lock_statement(
+    connection, *, by_agent: bool
+) -> tuple[str, RowColumns, RowColumns, RowColumns]:
     contact_field = Conversation._meta.get_field("contact")
     rating_field = Conversation._meta.get_field("rating").field  # Rating.conversation
     labels_field = Conversation._meta.get_field("labels")
@@ -678,7 +692,9 @@ def _message_lock_statement(connection) -> tuple[str, RowColumns, RowColumns, Ro
         f"{widgets}.{quote(widget_field.target_field.column)}) "
         f"LEFT OUTER JOIN {ratings} ON ({conversation_id} = "
         f"{ratings}.{quote(rating_field.column)}) "
-        f"WHERE {conversation_id} = %s{lock}"
+        f"WHERE {conversation_id} = %s"
+        + (f" AND {_agent_visibility_sql(connection)}" if by_agent else "")
+        + lock
     )
     return sql, conversation_columns, contact_columns, rating_columns
 
@@ -733,60 +749,36 @@ def conversation_get_for_agent(
     return conversation
 
 
-def conversation_id_get_for_agent(*, profile: AgentProfile, conversation_id) -> int:
-    """The access check of `conversation_get_for_agent` alone, in one small query: for writes
-    whose service locks and loads the row itself (an agent's reply). NotFound otherwise."""
+def conversation_id_clean(conversation_id) -> int:
+    """A conversation id as a form or a frame sends it; NotFound for anything that is not one
+    (or that the databases could not compare)."""
     try:
         conversation_id = int(conversation_id)
     except (TypeError, ValueError):
         raise errors.NotFound(_("No such conversation.")) from None
-    if not 0 < conversation_id < 2**63:  # a parameter the databases could not compare
+    if not 0 < conversation_id < 2**63:
         raise errors.NotFound(_("No such conversation."))
-    connection = connections[router.db_for_read(Conversation)]
-    key = (connection.alias, profile.is_supervisor)
-    sql = _agent_access_checks.get(key)
-    if sql is None:
-        sql = _agent_access_checks[key] = _agent_access_statement(
-            connection, supervisor=profile.is_supervisor
-        )
-    params = (
-        [conversation_id]
-        if profile.is_supervisor
-        else [conversation_id, profile.pk, profile.user_id]
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        if cursor.fetchone() is None:
-            raise errors.NotFound(_("No such conversation."))
     return conversation_id
 
 
-# Per (database alias, supervisor or not): the text of conversation_id_get_for_agent's check.
-_agent_access_checks: dict[tuple[str, bool], str] = {}
+def _agent_visibility_sql(connection) -> str:
+    """The rule of _visible_to_agent_q for one (non-supervisor) agent as a condition on the
+    conversations table, with two parameters (the agent profile's id, its user's id):
 
-
-def _agent_access_statement(connection, *, supervisor: bool) -> str:
-    """The rule of _visible_to_agent_q as one fixed statement, as
-
-        Conversation.objects.filter(Q(team__isnull=True) | Q(team_id__in=<the agent's teams>)
-            | Q(assignee_id=<the agent>), pk=conversation_id).exists()
-
-    (compiling that for every reply was ~5% of server CPU under load)."""
+        Q(team__isnull=True) | Q(team_id__in=<the agent's teams>) | Q(assignee_id=<the agent>)
+    """
     quote = connection.ops.quote_name
     meta = Conversation._meta
     conversations = quote(meta.db_table)
-    sql = f"SELECT 1 FROM {conversations} WHERE {conversations}.{quote(meta.pk.column)} = %s"  # noqa: S608
-    if supervisor:
-        return sql + " LIMIT 1"
     teams_field = AgentProfile._meta.get_field("teams")
     through = quote(teams_field.m2m_db_table())
     team = f"{conversations}.{quote(meta.get_field('team').column)}"
     assignee = f"{conversations}.{quote(meta.get_field('assignee').column)}"
     return (
-        f"{sql} AND ({team} IS NULL "  # noqa: S608
+        f"({team} IS NULL "  # noqa: S608
         f"OR {team} IN (SELECT {through}.{quote(teams_field.m2m_reverse_name())} FROM {through} "
         f"WHERE {through}.{quote(teams_field.m2m_column_name())} = %s) "
-        f"OR {assignee} = %s) LIMIT 1"
+        f"OR {assignee} = %s)"
     )
 
 

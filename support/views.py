@@ -288,10 +288,9 @@ def conversation_messages_earlier(request, conversation_id: int):
 @require_POST
 @agent_required
 def conversation_message_send(request, conversation_id: int):
-    # The hot path of every reply: the access check alone, message_send loads the row.
-    conversation_id = selectors.conversation_id_get_for_agent(
-        profile=request.agent, conversation_id=conversation_id
-    )
+    # The hot path of every reply: message_send locks the row and checks that this agent may
+    # see it, in one statement.
+    conversation_id = selectors.conversation_id_clean(conversation_id)
     try:
         chat_services.message_send(
             conversation=Conversation(pk=conversation_id),
@@ -300,7 +299,10 @@ def conversation_message_send(request, conversation_id: int):
             body=request.POST.get("body", ""),
             client_id=request.POST.get("client_id") or None,
             attachments=request.POST.getlist("attachments"),
+            visible_to=request.agent,
         )
+    except errors.NotFound:
+        raise  # the console's not-found page, as for any conversation it cannot show
     except errors.DomainError as error:
         return render(
             request,

@@ -1,7 +1,9 @@
-"""conversation_id_get_for_agent (a fixed statement on the reply path) must say what the
-console's own visibility rule (_visible_to_agent_q, used by every list and page) says."""
+"""The reply path's access check (message_send's lock with the agent's visibility rule, a
+fixed statement) must say what the console's own visibility rule (_visible_to_agent_q, used
+by every list and page) says."""
 
 import pytest
+from django.db import transaction
 
 from support import errors, selectors
 from support.models import AgentProfile, Conversation
@@ -12,7 +14,11 @@ pytestmark = pytest.mark.django_db
 
 def fixed_check_allows(profile, conversation_id) -> bool:
     try:
-        selectors.conversation_id_get_for_agent(profile=profile, conversation_id=conversation_id)
+        with transaction.atomic():
+            selectors.conversation_lock_for_message(
+                conversation_id=selectors.conversation_id_clean(conversation_id),
+                visible_to=profile,
+            )
     except errors.NotFound:
         return False
     return True
