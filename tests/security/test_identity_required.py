@@ -124,6 +124,14 @@ async def _close_connections():
     await sync_to_async(connections.close_all)()
 
 
+async def authenticated_widget_socket(token: str) -> WebsocketCommunicator:
+    communicator = WebsocketCommunicator(application, "/ws/widget/")
+    await communicator.connect()
+    await communicator.send_json_to({"type": "auth", "visitor_token": token})
+    assert (await communicator.receive_json_from(timeout=5))["type"] == "auth.ok"
+    return communicator
+
+
 @pytest.mark.django_db(transaction=True)
 async def test_the_socket_refuses_an_anonymous_visitor(in_memory_layer, _close_connections):
     widget = await sync_to_async(factories.widget)()
@@ -147,10 +155,7 @@ async def test_an_open_socket_is_closed_once_the_widget_requires_identity(
     widget = await sync_to_async(factories.widget)()
     contact, token = await sync_to_async(factories.visitor)(widget_obj=widget)
     conversation = await sync_to_async(factories.conversation)(contact=contact)
-    communicator = WebsocketCommunicator(application, "/ws/widget/")
-    await communicator.connect()
-    await communicator.send_json_to({"type": "auth", "visitor_token": token})
-    assert (await communicator.receive_json_from(timeout=5))["type"] == "auth.ok"
+    communicator = await authenticated_widget_socket(token)
 
     await Widget.objects.filter(pk=widget.pk).aupdate(require_verified_identity=True)
     await communicator.send_json_to(
@@ -172,10 +177,7 @@ async def test_an_open_socket_is_closed_once_its_token_is_revoked(
 
     contact, token = await sync_to_async(factories.visitor)()
     conversation = await sync_to_async(factories.conversation)(contact=contact)
-    communicator = WebsocketCommunicator(application, "/ws/widget/")
-    await communicator.connect()
-    await communicator.send_json_to({"type": "auth", "visitor_token": token})
-    assert (await communicator.receive_json_from(timeout=5))["type"] == "auth.ok"
+    communicator = await authenticated_widget_socket(token)
 
     await sync_to_async(services.visitor_session_revoke)(contact=contact)
     await communicator.send_json_to({"type": "subscribe", "conversation": conversation.pk})
@@ -198,10 +200,7 @@ async def test_a_message_from_a_socket_whose_token_no_longer_holds_is_not_stored
     widget = await sync_to_async(factories.widget)()
     contact, token = await sync_to_async(factories.visitor)(widget_obj=widget)
     conversation = await sync_to_async(factories.conversation)(contact=contact)
-    communicator = WebsocketCommunicator(application, "/ws/widget/")
-    await communicator.connect()
-    await communicator.send_json_to({"type": "auth", "visitor_token": token})
-    assert (await communicator.receive_json_from(timeout=5))["type"] == "auth.ok"
+    communicator = await authenticated_widget_socket(token)
     await communicator.send_json_to(
         {"type": "message.send", "conversation": conversation.pk, "client_id": "a", "body": "hi"}
     )
