@@ -14,7 +14,7 @@ from ratings import services as rating_services
 from support import automation, errors
 from support import selectors as support_selectors
 from support import services as support_services
-from support.models import Contact, Conversation
+from support.models import AgentProfile, Contact, Conversation
 from support.text import search_words
 
 from . import attachments as attachment_services
@@ -127,7 +127,7 @@ def message_send(
     allow_resolved: bool = False,
     attachments: Any = None,
     visitor_token: str | None = None,
-    visible_to=None,
+    visible_to: AgentProfile | None = None,
 ) -> tuple[Message, bool]:
     """Store a message (idempotent by client_id) and publish it after commit.
 
@@ -168,7 +168,7 @@ def _message_send_in_transaction(
     allow_resolved: bool,
     attachments: Any,
     visitor_token: str | None,
-    visible_to=None,
+    visible_to: AgentProfile | None = None,
 ) -> tuple[Message, bool]:
     """message_send's work in the caller's transaction, without a savepoint of its own: for
     visitor_message_send, whose transaction holds the bot's answer too (a savepoint was two
