@@ -149,27 +149,6 @@ async def test_the_socket_refuses_an_anonymous_visitor(in_memory_layer, _close_c
 
 
 @pytest.mark.django_db(transaction=True)
-async def test_an_open_socket_is_closed_once_the_widget_requires_identity(
-    in_memory_layer, _close_connections
-):
-    widget = await sync_to_async(factories.widget)()
-    contact, token = await sync_to_async(factories.visitor)(widget_obj=widget)
-    conversation = await sync_to_async(factories.conversation)(contact=contact)
-    communicator = await authenticated_widget_socket(token)
-
-    await Widget.objects.filter(pk=widget.pk).aupdate(require_verified_identity=True)
-    await communicator.send_json_to(
-        {"type": "message.send", "conversation": conversation.pk, "client_id": "x", "body": "hi"}
-    )
-
-    assert (await communicator.receive_output(timeout=5)) == {
-        "type": "websocket.close",
-        "code": 4403,
-    }
-    assert await conversation.messages.filter(client_id="x").acount() == 0
-
-
-@pytest.mark.django_db(transaction=True)
 async def test_an_open_socket_is_closed_once_its_token_is_revoked(
     in_memory_layer, _close_connections
 ):
@@ -189,12 +168,15 @@ async def test_an_open_socket_is_closed_once_its_token_is_revoked(
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("change", ["revoke", "widget_off"])
+@pytest.mark.parametrize(
+    ("change", "code"), [("require_identity", 4403), ("revoke", 4401), ("widget_off", 4401)]
+)
 async def test_a_message_from_a_socket_whose_token_no_longer_holds_is_not_stored(
-    in_memory_layer, _close_connections, change
+    in_memory_layer, _close_connections, change, code
 ):
-    """message.send checks the token against the rows its write locks: a revoked token or a
-    switched-off widget closes the socket (4401) and the message is not stored."""
+    """message.send checks the token against the rows its write locks: a widget that now
+    requires a verified identity closes an anonymous visitor's open socket (4403), a revoked
+    token or a switched-off widget closes it (4401), and the message is not stored."""
     from support import services
 
     widget = await sync_to_async(factories.widget)()
@@ -206,7 +188,9 @@ async def test_a_message_from_a_socket_whose_token_no_longer_holds_is_not_stored
     )
     assert (await communicator.receive_json_from(timeout=5))["type"] == "message.new"
 
-    if change == "revoke":
+    if change == "require_identity":
+        await Widget.objects.filter(pk=widget.pk).aupdate(require_verified_identity=True)
+    elif change == "revoke":
         await sync_to_async(services.visitor_session_revoke)(contact=contact)
     else:
         await Widget.objects.filter(pk=widget.pk).aupdate(is_active=False)
@@ -216,6 +200,6 @@ async def test_a_message_from_a_socket_whose_token_no_longer_holds_is_not_stored
 
     assert (await communicator.receive_output(timeout=5)) == {
         "type": "websocket.close",
-        "code": 4401,
+        "code": code,
     }
     assert await conversation.messages.filter(client_id="b").acount() == 0
