@@ -67,7 +67,7 @@ def after_hours_reply_due(*, conversation: Conversation, now: datetime | None = 
     if guard is not None and guard >= now:
         return None
     team = conversation.team
-    status = hours.team_opening_status_now(team=team, at=now)
+    status = hours.team_opening_status(team=team, at=now)
     if not status.is_open:
         # No opening within the horizon: the reply covers the horizon.
         until = status.next_open_at or now + hours.HORIZON

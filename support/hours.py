@@ -87,10 +87,15 @@ def _special_day_range(at: datetime) -> tuple[date, date]:
     return day - 2 * ONE_DAY, day + HORIZON + 3 * ONE_DAY
 
 
-def _every_team_rows_load() -> tuple[tuple[date, date], dict, dict]:
-    """Every team's weekly intervals and its special days in a window around today."""
+def _copy_window() -> tuple[date, date]:
+    """The special days the per-process copy holds: a window around today."""
     today = timezone.now().astimezone(UTC).date()
-    window = (today - 3 * ONE_DAY, today + HORIZON + 4 * ONE_DAY)
+    return today - 3 * ONE_DAY, today + HORIZON + 4 * ONE_DAY
+
+
+def _every_team_rows_load() -> tuple[tuple[date, date], dict, dict]:
+    """Every team's weekly intervals and its special days in the copy's window."""
+    window = _copy_window()
     hours_by_team, special_days_by_team = defaultdict(list), defaultdict(list)
     for interval in BusinessHoursInterval.objects.all():
         hours_by_team[interval.team_id].append(interval)
@@ -99,25 +104,24 @@ def _every_team_rows_load() -> tuple[tuple[date, date], dict, dict]:
     return window, hours_by_team, special_days_by_team
 
 
-# Read for every message of a visitor waiting for a first answer (the after-hours reply);
-# changed from the admin a few times a year. Other processes see a change within seconds.
+# Read for every message of a visitor waiting for a first answer (the after-hours reply) and
+# for every first reply (business time); changed from the admin a few times a year. Other
+# processes see a change within seconds.
 _every_team_rows = ProcessCache(_every_team_rows_load, models=(BusinessHoursInterval, SpecialDay))
 
 
-def team_opening_status_now(*, team: Team, at: datetime) -> OpeningStatus:
-    """team_opening_status from this process's copy of every team's rows (at most a few
-    seconds old): no query, for checks made on every message. An `at` the copy's window
-    does not cover is answered from the database."""
-    window, hours_by_team, special_days_by_team = _every_team_rows.get()
-    first, last = _special_day_range(at)
-    if first < window[0] or last > window[1]:
-        return team_opening_status(team=team, at=at)
-    return opening_status(
-        hours=hours_by_team.get(team.pk, []),
-        special_days=special_days_by_team.get(team.pk, []),
-        time_zone=team_time_zone(team),
-        at=at,
-    )
+def _team_rows_between(team: Team, first: date, last: date) -> tuple[list, list]:
+    """The team's weekly intervals and its special days from `first` to `last`: from this
+    process's copy when its window covers them (no query), else in two queries."""
+    start, end = _copy_window()
+    if start <= first and last <= end:  # else loading the copy would be in vain
+        window, hours_by_team, special_days_by_team = _every_team_rows.get()
+        if window[0] <= first and last <= window[1]:  # a copy loaded before midnight may not
+            special_days = [
+                day for day in special_days_by_team.get(team.pk, []) if first <= day.date <= last
+            ]
+            return hours_by_team.get(team.pk, []), special_days
+    return list(team.hours.all()), list(team.special_days.filter(date__range=(first, last)))
 
 
 def hours_prefetches(*, at: datetime) -> list[Prefetch]:
@@ -136,12 +140,9 @@ def hours_prefetches(*, at: datetime) -> list[Prefetch]:
 
 
 def _team_rows(team: Team, at: datetime) -> tuple[list, list]:
-    hours = list(team.hours.all())  # prefetched, or one query
     if "special_days" in getattr(team, "_prefetched_objects_cache", {}):
-        special_days = list(team.special_days.all())
-    else:
-        special_days = list(team.special_days.filter(date__range=_special_day_range(at)))
-    return hours, special_days
+        return list(team.hours.all()), list(team.special_days.all())
+    return _team_rows_between(team, *_special_day_range(at))
 
 
 def _instant(day: date, wall: time, tz: ZoneInfo) -> datetime:
@@ -211,7 +212,8 @@ def opening_status(*, hours, special_days, time_zone: ZoneInfo, at: datetime) ->
 
 
 def team_opening_status(*, team: Team, at: datetime) -> OpeningStatus:
-    """Is the team open at `at`? At most two queries, none with `hours_prefetches`."""
+    """Is the team open at `at`? No query with `hours_prefetches` or when this process's copy
+    of every team's rows covers `at` (at most a few seconds old); else two."""
     hours, special_days = _team_rows(team, at)
     return opening_status(
         hours=hours, special_days=special_days, time_zone=team_time_zone(team), at=at
@@ -326,15 +328,7 @@ def team_open_seconds(*, team: Team | None, start: datetime, end: datetime) -> i
     tz = team_time_zone(team)
     first = start.astimezone(tz).date() - ONE_DAY
     last = end.astimezone(tz).date() + ONE_DAY
-    window, hours_by_team, special_days_by_team = _every_team_rows.get()
-    if window[0] <= first and last <= window[1]:
-        hours = hours_by_team.get(team.pk, [])
-        special_days = [
-            day for day in special_days_by_team.get(team.pk, []) if first <= day.date <= last
-        ]
-    else:
-        hours = list(team.hours.all())
-        special_days = list(team.special_days.filter(date__range=(first, last)))
+    hours, special_days = _team_rows_between(team, first, last)
     return open_seconds_between(
         hours=hours, special_days=special_days, time_zone=tz, start=start, end=end
     )

@@ -678,7 +678,7 @@ def test_a_visitor_message_and_its_publish_stay_within_a_fixed_number_of_queries
     inbox = listen(realtime.CONSOLE_SUPERVISORS)
 
     # The agent has not answered yet: the after-hours check runs too, from the copy of the
-    # team's hours (support.hours.team_opening_status_now).
+    # team's hours (support.hours' per-process copy).
     with django_assert_max_num_queries(5) as captured:
         _message, created = services.visitor_message_send(
             conversation=conversation, body="fast", client_id="hot-1", visitor_token=token

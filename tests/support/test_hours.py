@@ -591,7 +591,7 @@ def test_the_team_admin_refuses_an_unknown_zone_and_a_special_day_without_hours(
     assert Team.objects.get(pk=team.pk).time_zone == BERLIN
 
 
-# --- the per-process copy (team_opening_status_now) -----------------------------------------------
+# --- the per-process copy (team_opening_status without prefetched rows) ---------------------------
 
 
 def _teams_with_rows(today: date) -> list[Team]:
@@ -613,8 +613,10 @@ def test_the_per_process_copy_answers_as_the_database():
     for team in teams:
         for hours_ahead in range(0, 24 * 5, 3):
             at = now + timedelta(hours=hours_ahead)
-            assert hours.team_opening_status_now(team=team, at=at) == team_opening_status(
-                team=team, at=at
+            # The reference: the rows as teams_opening_status prefetches them from the database.
+            assert (
+                team_opening_status(team=team, at=at)
+                == teams_opening_status(teams=[team], at=at)[team.pk]
             ), (team.name, at)
 
 
@@ -624,14 +626,14 @@ def test_the_per_process_copy_needs_no_query_and_sees_a_change_made_here_at_once
 ):
     now = datetime.now(UTC)
     team = office_team(days=range(7), opens="00:00", closes="00:00")  # open around the clock
-    assert hours.team_opening_status_now(team=team, at=now).is_open  # loads the copy
+    assert team_opening_status(team=team, at=now).is_open  # loads the copy
 
     with django_assert_num_queries(0):
-        assert hours.team_opening_status_now(team=team, at=now).is_open
+        assert team_opening_status(team=team, at=now).is_open
 
     factories.special_day(team=team, date=now.astimezone(ZoneInfo(ISTANBUL)).date())
 
-    assert not hours.team_opening_status_now(team=team, at=now).is_open
+    assert not team_opening_status(team=team, at=now).is_open
 
 
 @pytest.mark.django_db(transaction=True)
@@ -640,6 +642,6 @@ def test_an_instant_outside_the_copy_is_answered_from_the_database():
     team = office_team(days=range(7), opens="00:00", closes="00:00")
     later = now + timedelta(days=60)
     factories.special_day(team=team, date=later.astimezone(ZoneInfo(ISTANBUL)).date())
-    assert hours.team_opening_status_now(team=team, at=now).is_open  # the copy: today's rows
+    assert team_opening_status(team=team, at=now).is_open  # the copy: today's rows
 
-    assert not hours.team_opening_status_now(team=team, at=later).is_open
+    assert not team_opening_status(team=team, at=later).is_open
