@@ -28,7 +28,10 @@ drives an open-arrival-rate load in both directions:
 Latencies are measured from the *scheduled* send time on this process's one clock
 (time.perf_counter), so a slow server (or a slow client) cannot hide queueing (no coordinated
 omission). A baseline with the same sockets, pairs and rate against a minimal `websockets` relay
-(no Django, no database) runs in the same invocation unless --skip-baseline.
+(no Django, no database) runs in the same invocation unless --skip-baseline. `--baseline
+persisting` makes that relay also write each message to PostgreSQL (one INSERT, its own
+transaction, before the acknowledgement and the relay) - the floor for any server that persists
+a message before delivering it - and `--only-baseline` runs the baseline alone.
 
 Environment: PG_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/postgres) and REDIS_HOST /
 REDIS_PORT (default 127.0.0.1:6379). Nothing here is meant for a public interface: every socket
@@ -443,7 +446,8 @@ class BenchStack:
         import psycopg
 
         with psycopg.connect(self.database_url, autocommit=True) as conn:
-            return conn.execute(sql, params or None).fetchall()
+            cursor = conn.execute(sql, params or None)
+            return cursor.fetchall() if cursor.description else []
 
     def create_database(self) -> None:
         self._admin(f'CREATE DATABASE "{self.name}"')
@@ -1404,15 +1408,30 @@ print(json.dumps(out))
 """
 
 
+RELAY_TABLE_SQL = """
+CREATE TABLE relay_message (
+    id bigserial PRIMARY KEY,
+    pair integer NOT NULL,
+    client_id varchar(64) NOT NULL,
+    sender varchar(8) NOT NULL,
+    body text NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    UNIQUE (pair, client_id)
+)
+"""
+
+
 class RelayTarget:
-    """The floor: a raw `websockets` relay, no Django, no database, no channel layer."""
+    """The floor: a raw `websockets` relay, no Django, no channel layer; with `--baseline
+    persisting`, one INSERT per message (as chat_message's row: the pair's id, the client id
+    unique per pair, the body) before anything is sent."""
 
-    name = "baseline"
-
-    def __init__(self, args, ports: list[int], recorder: Recorder):
+    def __init__(self, args, ports: list[int], recorder: Recorder, stack: BenchStack | None):
         self.args = args
         self.ports = ports
         self.rec = recorder
+        self.stack = stack
+        self.name = "baseline" if stack is None else "baseline (persisting)"
         self.pairs: list[Pair] = []
         self.readers: list[asyncio.Task] = []
         self.http_latencies: list[float] = []
@@ -1471,7 +1490,14 @@ class RelayTarget:
         await self._send(pair.agent_ws, token)
 
     def persisted(self, phase: str) -> dict:
-        return {"rows": None, "distinct": None}
+        if self.stack is None:
+            return {"rows": None, "distinct": None}
+        rows = self.stack.query(
+            "SELECT count(*), count(DISTINCT (pair, client_id)) FROM relay_message "
+            "WHERE client_id LIKE %s",
+            f"b_-{self.rec.run_id}-{phase}-%",
+        )
+        return {"rows": rows[0][0], "distinct": rows[0][1]}
 
     async def close(self) -> None:
         for task in self.readers:
@@ -1488,6 +1514,15 @@ async def relay_server(port: int) -> None:
     from websockets.asyncio.server import serve
 
     pairs: dict[int, dict[str, object]] = {}
+    # One connection per process, its statements one after another, as Destek's one database
+    # thread per process; autocommit: the INSERT is its own transaction (one round trip).
+    database = None
+    if os.environ.get("BENCH_RELAY_DATABASE_URL"):
+        import psycopg
+
+        database = await psycopg.AsyncConnection.connect(
+            os.environ["BENCH_RELAY_DATABASE_URL"], autocommit=True
+        )
 
     async def handler(ws):
         hello = json.loads(await ws.recv())
@@ -1499,6 +1534,12 @@ async def relay_server(port: int) -> None:
         try:
             async for raw in ws:
                 frame = json.loads(raw)
+                if database is not None:
+                    await database.execute(
+                        "INSERT INTO relay_message (pair, client_id, sender, body) "
+                        "VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                        (pair, frame["client_id"], role, frame["body"]),
+                    )
                 out = json.dumps(
                     {
                         "type": "message.new",
@@ -2107,12 +2148,20 @@ async def settle(limit: float = 30.0) -> None:
     log(f"the machine is still {busy:.0%} busy after {limit:g} s of waiting; going on")
 
 
-async def run_baseline(args) -> dict:
+async def run_baseline(args, stack: BenchStack) -> dict:
     ports = [free_port() for _ in range(args.processes)]
+    env = dict(os.environ)
+    persisting = args.baseline == "persisting"
+    if persisting:
+        if not stack.database_created:
+            stack.create_database()
+        stack.query(RELAY_TABLE_SQL)
+        env["BENCH_RELAY_DATABASE_URL"] = stack.database_url
     processes = [
         subprocess.Popen(
             [sys.executable, str(Path(__file__).resolve()), "--relay-server", str(port)],
             cwd=ROOT,
+            env=env,
         )
         for port in ports
     ]
@@ -2120,7 +2169,7 @@ async def run_baseline(args) -> dict:
         for port, process in zip(ports, processes, strict=True):
             wait_for_port(port, process=process)
         rec = Recorder(run_id=secrets.token_hex(3))
-        target = RelayTarget(args, ports, rec)
+        target = RelayTarget(args, ports, rec, stack if persisting else None)
         await target.setup()
         await target.open_sockets()
         try:
@@ -2138,13 +2187,17 @@ async def run_baseline(args) -> dict:
 
 
 async def amain(args, stack: BenchStack) -> dict:
-    main, rss = await run_destek(args, stack)
-    stack.stop_servers()
-    baseline = None
+    main, rss, baseline = {"phases": []}, None, None
+    if not args.only_baseline:
+        main, rss = await run_destek(args, stack)
+        stack.stop_servers()
     if not args.skip_baseline:
-        await settle()
-        log("baseline: raw websockets relay")
-        baseline = await run_baseline(args)
+        await settle(limit=args.settle)
+        log(f"baseline: raw websockets relay ({args.baseline})")
+        baseline = await run_baseline(args, stack)
+    if args.only_baseline:
+        # The baseline's figures are judged as ours would be: how far is the floor from them?
+        main, baseline = baseline, None
     print_summary(args, main, baseline, rss)
     return {"main": main, "baseline": baseline, "rss": rss}
 
@@ -2182,6 +2235,16 @@ def parse_args(argv=None):
         "and what sessions 1-3 measured",
     )
     parser.add_argument("--skip-baseline", action="store_true")
+    parser.add_argument(
+        "--baseline",
+        choices=("relay", "persisting"),
+        default="relay",
+        help="relay: no database; persisting: the relay also INSERTs each message into "
+        "PostgreSQL (its own transaction) before acknowledging and relaying it",
+    )
+    parser.add_argument(
+        "--only-baseline", action="store_true", help="run the baseline alone (not Destek)"
+    )
     parser.add_argument(
         "--compression",
         choices=("deflate", "none"),
@@ -2259,6 +2322,8 @@ def parse_args(argv=None):
     )
     parser.add_argument("--relay-server", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.only_baseline and args.skip_baseline:
+        parser.error("--only-baseline and --skip-baseline exclude each other")
     if args.agents is None:
         args.agents = args.visitors
     args.agents = min(args.agents, args.visitors)
