@@ -216,6 +216,39 @@ async def publish_floor():
     return (time.perf_counter() - started) / N * 1000, (time.process_time() - cpu) / N * 1000
 rows.append(("channel layer: the 4 group_send of one message", *asyncio.run(publish_floor()),
              type(get_channel_layer()).__name__))
+
+async def receive_floor():
+    """One group message into a consumer's receive(): the Redis reader, the reply parser
+    (hiredis when installed), msgpack, the channel's queue. Another process publishes, so only
+    the receiving side's CPU is counted."""
+    import subprocess
+    from redis.utils import HIREDIS_AVAILABLE
+    layer = get_channel_layer()
+    channel = await layer.new_channel()
+    await layer.group_add("probe.receive", channel)
+    inner = layer._get_layer()
+    name = inner._get_group_channel_name("probe.receive")
+    shard = inner._get_shard(name)
+    publisher = subprocess.Popen([sys.executable, "-c", (
+        "import redis, sys\n"
+        "r = redis.Redis.from_url(sys.argv[1]); p = r.pipeline(transaction=False)\n"
+        "payload = bytes.fromhex(sys.argv[3])\n"
+        "for i in range(int(sys.argv[4])):\n"
+        "    p.publish(sys.argv[2], payload)\n"
+        "    if i % 50 == 49: p.execute()\n"
+        "p.execute()\n"
+    ), shard.host["address"], name, layer.serialize(html).hex(), str(N + 20)])
+    for _ in range(20):
+        await layer.receive(channel)
+    started, cpu = time.perf_counter(), time.process_time()
+    for _ in range(N):
+        await layer.receive(channel)
+    elapsed = (time.perf_counter() - started) / N * 1000, (time.process_time() - cpu) / N * 1000
+    publisher.wait()
+    await layer.group_discard("probe.receive", channel)
+    return (*elapsed, f"hiredis {'on' if HIREDIS_AVAILABLE else 'off'}")
+if hasattr(get_channel_layer(), "_get_layer"):  # the pub/sub layer (--layer pubsub)
+    rows.append(("channel layer: one group message received", *asyncio.run(receive_floor())))
 print(json.dumps(
     {"rows": rows, "visitor_queries": visitor_queries, "agent_queries": agent_queries,
      "visitor_message_send_queries": socket_queries}
