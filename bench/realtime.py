@@ -2051,7 +2051,7 @@ def print_summary(args, main: dict, baseline: dict | None, rss: dict | None) -> 
                     if o[q] and b[q]:
                         parts.append(f"{kind} {q} {o[q]:.1f}/{b[q]:.2f} = {o[q] / b[q]:.1f}x")
             print(
-                f"ours/baseline at {ours['rate']:g} msg/s: "
+                f"ours/{baseline.get('name', 'baseline')} at {ours['rate']:g} msg/s: "
                 + ("; ".join(parts) or "n/a (nothing of ours was delivered)")
             )
 
@@ -2173,7 +2173,9 @@ async def run_baseline(args, stack: BenchStack) -> dict:
         await target.setup()
         await target.open_sockets()
         try:
-            return await run_phases(target, rec, args, lambda: [p.pid for p in processes])
+            results = await run_phases(target, rec, args, lambda: [p.pid for p in processes])
+            results["name"] = target.name
+            return results
         finally:
             await target.close()
     finally:
