@@ -11,6 +11,8 @@ every value it prints.
 from functools import lru_cache
 
 from django import template
+from django.conf import settings
+from django.template.loader import render_to_string
 from django.urls import get_resolver, get_script_prefix, get_urlconf, reverse
 from django.utils import dateformat
 from django.utils.formats import get_format, time_format
@@ -123,6 +125,36 @@ def inbox_row(conversation: Conversation) -> dict:
         "rating": rating.score if rating else None,
         "texts": texts,
     }
+
+
+# A row's HTML depends on nothing but its values and the language, and the inbox and every
+# conversation page (its inbox pane) print 50 rows, most of them unchanged since the agent's
+# last page: each distinct row is rendered once in this process (~0.3 ms a row here).
+ROW_HTML_CACHE_SIZE = 2048
+
+
+def _row_key(row: dict) -> tuple:
+    labels = tuple((label.pk, label.name, label.colour) for label in row["labels"])
+    values = tuple(item for item in row.items() if item[0] not in ("texts", "labels"))
+    return get_language(), values, labels
+
+
+@lru_cache(maxsize=ROW_HTML_CACHE_SIZE)
+def _row_html(key: tuple) -> str:
+    language, values, labels = key
+    row = dict(values)
+    row["labels"] = [{"pk": pk, "name": name, "colour": colour} for pk, name, colour in labels]
+    row["texts"] = _row_texts(language)
+    return render_to_string("support/console/_inbox_row.html", {"row": row})
+
+
+@register.simple_tag
+def inbox_row_html(conversation: Conversation) -> str:
+    """One conversation's inbox row (support/console/_inbox_row.html), safe HTML."""
+    key = _row_key(inbox_row(conversation))
+    if settings.DEBUG:  # a template edited while the server runs shows at once
+        return _row_html.__wrapped__(key)
+    return _row_html(key)
 
 
 @lru_cache(maxsize=8)

@@ -6,9 +6,10 @@ from django.urls import reverse, set_script_prefix
 from django.utils import translation
 
 from chat import selectors as chat_selectors
+from ratings.models import Rating
 from support import selectors
-from support.models import Conversation
-from support.templatetags.console import conversation_url, inbox_row
+from support.models import Conversation, Label
+from support.templatetags.console import _row_html, conversation_url, inbox_row, inbox_row_html
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -46,10 +47,53 @@ def test_a_row_from_a_plain_conversation_reads_its_unread_column(django_assert_m
     ).get(pk=conversation.pk)
     plain.assignee = agent.user
     with django_assert_max_num_queries(1):  # its labels
-        html = render_to_string("support/console/_inbox_row.html", {"conversation": plain})
+        html = render_to_string("support/console/_inbox_rows.html", {"conversations": [plain]})
     assert 'class="badge"' in html and f">{plain.agent_unread_count}<" in html
     assert '<span class="row-assignee">Deniz</span>' in html
     assert f'href="{reverse("console:conversation", args=[plain.pk])}"' in html
+
+
+def rows_html(conversation_id: int) -> str:
+    conversation = selectors.conversation_get_for_inbox_row(conversation_id=conversation_id)
+    return render_to_string("support/console/_inbox_rows.html", {"conversations": [conversation]})
+
+
+def test_a_row_from_this_process_memory_is_the_row_the_template_renders():
+    agent = factories.agent(display_name="Deniz <i>")
+    conversation = factories.conversation(body="Merhaba <b>")
+    Conversation.objects.filter(pk=conversation.pk).update(assignee=agent.user, priority="high")
+    conversation.labels.add(Label.objects.create(name="VIP & co", colour="#aa0000"))
+    Rating.objects.create(conversation=conversation, score=4)
+    loaded = selectors.conversation_get_for_inbox_row(conversation_id=conversation.pk)
+
+    direct = render_to_string("support/console/_inbox_row.html", {"row": inbox_row(loaded)})
+    assert inbox_row_html(loaded) == direct  # the first time, rendered
+    assert inbox_row_html(loaded) == direct  # then remembered
+    assert "VIP &amp; co" in direct and "Deniz &lt;i&gt;" in direct and "4★" in direct
+
+
+def test_an_unchanged_row_is_rendered_once_and_a_changed_one_again():
+    conversation = factories.conversation(body="first words")
+    rows_html(conversation.pk)
+    before = _row_html.cache_info()
+
+    again = rows_html(conversation.pk)
+    assert _row_html.cache_info().hits == before.hits + 1
+    assert _row_html.cache_info().misses == before.misses
+
+    factories.message(conversation=conversation, body="second words")
+    changed = rows_html(conversation.pk)
+    assert _row_html.cache_info().misses == before.misses + 1
+    assert "first words" in again and "second words" in changed
+
+
+def test_a_remembered_row_is_not_shown_in_another_language():
+    conversation = factories.conversation(body="hello")
+    english = rows_html(conversation.pk)
+    with translation.override("tr"):
+        turkish = rows_html(conversation.pk)
+        label = str(Conversation.Status(conversation.status).label)
+    assert label in turkish and turkish != english
 
 
 def test_a_message_renders_the_same_on_the_page_live_and_on_resume():
