@@ -23,12 +23,10 @@ from support import errors
 from support import selectors as support_selectors
 from support import services as support_services
 from support.models import Contact, Conversation
-from support.services import ReadMark
 
 from . import protocol, realtime, selectors, services
 from .backlog import PUT_OFF_SHARE, backlog, database_sync_to_async, retry_after_ms
 from .models import Message
-from .read_marks import read_mark_writer
 
 logger = logging.getLogger("destek.consumers")
 
@@ -166,16 +164,14 @@ class JsonFrameConsumer(AsyncWebsocketConsumer):
         )
 
     async def mark_read(self, conversation: Conversation, up_to) -> None:
-        """Write a read mark, with the marks of other sockets that queue up meanwhile
-        (chat/read_marks.py). Overloaded, keep it for the next ping instead: a mark only moves
+        """Write a read mark. Overloaded, keep it for the next ping instead: a mark only moves
         forward and clients do not send it again, so only the newest one matters."""
-        up_to = support_services.read_mark_clean(side=self.read_side, up_to=up_to)
-        if backlog.full(share=PUT_OFF_SHARE):
+        if backlog.full(share=PUT_OFF_SHARE) and _positive_int(up_to) is not None:
             key = (conversation.pk, conversation.contact_id)
             self.reads_put_off[key] = max(up_to, self.reads_put_off.get(key, 0))
             return
-        await read_mark_writer.write(
-            ReadMark(conversation.pk, conversation.contact_id, self.read_side, up_to)
+        await database_sync_to_async(support_services.conversation_mark_read)(
+            conversation=conversation, side=self.read_side, up_to=up_to
         )
 
     async def catch_up(self) -> bool:

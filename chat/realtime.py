@@ -308,29 +308,31 @@ def queue_moved(*, team_id: int | None) -> None:
     )
 
 
-def reads_marked(marks: list[dict]) -> None:
-    """Read marks moved (each: conversation_id, contact_id, reader, up_to, team_id,
-    assignee_id): sent with no query, one publish for the batch. The visitor's "Seen"; an
-    agent's tells the consoles showing the conversation's row (where: its team and assignee,
-    read with the mark) to drop its unread mark (the row itself is not sent again)."""
-    outgoing = []
-    for mark in marks:
-        conversation_id, up_to = mark["conversation_id"], mark["up_to"]
-        frame = {"type": "read", "conversation": conversation_id, "reader": mark["reader"]}
-        outgoing.append(
-            (visitor_group(mark["contact_id"]), visitor_event({**frame, "up_to": up_to}))
+def read_marked(
+    *,
+    conversation_id: int,
+    contact_id: int,
+    reader: str,
+    up_to: int,
+    team_id: int | None,
+    assignee_id: int | None,
+) -> None:
+    """A read mark moved: sent for each message a client shows, with no query. The visitor's
+    "Seen"; the agent's tells the consoles showing the conversation's row (where: its team and
+    assignee, read with the mark) to drop its unread mark (the row itself is not sent again)."""
+    frame = {"type": "read", "conversation": conversation_id, "reader": reader, "up_to": up_to}
+    outgoing = [(visitor_group(contact_id), visitor_event(frame))]
+    if reader == "visitor":
+        seen_html = render_to_string("support/console/oob_seen.html", {"up_to": up_to})
+        outgoing.append((console_conversation_group(conversation_id), console_event(seen_html)))
+    else:
+        read_html = render_to_string(
+            "support/console/oob_read.html", {"conversation_id": conversation_id}
         )
-        if mark["reader"] == "visitor":
-            seen_html = render_to_string("support/console/oob_seen.html", {"up_to": up_to})
-            outgoing.append((console_conversation_group(conversation_id), console_event(seen_html)))
-        else:
-            read_html = render_to_string(
-                "support/console/oob_read.html", {"conversation_id": conversation_id}
-            )
-            outgoing += [
-                (group, console_event(read_html))
-                for group in _inbox_groups(team_id=mark["team_id"], assignee_id=mark["assignee_id"])
-            ]
+        outgoing += [
+            (group, console_event(read_html))
+            for group in _inbox_groups(team_id=team_id, assignee_id=assignee_id)
+        ]
     _send(outgoing)
 
 

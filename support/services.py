@@ -1,7 +1,6 @@
 """Every write of the helpdesk domain. Realtime events leave only after commit."""
 
 import re
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -816,73 +815,35 @@ def _read_mark_move(
     return tuple(row) if row else None
 
 
-@dataclass(frozen=True)
-class ReadMark:
-    """One side's read mark on one conversation, checked by read_mark_clean."""
-
-    conversation_id: int
-    contact_id: int
-    side: str
-    up_to: int
-
-
-def read_mark_clean(*, side: Any, up_to: Any) -> int:
-    """The message id a read mark moves to, or InvalidInput."""
-    if side not in ("visitor", "agent"):
-        raise errors.InvalidInput(_("side must be visitor or agent."))
-    if not isinstance(up_to, int) or isinstance(up_to, bool) or up_to < 0:
-        raise errors.InvalidInput(_("up_to must be a message id."))
-    # No message id is larger than a BIGINT (and SQLite refuses larger numbers).
-    return min(up_to, 2**63 - 1)
-
-
 def conversation_mark_read(*, conversation: Conversation, side: str, up_to: Any) -> int | None:
     """Record that one side has read up to a message id. Returns the new mark or None.
 
     Marks only move forward, and never past the conversation's newest message.
     """
-    up_to = read_mark_clean(side=side, up_to=up_to)
-    (moved,) = conversations_mark_read(
-        marks=[ReadMark(conversation.pk, conversation.contact_id, side, up_to)]
+    if side not in ("visitor", "agent"):
+        raise errors.InvalidInput(_("side must be visitor or agent."))
+    if not isinstance(up_to, int) or isinstance(up_to, bool) or up_to < 0:
+        raise errors.InvalidInput(_("up_to must be a message id."))
+    # No message id is larger than a BIGINT (and SQLite refuses larger numbers).
+    up_to = min(up_to, 2**63 - 1)
+    moved = _read_mark_move(conversation_id=conversation.pk, side=side, up_to=up_to)
+    if moved is None:
+        return None
+    up_to, team_id, assignee_id = moved
+    setattr(conversation, f"{side}_last_read_id", up_to)
+    contact_id = conversation.contact_id
+    transaction.on_commit(
+        lambda: realtime.read_marked(
+            conversation_id=conversation.pk,
+            contact_id=contact_id,
+            reader=side,
+            up_to=up_to,
+            team_id=team_id,
+            assignee_id=assignee_id,
+        ),
+        robust=True,
     )
-    if moved is not None:
-        setattr(conversation, f"{side}_last_read_id", moved)
-    return moved
-
-
-def conversations_mark_read(*, marks: list[ReadMark]) -> list[int | None]:
-    """Several read marks at once (a server process's sockets report one per message they
-    show; chat.read_marks hands over those that queue up together). Returns each one's new
-    mark or None, in order, and publishes those that moved in one batch.
-
-    One statement per mark, each its own transaction: a mark holds no row lock while the
-    next is written, so a batch never waits for rows that another transaction holds while it
-    waits for the batch's (one transaction for all was one commit less per mark, and a
-    deadlock with any statement updating several conversations in another order).
-    """
-    moved: dict[ReadMark, tuple[int, int | None, int | None] | None] = {}
-    published: list[dict] = []
-    try:
-        for mark in sorted(set(marks), key=lambda m: (m.conversation_id, m.side, m.up_to)):
-            row = moved[mark] = _read_mark_move(
-                conversation_id=mark.conversation_id, side=mark.side, up_to=mark.up_to
-            )
-            if row is not None:
-                published.append(
-                    {
-                        "conversation_id": mark.conversation_id,
-                        "contact_id": mark.contact_id,
-                        "reader": mark.side,
-                        "up_to": row[0],
-                        "team_id": row[1],
-                        "assignee_id": row[2],
-                    }
-                )
-    finally:
-        # What was written is published even if a later mark failed.
-        if published:
-            transaction.on_commit(lambda: realtime.reads_marked(published), robust=True)
-    return [None if moved[mark] is None else moved[mark][0] for mark in marks]
+    return up_to
 
 
 def _durations_since(*, conversation: Conversation, start, end) -> tuple[int, int]:

@@ -1,16 +1,12 @@
 """support/services.py and support/identity.py: the status pipeline, reopening, widget sessions,
 visitor tokens, read marks and the host app's identity signature."""
 
-import re
 from datetime import timedelta
 
 import pytest
 from django.core import signing
-from django.db import DatabaseError, connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from chat import realtime
 from chat.models import Message
 from support import errors, selectors, services
 from support.identity import (
@@ -833,97 +829,6 @@ def test_mark_read_rejects_a_bad_side(side):
 
     with pytest.raises(errors.InvalidInput):
         services.conversation_mark_read(conversation=conversation, side=side, up_to=messages[0].pk)
-
-
-def test_marks_written_together_share_one_transaction_and_one_publish(
-    monkeypatch, django_capture_on_commit_callbacks
-):
-    """chat.read_marks hands over the marks that queued up: one statement each (each its own
-    transaction), rows in id order whatever the order they came in, answers in the order they
-    came in, one publish."""
-    first, first_messages = conversation_with_visitor_messages(2)
-    second, _ = conversation_with_visitor_messages(1)
-    third, third_messages = conversation_with_visitor_messages(2)
-    agent = factories.agent()
-    reply = factories.message(conversation=second, sender_type="agent", agent_user=agent.user)
-    published = []
-    monkeypatch.setattr(realtime, "_send", published.append)
-    marks = [
-        services.ReadMark(third.pk, third.contact_id, "agent", third_messages[1].pk),
-        services.ReadMark(second.pk, second.contact_id, "visitor", reply.pk),
-        services.ReadMark(first.pk, first.contact_id, "agent", first_messages[0].pk),
-        services.ReadMark(first.pk, first.contact_id, "agent", 0),  # moves nothing
-    ]
-
-    with (
-        CaptureQueriesContext(connection) as queries,
-        django_capture_on_commit_callbacks(execute=True),
-    ):
-        moved = services.conversations_mark_read(marks=marks)
-
-    assert moved == [third_messages[1].pk, reply.pk, first_messages[0].pk, None]
-    statements = [query["sql"] for query in queries.captured_queries]
-    assert len(statements) == len(marks)  # no BEGIN, SAVEPOINT or COMMIT
-    updated = [int(id_) for id_ in re.findall(r"WHERE c\.id = (\d+)", " ".join(statements))]
-    assert updated == [first.pk, first.pk, second.pk, third.pk]
-    (events,) = published  # one publish for the batch: the three marks that moved
-    frames = [event["frame"] for _group, event in events if "frame" in event]
-    assert [(frame["conversation"], frame["reader"]) for frame in frames] == [
-        (first.pk, "agent"),
-        (second.pk, "visitor"),
-        (third.pk, "agent"),
-    ]
-    assert fresh(first).agent_last_read_id == first_messages[0].pk
-    assert fresh(second).visitor_last_read_id == reply.pk
-    assert fresh(third).agent_last_read_id == third_messages[1].pk
-
-
-def test_marks_written_before_one_that_fails_are_still_published(
-    monkeypatch, django_capture_on_commit_callbacks
-):
-    first, first_messages = conversation_with_visitor_messages(1)
-    second, second_messages = conversation_with_visitor_messages(1)
-    published = []
-    monkeypatch.setattr(realtime, "_send", published.append)
-    real_move = services._read_mark_move
-
-    def move_or_fail(*, conversation_id, side, up_to):
-        if conversation_id == second.pk:
-            raise DatabaseError("connection lost")
-        return real_move(conversation_id=conversation_id, side=side, up_to=up_to)
-
-    monkeypatch.setattr(services, "_read_mark_move", move_or_fail)
-
-    with (
-        django_capture_on_commit_callbacks(execute=True),
-        pytest.raises(DatabaseError),
-    ):
-        services.conversations_mark_read(
-            marks=[
-                services.ReadMark(second.pk, second.contact_id, "agent", second_messages[0].pk),
-                services.ReadMark(first.pk, first.contact_id, "agent", first_messages[0].pk),
-            ]
-        )
-
-    (events,) = published
-    assert {event["frame"]["conversation"] for _group, event in events if "frame" in event} == {
-        first.pk
-    }
-    assert fresh(first).agent_last_read_id == first_messages[0].pk
-
-
-def test_a_lone_mark_is_one_statement():
-    conversation, messages = conversation_with_visitor_messages(1)
-
-    with CaptureQueriesContext(connection) as queries:
-        services.conversations_mark_read(
-            marks=[
-                services.ReadMark(conversation.pk, conversation.contact_id, "agent", messages[0].pk)
-            ]
-        )
-
-    (statement,) = [query["sql"] for query in queries.captured_queries]
-    assert statement.startswith("UPDATE")
 
 
 # --- the host app's identity signature ---------------------------------------------------------
