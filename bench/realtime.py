@@ -1829,7 +1829,8 @@ PROFILE_BUCKETS = [
     ("HTTP view: console message POST", r"^conversation_message_send \(support/views"),
     (
         "HTTP middleware (session, auth, csrf)",
-        r"(SessionMiddleware|AuthenticationMiddleware|CsrfViewMiddleware)",
+        # Django's, not Channels' SessionMiddleware at the root of every consumer's stack.
+        r"^(SessionMiddleware|AuthenticationMiddleware|CsrfViewMiddleware)\.\S+ \(django/",
     ),
     ("consumer: VisitorConsumer.on_message_send", r"^VisitorConsumer\.on_message_send"),
     (
@@ -1839,7 +1840,8 @@ PROFILE_BUCKETS = [
     ("channels: dispatch of layer messages", r"^AsyncConsumer\.dispatch"),
     ("channels_redis (layer)", r"channels_redis/"),
     ("autobahn websocket protocol", r"autobahn/"),
-    ("uvicorn/websockets protocol", r"(uvicorn/|websockets/)"),
+    # Not uvicorn/main.py, the root of every event-loop stack.
+    ("uvicorn/websockets protocol", r"(uvicorn/protocols/|websockets/)"),
     ("json / msgpack", r"(^dumps \(json|^loads \(json|msgpack)"),
 ]
 
