@@ -10,6 +10,7 @@ from ratings import services
 from ratings.models import Rating
 from support import errors
 from support import selectors as support_selectors
+from support.templatetags.console import inbox_row_html
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -130,8 +131,8 @@ def test_conversation_dicts_carry_the_rating_without_extra_queries(
 def test_the_console_shows_the_rating(resolved):
     services.rating_submit(conversation=resolved, score=4, comment="Quick and kind")
     row_conversation = support_selectors.conversation_get_for_inbox_row(conversation_id=resolved.pk)
-    row = render_to_string("support/console/_inbox_row.html", {"conversation": row_conversation})
-    assert "4★" in row
+    row = inbox_row_html(row_conversation)
+    assert f'id="conv-row-{resolved.pk}"' in row and "4★" in row
     header = render_to_string(
         "support/console/_conversation_header.html", {"conversation": row_conversation}
     )
@@ -140,4 +141,5 @@ def test_the_console_shows_the_rating(resolved):
     unrated = support_selectors.conversation_get_for_inbox_row(
         conversation_id=factories.conversation().pk
     )
-    assert "★" not in render_to_string("support/console/_inbox_row.html", {"conversation": unrated})
+    unrated_row = inbox_row_html(unrated)
+    assert f'id="conv-row-{unrated.pk}"' in unrated_row and "★" not in unrated_row
