@@ -449,6 +449,15 @@ class BenchStack:
             cursor = conn.execute(sql, params or None)
             return cursor.fetchall() if cursor.description else []
 
+    def persisted(self, table: str, conversation_column: str, pattern: str) -> dict:
+        """Rows stored with a client id like `pattern`, and how many distinct per conversation."""
+        rows = self.query(
+            f"SELECT count(*), count(DISTINCT ({conversation_column}, client_id)) "  # noqa: S608
+            f"FROM {table} WHERE client_id LIKE %s",
+            pattern,
+        )
+        return {"rows": rows[0][0], "distinct": rows[0][1]}
+
     def create_database(self) -> None:
         self._admin(f'CREATE DATABASE "{self.name}"')
         self.database_created = True
@@ -673,6 +682,10 @@ class Recorder:
         self.counter += 1
         prefix = "bv" if kind == "v2a" else "ba"
         return f"{prefix}-{self.run_id}-{phase}-{self.counter}"
+
+    def token_pattern(self, phase: str) -> str:
+        """SQL LIKE pattern of every token of a phase, both directions."""
+        return f"b_-{self.run_id}-{phase}-%"
 
     def frame(self, category: str, size: int) -> None:
         self.frames[category] = self.frames.get(category, 0) + 1
@@ -1318,13 +1331,9 @@ class DestekTarget:
             self.rec.error(f"agent-http:{response.status}")
 
     def persisted(self, phase: str) -> dict:
-        pattern = f"b_-{self.rec.run_id}-{phase}-%"
-        rows = self.stack.query(
-            "SELECT count(*), count(DISTINCT (conversation_id, client_id)) FROM chat_message "
-            "WHERE client_id LIKE %s",
-            pattern,
+        return self.stack.persisted(
+            "chat_message", "conversation_id", self.rec.token_pattern(phase)
         )
-        return {"rows": rows[0][0], "distinct": rows[0][1]}
 
     async def close(self) -> None:
         for task in self.readers:
@@ -1492,12 +1501,7 @@ class RelayTarget:
     def persisted(self, phase: str) -> dict:
         if self.stack is None:
             return {"rows": None, "distinct": None}
-        rows = self.stack.query(
-            "SELECT count(*), count(DISTINCT (pair, client_id)) FROM relay_message "
-            "WHERE client_id LIKE %s",
-            f"b_-{self.rec.run_id}-{phase}-%",
-        )
-        return {"rows": rows[0][0], "distinct": rows[0][1]}
+        return self.stack.persisted("relay_message", "pair", self.rec.token_pattern(phase))
 
     async def close(self) -> None:
         for task in self.readers:
