@@ -134,7 +134,7 @@ ROW_HTML_CACHE_SIZE = 2048
 
 
 def _row_key(row: dict) -> tuple:
-    labels = tuple((label.pk, label.name, label.colour) for label in row["labels"])
+    labels = tuple((label.name, label.colour) for label in row["labels"])
     values = tuple(item for item in row.items() if item[0] not in ("texts", "labels"))
     return get_language(), values, labels
 
@@ -143,7 +143,7 @@ def _row_key(row: dict) -> tuple:
 def _row_html(key: tuple) -> str:
     language, values, labels = key
     row = dict(values)
-    row["labels"] = [{"pk": pk, "name": name, "colour": colour} for pk, name, colour in labels]
+    row["labels"] = [{"name": name, "colour": colour} for name, colour in labels]
     row["texts"] = _row_texts(language)
     return render_to_string("support/console/_inbox_row.html", {"row": row})
 
