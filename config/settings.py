@@ -331,7 +331,7 @@ DESTEK = {
     # Image decoding and re-encoding (chat/image_work.py): at most this many at once per
     # process; an upload waits this long for a free slot, then gets 503 `busy`.
     "IMAGE_WORK_SLOTS": int(os.environ.get("DESTEK_IMAGE_WORK_SLOTS", "2")),
-    "IMAGE_WORK_WAIT_SECONDS": float(os.environ.get("DESTEK_IMAGE_WORK_WAIT_SECONDS", "5")),
+    "IMAGE_WORK_WAIT_SECONDS": float(os.environ.get("DESTEK_IMAGE_WORK_WAIT_SECONDS", "15")),
     # Uploaded but never sent in a message: deleted by the retention sweep after this long.
     "ATTACHMENT_UNSENT_MAX_AGE_HOURS": 24,
     # Retention in days per kind of data (support.retention, nightly); 0 = keep forever.
