@@ -28,9 +28,13 @@ from . import protocol, selectors, services, uploads
 
 
 def error_response(error: errors.DomainError) -> JsonResponse:
-    return JsonResponse(
+    """The protocol's error body; a Busy error also says when to retry (Retry-After)."""
+    response = JsonResponse(
         {"error": {"code": error.code, "detail": error.detail}}, status=error.status
     )
+    if isinstance(error, errors.Busy):
+        response["Retry-After"] = str(error.retry_after)
+    return response
 
 
 def _json_body(request) -> dict:
@@ -228,7 +232,8 @@ def conversation_messages(request, conversation_id: int):
 @widget_endpoint(methods=["POST"], json_body=False)
 def conversation_attachments(request, conversation_id: int):
     """`POST conversations/<id>/attachments`, multipart `file`: 201 Attachment, unsent until a
-    message names its id. 400 empty, 413 too large, 415 not an allowed type, 429 too many."""
+    message names its id. 400 empty, 413 too large, 415 not an allowed type, 429 too many,
+    503 `busy` with Retry-After when no image slot freed in time (chat.image_work)."""
     conversation = support_selectors.conversation_get_for_contact(
         contact=request.contact, conversation_id=conversation_id
     )
@@ -236,6 +241,7 @@ def conversation_attachments(request, conversation_id: int):
         conversation=conversation,
         uploaded_file=uploads.request_file(request),
         uploader_type="visitor",
+        ip_address=client_ip(request),
     )
     return JsonResponse(protocol.attachment_to_dict(attachment), status=201)
 

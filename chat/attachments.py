@@ -23,7 +23,7 @@ from support import services as support_services
 from support.models import Contact, Conversation
 from support.orm import prefetched_as
 
-from . import uploads
+from . import image_work, uploads
 from .models import Attachment, Message
 
 logger = logging.getLogger("destek.attachments")
@@ -37,23 +37,32 @@ def _storage_names(extension: str) -> tuple[str, str]:
     return f"{base}.{extension}", f"{base}.thumb.webp"
 
 
-def _check_rate(*, conversation: Conversation, uploader_type: str, agent) -> None:
+def _check_rate(
+    *, conversation: Conversation, uploader_type: str, agent, ip_address: str | None
+) -> None:
     """Uploads per contact (or agent) per window, refused ones included: validation is the
-    expensive part. The shared database counter of support.services.rate_limit_hit."""
-    who = (
-        f"contact:{conversation.contact_id}"
-        if uploader_type == Attachment.Uploader.VISITOR
-        else f"agent:{agent.pk}"
-    )
-    if not support_services.rate_limit_hit(
-        key=f"attachment-upload:{who}",
-        limit=settings.DESTEK["ATTACHMENT_UPLOADS_PER_WINDOW"],
-        window_seconds=settings.DESTEK["ATTACHMENT_UPLOAD_WINDOW_SECONDS"],
-    ):
-        raise errors.RateLimited(
-            _("Too many files in a short time; wait a few minutes and try again."),
-            code="rate_limited",
+    expensive part. A visitor's also count per client address, since anyone can open new
+    anonymous contacts. The shared database counter of support.services.rate_limit_hit."""
+    is_visitor = uploader_type == Attachment.Uploader.VISITOR
+    who = f"contact:{conversation.contact_id}" if is_visitor else f"agent:{agent.pk}"
+    limits = [(f"attachment-upload:{who}", settings.DESTEK["ATTACHMENT_UPLOADS_PER_WINDOW"])]
+    if is_visitor and ip_address:
+        limits.append(
+            (
+                f"attachment-upload:address:{ip_address}",
+                settings.DESTEK["ATTACHMENT_UPLOADS_PER_ADDRESS"],
+            )
         )
+    for key, limit in limits:
+        if not support_services.rate_limit_hit(
+            key=key,
+            limit=limit,
+            window_seconds=settings.DESTEK["ATTACHMENT_UPLOAD_WINDOW_SECONDS"],
+        ):
+            raise errors.RateLimited(
+                _("Too many files in a short time; wait a few minutes and try again."),
+                code="rate_limited",
+            )
 
 
 def _read(uploaded_file) -> bytes:
@@ -68,12 +77,20 @@ def _read(uploaded_file) -> bytes:
 
 
 def attachment_upload(
-    *, conversation: Conversation, uploaded_file, uploader_type: str, agent=None
+    *,
+    conversation: Conversation,
+    uploaded_file,
+    uploader_type: str,
+    agent=None,
+    ip_address: str | None = None,
 ) -> Attachment:
     """Validate one uploaded file by its content, store it and record it, unsent.
 
     Raises 400 (empty), 413 (bytes or pixels over the limits), 415 (not an allowed type),
-    429 (too many uploads), 409 (a visitor uploading into a resolved conversation).
+    429 (too many uploads), 409 (a visitor uploading into a resolved conversation), 503 (no
+    image slot freed in time). Images are decoded under chat.image_work's bound; this runs on
+    the request's own thread (under ASGI each request has its own thread-sensitive executor),
+    so waiting for a slot holds up no other request.
     """
     if uploader_type not in Attachment.Uploader.values:
         raise errors.InvalidInput(f"Unknown uploader {uploader_type!r}.")
@@ -84,8 +101,14 @@ def attachment_upload(
             _("This conversation is resolved; reopen it or start a new one."),
             code="conversation_resolved",
         )
-    _check_rate(conversation=conversation, uploader_type=uploader_type, agent=agent)
-    checked = uploads.check(data=_read(uploaded_file), name=getattr(uploaded_file, "name", ""))
+    _check_rate(
+        conversation=conversation, uploader_type=uploader_type, agent=agent, ip_address=ip_address
+    )
+    data, name = _read(uploaded_file), getattr(uploaded_file, "name", "")
+    if uploads.is_image(data):
+        checked = image_work.run(uploads.check, data=data, name=name)
+    else:
+        checked = uploads.check(data=data, name=name)
 
     file_name, thumb_name = _storage_names(checked.extension)
     stored: list[str] = []

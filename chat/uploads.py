@@ -4,7 +4,8 @@ content type; and the bytes we store for it (images re-encoded, thumbnails made)
 Pure functions over bytes: no database, no storage. chat.attachments stores what this returns.
 
 Allowed (PROTOCOL.md): png, jpeg, webp, gif (re-encoded by Pillow: metadata such as EXIF/GPS
-dropped, EXIF orientation applied, animations kept frame by frame), pdf (by signature), txt and
+dropped, EXIF orientation applied, animations kept frame by frame, downscaled to
+ATTACHMENT_MAX_IMAGE_SIDE and kept within the byte limit), pdf (by signature), txt and
 csv (UTF-8 without NUL). Anything else is 415; past the byte or pixel limits 413; empty 400.
 """
 
@@ -140,6 +141,11 @@ def check(*, data: bytes, name: object) -> CheckedFile:
     return _check_text(data=data, name=name)
 
 
+def is_image(data: bytes) -> bool:
+    """Whether check() decodes these bytes as an image: the work chat.image_work bounds."""
+    return _image_signature(data) is not None
+
+
 def _image_signature(data: bytes) -> str | None:
     for signature, image_format in SIGNATURES:
         if data.startswith(signature):
@@ -249,17 +255,80 @@ def _ends_cleanly(data: bytes, image_format: str) -> bool:
     return tail.endswith(b"\x3b")  # the GIF trailer
 
 
+def _fitted(width: int, height: int, max_side: int) -> tuple[int, int]:
+    """The size within a max_side square, aspect kept; never larger than the source."""
+    scale = min(1.0, max_side / max(width, height))
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def _scaled(image: Image.Image, scale: float) -> Image.Image:
+    size = (max(1, int(image.width * scale)), max(1, int(image.height * scale)))
+    return image.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0)
+
+
+def _still_frame(image: Image.Image, *, max_side: int) -> Image.Image:
+    """The decoded picture, at most max_side on its longest side, EXIF orientation applied.
+
+    A JPEG is decoded straight at 1/2, 1/4 or 1/8 scale when that still covers the stored size
+    (draft), so a large photo never exists in memory at full size; the others are decoded once
+    and reduced in place before anything is copied.
+    """
+    image.draft(None, _fitted(image.width, image.height, max_side))
+    image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS, reducing_gap=2.0)
+    frame = ImageOps.exif_transpose(image)
+    frame.info = {}
+    return frame
+
+
+def _animation(image: Image.Image, *, max_side: int) -> tuple[list[Image.Image], list[int]]:
+    """Every frame of an animated GIF/WebP (downscaled like a still) and its duration."""
+    frames, durations = [], []
+    size = _fitted(image.width, image.height, max_side)
+    for index in range(image.n_frames):
+        image.seek(index)
+        frame = image.convert("RGBA")
+        if frame.size != size:
+            frame = frame.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0)
+        frame.info = {}
+        frames.append(frame)
+        durations.append(int(image.info.get("duration", 100)) or 100)
+    return frames, durations
+
+
+# A re-encoded image over the byte limit is scaled down this many times before it is refused.
+SHRINK_ATTEMPTS = 2
+
+
 def _reencode(image: Image.Image, *, frames: int) -> tuple[bytes, int, int, bytes]:
-    """New bytes from the decoded pixels only: no EXIF, GPS, XMP or comments survive."""
+    """New bytes from the decoded pixels only: no EXIF, GPS, XMP or comments survive.
+
+    What is stored keeps within ATTACHMENT_MAX_IMAGE_SIDE and, like the upload, within
+    ATTACHMENT_MAX_BYTES (a re-encoding can be larger than its source: it is scaled down).
+    """
     source_format = image.format
     icc_profile = image.info.get("icc_profile")
-    out = io.BytesIO()
+    max_side = settings.DESTEK["ATTACHMENT_MAX_IMAGE_SIDE"]
     if frames > 1 and source_format in ("GIF", "WEBP"):
-        first = _animated_save(image, out, source_format=source_format)
+        pictures, durations = _animation(image, max_side=max_side)
+        loop = int(image.info.get("loop", 0))
     else:
-        first = ImageOps.exif_transpose(image)
-        first.info = {}
-        _still_save(first, out, source_format=source_format, icc_profile=icc_profile)
+        pictures, durations, loop = [_still_frame(image, max_side=max_side)], [], 0
+    for _attempt in range(SHRINK_ATTEMPTS + 1):
+        out = io.BytesIO()
+        if durations:
+            _animated_save(
+                pictures, out, source_format=source_format, durations=durations, loop=loop
+            )
+        else:
+            _still_save(pictures[0], out, source_format=source_format, icc_profile=icc_profile)
+        if out.tell() <= max_bytes():
+            break
+        # Pixels are what the bytes grow with: aim a little under the limit.
+        scale = (max_bytes() / out.tell()) ** 0.5 * 0.9
+        pictures = [_scaled(picture, scale) for picture in pictures]
+    else:
+        raise too_large()
+    first = pictures[0]
     thumb = first.copy()
     thumb.thumbnail(THUMBNAIL_BOX)
     thumb = thumb.convert("RGBA" if _has_alpha(thumb) else "RGB")
@@ -286,16 +355,8 @@ def _still_save(image, out, *, source_format: str, icc_profile) -> None:
         image.save(out, "PNG", optimize=False, **extra)
 
 
-def _animated_save(image, out, *, source_format: str) -> Image.Image:
-    """Animated GIF/WebP: every frame re-encoded with its timing; returns the first frame."""
-    frames, durations = [], []
-    for index in range(image.n_frames):
-        image.seek(index)
-        frame = image.convert("RGBA")
-        frame.info = {}
-        frames.append(frame)
-        durations.append(int(image.info.get("duration", 100)) or 100)
-    loop = int(image.info.get("loop", 0))
+def _animated_save(frames, out, *, source_format: str, durations: list[int], loop: int) -> None:
+    """Animated GIF/WebP: every frame re-encoded with its timing."""
     if source_format == "GIF":
         frames[0].save(
             out,
@@ -316,7 +377,6 @@ def _animated_save(image, out, *, source_format: str) -> Image.Image:
             loop=loop,
             quality=90,
         )
-    return frames[0]
 
 
 # Room for the multipart envelope (boundaries, headers, the file name) around one file.

@@ -312,17 +312,26 @@ DESTEK = {
     "WEBHOOK_BACKOFF_SECONDS": int(os.environ.get("DESTEK_WEBHOOK_BACKOFF", "30")),
     "WEBHOOK_DISABLE_AFTER_FAILURES": int(os.environ.get("DESTEK_WEBHOOK_DISABLE_AFTER", "5")),
     "WEBHOOK_ALLOW_PRIVATE_ADDRESSES": env_bool("DESTEK_WEBHOOK_ALLOW_PRIVATE", DEBUG),
-    # Attachments (PROTOCOL.md limits): bytes per file, pixels per image (Pillow's
-    # decompression-bomb guard is set to this), files per message, uploads per contact (or
-    # agent) per window, and how long a signed file URL stays valid.
+    # Attachments (PROTOCOL.md limits): bytes per file (uploaded and stored), pixels per image
+    # (Pillow's decompression-bomb guard is set to this), the longest side an image is stored
+    # with (larger ones are downscaled), files per message, uploads per contact (or agent) and
+    # per visitor address per window, and how long a signed file URL stays valid.
     "ATTACHMENT_MAX_BYTES": int(os.environ.get("DESTEK_ATTACHMENT_MAX_BYTES", str(10 * 2**20))),
     "ATTACHMENT_MAX_IMAGE_PIXELS": int(
         os.environ.get("DESTEK_ATTACHMENT_MAX_IMAGE_PIXELS", str(40_000_000))
     ),
+    "ATTACHMENT_MAX_IMAGE_SIDE": int(os.environ.get("DESTEK_ATTACHMENT_MAX_IMAGE_SIDE", "2560")),
     "ATTACHMENTS_PER_MESSAGE": 10,
     "ATTACHMENT_UPLOADS_PER_WINDOW": int(os.environ.get("DESTEK_ATTACHMENT_UPLOADS", "30")),
+    "ATTACHMENT_UPLOADS_PER_ADDRESS": int(
+        os.environ.get("DESTEK_ATTACHMENT_UPLOADS_PER_ADDRESS", "60")
+    ),
     "ATTACHMENT_UPLOAD_WINDOW_SECONDS": 600,
     "ATTACHMENT_URL_MAX_AGE_SECONDS": int(os.environ.get("DESTEK_ATTACHMENT_URL_MAX_AGE", "900")),
+    # Image decoding and re-encoding (chat/image_work.py): at most this many at once per
+    # process; an upload waits this long for a free slot, then gets 503 `busy`.
+    "IMAGE_WORK_SLOTS": int(os.environ.get("DESTEK_IMAGE_WORK_SLOTS", "2")),
+    "IMAGE_WORK_WAIT_SECONDS": float(os.environ.get("DESTEK_IMAGE_WORK_WAIT_SECONDS", "15")),
     # Uploaded but never sent in a message: deleted by the retention sweep after this long.
     "ATTACHMENT_UNSENT_MAX_AGE_HOURS": 24,
     # Retention in days per kind of data (support.retention, nightly); 0 = keep forever.

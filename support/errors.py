@@ -1,7 +1,7 @@
 """Domain errors raised by services and selectors; views and consumers translate them.
 
 Each carries the protocol's snake_case `code` and the HTTP status that fits it
-(PROTOCOL.md: 400 bad input, 401/403 identity, 404, 409 conflict, 413, 415, 429).
+(PROTOCOL.md: 400 bad input, 401/403 identity, 404, 409 conflict, 413, 415, 429, 503).
 """
 
 
@@ -69,3 +69,15 @@ class TooLarge(DomainError):
 class UnsupportedType(DomainError):
     code = "unsupported_type"
     status = 415
+
+
+class Busy(DomainError):
+    """Capacity for this kind of work is taken right now: try again after `retry_after`
+    seconds (sent as the Retry-After header)."""
+
+    code = "busy"
+    status = 503
+
+    def __init__(self, detail: str, *, code: str | None = None, retry_after: int = 5):
+        super().__init__(detail, code=code)
+        self.retry_after = retry_after

@@ -1,12 +1,14 @@
 """Privacy services (GDPR/KVKK): a contact's data export and erasure, written to the audit log.
 
 - `contact_export`: a zip with `contact.json` (the contact, their conversations, messages,
-  ratings and the agents' edits of their details) and, under `attachments/`, their files.
+  the agents' internal notes on them, ratings and the agents' edits of their details) and,
+  under `attachments/`, their files. Notes are in it because what agents wrote about the
+  person is personal data about them too.
 - `contact_erase`: the contact is anonymised (name, email, phone, user id, attributes, device
-  and locale cleared, every visitor token revoked), every message's text, every rating comment
-  and every file of their conversations deleted. Conversation rows, message rows (sender and
-  time), ratings' scores and all timings stay: reports and SLA figures still add up, about
-  nobody.
+  and locale cleared, every visitor token revoked), every message's text, every internal note,
+  every rating comment and every file of their conversations deleted. Conversation rows,
+  message rows (sender and time), ratings' scores and all timings stay: reports and SLA
+  figures still add up, about nobody.
 
 Both are called from the admin (actions on contacts) and `manage.py contact_export` /
 `contact_erase`; each writes one AuditEvent with who did it.
@@ -27,7 +29,7 @@ from chat.models import Attachment, Message
 from ratings import services as rating_services
 
 from . import errors, services
-from .models import AuditEvent, Contact, ContactChange, Conversation
+from .models import AuditEvent, Contact, ContactChange, Conversation, Note
 
 EXPORT_FORMAT_VERSION = 1
 
@@ -66,6 +68,11 @@ def contact_export_data(*, contact: Contact) -> dict[str, Any]:
         .order_by("id")
     ):
         messages_by_conversation[message.conversation_id].append(message)
+    notes_by_conversation: dict[int, list] = {c.pk: [] for c in conversations}
+    for note in (
+        Note.objects.filter(conversation__contact=contact).select_related("author").order_by("id")
+    ):
+        notes_by_conversation[note.conversation_id].append(note)
     attachments_by_message: dict[int | None, list] = {}
     for attachment in _contact_attachments(contact):
         attachments_by_message.setdefault(attachment.message_id, []).append(attachment)
@@ -131,6 +138,15 @@ def contact_export_data(*, contact: Contact) -> dict[str, Any]:
                 "resolved_at": _iso(conversation.resolved_at),
                 "rating": rating_entry(conversation),
                 "messages": [message_entry(m) for m in messages_by_conversation[conversation.pk]],
+                "notes": [
+                    {
+                        "id": note.pk,
+                        "agent": note.author.get_username() if note.author else None,
+                        "body": note.body,
+                        "created_at": _iso(note.created_at),
+                    }
+                    for note in notes_by_conversation[conversation.pk]
+                ],
                 "unsent_attachments": [
                     _attachment_entry(a)
                     for a in attachments_by_message.get(None, [])
@@ -166,9 +182,9 @@ def contact_export(*, contact: Contact, by_user=None, ip_address: str | None = N
 def contact_erase(*, contact: Contact, by_user=None, ip_address: str | None = None) -> dict:
     """Anonymise the contact and delete their words and files; statistics stay.
 
-    Returns counts {conversations, messages, ratings, attachments}. Erasing twice is harmless.
-    Files leave storage after the commit (chat.attachments); every token is revoked, so an
-    open widget falls back to a fresh anonymous session.
+    Returns counts {conversations, messages, notes, ratings, attachments}. Erasing twice is
+    harmless. Files leave storage after the commit (chat.attachments); every token is revoked,
+    so an open widget falls back to a fresh anonymous session.
     """
     with transaction.atomic():
         locked = Contact.objects.select_for_update().filter(pk=contact.pk).first()
@@ -183,6 +199,7 @@ def contact_erase(*, contact: Contact, by_user=None, ip_address: str | None = No
             "messages": chat_services.messages_erase_for_conversations(
                 conversation_ids=conversation_ids
             ),
+            "notes": services.notes_delete_for_conversations(conversation_ids=conversation_ids),
             "ratings": rating_services.rating_comments_erase(conversation_ids=conversation_ids),
         }
         Conversation.objects.filter(pk__in=conversation_ids).update(last_message_preview="")

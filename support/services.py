@@ -1239,6 +1239,13 @@ def note_create(*, conversation: Conversation, author: AgentProfile, body: Any) 
     return note
 
 
+def notes_delete_for_conversations(*, conversation_ids: list[int]) -> int:
+    """Erasure (support.privacy): the internal notes of these conversations go entirely; a
+    note is words about the person, with no figure that needs its row. Returns how many."""
+    _total, per_model = Note.objects.filter(conversation_id__in=conversation_ids).delete()
+    return per_model.get(Note._meta.label, 0)
+
+
 # Labels ----------------------------------------------------------------------------------------
 
 

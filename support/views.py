@@ -320,7 +320,7 @@ def conversation_message_send(request, conversation_id: int):
 @agent_required
 def conversation_attachment_upload(request, conversation_id: int):
     """The composer's upload (multipart `file`): the Attachment as JSON, sent with the reply
-    that names its id. Errors are the widget protocol's JSON errors (400/413/415/429)."""
+    that names its id. Errors are the widget protocol's JSON errors (400/413/415/429/503)."""
     conversation = selectors.conversation_get_for_agent(
         profile=request.agent, conversation_id=conversation_id
     )
@@ -332,9 +332,12 @@ def conversation_attachment_upload(request, conversation_id: int):
             agent=request.user,
         )
     except errors.DomainError as error:
-        return JsonResponse(
+        response = JsonResponse(
             {"error": {"code": error.code, "detail": error.detail}}, status=error.status
         )
+        if isinstance(error, errors.Busy):
+            response["Retry-After"] = str(error.retry_after)
+        return response
     return JsonResponse(chat_protocol.attachment_to_dict(attachment), status=201)
 
 

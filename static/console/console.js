@@ -424,6 +424,7 @@
       input.required = !ready;
     }
     function drop(item) {
+      clearTimeout(item.retry);
       if (item.xhr) item.xhr.abort();
       items.splice(items.indexOf(item), 1);
       item.chip.remove();
@@ -451,6 +452,12 @@
       };
       xhr.onload = function () {
         item.xhr = null;
+        // 503 busy: the server decodes a few images at a time; try again when it says to.
+        if (xhr.status === 503 && (item.retries = (item.retries || 0) + 1) <= 3) {
+          var wait = Number(xhr.getResponseHeader("Retry-After")) || 5;
+          item.retry = setTimeout(function () { upload(item); }, wait * 1000);
+          return;
+        }
         if (xhr.status !== 201) return fail(item, reason(xhr.status, xhr));
         var data = JSON.parse(xhr.responseText);
         item.attachment = data;

@@ -64,6 +64,8 @@ function chipFor(file) {
 }
 
 function drop(item) {
+  clearTimeout(item.retry);
+  item.giveUp?.();
   item.xhr?.abort();
   const i = items.indexOf(item);
   if (i >= 0) items.splice(i, 1);
@@ -76,6 +78,8 @@ function errorText(status, data) {
   if (detail) return detail;
   return say(status === 413 ? 'big' : status === 415 ? 'type' : status === 429 ? 'many' : 'failed', { name: '', reason: '' });
 }
+
+const BUSY_RETRIES = 3;
 
 function upload(item, conversationId) {
   return new Promise((resolve) => {
@@ -90,6 +94,13 @@ function upload(item, conversationId) {
     xhr.onload = () => {
       let data = null;
       try { data = JSON.parse(xhr.responseText); } catch {}
+      // 503 busy: the server decodes a few images at a time; try again when it says to.
+      if (xhr.status === 503 && (item.retries = (item.retries || 0) + 1) <= BUSY_RETRIES) {
+        const wait = Number(xhr.getResponseHeader('Retry-After')) || 5;
+        item.retry = setTimeout(() => upload(item, conversationId).then(resolve), wait * 1000);
+        item.giveUp = () => resolve(false);
+        return;
+      }
       if (xhr.status === 201 && data?.id) {
         item.attachment = data;
         item.bar.value = 100;

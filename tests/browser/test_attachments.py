@@ -136,3 +136,35 @@ def test_a_file_of_the_wrong_type_is_refused_with_a_clear_message(stack, new_con
     expect(widget.locator("#composer-error")).to_contain_text("page.png")
     expect(widget.locator("#composer-error")).to_contain_text("cannot be sent")
     expect(widget.locator(".files-tray .file-chip")).to_have_count(0)
+
+
+def test_a_busy_server_is_asked_again_when_it_says_so(stack, new_context, server):
+    """503 `busy` with Retry-After (every image slot taken, chat.image_work): the widget keeps
+    the file uploading and sends it again after the wait, without an error."""
+    visitor = new_context().new_page()
+    widget = open_widget(visitor, server)
+    widget.locator("#composer-input").fill("Screenshot coming")
+    widget.locator("#composer-input").press("Enter")
+    expect(widget.locator(".msg-visitor", has_text="Screenshot coming")).not_to_have_class(
+        re.compile(r"\bpending\b")
+    )
+    answered = []
+
+    def busy_once(route):
+        answered.append(route.request.method)
+        if len(answered) == 1:
+            route.fulfill(
+                status=503,
+                headers={"Retry-After": "1", "Content-Type": "application/json"},
+                body='{"error": {"code": "busy", "detail": "The server is busy."}}',
+            )
+        else:
+            route.continue_()
+
+    visitor.route(re.compile(r".*/attachments$"), busy_once)
+    widget_frame(visitor).evaluate(PASTE, [screenshot_png(), "later.png"])
+    chip = widget.locator(".files-tray .file-chip")
+    expect(chip).to_have_class(re.compile(r"\buploading\b"))
+    expect(chip).to_have_class(re.compile(r"\bready\b"), timeout=10_000)
+    assert answered == ["POST", "POST"]
+    expect(widget.locator("#composer-error")).to_be_empty()

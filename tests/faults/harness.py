@@ -12,6 +12,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections import Counter
 
 import websockets
 
@@ -142,6 +143,7 @@ class Visitor:
         self.reconnects = 0
         self.stopped = False
         self.frames_seen: list[int] = []  # message ids in arrival order (duplicates kept)
+        self.sends: Counter[str] = Counter()  # message.send frames written, per client id
 
     @property
     def max_id(self) -> int:
@@ -200,6 +202,7 @@ class Visitor:
         for client_id, body in list(self.outbox.items()):
             if self.ws is None:
                 return
+            self.sends[client_id] += 1
             with contextlib.suppress(websockets.WebSocketException):
                 await self.ws.send(
                     json.dumps(

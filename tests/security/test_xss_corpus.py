@@ -1,8 +1,15 @@
 """Everything a visitor can type or send (name, phone, attributes, device fields, message
 bodies, file names) is rendered escaped in the console pages and fragments, the socket
-fragments and the admin. Each payload carries the marker "xss"; the pages are parsed, and no
-element, event handler, javascript: URL or htmx attribute may come out of visitor text."""
+fragments, the admin, the e-mails the visitor receives (with an agent's name and words beside
+them) and the exports; the widget's own rendering is driven in a browser
+(tests/browser/test_xss_widget.py). Each payload carries the marker "xss"; the pages are parsed,
+and no element, event handler, javascript: URL or htmx attribute may come out of visitor text.
+"""
 
+import csv
+import io
+import json
+import zipfile
 from html.parser import HTMLParser
 
 import pytest
@@ -12,7 +19,9 @@ from django.urls import reverse
 from chat import attachments as attachment_services
 from chat import realtime
 from chat import services as chat_services
+from emails import services as email_services
 from support import selectors as support_selectors
+from support.models import Contact
 from tests import factories
 from tests.chat import corpus
 
@@ -91,6 +100,7 @@ def hostile_world():
     }
     contact = {
         "name": "<script>alert('xss')</script>"[:191],
+        "email": "visitor-xss@example.com",
         "phone": '"><svg data-xss onload=1>'[:64],
         "attributes": {
             "<img src=x onerror=alert(1) data-xss>": "<script>alert('xss')</script>",
@@ -200,3 +210,97 @@ def test_the_admin_contact_page_escapes_visitor_text(client):
     html = client.get(reverse("admin:support_contact_change", args=[contact.pk])).content.decode()
 
     assert injected(html) == []
+
+
+def agent_reply_with_hostile_name_and_file(world):
+    """An agent whose display name is markup replies with markup and a file named like it."""
+    agent = factories.agent(
+        display_name="<img src=x onerror=alert(1) data-xss>", teams=[world.team]
+    )
+    reply_file = attachment_services.attachment_upload(
+        conversation=world.conversation,
+        uploaded_file=SimpleUploadedFile("<svg data-xss onload=alert(1)>.pdf", corpus.pdf()),
+        uploader_type="agent",
+        agent=agent.user,
+    )
+    chat_services.message_send(
+        conversation=world.conversation,
+        sender_type="agent",
+        agent=agent.user,
+        body=PAYLOAD,
+        attachments=[reply_file.pk],
+    )
+
+
+def html_part(email) -> str:
+    [(html, mimetype)] = email.alternatives
+    assert mimetype == "text/html"
+    return html
+
+
+def test_emails_escape_visitor_and_agent_text(mailoutbox):
+    world = hostile_world()
+    agent_reply_with_hostile_name_and_file(world)
+    Contact.objects.filter(pk=world.conversation.contact_id).update(last_seen_at=None)
+
+    assert email_services.transcript_email_send(conversation_id=world.conversation.pk)
+    assert email_services.reply_email_send(conversation_id=world.conversation.pk) >= 1
+
+    assert [email.to for email in mailoutbox] == [["visitor-xss@example.com"]] * 2
+    for email in mailoutbox:
+        html = html_part(email)
+        assert "&lt;script&gt;alert(&#x27;xss&#x27;)&lt;/script&gt;" in html
+        assert "&lt;svg data-xss onload=alert(1)&gt;.pdf" in html
+        assert injected(html) == [], email.subject
+        # Headers hold no visitor text (no header injection through a name).
+        assert "xss" not in email.subject and "\n" not in email.subject
+
+
+FORMULAS = ['=HYPERLINK("http://evil.example/xss","xss")', "+cmd|' /C calc'!xss", "@SUM(xss)"]
+
+
+def test_exports_are_downloads_that_no_browser_renders_and_no_spreadsheet_runs(client):
+    world = hostile_world()
+    agent_reply_with_hostile_name_and_file(world)
+    Contact.objects.filter(pk=world.conversation.contact_id).update(name=FORMULAS[0])
+    for formula in FORMULAS:
+        factories.message(conversation=world.conversation, body=formula)
+    client.force_login(world.users["staff"])
+
+    for kind, fmt in [("contacts", "csv"), ("conversations", "csv"), ("conversations", "json")]:
+        response = client.get(
+            "/admin/integrations/crmexport/", {"download": "1", "kind": kind, "format": fmt}
+        )
+        assert response.status_code == 200, (kind, fmt)
+        body = b"".join(response.streaming_content).decode()
+        assert_download(response, "text/csv" if fmt == "csv" else "application/json")
+        if fmt == "json":
+            rows = json.loads(body)
+            assert "<script>alert('xss')</script>" in json.dumps(rows, ensure_ascii=False)
+            continue
+        cells = [cell for row in csv.reader(io.StringIO(body)) for cell in row]
+        assert "'" + FORMULAS[0] in cells
+        # A cell may hold a formula only quoted (a transcript cell starts with its time).
+        assert not [c for c in cells if c[:1] in ("=", "+", "-", "@") and "xss" in c]
+
+    contact = world.contacts["visitor_a"]
+    response = client.post(
+        reverse("admin:support_contact_changelist"),
+        {"action": "export_data", "_selected_action": [contact.pk]},
+    )
+    assert response.status_code == 200
+    assert_download(response, "application/zip")
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        names = archive.namelist()
+        data = json.loads(archive.read("contact.json"))
+    # File names in the zip are the sanitised ones, inside attachments/, never a path out.
+    assert all(n == "contact.json" or n.startswith("attachments/") for n in names), names
+    assert not [n for n in names if ".." in n or n.startswith("/") or "\\" in n]
+    texts = json.dumps(data, ensure_ascii=False)
+    assert "<script>alert('xss')</script>" in texts  # kept as the visitor wrote it, as data
+
+
+def assert_download(response, content_type: str) -> None:
+    assert response["Content-Type"].split(";")[0] == content_type
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["X-Content-Type-Options"] == "nosniff"

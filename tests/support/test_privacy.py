@@ -15,7 +15,7 @@ from chat import attachments as attachment_services
 from chat.models import Attachment, Message
 from ratings import services as rating_services
 from support import privacy, services
-from support.models import AuditEvent, Contact, ContactChange, Conversation
+from support.models import AuditEvent, Contact, ContactChange, Conversation, Note
 from tests import factories
 from tests.chat import corpus
 
@@ -25,6 +25,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+SECRET_NOTE = "Alice Smith lives at 12 Secret Street, phone 555-0100"
 
 
 def rich_contact():
@@ -50,7 +53,9 @@ def rich_contact():
     services.contact_update(
         contact=contact, by_user=agent.user, name="Ayşe Y.", email="ayse@example.com"
     )
+    factories.note(conversation=conversation, author=agent, body=SECRET_NOTE)
     other = factories.conversation(body="Somebody else's words")
+    factories.note(conversation=other, author=agent, body="Another person's note")
     attachment_services.attachment_upload(
         conversation=conversation,
         uploaded_file=SimpleUploadedFile(
@@ -85,6 +90,11 @@ def test_export_holds_the_contact_their_conversations_and_nothing_else():
     bodies = [m["body"] for m in data["conversations"][0]["messages"]]
     assert "My card number is 4242" in bodies and "On it" in bodies
     assert "Somebody else's words" not in json.dumps(data)
+    # What agents wrote about the person is theirs too; other people's notes are not.
+    [note] = data["conversations"][0]["notes"]
+    assert (note["body"], note["agent"]) == (SECRET_NOTE, agent.user.get_username())
+    assert note["created_at"]
+    assert "Another person's note" not in json.dumps(data)
     assert data["conversations"][0]["rating"]["score"] == 4
     assert data["detail_changes"][0]["old"] == "Ayşe Yılmaz"
     [listed] = data["conversations"][0]["unsent_attachments"]
@@ -102,6 +112,9 @@ def test_erasure_anonymises_and_keeps_the_statistics(client, django_capture_on_c
     message_count = Message.objects.filter(conversation=conversation).count()
     stored_file = Attachment.objects.get(conversation=conversation).file.name
     assert default_storage.exists(stored_file)
+    client.force_login(agent.user)
+    assert "Secret Street" in client.get(f"/console/conversations/{conversation.pk}/").text
+    client.logout()
 
     with django_capture_on_commit_callbacks(execute=True):
         counts = privacy.contact_erase(contact=contact, by_user=agent.user)
@@ -130,7 +143,20 @@ def test_erasure_anonymises_and_keeps_the_statistics(client, django_capture_on_c
     )
     # Other contacts are untouched.
     assert Message.objects.filter(conversation=other, body="Somebody else's words").exists()
-    assert counts == {"conversations": 1, "messages": 3, "ratings": 1, "attachments": 1}
+    assert counts == {
+        "conversations": 1,
+        "messages": 3,
+        "notes": 1,
+        "ratings": 1,
+        "attachments": 1,
+    }
+    # Internal notes go with the rest: not in the database, not on the console.
+    assert not Note.objects.filter(conversation=conversation).exists()
+    assert Note.objects.filter(conversation=other, body="Another person's note").exists()
+    client.force_login(agent.user)
+    page = client.get(f"/console/conversations/{conversation.pk}/")
+    assert page.status_code == 200 and "Secret Street" not in page.text
+    client.logout()
     assert not Attachment.objects.filter(conversation=conversation).exists()
     assert not default_storage.exists(stored_file)
     # Every visitor token of the contact stops working.
