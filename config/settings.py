@@ -285,10 +285,12 @@ DESTEK = {
     "REOPEN_WINDOW_SECONDS": int(os.environ.get("DESTEK_REOPEN_WINDOW", str(7 * 24 * 3600))),
     "MESSAGES_PAGE_SIZE": 100,
     # Security (docs/security.md). Widget sessions opened per client address per window
-    # (0 = off); console/admin sign-in failures per username and address before a lockout.
+    # (0 = off); console/admin sign-in failures per username and address before a lockout,
+    # and per address across usernames (someone trying many usernames) before the address's.
     "SESSION_RATE_LIMIT": int(os.environ.get("DESTEK_SESSION_RATE_LIMIT", "30")),
     "SESSION_RATE_WINDOW_SECONDS": 60,
     "LOGIN_MAX_FAILURES": int(os.environ.get("DESTEK_LOGIN_MAX_FAILURES", "5")),
+    "LOGIN_ADDRESS_MAX_FAILURES": int(os.environ.get("DESTEK_LOGIN_ADDRESS_MAX_FAILURES", "20")),
     "LOGIN_LOCKOUT_SECONDS": int(os.environ.get("DESTEK_LOGIN_LOCKOUT_SECONDS", "900")),
     # Behind one reverse proxy that appends the client address to X-Forwarded-For, set this
     # so limits count real clients rather than the proxy.
