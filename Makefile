@@ -21,7 +21,7 @@ run: messages
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	@echo "Widget demo: http://$(HOST):$(PORT)/demo/   Console: http://$(HOST):$(PORT)/console/"
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	DESTEK_DEMO=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 lint: install
 	$(BIN)/ruff check .

@@ -265,6 +265,9 @@ INBOUND_EMAIL_DOMAIN = os.environ.get("INBOUND_EMAIL_DOMAIN", "reply.localhost")
 INBOUND_EMAIL_SECRET = os.environ.get("INBOUND_EMAIL_SECRET", "")
 
 DESTEK = {
+    # The demo shop and app pages (/demo/, /demo/app/) with the demo widget of `seed_demo`:
+    # `make run` switches them on; a production site leaves them off (404).
+    "DEMO": env_bool("DESTEK_DEMO", False),
     # Email fallback (emails app): a visitor whose widget was not seen for this long gets
     # agent replies by email; replies within the batch window go out as one email.
     "VISITOR_AWAY_SECONDS": 120,

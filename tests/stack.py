@@ -62,6 +62,8 @@ class Stack:
         self.env = {
             **os.environ,
             "DEBUG": "1",
+            # The browser tests shop on /demo/ (seed_demo's widget).
+            "DESTEK_DEMO": "1",
             "MEDIA_ROOT": str(tmp_dir / "media"),
             "CHANNEL_LAYER_PREFIX": self.name,
             "PYTHONUNBUFFERED": "1",
