@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Production is the settings' default (docs/deploy.md); development says what it needs. The
+# key is public: config/settings.py refuses it unless DEBUG is on.
+DEV_ENV := DEBUG=1 SECRET_KEY=dev-only-make-run-not-a-secret
 
 .PHONY: install messages run test lint format migrations-check widget
 
@@ -15,21 +18,23 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 messages: install
-	$(BIN)/python manage.py compilemessages --ignore=.venv -v0
+	$(DEV_ENV) $(BIN)/python manage.py compilemessages --ignore=.venv -v0
 
+# The demo shop and app pages (/demo/) exist only with DESTEK_DEMO=1.
 run: messages
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo
+	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEV_ENV) $(BIN)/python manage.py seed_demo
 	@echo "Widget demo: http://$(HOST):$(PORT)/demo/   Console: http://$(HOST):$(PORT)/console/"
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(DEV_ENV) DESTEK_DEMO=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
 migrations-check: install
-	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 
+# pytest sets its own environment (tests/settings.py).
 test: lint migrations-check messages
 	$(BIN)/pytest $(PYTEST_ARGS)
 

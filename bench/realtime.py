@@ -378,6 +378,8 @@ class BenchStack:
             "DJANGO_SETTINGS_MODULE": "config.settings",
             "DEBUG": "1" if args.debug else "0",
             "SECRET_KEY": "bench-" + secrets.token_hex(24),
+            # The clients speak plain HTTP to loopback ports: no proxy, no TLS.
+            "SECURE_SSL_REDIRECT": "0",
             "DATABASE_URL": self.database_url,
             "REDIS_URL": self.redis_url,
             "CHANNEL_LAYER": args.layer,

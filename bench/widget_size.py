@@ -19,6 +19,7 @@ import gzip
 import io
 import os
 import re
+import secrets
 import sys
 import tempfile
 from html.parser import HTMLParser
@@ -97,6 +98,8 @@ def main() -> None:
         os.environ["DATABASE_URL"] = f"sqlite:///{Path(tmp) / 'db.sqlite3'}"
         os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
         os.environ.pop("REDIS_URL", None)  # in-memory channel layer: nothing to reach
+        os.environ["SECRET_KEY"] = "bench-" + secrets.token_hex(24)
+        os.environ["SECURE_SSL_REDIRECT"] = "0"  # the test client asks over plain HTTP
         sys.path.insert(0, str(ROOT))
         import django
 

@@ -11,10 +11,12 @@ import math
 import time
 from collections import deque
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.http.request import is_same_domain, split_domain_port, validate_host
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -80,6 +82,35 @@ def origin_is_allowed(scope, widget) -> bool:
         return True
     host = _header(scope, b"host") or ""
     return support_selectors.widget_origin_is_allowed(widget=widget, origin=origin, host=host)
+
+
+def console_origin_is_allowed(scope) -> bool:
+    """The console socket signs in with the agent's session cookie, which browsers also send
+    from sibling subdomains (SameSite=Lax): a page may open it only from this site's own
+    origin (the host it asked for, if one of ALLOWED_HOSTS) or one of CSRF_TRUSTED_ORIGINS,
+    the origins Django accepts for the console's POSTs. No Origin means no browser, so no page
+    of someone else's can be driving it."""
+    origin = _header(scope, b"origin")
+    if origin is None:
+        return True
+    origin = origin.strip().lower()
+    host = (_header(scope, b"host") or "").strip().lower()
+    scheme = "https" if scope.get("scheme") in ("wss", "https") else "http"
+    allowed_hosts = settings.ALLOWED_HOSTS
+    if settings.DEBUG and not allowed_hosts:
+        allowed_hosts = [".localhost", "127.0.0.1", "[::1]"]  # as Django's get_host()
+    domain, _port = split_domain_port(host)
+    if domain and validate_host(domain, allowed_hosts) and origin == f"{scheme}://{host}":
+        return True
+    trusted = [o.lower() for o in settings.CSRF_TRUSTED_ORIGINS]
+    if origin in trusted:
+        return True
+    parts = urlsplit(origin)
+    return any(
+        is_same_domain(parts.netloc, urlsplit(pattern).netloc.lstrip("*"))
+        for pattern in trusted
+        if "*" in pattern and urlsplit(pattern).scheme == parts.scheme
+    )
 
 
 def _positive_int(value) -> int | None:
@@ -499,6 +530,9 @@ class ConsoleConsumer(JsonFrameConsumer):
     watched_id = None
 
     async def connect(self):
+        if not console_origin_is_allowed(self.scope):
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
         self.profile = await database_sync_to_async(support_selectors.agent_profile_for_user)(
             self.scope.get("user")
         )

@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponseForbidden, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 
 from support import errors
 from support import selectors as support_selectors
-from support.identity import identity_hash
+from support.demo import DEMO_WIDGET_KEY, demo_identity
 
 from . import file_urls, selectors
 
@@ -77,36 +77,43 @@ def widget_page(request):
     return response
 
 
-# The demo's logged-in shop user (seed_demo creates her conversation).
-DEMO_USER = {"external_id": "demo-user-42", "name": "Elif Yılmaz", "email": "elif@example.com"}
+def home(request):
+    """The site's root: the demo shop when the demo is on (`make run`), else the console."""
+    return redirect("demo" if settings.DESTEK["DEMO"] else "console:inbox")
 
 
-def _demo_user(key: str) -> dict:
-    """What the shop's server would put in its page: the user id signed with the widget secret."""
+def _demo_widget():
+    """The demo widget, if the demo is switched on (DESTEK["DEMO"]); else there is no demo.
+
+    Only that widget: the pages sign the demo user's id with its secret (support.demo), and
+    must never do so for a real one."""
+    if not settings.DESTEK["DEMO"]:
+        raise Http404(_("The demo is switched off."))
     try:
-        widget = support_selectors.widget_get_active(key=key)
+        return support_selectors.widget_get_active(key=DEMO_WIDGET_KEY)
     except errors.DomainError:
-        return {}
-    return {
-        **DEMO_USER,
-        "hash": identity_hash(secret=widget.secret, external_id=DEMO_USER["external_id"]),
-    }
+        raise Http404(_("No active widget has this key.")) from None
 
 
 @require_GET
 def demo_page(request):
     """A pretend shop that embeds the widget with the one-line loader, as a customer would."""
-    key = request.GET.get("key", "demo")
-    return render(request, "chat/demo.html", {"widget_key": key, "demo_user": _demo_user(key)})
+    widget = _demo_widget()
+    return render(
+        request,
+        "chat/demo.html",
+        {"widget_key": widget.key, "demo_user": demo_identity(widget=widget)},
+    )
 
 
 @require_GET
 def demo_app_page(request):
     """The widget's app mode in a phone-sized frame, as a mobile app's WebView shows it."""
-    key = request.GET.get("key", "demo")
-    user = _demo_user(key)
-    query = {"mode": "app", "widget_key": key, "platform": "ios", "os": "iOS", "os_version": "18.1"}
-    query |= {"app_version": "4.2.0", "model": "iPhone 15", "locale": request.LANGUAGE_CODE}
+    widget = _demo_widget()
+    user = demo_identity(widget=widget)
+    query = {"mode": "app", "widget_key": widget.key, "platform": "ios", "os": "iOS"}
+    query |= {"os_version": "18.1", "app_version": "4.2.0", "model": "iPhone 15"}
+    query |= {"locale": request.LANGUAGE_CODE}
     if user:
         query |= {k: user[k] for k in ("external_id", "hash", "name", "email")}
     return render(

@@ -17,8 +17,8 @@ from chat.routing import websocket_urlpatterns  # noqa: E402
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        # Origins are checked per widget in the visitor consumer (native apps send none);
-        # the console socket relies on the session cookie, which is SameSite=Lax.
+        # Origins are checked in the consumers: per widget for visitors (native apps send
+        # none), this site's own for the console (chat.consumers.console_origin_is_allowed).
         "websocket": AuthMiddlewareStack(URLRouter(websocket_urlpatterns)),
     }
 )

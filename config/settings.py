@@ -1,14 +1,18 @@
 """Destek settings, read from the environment.
 
-With no environment at all (`make run`) the project runs on SQLite, the in-memory
-channel layer and eager Celery, so a laptop needs no other server. Production and CI
-set DATABASE_URL (PostgreSQL) and REDIS_URL (channel layer and Celery broker).
+Production is the default: DEBUG is off unless set, there is no start without SECRET_KEY,
+cookies are Secure and plain HTTP is redirected to HTTPS. `make run` sets what a laptop needs
+(DEBUG, a public development key, the demo); the tests set theirs in tests/settings.py.
+Without DATABASE_URL and REDIS_URL the project runs on SQLite, the in-memory channel layer
+and eager Celery, so a laptop needs no other server; production and CI set both
+(docs/deploy.md lists every variable).
 """
 
 import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -25,11 +29,17 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
-# A dev-only default; production must set SECRET_KEY (checked below).
-SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-secret-key-change-me")
+# Only when asked for: a debug page shows settings and code to anyone who causes an error.
+DEBUG = env_bool("DEBUG", False)
+# Signs sessions, visitor tokens and file links: with a known key anyone could forge them.
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set. Production: 50 or more random characters, the same in every "
+        "process (docs/deploy.md). `make run` and the tests set their own."
+    )
 if not DEBUG and SECRET_KEY.startswith("dev-only"):
-    raise RuntimeError("SECRET_KEY must be set when DEBUG is off")
+    raise ImproperlyConfigured("SECRET_KEY is the public development key of `make run`.")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -218,6 +228,16 @@ CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
+# HTTPS only (docs/deploy.md): plain HTTP is redirected, and browsers are told to use HTTPS
+# for a year (HSTS). Behind nginx, uvicorn's --proxy-headers takes the scheme from
+# X-Forwarded-Proto (sent by the proxies of FORWARDED_ALLOW_IPS only), so requests that reached
+# the proxy over HTTPS are not redirected again; SECURE_PROXY_SSL_HEADER stays unset, which
+# would let any client claim HTTPS. SECURE_SSL_REDIRECT=0 where something else redirects.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+# Only allows the domain into browsers' preload list; it gets there when its owner submits it.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # The Django admin keeps Django's own headers; everything else gets config.middleware's CSP.
@@ -265,6 +285,9 @@ INBOUND_EMAIL_DOMAIN = os.environ.get("INBOUND_EMAIL_DOMAIN", "reply.localhost")
 INBOUND_EMAIL_SECRET = os.environ.get("INBOUND_EMAIL_SECRET", "")
 
 DESTEK = {
+    # The demo shop and app pages (/demo/, /demo/app/) with the demo widget of `seed_demo`:
+    # `make run` switches them on; a production site leaves them off (404).
+    "DEMO": env_bool("DESTEK_DEMO", False),
     # Email fallback (emails app): a visitor whose widget was not seen for this long gets
     # agent replies by email; replies within the batch window go out as one email.
     "VISITOR_AWAY_SECONDS": 120,
@@ -285,10 +308,12 @@ DESTEK = {
     "REOPEN_WINDOW_SECONDS": int(os.environ.get("DESTEK_REOPEN_WINDOW", str(7 * 24 * 3600))),
     "MESSAGES_PAGE_SIZE": 100,
     # Security (docs/security.md). Widget sessions opened per client address per window
-    # (0 = off); console/admin sign-in failures per username and address before a lockout.
+    # (0 = off); console/admin sign-in failures per username and address before a lockout,
+    # and per address across usernames (someone trying many usernames) before the address's.
     "SESSION_RATE_LIMIT": int(os.environ.get("DESTEK_SESSION_RATE_LIMIT", "30")),
     "SESSION_RATE_WINDOW_SECONDS": 60,
     "LOGIN_MAX_FAILURES": int(os.environ.get("DESTEK_LOGIN_MAX_FAILURES", "5")),
+    "LOGIN_ADDRESS_MAX_FAILURES": int(os.environ.get("DESTEK_LOGIN_ADDRESS_MAX_FAILURES", "20")),
     "LOGIN_LOCKOUT_SECONDS": int(os.environ.get("DESTEK_LOGIN_LOCKOUT_SECONDS", "900")),
     # Behind one reverse proxy that appends the client address to X-Forwarded-For, set this
     # so limits count real clients rather than the proxy.

@@ -1,13 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from chat import views as chat_views
 from emails import views as email_views
 from ratings import views as ratings_views
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/demo/", permanent=False)),
+    path("", chat_views.home),
     path("admin/", admin.site.urls),
     path("console/", include("support.urls")),
     path("api/widget/v1/", include("proactive.urls")),

@@ -10,6 +10,7 @@ in-memory channel layer.
 import http.cookiejar
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -59,9 +60,16 @@ class Stack:
         self.tmp_dir = tmp_dir
         self.name = f"destek_stack_{uuid.uuid4().hex[:10]}"
         self.admin_url = os.environ.get("DATABASE_URL", "")
+        # What the processes need, set here rather than inherited from the test run (whose
+        # DJANGO_SETTINGS_MODULE is tests.settings): the project's settings, their own key,
+        # DEBUG for static files served by the web process itself (no nginx in front), and
+        # the demo, whose shop the browser tests use.
         self.env = {
             **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "SECRET_KEY": "stack-" + secrets.token_urlsafe(48),
             "DEBUG": "1",
+            "DESTEK_DEMO": "1",
             "MEDIA_ROOT": str(tmp_dir / "media"),
             "CHANNEL_LAYER_PREFIX": self.name,
             "PYTHONUNBUFFERED": "1",

@@ -16,7 +16,7 @@ SHOW = (
 
 def settings_with(**env) -> dict:
     environment = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "CACHE_URL")}
-    environment |= {"DJANGO_SETTINGS_MODULE": "config.settings", **env}
+    environment |= {"DJANGO_SETTINGS_MODULE": "config.settings", "SECRET_KEY": "x" * 50, **env}
     result = subprocess.run(
         [sys.executable, "-c", SHOW],
         cwd=ROOT,

@@ -8,6 +8,7 @@ fuzzy. Either fails, naming the catalog and the text. Fix: `python manage.py mak
 translate the empty/fuzzy entries, `make messages`.
 """
 
+import os
 import re
 import shutil
 import subprocess
@@ -41,6 +42,8 @@ def regenerated(tmp_path_factory) -> Path:
     result = subprocess.run(
         [sys.executable, "manage.py", "makemessages", "-l", "tr", "-v", "0"],
         cwd=copy,
+        # The copy has no tests/ (so not the tests' settings); any key will do for reading.
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "SECRET_KEY": "catalogs"},
         capture_output=True,
         text=True,
         timeout=120,

@@ -1,6 +1,8 @@
 """A widget that requires a verified identity refuses anonymous visitors on every endpoint
 (read from the URL conf, so new ones are covered) and on the socket, not only at session start."""
 
+import re
+
 import pytest
 from asgiref.sync import sync_to_async
 from channels.routing import URLRouter
@@ -8,7 +10,7 @@ from channels.testing import WebsocketCommunicator
 from django.db import connections
 
 from chat.routing import websocket_urlpatterns
-from support.models import Widget
+from support.models import Widget, generate_widget_secret
 from tests import factories
 
 from .world import build_world, route_url, site_routes
@@ -203,3 +205,30 @@ async def test_a_message_from_a_socket_whose_token_no_longer_holds_is_not_stored
         "code": code,
     }
     assert await conversation.messages.filter(client_id="b").acount() == 0
+
+
+@pytest.mark.parametrize("demo", [True, False], ids=["demo-on", "demo-off"])
+@pytest.mark.parametrize("page", ["/demo/", "/demo/app/"])
+def test_the_demo_pages_never_sign_an_identity_for_a_real_widget(client, settings, page, demo):
+    """The demo signs its pretend user with the demo widget's public secret: asked for a
+    production widget (random secret, verified identity required), it must hand out nothing
+    that opens a session there."""
+    settings.DESTEK = {**settings.DESTEK, "DEMO": demo}
+    factories.widget(key="demo", secret="demo-secret")
+    Widget.objects.create(
+        key="prod",
+        name="Production",
+        secret=generate_widget_secret(),
+        require_verified_identity=True,
+    )
+
+    html = client.get(f"{page}?key=prod").content.decode()
+
+    for signed in set(re.findall(r"\b[0-9a-f]{64}\b", html)) or {""}:
+        response = client.post(
+            SESSION,
+            {"widget_key": "prod", "identity": {"external_id": "demo-user-42", "hash": signed}},
+            content_type="application/json",
+        )
+        assert response.status_code == 403, response.content
+        assert response.json()["error"]["code"] in ("identity_invalid", "identity_required")

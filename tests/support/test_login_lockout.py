@@ -16,7 +16,12 @@ ADMIN = "/admin/login/"
 
 @pytest.fixture
 def lockout(settings):
-    settings.DESTEK = {**settings.DESTEK, "LOGIN_MAX_FAILURES": 3, "LOGIN_LOCKOUT_SECONDS": 600}
+    settings.DESTEK = {
+        **settings.DESTEK,
+        "LOGIN_MAX_FAILURES": 3,
+        "LOGIN_ADDRESS_MAX_FAILURES": 5,
+        "LOGIN_LOCKOUT_SECONDS": 600,
+    }
 
 
 def sign_in(client, url, username, password, address="10.0.0.1"):
@@ -61,6 +66,33 @@ def test_the_lock_is_per_address_and_ends_after_the_window(client, lockout):
     assert after_window.status_code == 302
 
 
+@pytest.mark.parametrize("url", [CONSOLE, ADMIN])
+def test_an_address_trying_many_usernames_is_locked_for_every_username(client, lockout, url):
+    for name in ("ayse", "mehmet"):
+        user = factories.agent(username=name).user
+        user.is_staff = True
+        user.save()
+    # One failure each: no username reaches its own limit (3), the address reaches its (5).
+    for name in ("admin", "root", "support", "info"):
+        assert "Too many failed sign-ins" not in sign_in(client, url, name, "guess").text
+    # A sign-in of one's own account does not reset the address's count.
+    assert "Too many failed sign-ins" not in sign_in(client, url, "mehmet", "pw-12345-test").text
+    client.logout()
+    fifth = sign_in(client, url, "operator", "guess")
+    assert "Too many failed sign-ins. Try again in 10 minutes." in fifth.text
+
+    right = sign_in(client, url, "ayse", "pw-12345-test")
+
+    assert right.status_code == 200
+    assert "Too many failed sign-ins" in right.text
+    assert "_auth_user_id" not in client.session
+    event = AuditEvent.objects.get(action=AuditEvent.Action.LOGIN_LOCKED)
+    assert event.detail == {"username": "operator", "failures": 5, "every_username": True}
+    assert event.ip_address == "10.0.0.1"
+    # Only that address is locked out.
+    assert sign_in(client, url, "ayse", "pw-12345-test", address="10.0.0.2").status_code == 302
+
+
 def test_a_successful_sign_in_forgets_earlier_failures(client, lockout):
     factories.agent(username="ayse")
     sign_in(client, CONSOLE, "ayse", "wrong")
@@ -84,7 +116,7 @@ def test_usernames_are_counted_case_insensitively(client, lockout):
 
 
 def test_zero_turns_the_lockout_off(client, settings):
-    settings.DESTEK = {**settings.DESTEK, "LOGIN_MAX_FAILURES": 0}
+    settings.DESTEK = {**settings.DESTEK, "LOGIN_MAX_FAILURES": 0, "LOGIN_ADDRESS_MAX_FAILURES": 0}
     factories.agent(username="ayse")
     for _ in range(10):
         sign_in(client, CONSOLE, "ayse", "wrong")
@@ -103,7 +135,10 @@ def test_the_client_address_comes_from_the_proxy_only_when_trusted(client, locko
             HTTP_X_FORWARDED_FOR=f"198.51.100.{n}",
         )
     # Untrusted header: all three came from the proxy's address and counted together.
-    assert RateLimitBucket.objects.get().key == "login:ayse:10.0.0.9"
+    assert set(RateLimitBucket.objects.values_list("key", flat=True)) == {
+        "login:ayse:10.0.0.9",
+        "login-address:10.0.0.9",
+    }
 
     settings.DESTEK = {**settings.DESTEK, "TRUST_X_FORWARDED_FOR": True}
     client.post(

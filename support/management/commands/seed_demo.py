@@ -7,10 +7,9 @@ from django.db import transaction
 from chat import services as chat_services
 from faq.seed import seed_help_articles
 from support import services as support_services
+from support.demo import DEMO_USER, DEMO_WIDGET_KEY, DEMO_WIDGET_SECRET, demo_identity
 from support.models import AgentProfile, Contact, Team, Topic, Widget
 
-DEMO_WIDGET_KEY = "demo"
-DEMO_WIDGET_SECRET = "demo-secret"  # noqa: S105 - dev only; real widgets get a random one
 DEMO_USERS = [
     # username, password, role, display name, is_staff
     ("agent", "agent-demo-123", AgentProfile.Role.AGENT, "Ayşe Demir", False),
@@ -130,7 +129,7 @@ class Command(BaseCommand):
 
         self._proactive_messages(widget)
         seed_help_articles()  # before the sample chat, so the bot can suggest articles
-        if not Contact.objects.filter(widget=widget, external_id="demo-user-42").exists():
+        if not Contact.objects.filter(widget=widget, external_id=DEMO_USER["external_id"]).exists():
             self._sample_conversation(widget)
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         for username, password, role, _name, _staff in DEMO_USERS:
@@ -147,17 +146,13 @@ class Command(BaseCommand):
             )
 
     def _sample_conversation(self, widget):
-        from support.identity import identity_hash
-
+        user = demo_identity(widget=widget)
         contact, _token = support_services.widget_session_open(
             widget_key=widget.key,
-            identity={
-                "external_id": "demo-user-42",
-                "hash": identity_hash(secret=widget.secret, external_id="demo-user-42"),
-            },
+            identity={"external_id": user["external_id"], "hash": user["hash"]},
             contact_data={
-                "name": "Elif Yılmaz",
-                "email": "elif@example.com",
+                "name": user["name"],
+                "email": user["email"],
                 "attributes": {"plan": "Pro", "restaurant": "Lale Cafe", "tables": 14},
             },
             device={

@@ -1,0 +1,19 @@
+"""The test run's settings: config.settings with what the tests need, set explicitly.
+
+pytest-django imports this module (pyproject.toml names it) before any conftest, so the
+environment filled in here is in place when config.settings reads it. Everything else keeps
+the production defaults (DEBUG off, Secure cookies, no private webhook targets); servers the
+tests start get an environment of their own (tests/stack.py).
+"""
+
+import os
+import secrets
+
+# A fresh random key per run: nothing a test run signs is valid anywhere else.
+os.environ["SECRET_KEY"] = "tests-" + secrets.token_urlsafe(48)
+
+from config.settings import *  # noqa: F403
+
+# The test client speaks plain HTTP; tests/config/test_production_settings.py checks the
+# redirect with the production environment.
+SECURE_SSL_REDIRECT = False
