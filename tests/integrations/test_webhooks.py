@@ -288,6 +288,34 @@ def test_private_addresses_are_refused_unless_allowed(receiver, endpoint_for, se
     assert "private or local address" in WebhookAttempt.objects.get().error
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://[::127.0.0.1]/",  # IPv4-compatible loopback
+        "http://[::a9fe:a9fe]/",  # IPv4-compatible cloud metadata
+        "http://[::ffff:7f00:1]/",  # IPv4-mapped, written in hex
+        "http://[64:ff9b::a9fe:a9fe]/",  # NAT64 of 169.254.169.254
+        "http://[64:ff9b::10.0.0.5]/",  # NAT64 of a private address
+        "http://[64:ff9b:1::a9fe:a9fe]/",  # NAT64 local-use prefix
+        "http://[2002:a9fe:a9fe::]/",  # 6to4 of 169.254.169.254
+        "http://[2002:7f00:1::1]/",  # 6to4 of loopback
+        "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/",  # Teredo, client 127.0.0.1
+    ],
+)
+def test_ipv6_forms_embedding_a_private_ipv4_are_refused(url, settings):
+    settings.DESTEK = {**settings.DESTEK, "WEBHOOK_ALLOW_PRIVATE_ADDRESSES": False}
+    with pytest.raises(ValidationError, match="private or local address"):
+        webhooks.url_check(url)
+
+
+def test_ipv6_forms_embedding_a_public_ipv4_are_judged_by_it():
+    public = "93.184.216.34"  # 5db8:d822
+    assert webhooks.address_is_public(f"::ffff:{public}")
+    assert webhooks.address_is_public("64:ff9b::5db8:d822")
+    assert webhooks.address_is_public("2002:5db8:d822::1")
+    assert webhooks.address_is_public("2001:4860:4860::8888")  # plain global IPv6
+
+
 def test_admin_form_refuses_a_private_url(admin_client, settings):
     settings.DESTEK = {**settings.DESTEK, "WEBHOOK_ALLOW_PRIVATE_ADDRESSES": False}
     response = admin_client.post(
