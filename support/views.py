@@ -21,7 +21,7 @@ from chat import uploads as chat_uploads
 from chat.models import Message
 from config.middleware import client_ip
 
-from . import canned, charts, errors, forms, reports, retention, selectors, services
+from . import canned, charts, edge, errors, forms, reports, retention, selectors, services
 from .device import device_facts
 from .models import AuditEvent, Conversation
 from .report_tables import TABLE_NAMES, report_tables, table_csv
@@ -51,6 +51,10 @@ def agent_required(view):
         if profile is None:
             return render(request, "support/console/not_agent.html", status=403)
         request.agent = profile
+        try:
+            edge.request_check(request, kwargs, form=True)
+        except errors.InvalidInput as error:
+            return HttpResponseBadRequest(error.detail, content_type="text/plain; charset=utf-8")
         try:
             return view(request, *args, **kwargs)
         except errors.NotFound:
