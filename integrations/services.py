@@ -7,6 +7,7 @@ import time
 from datetime import datetime, timedelta
 
 import requests
+import urllib3
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 from support import errors
 from support import selectors as support_selectors
 
-from . import selectors, webhooks
+from . import delivery_http, selectors, webhooks
 from .models import (
     TOKEN_PREFIX,
     ApiToken,
@@ -31,7 +32,6 @@ from .models import (
 logger = logging.getLogger("destek.webhooks")
 
 Status = WebhookDelivery.Status
-RESPONSE_EXCERPT_BYTES = 500
 
 
 def _setting(name: str):
@@ -45,22 +45,6 @@ def webhook_backoff_seconds(*, attempt: int) -> int:
 
 def webhook_body(delivery: WebhookDelivery) -> bytes:
     return json.dumps(delivery.payload, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def _post(*, url: str, body: bytes, headers: dict) -> tuple[int, str]:
-    """One POST, no redirects (a redirect could lead anywhere); returns (status, start of
-    the response). Reads at most RESPONSE_EXCERPT_BYTES of the answer."""
-    timeout = _setting("WEBHOOK_TIMEOUT_SECONDS")
-    with requests.post(
-        url,
-        data=body,
-        headers=headers,
-        timeout=(min(timeout, 5), timeout),
-        allow_redirects=False,
-        stream=True,
-    ) as response:
-        excerpt = response.raw.read(RESPONSE_EXCERPT_BYTES, decode_content=True) or b""
-        return response.status_code, excerpt.decode("utf-8", "replace")
 
 
 def webhook_delivery_attempt(*, delivery_id: int) -> int | None:
@@ -95,14 +79,19 @@ def webhook_delivery_attempt(*, delivery_id: int) -> int | None:
     started_at = timezone.now()
     started = time.monotonic()
     status_code, excerpt, error = None, "", ""
+    deadline = _setting("WEBHOOK_TIMEOUT_SECONDS")
     try:
         webhooks.url_check(endpoint.url)  # again now: DNS may have changed since it was saved
-        status_code, excerpt = _post(url=endpoint.url, body=body, headers=headers)
+        status_code, excerpt = delivery_http.post(
+            url=endpoint.url, body=body, headers=headers, deadline_seconds=deadline
+        )
         if not 200 <= status_code < 300:
             error = f"HTTP {status_code}"
     except ValidationError as refused:
         error = " ".join(refused.messages)
-    except requests.RequestException as failure:
+    except delivery_http.DeadlineExceeded:
+        error = _("Timeout: no complete answer within %(seconds)s s.") % {"seconds": deadline}
+    except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as failure:
         error = f"{type(failure).__name__}: {failure}"
     elapsed_ms = round((time.monotonic() - started) * 1000)
     return _attempt_record(
