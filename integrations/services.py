@@ -104,6 +104,18 @@ def webhook_delivery_attempt(*, delivery_id: int) -> int | None:
     )
 
 
+WEBHOOK_SWEEP_BATCH = 20
+
+
+def webhook_deliveries_send_due(*, limit: int = WEBHOOK_SWEEP_BATCH) -> int:
+    """One attempt for each pending delivery that is due (at most `limit`), as the worker's
+    tasks would make them; retries wait for their next_attempt_at. Returns how many ran."""
+    ids = selectors.webhook_delivery_ids_due(now=timezone.now(), limit=limit)
+    for delivery_id in ids:
+        webhook_delivery_attempt(delivery_id=delivery_id)
+    return len(ids)
+
+
 def _attempt_record(
     *,
     delivery: WebhookDelivery,
@@ -194,7 +206,7 @@ def _notify_endpoint_disabled(*, endpoint_id: int) -> None:
 
 def webhook_delivery_resend(*, delivery: WebhookDelivery) -> WebhookDelivery:
     """Send a delivery again (same event id and payload), with a fresh round of retries."""
-    from .tasks import webhook_deliver
+    from .tasks import webhook_deliver_on_commit
 
     with transaction.atomic():
         locked = (
@@ -218,7 +230,7 @@ def webhook_delivery_resend(*, delivery: WebhookDelivery) -> WebhookDelivery:
             next_attempt_at=None,
             delivered_at=None,
         )
-        transaction.on_commit(lambda: webhook_deliver.delay(locked.pk), robust=True)
+        webhook_deliver_on_commit([locked.pk])
     locked.refresh_from_db()
     return locked
 

@@ -1,15 +1,19 @@
 """The webhook timeout is a deadline over the whole attempt (integrations/delivery_http.py),
 against a real local server that trickles its answer: one header line a second, or the body a
-byte at a time. requests' per-read timeout alone never trips on either."""
+byte at a time. requests' per-read timeout alone never trips on either. And without a broker
+no attempt runs inside the request that caused it (integrations/tasks.py, support/scheduler.py)."""
 
+import asyncio
+import json
 import socket
 import threading
 import time
 
 import pytest
 
-from integrations import services
+from integrations import services, tasks
 from integrations.models import WebhookAttempt, WebhookDelivery
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -87,3 +91,84 @@ def test_a_prompt_receiver_is_not_affected_by_the_deadline(receiver, endpoint_fo
     attempt = WebhookAttempt.objects.get()
     assert (attempt.succeeded, attempt.status_code) == (True, 200)
     assert '"received": true' in attempt.response_excerpt
+
+
+# --- Without a broker, no attempt runs inside a request --------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_visitors_request_never_waits_for_a_webhook_in_eager_mode(
+    client, receiver, endpoint_for, settings
+):
+    """Eager Celery (`make run`, the tests) used to run each attempt and its retries inside the
+    request that caused the event: a visitor's `POST conversations` took 80 s on a slow
+    receiver. Now the request only records the deliveries (committed for real here, so
+    on_commit runs as in production) and the in-process sweep sends them."""
+    assert settings.CELERY_TASK_ALWAYS_EAGER
+    receiver.delay = 1.5  # each answer
+    endpoint_for(receiver.url, events=["conversation.created", "message.created"])
+    _contact, token = factories.visitor()
+
+    started = time.monotonic()
+    response = client.post(
+        "/api/widget/v1/conversations",
+        json.dumps({"body": "Where is my order?", "client_id": "c-1"}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    elapsed = time.monotonic() - started
+
+    assert response.status_code == 201
+    assert elapsed < 1.0  # two deliveries at 1.5 s each would be 3 s
+    assert receiver.requests == []
+    pending = WebhookDelivery.objects.filter(status=WebhookDelivery.Status.PENDING)
+    assert sorted(pending.values_list("event", flat=True)) == [
+        "conversation.created",
+        "message.created",
+    ]
+    # What support/scheduler.py runs every 2 s in `make run`, in a thread of its own.
+    tasks.webhook_sweep.apply()
+    assert sorted(body["type"] for body in receiver.bodies()) == [
+        "conversation.created",
+        "message.created",
+    ]
+    assert not pending.exists()
+
+
+def test_the_webhook_sweep_runs_in_process_only_without_a_broker():
+    from config.celery import app
+    from support import scheduler
+
+    beat = {entry["task"] for entry in app.conf.beat_schedule.values()}
+    assert "integrations.tasks.webhook_sweep" not in beat  # a worker gets one task each
+    assert scheduler.background_schedule() == {"integrations.tasks.webhook_sweep": 2.0}
+
+
+async def test_the_scheduler_runs_background_tasks_off_the_sync_thread(monkeypatch):
+    """A slow background task (a webhook sweep waiting on a receiver) neither holds Django's
+    sync thread, where views run, nor runs twice at once."""
+    from asgiref.sync import sync_to_async
+
+    from support import scheduler
+
+    release = threading.Event()
+    runs, threads = [], set()
+
+    def run_task(name):
+        runs.append(name)
+        threads.add(threading.get_ident())
+        if name == "t.background":
+            release.wait(5)
+
+    monkeypatch.setattr(scheduler, "beat_schedule", lambda: {"t.sweep": 0.05})
+    monkeypatch.setattr(scheduler, "background_schedule", lambda: {"t.background": 0.05})
+    monkeypatch.setattr(scheduler, "_run_task", run_task)
+    task = asyncio.ensure_future(scheduler.run_sweeps(tick=0.01))
+    await asyncio.sleep(0.4)
+    sync_thread = await sync_to_async(threading.get_ident)()
+    release.set()
+    task.cancel()
+
+    assert runs.count("t.background") == 1  # still running: not started again
+    assert runs.count("t.sweep") >= 3  # the sweeps went on meanwhile
+    assert len(threads) == 2 and sync_thread in threads
