@@ -408,3 +408,10 @@ def test_inbound_email_with_bad_text_is_400(client, settings, field):
         HTTP_X_DESTEK_SIGNATURE=inbound_signature(body, "inbound-test-secret"),
     )
     assert_refused(response, before)
+
+
+@pytest.mark.parametrize("path", ["/console/login/", "/admin/login/"])
+def test_sign_in_with_nul_in_the_username_is_a_plain_refusal(client, path):
+    response = client.post(path, {"username": "agent\x00", "password": "x"})
+    assert response.status_code == 200  # the form again, with its error
+    assert response.context["form"].errors
