@@ -7,11 +7,13 @@ refused by PostgreSQL text. Integers have no bound in Python, and a 64-bit colum
 fails on a larger one. Refusing them here, as a 400 or an error frame, stores nothing.
 """
 
+import functools
 import json
 import math
 import re
 from typing import Any
 
+from django.http import HttpResponseBadRequest
 from django.utils.translation import gettext as _
 
 from . import errors
@@ -90,6 +92,21 @@ def request_check(request, kwargs: dict | None = None, *, form: bool = False) ->
         text_check(_query_dict_items(request.POST))
     # Only the text ones: an <int:…> id past 64 bits names nothing, a 404 like any unknown id.
     text_check([value for value in (kwargs or {}).values() if isinstance(value, str)])
+
+
+def checked_page(view):
+    """For HTML pages (the widget page, the demo): request_check first, a plain 400 when the
+    query string, path or form is not text."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            request_check(request, kwargs, form=True)
+        except errors.InvalidInput as error:
+            return HttpResponseBadRequest(error.detail, content_type="text/plain; charset=utf-8")
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def int_param(

@@ -41,7 +41,9 @@ class ConsoleLogoutView(auth_views.LogoutView):
 
 
 def agent_required(view):
-    """Logged-in users with an agent profile; others go to login or get a 403 page."""
+    """Logged-in users with an agent profile; others go to login or get a 403 page. Then the
+    request's text is checked (support/edge.py): 400 for NUL in the query string or a form."""
+    checked_view = edge.checked_page(view)
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -52,11 +54,7 @@ def agent_required(view):
             return render(request, "support/console/not_agent.html", status=403)
         request.agent = profile
         try:
-            edge.request_check(request, kwargs, form=True)
-        except errors.InvalidInput as error:
-            return HttpResponseBadRequest(error.detail, content_type="text/plain; charset=utf-8")
-        try:
-            return view(request, *args, **kwargs)
+            return checked_view(request, *args, **kwargs)
         except errors.NotFound:
             return render(request, "support/console/not_found.html", status=404)
 

@@ -415,3 +415,17 @@ def test_sign_in_with_nul_in_the_username_is_a_plain_refusal(client, path):
     response = client.post(path, {"username": "agent\x00", "password": "x"})
     assert response.status_code == 200  # the form again, with its error
     assert response.context["form"].errors
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/widget/?key=%00",
+        "/widget/?mode=app&widget_key=a%00",
+        "/demo/?key=%00",
+        "/demo/app/?key=%00",
+    ],
+)
+def test_widget_and_demo_pages_with_nul_in_the_query_are_400(client, url):
+    factories.widget(key="shop")
+    assert client.get(url).status_code == 400
