@@ -16,7 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from support import errors
+from support import edge, errors
 from support import selectors as support_selectors
 
 from . import delivery_http, selectors, webhooks
@@ -44,7 +44,9 @@ def webhook_backoff_seconds(*, attempt: int) -> int:
 
 
 def webhook_body(delivery: WebhookDelivery) -> bytes:
-    return json.dumps(delivery.payload, separators=(",", ":"), ensure_ascii=False).encode()
+    # A payload snapshotted before the edge refused lone surrogates cannot be UTF-8 encoded.
+    payload = edge.text_scrub(delivery.payload)
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def webhook_delivery_attempt(*, delivery_id: int) -> int | None:
@@ -112,7 +114,11 @@ def webhook_deliveries_send_due(*, limit: int = WEBHOOK_SWEEP_BATCH) -> int:
     tasks would make them; retries wait for their next_attempt_at. Returns how many ran."""
     ids = selectors.webhook_delivery_ids_due(now=timezone.now(), limit=limit)
     for delivery_id in ids:
-        webhook_delivery_attempt(delivery_id=delivery_id)
+        try:
+            webhook_delivery_attempt(delivery_id=delivery_id)
+        except Exception:
+            # As a worker's failed task: logged, and the others still go out.
+            logger.exception("Webhook delivery %s: the attempt failed", delivery_id)
     return len(ids)
 
 

@@ -172,3 +172,17 @@ async def test_the_scheduler_runs_background_tasks_off_the_sync_thread(monkeypat
     assert runs.count("t.background") == 1  # still running: not started again
     assert runs.count("t.sweep") >= 3  # the sweeps went on meanwhile
     assert len(threads) == 2 and sync_thread in threads
+
+
+def test_one_broken_delivery_does_not_hold_up_the_sweep(receiver, endpoint_for):
+    endpoint = endpoint_for(receiver.url, events=["contact.updated"])
+    # A header value http.client cannot encode (latin-1): the attempt raises, as a worker's
+    # task would fail; the sweep logs it and sends the next one.
+    broken = WebhookDelivery.objects.create(endpoint=endpoint, event="contact.ğ", payload={})
+    fine = WebhookDelivery.objects.create(endpoint=endpoint, event="contact.updated", payload={})
+    assert services.webhook_deliveries_send_due() == 2
+    fine.refresh_from_db()
+    broken.refresh_from_db()
+    assert fine.status == WebhookDelivery.Status.SUCCEEDED
+    assert broken.status == WebhookDelivery.Status.PENDING
+    assert len(receiver.requests) == 1

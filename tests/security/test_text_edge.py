@@ -429,3 +429,12 @@ def test_sign_in_with_nul_in_the_username_is_a_plain_refusal(client, path):
 def test_widget_and_demo_pages_with_nul_in_the_query_are_400(client, url):
     factories.widget(key="shop")
     assert client.get(url).status_code == 400
+
+
+def test_a_webhook_payload_snapshotted_with_bad_text_still_goes_out():
+    from integrations import services as webhook_services
+    from integrations.models import WebhookDelivery
+
+    delivery = WebhookDelivery(payload={"data": {"contact": {"attributes": {"plan": "a\ud800"}}}})
+    body = json.loads(webhook_services.webhook_body(delivery))
+    assert body["data"]["contact"]["attributes"]["plan"] == "a\ufffd"
