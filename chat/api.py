@@ -5,7 +5,6 @@ views are CSRF-exempt by design: a cross-site page cannot send the header.
 """
 
 import functools
-import json
 
 from django.conf import settings
 from django.http import JsonResponse
@@ -19,7 +18,7 @@ from emails import services as email_services
 from faq import protocol as faq_protocol
 from faq import selectors as faq_selectors
 from faq import services as faq_services
-from support import errors, hours
+from support import edge, errors, hours
 from support import selectors as support_selectors
 from support import services as support_services
 
@@ -40,10 +39,7 @@ def error_response(error: errors.DomainError) -> JsonResponse:
 def _json_body(request) -> dict:
     if not request.body:
         return {}
-    try:
-        data = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError):
-        raise errors.InvalidInput(_("The body is not valid JSON."), code="invalid_json") from None
+    data = edge.json_load(request.body)
     if not isinstance(data, dict):
         raise errors.InvalidInput(_("The body must be a JSON object."), code="invalid_json")
     return data
@@ -62,6 +58,7 @@ def widget_endpoint(*, methods: list[str], authenticated: bool = True, json_body
         @functools.wraps(view)
         def wrapper(request, *args, **kwargs):
             try:
+                edge.request_check(request, kwargs)
                 parse = json_body and request.method == "POST"
                 request.json = _json_body(request) if parse else {}
                 if authenticated:
@@ -183,13 +180,10 @@ def conversation_list(request):
 
 
 def _conversation_history(request) -> JsonResponse:
-    try:
-        limit = int(request.GET.get("limit", 50))
-        offset = int(request.GET.get("offset", 0))
-    except ValueError:
-        raise errors.InvalidInput("limit and offset must be integers.") from None
-    if offset < 0 or not 1 <= limit <= HISTORY_PAGE_MAX:
-        raise errors.InvalidInput(f"offset must be ≥ 0 and limit between 1 and {HISTORY_PAGE_MAX}.")
+    limit = edge.int_param(
+        request.GET.get("limit"), name="limit", default=50, minimum=1, maximum=HISTORY_PAGE_MAX
+    )
+    offset = edge.int_param(request.GET.get("offset"), name="offset", default=0)
     conversations = support_selectors.conversation_list_for_contact(
         contact=request.contact, limit=limit + 1, offset=offset
     )
@@ -216,13 +210,15 @@ def conversation_messages(request, conversation_id: int):
             attachments=data.get("attachments"),
         )
         return JsonResponse(protocol.message_to_dict(message), status=201 if created else 200)
-    try:
-        after = int(request.GET.get("after", 0))
-        limit = int(request.GET.get("limit", settings.DESTEK["MESSAGES_PAGE_SIZE"]))
-    except ValueError:
-        raise errors.InvalidInput(_("after and limit must be integers.")) from None
-    if after < 0 or not 1 <= limit <= 500:
-        raise errors.InvalidInput(_("after must be ≥ 0 and limit between 1 and 500."))
+    # An `after` past any id finds nothing (200, no messages): only its sign is refused.
+    after = edge.int_param(request.GET.get("after"), name="after", default=0, clamp=True)
+    limit = edge.int_param(
+        request.GET.get("limit"),
+        name="limit",
+        default=settings.DESTEK["MESSAGES_PAGE_SIZE"],
+        minimum=1,
+        maximum=500,
+    )
     messages, has_more = selectors.message_list_after(
         conversation=conversation, after=after, limit=limit
     )

@@ -21,7 +21,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from support import errors
+from support import edge, errors
 from support import selectors as support_selectors
 from support import services as support_services
 from support.models import Contact, Conversation
@@ -146,8 +146,8 @@ class JsonFrameConsumer(AsyncWebsocketConsumer):
             frame = None
         else:
             try:
-                frame = json.loads(text_data)
-            except ValueError:
+                frame = edge.json_parse(text_data)
+            except errors.InvalidInput:
                 frame = None
         client_id = frame.get("client_id") if isinstance(frame, dict) else None
         client_id = client_id if isinstance(client_id, str) else None
@@ -165,6 +165,7 @@ class JsonFrameConsumer(AsyncWebsocketConsumer):
             )
             return
         try:
+            edge.text_check(frame)  # before any handler: nothing stored, the socket stays
             await self.handle_frame(frame)
         except errors.DomainError as error:
             await self.send_error(error.code, error.detail, client_id=client_id)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
-from support import errors
+from support import edge, errors
 from support import selectors as support_selectors
 from support.demo import DEMO_WIDGET_KEY, demo_identity
 
@@ -36,6 +36,7 @@ FILE_CSP = {
 
 @require_GET
 @xframe_options_exempt
+@edge.checked_page
 def widget_page(request):
     """The widget: in the loader's iframe (`?key=&origin=`) or full screen in an app's
     webview (`?mode=app&widget_key=`, docs/mobile.md). `?lang=` (the host app's locale, which
@@ -96,6 +97,7 @@ def _demo_widget():
 
 
 @require_GET
+@edge.checked_page
 def demo_page(request):
     """A pretend shop that embeds the widget with the one-line loader, as a customer would."""
     widget = _demo_widget()
@@ -107,6 +109,7 @@ def demo_page(request):
 
 
 @require_GET
+@edge.checked_page
 def demo_app_page(request):
     """The widget's app mode in a phone-sized frame, as a mobile app's WebView shows it."""
     widget = _demo_widget()

@@ -24,3 +24,10 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=3, minute=30),
     },
 }
+
+# Without a broker only (`make run`): support/scheduler.py runs these too, off Django's sync
+# thread. With a worker each webhook delivery is a task of its own (integrations/tasks.py);
+# without one, this sweep sends them, so no attempt runs inside a request.
+IN_PROCESS_SCHEDULE = {
+    "webhook-sweep": {"task": "integrations.tasks.webhook_sweep", "schedule": 2.0},
+}

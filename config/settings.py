@@ -375,7 +375,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["integrations.api_auth.ApiTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["integrations.api_auth.HasTokenScope"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["integrations.api_parsers.CheckedJSONParser"],
     "DEFAULT_THROTTLE_CLASSES": ["integrations.api_auth.ApiTokenThrottle"],
     # Per token; counted in the default cache (shared through Redis when REDIS_URL is set).
     "DEFAULT_THROTTLE_RATES": {"api_token": os.environ.get("DESTEK_API_RATE", "600/min")},

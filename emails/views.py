@@ -3,7 +3,6 @@
 
 import hashlib
 import hmac
-import json
 
 from django.conf import settings
 from django.http import JsonResponse
@@ -11,7 +10,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from chat.api import error_response, widget_endpoint
-from support import errors
+from support import edge, errors
 
 from . import services
 
@@ -36,10 +35,7 @@ def inbound_email(request):
         given = request.headers.get(SIGNATURE_HEADER, "")
         if not secret or not hmac.compare_digest(given, inbound_signature(request.body, secret)):
             raise errors.Forbidden("Missing or wrong signature.", code="invalid_signature")
-        try:
-            data = json.loads(request.body)
-        except (ValueError, UnicodeDecodeError):
-            raise errors.InvalidInput("The body is not valid JSON.", code="invalid_json") from None
+        data = edge.json_load(request.body)
         if not isinstance(data, dict):
             raise errors.InvalidInput("The body must be a JSON object.", code="invalid_json")
         message_id = data.get("message_id")

@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from chat import selectors as chat_selectors
 from chat import services as chat_services
+from support import edge
 from support import selectors as support_selectors
 from support import services as support_services
 from support.models import Conversation
@@ -64,6 +65,8 @@ class ApiView(APIView):
         if method not in self.http_method_names or not hasattr(self, method):
             raise exceptions.MethodNotAllowed(request.method)
         super().initial(request, *args, **kwargs)
+        # The path's parameters and the query string; the JSON body is the parser's.
+        edge.request_check(request, kwargs)
 
 
 def page_of(serializer_class, name: str):

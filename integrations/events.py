@@ -4,8 +4,9 @@
 
 Inside the service's transaction it records one WebhookDelivery per endpoint subscribed to
 the event and calls any in-process handlers; the delivery tasks are enqueued on commit (a
-rolled-back change sends nothing). The payload is built from the instance once, at emit
-time, so every endpoint and every retry gets the same snapshot.
+rolled-back change sends nothing), or, without a broker, left to the in-process sweep: an
+attempt never runs inside the request that made the change. The payload is built from the
+instance once, at emit time, so every endpoint and every retry gets the same snapshot.
 
 In-process handlers are how other features hook in without webhooks (for example email
 notifications): `event_subscribe("message.created", handler)` from an AppConfig.ready();
@@ -18,10 +19,9 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 
-from . import selectors
+from . import selectors, tasks
 from .models import Event, WebhookDelivery
 
 _handlers: dict[str, list[Callable[[str, Any], None]]] = defaultdict(list)
@@ -83,13 +83,5 @@ def event_emit(event: str, instance) -> list[WebhookDelivery]:
         WebhookDelivery(endpoint=endpoint, event_id=event_id, event=event, payload=payload)
         for endpoint in endpoints
     )
-    ids = [delivery.pk for delivery in deliveries]
-
-    def enqueue():
-        from .tasks import webhook_deliver
-
-        for delivery_id in ids:
-            webhook_deliver.delay(delivery_id)
-
-    transaction.on_commit(enqueue, robust=True)
+    tasks.webhook_deliver_on_commit([delivery.pk for delivery in deliveries])
     return deliveries

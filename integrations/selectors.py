@@ -12,7 +12,7 @@ from support import errors
 from support.models import Contact, Conversation, Widget
 from support.process_cache import ProcessCache
 
-from .models import ApiToken, WebhookEndpoint, api_token_hash
+from .models import ApiToken, WebhookDelivery, WebhookEndpoint, api_token_hash
 
 # The largest id a database column holds (BigAutoField): bigger ones cannot exist.
 MAX_ID = 2**63 - 1
@@ -46,6 +46,17 @@ def webhook_endpoints_active() -> list[WebhookEndpoint]:
 
 def webhook_endpoints_disabled() -> list[WebhookEndpoint]:
     return list(WebhookEndpoint.objects.filter(disabled_at__isnull=False, is_active=False))
+
+
+def webhook_delivery_ids_due(*, now: datetime, limit: int) -> list[int]:
+    """Pending deliveries whose next attempt is due (a first attempt is due at once), oldest
+    first: what the in-process sweep sends when there is no worker."""
+    return list(
+        WebhookDelivery.objects.filter(status=WebhookDelivery.Status.PENDING)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .order_by("id")
+        .values_list("id", flat=True)[:limit]
+    )
 
 
 # --- Event snapshots -----------------------------------------------------------------------

@@ -7,6 +7,7 @@ import time
 from datetime import datetime, timedelta
 
 import requests
+import urllib3
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -15,10 +16,10 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from support import errors
+from support import edge, errors
 from support import selectors as support_selectors
 
-from . import selectors, webhooks
+from . import delivery_http, selectors, webhooks
 from .models import (
     TOKEN_PREFIX,
     ApiToken,
@@ -31,7 +32,6 @@ from .models import (
 logger = logging.getLogger("destek.webhooks")
 
 Status = WebhookDelivery.Status
-RESPONSE_EXCERPT_BYTES = 500
 
 
 def _setting(name: str):
@@ -44,23 +44,9 @@ def webhook_backoff_seconds(*, attempt: int) -> int:
 
 
 def webhook_body(delivery: WebhookDelivery) -> bytes:
-    return json.dumps(delivery.payload, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def _post(*, url: str, body: bytes, headers: dict) -> tuple[int, str]:
-    """One POST, no redirects (a redirect could lead anywhere); returns (status, start of
-    the response). Reads at most RESPONSE_EXCERPT_BYTES of the answer."""
-    timeout = _setting("WEBHOOK_TIMEOUT_SECONDS")
-    with requests.post(
-        url,
-        data=body,
-        headers=headers,
-        timeout=(min(timeout, 5), timeout),
-        allow_redirects=False,
-        stream=True,
-    ) as response:
-        excerpt = response.raw.read(RESPONSE_EXCERPT_BYTES, decode_content=True) or b""
-        return response.status_code, excerpt.decode("utf-8", "replace")
+    # A payload snapshotted before the edge refused lone surrogates cannot be UTF-8 encoded.
+    payload = edge.text_scrub(delivery.payload)
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def webhook_delivery_attempt(*, delivery_id: int) -> int | None:
@@ -95,14 +81,19 @@ def webhook_delivery_attempt(*, delivery_id: int) -> int | None:
     started_at = timezone.now()
     started = time.monotonic()
     status_code, excerpt, error = None, "", ""
+    deadline = _setting("WEBHOOK_TIMEOUT_SECONDS")
     try:
         webhooks.url_check(endpoint.url)  # again now: DNS may have changed since it was saved
-        status_code, excerpt = _post(url=endpoint.url, body=body, headers=headers)
+        status_code, excerpt = delivery_http.post(
+            url=endpoint.url, body=body, headers=headers, deadline_seconds=deadline
+        )
         if not 200 <= status_code < 300:
             error = f"HTTP {status_code}"
     except ValidationError as refused:
         error = " ".join(refused.messages)
-    except requests.RequestException as failure:
+    except delivery_http.DeadlineExceeded:
+        error = _("Timeout: no complete answer within %(seconds)s s.") % {"seconds": deadline}
+    except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as failure:
         error = f"{type(failure).__name__}: {failure}"
     elapsed_ms = round((time.monotonic() - started) * 1000)
     return _attempt_record(
@@ -113,6 +104,22 @@ def webhook_delivery_attempt(*, delivery_id: int) -> int | None:
         error=error[:500],
         excerpt=excerpt[:500],
     )
+
+
+WEBHOOK_SWEEP_BATCH = 20
+
+
+def webhook_deliveries_send_due(*, limit: int = WEBHOOK_SWEEP_BATCH) -> int:
+    """One attempt for each pending delivery that is due (at most `limit`), as the worker's
+    tasks would make them; retries wait for their next_attempt_at. Returns how many ran."""
+    ids = selectors.webhook_delivery_ids_due(now=timezone.now(), limit=limit)
+    for delivery_id in ids:
+        try:
+            webhook_delivery_attempt(delivery_id=delivery_id)
+        except Exception:
+            # As a worker's failed task: logged, and the others still go out.
+            logger.exception("Webhook delivery %s: the attempt failed", delivery_id)
+    return len(ids)
 
 
 def _attempt_record(
@@ -205,7 +212,7 @@ def _notify_endpoint_disabled(*, endpoint_id: int) -> None:
 
 def webhook_delivery_resend(*, delivery: WebhookDelivery) -> WebhookDelivery:
     """Send a delivery again (same event id and payload), with a fresh round of retries."""
-    from .tasks import webhook_deliver
+    from .tasks import webhook_deliver_on_commit
 
     with transaction.atomic():
         locked = (
@@ -229,7 +236,7 @@ def webhook_delivery_resend(*, delivery: WebhookDelivery) -> WebhookDelivery:
             next_attempt_at=None,
             delivered_at=None,
         )
-        transaction.on_commit(lambda: webhook_deliver.delay(locked.pk), robust=True)
+        webhook_deliver_on_commit([locked.pk])
     locked.refresh_from_db()
     return locked
 

@@ -56,11 +56,45 @@ def _allow_private() -> bool:
     return settings.DESTEK["WEBHOOK_ALLOW_PRIVATE_ADDRESSES"]
 
 
-def address_is_public(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
+# IPv6 prefixes whose last 32 bits are an IPv4 address the packets end up at: IPv4-compatible
+# (::a.b.c.d, deprecated but still routed by some stacks) and NAT64's well-known prefix.
+_EMBEDDING_LAST_32_BITS = (
+    ipaddress.IPv6Network("::/96"),
+    ipaddress.IPv6Network("64:ff9b::/96"),
+)
+# NAT64 local-use (RFC 8215): not globally reachable, though Python < 3.12 calls it global.
+_NOT_GLOBAL_V6 = (ipaddress.IPv6Network("64:ff9b:1::/48"),)
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address stands for (mapped, compatible, NAT64, 6to4,
+    Teredo server and client), or [] for a plain IPv6 address."""
+    if ip.ipv4_mapped:
+        return [ip.ipv4_mapped]
+    if ip.sixtofour:
+        return [ip.sixtofour]
+    if ip.teredo:
+        return list(ip.teredo)
+    if any(ip in network for network in _EMBEDDING_LAST_32_BITS):
+        return [ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)]
+    return []
+
+
+def _is_global(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     return ip.is_global and not ip.is_multicast
+
+
+def address_is_public(address: str) -> bool:
+    """A resolved address a webhook may call: global unicast, judged by the IPv4 address it
+    embeds for the IPv6 forms that carry one ([::127.0.0.1] is loopback)."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address):
+        if any(ip in network for network in _NOT_GLOBAL_V6):
+            return False
+        embedded = _embedded_ipv4(ip)
+        if embedded:
+            return all(_is_global(v4) for v4 in embedded)
+    return _is_global(ip)
 
 
 def url_check(url: str) -> None:

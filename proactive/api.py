@@ -7,7 +7,6 @@ of the widget's allowed origins (or our own host) get an answer other than 403. 
 """
 
 import functools
-import json
 
 from django.http import JsonResponse
 from django.utils import translation
@@ -15,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from support import errors
+from support import edge, errors
 from support import selectors as support_selectors
 
 from . import selectors, services
@@ -38,13 +37,9 @@ def host_endpoint(methods: list[str]):
         def wrapper(request, *args, **kwargs):
             origin = request.headers.get("Origin", "")
             try:
+                edge.request_check(request, kwargs)
                 if request.method == "POST":
-                    try:
-                        request.json = json.loads(request.body or b"{}")
-                    except (ValueError, UnicodeDecodeError):
-                        raise errors.InvalidInput(
-                            _("The body is not valid JSON."), code="invalid_json"
-                        ) from None
+                    request.json = edge.json_load(request.body or b"{}")
                     if not isinstance(request.json, dict):
                         raise errors.InvalidInput(_("The body must be a JSON object."))
                     key = request.json.get("widget_key")

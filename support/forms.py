@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 
 from config.middleware import client_ip
 
-from . import selectors, services
+from . import edge, errors, selectors, services
 from .models import AgentProfile, Conversation, Team, Topic
 from .reports import MAX_DAYS
 
@@ -101,6 +101,10 @@ class LockoutMixin:
 
     def clean(self):
         username = str(self.data.get("username", ""))
+        try:
+            edge.text_check(username)  # NUL cannot be looked up (PostgreSQL): no such user
+        except errors.InvalidInput:
+            raise self.get_invalid_login_error() from None
         address = client_ip(self.request) if self.request is not None else None
         remaining = services.login_lockout_remaining(username=username, ip_address=address)
         if remaining:

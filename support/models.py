@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from .edge import ScrubbingJSONDecoder
 from .search_document import SearchDocument
 from .text import search_words
 
@@ -311,8 +312,14 @@ class Contact(models.Model):
     name = models.CharField(_("name"), max_length=191, blank=True)
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=64, blank=True)
-    attributes = models.JSONField(_("attributes"), default=dict, blank=True)
-    device = models.JSONField(_("last device"), default=dict, blank=True)
+    # Visitor-written JSON: read through text_scrub (support/edge.py) for rows stored before
+    # the edge refused lone surrogates.
+    attributes = models.JSONField(
+        _("attributes"), default=dict, blank=True, decoder=ScrubbingJSONDecoder
+    )
+    device = models.JSONField(
+        _("last device"), default=dict, blank=True, decoder=ScrubbingJSONDecoder
+    )
     locale = models.CharField(_("locale"), max_length=16, blank=True)
     # Bumped to revoke every visitor token issued for this contact (logout/reset).
     token_version = models.PositiveIntegerField(default=1)

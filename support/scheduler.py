@@ -3,7 +3,8 @@
 `config.asgi` starts `run_sweeps` as an asyncio task in the server's event loop when DEBUG is
 on and tasks run eagerly (no REDIS_URL). It runs the tasks of the beat schedule
 (`config.celery`) on the same intervals, each in Django's sync thread as a view would run, so
-their realtime events reach sockets through the in-memory channel layer. With a broker, run
+their realtime events reach sockets through the in-memory channel layer, and the
+IN_PROCESS_SCHEDULE's (the webhook sweep) in a thread of their own. With a broker, run
 `celery -A config worker -B` instead (docs/operations.md, "Background jobs").
 """
 
@@ -58,14 +59,38 @@ def beat_schedule() -> dict[str, float]:
     }
 
 
+def background_schedule() -> dict[str, float]:
+    """config/celery.py's IN_PROCESS_SCHEDULE as {task name: seconds}: what a worker would
+    get as tasks of their own (webhook deliveries), run here off the sync thread."""
+    from config.celery import IN_PROCESS_SCHEDULE
+
+    return {entry["task"]: float(entry["schedule"]) for entry in IN_PROCESS_SCHEDULE.values()}
+
+
 async def run_sweeps(*, tick: float = 1.0) -> None:
-    """Run each scheduled task every `schedule` seconds, first after one interval."""
+    """Run each scheduled task every `schedule` seconds, first after one interval.
+
+    The beat's sweeps run one after another in Django's sync thread (their realtime events
+    reach sockets through the in-memory layer). Background tasks (webhook deliveries, which
+    may wait on a slow receiver up to its deadline) run in a thread of their own, each at
+    most once at a time, so they hold up neither requests nor the sweeps."""
     schedule = beat_schedule()
-    due = {name: time.monotonic() + every for name, every in schedule.items()}
+    background = background_schedule()
+    every_task = {**schedule, **background}
+    due = {name: time.monotonic() + every for name, every in every_task.items()}
+    running: dict[str, asyncio.Future] = {}
     while True:
         await asyncio.sleep(tick)
-        for name, every in schedule.items():
-            if time.monotonic() >= due[name]:
+        for name, every in every_task.items():
+            if time.monotonic() < due[name]:
+                continue
+            if name in background:
+                if name in running and not running[name].done():
+                    continue  # the previous run is still sending
+                due[name] = time.monotonic() + every
+                run = sync_to_async(_run_task, thread_sensitive=False)(name)
+                running[name] = asyncio.ensure_future(run)
+            else:
                 due[name] = time.monotonic() + every
                 await sync_to_async(_run_task)(name)
 

@@ -21,7 +21,7 @@ from chat import uploads as chat_uploads
 from chat.models import Message
 from config.middleware import client_ip
 
-from . import canned, charts, errors, forms, reports, retention, selectors, services
+from . import canned, charts, edge, errors, forms, reports, retention, selectors, services
 from .device import device_facts
 from .models import AuditEvent, Conversation
 from .report_tables import TABLE_NAMES, report_tables, table_csv
@@ -41,7 +41,9 @@ class ConsoleLogoutView(auth_views.LogoutView):
 
 
 def agent_required(view):
-    """Logged-in users with an agent profile; others go to login or get a 403 page."""
+    """Logged-in users with an agent profile; others go to login or get a 403 page. Then the
+    request's text is checked (support/edge.py): 400 for NUL in the query string or a form."""
+    checked_view = edge.checked_page(view)
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -52,7 +54,7 @@ def agent_required(view):
             return render(request, "support/console/not_agent.html", status=403)
         request.agent = profile
         try:
-            return view(request, *args, **kwargs)
+            return checked_view(request, *args, **kwargs)
         except errors.NotFound:
             return render(request, "support/console/not_found.html", status=404)
 

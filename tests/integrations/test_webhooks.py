@@ -7,6 +7,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from integrations import events, services, webhooks
 from integrations.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -21,6 +22,17 @@ def send_message(conversation, body="Where is my order?"):
     return factories.message(conversation=conversation, body=body)
 
 
+def deliver_all():
+    """What the in-process sweep (no broker) does over time: every due attempt, then each
+    retry once its backoff has passed (moved to now here), until nothing is pending."""
+    while True:
+        WebhookDelivery.objects.filter(
+            status=WebhookDelivery.Status.PENDING, next_attempt_at__isnull=False
+        ).update(next_attempt_at=timezone.now())
+        if not services.webhook_deliveries_send_due():
+            return
+
+
 def test_delivery_is_signed_and_the_receiver_verifies_it(
     receiver, endpoint_for, django_capture_on_commit_callbacks
 ):
@@ -29,6 +41,8 @@ def test_delivery_is_signed_and_the_receiver_verifies_it(
 
     with django_capture_on_commit_callbacks(execute=True):
         message = send_message(conversation)
+    assert receiver.requests == []  # not inside the change's request: the sweep sends it
+    deliver_all()
 
     assert len(receiver.requests) == 1
     request = receiver.requests[0]
@@ -100,9 +114,13 @@ def test_failing_receiver_is_retried_with_backoff_until_it_succeeds(
     conversation = factories.conversation()
     endpoint_for(receiver.url)
 
-    # Eager Celery runs each retry at once; the countdowns are checked below.
     with django_capture_on_commit_callbacks(execute=True):
         send_message(conversation)
+    assert services.webhook_deliveries_send_due() == 1
+    # A retry waits for its backoff: a sweep right after the failure sends nothing.
+    assert services.webhook_deliveries_send_due() == 0
+    assert len(receiver.requests) == 1
+    deliver_all()
 
     delivery = WebhookDelivery.objects.get()
     assert delivery.status == WebhookDelivery.Status.SUCCEEDED
@@ -160,11 +178,13 @@ def test_endpoint_is_disabled_after_consecutive_failed_deliveries(
 
     with django_capture_on_commit_callbacks(execute=True):
         send_message(conversation, "one")
+    deliver_all()
     endpoint.refresh_from_db()
     assert endpoint.is_active
     assert endpoint.consecutive_failures == 1
     with django_capture_on_commit_callbacks(execute=True):
         send_message(conversation, "two")
+        deliver_all()
 
     endpoint.refresh_from_db()
     assert not endpoint.is_active
@@ -177,6 +197,7 @@ def test_endpoint_is_disabled_after_consecutive_failed_deliveries(
     # Nothing more is recorded or sent while it is off.
     with django_capture_on_commit_callbacks(execute=True):
         send_message(conversation, "three")
+    deliver_all()
     assert WebhookDelivery.objects.count() == 2
     assert len(receiver.requests) == 6
 
@@ -205,6 +226,7 @@ def test_resend_from_the_admin_after_enabling_the_endpoint(
     endpoint = endpoint_for(receiver.url)
     with django_capture_on_commit_callbacks(execute=True):
         send_message(conversation)
+    deliver_all()
     delivery = WebhookDelivery.objects.get()
     assert delivery.status == WebhookDelivery.Status.FAILED
 
@@ -215,6 +237,7 @@ def test_resend_from_the_admin_after_enabling_the_endpoint(
             changelist, {"action": "resend", "_selected_action": [delivery.pk]}, follow=True
         )
     assert "1 delivery queued again." in response.content.decode()
+    deliver_all()
     delivery.refresh_from_db()
     assert delivery.status == WebhookDelivery.Status.SUCCEEDED
     assert list(delivery.attempts.values_list("number", "status_code")) == [
@@ -288,6 +311,34 @@ def test_private_addresses_are_refused_unless_allowed(receiver, endpoint_for, se
     assert "private or local address" in WebhookAttempt.objects.get().error
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://[::127.0.0.1]/",  # IPv4-compatible loopback
+        "http://[::a9fe:a9fe]/",  # IPv4-compatible cloud metadata
+        "http://[::ffff:7f00:1]/",  # IPv4-mapped, written in hex
+        "http://[64:ff9b::a9fe:a9fe]/",  # NAT64 of 169.254.169.254
+        "http://[64:ff9b::10.0.0.5]/",  # NAT64 of a private address
+        "http://[64:ff9b:1::a9fe:a9fe]/",  # NAT64 local-use prefix
+        "http://[2002:a9fe:a9fe::]/",  # 6to4 of 169.254.169.254
+        "http://[2002:7f00:1::1]/",  # 6to4 of loopback
+        "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/",  # Teredo, client 127.0.0.1
+    ],
+)
+def test_ipv6_forms_embedding_a_private_ipv4_are_refused(url, settings):
+    settings.DESTEK = {**settings.DESTEK, "WEBHOOK_ALLOW_PRIVATE_ADDRESSES": False}
+    with pytest.raises(ValidationError, match="private or local address"):
+        webhooks.url_check(url)
+
+
+def test_ipv6_forms_embedding_a_public_ipv4_are_judged_by_it():
+    public = "93.184.216.34"  # 5db8:d822
+    assert webhooks.address_is_public(f"::ffff:{public}")
+    assert webhooks.address_is_public("64:ff9b::5db8:d822")
+    assert webhooks.address_is_public("2002:5db8:d822::1")
+    assert webhooks.address_is_public("2001:4860:4860::8888")  # plain global IPv6
+
+
 def test_admin_form_refuses_a_private_url(admin_client, settings):
     settings.DESTEK = {**settings.DESTEK, "WEBHOOK_ALLOW_PRIVATE_ADDRESSES": False}
     response = admin_client.post(
@@ -357,12 +408,14 @@ def test_each_domain_event_reaches_the_endpoint(
         contact, _token = factories.visitor(
             widget_obj=widget, external_id="u-42", contact_data={"email": "a@example.com"}
         )
+    deliver_all()
     assert [b["type"] for b in receiver.bodies()] == ["contact.updated"]
     assert receiver.bodies()[0]["data"]["contact"]["external_id"] == "u-42"
     assert receiver.bodies()[0]["data"]["contact"]["email"] == "a@example.com"
 
     with django_capture_on_commit_callbacks(execute=True):
         conversation = factories.conversation(contact=contact, body="Hello")
+    deliver_all()
     assert [b["type"] for b in receiver.bodies()[1:]] == [
         "conversation.created",
         "message.created",
@@ -370,11 +423,13 @@ def test_each_domain_event_reaches_the_endpoint(
 
     with django_capture_on_commit_callbacks(execute=True):
         support_services.conversation_resolve(conversation=conversation, agent=agent.user)
+    deliver_all()
     resolved = [b for b in receiver.bodies() if b["type"] == "conversation.resolved"]
     assert resolved[0]["data"]["conversation"]["status"] == "resolved"
 
     with django_capture_on_commit_callbacks(execute=True):
         rating_services.rating_submit(conversation=conversation, score=5, comment="Great")
+    deliver_all()
     rating = next(b for b in receiver.bodies() if b["type"] == "rating.created")
     assert rating["data"]["rating"]["score"] == 5
     assert rating["data"]["conversation"]["id"] == conversation.pk
@@ -387,10 +442,13 @@ def test_unchanged_contact_on_a_new_session_sends_nothing(
 ):
     widget = factories.widget()
     factories.visitor(widget_obj=widget, external_id="u-1")
+    deliver_all()
+    sent = len(receiver.requests)
     with django_capture_on_commit_callbacks(execute=True):
         factories.visitor(widget_obj=widget, external_id="u-1")
         factories.visitor(widget_obj=widget)  # anonymous, no data
-    assert receiver.requests == []
+    deliver_all()
+    assert len(receiver.requests) == sent == 1
 
 
 def test_a_rolled_back_change_sends_nothing(receiver, endpoint_for):
