@@ -182,7 +182,9 @@ class JsonStringMixin:
 # Spelled out, not \s: what str.strip() removes (str.isspace), which JavaScript's and Rust's
 # \s (schema validators) do not all match.
 SPACE = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
-NO_NUL = RegexValidator(r"^[^\x00]*$", _("Null characters are not allowed."))
+# "+", not "*": a field that may be blank is documented as one of this and "" (DRF never runs
+# validators on ""), and "" must match only the second.
+NO_NUL = RegexValidator(r"^[^\x00]+$", _("Null characters are not allowed."))
 NOT_BLANK = RegexValidator(
     rf"^[^\x00]*[^\x00{SPACE}][^\x00]*$", _("Null characters or only spaces are not allowed.")
 )

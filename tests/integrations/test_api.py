@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from chat.models import Message
@@ -460,6 +462,14 @@ def test_the_schema_says_what_is_refused_and_links_what_is_created(client):
     shapes = components["MessageCreateRequest"]["oneOf"]
     agent, bot = (components[shape["$ref"].rsplit("/", 1)[1]] for shape in shapes)
     assert "agent" in agent["required"] and "sender" in bot["required"]
+    # A text that may be blank: "" is exactly one of the two shapes.
+    widget = next(
+        p for p in schema["paths"]["/api/v1/ratings/"]["get"]["parameters"] if p["name"] == "widget"
+    )
+    assert [
+        re.fullmatch(one.get("pattern", "^$")[1:-1], "") is not None
+        for one in widget["schema"]["oneOf"]
+    ] == [False, True]
     contact = schema["paths"]["/api/v1/widgets/{widget_key}/contacts/{external_id}/"]
     assert set(contact["put"]["responses"]["201"]["links"]) == {
         "contact_get",
