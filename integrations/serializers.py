@@ -13,8 +13,13 @@ from rest_framework import serializers
 from chat.models import Message
 from faq.models import Article
 from ratings.models import Rating
-from support.models import Contact, Conversation
-from support.services import MAX_ATTRIBUTES, MAX_FIELD_CHARS
+from support.models import (
+    MAX_ATTRIBUTE_NAME_CHARS,
+    MAX_ATTRIBUTES,
+    MAX_FIELD_CHARS,
+    Contact,
+    Conversation,
+)
 
 
 def _agent(user) -> dict | None:
@@ -220,7 +225,7 @@ class IdField(serializers.IntegerField):
     {
         "type": "object",
         "maxProperties": MAX_ATTRIBUTES,
-        "propertyNames": {"maxLength": 64},
+        "propertyNames": {"maxLength": MAX_ATTRIBUTE_NAME_CHARS},
         "additionalProperties": {
             "nullable": True,
             "anyOf": [
