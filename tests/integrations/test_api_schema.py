@@ -1,9 +1,9 @@
 """The OpenAPI document against the running app: schemathesis generates requests for every
-operation from the schema (through the WSGI app) and checks each answer against it with every
-check an outside fuzzer runs (`st run -c all`): status codes documented, bodies matching their
-schemas, no server errors, schema-valid data accepted (2xx, or 404/409 for ids that name
-nothing), schema-violating data refused. Then its stateful runner follows the schema's links
-(integrations/api_schema.py) from the contacts and conversations it creates."""
+operation from the schema (through the WSGI app) and checks each answer against it with the
+checks an outside fuzzer runs (`st run -c all`, see CHECKS): status codes documented, bodies
+matching their schemas, no server errors, schema-valid data accepted (2xx, or 404/409 for
+names that name nothing), schema-violating data refused. Then its stateful runner follows the
+schema's links (integrations/api_schema.py) from the contacts and conversations it creates."""
 
 import pytest
 import schemathesis
@@ -22,6 +22,8 @@ from ratings import services as rating_services
 from tests import factories
 from tests.faq import factories as faq_factories
 
+# `st run -c all` but object_level_authorization, which needs a second principal's token
+# (test_api.py checks that a widget-limited token sees only its widget).
 CHECKS = [
     not_a_server_error,
     checks.status_code_conformance,
