@@ -13,6 +13,7 @@ DEV_ENV := DEBUG=1 SECRET_KEY=dev-only-make-run-not-a-secret
 install: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Destek needs Python 3.11+: make run PYTHON=python3.12")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[dev]"
 	touch $@

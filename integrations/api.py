@@ -9,7 +9,7 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import exceptions, status
 from rest_framework import serializers as drf
 from rest_framework.pagination import CursorPagination
@@ -19,7 +19,6 @@ from rest_framework.views import APIView
 from chat import selectors as chat_selectors
 from chat import services as chat_services
 from support import edge
-from support import selectors as support_selectors
 from support import services as support_services
 from support.models import Conversation
 
@@ -93,6 +92,13 @@ def _parse(serializer_class, data):
     return serializer.validated_data
 
 
+def _parse_query(serializer_class, request):
+    """Query parameters as the schema reads them: `?updated_after=` is an empty date, refused,
+    not a missing one (DRF skips empty form values of optional fields). The last value of a
+    repeated parameter counts."""
+    return _parse(serializer_class, request.query_params.dict())
+
+
 # --- Contacts --------------------------------------------------------------------------------
 
 
@@ -145,8 +151,8 @@ class ContactDetail(ApiView):
 
 class ConversationFilterSerializer(drf.Serializer):
     status = drf.ChoiceField(choices=Conversation.Status.choices, required=False)
-    widget = drf.CharField(required=False, allow_blank=True, help_text="A widget key.")
-    contact = drf.CharField(required=False, allow_blank=True, help_text="A contact's external id.")
+    widget = s.StringField(required=False, allow_blank=True, help_text="A widget key.")
+    contact = s.StringField(required=False, allow_blank=True, help_text="A contact's external id.")
     assignee = drf.IntegerField(
         required=False, min_value=1, max_value=MAX_ID, help_text="The assigned agent's user id."
     )
@@ -155,7 +161,7 @@ class ConversationFilterSerializer(drf.Serializer):
     created_after = drf.DateTimeField(required=False)
     created_before = drf.DateTimeField(required=False)
     updated_after = drf.DateTimeField(required=False, help_text="Last message at or after.")
-    cursor = drf.CharField(required=False, allow_blank=True)
+    cursor = s.StringField(required=False, allow_blank=True)
     limit = drf.IntegerField(required=False, min_value=1, max_value=200)
 
 
@@ -167,7 +173,7 @@ class ConversationList(ApiView):
         responses={200: ConversationPage, **READ_ERRORS},
     )
     def get(self, request):
-        filters = _parse(ConversationFilterSerializer, request.query_params)
+        filters = _parse_query(ConversationFilterSerializer, request)
         conversations = selectors.conversation_list_for_token(
             token=request.auth,
             status=filters.get("status", ""),
@@ -197,6 +203,8 @@ class ConversationList(ApiView):
         contact = selectors.contact_get_for_token(
             token=request.auth, widget_key=data["widget"], external_id=data["contact"]
         )
+        if data.get("topic"):
+            selectors.topic_check_active(slug=data["topic"])
         conversation, created = chat_services.conversation_start(
             contact=contact,
             body=data.get("body"),
@@ -239,7 +247,7 @@ class ConversationAssign(ApiView):
         conversation = selectors.conversation_get_for_token(
             token=request.auth, conversation_id=conversation_id
         )
-        agent = support_selectors.agent_user_get(user_id=str(data["agent"]))
+        agent = selectors.agent_get(user_id=data["agent"])
         support_services.conversation_assign(
             conversation=conversation, to_user=agent, by_user=agent
         )
@@ -259,7 +267,7 @@ class ConversationResolve(ApiView):
             token=request.auth, conversation_id=conversation_id
         )
         if "agent" in data:
-            agent = support_selectors.agent_user_get(user_id=str(data["agent"]))
+            agent = selectors.agent_get(user_id=data["agent"])
             support_services.conversation_resolve(conversation=conversation, agent=agent)
         else:
             support_services.conversation_set_status(
@@ -291,7 +299,7 @@ class MessageList(ApiView):
         responses={200: MessagePageSerializer, **READ_ERRORS},
     )
     def get(self, request, conversation_id: int):
-        params = _parse(MessageListParams, request.query_params)
+        params = _parse_query(MessageListParams, request)
         conversation = selectors.conversation_get_for_token(
             token=request.auth, conversation_id=conversation_id
         )
@@ -309,19 +317,19 @@ class MessageList(ApiView):
         operation_id="message_create",
         summary="Post a message as an agent or as the bot",
         description="A repeated client_id returns the first message (200).",
-        request=s.MessageCreateSerializer,
+        request=PolymorphicProxySerializer(
+            component_name="MessageCreate",
+            serializers=[s.AgentMessageCreateSerializer, s.BotMessageCreateSerializer],
+            resource_type_field_name=None,
+        ),
         responses={200: s.MessageSerializer, 201: s.MessageSerializer, **WRITE_ERRORS},
     )
     def post(self, request, conversation_id: int):
-        data = _parse(s.MessageCreateSerializer, request.data)
+        data = _parse(s.message_create_serializer(request.data), request.data)
         conversation = selectors.conversation_get_for_token(
             token=request.auth, conversation_id=conversation_id
         )
-        agent = None
-        if data["sender"] == "agent":
-            if "agent" not in data:
-                raise drf.ValidationError({"agent": ["An agent message needs the agent's id."]})
-            agent = support_selectors.agent_user_get(user_id=str(data["agent"]))
+        agent = selectors.agent_get(user_id=data["agent"]) if "agent" in data else None
         message, created = chat_services.message_send(
             conversation=conversation,
             sender_type=data["sender"],
@@ -342,9 +350,9 @@ class MessageList(ApiView):
 
 
 class RatingFilterSerializer(drf.Serializer):
-    widget = drf.CharField(required=False, allow_blank=True, help_text="A widget key.")
+    widget = s.StringField(required=False, allow_blank=True, help_text="A widget key.")
     created_after = drf.DateTimeField(required=False)
-    cursor = drf.CharField(required=False, allow_blank=True)
+    cursor = s.StringField(required=False, allow_blank=True)
     limit = drf.IntegerField(required=False, min_value=1, max_value=200)
 
 
@@ -356,7 +364,7 @@ class RatingList(ApiView):
         responses={200: RatingPage, **READ_ERRORS},
     )
     def get(self, request):
-        filters = _parse(RatingFilterSerializer, request.query_params)
+        filters = _parse_query(RatingFilterSerializer, request)
         ratings = selectors.rating_list_for_token(
             token=request.auth,
             created_after=filters.get("created_after"),
@@ -370,7 +378,7 @@ class RatingList(ApiView):
 class ArticleFilterSerializer(drf.Serializer):
     language = drf.ChoiceField(choices=settings.LANGUAGES, required=False)
     category = drf.SlugField(required=False)
-    cursor = drf.CharField(required=False, allow_blank=True)
+    cursor = s.StringField(required=False, allow_blank=True)
     limit = drf.IntegerField(required=False, min_value=1, max_value=200)
 
 
@@ -382,7 +390,7 @@ class ArticleList(ApiView):
         responses={200: ArticlePage, **READ_ERRORS},
     )
     def get(self, request):
-        filters = _parse(ArticleFilterSerializer, request.query_params)
+        filters = _parse_query(ArticleFilterSerializer, request)
         articles = selectors.article_list_published(
             language=filters.get("language", ""), category=filters.get("category", "")
         )

@@ -4,12 +4,13 @@ and the CRM exports. Related rows are selected here, once."""
 from datetime import datetime
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from chat.models import Message
 from faq.models import Article
 from ratings.models import Rating
 from support import errors
-from support.models import Contact, Conversation, Widget
+from support.models import AgentProfile, Contact, Conversation, Topic, Widget
 from support.process_cache import ProcessCache
 
 from .models import ApiToken, WebhookDelivery, WebhookEndpoint, api_token_hash
@@ -95,6 +96,22 @@ def widget_get_for_token(*, token: ApiToken, key: str) -> Widget:
     if widget is None:
         raise errors.NotFound("No such widget.", code="widget_not_found")
     return widget
+
+
+def agent_get(*, user_id: int):
+    """The user of the agent named in a request body; 404 like any other id that names nothing
+    (the console's form answers 400 instead: support.selectors.agent_user_get)."""
+    profile = AgentProfile.objects.select_related("user").filter(user_id=user_id).first()
+    if profile is None:
+        raise errors.NotFound(_("No such agent."), code="agent_not_found")
+    return profile.user
+
+
+def topic_check_active(*, slug: str) -> None:
+    """404 for a topic slug that names no active topic, as for any other name in a body that
+    names nothing (the widget protocol answers 400 for it: support.services)."""
+    if not Topic.objects.filter(slug=slug, is_active=True).exists():
+        raise errors.NotFound(_("No such topic."), code="topic_not_found")
 
 
 def contact_get_for_token(*, token: ApiToken, widget_key: str, external_id: str) -> Contact:

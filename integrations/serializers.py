@@ -5,13 +5,21 @@ there); input serializers only parse and validate the request, the services deci
 """
 
 from django.conf import settings
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from chat.models import Message
 from faq.models import Article
 from ratings.models import Rating
-from support.models import Contact, Conversation
+from support.models import (
+    MAX_ATTRIBUTE_NAME_CHARS,
+    MAX_ATTRIBUTES,
+    MAX_FIELD_CHARS,
+    Contact,
+    Conversation,
+)
 
 
 def _agent(user) -> dict | None:
@@ -161,55 +169,128 @@ class ArticleSerializer(serializers.ModelSerializer):
 
 
 # --- Input ---------------------------------------------------------------------------------
+# The schema says "string" and "integer", and JSON tells them apart: DRF's fields would take
+# 0 for "0" and "5" for 5, which the schema forbids (schemathesis sends both).
+
+
+class JsonStringMixin:
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            raise serializers.ValidationError(
+                serializers.CharField.default_error_messages["invalid"], code="invalid"
+            )
+        return super().to_internal_value(data)
+
+
+# DRF refuses NUL characters and, unless blank is allowed, text that is only whitespace (it
+# trims it); these patterns say so in the schema.
+# Spelled out, not \s: what str.strip() removes (str.isspace), which JavaScript's and Rust's
+# \s (schema validators) do not all match.
+SPACE = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+# "+", not "*": a field that may be blank is documented as one of this and "" (DRF never runs
+# validators on ""), and "" must match only the second.
+NO_NUL = RegexValidator(r"^[^\x00]+$", _("Null characters are not allowed."))
+NOT_BLANK = RegexValidator(
+    rf"^[^\x00]*[^\x00{SPACE}][^\x00]*$", _("Null characters or only spaces are not allowed.")
+)
+
+
+class StringField(JsonStringMixin, serializers.CharField):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators.insert(0, NO_NUL if self.allow_blank else NOT_BLANK)
+
+
+class EmailField(JsonStringMixin, serializers.EmailField):
+    pass
+
+
+class SlugField(JsonStringMixin, serializers.SlugField):
+    pass
+
+
+class IdField(serializers.IntegerField):
+    """A row id in a JSON body: an integer (not a string of digits), 1 to the largest id."""
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=1, max_value=2**63 - 1, **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "maxProperties": MAX_ATTRIBUTES,
+        "propertyNames": {"maxLength": MAX_ATTRIBUTE_NAME_CHARS},
+        "additionalProperties": {
+            "nullable": True,
+            "anyOf": [
+                {"type": "string", "maxLength": MAX_FIELD_CHARS},
+                {"type": "number"},
+                {"type": "boolean"},
+            ],
+        },
+    }
+)
+class AttributesField(serializers.DictField):
+    """Host-app attributes: what support.services' contact cleaning keeps (names up to 64
+    characters, flat values), so the schema says what the service refuses."""
 
 
 class ContactInputSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=191, required=False, allow_blank=True)
-    email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
-    phone = serializers.CharField(max_length=64, required=False, allow_blank=True)
-    attributes = serializers.DictField(required=False, help_text="Merged into the stored ones.")
-    locale = serializers.CharField(max_length=16, required=False, allow_blank=True)
+    name = StringField(max_length=191, required=False, allow_blank=True)
+    email = EmailField(max_length=254, required=False, allow_blank=True)
+    phone = StringField(max_length=64, required=False, allow_blank=True)
+    attributes = AttributesField(required=False, help_text="Merged into the stored ones.")
+    locale = StringField(max_length=16, required=False, allow_blank=True)
 
 
 class ConversationCreateSerializer(serializers.Serializer):
-    widget = serializers.CharField(help_text="The widget key.")
-    contact = serializers.CharField(max_length=191, help_text="The contact's external id.")
-    body = serializers.CharField(
+    widget = StringField(help_text="The widget key.")
+    contact = StringField(max_length=191, help_text="The contact's external id.")
+    body = StringField(
         max_length=4000, required=False, allow_blank=True, help_text="The first message."
     )
-    client_id = serializers.CharField(
+    client_id = StringField(
         max_length=64, required=False, help_text="Makes a retried create return the first."
     )
-    topic = serializers.SlugField(required=False, allow_blank=True)
+    topic = SlugField(required=False, allow_blank=True)
     priority_hint = serializers.ChoiceField(choices=["urgent"], required=False)
 
 
 class AssignSerializer(serializers.Serializer):
-    agent = serializers.IntegerField(
-        min_value=1, max_value=2**63 - 1, help_text="The user id of the agent."
-    )
+    agent = IdField(help_text="The user id of the agent.")
 
 
 class ResolveSerializer(serializers.Serializer):
-    agent = serializers.IntegerField(
+    agent = IdField(
         required=False,
-        min_value=1,
-        max_value=2**63 - 1,
         help_text="The agent resolving it (a note in the thread and a rating prompt follow); "
         "without it the conversation is resolved silently.",
     )
 
 
-class MessageCreateSerializer(serializers.Serializer):
-    body = serializers.CharField(max_length=4000)
-    sender = serializers.ChoiceField(choices=["agent", "bot"], default="agent")
-    agent = serializers.IntegerField(
-        required=False,
-        min_value=1,
-        max_value=2**63 - 1,
-        help_text="Required when sender is agent.",
-    )
-    client_id = serializers.CharField(max_length=64, required=False)
+class AgentMessageCreateSerializer(serializers.Serializer):
+    body = StringField(max_length=4000)
+    sender = serializers.ChoiceField(choices=["agent"], default="agent")
+    agent = IdField(help_text="The user id of the agent who writes it.")
+    client_id = StringField(max_length=64, required=False)
+
+
+class BotMessageCreateSerializer(serializers.Serializer):
+    body = StringField(max_length=4000)
+    sender = serializers.ChoiceField(choices=["bot"])
+    client_id = StringField(max_length=64, required=False)
+
+
+def message_create_serializer(data):
+    """An agent's message names the agent; the bot's does not (the schema: one of the two)."""
+    is_bot = isinstance(data, dict) and data.get("sender") == "bot"
+    return BotMessageCreateSerializer if is_bot else AgentMessageCreateSerializer
 
 
 class ErrorDetailSerializer(serializers.Serializer):

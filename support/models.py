@@ -303,6 +303,13 @@ class AgentProfile(models.Model):
         return self.role == self.Role.SUPERVISOR
 
 
+# What a contact's host-app attributes may hold (support.services cleans them; the REST API's
+# schema states the same limits): this many names, each this long, texts this long.
+MAX_ATTRIBUTES = 50
+MAX_ATTRIBUTE_NAME_CHARS = 64
+MAX_FIELD_CHARS = 500
+
+
 class Contact(models.Model):
     """The end user behind a widget: anonymous, or identified by the host app's user id."""
 

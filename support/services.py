@@ -22,6 +22,9 @@ from ratings import services as rating_services
 from . import errors, hours, routing, selectors
 from .identity import identity_hash_is_valid, visitor_token_issue
 from .models import (
+    MAX_ATTRIBUTE_NAME_CHARS,
+    MAX_ATTRIBUTES,
+    MAX_FIELD_CHARS,
     AgentProfile,
     AuditEvent,
     CannedResponse,
@@ -64,8 +67,6 @@ DEVICE_FIELDS = (
     "url",
     "user_agent",
 )
-MAX_ATTRIBUTES = 50
-MAX_FIELD_CHARS = 500
 
 
 def _clean_text(value: Any, *, field: str, max_chars: int = MAX_FIELD_CHARS) -> str:
@@ -127,7 +128,7 @@ def _clean_attributes(attributes: Any) -> dict[str, Any]:
         )
     cleaned: dict[str, Any] = {}
     for key, value in attributes.items():
-        key = _clean_text(key, field="attribute name", max_chars=64)
+        key = _clean_text(key, field="attribute name", max_chars=MAX_ATTRIBUTE_NAME_CHARS)
         if value is None or isinstance(value, bool | int | float):
             cleaned[key] = value
         else:

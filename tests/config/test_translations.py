@@ -35,8 +35,12 @@ def catalogs(root: Path) -> list[Path]:
 
 @pytest.fixture(scope="module")
 def regenerated(tmp_path_factory) -> Path:
-    if not shutil.which("xgettext"):
-        pytest.fail("GNU gettext (xgettext, msgmerge) is needed: apt-get install gettext")
+    # Extracting texts needs GNU gettext: a developer's and CI's check (.ci/run installs it),
+    # skipped, like the browser tests, on a machine that only runs `make test` without it.
+    if not shutil.which("xgettext") or not shutil.which("msgmerge"):
+        if os.environ.get("CI"):
+            pytest.fail("GNU gettext (xgettext, msgmerge) is missing: .ci/run installs gettext")
+        pytest.skip("needs GNU gettext's xgettext and msgmerge (apt-get install gettext)")
     copy = tmp_path_factory.mktemp("i18n") / "src"
     shutil.copytree(ROOT, copy, ignore=SKIP)
     result = subprocess.run(

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from chat.models import Message
@@ -230,7 +232,7 @@ def test_create_a_conversation_on_behalf_of_a_contact(api, contact):
     missing = api.send("post", "conversations/", {**data, "contact": "u-2"})
     assert missing.status_code == 404
     bad_topic = api.send("post", "conversations/", {**data, "client_id": "c2", "topic": "nope"})
-    assert bad_topic.status_code == 400
+    assert bad_topic.status_code == 404
     assert bad_topic.json()["error"]["code"] == "topic_not_found"
 
 
@@ -291,7 +293,8 @@ def test_assign_resolve_and_post_messages(api, contact):
     assert response.json()["status"] == "open"
 
     not_agent = api.send("post", f"conversations/{conversation.pk}/assign/", {"agent": 999999})
-    assert not_agent.status_code == 400
+    assert not_agent.status_code == 404
+    assert not_agent.json()["error"]["code"] == "agent_not_found"
 
     response = api.send(
         "post",
@@ -392,3 +395,86 @@ def test_schema_and_docs_are_served_without_a_token_and_within_the_csp(client):
     script = client.get("/api/v1/docs/?script=")
     assert script.status_code == 200
     assert "SwaggerUIBundle" in script.content.decode()
+
+
+# --- What the schema forbids is refused (an outside schemathesis run, issue 27) -------------
+
+
+@pytest.mark.parametrize(
+    "path", ["conversations/", "ratings/", "faq/articles/", "conversations/1/messages/"]
+)
+def test_an_empty_query_parameter_is_refused_not_ignored(api, contact, path):
+    conversation = factories.conversation(contact=contact)
+    path = path.replace("/1/", f"/{conversation.pk}/")
+    name = {
+        "conversations/": "updated_after",
+        "ratings/": "created_after",
+        "faq/articles/": "language",
+    }.get(path, "after")
+
+    response = api.get(path, **{name: ""})
+
+    assert response.status_code == 400
+    assert name in response.json()["error"]["fields"]
+    # A blank text filter is a value the schema allows: no filter.
+    if path == "conversations/":
+        assert api.get(path, widget="", contact="").status_code == 200
+
+
+def test_json_bodies_are_typed_as_the_schema_says(api, contact):
+    conversation = factories.conversation(contact=contact)
+    agent = factories.agent()
+    messages = f"conversations/{conversation.pk}/messages/"
+    for wrong in (
+        {"body": "Hi", "agent": agent.user_id, "client_id": 0},
+        {"body": 0, "agent": agent.user_id},
+        {"body": "Hi", "agent": str(agent.user_id)},
+        {"body": "   ", "agent": agent.user_id},
+        {"body": "Hi\x00", "agent": agent.user_id},
+    ):
+        response = api.send("post", messages, wrong)
+        assert response.status_code == 400, wrong
+    assert not Message.objects.filter(conversation=conversation, sender_type="agent").exists()
+    put = api.send("put", f"widgets/{contact.widget.key}/contacts/u-9/", {"name": 7})
+    assert put.status_code == 400
+    assert "name" in put.json()["error"]["fields"]
+
+
+def test_names_in_a_body_that_name_nothing_are_404(api, contact):
+    conversation = factories.conversation(contact=contact)
+    for path, data in (
+        ("assign/", {"agent": 2**63 - 2}),
+        ("resolve/", {"agent": 2**63 - 2}),
+        ("messages/", {"body": "Hi", "agent": 2**63 - 2}),
+    ):
+        response = api.send("post", f"conversations/{conversation.pk}/{path}", data)
+        assert response.status_code == 404, path
+        assert response.json()["error"]["code"] == "agent_not_found"
+    conversation.refresh_from_db()
+    assert conversation.status != Conversation.Status.RESOLVED
+
+
+def test_the_schema_says_what_is_refused_and_links_what_is_created(client):
+    schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    components = schema["components"]["schemas"]
+    message = schema["paths"]["/api/v1/conversations/{conversation_id}/messages/"]["post"]
+    assert message["requestBody"]["required"] is True
+    shapes = components["MessageCreateRequest"]["oneOf"]
+    agent, bot = (components[shape["$ref"].rsplit("/", 1)[1]] for shape in shapes)
+    assert "agent" in agent["required"] and "sender" in bot["required"]
+    # A text that may be blank: "" is exactly one of the two shapes.
+    widget = next(
+        p for p in schema["paths"]["/api/v1/ratings/"]["get"]["parameters"] if p["name"] == "widget"
+    )
+    assert [
+        re.fullmatch(one.get("pattern", "^$")[1:-1], "") is not None
+        for one in widget["schema"]["oneOf"]
+    ] == [False, True]
+    contact = schema["paths"]["/api/v1/widgets/{widget_key}/contacts/{external_id}/"]
+    assert set(contact["put"]["responses"]["201"]["links"]) == {
+        "contact_get",
+        "contact_patch",
+        "conversation_create",
+    }
+    created = schema["paths"]["/api/v1/conversations/"]["post"]["responses"]["201"]["links"]
+    assert created["message_create"]["parameters"] == {"conversation_id": "$response.body#/id"}
