@@ -29,7 +29,9 @@ from . import protocol, selectors, services, uploads
 
 def error_response(error: errors.DomainError) -> JsonResponse:
     return JsonResponse(
-        {"error": {"code": error.code, "detail": error.detail}}, status=error.status
+        {"error": {"code": error.code, "detail": error.detail}},
+        status=error.status,
+        headers=error.http_headers,
     )
 
 
@@ -171,6 +173,7 @@ def conversation_list(request):
         topic_slug=data.get("topic"),
         priority_hint=data.get("priority_hint"),
         proactive_token=data.get("proactive"),
+        rate_limit=True,
     )
     conversation = support_selectors.conversation_get_for_contact(
         contact=request.contact, conversation_id=conversation.pk
@@ -210,6 +213,7 @@ def conversation_messages(request, conversation_id: int):
             client_id=data.get("client_id"),
             action=data.get("action"),
             attachments=data.get("attachments"),
+            rate_limit=True,
         )
         return JsonResponse(protocol.message_to_dict(message), status=201 if created else 200)
     try:
@@ -279,6 +283,7 @@ def faq_search(request):
             _("q must be at most %(max)s characters.") % {"max": faq_protocol.MAX_QUERY_CHARS},
             code="query_too_long",
         )
+    faq_services.article_search_rate_check(contact_id=request.contact.pk)
     results = faq_protocol.search_results(
         request=request,
         query=query,

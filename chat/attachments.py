@@ -18,8 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from support import errors
-from support import services as support_services
+from support import errors, ratelimits
 from support.models import Contact, Conversation
 from support.orm import prefetched_as
 
@@ -39,21 +38,18 @@ def _storage_names(extension: str) -> tuple[str, str]:
 
 def _check_rate(*, conversation: Conversation, uploader_type: str, agent) -> None:
     """Uploads per contact (or agent) per window, refused ones included: validation is the
-    expensive part. The shared database counter of support.services.rate_limit_hit."""
+    expensive part. The shared database counter of support.ratelimits.rate_limit_enforce."""
     who = (
         f"contact:{conversation.contact_id}"
         if uploader_type == Attachment.Uploader.VISITOR
         else f"agent:{agent.pk}"
     )
-    if not support_services.rate_limit_hit(
+    ratelimits.rate_limit_enforce(
         key=f"attachment-upload:{who}",
         limit=settings.DESTEK["ATTACHMENT_UPLOADS_PER_WINDOW"],
         window_seconds=settings.DESTEK["ATTACHMENT_UPLOAD_WINDOW_SECONDS"],
-    ):
-        raise errors.RateLimited(
-            _("Too many files in a short time; wait a few minutes and try again."),
-            code="rate_limited",
-        )
+        detail=_("Too many files in a short time; wait a few minutes and try again."),
+    )
 
 
 def _read(uploaded_file) -> bytes:
