@@ -56,3 +56,15 @@ def rate_limit_enforce(*, key: str, limit: int, window_seconds: int, detail: str
     retry_after = _rate_limit_count(key=key, limit=limit, window_seconds=window_seconds)
     if retry_after:
         raise errors.RateLimited(detail, code="rate_limited", retry_after=retry_after)
+
+
+# Longer than any window: a counter whose window started before this counts nothing.
+STALE_AFTER = timedelta(days=7)
+
+
+def rate_limit_buckets_purge(*, now=None) -> int:
+    """Delete counters whose window ended long ago (nightly, support.tasks.retention_sweep):
+    the per-conversation message counters would otherwise pile up. Returns how many."""
+    now = now or timezone.now()
+    deleted, _ = RateLimitBucket.objects.filter(window_started_at__lt=now - STALE_AFTER).delete()
+    return deleted

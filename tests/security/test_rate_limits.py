@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from chat.models import Message
 from proactive.models import TriggerDisplay
-from support import services
+from support import services, tasks
 from support.models import Contact, Conversation, RateLimitBucket
 from tests import factories
 
@@ -160,3 +160,16 @@ def test_trigger_fires_past_the_limit_are_429_whatever_the_visitor_id(client, se
     assert_limited(answers[2])
     assert answers[2]["Access-Control-Allow-Origin"] == "https://shop.example"
     assert TriggerDisplay.objects.count() == 2
+
+
+def test_the_nightly_sweep_deletes_counters_long_out_of_their_window(settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    services.rate_limit_hit(key="old", limit=5, window_seconds=60)
+    services.rate_limit_hit(key="recent", limit=5, window_seconds=60)
+    RateLimitBucket.objects.filter(key="old").update(
+        window_started_at=timezone.now() - timedelta(days=8)
+    )
+
+    tasks.retention_sweep.delay()
+
+    assert list(RateLimitBucket.objects.values_list("key", flat=True)) == ["recent"]
