@@ -194,10 +194,12 @@ class JsonFrameConsumer(AsyncWebsocketConsumer):
             key = (conversation.pk, conversation.contact_id)
             self.reads_put_off[key] = max(up_to, self.reads_put_off.get(key, 0))
             return
-        await database_sync_to_async(support_services.conversation_mark_read)(
+        written = await database_sync_to_async(support_services.conversation_mark_read)(
             conversation=conversation, side=self.read_side, up_to=up_to
         )
-        self.reads_written[conversation.pk] = up_to
+        if written is not None:
+            # What was stored (never past the newest message), not what was asked.
+            self.reads_written[conversation.pk] = written
 
     async def catch_up(self) -> bool:
         """At a ping: write what overload put off, unless it still holds (then False, and the
