@@ -27,13 +27,12 @@ from . import protocol, selectors, services, uploads
 
 
 def error_response(error: errors.DomainError) -> JsonResponse:
-    """The protocol's error body; a Busy error also says when to retry (Retry-After)."""
-    response = JsonResponse(
-        {"error": {"code": error.code, "detail": error.detail}}, status=error.status
+    """The protocol's error body, with the error's headers (Retry-After for 429 and 503)."""
+    return JsonResponse(
+        {"error": {"code": error.code, "detail": error.detail}},
+        status=error.status,
+        headers=error.http_headers,
     )
-    if isinstance(error, errors.Busy):
-        response["Retry-After"] = str(error.retry_after)
-    return response
 
 
 def _json_body(request) -> dict:
@@ -172,6 +171,7 @@ def conversation_list(request):
         topic_slug=data.get("topic"),
         priority_hint=data.get("priority_hint"),
         proactive_token=data.get("proactive"),
+        rate_limit=True,
     )
     conversation = support_selectors.conversation_get_for_contact(
         contact=request.contact, conversation_id=conversation.pk
@@ -208,6 +208,7 @@ def conversation_messages(request, conversation_id: int):
             client_id=data.get("client_id"),
             action=data.get("action"),
             attachments=data.get("attachments"),
+            rate_limit=True,
         )
         return JsonResponse(protocol.message_to_dict(message), status=201 if created else 200)
     # An `after` past any id finds nothing (200, no messages): only its sign is refused.
@@ -281,6 +282,7 @@ def faq_search(request):
             _("q must be at most %(max)s characters.") % {"max": faq_protocol.MAX_QUERY_CHARS},
             code="query_too_long",
         )
+    faq_services.article_search_rate_check(contact_id=request.contact.pk)
     results = faq_protocol.search_results(
         request=request,
         query=query,

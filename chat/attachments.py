@@ -18,8 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from support import errors
-from support import services as support_services
+from support import errors, ratelimits
 from support.models import Contact, Conversation
 from support.orm import prefetched_as
 
@@ -42,7 +41,7 @@ def _check_rate(
 ) -> None:
     """Uploads per contact (or agent) per window, refused ones included: validation is the
     expensive part. A visitor's also count per client address, since anyone can open new
-    anonymous contacts. The shared database counter of support.services.rate_limit_hit."""
+    anonymous contacts. The shared database counters of support.ratelimits."""
     is_visitor = uploader_type == Attachment.Uploader.VISITOR
     who = f"contact:{conversation.contact_id}" if is_visitor else f"agent:{agent.pk}"
     limits = [(f"attachment-upload:{who}", settings.DESTEK["ATTACHMENT_UPLOADS_PER_WINDOW"])]
@@ -54,15 +53,12 @@ def _check_rate(
             )
         )
     for key, limit in limits:
-        if not support_services.rate_limit_hit(
+        ratelimits.rate_limit_enforce(
             key=key,
             limit=limit,
             window_seconds=settings.DESTEK["ATTACHMENT_UPLOAD_WINDOW_SECONDS"],
-        ):
-            raise errors.RateLimited(
-                _("Too many files in a short time; wait a few minutes and try again."),
-                code="rate_limited",
-            )
+            detail=_("Too many files in a short time; wait a few minutes and try again."),
+        )
 
 
 def _read(uploaded_file) -> bytes:

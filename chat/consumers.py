@@ -119,8 +119,17 @@ def _positive_int(value) -> int | None:
     return value
 
 
+# Read marks and typing: clients coalesce them (the newest read id per burst, typing once
+# per state change or few seconds), and they are counted in a budget of their own, so an agent
+# reading many busy conversations is never refused a reply; far past it still closes the socket.
+SIGNAL_FRAME_TYPES = frozenset({"read", "typing"})
+
+
 class JsonFrameConsumer(AsyncWebsocketConsumer):
     """Shared frame handling: size and rate limits, JSON decoding, error frames."""
+
+    # The budget of every frame but read marks and typing (settings.DESTEK).
+    frames_setting = "SOCKET_FRAMES_PER_WINDOW"
 
     async def dispatch(self, message):
         # Channels runs close_old_connections in a worker thread before every handler: a
@@ -133,12 +142,16 @@ class JsonFrameConsumer(AsyncWebsocketConsumer):
         await handler(message)
 
     async def connect(self):
-        self.limiter = FrameRateLimiter(
-            limit=settings.DESTEK["SOCKET_FRAMES_PER_WINDOW"],
-            window=settings.DESTEK["SOCKET_FRAME_WINDOW_SECONDS"],
+        window = settings.DESTEK["SOCKET_FRAME_WINDOW_SECONDS"]
+        self.limiter = FrameRateLimiter(limit=settings.DESTEK[self.frames_setting], window=window)
+        self.signal_limiter = FrameRateLimiter(
+            limit=settings.DESTEK["SOCKET_SIGNAL_FRAMES_PER_WINDOW"], window=window
         )
         # Read marks put off by overload: the newest per (conversation, contact).
         self.reads_put_off: dict[tuple[int, int], int] = {}
+        # The newest read mark this socket wrote per conversation: an older or equal one is
+        # not written again.
+        self.reads_written: dict[int, int] = {}
         await self.accept()
 
     async def receive(self, text_data=None, bytes_data=None):
@@ -151,7 +164,8 @@ class JsonFrameConsumer(AsyncWebsocketConsumer):
                 frame = None
         client_id = frame.get("client_id") if isinstance(frame, dict) else None
         client_id = client_id if isinstance(client_id, str) else None
-        verdict = self.limiter.hit()
+        is_signal = isinstance(frame, dict) and frame.get("type") in SIGNAL_FRAME_TYPES
+        verdict = (self.signal_limiter if is_signal else self.limiter).hit()
         if verdict == "abuse":
             await self.close(code=CLOSE_RATE_LIMITED)
             return
@@ -167,16 +181,24 @@ class JsonFrameConsumer(AsyncWebsocketConsumer):
         try:
             edge.text_check(frame)  # before any handler: nothing stored, the socket stays
             await self.handle_frame(frame)
+        except errors.RateLimited as error:
+            # A send refused by the limit it shares with HTTP: when it may be sent again (ms).
+            await self.send_error(
+                error.code, error.detail, client_id, retry_after=(error.retry_after or 1) * 1000
+            )
         except errors.DomainError as error:
             await self.send_error(error.code, error.detail, client_id=client_id)
 
     async def send_json(self, content: dict):
         await self.send(text_data=json.dumps(content, separators=(",", ":")))
 
-    async def send_error(self, code: str, detail: str, client_id: str | None = None):
-        await self.send_json(
-            {"type": "error", "code": code, "detail": detail, "client_id": client_id}
-        )
+    async def send_error(
+        self, code: str, detail: str, client_id: str | None = None, retry_after: int | None = None
+    ):
+        frame = {"type": "error", "code": code, "detail": detail, "client_id": client_id}
+        if retry_after is not None:
+            frame["retry_after"] = retry_after
+        await self.send_json(frame)
 
     async def handle_frame(self, frame: dict):
         raise NotImplementedError
@@ -198,13 +220,18 @@ class JsonFrameConsumer(AsyncWebsocketConsumer):
     async def mark_read(self, conversation: Conversation, up_to) -> None:
         """Write a read mark. Overloaded, keep it for the next ping instead: a mark only moves
         forward and clients do not send it again, so only the newest one matters."""
+        if _positive_int(up_to) is not None and up_to <= self.reads_written.get(conversation.pk, 0):
+            return  # marks only move forward: this one changes nothing
         if backlog.full(share=PUT_OFF_SHARE) and _positive_int(up_to) is not None:
             key = (conversation.pk, conversation.contact_id)
             self.reads_put_off[key] = max(up_to, self.reads_put_off.get(key, 0))
             return
-        await database_sync_to_async(support_services.conversation_mark_read)(
+        written = await database_sync_to_async(support_services.conversation_mark_read)(
             conversation=conversation, side=self.read_side, up_to=up_to
         )
+        if written is not None:
+            # What was stored (never past the newest message), not what was asked.
+            self.reads_written[conversation.pk] = written
 
     async def catch_up(self) -> bool:
         """At a ping: write what overload put off, unless it still holds (then False, and the
@@ -429,6 +456,7 @@ class VisitorConsumer(JsonFrameConsumer):
                 action=action,
                 attachments=attachments,
                 visitor_token=self.visitor_token,
+                rate_limit=True,
             )
         except errors.NotAuthenticated:
             return CLOSE_UNAUTHENTICATED
@@ -527,6 +555,8 @@ class ConsoleConsumer(JsonFrameConsumer):
     """The agent console's live channel: inbox rows and the watched conversation."""
 
     read_side = "agent"
+    # Signed-in staff with several live conversations: a budget of their own.
+    frames_setting = "CONSOLE_SOCKET_FRAMES_PER_WINDOW"
     profile = None
     watched_id = None
 
@@ -584,11 +614,13 @@ class ConsoleConsumer(JsonFrameConsumer):
             return
         await handler(frame)
 
-    async def send_error(self, code: str, detail: str, client_id: str | None = None):
+    async def send_error(
+        self, code: str, detail: str, client_id: str | None = None, retry_after: int | None = None
+    ):
         if client_id is not None:
             # About a frame the page is waiting on (a reply): JSON for console.js, as the
             # widget protocol's errors; the page shows it where the reply was written.
-            await super().send_error(code, detail, client_id)
+            await super().send_error(code, detail, client_id, retry_after)
             return
         html = render_to_string("support/console/oob_error.html", {"code": code, "detail": detail})
         await self.send(text_data=html)

@@ -11,7 +11,7 @@ from emails import services as email_services
 from integrations import events
 from proactive import services as proactive_services
 from ratings import services as rating_services
-from support import automation, errors
+from support import automation, errors, ratelimits
 from support import selectors as support_selectors
 from support import services as support_services
 from support.models import AgentProfile, Contact, Conversation
@@ -67,6 +67,28 @@ def _message_by_client_id(*, conversation: Conversation, client_id: str | None):
         .filter(conversation=conversation, client_id=client_id)
         .first()
     )
+
+
+def _message_retried(
+    *, existing: Message, sender_type: str, body: str, attachment_ids: list[int]
+) -> Message:
+    """The first message of a retried send, when the retry is the same message: same sender,
+    text and files. A client id names one message: anything else sent under it is refused
+    (409 client_id_reused), never answered with the first one, which would let a client
+    believe a new text was stored."""
+    same = (
+        existing.sender_type == sender_type
+        and existing.body == body
+        and sorted(existing.attachments.values_list("pk", flat=True)) == sorted(attachment_ids)
+    )
+    if not same:
+        raise errors.ClientIdReused(
+            _(
+                "This client_id was already used for another message; "
+                "send a new text with a new client_id."
+            )
+        )
+    return existing
 
 
 def _message_insert(
@@ -205,7 +227,10 @@ def _message_send_in_transaction(
     ):
         existing = _message_by_client_id(conversation=conversation, client_id=client_id)
         if existing is not None:
-            return existing, False
+            retried = _message_retried(
+                existing=existing, sender_type=sender_type, body=body, attachment_ids=attachment_ids
+            )
+            return retried, False
         raise errors.Conflict(
             _("This conversation is resolved; reopen it or start a new one."),
             code="conversation_resolved",
@@ -220,7 +245,11 @@ def _message_send_in_transaction(
     )
     if message is None:
         # A retried send: the first message with this client_id, unchanged.
-        return _message_by_client_id(conversation=conversation, client_id=client_id), False
+        existing = _message_by_client_id(conversation=conversation, client_id=client_id)
+        retried = _message_retried(
+            existing=existing, sender_type=sender_type, body=body, attachment_ids=attachment_ids
+        )
+        return retried, False
     attached = attachment_services.attachments_attach(
         message=message,
         attachment_ids=attachment_ids,
@@ -258,14 +287,21 @@ def conversation_start(
     topic_slug: Any = None,
     priority_hint: Any = None,
     proactive_token: Any = None,
+    rate_limit: bool = False,
 ) -> tuple[Conversation, bool]:
     """Start a conversation for a visitor, with its first message when given.
+
+    `rate_limit`: a widget visitor's request, counted against
+    DESTEK["CONVERSATION_RATE_LIMIT"] per contact (a retry with the first message's
+    client_id is not a new conversation and is not counted); RateLimited past it.
 
     Retrying with the same first-message client_id returns the same conversation.
     `proactive_token` (from a proactive message's bubble) records the conversation as that
     trigger's conversion; a stale or forged one is ignored, the conversation starts anyway.
     """
     client_id = _clean_client_id(client_id)
+    # No body (or "") starts a conversation without a first message, e.g. from a topic button.
+    has_body = body not in (None, "")
     if client_id is not None:
         existing = (
             Message.objects.filter(conversation__contact=contact, client_id=client_id)
@@ -273,11 +309,22 @@ def conversation_start(
             .first()
         )
         if existing is not None:
+            _message_retried(
+                existing=existing,
+                sender_type=Message.SenderType.VISITOR,
+                body=_clean_body(body),
+                attachment_ids=[],
+            )
             return existing.conversation, False
-    # No body (or "") starts a conversation without a first message, e.g. from a topic button.
-    has_body = body not in (None, "")
     if has_body and not _clean_body(body):
         raise errors.InvalidInput(_("The message is empty."), code="empty_message")
+    if rate_limit:
+        ratelimits.rate_limit_enforce(
+            key=f"conversation-start:{contact.pk}",
+            limit=settings.DESTEK["CONVERSATION_RATE_LIMIT"],
+            window_seconds=settings.DESTEK["CONVERSATION_RATE_WINDOW_SECONDS"],
+            detail=_("Too many new conversations; continue one you started or try again later."),
+        )
     bot_enabled = contact.widget.bot_enabled
     with transaction.atomic():
         conversation = support_services.conversation_create(
@@ -321,14 +368,27 @@ def visitor_message_send(
     action: Any = None,
     attachments: Any = None,
     visitor_token: str | None = None,
+    rate_limit: bool = False,
 ) -> tuple[Message, bool]:
     """A visitor's message; while the bot has the conversation, the bot answers it.
+
+    `rate_limit`: sent by the widget (HTTP or socket), counted against
+    DESTEK["MESSAGE_RATE_LIMIT"] per contact and conversation; RateLimited past it, and
+    nothing is stored.
 
     `action` is the button the visitor pressed ({type, value}); the message body is its label,
     so the transcript shows what they chose. A rating chip ({type: "rating", value: "1".."5"})
     on a resolved conversation stores the message and the rating together, and the bot thanks
     the visitor; a refused rating (e.g. 409 already_rated) keeps neither.
     """
+    if rate_limit:
+        # Over HTTP and the socket alike: one budget per contact and conversation.
+        ratelimits.rate_limit_enforce(
+            key=f"message-send:{conversation.contact_id}:{conversation.pk}",
+            limit=settings.DESTEK["MESSAGE_RATE_LIMIT"],
+            window_seconds=settings.DESTEK["MESSAGE_RATE_WINDOW_SECONDS"],
+            detail=_("Too many messages in a short time; wait a moment and send again."),
+        )
     cleaned = bot.clean_action(action)
     if cleaned is not None and cleaned["type"] == "rating":
         return _visitor_rating_send(

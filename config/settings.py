@@ -295,7 +295,13 @@ DESTEK = {
     "REPLY_ADDRESS_MAX_AGE_SECONDS": 90 * 24 * 3600,
     # Widget protocol limits (PROTOCOL.md); all configurable.
     "MESSAGE_MAX_CHARS": int(os.environ.get("DESTEK_MESSAGE_MAX_CHARS", "4000")),
+    # Frames per socket per window: a visitor's messages, subscribes, pings (and anything
+    # else); an agent console's (authenticated staff with many conversations); and, counted
+    # apart, read marks and typing of either, which clients coalesce. 3x a budget closes the
+    # socket (4429).
     "SOCKET_FRAMES_PER_WINDOW": int(os.environ.get("DESTEK_SOCKET_FRAMES", "20")),
+    "CONSOLE_SOCKET_FRAMES_PER_WINDOW": int(os.environ.get("DESTEK_CONSOLE_SOCKET_FRAMES", "60")),
+    "SOCKET_SIGNAL_FRAMES_PER_WINDOW": int(os.environ.get("DESTEK_SOCKET_SIGNAL_FRAMES", "60")),
     "SOCKET_FRAME_WINDOW_SECONDS": 10,
     # Overload (chat/backlog.py, docs/operations.md "Overload"): a server process refuses a
     # visitor's message.send (`overloaded`, sent again by the client) while its sockets'
@@ -312,6 +318,17 @@ DESTEK = {
     # and per address across usernames (someone trying many usernames) before the address's.
     "SESSION_RATE_LIMIT": int(os.environ.get("DESTEK_SESSION_RATE_LIMIT", "30")),
     "SESSION_RATE_WINDOW_SECONDS": 60,
+    # Per-subject limits in counters every process shares (0 = off; 429 with Retry-After):
+    # a visitor's messages per conversation, over HTTP and the socket together; conversations
+    # a contact starts; a contact's FAQ searches; proactive trigger fires per client address.
+    "MESSAGE_RATE_LIMIT": int(os.environ.get("DESTEK_MESSAGE_RATE_LIMIT", "60")),
+    "MESSAGE_RATE_WINDOW_SECONDS": 60,
+    "CONVERSATION_RATE_LIMIT": int(os.environ.get("DESTEK_CONVERSATION_RATE_LIMIT", "10")),
+    "CONVERSATION_RATE_WINDOW_SECONDS": 3600,
+    "FAQ_SEARCH_RATE_LIMIT": int(os.environ.get("DESTEK_FAQ_SEARCH_RATE_LIMIT", "60")),
+    "FAQ_SEARCH_RATE_WINDOW_SECONDS": 60,
+    "TRIGGER_FIRE_RATE_LIMIT": int(os.environ.get("DESTEK_TRIGGER_FIRE_RATE_LIMIT", "30")),
+    "TRIGGER_FIRE_RATE_WINDOW_SECONDS": 60,
     "LOGIN_MAX_FAILURES": int(os.environ.get("DESTEK_LOGIN_MAX_FAILURES", "5")),
     "LOGIN_ADDRESS_MAX_FAILURES": int(os.environ.get("DESTEK_LOGIN_ADDRESS_MAX_FAILURES", "20")),
     "LOGIN_LOCKOUT_SECONDS": int(os.environ.get("DESTEK_LOGIN_LOCKOUT_SECONDS", "900")),

@@ -2,13 +2,14 @@
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from support import errors
+from support import errors, ratelimits
 from support.models import Topic
 from support.text import fold
 
@@ -66,6 +67,17 @@ def article_save(
     article.full_clean()
     article.save()
     return article
+
+
+def article_search_rate_check(*, contact_id: int) -> None:
+    """A widget's FAQ searches per contact (each one is a full-text query); RateLimited past
+    DESTEK["FAQ_SEARCH_RATE_LIMIT"] per window."""
+    ratelimits.rate_limit_enforce(
+        key=f"faq-search:{contact_id}",
+        limit=settings.DESTEK["FAQ_SEARCH_RATE_LIMIT"],
+        window_seconds=settings.DESTEK["FAQ_SEARCH_RATE_WINDOW_SECONDS"],
+        detail=_("Too many searches in a short time; wait a moment and try again."),
+    )
 
 
 def _count_field(helpful: bool) -> str:

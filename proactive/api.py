@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from config.middleware import client_ip
 from support import edge, errors
 from support import selectors as support_selectors
 
@@ -63,7 +64,9 @@ def host_endpoint(methods: list[str]):
                 response = view(request, *args, **kwargs)
             except errors.DomainError as error:
                 response = JsonResponse(
-                    {"error": {"code": error.code, "detail": error.detail}}, status=error.status
+                    {"error": {"code": error.code, "detail": error.detail}},
+                    status=error.status,
+                    headers=error.http_headers,
                 )
             if origin:
                 # Errors are readable too, so the loader can say why in the console.
@@ -121,6 +124,7 @@ def trigger_fire(request, trigger_id: int):
         visitor_id=data.get("visitor_id"),
         identity=data.get("identity"),
         url=data.get("url", ""),
+        client_address=client_ip(request),
     )
     return JsonResponse(
         {

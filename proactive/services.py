@@ -5,12 +5,13 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from support import errors, hours
+from support import errors, hours, ratelimits
 from support import selectors as support_selectors
 from support.identity import identity_hash_is_valid
 from support.models import Contact, Conversation
@@ -80,16 +81,26 @@ def trigger_fire(
     identity: Any = None,
     url: Any = "",
     at: datetime | None = None,
+    client_address: str | None = None,
 ) -> tuple[TriggerDisplay, str]:
     """Show a trigger's message to a visitor, unless capped or closed; returns the display
     and the signed token a reply sends back to be counted as a conversion.
 
     Raises Conflict `capped` (already shown within cap_days), `closed` (business hours only),
     `not_applicable` (the page does not match the pattern); NotFound for an unknown or
-    inactive trigger; IdentityInvalid for a bad identity hash.
+    inactive trigger; IdentityInvalid for a bad identity hash; RateLimited past
+    DESTEK["TRIGGER_FIRE_RATE_LIMIT"] fires (any outcome) from one client address per window:
+    visitor ids are the caller's to choose, the address is not.
     """
     at = at or timezone.now()
     widget = support_selectors.widget_get_active(key=widget_key)
+    if client_address:
+        ratelimits.rate_limit_enforce(
+            key=f"trigger-fire:{client_address}",
+            limit=settings.DESTEK["TRIGGER_FIRE_RATE_LIMIT"],
+            window_seconds=settings.DESTEK["TRIGGER_FIRE_RATE_WINDOW_SECONDS"],
+            detail=_("Too many requests from this address; try again in a minute."),
+        )
     url = url if isinstance(url, str) else ""
     url = url[:500]
     visitor_key, contact = _visitor(widget=widget, visitor_id=visitor_id, identity=identity)

@@ -15,6 +15,11 @@ class DomainError(Exception):
         if code:
             self.code = code
 
+    @property
+    def http_headers(self) -> dict[str, str]:
+        """Headers an HTTP answer with this error carries."""
+        return {}
+
 
 class InvalidInput(DomainError):
     code = "invalid_input"
@@ -56,9 +61,25 @@ class IllegalTransition(Conflict):
     code = "illegal_transition"
 
 
+class ClientIdReused(Conflict):
+    """A known client_id sent with another body or other files: a client id names one
+    message, as an idempotency key names one payment."""
+
+    code = "client_id_reused"
+
+
 class RateLimited(DomainError):
     code = "rate_limited"
     status = 429
+
+    def __init__(self, detail: str, *, code: str | None = None, retry_after: int | None = None):
+        super().__init__(detail, code=code)
+        # Seconds until a retry may pass.
+        self.retry_after = retry_after
+
+    @property
+    def http_headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)} if self.retry_after else {}
 
 
 class TooLarge(DomainError):
@@ -81,3 +102,7 @@ class Busy(DomainError):
     def __init__(self, detail: str, *, code: str | None = None, retry_after: int = 5):
         super().__init__(detail, code=code)
         self.retry_after = retry_after
+
+    @property
+    def http_headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}

@@ -41,6 +41,7 @@ from .models import (
 )
 from .orm import fields_save
 from .process_cache import ProcessCache
+from .ratelimits import rate_limit_enforce, rate_limit_hit
 
 Status = Conversation.Status
 # Whose messages count as unread for each side.
@@ -978,47 +979,16 @@ def contact_update(*, contact: Contact, by_user, name: Any, email: Any) -> Conta
 # --- Security: shared rate-limit counters, login lockout, audit log ---------------------------
 
 
-def rate_limit_hit(*, key: str, limit: int, window_seconds: int, now=None) -> bool:
-    """Count one hit on `key` in a fixed window; False once the window holds more than `limit`.
-
-    The counter is a database row, so every web process shares it. Within the
-    limit a hit is one conditional UPDATE; new, expired or full windows take the row lock.
-    """
-    key = key[:255]
-    now = now or timezone.now()
-    window_start = now - timedelta(seconds=window_seconds)
-    counted = RateLimitBucket.objects.filter(
-        key=key, window_started_at__gt=window_start, hits__lt=limit
-    ).update(hits=F("hits") + 1)
-    if counted:
-        return True
-    with transaction.atomic():
-        bucket, created = RateLimitBucket.objects.select_for_update().get_or_create(
-            key=key, defaults={"window_started_at": now, "hits": 1}
-        )
-        if created:
-            return limit >= 1
-        if bucket.window_started_at <= window_start:
-            bucket.window_started_at = now
-            bucket.hits = 0
-        bucket.hits += 1
-        bucket.save(update_fields=["window_started_at", "hits"])
-    return bucket.hits <= limit
-
-
 def widget_session_rate_check(*, ip_address: str | None) -> None:
     """Widget session creation per client address; RateLimited (429) past the limit."""
-    limit = settings.DESTEK["SESSION_RATE_LIMIT"]
-    if limit <= 0 or not ip_address:
+    if not ip_address:
         return
-    if not rate_limit_hit(
+    rate_limit_enforce(
         key=f"widget-session:{ip_address}",
-        limit=limit,
+        limit=settings.DESTEK["SESSION_RATE_LIMIT"],
         window_seconds=settings.DESTEK["SESSION_RATE_WINDOW_SECONDS"],
-    ):
-        raise errors.RateLimited(
-            _("Too many sessions from this address; try again in a minute."), code="rate_limited"
-        )
+        detail=_("Too many sessions from this address; try again in a minute."),
+    )
 
 
 def _login_key(*, username: str, ip_address: str | None) -> str:

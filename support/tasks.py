@@ -26,7 +26,9 @@ def requeue_offline_agents() -> None:
 
 @shared_task(acks_late=True, ignore_result=True)
 def retention_sweep() -> None:
-    """Nightly: delete what is past the retention policy (support.retention)."""
-    from . import retention
+    """Nightly: delete what is past the retention policy (support.retention), and rate-limit
+    counters long out of their window."""
+    from . import ratelimits, retention
 
     retention.retention_purge()
+    ratelimits.rate_limit_buckets_purge()

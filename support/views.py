@@ -334,12 +334,11 @@ def conversation_attachment_upload(request, conversation_id: int):
             agent=request.user,
         )
     except errors.DomainError as error:
-        response = JsonResponse(
-            {"error": {"code": error.code, "detail": error.detail}}, status=error.status
+        return JsonResponse(
+            {"error": {"code": error.code, "detail": error.detail}},
+            status=error.status,
+            headers=error.http_headers,
         )
-        if isinstance(error, errors.Busy):
-            response["Retry-After"] = str(error.retry_after)
-        return response
     return JsonResponse(chat_protocol.attachment_to_dict(attachment), status=201)
 
 

@@ -14,6 +14,13 @@
   // Set by the composer, on pages that have one.
   var replyFallBack = function () {};
   var replyAnswered = function () {};
+  var reconcileReply = function () {};
+  // Read marks: one per burst of arriving messages, the newest id, after a short pause.
+  var READ_DEBOUNCE_MS = 800;
+  var readTimer = null;
+  // Typing: "on" when it starts, then at most every few seconds (the visitor's indicator
+  // fades after 6 s without one), "off" once.
+  var TYPING_REPEAT_MS = 4000;
   var typingSentAt = 0;
   var typingStopTimer = null;
   var typingHideTimer = null;
@@ -132,12 +139,15 @@
   }
 
   function sendRead() {
-    if (!conversationId || document.visibilityState !== "visible") return;
-    var last = lastMessageId();
-    if (last > lastReadSent) {
-      lastReadSent = last;
-      send({ type: "read", conversation: conversationId, up_to: last });
-    }
+    clearTimeout(readTimer);
+    readTimer = setTimeout(function () {
+      if (!conversationId || document.visibilityState !== "visible") return;
+      var last = lastMessageId();
+      if (last > lastReadSent) {
+        lastReadSent = last;
+        send({ type: "read", conversation: conversationId, up_to: last });
+      }
+    }, READ_DEBOUNCE_MS);
   }
 
   // "12 min", "1 h 5 min", "2 d 3 h": the units come from the page (base.html data-text-*).
@@ -181,6 +191,7 @@
       body.dispatchEvent(new CustomEvent("inbox-changed"));
     }
     tidyMessages();
+    reconcileReply();
     markSeen();
     applyReadMarks();
     tidyInbox();
@@ -298,7 +309,7 @@
     input.addEventListener("input", function () {
       if (composer.dataset.mode === "note") return;  // the visitor never sees notes being typed
       var now = Date.now();
-      if (conversationId && now - typingSentAt > 2500) {
+      if (conversationId && now - typingSentAt > TYPING_REPEAT_MS) {
         typingSentAt = now;
         send({ type: "typing", conversation: conversationId, state: true });
       }
@@ -314,11 +325,18 @@
         event.preventDefault();
         return;
       }
-      // One id per send, so a retried request never makes a second message.
       var clientId = $("#composer-client-id");
-      if (!clientId.value) clientId.value = uuid();
-      event.detail.parameters.client_id = clientId.value;
       composer.dataset.sentMode = forceHttp ? "reply" : composer.dataset.mode;
+      // A client id names one message: the same text sent again (after a failure) keeps it,
+      // so the server answers with what it stored and never stores it twice; another text
+      // or other files get a new one (the server refuses a known id with another body).
+      var what = JSON.stringify([composer.dataset.sentMode, input.value,
+                                 new FormData(composer).getAll("attachments")]);
+      if (!clientId.value || clientId.dataset.what !== what) {
+        clientId.value = uuid();
+        clientId.dataset.what = what;
+      }
+      event.detail.parameters.client_id = clientId.value;
       if (composer.dataset.mode === "note" && !forceHttp) {
         // Notes carry no files: attached ones stay in the tray for the reply.
         event.detail.path = composer.dataset.noteUrl;
@@ -384,6 +402,22 @@
       stopTyping();
       input.focus();
     }
+    // A reply whose answer was lost (socket and request cut) may have been stored all the
+    // same: once its message is on the page (live, or resumed after reconnecting) the
+    // composer lets go of it: its text if still unchanged, the error, the id.
+    reconcileReply = function () {
+      var clientId = $("#composer-client-id");
+      if (!clientId.value || !document.querySelector(
+        '#message-list [data-client-id="' + CSS.escape(clientId.value) + '"]')) return;
+      if (pendingReply && pendingReply.clientId === clientId.value) {
+        replyAnswered({ type: "message.sent", client_id: clientId.value });
+      } else if (JSON.parse(clientId.dataset.what || "[]")[1] === input.value) {
+        replySent();
+      } else {
+        clientId.value = "";
+        error.textContent = "";
+      }
+    };
     composer.addEventListener("htmx:afterRequest", function (event) {
       if (event.detail.successful) {
         replySent();

@@ -163,6 +163,7 @@ async function add(fileList) {
 }
 
 // With files waiting, a send goes over HTTP with their ids (the socket echoes the message).
+let sent = null; // the last send's content and client id, until it is answered
 async function sendWithFiles() {
   if (sending || !W.cur) return;
   sending = true;
@@ -171,11 +172,15 @@ async function sendWithFiles() {
     const ready = items.filter((i) => i.attachment);
     if (!ready.length && !input.value.trim()) return;
     const body = input.value.trim();
-    const m = await W.api(`conversations/${W.cur.id}/messages`, {
-      body,
-      client_id: crypto.randomUUID ? crypto.randomUUID() : 'f-' + Date.now() + Math.random().toString(36).slice(2),
-      attachments: ready.map((i) => i.attachment.id),
-    });
+    const attachments = ready.map((i) => i.attachment.id);
+    // A client id names one message: sent again after a lost answer, the same text and
+    // files keep theirs (the server answers with what it stored); anything else gets a new one.
+    const what = JSON.stringify([W.cur.id, body, attachments]);
+    if (!sent || sent.what !== what) {
+      sent = { what, id: crypto.randomUUID ? crypto.randomUUID() : 'f-' + Date.now() + Math.random().toString(36).slice(2) };
+    }
+    const m = await W.api(`conversations/${W.cur.id}/messages`, { body, client_id: sent.id, attachments });
+    sent = null;
     for (const i of ready) drop(i);
     input.value = '';
     input.dispatchEvent(new Event('input'));

@@ -184,6 +184,8 @@ def _message_item(message, conversation, *, texts: dict, formats: tuple[str, str
         "sender_type": sender_type,
         "is_system": sender_type == "system",
         "is_agent": sender_type == "agent",
+        # An agent's own client id: the composer knows a reply it could not confirm was stored.
+        "client_id": message.client_id if sender_type == "agent" else None,
         "seen": sender_type == "agent" and message.pk <= conversation.visitor_last_read_id,
         # `date:"U"` then `date:"u"`: the order of messages and notes to the microsecond.
         "at": f"{int(created.timestamp())}{created.microsecond:06d}",

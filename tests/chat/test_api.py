@@ -617,6 +617,25 @@ def test_sending_is_201_then_200_with_the_same_message_for_the_same_client_id(ap
     assert conversation.messages.filter(client_id="c-1").count() == 1
 
 
+def test_a_known_client_id_with_another_body_is_409_client_id_reused_and_stores_nothing(api):
+    # As a payment API treats a reused idempotency key: never the old message as if the new
+    # text had been stored.
+    contact, token = factories.visitor()
+    conversation = factories.conversation(contact=contact)
+    api.send(token, conversation.pk, body="Is anyone there?", client_id="c-1")
+
+    refused = api.send(token, conversation.pk, body="Hello??", client_id="c-1")
+    started = api.start(token, body="Another start", client_id="c-1")
+
+    assert refused.status_code == 409
+    assert error_code(refused) == "client_id_reused"
+    assert (started.status_code, error_code(started)) == (409, "client_id_reused")
+    assert list(conversation.messages.filter(client_id="c-1").values_list("body", flat=True)) == [
+        "Is anyone there?"
+    ]
+    assert not Message.objects.filter(body__in=["Hello??", "Another start"]).exists()
+
+
 def test_sending_a_too_long_body_is_400_body_too_long(api):
     contact, token = factories.visitor()
     conversation = factories.conversation(contact=contact)

@@ -355,9 +355,15 @@ def test_a_message_carries_several_attachments_in_upload_order(client, visitor):
         HTTP_AUTHORIZATION=f"Bearer {token}",
     ).json()["messages"]
     assert [a["id"] for a in listed[0]["attachments"]] == [first["id"], second["id"]]
-    # A retried send returns the first message, still with its files.
-    again = send(client, token, conversation.pk, client_id="c1", attachments=[first["id"]])
+    # A retried send returns the first message, still with its files; the same client id
+    # with other files is another message, refused.
+    again = send(
+        client, token, conversation.pk, client_id="c1", attachments=[second["id"], first["id"]]
+    )
     assert again.status_code == 200 and again.json()["id"] == message["id"]
+    other = send(client, token, conversation.pk, client_id="c1", attachments=[first["id"]])
+    assert other.status_code == 409
+    assert other.json()["error"]["code"] == "client_id_reused"
 
 
 def test_an_attachment_is_sent_once_only(client, visitor):

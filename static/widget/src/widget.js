@@ -606,7 +606,8 @@ function onFrame(f) {
     case 'error':
       // Overloaded: the message stays in the outbox (shown as sending); the whole outbox goes
       // again, in order and with the same client_ids, after retry_after.
-      if (f.code === 'overloaded') return later(true, f.retry_after);
+      // Past the message limit (with the wait it asks for): the same, nothing is lost.
+      if (f.code === 'overloaded' || (f.code === 'rate_limited' && f.retry_after)) return later(true, f.retry_after);
       if (f.code === 'rate_limited') later(true);
       if (f.client_id && (outbox.some((e) => e.client_id === f.client_id) || pendingEl(f.client_id))) fail(f.client_id, f.detail);
       else flashError(f.detail);
@@ -678,7 +679,7 @@ function onInput() {
   counter.classList.toggle('over', left <= 0);
   if (!cur || !authed || !input.value.trim()) return;
   const now = Date.now();
-  if (now - typingAt >= 2500 && wsSend({ type: 'typing', conversation: cur.id, state: true })) {
+  if (now - typingAt >= 4000 && wsSend({ type: 'typing', conversation: cur.id, state: true })) {
     typingOn = true;
     typingAt = now;
   }
@@ -688,11 +689,19 @@ function onInput() {
 
 const visible = () => opened && document.visibilityState === 'visible';
 
-function markRead() {
+// One read mark per burst of messages: the newest id, after a short pause.
+let readTimer = 0;
+function sendRead() {
   if (!cur || !visible()) return;
   let top = 0;
   for (const [id, e] of msgs) if (id > top && /msg-(agent|bot)/.test(e.className)) top = id;
   if (top > readSent && authed && wsSend({ type: 'read', conversation: cur.id, up_to: maxId })) readSent = maxId;
+}
+
+function markRead() {
+  if (!cur || !visible()) return;
+  clearTimeout(readTimer);
+  readTimer = setTimeout(sendRead, 800);
   const c = convs.find((x) => x.id === cur.id);
   if (c && c.unread) {
     c.unread = 0;

@@ -1,0 +1,70 @@
+"""Rate limits: fixed-window hit counters in the database (RateLimitBucket), so every web
+process and socket server shares them; no cache server needed. Each rule (a key prefix and
+its settings) lives with the write path it guards; docs/security.md lists them."""
+
+import math
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from . import errors
+from .models import RateLimitBucket
+
+
+def rate_limit_hit(*, key: str, limit: int, window_seconds: int, now=None) -> bool:
+    """Count one hit on `key` in a fixed window; False once the window holds more than `limit`."""
+    return _rate_limit_count(key=key, limit=limit, window_seconds=window_seconds, now=now) == 0
+
+
+def _rate_limit_count(*, key: str, limit: int, window_seconds: int, now=None) -> int:
+    """Count one hit on `key`; 0 within the limit, else the seconds until the window ends.
+
+    The counter is a database row, so every web process shares it. Within the
+    limit a hit is one conditional UPDATE; new, expired or full windows take the row lock.
+    """
+    key = key[:255]
+    now = now or timezone.now()
+    window_start = now - timedelta(seconds=window_seconds)
+    counted = RateLimitBucket.objects.filter(
+        key=key, window_started_at__gt=window_start, hits__lt=limit
+    ).update(hits=F("hits") + 1)
+    if counted:
+        return 0
+    with transaction.atomic():
+        bucket, created = RateLimitBucket.objects.select_for_update().get_or_create(
+            key=key, defaults={"window_started_at": now, "hits": 1}
+        )
+        if not created:
+            if bucket.window_started_at <= window_start:
+                bucket.window_started_at = now
+                bucket.hits = 0
+            bucket.hits += 1
+            bucket.save(update_fields=["window_started_at", "hits"])
+    if bucket.hits <= limit:
+        return 0
+    left = bucket.window_started_at + timedelta(seconds=window_seconds) - now
+    return max(1, math.ceil(left.total_seconds()))
+
+
+def rate_limit_enforce(*, key: str, limit: int, window_seconds: int, detail: str) -> None:
+    """One hit on `key`: RateLimited (429) past `limit` per window, with the seconds until the
+    window ends (the HTTP Retry-After). A limit of 0 turns the rule off."""
+    if limit <= 0:
+        return
+    retry_after = _rate_limit_count(key=key, limit=limit, window_seconds=window_seconds)
+    if retry_after:
+        raise errors.RateLimited(detail, code="rate_limited", retry_after=retry_after)
+
+
+# Longer than any window: a counter whose window started before this counts nothing.
+STALE_AFTER = timedelta(days=7)
+
+
+def rate_limit_buckets_purge(*, now=None) -> int:
+    """Delete counters whose window ended long ago (nightly, support.tasks.retention_sweep):
+    the per-conversation message counters would otherwise pile up. Returns how many."""
+    now = now or timezone.now()
+    deleted, _ = RateLimitBucket.objects.filter(window_started_at__lt=now - STALE_AFTER).delete()
+    return deleted
