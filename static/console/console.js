@@ -681,6 +681,30 @@
       .catch(function () { $("#composer-error").textContent = body.dataset.textCannedFailed; });
   }
 
+  // A reply that is only "/word" was meant as a canned reply, never as text for the visitor:
+  // with an exact shortcut it becomes that reply, otherwise nothing is sent and the composer
+  // says no canned reply matches. Runs before htmx sends (Enter and the Send button alike).
+  function guardCannedCommand(event) {
+    if (composer.dataset.mode === "note") return;
+    var match = /^\/([\w-]+)$/.exec(input.value.trim());
+    if (!match) return;
+    event.preventDefault();
+    var shortcut = match[1].toLowerCase();
+    var exact = cannedData.filter(function (item) { return item.shortcut.toLowerCase() === shortcut; })[0];
+    input.value = input.value.trim();
+    input.setSelectionRange(input.value.length, input.value.length);
+    if (exact) { chooseCanned(exact); return; }
+    closeCanned();
+    $("#composer-error").textContent = body.dataset.textNoCanned;
+  }
+  if (composer) {
+    composer.addEventListener("htmx:confirm", guardCannedCommand);
+    input.addEventListener("input", function () {
+      var error = $("#composer-error");
+      if (error.textContent === body.dataset.textNoCanned) error.textContent = "";
+    });
+  }
+
   // The label picker goes back to its prompt after each use.
   body.addEventListener("htmx:afterRequest", function (event) {
     var select = $("#label-select");
