@@ -108,9 +108,12 @@
     if (!list) return;
     var rows = Array.prototype.slice.call(list.querySelectorAll(".inbox-row"));
     var seen = {};
+    // A changed row arrives at the top (oob_inbox_row.html): the first of an id is the newest,
+    // and an older copy goes even when the newest one left this view.
     rows.forEach(function (row) {
-      if (seen[row.id] || !rowVisible(row, list)) { row.remove(); return; }
+      var older = seen[row.id];
       seen[row.id] = true;
+      if (older || !rowVisible(row, list)) { row.remove(); return; }
       row.classList.toggle("active", row.id === "conv-row-" + conversationId);
     });
     rows = Array.prototype.slice.call(list.querySelectorAll(".inbox-row"));
@@ -124,11 +127,44 @@
     if (unread) document.title = "(" + unread + ") " + document.title;
   }
 
+  // Following the thread: an agent at the bottom stays there, also when the list grows after
+  // a message arrived (an image loading, a file chip); reading further up, the thread does not
+  // move under them and a "New messages" pill says something arrived below.
+  var follow = { atBottom: true, lastId: 0 };
+
   function scrollToBottom(force) {
     var scroller = $("#message-scroller");
     if (!scroller) return;
-    var nearBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 160;
-    if (force || nearBottom) scroller.scrollTop = scroller.scrollHeight;
+    if (force || follow.atBottom) {
+      scroller.scrollTop = scroller.scrollHeight;
+      follow.atBottom = true;
+    } else if (lastMessageId() > follow.lastId) {
+      $("#new-messages").hidden = false;
+    }
+    follow.lastId = lastMessageId();
+  }
+
+  function followThread() {
+    var scroller = $("#message-scroller"), list = $("#message-list"), pill = $("#new-messages");
+    if (!scroller || !list || !pill) return;
+    follow.lastId = lastMessageId();
+    scroller.addEventListener("scroll", function () {
+      follow.atBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 80;
+      if (follow.atBottom) pill.hidden = true;
+    }, { passive: true });
+    if (window.ResizeObserver) {
+      var stay = new ResizeObserver(function () {
+        if (follow.atBottom) scroller.scrollTop = scroller.scrollHeight;
+      });
+      stay.observe(list);
+      stay.observe(scroller);
+    }
+    pill.addEventListener("click", function () {
+      pill.hidden = true;
+      scrollToBottom(true);
+    });
+    // The agent's own reply or note brings them to the end of the thread.
+    if (composer) composer.addEventListener("htmx:confirm", function () { follow.atBottom = true; });
   }
 
   function sendRead() {
@@ -882,6 +918,7 @@
     if (action) { event.preventDefault(); action(); }
   });
 
+  followThread();
   document.addEventListener("DOMContentLoaded", function () {
     markSeen();
     tidyInbox();
