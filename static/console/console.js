@@ -918,7 +918,27 @@
     if (action) { event.preventDefault(); action(); }
   });
 
+  // Narrower screens keep the contact panel out of the way: the header's "Contact" button opens
+  // it over the thread (full width on a phone), the × or Esc closes it.
+  function contactPanelToggle() {
+    function show(on) {
+      body.classList.toggle("show-contact", on);
+      var toggle = $("#contact-toggle");
+      if (toggle) toggle.setAttribute("aria-expanded", on ? "true" : "false");
+      if (on) $("#contact-close").focus();
+    }
+    document.addEventListener("click", function (event) {
+      if (!event.target.closest) return;
+      if (event.target.closest("#contact-toggle")) show(!body.classList.contains("show-contact"));
+      else if (event.target.closest("#contact-close")) show(false);
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && body.classList.contains("show-contact")) show(false);
+    });
+  }
+
   followThread();
+  contactPanelToggle();
   document.addEventListener("DOMContentLoaded", function () {
     markSeen();
     tidyInbox();
