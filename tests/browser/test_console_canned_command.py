@@ -3,7 +3,7 @@ composer says so and keeps the text; with an exact shortcut it becomes that repl
 
 from playwright.sync_api import expect
 
-from tests.browser.pages import agent_login
+from tests.browser.pages import agent_login, page_errors
 
 SETUP = """
 from django.contrib.auth import get_user_model
@@ -21,9 +21,7 @@ print("sent:", Message.objects.filter(body__in=["/ref", "/bye"]).count())
 def test_an_unmatched_slash_command_is_not_sent(stack, server, new_context):
     stack.manage("shell", "-c", SETUP)
     page = new_context().new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    errors = page_errors(page)
     agent_login(page, server, view="all")
     page.locator(".inbox-row .row-link").first.click()
     composer = page.locator("#composer-body")

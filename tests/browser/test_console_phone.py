@@ -5,7 +5,7 @@ contact panel opens as its own view. The demo pages fit too. English and Turkish
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.pages import SUPERVISOR, agent_login
+from tests.browser.pages import SUPERVISOR, agent_login, page_errors
 
 PHONE = {"width": 390, "height": 844}
 LONG_MESSAGE = """
@@ -16,13 +16,6 @@ Message.objects.filter(conversation=conversation, sender_type="visitor").update(
     body="The receipt says https://example.org/" + "a" * 120 + " and nothing else"
 )
 """
-
-
-def page_errors(page) -> list[str]:
-    errors = []
-    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
-    page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
-    return errors
 
 
 def width(page) -> int:

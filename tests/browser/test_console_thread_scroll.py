@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.pages import agent_login, open_widget
+from tests.browser.pages import agent_login, open_widget, page_errors
 from tests.browser.test_attachments import PASTE, screenshot_png, widget_frame
 
 AT_BOTTOM = "s => s.scrollHeight - s.scrollTop - s.clientHeight < 2"
@@ -37,9 +37,7 @@ def test_the_thread_follows_messages_past_an_image(stack, new_context, server):
         "shell", "-c", "from support.models import Widget; Widget.objects.update(bot_enabled=False)"
     )
     agent = new_context(viewport={"width": 1280, "height": 640}).new_page()
-    errors = []
-    agent.on("console", lambda m: m.type == "error" and errors.append(m.text))
-    agent.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
+    errors = page_errors(agent)
     agent_login(agent, server, view="all")
     visitor = new_context().new_page()
     widget = open_widget(visitor, server)

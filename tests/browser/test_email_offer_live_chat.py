@@ -4,20 +4,13 @@ and after a reload."""
 
 from playwright.sync_api import expect
 
-from tests.browser.pages import agent_login, open_widget
+from tests.browser.pages import agent_login, open_widget, page_errors
 
 NOBODY_ONLINE = """
 from support.models import AgentProfile, Widget
 AgentProfile.objects.update(presence="offline", last_seen_at=None)
 Widget.objects.update(bot_enabled=False)
 """
-
-
-def page_errors(page) -> list[str]:
-    errors = []
-    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
-    page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
-    return errors
 
 
 def test_the_email_offer_leaves_when_an_agent_takes_the_chat(stack, server, new_context):

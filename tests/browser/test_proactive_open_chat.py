@@ -3,20 +3,13 @@ is open shows no bubble over the composer; with the chat closed the same trigger
 
 from playwright.sync_api import expect
 
-from tests.browser.pages import open_widget
+from tests.browser.pages import open_widget, page_errors
 
 GREETING = "Welcome back! Ask us anything."
 SETUP = f"""
 from support.models import Widget
 Widget.objects.filter(key="demo").update(greeting_en={GREETING!r}, greeting_tr={GREETING!r})
 """
-
-
-def page_errors(page) -> list[str]:
-    errors = []
-    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
-    page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
-    return errors
 
 
 def test_no_proactive_bubble_over_an_open_chat(stack, server, new_context):
