@@ -92,9 +92,9 @@ def session(request):
     )
     language = (contact.locale or "en")[:2]
     active_topics = support_selectors.topic_list_active()
+    now = timezone.now()
     open_hours = hours.support_hours(
-        teams=[topic.team for topic in active_topics if topic.team is not None],
-        at=timezone.now(),
+        teams=[topic.team for topic in active_topics if topic.team is not None], at=now
     )
     topics = [
         {
@@ -128,7 +128,12 @@ def session(request):
                 for article in faq_selectors.article_list_top(language=language, limit=5)
             ],
             "conversations": [protocol.conversation_summary(c) for c in conversations],
-            "email": email_services.email_offer(contact=contact, is_open=open_hours.status.is_open),
+            "email": email_services.email_offer(
+                contact=contact,
+                offer=support_selectors.nobody_can_answer(
+                    conversation=None, now=now, support_open=open_hours.status.is_open
+                ),
+            ),
             "ws_url": ws_url(request),
         }
     )

@@ -408,15 +408,19 @@ class VisitorConsumer(JsonFrameConsumer):
         await self.send_json(
             {"type": "subscribed", "conversation": conversation.pk, "has_more": has_more}
         )
-        queue = await database_sync_to_async(support_selectors.conversation_queue_info)(
-            conversation=conversation
-        )
         await self.send_json(
             {
                 "type": "conversation.updated",
-                "conversation": protocol.conversation_to_dict(conversation, queue=queue),
+                "conversation": await database_sync_to_async(self.conversation_now)(conversation),
             }
         )
+
+    @staticmethod
+    def conversation_now(conversation: Conversation) -> dict:
+        """The conversation as the visitor sees it now: place in line and e-mail offer read
+        from the database."""
+        queue = support_selectors.conversation_queue_info(conversation=conversation)
+        return protocol.conversation_to_dict(conversation, queue=queue)
 
     async def on_message_send(self, frame: dict):
         # Ownership is checked once per socket and conversation (owns()); the service then

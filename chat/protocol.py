@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ratings import selectors as rating_selectors
+from support import selectors as support_selectors
 from support.models import Conversation
 
 from . import file_urls
@@ -80,7 +81,8 @@ def _reopen(conversation: Conversation) -> dict:
 
 
 def conversation_to_dict(conversation: Conversation, *, queue: dict | None = None) -> dict:
-    """`queue` (an addition to v1): {position, estimated_wait_seconds} while waiting, else null."""
+    """`queue` (an addition to v1): {position, estimated_wait_seconds} while waiting, else null.
+    `email_offer` (an addition): whether the widget offers the "leave your email" form now."""
     return {
         **_reopen(conversation),
         "id": conversation.pk,
@@ -96,6 +98,9 @@ def conversation_to_dict(conversation: Conversation, *, queue: dict | None = Non
         "visitor_last_read": conversation.visitor_last_read_id,
         "agent_last_read": conversation.agent_last_read_id,
         "queue": queue,
+        "email_offer": support_selectors.nobody_can_answer(
+            conversation=conversation, now=timezone.now()
+        ),
     }
 
 

@@ -288,21 +288,9 @@ def inbound_email_receive(
 # --- What the widget offers -----------------------------------------------------------------
 
 
-def _anyone_online(*, now: datetime) -> bool:
-    from support import routing
-    from support.models import AgentProfile
-
-    return AgentProfile.objects.filter(
-        presence=AgentProfile.Presence.ONLINE,
-        last_seen_at__gte=now - routing.PRESENCE_TIMEOUT,
-    ).exists()
-
-
-def email_offer(*, contact: Contact, is_open: bool, now: datetime | None = None) -> dict:
-    """The session's `email` field: offer the "leave your email" form when support is closed
-    or nobody is online; its texts come with it (static/widget/email.js loads only then)."""
-    now = now or timezone.now()
-    offer = not is_open or not _anyone_online(now=now)
+def email_offer(*, contact: Contact, offer: bool) -> dict:
+    """The session's `email` field: the "leave your email" form's texts when it is offered
+    (support.selectors.nobody_can_answer decides; static/widget/email.js loads only then)."""
     if not offer:
         return {"offer": False}
     with translation.override(_language(contact) if contact.locale else translation.get_language()):

@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from chat.models import Message
 
-from . import errors, models, routing, search
+from . import errors, hours, models, routing, search
 from .identity import visitor_token_read
 from .models import (
     AgentProfile,
@@ -810,6 +810,41 @@ def team_has_online_agent(*, team_id: int, now) -> bool:
         presence=AgentProfile.Presence.ONLINE,
         last_seen_at__gte=now - routing.PRESENCE_TIMEOUT,
     ).exists()
+
+
+def agent_online_any(*, now) -> bool:
+    """Is any agent online with a live console (fresh heartbeat)?"""
+    return AgentProfile.objects.filter(
+        presence=AgentProfile.Presence.ONLINE,
+        last_seen_at__gte=now - routing.PRESENCE_TIMEOUT,
+    ).exists()
+
+
+def nobody_can_answer(
+    *, conversation: Conversation | None, now, support_open: bool | None = None
+) -> bool:
+    """Will a visitor wait in vain for a person? The one rule behind the widget's "leave
+    your email" offer (docs/protocol.md, "Email"): the session's answer for a new chat and each
+    conversation's `email_offer`.
+
+    Never while an agent holds the conversation (a live chat, whatever the hours) nor once it
+    is resolved. Otherwise: its team closed or with no agent online; with no team (a new chat,
+    the bot), support as a whole closed (`support_open`, as the session computed it; else
+    computed here) or no agent online at all.
+    """
+    if conversation is not None:
+        if conversation.assignee_id or conversation.status == Conversation.Status.RESOLVED:
+            return False
+        team = _teams_by_id.get().get(conversation.team_id) if conversation.team_id else None
+        if team is not None:
+            return not (
+                hours.team_opening_status(team=team, at=now).is_open
+                and team_has_online_agent(team_id=team.pk, now=now)
+            )
+    if support_open is None:
+        teams = [topic.team for topic in topic_list_active() if topic.team is not None]
+        support_open = hours.support_hours(teams=teams, at=now).status.is_open
+    return not support_open or not agent_online_any(now=now)
 
 
 def supervisor_emails(*, team_id: int | None) -> list[str]:

@@ -115,9 +115,12 @@
     if (!list) return;
     var rows = Array.prototype.slice.call(list.querySelectorAll(".inbox-row"));
     var seen = {};
+    // A changed row arrives at the top (oob_inbox_row.html): the first of an id is the newest,
+    // and an older copy goes even when the newest one left this view.
     rows.forEach(function (row) {
-      if (seen[row.id] || !rowVisible(row, list)) { row.remove(); return; }
+      var older = seen[row.id];
       seen[row.id] = true;
+      if (older || !rowVisible(row, list)) { row.remove(); return; }
       row.classList.toggle("active", row.id === "conv-row-" + conversationId);
     });
     rows = Array.prototype.slice.call(list.querySelectorAll(".inbox-row"));
@@ -131,11 +134,44 @@
     if (unread) document.title = "(" + unread + ") " + document.title;
   }
 
+  // Following the thread: an agent at the bottom stays there, also when the list grows after
+  // a message arrived (an image loading, a file chip); reading further up, the thread does not
+  // move under them and a "New messages" pill says something arrived below.
+  var follow = { atBottom: true, lastId: 0 };
+
   function scrollToBottom(force) {
     var scroller = $("#message-scroller");
     if (!scroller) return;
-    var nearBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 160;
-    if (force || nearBottom) scroller.scrollTop = scroller.scrollHeight;
+    if (force || follow.atBottom) {
+      scroller.scrollTop = scroller.scrollHeight;
+      follow.atBottom = true;
+    } else if (lastMessageId() > follow.lastId) {
+      $("#new-messages").hidden = false;
+    }
+    follow.lastId = lastMessageId();
+  }
+
+  function followThread() {
+    var scroller = $("#message-scroller"), list = $("#message-list"), pill = $("#new-messages");
+    if (!scroller || !list || !pill) return;
+    follow.lastId = lastMessageId();
+    scroller.addEventListener("scroll", function () {
+      follow.atBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 80;
+      if (follow.atBottom) pill.hidden = true;
+    }, { passive: true });
+    if (window.ResizeObserver) {
+      var stay = new ResizeObserver(function () {
+        if (follow.atBottom) scroller.scrollTop = scroller.scrollHeight;
+      });
+      stay.observe(list);
+      stay.observe(scroller);
+    }
+    pill.addEventListener("click", function () {
+      pill.hidden = true;
+      scrollToBottom(true);
+    });
+    // The agent's own reply or note brings them to the end of the thread.
+    if (composer) composer.addEventListener("htmx:confirm", function () { follow.atBottom = true; });
   }
 
   function sendRead() {
@@ -722,6 +758,30 @@
       .catch(function () { $("#composer-error").textContent = body.dataset.textCannedFailed; });
   }
 
+  // A reply that is only "/word" was meant as a canned reply, never as text for the visitor:
+  // with an exact shortcut it becomes that reply, otherwise nothing is sent and the composer
+  // says no canned reply matches. Runs before htmx sends (Enter and the Send button alike).
+  function guardCannedCommand(event) {
+    if (composer.dataset.mode === "note") return;
+    var match = /^\/([\w-]+)$/.exec(input.value.trim());
+    if (!match) return;
+    event.preventDefault();
+    var shortcut = match[1].toLowerCase();
+    var exact = cannedData.filter(function (item) { return item.shortcut.toLowerCase() === shortcut; })[0];
+    input.value = input.value.trim();
+    input.setSelectionRange(input.value.length, input.value.length);
+    if (exact) { chooseCanned(exact); return; }
+    closeCanned();
+    $("#composer-error").textContent = body.dataset.textNoCanned;
+  }
+  if (composer) {
+    composer.addEventListener("htmx:confirm", guardCannedCommand);
+    input.addEventListener("input", function () {
+      var error = $("#composer-error");
+      if (error.textContent === body.dataset.textNoCanned) error.textContent = "";
+    });
+  }
+
   // The label picker goes back to its prompt after each use.
   body.addEventListener("htmx:afterRequest", function (event) {
     var select = $("#label-select");
@@ -899,6 +959,27 @@
     if (action) { event.preventDefault(); action(); }
   });
 
+  // Narrower screens keep the contact panel out of the way: the header's "Contact" button opens
+  // it over the thread (full width on a phone), the × or Esc closes it.
+  function contactPanelToggle() {
+    function show(on) {
+      body.classList.toggle("show-contact", on);
+      var toggle = $("#contact-toggle");
+      if (toggle) toggle.setAttribute("aria-expanded", on ? "true" : "false");
+      if (on) $("#contact-close").focus();
+    }
+    document.addEventListener("click", function (event) {
+      if (!event.target.closest) return;
+      if (event.target.closest("#contact-toggle")) show(!body.classList.contains("show-contact"));
+      else if (event.target.closest("#contact-close")) show(false);
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && body.classList.contains("show-contact")) show(false);
+    });
+  }
+
+  followThread();
+  contactPanelToggle();
   document.addEventListener("DOMContentLoaded", function () {
     markSeen();
     tidyInbox();

@@ -9,7 +9,12 @@
   try { back = sessionStorage[K + 'b'] = sessionStorage[K + 'b'] || (vid ? 2 : 1); } catch {}
   if (!vid) ls('v', (vid = rnd()));
 
-  const open = () => (document.getElementById('destek-frame')?.style.display || 'none') !== 'none';
+  // The chat is open when its frame exists and is shown (the loader hides it with display:none;
+  // shown, its display is empty). Open, no bubble covers it: the message waits for a later page.
+  const open = () => {
+    const f = document.getElementById('destek-frame');
+    return !!f && f.style.display !== 'none';
+  };
 
   function hide() {
     if (bub) bub.remove();
@@ -75,7 +80,6 @@
   // The widget's greeting, once, on a visitor's first visit.
   const greeting = A.greeting || C.greeting;
   if (greeting && back == 1 && !ls('g')) {
-    ls('g', 1);
-    setTimeout(bubble, 3000, greeting);
+    setTimeout(() => open() || (ls('g', 1), bubble(greeting)), 3000);
   }
 })();

@@ -23,3 +23,11 @@ def open_widget(page, server):
     widget = page.frame_locator("#destek-frame")
     expect(widget.locator("#composer-input")).to_be_visible()
     return widget
+
+
+def page_errors(page) -> list[str]:
+    """What the page reports as errors (console errors, uncaught exceptions), as they come."""
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
+    return errors

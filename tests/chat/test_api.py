@@ -47,6 +47,7 @@ CONVERSATION_KEYS = {
     "queue",  # an addition to v1: place in line while waiting
     "reopen_until",  # additions: the visitor's reopen window of a resolved conversation
     "reopenable",
+    "email_offer",  # an addition: offer the "leave your email" form now
 }
 
 

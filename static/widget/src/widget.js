@@ -152,8 +152,6 @@ function route() {
   $('header-subtitle').textContent = T.now;
   if (shut) status('closed', h).then((t) => { $('header-subtitle').textContent = t; });
   $('header-note').textContent = shut ? h.message || '' : T.soon;
-  // Nobody there: leave an email (email.js).
-  if (S.email?.offer) import('./email.js').then((m) => m.default(api, S.email), () => {});
   let last = 0;
   try { last = +sessionStorage.getItem(K_VIEW); } catch {}
   const c = convs.find((x) => x.id === last) || convs.find((x) => x.status !== 'resolved');
@@ -303,6 +301,13 @@ function applyStatus() {
   const e = $('queue-notice');
   if (!q) e.hidden = true;
   else status('queue', q).then((t) => { if (cur?.queue === q) e.textContent = t, e.hidden = false; });
+  offerEmail();
+}
+// "Leave your email" (email.js) while the server says nobody can answer soon: the session's
+// answer for a new chat, the conversation's email_offer once there is one; gone when an agent can.
+function offerEmail() {
+  if (!(cur ? cur.email_offer : S.email?.offer)) return $('email-offer')?.remove();
+  if (S.email?.texts && !$('email-offer')) import('./email.js').then((m) => (cur ? cur.email_offer : S.email.offer) && m.default(api, S.email), () => {});
 }
 const status = (f, x) => import('./status.js').then((m) => m[f](T, lang, x));
 

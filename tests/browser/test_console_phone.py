@@ -1,0 +1,89 @@
+"""The console on a phone (390 × 844): no page is wider than the screen, the inbox is a full
+width list, a conversation is its thread and composer with a back link to the inbox, and the
+contact panel opens as its own view. The demo pages fit too. English and Turkish."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.pages import SUPERVISOR, agent_login, page_errors
+
+PHONE = {"width": 390, "height": 844}
+LONG_MESSAGE = """
+from chat.models import Message
+from support.models import Conversation
+conversation = Conversation.objects.order_by("pk").first()
+Message.objects.filter(conversation=conversation, sender_type="visitor").update(
+    body="The receipt says https://example.org/" + "a" * 120 + " and nothing else"
+)
+"""
+
+
+def width(page) -> int:
+    return page.evaluate("document.documentElement.scrollWidth")
+
+
+def box(page, selector) -> dict:
+    return page.locator(selector).bounding_box()
+
+
+@pytest.mark.parametrize("locale", ["en-GB", "tr-TR"])
+def test_every_console_page_fits_a_phone(stack, server, new_context, locale):
+    stack.manage("shell", "-c", LONG_MESSAGE)
+    page = new_context(viewport=PHONE, locale=locale).new_page()
+    errors = page_errors(page)
+    agent_login(page, server, SUPERVISOR, view="all")
+
+    # The inbox: the list, full width, the navigation below it.
+    assert width(page) <= 390, "inbox"
+    assert box(page, ".inbox")["width"] == 390
+    rail = box(page, ".rail")
+    assert rail["y"] + rail["height"] <= 844 and rail["width"] == 390
+
+    # A conversation: the thread and the composer, full width; the inbox is one tap back.
+    page.locator(".inbox-row .row-link").first.click()
+    expect(page.locator("#composer-body")).to_be_visible()
+    assert width(page) <= 390, "conversation"
+    expect(page.locator(".inbox")).to_be_hidden()
+    assert box(page, "#message-scroller")["width"] == 390
+    composer = box(page, "#composer")
+    assert composer["x"] >= 0 and composer["x"] + composer["width"] <= 390
+    assert composer["y"] + composer["height"] <= rail["y"]
+    expect(page.locator("#composer button[type=submit]")).to_be_in_viewport()
+    expect(page.locator("#conversation-header h2")).to_be_visible()
+    assert box(page, "#conversation-header h2")["width"] > 100  # the name, not "E…"
+
+    # The contact panel: its own view, closed again with ×.
+    expect(page.locator("#contact-panel")).to_be_hidden()
+    page.locator("#contact-toggle").click()
+    panel = box(page, "#contact-panel")
+    assert panel["x"] == 0 and panel["width"] == 390
+    expect(page.locator("#contact-close")).to_be_in_viewport()
+    assert width(page) <= 390, "contact panel"
+    page.locator("#contact-close").click()
+    expect(page.locator("#contact-panel")).to_be_hidden()
+
+    page.locator("#conversation-header .back").click()
+    expect(page.locator(".inbox")).to_be_visible()
+
+    for path in ("reports/", "canned/", "search/?q=receipt", "privacy/"):
+        page.goto(f"{server}/console/{path}")
+        page.wait_for_load_state("networkidle")
+        assert width(page) <= 390, path
+        expect(page.locator(".rail")).to_be_in_viewport()
+    for path in ("/demo/", "/demo/app/"):
+        page.goto(f"{server}{path}")
+        page.wait_for_load_state("networkidle")
+        assert width(page) <= 390, path
+    assert not errors, errors
+
+
+def test_the_contact_panel_stays_beside_the_thread_on_a_wide_screen(server, new_context):
+    page = new_context(viewport={"width": 1280, "height": 800}).new_page()
+    errors = page_errors(page)
+    agent_login(page, server, view="all")
+    page.locator(".inbox-row .row-link").first.click()
+    expect(page.locator("#contact-panel")).to_be_visible()
+    expect(page.locator("#contact-toggle")).to_be_hidden()
+    expect(page.locator(".inbox")).to_be_visible()
+    assert width(page) <= 1280
+    assert not errors, errors

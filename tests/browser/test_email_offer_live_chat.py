@@ -1,0 +1,49 @@
+"""The "leave your email" offer only while nobody can answer: a visitor waiting with nobody
+online sees it; it goes as soon as an agent takes the chat, and stays gone while they type
+and after a reload."""
+
+from playwright.sync_api import expect
+
+from tests.browser.pages import agent_login, open_widget, page_errors
+
+NOBODY_ONLINE = """
+from support.models import AgentProfile, Widget
+AgentProfile.objects.update(presence="offline", last_seen_at=None)
+Widget.objects.update(bot_enabled=False)
+"""
+
+
+def test_the_email_offer_leaves_when_an_agent_takes_the_chat(stack, server, new_context):
+    stack.manage("shell", "-c", NOBODY_ONLINE)
+    visitor = new_context().new_page()
+    visitor_errors = page_errors(visitor)
+    widget = open_widget(visitor, server)
+    offer = widget.locator("#email-offer")
+    expect(offer).to_be_visible()
+    widget.locator("#composer-input").fill("Is anyone there? The card machine is down")
+    widget.locator("#composer-input").press("Enter")
+    expect(widget.locator(".msg-visitor", has_text="card machine")).to_be_visible()
+    expect(offer).to_be_visible()  # waiting, still nobody online
+
+    agent = new_context().new_page()
+    agent_errors = page_errors(agent)
+    agent_login(agent, server, view="all")
+    agent.locator(".inbox-row", has_text="card machine").locator("a").click()
+    agent.locator("#take-button").click()
+    expect(agent.locator("#conversation-assignee")).to_contain_text("Ayşe")
+    expect(offer).to_have_count(0)
+
+    agent.locator("#composer-body").press_sequentially("Looking at it now", delay=30)
+    expect(widget.locator("#typing")).to_be_visible()
+    expect(offer).to_have_count(0)
+    agent.locator("#composer-body").press("Enter")
+    expect(widget.locator(".msg-agent", has_text="Looking at it now")).to_be_visible()
+
+    visitor.reload()
+    visitor.click("#destek-launcher")
+    widget = visitor.frame_locator("#destek-frame")
+    expect(widget.locator(".msg-agent", has_text="Looking at it now")).to_be_visible()
+    visitor.wait_for_timeout(1000)
+    expect(widget.locator("#email-offer")).to_have_count(0)
+    assert not visitor_errors, visitor_errors
+    assert not agent_errors, agent_errors
