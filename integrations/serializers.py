@@ -192,6 +192,8 @@ SPACE = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u300
 # "+", not "*": a field that may be blank is documented as one of this and "" (DRF never runs
 # validators on ""), and "" must match only the second.
 NO_NUL = RegexValidator(r"^[^\x00]+$", _("Null characters are not allowed."))
+# Attribute names and text values: any text without NUL, blank too (the service trims it).
+NO_NUL_OR_BLANK = r"^[^\x00]*$"
 NOT_BLANK = RegexValidator(
     rf"^[^\x00]*[^\x00{SPACE}][^\x00]*$", _("Null characters or only spaces are not allowed.")
 )
@@ -250,11 +252,11 @@ class InputSerializer(serializers.Serializer):
     {
         "type": "object",
         "maxProperties": MAX_ATTRIBUTES,
-        "propertyNames": {"maxLength": MAX_ATTRIBUTE_NAME_CHARS},
+        "propertyNames": {"maxLength": MAX_ATTRIBUTE_NAME_CHARS, "pattern": NO_NUL_OR_BLANK},
         "additionalProperties": {
             "nullable": True,
             "anyOf": [
-                {"type": "string", "maxLength": MAX_FIELD_CHARS},
+                {"type": "string", "maxLength": MAX_FIELD_CHARS, "pattern": NO_NUL_OR_BLANK},
                 {"type": "number"},
                 {"type": "boolean"},
             ],
@@ -263,7 +265,8 @@ class InputSerializer(serializers.Serializer):
 )
 class AttributesField(serializers.DictField):
     """Host-app attributes: what support.services' contact cleaning keeps (names up to 64
-    characters, flat values), so the schema says what the service refuses."""
+    characters, flat values) and support.edge lets through (no NUL in names or texts), so the
+    schema says what the server refuses."""
 
 
 class ContactInputSerializer(InputSerializer):

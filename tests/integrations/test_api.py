@@ -1,5 +1,6 @@
 import re
 
+import jsonschema
 import pytest
 
 from chat.models import Message
@@ -503,6 +504,13 @@ def test_the_schema_says_what_is_refused_and_links_what_is_created(client):
     for name in bodies:
         if name != "MessageCreateRequest":  # one of two closed shapes
             assert components[name]["additionalProperties"] is False, name
+    # Attributes: the schema forbids the NUL characters the server refuses (invalid_text).
+    attributes = jsonschema.Draft7Validator(
+        components["ContactInputRequest"]["properties"]["attributes"]
+    )
+    assert attributes.is_valid({"plan": "", " ": "pro", "seats": 3})
+    assert not attributes.is_valid({"\x00": "pro"})
+    assert not attributes.is_valid({"plan": "pro\x00"})
     # A text that may be blank: "" is exactly one of the two shapes.
     widget = next(
         p for p in schema["paths"]["/api/v1/ratings/"]["get"]["parameters"] if p["name"] == "widget"
