@@ -414,7 +414,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "integrations.api_schema.add_links",
+        "integrations.api_schema.postprocess",
     ],
 }
 

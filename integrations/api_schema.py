@@ -1,5 +1,6 @@
 """OpenAPI links of /api/v1/ (a drf-spectacular post-processing hook, config/settings.py),
-and the one thing drf-spectacular cannot say by itself (REQUIRED_BODIES).
+and what drf-spectacular cannot say by itself: REQUIRED_BODIES, and that request bodies are
+closed (additionalProperties false: serializers.InputSerializer refuses unknown fields).
 
 A link says which answer supplies another operation's ids: the contact a PUT returns is the
 one to GET, PATCH or start a conversation for; the conversation a POST returns (or the first a
@@ -79,12 +80,27 @@ LINKS = {
 REQUIRED_BODIES = {"message_create"}
 
 
-def add_links(result, generator, request, public):
+def _close(schema: dict, components: dict) -> None:
+    """No properties but the declared ones, in a body's component or each of its one-of
+    shapes (JSON Schema allows any others by default: a fuzzer would send, as schema-valid,
+    fields the server refuses)."""
+    if "$ref" in schema:
+        schema = components[schema["$ref"].rsplit("/", 1)[1]]
+    for shape in schema.get("oneOf", []):
+        _close(shape, components)
+    if schema.get("type") == "object":
+        schema["additionalProperties"] = False
+
+
+def postprocess(result, generator, request, public):
+    components = result.get("components", {}).get("schemas", {})
     for path in result.get("paths", {}).values():
         for operation in path.values():
             operation_id = operation.get("operationId")
             if operation_id in REQUIRED_BODIES:
                 operation["requestBody"]["required"] = True
+            for content in operation.get("requestBody", {}).get("content", {}).values():
+                _close(content["schema"], components)
             for status, links in LINKS.get(operation_id, {}).items():
                 response = operation.get("responses", {}).get(status)
                 if response is not None:

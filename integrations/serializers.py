@@ -4,6 +4,8 @@ Output serializers read rows loaded by `integrations.selectors` (related rows se
 there); input serializers only parse and validate the request, the services decide.
 """
 
+from collections.abc import Mapping
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
@@ -190,6 +192,8 @@ SPACE = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u300
 # "+", not "*": a field that may be blank is documented as one of this and "" (DRF never runs
 # validators on ""), and "" must match only the second.
 NO_NUL = RegexValidator(r"^[^\x00]+$", _("Null characters are not allowed."))
+# Attribute names and text values: any text without NUL, blank too (the service trims it).
+NO_NUL_OR_BLANK = r"^[^\x00]*$"
 NOT_BLANK = RegexValidator(
     rf"^[^\x00]*[^\x00{SPACE}][^\x00]*$", _("Null characters or only spaces are not allowed.")
 )
@@ -221,15 +225,38 @@ class IdField(serializers.IntegerField):
         return super().to_internal_value(data)
 
 
+class InputSerializer(serializers.Serializer):
+    """A request body that names only its own fields: an unknown (or misspelt) one is refused,
+    named in the error, rather than dropped unseen. The schema says so: every request body
+    has additionalProperties false (integrations.api_schema)."""
+
+    def to_internal_value(self, data):
+        unknown = (
+            [name for name in data if name not in self.fields or self.fields[name].read_only]
+            if isinstance(data, Mapping)
+            else []
+        )
+        errors = {name: [_("Unknown field.")] for name in unknown}
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if not isinstance(exc.detail, dict):
+                raise
+            raise serializers.ValidationError({**exc.detail, **errors}) from exc
+        if errors:
+            raise serializers.ValidationError(errors)
+        return value
+
+
 @extend_schema_field(
     {
         "type": "object",
         "maxProperties": MAX_ATTRIBUTES,
-        "propertyNames": {"maxLength": MAX_ATTRIBUTE_NAME_CHARS},
+        "propertyNames": {"maxLength": MAX_ATTRIBUTE_NAME_CHARS, "pattern": NO_NUL_OR_BLANK},
         "additionalProperties": {
             "nullable": True,
             "anyOf": [
-                {"type": "string", "maxLength": MAX_FIELD_CHARS},
+                {"type": "string", "maxLength": MAX_FIELD_CHARS, "pattern": NO_NUL_OR_BLANK},
                 {"type": "number"},
                 {"type": "boolean"},
             ],
@@ -238,10 +265,11 @@ class IdField(serializers.IntegerField):
 )
 class AttributesField(serializers.DictField):
     """Host-app attributes: what support.services' contact cleaning keeps (names up to 64
-    characters, flat values), so the schema says what the service refuses."""
+    characters, flat values) and support.edge lets through (no NUL in names or texts), so the
+    schema says what the server refuses."""
 
 
-class ContactInputSerializer(serializers.Serializer):
+class ContactInputSerializer(InputSerializer):
     name = StringField(max_length=191, required=False, allow_blank=True)
     email = EmailField(max_length=254, required=False, allow_blank=True)
     phone = StringField(max_length=64, required=False, allow_blank=True)
@@ -249,7 +277,7 @@ class ContactInputSerializer(serializers.Serializer):
     locale = StringField(max_length=16, required=False, allow_blank=True)
 
 
-class ConversationCreateSerializer(serializers.Serializer):
+class ConversationCreateSerializer(InputSerializer):
     widget = StringField(help_text="The widget key.")
     contact = StringField(max_length=191, help_text="The contact's external id.")
     body = StringField(
@@ -262,11 +290,11 @@ class ConversationCreateSerializer(serializers.Serializer):
     priority_hint = serializers.ChoiceField(choices=["urgent"], required=False)
 
 
-class AssignSerializer(serializers.Serializer):
+class AssignSerializer(InputSerializer):
     agent = IdField(help_text="The user id of the agent.")
 
 
-class ResolveSerializer(serializers.Serializer):
+class ResolveSerializer(InputSerializer):
     agent = IdField(
         required=False,
         help_text="The agent resolving it (a note in the thread and a rating prompt follow); "
@@ -274,14 +302,14 @@ class ResolveSerializer(serializers.Serializer):
     )
 
 
-class AgentMessageCreateSerializer(serializers.Serializer):
+class AgentMessageCreateSerializer(InputSerializer):
     body = StringField(max_length=4000)
     sender = serializers.ChoiceField(choices=["agent"], default="agent")
     agent = IdField(help_text="The user id of the agent who writes it.")
     client_id = StringField(max_length=64, required=False)
 
 
-class BotMessageCreateSerializer(serializers.Serializer):
+class BotMessageCreateSerializer(InputSerializer):
     body = StringField(max_length=4000)
     sender = serializers.ChoiceField(choices=["bot"])
     client_id = StringField(max_length=64, required=False)

@@ -1,5 +1,6 @@
 import re
 
+import jsonschema
 import pytest
 
 from chat.models import Message
@@ -454,6 +455,41 @@ def test_names_in_a_body_that_name_nothing_are_404(api, contact):
     assert conversation.status != Conversation.Status.RESOLVED
 
 
+def test_unknown_fields_in_a_body_are_refused_by_name(api, contact):
+    """A misspelt or invented field is an error the caller sees, not silently dropped (the
+    schema: additionalProperties false)."""
+    conversation = factories.conversation(contact=contact)
+    agent = factories.agent().user_id
+    before = (Conversation.objects.count(), Message.objects.count())
+    widget, one = contact.widget.key, f"conversations/{conversation.pk}/"
+    for method, path, data, unknown in (
+        ("post", "conversations/", {"widget": widget, "contact": "u-1", "topc": "x"}, "topc"),
+        ("post", f"{one}resolve/", {"agent": agent, "note": "Done"}, "note"),
+        ("post", f"{one}resolve/", {"silently": True}, "silently"),
+        ("post", f"{one}assign/", {"agent": agent, "team": "sales"}, "team"),
+        ("post", f"{one}messages/", {"body": "Hi", "agent": agent, "html": "<b>"}, "html"),
+        # The bot's shape has no agent.
+        ("post", f"{one}messages/", {"body": "Hi", "sender": "bot", "agent": agent}, "agent"),
+        ("put", f"widgets/{widget}/contacts/u-7/", {"name": "Ada", "plan": "pro"}, "plan"),
+        ("patch", f"widgets/{widget}/contacts/{contact.external_id}/", {"nmae": "Ada"}, "nmae"),
+    ):
+        response = api.send(method, path, data)
+        assert response.status_code == 400, data
+        error = response.json()["error"]
+        assert error["code"] == "invalid_input"
+        assert list(error["fields"]) == [unknown], error
+    # Unknown fields and a wrong one, all named at once.
+    response = api.send("post", "conversations/", {"widget": widget, "contact": 5, "a": 1, "b": 2})
+    assert set(response.json()["error"]["fields"]) == {"contact", "a", "b"}
+    assert (Conversation.objects.count(), Message.objects.count()) == before
+    conversation.refresh_from_db()
+    assert conversation.status != Conversation.Status.RESOLVED
+    assert conversation.assignee is None
+    assert not Contact.objects.filter(external_id="u-7").exists()
+    contact.refresh_from_db()
+    assert contact.name != "Ada"
+
+
 def test_the_schema_says_what_is_refused_and_links_what_is_created(client):
     schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
     components = schema["components"]["schemas"]
@@ -462,6 +498,19 @@ def test_the_schema_says_what_is_refused_and_links_what_is_created(client):
     shapes = components["MessageCreateRequest"]["oneOf"]
     agent, bot = (components[shape["$ref"].rsplit("/", 1)[1]] for shape in shapes)
     assert "agent" in agent["required"] and "sender" in bot["required"]
+    # Every request body is closed: an unknown field is refused, so the schema forbids it.
+    bodies = [name for name in components if name.endswith("Request")]
+    assert {"ContactInputRequest", "ResolveRequest", "AgentMessageCreateRequest"} <= set(bodies)
+    for name in bodies:
+        if name != "MessageCreateRequest":  # one of two closed shapes
+            assert components[name]["additionalProperties"] is False, name
+    # Attributes: the schema forbids the NUL characters the server refuses (invalid_text).
+    attributes = jsonschema.Draft7Validator(
+        components["ContactInputRequest"]["properties"]["attributes"]
+    )
+    assert attributes.is_valid({"plan": "", " ": "pro", "seats": 3})
+    assert not attributes.is_valid({"\x00": "pro"})
+    assert not attributes.is_valid({"plan": "pro\x00"})
     # A text that may be blank: "" is exactly one of the two shapes.
     widget = next(
         p for p in schema["paths"]["/api/v1/ratings/"]["get"]["parameters"] if p["name"] == "widget"
