@@ -16,10 +16,10 @@ from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from support import errors
+from support import errors, languages
 from support import selectors as support_selectors
 from support import services as support_services
 from support.models import Contact, Conversation
@@ -497,6 +497,7 @@ class ConsoleConsumer(JsonFrameConsumer):
     read_side = "agent"
     profile = None
     watched_id = None
+    language = settings.LANGUAGE_CODE
 
     async def connect(self):
         self.profile = await database_sync_to_async(support_selectors.agent_profile_for_user)(
@@ -505,6 +506,14 @@ class ConsoleConsumer(JsonFrameConsumer):
         if self.profile is None:
             await self.close(code=CLOSE_FORBIDDEN)
             return
+        # Fragments come in every language (chat.realtime); this socket shows its agent's.
+        self.language = languages.agent_language(
+            profile=self.profile,
+            browser=languages.browser_language(
+                cookie=self.scope.get("cookies", {}).get(settings.LANGUAGE_COOKIE_NAME),
+                accept_language=_header(self.scope, b"accept-language"),
+            ),
+        )
         self.groups_joined = await database_sync_to_async(self._inbox_groups)()
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
@@ -535,6 +544,12 @@ class ConsoleConsumer(JsonFrameConsumer):
     async def disconnect(self, code):
         for group in getattr(self, "groups_joined", []):
             await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def receive(self, text_data=None, bytes_data=None):
+        # What this socket renders or says itself (resumed messages, errors) is in its
+        # agent's language; the database thread inherits it (asgiref's context-local).
+        with translation.override(self.language):
+            await super().receive(text_data=text_data, bytes_data=bytes_data)
 
     async def handle_frame(self, frame: dict):
         handler = {
@@ -720,4 +735,7 @@ class ConsoleConsumer(JsonFrameConsumer):
     async def console_html(self, event: dict):
         if event.get("message_id") is not None and self.watched_id is not None:
             self.watch_sent.add(event["message_id"])
-        await self.send(text_data=event["html"])
+        html = event["html"]
+        if isinstance(html, dict):  # one per language (chat.realtime.console_event)
+            html = html.get(self.language) or html[settings.LANGUAGE_CODE]
+        await self.send(text_data=html)

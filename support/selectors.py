@@ -333,6 +333,7 @@ INBOX_ROW_FIELDS = (
     "contact__email",
     "topic__slug",
     "topic__name_en",
+    "topic__name_tr",
     "rating__score",
 )
 INBOX_STATUSES = ("active", *Conversation.Status.values)

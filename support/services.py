@@ -675,6 +675,15 @@ def agent_set_presence(*, profile: AgentProfile, presence: Any) -> AgentProfile:
     return profile
 
 
+def agent_set_language(*, profile: AgentProfile, language: Any) -> AgentProfile:
+    """The console's language for this agent; "" follows the browser's (support.languages)."""
+    if language != "" and language not in {code for code, _name in settings.LANGUAGES}:
+        raise errors.InvalidInput(_("Unknown language."), code="invalid_language")
+    profile.language = language
+    profile.save(update_fields=["language"])
+    return profile
+
+
 def agent_heartbeat(*, profile: AgentProfile) -> None:
     """The console is alive. An agent coming back from stale may take waiting chats at once."""
     now = timezone.now()

@@ -109,7 +109,7 @@ def inbox_row(conversation: Conversation) -> dict:
         "assignee_name": assignee_name,
         "team_id": conversation.team_id or "",
         "topic_slug": topic.slug if topic else "",
-        "topic_name": topic.name_en if topic else "",
+        "topic_name": topic.local_name if topic else "",
         "labels": labels,
         "label_ids": ",".join(str(label.pk) for label in labels),
         "breached": conversation.sla_breached,
