@@ -1,4 +1,5 @@
-"""Which language an agent's console speaks: one rule for its pages and its socket.
+"""Which language an agent's console speaks: one rule for its pages and its socket; and how
+each language writes what Django's formats do not cover (a percentage).
 
 The agent's choice (AgentProfile.language) wins; without one, the browser's: the language
 cookie, then Accept-Language, as Django's LocaleMiddleware reads them for the pages.
@@ -6,6 +7,8 @@ cookie, then Accept-Language, as Django's LocaleMiddleware reads them for the pa
 
 from django.conf import settings
 from django.utils import translation
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
 
 
@@ -33,3 +36,11 @@ def browser_language(*, cookie: str | None, accept_language: str | None) -> str:
 def agent_language(*, profile, browser: str) -> str:
     """The console's language for this agent: their setting, else the browser's."""
     return supported_language(profile.language) or browser
+
+
+def format_percent(value: float, decimal_pos: int = 1) -> str:
+    """A percentage in the active language: "42.9%" in English, "%42,9" in Turkish (the sign
+    goes first there). Every percentage the console shows goes through here."""
+    number = number_format(round(value, decimal_pos), decimal_pos)
+    # Translators: a percentage. Turkish puts the sign before the number: "%%%(number)s".
+    return _("%(number)s%%") % {"number": number}
