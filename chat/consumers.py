@@ -544,6 +544,17 @@ class ConsoleConsumer(JsonFrameConsumer):
     async def disconnect(self, code):
         for group in getattr(self, "groups_joined", []):
             await self.channel_layer.group_discard(group, self.channel_name)
+        if getattr(self, "groups_joined", None):
+            # Gone now for assignment and the bot's promises (the agent's other consoles
+            # answer with a heartbeat, console_heartbeat).
+            await database_sync_to_async(support_services.agent_console_closed)(
+                profile=self.profile
+            )
+
+    async def console_heartbeat(self, event: dict):
+        """Another console of this agent closed: this one is still here."""
+        self.last_heartbeat = 0.0
+        await self.heartbeat()
 
     async def receive(self, text_data=None, bytes_data=None):
         # What this socket renders or says itself (resumed messages, errors) is in its

@@ -88,6 +88,11 @@ def console_sign_in_ended(*, user_id: int, session_key: str | None = None) -> No
     )
 
 
+def console_heartbeat_request(*, user_id: int) -> None:
+    """One of the user's consoles closed: the others say they are still there."""
+    _send([(console_agent_group(user_id), {"type": "console.heartbeat"})])
+
+
 # Batches waiting for the channel layer, per server event loop; beyond this many (Redis down
 # or far behind) new ones are dropped: events are hints, sockets fill gaps at their next ping.
 PUBLISH_BACKLOG_LIMIT = 10_000
