@@ -73,3 +73,15 @@ def test_an_unknown_language_is_refused_and_an_outside_address_not_followed():
         {"language": "tr", "next": "https://evil.example/console/"},
     )
     assert response["Location"] == reverse("console:inbox")
+
+
+def test_a_supervisor_sees_and_sets_an_agents_language_in_the_admin():
+    agent = factories.agent()
+    admin = factories.agent(role="supervisor").user
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    client = Client()
+    client.force_login(admin)
+    page = client.get(reverse("admin:support_agentprofile_change", args=[agent.pk])).text
+    assert 'name="language"' in page
+    assert '<link rel="icon"' in page
