@@ -165,10 +165,12 @@ def announce_handoff(*, conversation: Conversation, language: str) -> None:
                 body += " " + _("We're back %(when)s. Leave your message here and we'll reply.") % {
                     "when": date_format(local, "l H:i")
                 }
-        elif conversation.assignee_id:
-            body = _("%(name)s will be with you in a moment.") % {
-                "name": support_selectors.agent_display_name(user_id=conversation.assignee_id)
-            }
+        elif conversation.assignee_id and (
+            name := support_selectors.agent_online_name(user_id=conversation.assignee_id)
+        ):
+            # Only an agent whose console is open right now: a visitor promised someone who
+            # left waits for nobody.
+            body = _("%(name)s will be with you in a moment.") % {"name": name}
         else:
             queue = support_selectors.conversation_queue_info(conversation=conversation)
             body = _("Thanks! I'm passing you to a person.")

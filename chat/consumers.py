@@ -18,10 +18,10 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.http.request import is_same_domain, split_domain_port, validate_host
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from support import edge, errors
+from support import edge, errors, languages
 from support import selectors as support_selectors
 from support import services as support_services
 from support.models import Contact, Conversation
@@ -563,6 +563,7 @@ class ConsoleConsumer(JsonFrameConsumer):
     frames_setting = "CONSOLE_SOCKET_FRAMES_PER_WINDOW"
     profile = None
     watched_id = None
+    language = settings.LANGUAGE_CODE
 
     async def connect(self):
         if not console_origin_is_allowed(self.scope):
@@ -574,6 +575,14 @@ class ConsoleConsumer(JsonFrameConsumer):
         if self.profile is None:
             await self.close(code=CLOSE_FORBIDDEN)
             return
+        # Fragments come in every language (chat.realtime); this socket shows its agent's.
+        self.language = languages.agent_language(
+            profile=self.profile,
+            browser=languages.browser_language(
+                cookie=self.scope.get("cookies", {}).get(settings.LANGUAGE_COOKIE_NAME),
+                accept_language=_header(self.scope, b"accept-language"),
+            ),
+        )
         self.groups_joined = await database_sync_to_async(self._inbox_groups)()
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
@@ -604,6 +613,23 @@ class ConsoleConsumer(JsonFrameConsumer):
     async def disconnect(self, code):
         for group in getattr(self, "groups_joined", []):
             await self.channel_layer.group_discard(group, self.channel_name)
+        if getattr(self, "groups_joined", None):
+            # Gone now for assignment and the bot's promises (the agent's other consoles
+            # answer with a heartbeat, console_heartbeat).
+            await database_sync_to_async(support_services.agent_console_closed)(
+                profile=self.profile
+            )
+
+    async def console_heartbeat(self, event: dict):
+        """Another console of this agent closed: this one is still here."""
+        self.last_heartbeat = 0.0
+        await self.heartbeat()
+
+    async def receive(self, text_data=None, bytes_data=None):
+        # What this socket renders or says itself (resumed messages, errors) is in its
+        # agent's language; the database thread inherits it (asgiref's context-local).
+        with translation.override(self.language):
+            await super().receive(text_data=text_data, bytes_data=bytes_data)
 
     async def handle_frame(self, frame: dict):
         handler = {
@@ -791,4 +817,7 @@ class ConsoleConsumer(JsonFrameConsumer):
     async def console_html(self, event: dict):
         if event.get("message_id") is not None and self.watched_id is not None:
             self.watch_sent.add(event["message_id"])
-        await self.send(text_data=event["html"])
+        html = event["html"]
+        if isinstance(html, dict):  # one per language (chat.realtime.console_event)
+            html = html.get(self.language) or html[settings.LANGUAGE_CODE]
+        await self.send(text_data=html)

@@ -14,8 +14,10 @@ from collections import deque
 
 from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.db.models import prefetch_related_objects
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from support import selectors as support_selectors
 
@@ -63,8 +65,10 @@ def visitor_event(frame: dict) -> dict:
     return {"type": "visitor.frame", "frame": frame}
 
 
-def console_event(html: str, *, message_id: int | None = None) -> dict:
-    """`message_id` marks a message fragment, so the socket knows which ones it delivered."""
+def console_event(html: str | dict[str, str], *, message_id: int | None = None) -> dict:
+    """`html` is one fragment, or one per language (`render_each_language`): each console
+    socket sends its agent's. `message_id` marks a message fragment, so the socket knows which
+    ones it delivered."""
     event = {"type": "console.html", "html": html}
     if message_id is not None:
         event["message_id"] = message_id
@@ -82,6 +86,11 @@ def console_sign_in_ended(*, user_id: int, session_key: str | None = None) -> No
             )
         ]
     )
+
+
+def console_heartbeat_request(*, user_id: int) -> None:
+    """One of the user's consoles closed: the others say they are still there."""
+    _send([(console_agent_group(user_id), {"type": "console.heartbeat"})])
 
 
 # Batches waiting for the channel layer, per server event loop; beyond this many (Redis down
@@ -167,8 +176,20 @@ def _send(messages: list[tuple[str, dict]]) -> None:
     async_to_sync(_send_now)(layer, messages)
 
 
-def _inbox_row_html(conversation) -> str:
-    return render_to_string("support/console/oob_inbox_row.html", {"conversation": conversation})
+def render_each_language(template: str, context: dict) -> dict[str, str]:
+    """A console fragment in every console language: one event reaches agents who speak
+    different ones, and this thread's language is whoever caused the change (or none)."""
+    rendered = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            rendered[language] = render_to_string(template, context)
+    return rendered
+
+
+def _inbox_row_html(conversation) -> dict[str, str]:
+    return render_each_language(
+        "support/console/oob_inbox_row.html", {"conversation": conversation}
+    )
 
 
 def _conversation_updated_events(conversation, *, with_inbox_row: bool) -> list[tuple[str, dict]]:
@@ -178,7 +199,7 @@ def _conversation_updated_events(conversation, *, with_inbox_row: bool) -> list[
             conversation, queue=support_selectors.conversation_queue_info(conversation=conversation)
         ),
     }
-    header_html = render_to_string(
+    header_html = render_each_language(
         "support/console/oob_conversation_header.html", {"conversation": conversation}
     )
     outgoing = [
@@ -211,17 +232,18 @@ def message_created(*, message: Message, conversation, conversation_changed: boo
     # whether it has any: most have none, and then there is nothing to fetch).
     support_selectors.conversation_labels_load(conversation)
     frame = {"type": "message.new", "message": protocol.message_to_dict(message)}
-    message_html = render_to_string(
+    message_html = render_each_language(
         "support/console/oob_message.html", {"message": message, "conversation": conversation}
     )
     conversation.unread_count = conversation.agent_unread_count
     row_html = _inbox_row_html(conversation)
     if message.sender_type == Message.SenderType.VISITOR:
         # Each console decides whether it concerns its agent (sound, desktop notification).
-        row_html += render_to_string(
+        notify_html = render_to_string(
             "support/console/oob_notify.html",
             {"kind": "message", "conversation": conversation, "message": message},
         )
+        row_html = {language: html + notify_html for language, html in row_html.items()}
     outgoing = [
         (visitor_group(conversation.contact_id), visitor_event(frame)),
         (
@@ -248,7 +270,7 @@ def note_created(*, note_id: int) -> None:
     if note is None:
         return
     conversation = note.conversation
-    note_html = render_to_string(
+    note_html = render_each_language(
         "support/console/oob_note.html", {"note": note, "conversation": conversation}
     )
     outgoing = [(console_conversation_group(conversation.pk), console_event(note_html))]
@@ -267,7 +289,7 @@ def conversation_labels_changed(*, conversation_id: int) -> None:
     conversation = support_selectors.conversation_get_for_inbox_row(conversation_id=conversation_id)
     if conversation is None:
         return
-    header_html = render_to_string(
+    header_html = render_each_language(
         "support/console/oob_conversation_header.html", {"conversation": conversation}
     )
     row_html = _inbox_row_html(conversation)
@@ -337,7 +359,7 @@ def read_marked(
 
 
 async def typing_from_visitor(*, conversation_id: int, state: bool) -> None:
-    html = render_to_string(
+    html = render_each_language(
         "support/console/oob_typing.html",
         {"conversation_id": conversation_id, "state": state, "who": "visitor"},
     )

@@ -80,6 +80,7 @@ class AgentProfileForm(forms.ModelForm):
             "capacity",
             "presence",
             "time_zone",
+            "language",
             "last_seen_at",
             "last_assigned_at",
         ]

@@ -36,7 +36,7 @@ class SearchForm(forms.Form):
             (team.pk, team.name) for team in choices["teams"]
         ]
         self.fields["topic"].choices = [("", _("Any topic"))] + [
-            (topic.slug, str(topic)) for topic in choices["topics"]
+            (topic.slug, topic.local_name) for topic in choices["topics"]
         ]
         self.fields["assignee"].choices = [
             ("", _("Anyone")),

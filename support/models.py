@@ -6,6 +6,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .edge import ScrubbingJSONDecoder
@@ -245,6 +246,11 @@ class Topic(models.Model):
     def name_for(self, language: str | None) -> str:
         return self.name_tr if (language or "").startswith("tr") and self.name_tr else self.name_en
 
+    @property
+    def local_name(self) -> str:
+        """The name in the active language (the console's filters, pills, "Move to")."""
+        return self.name_for(get_language())
+
     def description_for(self, language: str | None) -> str:
         if (language or "").startswith("tr") and self.description_tr:
             return self.description_tr
@@ -285,6 +291,14 @@ class AgentProfile(models.Model):
         max_length=64,
         default=default_time_zone,
         help_text=_("Reports count days and hours in this zone, e.g. Europe/Istanbul."),
+    )
+    # The console's language; empty follows the browser (support.languages.agent_language).
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=_("The console's language. Empty: the browser's language."),
     )
 
     class Meta:

@@ -14,6 +14,7 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .languages import format_percent
 from .reports import Report
 
 TABLE_NAMES = (
@@ -86,7 +87,7 @@ def duration(seconds: float | None) -> Cell:
 def percent(value: float | None) -> Cell:
     if value is None:
         return Cell("", "—")
-    return Cell(_number(round(value, 1)), f"{number_format(round(value, 1), 1)} %")
+    return Cell(_number(round(value, 1)), format_percent(value))
 
 
 def average(value: float | None) -> Cell:

@@ -216,8 +216,18 @@ def agent_user_get(*, user_id: str):
     return profile.user
 
 
-def agent_display_name(*, user_id: int) -> str:
-    profile = AgentProfile.objects.select_related("user").filter(user_id=user_id).first()
+def agent_online_name(*, user_id: int) -> str:
+    """The agent's name while their console is open and they are online (a fresh heartbeat,
+    as automatic assignment requires), else "": who may be promised to a visitor."""
+    profile = (
+        AgentProfile.objects.select_related("user")
+        .filter(
+            user_id=user_id,
+            presence=AgentProfile.Presence.ONLINE,
+            last_seen_at__gte=timezone.now() - routing.PRESENCE_TIMEOUT,
+        )
+        .first()
+    )
     return profile.name if profile else ""
 
 
@@ -333,6 +343,7 @@ INBOX_ROW_FIELDS = (
     "contact__email",
     "topic__slug",
     "topic__name_en",
+    "topic__name_tr",
     "rating__score",
 )
 INBOX_STATUSES = ("active", *Conversation.Status.values)

@@ -677,6 +677,27 @@ def agent_set_presence(*, profile: AgentProfile, presence: Any) -> AgentProfile:
     return profile
 
 
+def agent_set_language(*, profile: AgentProfile, language: Any) -> AgentProfile:
+    """The console's language for this agent; "" follows the browser's (support.languages)."""
+    if language != "" and language not in {code for code, _name in settings.LANGUAGES}:
+        raise errors.InvalidInput(_("Unknown language."), code="invalid_language")
+    profile.language = language
+    profile.save(update_fields=["language"])
+    return profile
+
+
+def agent_console_closed(*, profile: AgentProfile) -> None:
+    """A console socket closed: the agent counts as gone now, not when the heartbeat goes
+    stale a minute later, so no chat is assigned to them or promised in their name meanwhile.
+    Their consoles still open (other tabs) are asked for a heartbeat and keep them online."""
+    AgentProfile.objects.filter(pk=profile.pk).update(
+        last_seen_at=timezone.now() - routing.PRESENCE_TIMEOUT
+    )
+    transaction.on_commit(
+        lambda: realtime.console_heartbeat_request(user_id=profile.user_id), robust=True
+    )
+
+
 def agent_heartbeat(*, profile: AgentProfile) -> None:
     """The console is alive. An agent coming back from stale may take waiting chats at once."""
     now = timezone.now()

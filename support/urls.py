@@ -57,6 +57,7 @@ urlpatterns = [
         name="conversation_labels_change",
     ),
     path("presence", views.presence_change, name="presence_change"),
+    path("language", views.language_change, name="language_change"),
     path(
         "conversations/<int:conversation_id>/assign",
         views.conversation_assign,

@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -21,7 +23,18 @@ from chat import uploads as chat_uploads
 from chat.models import Message
 from config.middleware import client_ip
 
-from . import canned, charts, edge, errors, forms, reports, retention, selectors, services
+from . import (
+    canned,
+    charts,
+    edge,
+    errors,
+    forms,
+    languages,
+    reports,
+    retention,
+    selectors,
+    services,
+)
 from .device import device_facts
 from .models import AuditEvent, Conversation
 from .report_tables import TABLE_NAMES, report_tables, table_csv
@@ -53,6 +66,10 @@ def agent_required(view):
         if profile is None:
             return render(request, "support/console/not_agent.html", status=403)
         request.agent = profile
+        # The agent's own choice over the browser's (LocaleMiddleware's pick).
+        language = languages.agent_language(profile=profile, browser=request.LANGUAGE_CODE)
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
         try:
             return checked_view(request, *args, **kwargs)
         except errors.NotFound:
@@ -127,6 +144,22 @@ def presence_change(request):
     except errors.DomainError as error:
         return HttpResponseBadRequest(error.detail)
     return render(request, "support/console/_presence.html", {"agent": request.agent})
+
+
+@require_POST
+@agent_required
+def language_change(request):
+    """The agent's console language (the form in the rail's profile menu), then back."""
+    try:
+        services.agent_set_language(profile=request.agent, language=request.POST.get("language"))
+    except errors.DomainError as error:
+        return HttpResponseBadRequest(error.detail)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = reverse("console:inbox")
+    return redirect(back)
 
 
 @require_GET

@@ -27,6 +27,27 @@
   var lastReadSent = 0;
 
   function $(sel) { return document.querySelector(sel); }
+
+  // Live fragments go to every console page of an agent (the inbox groups also carry the
+  // notifications every page plays), and a row to consoles that may not list it: a fragment
+  // whose target this page lacks (no inbox list on search or reports, no open conversation)
+  // is skipped here, where htmx would log oobErrorNoTarget for it. Socket frames only.
+  htmx.defineExtension("present-targets", {
+    transformResponse: function (text, xhr) {
+      if (xhr || text.indexOf("hx-swap-oob") < 0) return text;
+      var template = document.createElement("template");
+      template.innerHTML = text;
+      var skipped = false;
+      Array.prototype.slice.call(template.content.children).forEach(function (el) {
+        var swap = el.getAttribute("hx-swap-oob");
+        if (swap === null) return;
+        var colon = swap.indexOf(":");
+        var selector = colon >= 0 ? swap.slice(colon + 1) : "#" + el.id;
+        if (!document.querySelector(selector)) { el.remove(); skipped = true; }
+      });
+      return skipped ? template.innerHTML : text;
+    }
+  });
   function send(frame) { if (socket) socket.send(JSON.stringify(frame)); }
   function uuid() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
@@ -200,6 +221,13 @@
   function tidyHeader() {
     var header = $("#conversation-header"), take = $("#take-button");
     if (header && take) take.closest("form").hidden = header.dataset.assignee === userId;
+    // The contact panel lists this conversation too: its status follows the header's, which
+    // every change (this agent's or a colleague's, live) replaces.
+    var status = $("#conversation-status"), listed = $("#contact-conversations .current .pill");
+    if (header && status && listed) {
+      listed.className = "pill status-" + header.dataset.status;
+      listed.textContent = status.textContent;
+    }
   }
 
   // Response targets: amber from 75% of the allowed time, red once breached.

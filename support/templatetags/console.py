@@ -21,6 +21,7 @@ from django.utils.translation import get_language, gettext
 
 from chat.models import Message
 
+from ..languages import format_percent
 from ..models import Conversation
 
 register = template.Library()
@@ -109,7 +110,7 @@ def inbox_row(conversation: Conversation) -> dict:
         "assignee_name": assignee_name,
         "team_id": conversation.team_id or "",
         "topic_slug": topic.slug if topic else "",
-        "topic_name": topic.name_en if topic else "",
+        "topic_name": topic.local_name if topic else "",
         "labels": labels,
         "label_ids": ",".join(str(label.pk) for label in labels),
         "breached": conversation.sla_breached,
@@ -220,3 +221,11 @@ def timeline_items(timeline, conversation) -> list:
         item if item.is_note else _message_item(item, conversation, texts=texts, formats=formats)
         for item in timeline
     ]
+
+
+@register.filter
+def percent(value, decimal_pos: int = 1) -> str:
+    """`{{ 42.86|percent }}` → "42.9%" ("%42,9" in Turkish); "" for no value."""
+    if value is None or value == "":
+        return ""
+    return format_percent(float(value), int(decimal_pos))

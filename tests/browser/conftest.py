@@ -1,4 +1,5 @@
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -56,12 +57,31 @@ def browser():
 
 @pytest.fixture
 def new_context(browser, request):
-    """Fresh browser contexts (separate cookies and storage); screenshots kept on failure."""
+    """Fresh browser contexts (separate cookies and storage); screenshots kept on failure.
+
+    The test fails on anything a page logs as an error in the browser console (an uncaught
+    exception, htmx's oobErrorNoTarget, a 404 for a page's own file): a person would not see
+    them, and they hide real faults. A test that provokes some on purpose (a server killed
+    under a live socket) names them with @pytest.mark.browser_console_errors(pattern, …).
+    """
     contexts = []
+    problems: list[str] = []
+
+    def watch(page):
+        page.on("pageerror", lambda error: problems.append(f"uncaught: {error}"))
+        page.on(
+            "console",
+            lambda message: (
+                problems.append(f"{message.text} ({message.location.get('url')})")
+                if message.type == "error"
+                else None
+            ),
+        )
 
     def make(**kwargs):
         context = browser.new_context(**{"viewport": {"width": 1280, "height": 800}, **kwargs})
         context.set_default_timeout(10_000)
+        context.on("page", watch)
         contexts.append(context)
         return context
 
@@ -73,6 +93,14 @@ def new_context(browser, request):
             for page_index, page in enumerate(context.pages):
                 page.screenshot(path=ARTIFACTS / f"{request.node.name}-{index}-{page_index}.png")
         context.close()
+    allowed = [
+        re.compile(pattern)
+        for marker in request.node.iter_markers("browser_console_errors")
+        for pattern in marker.args
+    ]
+    unexpected = [p for p in problems if not any(a.search(p) for a in allowed)]
+    if unexpected and not failed:
+        pytest.fail("errors in the browser console:\n" + "\n".join(unexpected), pytrace=False)
 
 
 @pytest.hookimpl(hookwrapper=True, tryfirst=True)

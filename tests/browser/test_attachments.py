@@ -6,6 +6,7 @@ import base64
 import io
 import re
 
+import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
@@ -120,6 +121,7 @@ def test_visitor_pastes_a_screenshot_and_the_agent_sees_it_live(stack, new_conte
     expect(reply.locator(".file-link")).to_contain_text("application/pdf")
 
 
+@pytest.mark.browser_console_errors(r"status of 415 .*/attachments")
 def test_a_file_of_the_wrong_type_is_refused_with_a_clear_message(stack, new_context, server):
     visitor = new_context().new_page()
     widget = open_widget(visitor, server)

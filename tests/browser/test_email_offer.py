@@ -27,6 +27,7 @@ def server(stack):
     return f"http://127.0.0.1:{port}"
 
 
+@pytest.mark.browser_console_errors(r"status of 400 .*/contact/email")
 def test_a_visitor_leaves_an_email_address_when_nobody_is_online(stack, server, new_context):
     stack.manage("shell", "-c", NOBODY_ONLINE)
     widget = open_widget(new_context().new_page(), server)

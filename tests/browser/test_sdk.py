@@ -110,6 +110,7 @@ def test_calls_queued_before_the_loader_arrives_all_run(host_site, new_context, 
     assert not errors
 
 
+@pytest.mark.browser_console_errors(r"status of 403 .*/session", r"^Destek: The identity hash")
 def test_identify_with_a_bad_hash_is_refused_and_logged_on_the_page(host_site, new_context):
     name = host_site["page"](
         "bad-identity.html",
@@ -130,6 +131,11 @@ def test_identify_with_a_bad_hash_is_refused_and_logged_on_the_page(host_site, n
     expect(widget.locator("#composer-input")).to_be_hidden()
 
 
+@pytest.mark.browser_console_errors(
+    r"status of 403 .*/config",
+    r"^Destek: .* may not embed the widget",
+    r"^Framing .* frame-ancestors",
+)
 def test_an_origin_the_widget_does_not_allow_gets_no_widget(host_site, new_context, server):
     name = host_site["page"]("refused.html")
     page = new_context().new_page()
@@ -150,6 +156,7 @@ def test_an_origin_the_widget_does_not_allow_gets_no_widget(host_site, new_conte
     assert page.frame_locator("#direct").locator("#composer-input").count() == 0
 
 
+@pytest.mark.browser_console_errors(r"status of 409 .*/triggers/\d+/fire")
 def test_a_time_on_page_trigger_fires_once_and_is_capped(host_site, new_context, stack):
     shell(
         stack,

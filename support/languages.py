@@ -1,0 +1,46 @@
+"""Which language an agent's console speaks: one rule for its pages and its socket; and how
+each language writes what Django's formats do not cover (a percentage).
+
+The agent's choice (AgentProfile.language) wins; without one, the browser's: the language
+cookie, then Accept-Language, as Django's LocaleMiddleware reads them for the pages.
+"""
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation.trans_real import parse_accept_lang_header
+
+
+def supported_language(code: str | None) -> str | None:
+    """`tr-TR` → `tr`; None for a language the product does not speak."""
+    if not code:
+        return None
+    try:
+        return translation.get_supported_language_variant(code)
+    except LookupError:
+        return None
+
+
+def browser_language(*, cookie: str | None, accept_language: str | None) -> str:
+    """The language a browser asks for, as LocaleMiddleware decides it for a page."""
+    chosen = supported_language(cookie)
+    if chosen:
+        return chosen
+    for code, _quality in parse_accept_lang_header(accept_language or ""):
+        if code != "*" and (chosen := supported_language(code)):
+            return chosen
+    return settings.LANGUAGE_CODE
+
+
+def agent_language(*, profile, browser: str) -> str:
+    """The console's language for this agent: their setting, else the browser's."""
+    return supported_language(profile.language) or browser
+
+
+def format_percent(value: float, decimal_pos: int = 1) -> str:
+    """A percentage in the active language: "42.9%" in English, "%42,9" in Turkish (the sign
+    goes first there). Every percentage the console shows goes through here."""
+    number = number_format(round(value, decimal_pos), decimal_pos)
+    # Translators: a percentage. Turkish puts the sign before the number: "%%%(number)s".
+    return _("%(number)s%%") % {"number": number}

@@ -1,0 +1,71 @@
+"""Live console fragments reach each socket in its agent's language, whoever made the change
+and whatever language the publishing thread had."""
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.routing import URLRouter
+from channels.testing import WebsocketCommunicator
+from django.db import connections
+from django.utils import translation
+
+from chat import realtime
+from chat.routing import websocket_urlpatterns
+from support.models import Conversation
+from tests import factories
+
+pytestmark = [pytest.mark.django_db(transaction=True)]
+
+application = URLRouter(websocket_urlpatterns)
+
+
+@pytest.fixture(autouse=True)
+async def _close_consumer_db_connections():
+    yield
+    await sync_to_async(connections.close_all)()
+
+
+async def console(user, accept_language: str) -> WebsocketCommunicator:
+    communicator = WebsocketCommunicator(
+        application, "/ws/console/", headers=[(b"accept-language", accept_language.encode())]
+    )
+    communicator.scope["user"] = user
+    connected, _ = await communicator.connect()
+    assert connected
+    return communicator
+
+
+async def header_fragment(communicator) -> str:
+    while True:
+        html = await communicator.receive_from(timeout=5)
+        if "#conversation-header" in html:
+            return html
+
+
+async def test_each_console_gets_the_header_in_its_agents_language(channel_layer_kind):
+    contact, _token = await sync_to_async(factories.visitor)()
+    conversation = await sync_to_async(factories.conversation)(contact=contact)
+    turkish_browser = await sync_to_async(factories.agent)(role="supervisor")
+    english_choice = await sync_to_async(factories.agent)(role="supervisor")
+    english_choice.language = "en"
+    await sync_to_async(english_choice.save)()
+    turkish_user = await sync_to_async(lambda: turkish_browser.user)()
+    english_user = await sync_to_async(lambda: english_choice.user)()
+
+    sockets = [await console(turkish_user, "tr-TR,tr"), await console(english_user, "tr-TR,tr")]
+    for socket in sockets:
+        await socket.send_json_to({"type": "watch", "conversation": conversation.pk, "after": 0})
+    await sync_to_async(
+        lambda: Conversation.objects.filter(pk=conversation.pk).update(status="pending")
+    )()
+
+    def publish():
+        with translation.override("en"):  # the thread of whoever made the change
+            realtime.conversation_updated(conversation_id=conversation.pk)
+
+    await sync_to_async(publish)()
+    turkish, english = [await header_fragment(socket) for socket in sockets]
+    assert ">Bekliyor<" in turkish and ">Çöz<" in turkish
+    assert "Pending" not in turkish and "Resolve" not in turkish
+    assert ">Pending<" in english and ">Resolve<" in english
+    for socket in sockets:
+        await socket.disconnect()
