@@ -14,6 +14,7 @@ from ratings import services as rating_services
 from support import automation, errors
 from support import selectors as support_selectors
 from support import services as support_services
+from support.languages import contact_language
 from support.models import AgentProfile, Contact, Conversation
 from support.text import search_words
 
@@ -295,7 +296,7 @@ def conversation_start(
             message_send(
                 conversation=conversation,
                 sender_type=Message.SenderType.BOT,
-                body=display.trigger.message_for(_language(contact)),
+                body=display.trigger.message_for(contact_language(contact)),
             )
         with_bot = conversation.status == Conversation.Status.BOT
         if with_bot:
@@ -304,13 +305,9 @@ def conversation_start(
             visitor_message_send(conversation=conversation, body=body, client_id=client_id)
         if bot_enabled and not with_bot:
             # Picked a topic up front: straight to a person, and the bot says what happens next.
-            bot.announce_handoff(conversation=conversation, language=_language(contact))
+            bot.announce_handoff(conversation=conversation, language=contact_language(contact))
     conversation.refresh_from_db()
     return conversation, True
-
-
-def _language(contact: Contact) -> str:
-    return "tr" if (contact.locale or "").lower().startswith("tr") else "en"
 
 
 def visitor_message_send(

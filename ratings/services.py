@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from chat import realtime
 from integrations import events
 from support import errors
+from support.languages import contact_language
 from support.models import Conversation
 
 from .models import COMMENT_MAX_CHARS, SCORE_MAX, SCORE_MIN, Rating
@@ -97,10 +98,6 @@ def rating_prompt_enqueue(*, conversation: Conversation) -> None:
     )
 
 
-def _language(conversation: Conversation) -> str:
-    return "tr" if (conversation.contact.locale or "").lower().startswith("tr") else "en"
-
-
 def rating_prompt_actions() -> list[dict]:
     return [
         {"type": "rating", "label": "★" * n, "value": str(n)}
@@ -125,7 +122,7 @@ def rating_prompt_send(*, conversation_id: int, now: datetime | None = None) -> 
         if not claimed:
             return False
         conversation = Conversation.objects.select_related("contact").get(pk=conversation_id)
-        with translation.override(_language(conversation)):
+        with translation.override(contact_language(conversation.contact)):
             body = _("How did we do? Rate this conversation.")
         chat_services.message_send(
             conversation=conversation,
@@ -166,7 +163,7 @@ def rating_email_send(*, conversation_id: int) -> None:
         .select_related("sender_agent__agent_profile")
         .order_by("-id")[:TRANSCRIPT_MESSAGES]
     )[::-1]
-    with translation.override(_language(conversation)):
+    with translation.override(contact_language(conversation.contact)):
         link = settings.SITE_URL + reverse(
             "rating_link", args=[rating_link_token(conversation_id=conversation_id)]
         )
@@ -191,7 +188,7 @@ def _sender(message) -> str:
 
 
 def rating_thanks_text(*, conversation: Conversation) -> str:
-    with translation.override(_language(conversation)):
+    with translation.override(contact_language(conversation.contact)):
         return _("Thank you for your rating!")
 
 

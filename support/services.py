@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connections, router, transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from chat import realtime
@@ -21,6 +21,7 @@ from ratings import services as rating_services
 
 from . import errors, hours, routing, selectors
 from .identity import identity_hash_is_valid, visitor_token_issue
+from .languages import contact_language
 from .models import (
     AgentProfile,
     AuditEvent,
@@ -540,12 +541,12 @@ def conversation_assign(*, conversation: Conversation, to_user, by_user) -> Conv
             {"from": previous, "to": to_user.pk},
         )
         if by_user.pk != to_user.pk:
-            chat_services.message_send(
-                conversation=locked,
-                sender_type="system",
-                body=_("%(by)s assigned this conversation to %(to)s.")
-                % {"by": _agent_name(by_user), "to": profile.name},
-            )
+            with translation.override(contact_language(locked.contact)):
+                body = _("%(by)s assigned this conversation to %(to)s.") % {
+                    "by": _agent_name(by_user),
+                    "to": profile.name,
+                }
+            chat_services.message_send(conversation=locked, sender_type="system", body=body)
         if previous:
             queue_drain(team_ids=_agent_team_ids(previous))
     return locked
@@ -606,13 +607,14 @@ def conversation_transfer(
             locked,
             {"topic": topic.slug if topic else None, "team": team.pk if team else None},
         )
-        where = topic.name_en if topic else team.name
-        chat_services.message_send(
-            conversation=locked,
-            sender_type="system",
-            body=_("%(by)s moved this conversation to %(where)s.")
-            % {"by": _agent_name(by_user), "where": where},
-        )
+        language = contact_language(locked.contact)
+        where = topic.name_for(language) if topic else team.name
+        with translation.override(language):
+            body = _("%(by)s moved this conversation to %(where)s.") % {
+                "by": _agent_name(by_user),
+                "where": where,
+            }
+        chat_services.message_send(conversation=locked, sender_type="system", body=body)
         if keeps_agent:
             transaction.on_commit(
                 lambda: realtime.conversation_updated(conversation_id=locked.pk), robust=True
@@ -745,12 +747,11 @@ def conversation_resolve(*, conversation: Conversation, agent) -> Conversation:
             conversation=conversation, status=Status.RESOLVED, by_user=agent
         )
         if changed:
-            chat_services.message_send(
-                conversation=conversation,
-                sender_type="system",
-                body=_("%(name)s marked this conversation as resolved.")
-                % {"name": selectors.agent_profile_for_user(agent) or agent.get_username()},
-            )
+            with translation.override(contact_language(conversation.contact)):
+                body = _("%(name)s marked this conversation as resolved.") % {
+                    "name": selectors.agent_profile_for_user(agent) or agent.get_username()
+                }
+            chat_services.message_send(conversation=conversation, sender_type="system", body=body)
             # A person resolved it: ask the visitor for a rating a little later (once).
             rating_services.rating_prompt_enqueue(conversation=conversation)
             # The visitor asked for the transcript by email when they left their address.
