@@ -33,7 +33,7 @@ const bubble=e.appendChild(el('div','bubble'));fillText(bubble,m.body);if(m.atta
 off(e);}
 return e;}
 function off(root,all){for(const c of root.querySelectorAll('.act'))if(all||cur?.status!=(c.dataset.actionType=='rating'?'resolved':'bot'))c.disabled=true;}
-const faq=(id)=>import('./faq.js').then((m)=>m.default(api,id),()=>flashError(T.net));export{api,cur,token,openConv,onMessage,flashError};const files=(...a)=>import('./files.js').then((m)=>m.default(...a),()=>flashError(T.net));function pendingEl(cid){for(const e of list.querySelectorAll('.pending,.failed'))if(e.dataset.clientId===cid)return e;}
+const faq=(id)=>import('./faq.js').then((m)=>m.default(api,id),()=>flashError(T.net));export{api,cur,token,begin,onMessage,flashError};const files=(...a)=>import('./files.js').then((m)=>m.default(...a),()=>flashError(T.net));function pendingEl(cid){for(const e of list.querySelectorAll('.pending,.failed'))if(e.dataset.clientId===cid)return e;}
 function addMsg(m){if(!cur||m.conversation!==cur.id)return;seen.add(m.id);pendingEl(m.client_id)?.remove();if(!msgs.has(m.id)){const e=renderMsg(m);msgs.set(m.id,e);let after=list.lastElementChild;while(after&&!(+after.dataset.messageId&&+after.dataset.messageId<m.id))after=after.previousElementSibling;list.insertBefore(e,after?after.nextSibling:list.firstChild);if(m.id>maxId)maxId=m.id;}
 updateStatus();}
 function renderPending(entry){const e=renderMsg({sender:{type:'visitor'},body:entry.body,client_id:entry.client_id});e.classList.add('pending');e.append(el('div','msg-status',T.sending));return list.appendChild(e);}
@@ -44,8 +44,9 @@ function markFailed(p,cid){p.classList.replace('pending','failed');const st=p.qu
 function loadOutbox(){try{const v=JSON.parse(load(K_OUTBOX)||'[]');return v.filter((x)=>x&&typeof x.client_id==='string'&&typeof x.body==='string');}catch{return[];}}
 function saveOutbox(){keep(K_OUTBOX,JSON.stringify(outbox.map(({sent,...e})=>e)));}
 function unqueue(cid){const i=outbox.findIndex((x)=>x.client_id===cid);const e=i<0?null:outbox.splice(i,1)[0];if(e)saveOutbox();return e;}
-function send(text,a){const body=String(text).trim();if(!body)return;if(body.length>MAX)return flashError(T.long);const entry={client_id:uuid(),conversation:cur?.id??null,body};if(a)entry.action={type:a.type,value:a.value};if(!cur&&I.p)entry.proactive=I.p.t;if(!cur&&topic){entry.topic=topic;if(urgent.checked)entry.priority_hint='urgent';}
-outbox.push(entry);saveOutbox();stopTyping();renderPending(entry);updateStatus();toBottom();flush();return true;}
+function opening(){const o={};if(I.p)o.proactive=I.p.t;if(topic)o.topic=topic,urgent.checked&&(o.priority_hint='urgent');return o;}
+async function begin(){const c=await api('conversations',opening());I.p=0;await openConv(c.id,c,c.messages);return c.id;}
+function send(text,a){const body=String(text).trim();if(!body)return;if(body.length>MAX)return flashError(T.long);const entry={client_id:uuid(),conversation:cur?.id??null,body};if(a)entry.action={type:a.type,value:a.value};if(!cur)Object.assign(entry,opening());outbox.push(entry);saveOutbox();stopTyping();renderPending(entry);updateStatus();toBottom();flush();return true;}
 let flushTimer=0,resendAll=false,held=false;function later(resend,ms){resendAll=resendAll||resend;held=held||!!ms;clearTimeout(flushTimer);flushTimer=setTimeout(()=>{if(resendAll)for(const e of outbox)e.sent=-1;const one=held;resendAll=held=false;flush(one?1:10);},ms||11000);}
 function flush(max=10){const first=outbox.find((e)=>e.conversation==null);if(first&&!creating)create(first);if(!authed||held)return;let n=0;for(const e of outbox){if(e.conversation!=null&&e.sent!==gen){if(++n>max)return max>1&&later(false);e.sent=gen;wsSend({type:'message.send',conversation:e.conversation,client_id:e.client_id,body:e.body,action:e.action});}}}
 async function create(entry){creating=true;let c;try{const{conversation,...body}=entry;c=await api('conversations',body);}catch(e){creating=false;if(!e.network)fail(entry.client_id,e.message);return;}

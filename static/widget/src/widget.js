@@ -338,7 +338,7 @@ function off(root, all) {
 // Help articles (faq.js + faq.css): loaded on first use, not part of the first open.
 const faq = (id) => import('./faq.js').then((m) => m.default(api, id), () => flashError(T.net));
 // files.js: on first attach, paste, drop or message with files.
-export { api, cur, token, openConv, onMessage, flashError };
+export { api, cur, token, begin, onMessage, flashError };
 const files = (...a) => import('./files.js').then((m) => m.default(...a), () => flashError(T.net));
 
 function pendingEl(cid) {
@@ -409,17 +409,28 @@ function unqueue(cid) {
   return e;
 }
 
+// What the visitor chose before the conversation began: it starts with it, by text or file.
+function opening() {
+  const o = {};
+  if (I.p) o.proactive = I.p.t;
+  if (topic) o.topic = topic, urgent.checked && (o.priority_hint = 'urgent');
+  return o;
+}
+// files.js: a file before any message starts the conversation.
+async function begin() {
+  const c = await api('conversations', opening());
+  I.p = 0;
+  await openConv(c.id, c, c.messages);
+  return c.id;
+}
+
 function send(text, a) {
   const body = String(text).trim();
   if (!body) return;
   if (body.length > MAX) return flashError(T.long);
   const entry = { client_id: uuid(), conversation: cur?.id ?? null, body };
   if (a) entry.action = { type: a.type, value: a.value };
-  if (!cur && I.p) entry.proactive = I.p.t;
-  if (!cur && topic) {
-    entry.topic = topic;
-    if (urgent.checked) entry.priority_hint = 'urgent';
-  }
+  if (!cur) Object.assign(entry, opening());
   outbox.push(entry);
   saveOutbox();
   stopTyping();
