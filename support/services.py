@@ -891,9 +891,12 @@ def conversation_record_message(
     """
     now = message.created_at
     conversation.last_message_at = now
-    conversation.last_message_preview = (message.body or preview or "")[:140]
-    fields = ["last_message_at", "last_message_preview"]
+    fields = ["last_message_at"]
     sender = message.sender_type
+    if sender in ("visitor", "agent"):
+        conversation.last_message_preview = (message.body or preview or "")[:140]
+        conversation.last_message_preview_by_agent = sender == "agent"
+        fields += ["last_message_preview", "last_message_preview_by_agent"]
     if sender == "agent":
         if conversation.first_response_at is None:
             fields += _stamp_first_response(conversation=conversation, at=now)
