@@ -337,6 +337,6 @@ def conversation_rating(request, conversation_id: int):
     _rating, created = rating_services.rating_submit(
         conversation=conversation,
         score=request.json.get("score"),
-        comment=request.json.get("comment", ""),
+        comment=request.json.get("comment"),
     )
     return JsonResponse(protocol.conversation_to_dict(conversation), status=201 if created else 200)

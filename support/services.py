@@ -870,6 +870,9 @@ def _stamp_first_response(*, conversation: Conversation, at) -> list[str]:
 
 def _stamp_resolution(*, conversation: Conversation, at) -> list[str]:
     """Resolved at `at` (from creation); `at=None` (reopened) clears the figures."""
+    if at is None and conversation.resolved_at is not None:
+        # Reopened: the resolution that ended keeps its rating; the next one may be rated.
+        rating_services.rating_current_end(conversation=conversation)
     conversation.resolved_at = at
     if at is None:
         conversation.resolution_seconds = conversation.resolution_business_seconds = None
