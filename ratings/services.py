@@ -141,9 +141,7 @@ def rating_prompt_send(*, conversation_id: int, now: datetime | None = None) -> 
             Conversation.objects.filter(
                 pk=conversation_id, status=Conversation.Status.RESOLVED, rating__isnull=True
             )
-            .filter(
-                Q(rating_prompted_at__isnull=True) | Q(rating_prompted_at__lt=F("resolved_at"))
-            )
+            .filter(Q(rating_prompted_at__isnull=True) | Q(rating_prompted_at__lt=F("resolved_at")))
             .update(rating_prompted_at=now)
         )
         if not claimed:
