@@ -129,6 +129,7 @@ def message_send(
     attachments: Any = None,
     visitor_token: str | None = None,
     visible_to: AgentProfile | None = None,
+    pressed: bool = False,
 ) -> tuple[Message, bool]:
     """Store a message (idempotent by client_id) and publish it after commit.
 
@@ -142,6 +143,8 @@ def message_send(
     (NotAuthenticated or Forbidden when it no longer holds, and nothing is stored).
     `visible_to`: the replying agent's profile, from the console; a conversation the agent may
     not see is NotFound, checked by the lock.
+    `pressed`: a visitor's press of a bot button, whose body is the button's label: the inbox
+    keeps previewing what they wrote.
     """
     with transaction.atomic():
         return _message_send_in_transaction(
@@ -155,6 +158,7 @@ def message_send(
             attachments=attachments,
             visitor_token=visitor_token,
             visible_to=visible_to,
+            pressed=pressed,
         )
 
 
@@ -170,6 +174,7 @@ def _message_send_in_transaction(
     attachments: Any,
     visitor_token: str | None,
     visible_to: AgentProfile | None = None,
+    pressed: bool = False,
 ) -> tuple[Message, bool]:
     """message_send's work in the caller's transaction, without a savepoint of its own: for
     visitor_message_send, whose transaction holds the bot's answer too (a savepoint was two
@@ -233,6 +238,7 @@ def _message_send_in_transaction(
         conversation=conversation,
         message=message,
         preview="📎 " + ", ".join(a.name for a in attached) if attached else None,
+        pressed=pressed,
     )
     events.event_emit("message.created", message)
     # One publish per message: the message, the inbox row, and (when they changed) the
@@ -346,6 +352,7 @@ def visitor_message_send(
             allow_resolved=False,
             attachments=attachments,
             visitor_token=visitor_token,
+            pressed=cleaned is not None,
         )
         # message.conversation is the row message_send locked: its status is current.
         if created and message.conversation.status == Conversation.Status.BOT:
@@ -376,6 +383,7 @@ def _visitor_rating_send(
             client_id=client_id,
             allow_resolved=True,
             visitor_token=visitor_token,
+            pressed=True,
         )
         if created:
             rating_services.rating_submit(conversation=message.conversation, score=int(value))

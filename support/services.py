@@ -885,18 +885,20 @@ def _stamp_resolution(*, conversation: Conversation, at) -> list[str]:
 
 
 def conversation_record_message(
-    *, conversation: Conversation, message, preview: str | None = None
+    *, conversation: Conversation, message, preview: str | None = None, pressed: bool = False
 ) -> list[str]:
     """Fold a new message into its conversation's state. Called by chat.services only.
 
-    `preview` replaces the body in the inbox and history (a message of files only).
+    `preview` replaces the body in the inbox and history (a message of files only). The
+    preview is what a person wrote: never a bot or system line, nor a bot button's label the
+    visitor pressed (`pressed`).
     Returns the changed fields, so the caller knows whether to publish an update.
     """
     now = message.created_at
     conversation.last_message_at = now
     fields = ["last_message_at"]
     sender = message.sender_type
-    if sender in ("visitor", "agent"):
+    if sender == "agent" or (sender == "visitor" and not pressed):
         conversation.last_message_preview = (message.body or preview or "")[:140]
         conversation.last_message_preview_by_agent = sender == "agent"
         fields += ["last_message_preview", "last_message_preview_by_agent"]

@@ -115,3 +115,20 @@ def test_the_migration_gives_old_bot_previews_the_visitors_question():
     assert previews[answered.pk] == ("Done, 3 days.", True)
     assert previews[bot_only.pk] == ("", False)
     assert previews[untouched.pk] == ("Hello", False)
+
+
+def test_a_pressed_bot_button_leaves_the_visitors_question_in_the_preview():
+    contact, _token = factories.visitor(widget_obj=factories.widget(bot_enabled=True))
+    conversation, _created = chat_services.conversation_start(
+        contact=contact, body="Is the croissant gluten-free?", client_id="ask-1"
+    )
+    chat_services.visitor_message_send(
+        conversation=conversation,
+        body="Talk to a person",
+        client_id="press-1",
+        action={"type": "handoff", "value": ""},
+    )
+
+    stored = fresh(conversation)
+    assert stored.status != Conversation.Status.BOT
+    assert stored.last_message_preview == "Is the croissant gluten-free?"
