@@ -15,6 +15,7 @@ from support import errors
 from support.languages import contact_language
 from support.models import Conversation
 
+from . import selectors
 from .models import COMMENT_MAX_CHARS, SCORE_MAX, SCORE_MIN, Rating
 
 
@@ -120,8 +121,6 @@ def rating_current_end(*, conversation: Conversation) -> None:
     """The conversation reopens: its rating becomes history (it stays in the reports' comments
     and the API), and the next resolution may be rated. No query when it was loaded with its
     rating (the message path's lock) and has none."""
-    from . import selectors
-
     if selectors.rating_for_conversation(conversation=conversation) is not None:
         Rating.objects.filter(current_for=conversation).update(current_for=None)
         Conversation.rating.related.set_cached_value(conversation, None)
