@@ -21,6 +21,7 @@ from faq import services as faq_services
 from support import edge, errors, hours
 from support import selectors as support_selectors
 from support import services as support_services
+from support.languages import contact_language
 
 from . import attachments as attachment_services
 from . import protocol, selectors, services, uploads
@@ -90,7 +91,7 @@ def session(request):
         locale=data.get("locale"),
         ip_address=client_ip(request),
     )
-    language = (contact.locale or "en")[:2]
+    language = contact_language(contact)
     active_topics = support_selectors.topic_list_active()
     now = timezone.now()
     open_hours = hours.support_hours(
@@ -291,7 +292,7 @@ def faq_search(request):
     results = faq_protocol.search_results(
         request=request,
         query=query,
-        language=request.GET.get("lang") or request.contact.locale or "en",
+        language=request.GET.get("lang") or contact_language(request.contact),
         topic_slug=request.GET.get("topic") or None,
     )
     return JsonResponse({"results": results})
@@ -345,6 +346,6 @@ def conversation_rating(request, conversation_id: int):
     _rating, created = rating_services.rating_submit(
         conversation=conversation,
         score=request.json.get("score"),
-        comment=request.json.get("comment", ""),
+        comment=request.json.get("comment"),
     )
     return JsonResponse(protocol.conversation_to_dict(conversation), status=201 if created else 200)

@@ -18,6 +18,7 @@ from faq import selectors as faq_selectors
 from support import automation, hours
 from support import selectors as support_selectors
 from support import services as support_services
+from support.languages import contact_language
 from support.models import Conversation
 
 from . import services
@@ -61,10 +62,6 @@ def clean_action(action) -> dict | None:
     return {"type": action["type"], "value": str(value)[:64] if value is not None else ""}
 
 
-def _language(conversation: Conversation) -> str:
-    return "tr" if (conversation.contact.locale or "").lower().startswith("tr") else "en"
-
-
 def _articles(*, query: str, language: str, topic_slug: str = "") -> list[dict]:
     return faq_selectors.article_suggestions(
         query=query, language=language, topic_slug=topic_slug or None, limit=MAX_SUGGESTIONS
@@ -85,7 +82,7 @@ def _handoff_action() -> dict:
 def greet(*, conversation: Conversation) -> None:
     """The first bot message: the widget's greeting, topics and the top help articles."""
     widget = conversation.contact.widget
-    language = _language(conversation)
+    language = contact_language(conversation.contact)
     with translation.override(language):
         greeting = (widget.greeting_tr if language == "tr" else widget.greeting_en) or _(
             "Hi! I'm the Destek assistant. What can we help you with? Pick a topic, try an "
@@ -104,7 +101,7 @@ def greet(*, conversation: Conversation) -> None:
 
 def on_visitor_message(*, conversation: Conversation, text: str, action: dict | None) -> None:
     """React to a visitor message while the conversation is the bot's."""
-    language = _language(conversation)
+    language = contact_language(conversation.contact)
     articles = []
     if action is None and conversation.status == Conversation.Status.BOT:
         topic_slug = conversation.topic.slug if conversation.topic_id else ""

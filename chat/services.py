@@ -14,6 +14,7 @@ from ratings import services as rating_services
 from support import automation, errors, ratelimits
 from support import selectors as support_selectors
 from support import services as support_services
+from support.languages import contact_language
 from support.models import AgentProfile, Contact, Conversation
 from support.text import search_words
 
@@ -150,6 +151,7 @@ def message_send(
     attachments: Any = None,
     visitor_token: str | None = None,
     visible_to: AgentProfile | None = None,
+    pressed: bool = False,
 ) -> tuple[Message, bool]:
     """Store a message (idempotent by client_id) and publish it after commit.
 
@@ -163,6 +165,8 @@ def message_send(
     (NotAuthenticated or Forbidden when it no longer holds, and nothing is stored).
     `visible_to`: the replying agent's profile, from the console; a conversation the agent may
     not see is NotFound, checked by the lock.
+    `pressed`: a visitor's press of a bot button, whose body is the button's label: the inbox
+    keeps previewing what they wrote.
     """
     with transaction.atomic():
         return _message_send_in_transaction(
@@ -176,6 +180,7 @@ def message_send(
             attachments=attachments,
             visitor_token=visitor_token,
             visible_to=visible_to,
+            pressed=pressed,
         )
 
 
@@ -191,6 +196,7 @@ def _message_send_in_transaction(
     attachments: Any,
     visitor_token: str | None,
     visible_to: AgentProfile | None = None,
+    pressed: bool = False,
 ) -> tuple[Message, bool]:
     """message_send's work in the caller's transaction, without a savepoint of its own: for
     visitor_message_send, whose transaction holds the bot's answer too (a savepoint was two
@@ -261,6 +267,7 @@ def _message_send_in_transaction(
         conversation=conversation,
         message=message,
         preview="📎 " + ", ".join(a.name for a in attached) if attached else None,
+        pressed=pressed,
     )
     events.event_emit("message.created", message)
     # One publish per message: the message, the inbox row, and (when they changed) the
@@ -342,7 +349,7 @@ def conversation_start(
             message_send(
                 conversation=conversation,
                 sender_type=Message.SenderType.BOT,
-                body=display.trigger.message_for(_language(contact)),
+                body=display.trigger.message_for(contact_language(contact)),
             )
         with_bot = conversation.status == Conversation.Status.BOT
         if with_bot:
@@ -351,13 +358,9 @@ def conversation_start(
             visitor_message_send(conversation=conversation, body=body, client_id=client_id)
         if bot_enabled and not with_bot:
             # Picked a topic up front: straight to a person, and the bot says what happens next.
-            bot.announce_handoff(conversation=conversation, language=_language(contact))
+            bot.announce_handoff(conversation=conversation, language=contact_language(contact))
     conversation.refresh_from_db()
     return conversation, True
-
-
-def _language(contact: Contact) -> str:
-    return "tr" if (contact.locale or "").lower().startswith("tr") else "en"
 
 
 def visitor_message_send(
@@ -409,6 +412,7 @@ def visitor_message_send(
             allow_resolved=False,
             attachments=attachments,
             visitor_token=visitor_token,
+            pressed=cleaned is not None,
         )
         # message.conversation is the row message_send locked: its status is current.
         if created and message.conversation.status == Conversation.Status.BOT:
@@ -439,6 +443,7 @@ def _visitor_rating_send(
             client_id=client_id,
             allow_resolved=True,
             visitor_token=visitor_token,
+            pressed=True,
         )
         if created:
             rating_services.rating_submit(conversation=message.conversation, score=int(value))

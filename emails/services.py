@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from support import errors
+from support.languages import contact_language
 from support.models import Contact, Conversation
 
 from . import tokens
@@ -29,10 +30,6 @@ from .quoting import reply_text
 logger = logging.getLogger(__name__)
 
 TRANSCRIPT_MESSAGES = 200
-
-
-def _language(contact: Contact) -> str:
-    return "tr" if (contact.locale or "").lower().startswith("tr") else "en"
 
 
 def visitor_is_away(*, contact: Contact, now: datetime | None = None) -> bool:
@@ -159,7 +156,7 @@ def reply_email_send(*, conversation_id: int, now: datetime | None = None) -> in
         state.save(update_fields=["last_emailed_message_id"])
         if not contact.email or not visitor_is_away(contact=contact, now=now):
             return 0
-        with translation.override(_language(contact)):
+        with translation.override(contact_language(contact)):
             subject = _("New reply in your conversation #%(id)s") % {"id": conversation.pk}
             email = _email(
                 conversation=conversation,
@@ -201,7 +198,7 @@ def transcript_email_send(*, conversation_id: int) -> bool:
         if not contact.email:
             raise errors.Conflict(_("This visitor has not left an email address."), code="no_email")
         messages = _messages(conversation)[-TRANSCRIPT_MESSAGES:]
-        with translation.override(_language(contact)):
+        with translation.override(contact_language(contact)):
             subject = _("Transcript of your conversation #%(id)s") % {"id": conversation.pk}
             email = _email(
                 conversation=conversation,
@@ -293,7 +290,9 @@ def email_offer(*, contact: Contact, offer: bool) -> dict:
     (support.selectors.nobody_can_answer decides; static/widget/email.js loads only then)."""
     if not offer:
         return {"offer": False}
-    with translation.override(_language(contact) if contact.locale else translation.get_language()):
+    with translation.override(
+        contact_language(contact) if contact.locale else translation.get_language()
+    ):
         texts = {
             "title": _("Nobody is available right now"),
             "lead": _("Leave your email address and we will answer you by email."),

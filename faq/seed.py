@@ -704,25 +704,42 @@ def unwrap(markdown: str) -> str:
 
 @transaction.atomic
 def seed_help_articles() -> list[Article]:
-    """Load the demo categories and help articles (safe to run again; updates in place).
+    """Load the help centre's categories and articles (safe to run again; updates in place).
 
     Articles are linked to the support topics with the same slugs when those exist.
     """
-    categories = {}
-    for order, (slug, name_en, name_tr, icon) in enumerate(CATEGORIES):
-        categories[slug], _created = Category.objects.update_or_create(
+    return _seed(categories=CATEGORIES, problems=PROBLEMS)
+
+
+@transaction.atomic
+def seed_cafe_articles() -> list[Article]:
+    """The demo café's own articles (faq/cafe.py), the only ones the demo publishes: another
+    help set seeded into the same database earlier (seed_help) is unpublished."""
+    from .cafe import CAFE_CATEGORIES, CAFE_PROBLEMS
+
+    saved = _seed(categories=CAFE_CATEGORIES, problems=CAFE_PROBLEMS)
+    Article.objects.filter(is_published=True).exclude(pk__in=[a.pk for a in saved]).filter(
+        slug__in=[text.slug for problem in PROBLEMS for text in (problem.en, problem.tr)]
+    ).update(is_published=False)
+    return saved
+
+
+def _seed(*, categories: list[tuple], problems: list[Problem]) -> list[Article]:
+    by_slug = {}
+    for order, (slug, name_en, name_tr, icon) in enumerate(categories):
+        by_slug[slug], _created = Category.objects.update_or_create(
             slug=slug,
             defaults={"name_en": name_en, "name_tr": name_tr, "icon": icon, "order": order},
         )
-    topics = {t.slug: t for t in Topic.objects.filter(slug__in={p.topic for p in PROBLEMS})}
+    topics = {t.slug: t for t in Topic.objects.filter(slug__in={p.topic for p in problems})}
     saved = []
-    for order, problem in enumerate(PROBLEMS, start=1):
+    for order, problem in enumerate(problems, start=1):
         for language, text in (("en", problem.en), ("tr", problem.tr)):
             existing = Article.objects.filter(language=language, slug=text.slug).first()
             saved.append(
                 services.article_save(
                     article=existing,
-                    category=categories[problem.category],
+                    category=by_slug[problem.category],
                     topic=topics.get(problem.topic),
                     language=language,
                     title=text.title,

@@ -17,15 +17,12 @@ from django.views.decorators.http import require_http_methods
 from config.middleware import client_ip
 from support import edge, errors
 from support import selectors as support_selectors
+from support.languages import language_code
 
 from . import selectors, services
 from .models import Trigger
 
 CONFIG_MAX_AGE = 60  # seconds the browser may reuse the launcher config
-
-
-def _language(value) -> str:
-    return "tr" if isinstance(value, str) and value.lower().startswith("tr") else "en"
 
 
 def host_endpoint(methods: list[str]):
@@ -96,7 +93,7 @@ def _trigger_to_dict(trigger: Trigger) -> dict:
 def config(request):
     """`GET config?widget_key=&lang=`: the launcher's look and texts and the active triggers."""
     widget = request.widget
-    language = _language(request.GET.get("lang"))
+    language = language_code(request.GET.get("lang"))
     with translation.override(language):
         payload = {
             "position": widget.launcher_position,
@@ -129,7 +126,7 @@ def trigger_fire(request, trigger_id: int):
     return JsonResponse(
         {
             "trigger": display.trigger_id,
-            "message": display.trigger.message_for(_language(data.get("lang"))),
+            "message": display.trigger.message_for(language_code(data.get("lang"))),
             "token": token,
         }
     )

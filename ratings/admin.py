@@ -5,7 +5,7 @@ from .models import Rating
 
 @admin.register(Rating)
 class RatingAdmin(admin.ModelAdmin):
-    list_display = ["conversation", "score", "comment", "created_at", "updated_at"]
+    list_display = ["conversation", "resolved_at", "score", "comment", "created_at", "updated_at"]
     list_filter = ["score", "created_at", "conversation__topic", "conversation__team"]
     # Counts next to each score: the distribution at a glance, for any filter.
     show_facets = admin.ShowFacets.ALWAYS
@@ -13,4 +13,9 @@ class RatingAdmin(admin.ModelAdmin):
     search_fields = ["comment", "conversation__contact__name", "conversation__contact__email"]
     list_select_related = ["conversation"]
     raw_id_fields = ["conversation"]
-    readonly_fields = ["created_at", "updated_at"]
+    # Which resolution a rating rates is the visitor's doing, not an editor's.
+    readonly_fields = ["resolved_at", "current_for", "created_at", "updated_at"]
+
+    def has_add_permission(self, request) -> bool:
+        # Visitors rate a resolution; a rating typed in here would rate none.
+        return False

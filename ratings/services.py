@@ -5,14 +5,17 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from chat import realtime
 from integrations import events
 from support import errors
+from support.languages import contact_language
 from support.models import Conversation
 
+from . import selectors
 from .models import COMMENT_MAX_CHARS, SCORE_MAX, SCORE_MIN, Rating
 
 
@@ -42,14 +45,17 @@ def clean_comment(comment: Any) -> str:
 
 
 def rating_submit(
-    *, conversation: Conversation, score: Any, comment: Any = "", now: datetime | None = None
+    *, conversation: Conversation, score: Any, comment: Any = None, now: datetime | None = None
 ) -> tuple[Rating, bool]:
-    """Rate a resolved conversation. Returns (rating, created).
+    """Rate a resolved conversation's current resolution. Returns (rating, created).
 
-    One rating per conversation: submitting again within RATING_EDIT_WINDOW_SECONDS of the
-    first changes it (the visitor may correct a slip); after that it is 409 `already_rated`.
+    One rating per resolution: submitting again within RATING_EDIT_WINDOW_SECONDS of the
+    first changes it (the visitor may correct a slip, or add a comment to the stars); after
+    that it is 409 `already_rated`. Reopened and resolved again, it may be rated anew.
+    `comment=None` (none given, e.g. a star chip) keeps the comment a change would replace.
     """
     score = clean_score(score)
+    keep_comment = comment is None
     comment = clean_comment(comment)
     now = now or timezone.now()
     window = timedelta(seconds=settings.DESTEK["RATING_EDIT_WINDOW_SECONDS"])
@@ -60,14 +66,21 @@ def rating_submit(
             raise errors.Conflict(
                 _("Only a resolved conversation can be rated."), code="not_resolved"
             )
-        rating = Rating.objects.filter(conversation=locked).first()
+        rating = Rating.objects.filter(current_for=locked).first()
         if rating is None:
-            rating = Rating.objects.create(conversation=locked, score=score, comment=comment)
+            rating = Rating.objects.create(
+                conversation=locked,
+                current_for=locked,
+                resolved_at=locked.resolved_at or now,
+                score=score,
+                comment=comment,
+            )
             created = True
             events.event_emit("rating.created", rating)
         elif now - rating.created_at <= window:
             rating.score = score
-            rating.comment = comment
+            if not keep_comment:
+                rating.comment = comment
             rating.save(update_fields=["score", "comment", "updated_at"])
             created = False
         else:
@@ -97,10 +110,6 @@ def rating_prompt_enqueue(*, conversation: Conversation) -> None:
     )
 
 
-def _language(conversation: Conversation) -> str:
-    return "tr" if (conversation.contact.locale or "").lower().startswith("tr") else "en"
-
-
 def rating_prompt_actions() -> list[dict]:
     return [
         {"type": "rating", "label": "★" * n, "value": str(n)}
@@ -108,31 +117,45 @@ def rating_prompt_actions() -> list[dict]:
     ]
 
 
+def rating_current_end(*, conversation: Conversation) -> None:
+    """The conversation reopens: its rating becomes history (it stays in the reports' comments
+    and the API), and the next resolution may be rated. No query when it was loaded with its
+    rating (the message path's lock) and has none."""
+    if selectors.rating_for_conversation(conversation=conversation) is not None:
+        Rating.objects.filter(current_for=conversation).update(current_for=None)
+        Conversation.rating.related.set_cached_value(conversation, None)
+
+
 def rating_prompt_send(*, conversation_id: int, now: datetime | None = None) -> bool:
-    """Post the one "How did we do?" bot message, if the conversation is still resolved and
-    unrated. Claimed by a conditional UPDATE (… WHERE rating_prompted_at IS NULL) in the same
-    transaction as the message: a redelivered task or a second resolve sends nothing."""
+    """Post the one "How did we do?" bot message of this resolution, if the conversation is
+    still resolved and its resolution unrated. Claimed by a conditional UPDATE (… WHERE
+    rating_prompted_at is NULL or before this resolution) in the same transaction as the
+    message: a redelivered task or a second resolve sends nothing; resolving again after a
+    reopen asks again."""
     from chat import services as chat_services  # chat.services imports this module
 
     now = now or timezone.now()
     with transaction.atomic():
-        claimed = Conversation.objects.filter(
-            pk=conversation_id,
-            rating_prompted_at__isnull=True,
-            status=Conversation.Status.RESOLVED,
-            rating__isnull=True,
-        ).update(rating_prompted_at=now)
+        claimed = (
+            Conversation.objects.filter(
+                pk=conversation_id, status=Conversation.Status.RESOLVED, rating__isnull=True
+            )
+            .filter(Q(rating_prompted_at__isnull=True) | Q(rating_prompted_at__lt=F("resolved_at")))
+            .update(rating_prompted_at=now)
+        )
         if not claimed:
             return False
         conversation = Conversation.objects.select_related("contact").get(pk=conversation_id)
-        with translation.override(_language(conversation)):
+        # One prompt per resolution: its client id names the resolution.
+        resolution = f"{conversation.resolved_at:%Y%m%dT%H%M%S%f}"
+        with translation.override(contact_language(conversation.contact)):
             body = _("How did we do? Rate this conversation.")
         chat_services.message_send(
             conversation=conversation,
             sender_type="bot",
             body=body,
             actions=rating_prompt_actions(),
-            client_id=f"rating-prompt-{conversation_id}",
+            client_id=f"rating-prompt-{conversation_id}-{resolution}",
         )
         contact = conversation.contact
         if contact.email and not _visitor_is_here(contact=contact, now=now):
@@ -166,7 +189,7 @@ def rating_email_send(*, conversation_id: int) -> None:
         .select_related("sender_agent__agent_profile")
         .order_by("-id")[:TRANSCRIPT_MESSAGES]
     )[::-1]
-    with translation.override(_language(conversation)):
+    with translation.override(contact_language(conversation.contact)):
         link = settings.SITE_URL + reverse(
             "rating_link", args=[rating_link_token(conversation_id=conversation_id)]
         )
@@ -191,7 +214,7 @@ def _sender(message) -> str:
 
 
 def rating_thanks_text(*, conversation: Conversation) -> str:
-    with translation.override(_language(conversation)):
+    with translation.override(contact_language(conversation.contact)):
         return _("Thank you for your rating!")
 
 

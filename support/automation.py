@@ -26,6 +26,7 @@ from emails import services as email_services
 
 from . import hours, routing, selectors
 from . import services as support_services
+from .languages import contact_language
 from .models import AgentProfile, Conversation
 
 logger = logging.getLogger(__name__)
@@ -90,10 +91,6 @@ def after_hours_reply_enqueue(*, conversation: Conversation, message_id: int) ->
     return True
 
 
-def _visitor_language(conversation: Conversation) -> str:
-    return "tr" if (conversation.contact.locale or "").lower().startswith("tr") else "en"
-
-
 def _visitor_zone(conversation: Conversation):
     name = (conversation.contact.device or {}).get("timezone") or ""
     try:
@@ -104,7 +101,7 @@ def _visitor_zone(conversation: Conversation):
 
 def after_hours_reply_text(*, conversation: Conversation, reply: AutoReply) -> str:
     """The bot's words in the visitor's language, the opening time in the visitor's zone."""
-    language = _visitor_language(conversation)
+    language = contact_language(conversation.contact)
     with translation.override(language):
         if reply.reason == "nobody_online":
             return _(
@@ -276,7 +273,7 @@ def pending_auto_resolve(*, now: datetime | None = None) -> list[int]:
             support_services.conversation_set_status(
                 conversation=conversation, status=Status.RESOLVED
             )
-            with translation.override(_visitor_language(conversation)):
+            with translation.override(contact_language(conversation.contact)):
                 body = _(
                     "We haven't heard from you for a while, so we've closed this conversation. "
                     "Write to us any time if you still need help."

@@ -2,6 +2,8 @@
 
 import re
 
+from .languages import contact_language
+
 VARIABLE_NAMES = (
     "contact.name",
     "contact.first_name",
@@ -18,16 +20,10 @@ def _first_word(text: str) -> str:
     return text.split()[0] if text.strip() else ""
 
 
-def language_of(conversation) -> str:
-    """The visitor's language: Turkish when their locale says so, English otherwise."""
-    locale = conversation.contact.locale or conversation.contact.device.get("locale") or ""
-    return "tr" if str(locale).lower().startswith("tr") else "en"
-
-
 def variables_for(*, conversation, agent_profile) -> dict[str, str]:
     """What each variable means in this conversation; unknown values are empty strings."""
     contact = conversation.contact
-    language = language_of(conversation)
+    language = contact_language(contact)
     return {
         "contact.name": contact.name,
         "contact.first_name": _first_word(contact.name),

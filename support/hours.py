@@ -41,6 +41,7 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext
 
+from .languages import language_code
 from .models import BusinessHoursInterval, SpecialDay, Team
 from .process_cache import ProcessCache
 
@@ -255,20 +256,18 @@ def support_hours(*, teams: Iterable[Team], at: datetime) -> SupportHours:
     )
 
 
-def _is_turkish(language: str | None) -> bool:
-    return (language or "").lower().startswith("tr")
-
-
 def out_of_hours_message(*, team: Team | None, language: str | None) -> str:
     """The team's own message in the visitor's language, or a translated default."""
     own = ""
     if team is not None:
         own = (
-            team.out_of_hours_message_tr if _is_turkish(language) else team.out_of_hours_message_en
+            team.out_of_hours_message_tr
+            if language_code(language) == "tr"
+            else team.out_of_hours_message_en
         )
     if own.strip():
         return own.strip()
-    with translation.override("tr" if _is_turkish(language) else "en"):
+    with translation.override(language_code(language)):
         return gettext("We're away right now. Leave a message and we'll reply when we're back.")
 
 

@@ -1,7 +1,9 @@
-"""Which language an agent's console speaks: one rule for its pages and its socket; and how
-each language writes what Django's formats do not cover (a percentage).
+"""Which language a person reads: one rule for a visitor (every visitor-facing text: bot and
+system lines, e-mails, transcripts, rating prompts) and one for an agent's console (its pages
+and its socket); and how each language writes what Django's formats do not cover (a
+percentage). Destek speaks Turkish and English.
 
-The agent's choice (AgentProfile.language) wins; without one, the browser's: the language
+An agent's choice (AgentProfile.language) wins; without one, the browser's: the language
 cookie, then Accept-Language, as Django's LocaleMiddleware reads them for the pages.
 """
 
@@ -44,3 +46,14 @@ def format_percent(value: float, decimal_pos: int = 1) -> str:
     number = number_format(round(value, decimal_pos), decimal_pos)
     # Translators: a percentage. Turkish puts the sign before the number: "%%%(number)s".
     return _("%(number)s%%") % {"number": number}
+
+
+def language_code(value) -> str:
+    """The supported language of a locale string: "tr", "tr-TR", "TR_tr" → "tr"; else "en"."""
+    return "tr" if isinstance(value, str) and value.strip().lower().startswith("tr") else "en"
+
+
+def contact_language(contact) -> str:
+    """The contact's language: their locale, else their device's (a session may name only
+    the device's), else English."""
+    return language_code(contact.locale or (contact.device or {}).get("locale") or "")

@@ -453,7 +453,10 @@ class Conversation(models.Model):
     resolution_due_at = models.DateTimeField(_("resolution due"), null=True, blank=True)
     # Newest activity: what the inbox sorts by.
     last_message_at = models.DateTimeField(null=True, blank=True)
+    # The latest visitor message, or the agent's reply (then `last_message_preview_by_agent`):
+    # what an agent triages by, never a bot or system line.
     last_message_preview = models.CharField(max_length=140, blank=True)
+    last_message_preview_by_agent = models.BooleanField(default=False)
     first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
     # SLA sweep marks (support.automation.sla_sweep): set once, when the target was missed.
     first_response_breached_at = models.DateTimeField(

@@ -336,6 +336,7 @@ INBOX_ROW_FIELDS = (
     "first_response_at",
     "last_message_at",
     "last_message_preview",
+    "last_message_preview_by_agent",
     "first_response_breached_at",
     "resolution_breached_at",
     "agent_unread_count",

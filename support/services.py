@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connections, router, transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from chat import realtime
@@ -21,6 +21,7 @@ from ratings import services as rating_services
 
 from . import errors, hours, routing, selectors
 from .identity import identity_hash_is_valid, visitor_token_issue
+from .languages import contact_language
 from .models import (
     MAX_ATTRIBUTE_NAME_CHARS,
     MAX_ATTRIBUTES,
@@ -542,12 +543,12 @@ def conversation_assign(*, conversation: Conversation, to_user, by_user) -> Conv
             {"from": previous, "to": to_user.pk},
         )
         if by_user.pk != to_user.pk:
-            chat_services.message_send(
-                conversation=locked,
-                sender_type="system",
-                body=_("%(by)s assigned this conversation to %(to)s.")
-                % {"by": _agent_name(by_user), "to": profile.name},
-            )
+            with translation.override(contact_language(locked.contact)):
+                body = _("%(by)s assigned this conversation to %(to)s.") % {
+                    "by": _agent_name(by_user),
+                    "to": profile.name,
+                }
+            chat_services.message_send(conversation=locked, sender_type="system", body=body)
         if previous:
             queue_drain(team_ids=_agent_team_ids(previous))
     return locked
@@ -608,13 +609,14 @@ def conversation_transfer(
             locked,
             {"topic": topic.slug if topic else None, "team": team.pk if team else None},
         )
-        where = topic.name_en if topic else team.name
-        chat_services.message_send(
-            conversation=locked,
-            sender_type="system",
-            body=_("%(by)s moved this conversation to %(where)s.")
-            % {"by": _agent_name(by_user), "where": where},
-        )
+        language = contact_language(locked.contact)
+        where = topic.name_for(language) if topic else team.name
+        with translation.override(language):
+            body = _("%(by)s moved this conversation to %(where)s.") % {
+                "by": _agent_name(by_user),
+                "where": where,
+            }
+        chat_services.message_send(conversation=locked, sender_type="system", body=body)
         if keeps_agent:
             transaction.on_commit(
                 lambda: realtime.conversation_updated(conversation_id=locked.pk), robust=True
@@ -768,12 +770,11 @@ def conversation_resolve(*, conversation: Conversation, agent) -> Conversation:
             conversation=conversation, status=Status.RESOLVED, by_user=agent
         )
         if changed:
-            chat_services.message_send(
-                conversation=conversation,
-                sender_type="system",
-                body=_("%(name)s marked this conversation as resolved.")
-                % {"name": selectors.agent_profile_for_user(agent) or agent.get_username()},
-            )
+            with translation.override(contact_language(conversation.contact)):
+                body = _("%(name)s marked this conversation as resolved.") % {
+                    "name": selectors.agent_profile_for_user(agent) or agent.get_username()
+                }
+            chat_services.message_send(conversation=conversation, sender_type="system", body=body)
             # A person resolved it: ask the visitor for a rating a little later (once).
             rating_services.rating_prompt_enqueue(conversation=conversation)
             # The visitor asked for the transcript by email when they left their address.
@@ -892,6 +893,9 @@ def _stamp_first_response(*, conversation: Conversation, at) -> list[str]:
 
 def _stamp_resolution(*, conversation: Conversation, at) -> list[str]:
     """Resolved at `at` (from creation); `at=None` (reopened) clears the figures."""
+    if at is None and conversation.resolved_at is not None:
+        # Reopened: the resolution that ended keeps its rating; the next one may be rated.
+        rating_services.rating_current_end(conversation=conversation)
     conversation.resolved_at = at
     if at is None:
         conversation.resolution_seconds = conversation.resolution_business_seconds = None
@@ -904,18 +908,23 @@ def _stamp_resolution(*, conversation: Conversation, at) -> list[str]:
 
 
 def conversation_record_message(
-    *, conversation: Conversation, message, preview: str | None = None
+    *, conversation: Conversation, message, preview: str | None = None, pressed: bool = False
 ) -> list[str]:
     """Fold a new message into its conversation's state. Called by chat.services only.
 
-    `preview` replaces the body in the inbox and history (a message of files only).
+    `preview` replaces the body in the inbox and history (a message of files only). The
+    preview is what a person wrote: never a bot or system line, nor a bot button's label the
+    visitor pressed (`pressed`).
     Returns the changed fields, so the caller knows whether to publish an update.
     """
     now = message.created_at
     conversation.last_message_at = now
-    conversation.last_message_preview = (message.body or preview or "")[:140]
-    fields = ["last_message_at", "last_message_preview"]
+    fields = ["last_message_at"]
     sender = message.sender_type
+    if sender == "agent" or (sender == "visitor" and not pressed):
+        conversation.last_message_preview = (message.body or preview or "")[:140]
+        conversation.last_message_preview_by_agent = sender == "agent"
+        fields += ["last_message_preview", "last_message_preview_by_agent"]
     if sender == "agent":
         if conversation.first_response_at is None:
             fields += _stamp_first_response(conversation=conversation, at=now)

@@ -36,6 +36,7 @@ from . import (
     services,
 )
 from .device import device_facts
+from .languages import contact_language
 from .models import AuditEvent, Conversation
 from .report_tables import TABLE_NAMES, report_tables, table_csv
 
@@ -636,7 +637,7 @@ def conversation_canned_render(request, conversation_id: int, canned_id: int):
         reply = selectors.canned_response_get_for_agent(profile=request.agent, canned_id=canned_id)
     except errors.NotFound as error:
         return JsonResponse({"error": {"code": error.code, "detail": error.detail}}, status=404)
-    language = canned.language_of(conversation)
+    language = contact_language(conversation.contact)
     text = canned.render(
         text=reply.body_for(language),
         variables=canned.variables_for(conversation=conversation, agent_profile=request.agent),

@@ -128,10 +128,9 @@ function upload(item, conversationId) {
 
 async function conversationId() {
   if (W.cur) return W.cur.id;
-  // The new-conversation view: start one (without a first message) to upload into.
-  const c = await W.api('conversations', {});
-  await W.openConv(c.id, c, c.messages);
-  return c.id;
+  // The new-conversation view: start one (without a first message, with the chosen topic
+  // and urgency) to upload into.
+  return W.begin();
 }
 
 async function add(fileList) {

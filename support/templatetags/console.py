@@ -57,6 +57,7 @@ def _row_texts(language: str | None) -> dict:
         "overdue": gettext("Overdue"),
         "response_target": gettext("Response target"),
         "unread": gettext("Unread messages"),
+        "agent_reply": gettext("Reply:"),
     }
 
 
@@ -123,6 +124,7 @@ def inbox_row(conversation: Conversation) -> dict:
         "initial": name[:1].upper(),
         "name": name,
         "preview": conversation.last_message_preview or "—",
+        "preview_by_agent": conversation.last_message_preview_by_agent,
         "rating": rating.score if rating else None,
         "texts": texts,
     }

@@ -170,3 +170,31 @@ def test_a_busy_server_is_asked_again_when_it_says_so(stack, new_context, server
     expect(chip).to_have_class(re.compile(r"\bready\b"), timeout=10_000)
     assert answered == ["POST", "POST"]
     expect(widget.locator("#composer-error")).to_be_empty()
+
+
+def test_a_screenshot_before_the_first_message_starts_with_the_topic_and_urgency(
+    stack, new_context, server
+):
+    stack.manage(
+        "shell", "-c", "from support.models import Topic; Topic.objects.update(allow_urgent=True)"
+    )
+    agent = new_context().new_page()
+    agent_login(agent, server, view="all")
+
+    visitor = new_context().new_page()
+    widget = open_widget(visitor, server)
+    widget.locator(".topic", has_text="Payment").click()
+    widget.locator("#urgent-toggle").check()
+    widget_frame(visitor).evaluate(PASTE, [screenshot_png(), "before-any-text.png"])
+    expect(widget.locator(".files-tray .file-chip")).to_have_class(re.compile(r"\bready\b"))
+    widget.locator("#composer-input").fill("Card declined, see the screenshot")
+    widget.locator("#composer-input").press("Enter")
+    expect(widget.locator(".msg-visitor", has_text="Card declined")).not_to_have_class(
+        re.compile(r"\bpending\b")
+    )
+
+    # It went to a person, not the bot: the Payment queue, marked urgent.
+    row = agent.locator(".inbox-row", has_text="Card declined")
+    expect(row).to_have_attribute("data-topic", "payment")
+    expect(row).to_have_attribute("data-priority", "urgent")
+    expect(row).not_to_have_attribute("data-status", "bot")

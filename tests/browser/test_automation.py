@@ -39,7 +39,8 @@ team.hours.all().delete()
 """
 RATINGS = """
 from ratings.models import Rating
-print("ratings:", Rating.objects.count(), list(Rating.objects.values_list("score", flat=True)))
+ratings = Rating.objects.order_by("pk")
+print("ratings:", ratings.count(), list(ratings.values_list("score", "comment")))
 """
 
 
@@ -103,13 +104,17 @@ def test_out_of_hours_the_visitor_is_told_when_the_team_opens_in_their_own_time(
     expect(reply).to_have_count(1)
 
 
-def test_after_the_agent_resolves_the_visitor_rates_once_with_a_chip(stack, server, new_context):
+def test_the_visitor_rates_each_resolution_once_with_stars_and_a_comment(
+    stack, server, new_context
+):
     stack.manage("shell", "-c", RESET)
     stack.manage("shell", "-c", ALWAYS_OPEN)
     agent = new_context().new_page()
     agent_login(agent, server)
 
-    context = new_context(locale="en-GB", timezone_id="Europe/London")
+    context = new_context(
+        locale="en-GB", timezone_id="Europe/London", viewport={"width": 390, "height": 844}
+    )
     widget = visitor_asks_about_an_order(context, server, "My order never arrived")
 
     row = agent.locator("#inbox-list .inbox-row")
@@ -118,20 +123,45 @@ def test_after_the_agent_resolves_the_visitor_rates_once_with_a_chip(stack, serv
     agent.click("#resolve-button")
     expect(agent.locator("#conversation-status")).to_have_text("Resolved")
 
-    prompt = widget.locator(".msg-bot", has_text="How did we do?")
-    expect(prompt).to_have_count(1)
-    chips = prompt.locator(".chip[data-action-type=rating]")
-    expect(chips).to_have_count(5)
-    five = chips.filter(has_text=re.compile(r"^★{5}$"))
+    expect(widget.locator(".msg-bot", has_text="How did we do?")).to_have_count(1)
+    prompt = widget.locator(".msg-bot", has_text="How did we do?").first
+    stars = prompt.locator(".chip[data-action-type=rating]")
+    expect(stars).to_have_count(5)
+    # Five stars, 1 to 5, on one line on a phone.
+    assert [star.get_attribute("value") for star in stars.all()] == ["1", "2", "3", "4", "5"]
+    tops = {round(star.bounding_box()["y"]) for star in stars.all()}
+    assert len(tops) == 1, tops
+    five = prompt.locator(".chip[title='5 of 5 stars']")
     expect(five).to_be_enabled()
     five.click()
 
     expect(widget.locator(".msg-bot", has_text="Thank you for your rating!")).to_have_count(1)
-    assert stored_ratings(stack) == "1 [5]"
-
-    # Answered: the chips are off, and the rating stays the one stored.
-    for chip in chips.all():
-        expect(chip).to_be_disabled()
+    assert stored_ratings(stack) == "1 [(5, '')]"
+    # Answered: the stars are off, and the rating stays the one stored.
+    for star in stars.all():
+        expect(star).to_be_disabled()
     five.click(force=True)
     expect(widget.locator(".msg-visitor", has_text="★★★★★")).to_have_count(1)
-    assert stored_ratings(stack) == "1 [5]"
+
+    # The optional comment completes the same rating; the agent sees it.
+    comment = prompt.locator(".rate-comment textarea")
+    expect(comment).to_have_attribute("placeholder", "Add a comment (optional)")
+    comment.fill("Quick and kind, thank you")
+    prompt.locator(".rate-comment button").click()
+    expect(prompt.locator(".rate-done")).to_have_text("Thank you for your comment!")
+    assert stored_ratings(stack) == "1 [(5, 'Quick and kind, thank you')]"
+    agent.reload()
+    expect(agent.locator("#conversation-rating")).to_contain_text("Quick and kind")
+
+    # Reopened and resolved again: a new prompt with live stars; the old ones stay off.
+    agent.get_by_role("button", name="Reopen").click()
+    expect(agent.locator("#conversation-status")).not_to_have_text("Resolved")
+    agent.click("#resolve-button")
+    expect(agent.locator("#conversation-status")).to_have_text("Resolved")
+    expect(widget.locator(".msg-bot", has_text="How did we do?")).to_have_count(2)
+    second = widget.locator(".msg-bot", has_text="How did we do?").last
+    for star in stars.all():
+        expect(star).to_be_disabled()
+    second.locator(".chip[title='3 of 5 stars']").click()
+    expect(widget.locator(".msg-bot", has_text="Thank you for your rating!")).to_have_count(2)
+    assert stored_ratings(stack) == "2 [(5, 'Quick and kind, thank you'), (3, '')]"

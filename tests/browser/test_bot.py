@@ -15,7 +15,7 @@ Conversation.objects.all().delete()
 Widget.objects.filter(key="demo").update(bot_enabled=True)
 AgentProfile.objects.update(capacity=5)
 """
-PASSWORD_ARTICLE = "giris-yapamiyorum-sifre-sifirlama"
+ALLERGEN_ARTICLE = "alerjenler-ve-glutensiz"
 FEEDBACK = """
 from faq.models import Article
 a = Article.objects.get(language="tr", slug="%s")
@@ -48,12 +48,12 @@ def test_visitor_reads_the_suggested_article_votes_and_is_handed_to_an_agent(
 
     visitor = new_context(locale="tr-TR").new_page()
     widget = open_widget(visitor, server)
-    suggestions = ask(widget, "şifremi unuttum")
+    suggestions = ask(widget, "kruvasan glutensiz mi")
     greeting = widget.locator(".msg-bot").first
     expect(greeting.locator("[data-action-type=handoff]")).to_be_enabled()
 
     faq_chip = suggestions.locator("[data-action-type=faq]").first
-    expect(faq_chip).to_have_text(re.compile("şifre", re.IGNORECASE))
+    expect(faq_chip).to_have_text(re.compile("glutensiz", re.IGNORECASE))
     expect(suggestions.locator("[data-action-type=solved]")).to_be_enabled()
 
     # A draft and a scroll position that "Back to chat" must bring back.
@@ -64,10 +64,10 @@ def test_visitor_reads_the_suggested_article_votes_and_is_handed_to_an_agent(
     faq_chip.click()
     panel = widget.locator("#faq-panel")
     expect(panel).to_be_visible()
-    expect(widget.locator("#faq-title")).to_have_text(re.compile("şifre", re.IGNORECASE))
+    expect(widget.locator("#faq-title")).to_have_text(re.compile("glutensiz", re.IGNORECASE))
     body = widget.locator("#faq-body")
     expect(body).to_be_visible()
-    expect(body).to_contain_text("Şifremi unuttum")
+    expect(body).to_contain_text("Kruvasan ve simitlerimiz")
     assert body.locator("script").count() == 0
     for link in body.locator("a[href]").all():
         expect(link).to_have_attribute("target", "_blank")
@@ -106,17 +106,17 @@ def test_visitor_reads_the_suggested_article_votes_and_is_handed_to_an_agent(
     expect(row).to_have_count(1)
     expect(row).not_to_have_attribute("data-status", "bot")
     row.locator("a").click()
-    expect(agent.locator("#message-list")).to_contain_text("şifremi unuttum")
-    agent.locator("#composer-body").fill("Merhaba! Sıfırlama e-postası geldi mi?")
+    expect(agent.locator("#message-list")).to_contain_text("kruvasan glutensiz mi")
+    agent.locator("#composer-body").fill("Merhaba! Bademli kekimiz glutensiz, ister misiniz?")
     agent.locator("#composer-body").press("Enter")
 
     # The panel says there is news; back in the chat, the reply is there.
     expect(widget.locator("#faq-back .faq-fresh")).to_be_visible()
     widget.locator("#faq-back").click()
-    expect(widget.locator(".msg-agent", has_text="Sıfırlama e-postası geldi mi?")).to_be_visible()
+    expect(widget.locator(".msg-agent", has_text="Bademli kekimiz glutensiz")).to_be_visible()
 
     # Stored: one "no" from this contact (the shell may print other lines first).
-    output = stack.manage("shell", "-c", FEEDBACK % PASSWORD_ARTICLE)
+    output = stack.manage("shell", "-c", FEEDBACK % ALLERGEN_ARTICLE)
     stored = re.search(r"^feedback: (.*)$", output, re.MULTILINE).group(1)
     assert re.fullmatch(r"0 1 \('contact:\d+', False\)", stored), output
 
@@ -150,9 +150,9 @@ def test_help_panel_searches_as_you_type_and_escape_returns_to_the_chat(stack, s
     assert widget.locator("#faq-results .faq-item").count() >= 3
 
     searches.clear()
-    widget.locator("#faq-search").press_sequentially("qr menu", delay=20)
+    widget.locator("#faq-search").press_sequentially("loyalty", delay=20)
     first = widget.locator("#faq-results .faq-item").first
-    expect(first).to_contain_text("QR menu")
+    expect(first).to_contain_text("Loyalty card")
     # Debounced: typing seven characters quickly asks once or so, not seven times.
     assert 1 <= len(searches) <= 3, searches
     assert "lang=en" in searches[-1]
@@ -160,8 +160,8 @@ def test_help_panel_searches_as_you_type_and_escape_returns_to_the_chat(stack, s
     first.click()
     expect(widget.locator("#faq-body")).to_be_visible()
     widget.locator("#faq-all").click()
-    expect(widget.locator("#faq-search")).to_have_value("qr menu")
-    expect(widget.locator("#faq-results .faq-item").first).to_contain_text("QR menu")
+    expect(widget.locator("#faq-search")).to_have_value("loyalty")
+    expect(widget.locator("#faq-results .faq-item").first).to_contain_text("Loyalty card")
 
     widget.locator("#faq-search").press("Escape")
     expect(panel).to_be_hidden()
@@ -173,7 +173,7 @@ def test_help_panel_searches_as_you_type_and_escape_returns_to_the_chat(stack, s
 
     # Reopening keeps the last search; the header button toggles the panel.
     button.click()
-    expect(widget.locator("#faq-search")).to_have_value("qr menu")
+    expect(widget.locator("#faq-search")).to_have_value("loyalty")
     button.click()
     expect(panel).to_be_hidden()
 

@@ -71,18 +71,26 @@ def test_the_prompt_is_one_bot_message_with_five_rating_chips(
     assert conversation.status == Conversation.Status.RESOLVED
 
 
-def test_the_prompt_is_sent_once_under_double_delivery_and_re_resolve(
+def test_the_prompt_is_sent_once_per_resolution_under_double_delivery(
     agent, django_capture_on_commit_callbacks
 ):
     conversation = factories.conversation()
     resolve(conversation, agent, django_capture_on_commit_callbacks)
     assert tasks.rating_prompt(conversation.pk) is False  # redelivered
     assert tasks.rating_prompt.apply(args=(conversation.pk,)).get() is False
+    press(conversation, "2", "first-stars")
     support_services.conversation_reopen(
         conversation=Conversation.objects.get(pk=conversation.pk), by_agent=agent.user
     )
+    # Reopened and resolved again: a new resolution, a new prompt (and only one).
     resolve(Conversation.objects.get(pk=conversation.pk), agent, django_capture_on_commit_callbacks)
-    assert len(prompts(conversation)) == 1
+    assert tasks.rating_prompt(conversation.pk) is False
+    first, second = prompts(conversation)
+    assert first.client_id != second.client_id
+    press(conversation, "5", "second-stars")
+    assert sorted(
+        Rating.objects.filter(conversation=conversation).values_list("score", flat=True)
+    ) == [2, 5]
 
 
 def test_no_prompt_when_rated_reopened_or_gone(agent, scheduled):
@@ -154,7 +162,12 @@ def test_a_refused_rating_chip_keeps_no_message(agent):
         press(conversation, "9", "bad-1")
     with pytest.raises(errors.InvalidInput):
         press(conversation, "x", "bad-2")
-    Rating.objects.create(conversation=conversation, score=2)
+    Rating.objects.create(
+        conversation=conversation,
+        current_for=conversation,
+        resolved_at=conversation.resolved_at,
+        score=2,
+    )
     Rating.objects.update(created_at=Rating.objects.get().created_at.replace(year=2000))
     with pytest.raises(errors.Conflict) as caught:
         press(conversation, "3", "late-1")

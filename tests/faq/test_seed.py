@@ -5,6 +5,7 @@ from django.core.management import call_command
 
 from faq.markdown import html_to_text
 from faq.models import Article, Category
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -58,8 +59,27 @@ def test_seeding_again_updates_in_place(help_articles):
     assert article.is_published
 
 
-def test_seed_demo_loads_the_help_articles():
+def test_seed_demo_loads_the_cafes_own_help_articles():
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
-    assert Article.objects.filter(is_published=True).count() == 20
+    published = Article.objects.filter(is_published=True)
+    assert published.count() == 10  # five café questions, in English and Turkish
+    assert set(published.values_list("category__slug", flat=True)) == {
+        "cafe-menu",
+        "cafe-orders",
+        "cafe-paying",
+        "cafe-loyalty",
+    }
     assert not Article.objects.filter(topic__isnull=True).exists()
+
+
+def test_every_cafe_article_is_a_real_help_article():
+    from faq.seed import seed_cafe_articles
+
+    for slug in ("order", "menu", "payment", "account"):
+        factories.topic(slug=slug)
+    for article in seed_cafe_articles():
+        words = len(html_to_text(article.body_html).split())
+        assert 60 <= words <= 200, (article.slug, words)
+        assert "<ol>" in article.body_html and "<ul>" in article.body_html, article.slug
+        assert article.summary and article.keywords and article.topic is not None

@@ -10,6 +10,7 @@ from ratings import services
 from ratings.models import Rating
 from support import errors
 from support import selectors as support_selectors
+from support import services as support_services
 from support.templatetags.console import inbox_row_html
 from tests import factories
 
@@ -62,7 +63,7 @@ def test_the_database_refuses_a_score_out_of_range(resolved):
     from django.db import IntegrityError, transaction
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        Rating.objects.create(conversation=resolved, score=6)
+        Rating.objects.create(conversation=resolved, resolved_at=resolved.resolved_at, score=6)
 
 
 def test_a_second_submit_within_the_edit_window_changes_the_rating(resolved, settings):
@@ -143,3 +144,39 @@ def test_the_console_shows_the_rating(resolved):
     )
     unrated_row = inbox_row_html(unrated)
     assert f'id="conv-row-{unrated.pk}"' in unrated_row and "★" not in unrated_row
+
+
+def test_each_resolution_is_rated_once_and_earlier_ratings_stay(resolved, settings):
+    settings.DESTEK = {**settings.DESTEK, "RATING_EDIT_WINDOW_SECONDS": 0}
+    agent = factories.agent()
+    first, _created = services.rating_submit(conversation=resolved, score=2, comment="Slow")
+    with pytest.raises(errors.Conflict) as caught:  # the same resolution, after the window
+        services.rating_submit(conversation=resolved, score=4)
+    assert caught.value.code == "already_rated"
+
+    reopened = support_services.conversation_reopen(conversation=resolved, by_agent=agent.user)
+    loaded = support_selectors.conversation_get_for_inbox_row(conversation_id=resolved.pk)
+    assert protocol.conversation_to_dict(loaded)["rating"] is None
+    resolved_again = support_services.conversation_resolve(conversation=reopened, agent=agent.user)
+    second, created = services.rating_submit(
+        conversation=resolved_again, score=5, comment="Sorted in the end"
+    )
+
+    assert created
+    assert second.resolved_at == resolved_again.resolved_at != first.resolved_at
+    loaded = support_selectors.conversation_get_for_inbox_row(conversation_id=resolved.pk)
+    assert protocol.conversation_to_dict(loaded)["rating"]["comment"] == "Sorted in the end"
+    first.refresh_from_db()
+    assert (first.score, first.comment, first.current_for_id) == (2, "Slow", None)
+    assert Rating.objects.filter(conversation=resolved).count() == 2
+    with pytest.raises(errors.Conflict):
+        services.rating_submit(conversation=resolved_again, score=1)
+
+
+def test_a_comment_added_after_the_stars_is_kept_by_a_later_star(resolved):
+    services.rating_submit(conversation=resolved, score=4)  # the star chip
+    services.rating_submit(conversation=resolved, score=4, comment="Kind")  # the comment box
+    rating, created = services.rating_submit(conversation=resolved, score=5)  # a late chip
+
+    assert (rating.score, rating.comment, created) == (5, "Kind", False)
+    assert Rating.objects.get().comment == "Kind"

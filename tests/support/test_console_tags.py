@@ -3,7 +3,7 @@
 import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse, set_script_prefix
-from django.utils import translation
+from django.utils import timezone, translation
 
 from chat import selectors as chat_selectors
 from ratings.models import Rating
@@ -63,7 +63,9 @@ def test_a_row_from_this_process_memory_is_the_row_the_template_renders():
     conversation = factories.conversation(body="Merhaba <b>")
     Conversation.objects.filter(pk=conversation.pk).update(assignee=agent.user, priority="high")
     conversation.labels.add(Label.objects.create(name="VIP & co", colour="#aa0000"))
-    Rating.objects.create(conversation=conversation, score=4)
+    Rating.objects.create(
+        conversation=conversation, current_for=conversation, resolved_at=timezone.now(), score=4
+    )
     loaded = selectors.conversation_get_for_inbox_row(conversation_id=conversation.pk)
 
     direct = render_to_string("support/console/_inbox_row.html", {"row": inbox_row(loaded)})

@@ -113,7 +113,7 @@ def test_contact_and_rating_are_cached_as_select_related_caches_them(
     with django_assert_num_queries(0):
         assert got.contact.pk == conversation.contact_id
         if rated:
-            assert got.rating.conversation is got
+            assert got.rating.current_for is got
         else:
             # The reverse one-to-one knows there is none: no query to find out.
             assert not hasattr(got, "rating")

@@ -325,25 +325,45 @@ function renderMsg(m) {
   if (m.created_at) bubble.title = new Date(m.created_at).toLocaleString(lang);
   const acts = (m.actions || []).filter((a) => a && a.label);
   if (acts.length && (type === 'bot' || type === 'system')) {
-    const box = e.appendChild(el('div', 'msg-actions'));
-    for (const a of acts) {
+    // The rating prompt: five stars on one line, 1 to 5 (the server sends 5 first).
+    const stars = acts.every((a) => a.type == 'rating');
+    const box = e.appendChild(el('div', 'msg-actions' + (stars ? ' stars' : '')));
+    for (const a of stars ? acts.reverse() : acts) {
       // faq: read it here; the others answer the bot, once.
-      box.append(button('chip' + (a.type == 'faq' ? '' : ' act'), a.label, () => a.type == 'faq' ? faq(a.value) : send(a.label, a) && off(box, 1)));
-      box.lastChild.dataset.actionType = a.type;
+      const b = box.appendChild(button('chip' + (a.type == 'faq' ? '' : ' act'), stars ? '★' : a.label, () => a.type == 'faq' ? faq(a.value) : send(a.label, a) && (off(box, 1), stars && rated(box, a.value))));
+      b.dataset.actionType = a.type;
+      b.value = a.value;
+      if (stars) b.title = b.ariaLabel = T.star.replace('{n}', a.value);
     }
     off(e);
   }
   return e;
 }
 
-// Chips answer the bot: off once one was pressed (all) or the bot is done (rating: not resolved).
+// Chips answer the bot: off once one was pressed (all) or the bot is done. Stars: only the
+// newest prompt's, while the current resolution is resolved and unrated (they show its score).
 function off(root, all) {
-  for (const c of root.querySelectorAll('.act')) if (all || cur?.status != (c.dataset.actionType == 'rating' ? 'resolved' : 'bot')) c.disabled = true;
+  const last = [...list.querySelectorAll('.stars')].pop(), r = cur?.rating;
+  for (const c of root.querySelectorAll('.act')) {
+    const p = c.parentNode;
+    if (c.dataset.actionType != 'rating') {
+      if (all || cur?.status != 'bot') c.disabled = true;
+      continue;
+    }
+    if (all) p.dataset.done = 1;
+    c.disabled = !!(p.dataset.done || cur?.status != 'resolved' || r || p != last);
+    if (r && p == last) c.classList.toggle('on', c.value <= r.score);
+  }
 }
+// rating.js: the optional comment after the stars, loaded when a star is pressed.
+const rated = (box, n) => {
+  for (const c of box.children) c.classList.toggle('on', c.value <= n);
+  import('./rating.js').then((m) => m.default({ T, el, api, flashError, id: cur.id }, box, n), () => flashError(T.net));
+};
 // Help articles (faq.js + faq.css): loaded on first use, not part of the first open.
 const faq = (id) => import('./faq.js').then((m) => m.default(api, id), () => flashError(T.net));
 // files.js: on first attach, paste, drop or message with files.
-export { api, cur, token, openConv, onMessage, flashError };
+export { api, cur, token, begin, onMessage, flashError };
 const files = (...a) => import('./files.js').then((m) => m.default(...a), () => flashError(T.net));
 
 function pendingEl(cid) {
@@ -361,6 +381,7 @@ function addMsg(m) {
     while (after && !(+after.dataset.messageId && +after.dataset.messageId < m.id)) after = after.previousElementSibling;
     list.insertBefore(e, after ? after.nextSibling : list.firstChild);
     if (m.id > maxId) maxId = m.id;
+    if (e.querySelector('.stars')) off(list); // a new prompt: its stars on, older ones off
   }
   updateStatus();
 }
@@ -414,17 +435,28 @@ function unqueue(cid) {
   return e;
 }
 
+// What the visitor chose before the conversation began: it starts with it, by text or file.
+function opening() {
+  const o = {};
+  if (I.p) o.proactive = I.p.t;
+  if (topic) o.topic = topic, urgent.checked && (o.priority_hint = 'urgent');
+  return o;
+}
+// files.js: a file before any message starts the conversation.
+async function begin() {
+  const c = await api('conversations', opening());
+  I.p = 0;
+  await openConv(c.id, c, c.messages);
+  return c.id;
+}
+
 function send(text, a) {
   const body = String(text).trim();
   if (!body) return;
   if (body.length > MAX) return flashError(T.long);
   const entry = { client_id: uuid(), conversation: cur?.id ?? null, body };
   if (a) entry.action = { type: a.type, value: a.value };
-  if (!cur && I.p) entry.proactive = I.p.t;
-  if (!cur && topic) {
-    entry.topic = topic;
-    if (urgent.checked) entry.priority_hint = 'urgent';
-  }
+  if (!cur) Object.assign(entry, opening());
   outbox.push(entry);
   saveOutbox();
   stopTyping();

@@ -1,14 +1,23 @@
-"""Demo data for `make run`: a widget, teams, topics, an agent and a supervisor. Idempotent."""
+"""Demo data for `make run`: the café at /demo/ with its widget, teams, topics, help articles,
+canned replies and labels, an agent and a supervisor. Idempotent."""
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from chat import services as chat_services
-from faq.seed import seed_help_articles
+from faq.seed import seed_cafe_articles
 from support import services as support_services
 from support.demo import DEMO_USER, DEMO_WIDGET_KEY, DEMO_WIDGET_SECRET, demo_identity
-from support.models import AgentProfile, Contact, Team, Topic, Widget
+from support.models import (
+    AgentProfile,
+    CannedResponse,
+    Contact,
+    Label,
+    Team,
+    Topic,
+    Widget,
+)
 
 DEMO_USERS = [
     # username, password, role, display name, is_staff
@@ -17,40 +26,74 @@ DEMO_USERS = [
 ]
 TEAMS = [("General support", "general"), ("Payments", "payments")]
 TOPICS = [
-    # slug, en, tr, description en, description tr, team slug
-    (
-        "payment",
-        "Payment",
-        "Ödeme",
-        "Failed payments, refunds, invoices",
-        "Başarısız ödeme, iade, fatura",
-        "payments",
-    ),
+    # slug, en, tr, description en, description tr, team slug, urgent allowed
     (
         "order",
-        "Order",
-        "Sipariş",
-        "Orders not showing, bills that will not close",
-        "Görünmeyen sipariş, kapanmayan adisyon",
+        "Order & delivery",
+        "Sipariş ve teslimat",
+        "Late or missing delivery, changing an order",
+        "Geciken ya da gelmeyen sipariş, sipariş değişikliği",
         "general",
+        True,
     ),
     (
-        "technical",
-        "Technical",
-        "Teknik",
-        "Errors, freezes, QR menu, notifications",
-        "Hata, donma, QR menü, bildirimler",
+        "menu",
+        "Menu & allergens",
+        "Menü ve alerjenler",
+        "Ingredients, allergies, gluten-free and vegan choices",
+        "İçindekiler, alerjiler, glutensiz ve vegan seçenekler",
         "general",
+        False,
+    ),
+    (
+        "payment",
+        "Payment & refunds",
+        "Ödeme ve iade",
+        "Card payments, refunds, receipts",
+        "Kart ödemesi, iade, fiş",
+        "payments",
+        False,
     ),
     (
         "account",
-        "Account",
-        "Hesap",
-        "Login, password, account details",
-        "Giriş, şifre, hesap bilgileri",
+        "Account & loyalty card",
+        "Hesap ve sadakat kartı",
+        "Sign-in, loyalty stamps, your details",
+        "Giriş, sadakat damgaları, bilgileriniz",
         "general",
+        False,
     ),
 ]
+RETIRED_TOPICS = ["technical"]
+# A few quick replies for the general team (shortcut, title, English, Turkish).
+CANNED_REPLIES = [
+    (
+        "late-order",
+        "Late order: checking with the courier",
+        "Sorry for the wait, {contact.first_name}! I'm calling the courier now and will tell "
+        "you exactly where your order is in a minute.",
+        "Beklettiğimiz için özür dileriz {contact.first_name}! Kuryeyi hemen arıyorum, "
+        "siparişinizin nerede olduğunu bir dakika içinde size söyleyeceğim.",
+    ),
+    (
+        "allergens",
+        "Allergens: our kitchen's limits",
+        "Every item lists its allergens under Ingredients. Our kitchen bakes with flour and "
+        "nuts every day, so for a severe allergy we can't promise a trace-free dish.",
+        "Her ürünün alerjenleri İçindekiler bölümünde yazar. Mutfağımızda her gün un ve "
+        "kuruyemiş kullanıldığı için ciddi alerjilerde iz bulunmayacağını garanti edemeyiz.",
+    ),
+    (
+        "refund",
+        "Refund confirmed",
+        "I've refunded the missing item in full. Card refunds reach you in 3 to 5 working days; "
+        "you'll also get an email. Enjoy the rest of your order!",
+        "Eksik ürünün tutarını tamamen iade ettim. Kart iadeleri 3-5 iş günü içinde hesabınıza "
+        "geçer; ayrıca bir e-posta alacaksınız. Afiyet olsun!",
+    ),
+]
+# Labels agents put on conversations (name, colour).
+LABELS = [("Allergy", "#dc2626"), ("Late delivery", "#d97706")]
 
 
 DEMO_TRIGGERS = [
@@ -98,12 +141,12 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         widget, _ = Widget.objects.update_or_create(
             key=DEMO_WIDGET_KEY,
-            defaults={"name": "Demo shop", "secret": DEMO_WIDGET_SECRET, "is_active": True},
+            defaults={"name": "Lale Cafe", "secret": DEMO_WIDGET_SECRET, "is_active": True},
         )
         teams = {}
         for name, slug in TEAMS:
             teams[slug], _ = Team.objects.update_or_create(slug=slug, defaults={"name": name})
-        for order, (slug, en, tr, desc_en, desc_tr, team) in enumerate(TOPICS):
+        for order, (slug, en, tr, desc_en, desc_tr, team, urgent) in enumerate(TOPICS):
             Topic.objects.update_or_create(
                 slug=slug,
                 defaults={
@@ -113,8 +156,20 @@ class Command(BaseCommand):
                     "description_tr": desc_tr,
                     "team": teams[team],
                     "order": order,
+                    "allow_urgent": urgent,
+                    "is_active": True,
                 },
             )
+        # The topic of earlier versions of the demo (a point-of-sale help desk) stops showing.
+        Topic.objects.filter(slug__in=RETIRED_TOPICS).update(is_active=False)
+        for shortcut, title, body_en, body_tr in CANNED_REPLIES:
+            CannedResponse.objects.update_or_create(
+                team=teams["general"],
+                shortcut=shortcut,
+                defaults={"title": title, "body_en": body_en, "body_tr": body_tr},
+            )
+        for name, colour in LABELS:
+            Label.objects.update_or_create(name=name, defaults={"colour": colour})
         User = get_user_model()
         for username, password, role, display_name, is_staff in DEMO_USERS:
             user, _ = User.objects.get_or_create(username=username)
@@ -128,7 +183,7 @@ class Command(BaseCommand):
             profile.teams.set(teams.values())
 
         self._proactive_messages(widget)
-        seed_help_articles()  # before the sample chat, so the bot can suggest articles
+        seed_cafe_articles()  # before the sample chat, so the bot can suggest articles
         if not Contact.objects.filter(widget=widget, external_id=DEMO_USER["external_id"]).exists():
             self._sample_conversation(widget)
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
@@ -153,7 +208,7 @@ class Command(BaseCommand):
             contact_data={
                 "name": user["name"],
                 "email": user["email"],
-                "attributes": {"plan": "Pro", "restaurant": "Lale Cafe", "tables": 14},
+                "attributes": {"loyalty_stamps": 7, "orders": 23, "favourite": "Simit"},
             },
             device={
                 "platform": "ios",
@@ -164,13 +219,13 @@ class Command(BaseCommand):
                 "screen": "393x852",
                 "locale": "tr-TR",
                 "timezone": "Europe/Istanbul",
-                "url": "app://tables/14/bill",
+                "url": "app://orders/1042",
             },
             locale="tr",
         )
         chat_services.conversation_start(
             contact=contact,
             topic_slug="order",
-            body="Masa 14'ün adisyonu kapanmıyor, ödeme alındı ama açık görünüyor.",
+            body="1042 numaralı siparişim 50 dakikadır gelmedi, kurye nerede?",
             client_id="demo-seed-1",
         )
