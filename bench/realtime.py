@@ -378,6 +378,8 @@ class BenchStack:
             "DJANGO_SETTINGS_MODULE": "config.settings",
             "DEBUG": "1" if args.debug else "0",
             "SECRET_KEY": "bench-" + secrets.token_hex(24),
+            # seed_demo's widget and agents (it refuses to run without the demo or DEBUG).
+            "DESTEK_DEMO": "1",
             # The clients speak plain HTTP to loopback ports: no proxy, no TLS.
             "SECURE_SSL_REDIRECT": "0",
             "DATABASE_URL": self.database_url,

@@ -100,6 +100,7 @@ def main() -> None:
         os.environ.pop("REDIS_URL", None)  # in-memory channel layer: nothing to reach
         os.environ["SECRET_KEY"] = "bench-" + secrets.token_hex(24)
         os.environ["SECURE_SSL_REDIRECT"] = "0"  # the test client asks over plain HTTP
+        os.environ["DESTEK_DEMO"] = "1"  # seed_demo's widget
         sys.path.insert(0, str(ROOT))
         import django
 

@@ -59,7 +59,8 @@ def test_seeding_again_updates_in_place(help_articles):
     assert article.is_published
 
 
-def test_seed_demo_loads_the_cafes_own_help_articles():
+def test_seed_demo_loads_the_cafes_own_help_articles(settings):
+    settings.DESTEK = {**settings.DESTEK, "DEMO": True}
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
     published = Article.objects.filter(is_published=True)

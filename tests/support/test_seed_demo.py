@@ -4,13 +4,28 @@ labels), the same after any number of runs."""
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
 
 from faq import selectors as faq_selectors
 from faq.models import Article
-from support.models import CannedResponse, Contact, Conversation, Label, Topic
+from support.models import CannedResponse, Contact, Conversation, Label, Topic, Widget
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def demo_on(settings):
+    settings.DESTEK = {**settings.DESTEK, "DEMO": True}
+
+
+def test_without_the_demo_or_debug_nothing_with_public_passwords_is_loaded(settings):
+    settings.DESTEK = {**settings.DESTEK, "DEMO": False}
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DESTEK_DEMO=1"):
+        seed()
+    assert not Widget.objects.filter(key="demo").exists()
+    assert not get_user_model().objects.filter(username="agent").exists()
 
 
 def seed(command="seed_demo"):

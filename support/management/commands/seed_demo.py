@@ -1,8 +1,9 @@
 """Demo data for `make run`: the café at /demo/ with its widget, teams, topics, help articles,
 canned replies and labels, an agent and a supervisor. Idempotent."""
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from chat import services as chat_services
@@ -139,6 +140,13 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
+        # Public passwords and a widget whose secret is written in support/demo.py: on a
+        # production site anyone could sign in as the demo agents or sign identities.
+        if not (settings.DEBUG or settings.DESTEK["DEMO"]):
+            raise CommandError(
+                "seed_demo loads users with public passwords and a widget with a public "
+                "secret: it runs only with DEBUG=1 or DESTEK_DEMO=1 (make run sets both)."
+            )
         widget, _ = Widget.objects.update_or_create(
             key=DEMO_WIDGET_KEY,
             defaults={"name": "Lale Cafe", "secret": DEMO_WIDGET_SECRET, "is_active": True},
