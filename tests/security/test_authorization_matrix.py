@@ -56,6 +56,7 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     "console:inbox": {"GET": AGENTS},
     "console:inbox_counts": {"GET": AGENTS},
     "console:presence_change": {"POST": AGENTS},
+    "console:language_change": {"POST": AGENTS},
     "console:search": {"GET": AGENTS},
     "console:privacy": {
         "GET": SUPERVISORS
