@@ -57,6 +57,7 @@ def test_the_console_names_teams_in_the_agents_language(general, language, shown
     supervisor = factories.supervisor(teams=[general])
     supervisor.language = language
     supervisor.save(update_fields=["language"])
+    topic = factories.topic(slug="order", name_en="Order & delivery", name_tr="Sipariş ve teslimat")
     conversation = factories.conversation()
     Conversation.objects.filter(pk=conversation.pk).update(team=general)
 
@@ -68,6 +69,9 @@ def test_the_console_names_teams_in_the_agents_language(general, language, shown
     assert f" · {shown}</span>" in search_page  # a hit's line
     reports_page = page(supervisor, reverse("console:reports"))
     assert f'<option value="{general.pk}">{shown}</option>' in reports_page
+    # The report's topic filter too (it printed the English name in every language).
+    topic_name = topic.name_for(language)
+    assert f'<option value="{topic.pk}">{topic_name}</option>' in reports_page
     for text in (conversation_page, search_page, reports_page):
         assert hidden not in text
 
