@@ -49,6 +49,7 @@ class TeamForm(forms.ModelForm):
         model = Team
         fields = [
             "name",
+            "name_tr",
             "slug",
             "time_zone",
             "out_of_hours_message_en",
@@ -127,10 +128,11 @@ class SpecialDayInline(admin.TabularInline):
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
     form = TeamForm
-    list_display = ["name", "slug", "time_zone"]
+    list_display = ["name", "name_tr", "slug", "time_zone"]
     prepopulated_fields = {"slug": ["name"]}
     fields = [
         "name",
+        "name_tr",
         "slug",
         "time_zone",
         "opening_status",

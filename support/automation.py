@@ -241,7 +241,7 @@ def sla_breach_email(*, conversation_id: int, kind: str) -> int:
         ) % {
             "what": what,
             "id": conversation.pk,
-            "team": conversation.team.name if conversation.team else _("no team"),
+            "team": conversation.team.local_name if conversation.team else _("no team"),
             "priority": conversation.get_priority_display(),
             "due": date_format(timezone.localtime(due), "DATETIME_FORMAT") if due else "—",
         }

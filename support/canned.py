@@ -32,7 +32,7 @@ def variables_for(*, conversation, agent_profile) -> dict[str, str]:
         "agent.first_name": _first_word(agent_profile.name),
         "conversation.id": str(conversation.pk),
         "conversation.topic": conversation.topic.name_for(language) if conversation.topic else "",
-        "team.name": conversation.team.name if conversation.team else "",
+        "team.name": conversation.team.name_for(language) if conversation.team else "",
     }
 
 

@@ -33,7 +33,7 @@ class SearchForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [("", _("Any status")), *Conversation.Status.choices]
         self.fields["team"].choices = [("", _("Any team"))] + [
-            (team.pk, team.name) for team in choices["teams"]
+            (team.pk, team.local_name) for team in choices["teams"]
         ]
         self.fields["topic"].choices = [("", _("Any topic"))] + [
             (topic.slug, topic.local_name) for topic in choices["topics"]
@@ -173,6 +173,9 @@ class ReportFilterForm(forms.Form):
 
     def __init__(self, *args, profile: AgentProfile, **kwargs):
         super().__init__(*args, **kwargs)
+        # Names in the agent's language (the default would be the English `__str__`).
+        self.fields["team"].label_from_instance = lambda team: team.local_name
+        self.fields["topic"].label_from_instance = lambda topic: topic.local_name
         if not profile.is_supervisor:
             # Their own figures: no choice of agent (nor of another agent's team).
             del self.fields["agent"]

@@ -131,6 +131,8 @@ ACTIVE_STATUSES = ("bot", "queued", "open", "pending")
 
 class Team(models.Model):
     name = models.CharField(_("name"), max_length=120, unique=True)
+    # The English name is `name`; blank falls back to it.
+    name_tr = models.CharField(_("name (Turkish)"), max_length=120, blank=True)
     slug = models.SlugField(_("slug"), max_length=64, unique=True)
     # Business hours: a team with no weekly intervals is always open.
     time_zone = models.CharField(_("time zone"), max_length=64, default=default_time_zone)
@@ -156,6 +158,14 @@ class Team(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def name_for(self, language: str | None) -> str:
+        return self.name_tr if (language or "").startswith("tr") and self.name_tr else self.name
+
+    @property
+    def local_name(self) -> str:
+        """The name in the active language (the console's pills, filters, "Move to")."""
+        return self.name_for(get_language())
 
 
 class BusinessHoursInterval(models.Model):

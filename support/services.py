@@ -610,7 +610,7 @@ def conversation_transfer(
             {"topic": topic.slug if topic else None, "team": team.pk if team else None},
         )
         language = contact_language(locked.contact)
-        where = topic.name_for(language) if topic else team.name
+        where = topic.name_for(language) if topic else team.name_for(language)
         with translation.override(language):
             body = _("%(by)s moved this conversation to %(where)s.") % {
                 "by": _agent_name(by_user),

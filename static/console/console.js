@@ -370,6 +370,8 @@
     composer.querySelectorAll(".mode-btn").forEach(function (button) {
       button.addEventListener("click", function () { setMode(button.dataset.mode); input.focus(); });
     });
+    showPlaceholder();
+    if (window.ResizeObserver) new ResizeObserver(showPlaceholder).observe(input);
     input.addEventListener("input", function () {
       if (composer.dataset.mode === "note") return;  // the visitor never sees notes being typed
       var now = Date.now();
@@ -661,9 +663,25 @@
       button.classList.toggle("active", on);
       button.setAttribute("aria-pressed", on ? "true" : "false");
     });
-    input.placeholder = mode === "note" ? composer.dataset.placeholderNote
-                                        : composer.dataset.placeholderReply;
+    showPlaceholder();
     if (mode === "note") { stopTyping(); closeCanned(); }
+  }
+
+  // The mode's placeholder, its short form when the long one would not fit the box's lines
+  // (a phone's composer cut "Type a reply… (Enter to send, …" off mid-sentence).
+  var measure = null;
+  function showPlaceholder() {
+    measure = measure || document.createElement("canvas").getContext("2d");
+    var data = composer.dataset, note = data.mode === "note";
+    var text = note ? data.placeholderNote : data.placeholderReply;
+    var style = getComputedStyle(input);
+    var lineWidth = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    measure.font = style.font;
+    // Wrapping at word ends leaves part of each line empty: count on 80% of the lines.
+    if (measure.measureText(text).width > 0.8 * lineWidth * input.rows) {
+      text = (note ? data.placeholderNoteShort : data.placeholderReplyShort) || text;
+    }
+    if (input.placeholder !== text) input.placeholder = text;
   }
 
   // Canned replies: "/" in the reply box opens a filtered list; the chosen reply comes back

@@ -87,3 +87,53 @@ def test_the_contact_panel_stays_beside_the_thread_on_a_wide_screen(server, new_
     expect(page.locator(".inbox")).to_be_visible()
     assert width(page) <= 1280
     assert not errors, errors
+
+
+# Every choice of each inbox filter, against the room its select leaves for text (Chromium's
+# arrow takes ~24 px of it): a choice wider than that is cut ("All activ", "Tüm etkin").
+FILTER_ROOM = """[...document.querySelectorAll(".inbox-filters select")].map(select => {
+  const style = getComputedStyle(select);
+  const pen = document.createElement("canvas").getContext("2d");
+  pen.font = style.font;
+  const padding = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
+  const room = select.clientWidth - padding - 20;
+  const widths = [...select.options].map(o => [pen.measureText(o.text).width, o.text]);
+  const [width, text] = widths.sort((a, b) => b[0] - a[0])[0];
+  return {id: select.id, room: room, text: text, width: width};
+})"""
+# The composer's placeholder against the width of the box's lines.
+PLACEHOLDER = """(() => {
+  const box = document.querySelector("#composer-body"), style = getComputedStyle(box);
+  const pen = document.createElement("canvas").getContext("2d");
+  pen.font = style.font;
+  const line = box.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  const width = pen.measureText(box.placeholder).width;
+  return {text: box.placeholder, width: width, room: line * box.rows};
+})()"""
+
+
+@pytest.mark.parametrize("locale", ["en-GB", "tr-TR"])
+@pytest.mark.parametrize("viewport", [PHONE, {"width": 1280, "height": 800}], ids=["phone", "wide"])
+def test_the_inbox_filters_and_the_composer_hint_are_not_cut(server, new_context, locale, viewport):
+    page = new_context(viewport=viewport, locale=locale).new_page()
+    errors = page_errors(page)
+    agent_login(page, server, SUPERVISOR, view="all")
+    filters = page.evaluate(FILTER_ROOM)
+    assert len(filters) == 4  # status, priority, topic and label
+    for select in filters:
+        assert select["width"] <= select["room"], select
+
+    page.locator(".inbox-row .row-link").first.click()
+    expect(page.locator("#composer-body")).to_be_visible()
+    hints = {}
+    for mode in ("note", "reply"):
+        page.locator(f'#composer .mode-btn[data-mode="{mode}"]').click()
+        hints[mode] = page.evaluate(PLACEHOLDER)
+        assert hints[mode]["width"] <= hints[mode]["room"], hints[mode]
+    reply_hint = hints["reply"]
+    if viewport == PHONE:
+        assert "/" in reply_hint["text"]  # the short hint still tells of canned replies
+        assert "Enter" not in reply_hint["text"]
+    elif locale == "en-GB":
+        assert "Shift+Enter" in reply_hint["text"]  # room for the whole hint
+    assert not errors, errors

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 
 from faq import selectors as faq_selectors
 from faq.models import Article
-from support.models import CannedResponse, Contact, Conversation, Label, Topic, Widget
+from support.models import CannedResponse, Contact, Conversation, Label, Team, Topic, Widget
 
 pytestmark = pytest.mark.django_db
 
@@ -69,6 +69,15 @@ def test_canned_replies_in_both_languages_and_two_labels():
     assert all(reply.body_en and reply.body_tr for reply in replies)
     assert set(replies.values_list("shortcut", flat=True)) == {"late-order", "allergens", "refund"}
     assert list(Label.objects.values_list("name", flat=True)) == ["Allergy", "Late delivery"]
+
+
+def test_the_teams_have_turkish_names():
+    seed()
+
+    assert list(Team.objects.order_by("slug").values_list("slug", "name", "name_tr")) == [
+        ("general", "General support", "Genel destek"),
+        ("payments", "Payments", "Ödemeler"),
+    ]
 
 
 def test_the_topics_are_the_cafes_and_order_may_be_urgent():

@@ -25,7 +25,7 @@ DEMO_USERS = [
     ("agent", "agent-demo-123", AgentProfile.Role.AGENT, "Ayşe Demir", False),
     ("supervisor", "supervisor-demo-123", AgentProfile.Role.SUPERVISOR, "Mert Kaya", True),
 ]
-TEAMS = [("General support", "general"), ("Payments", "payments")]
+TEAMS = [("General support", "Genel destek", "general"), ("Payments", "Ödemeler", "payments")]
 TOPICS = [
     # slug, en, tr, description en, description tr, team slug, urgent allowed
     (
@@ -152,8 +152,10 @@ class Command(BaseCommand):
             defaults={"name": "Lale Cafe", "secret": DEMO_WIDGET_SECRET, "is_active": True},
         )
         teams = {}
-        for name, slug in TEAMS:
-            teams[slug], _ = Team.objects.update_or_create(slug=slug, defaults={"name": name})
+        for name, name_tr, slug in TEAMS:
+            teams[slug], _ = Team.objects.update_or_create(
+                slug=slug, defaults={"name": name, "name_tr": name_tr}
+            )
         for order, (slug, en, tr, desc_en, desc_tr, team, urgent) in enumerate(TOPICS):
             Topic.objects.update_or_create(
                 slug=slug,
