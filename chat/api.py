@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from config.middleware import client_ip
 from emails import services as email_services
 from faq import protocol as faq_protocol
 from faq import selectors as faq_selectors
@@ -21,6 +20,7 @@ from faq import services as faq_services
 from support import edge, errors, hours
 from support import selectors as support_selectors
 from support import services as support_services
+from support.http import client_ip
 from support.languages import contact_language
 
 from . import attachments as attachment_services

@@ -30,12 +30,15 @@ if settings.DEBUG:
 
     from support import scheduler
 
+    from .celery import IN_PROCESS_SCHEDULE
+    from .celery import app as celery_app
+
     if scheduler.in_process_sweeps_enabled():
         # No broker (`make run`): the periodic sweeps run in this server (support/scheduler.py).
         router = application
 
         async def application(scope, receive, send):
-            scheduler.ensure_started()
+            scheduler.ensure_started(celery_app, IN_PROCESS_SCHEDULE)
             return await router(scope, receive, send)
 
 

@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from config.middleware import client_ip
 from support import edge, errors
 from support import selectors as support_selectors
+from support.http import client_ip
 from support.languages import language_code
 
 from . import selectors, services

@@ -10,11 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from config.middleware import client_ip
 from ratings import selectors as rating_selectors
 
 from . import hours, privacy, selectors
 from .forms import AdminLockoutAuthenticationForm
+from .http import client_ip
 from .models import (
     AgentProfile,
     AuditEvent,

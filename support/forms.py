@@ -10,9 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from config.middleware import client_ip
-
 from . import edge, errors, selectors, services
+from .http import client_ip
 from .models import AgentProfile, Conversation, Team, Topic
 from .reports import MAX_DAYS
 

@@ -1,10 +1,11 @@
 """A light stand-in for celery beat when there is no broker (`make run`).
 
-`config.asgi` starts `run_sweeps` as an asyncio task in the server's event loop when DEBUG is
-on and tasks run eagerly (no REDIS_URL). It runs the tasks of the beat schedule
-(`config.celery`) on the same intervals, each in Django's sync thread as a view would run, so
-their realtime events reach sockets through the in-memory channel layer, and the
-IN_PROCESS_SCHEDULE's (the webhook sweep) in a thread of their own. With a broker, run
+`config.asgi` starts the sweeps as an asyncio task in the server's event loop when DEBUG is
+on and tasks run eagerly (no REDIS_URL), handing over the Celery app and the schedule of
+background tasks (config/celery.py): config is the root, so this module never imports it. The
+interval tasks of the app's beat schedule run on their intervals, each in Django's sync thread
+as a view would run, so their realtime events reach sockets through the in-memory channel
+layer; the background ones (the webhook sweep) in a thread of their own. With a broker, run
 `celery -A config worker -B` instead (docs/operations.md, "Background jobs").
 """
 
@@ -29,9 +30,7 @@ def in_process_sweeps_enabled() -> bool:
     return bool(settings.DEBUG and settings.CELERY_TASK_ALWAYS_EAGER)
 
 
-def _run_task(name: str) -> None:
-    from config.celery import app
-
+def _run_task(app, name: str) -> None:
     close_old_connections()
     try:
         # Tasks register when their module is imported (a worker autodiscovers them).
@@ -43,39 +42,29 @@ def _run_task(name: str) -> None:
         close_old_connections()
 
 
-def beat_schedule() -> dict[str, float]:
-    """The interval entries of config/celery.py's beat schedule as {task name: seconds}.
+def interval_tasks(schedule: dict) -> dict[str, float]:
+    """A Celery schedule's interval entries as {task name: seconds}.
 
     Calendar entries (crontab, e.g. the nightly retention sweep) are not run in-process:
     run `manage.py purge_expired` by hand, or a real beat.
     """
-    from config.celery import app
-
-    entries = app.conf.beat_schedule.values()
     return {
         entry["task"]: float(entry["schedule"])
-        for entry in entries
+        for entry in schedule.values()
         if isinstance(entry["schedule"], int | float)
     }
 
 
-def background_schedule() -> dict[str, float]:
-    """config/celery.py's IN_PROCESS_SCHEDULE as {task name: seconds}: what a worker would
-    get as tasks of their own (webhook deliveries), run here off the sync thread."""
-    from config.celery import IN_PROCESS_SCHEDULE
-
-    return {entry["task"]: float(entry["schedule"]) for entry in IN_PROCESS_SCHEDULE.values()}
-
-
-async def run_sweeps(*, tick: float = 1.0) -> None:
-    """Run each scheduled task every `schedule` seconds, first after one interval.
+async def run_sweeps(app, background: dict, *, tick: float = 1.0) -> None:
+    """Run each interval task of `app`'s beat schedule and of `background` (what a worker
+    would get as tasks of their own) every `schedule` seconds, first after one interval.
 
     The beat's sweeps run one after another in Django's sync thread (their realtime events
     reach sockets through the in-memory layer). Background tasks (webhook deliveries, which
     may wait on a slow receiver up to its deadline) run in a thread of their own, each at
     most once at a time, so they hold up neither requests nor the sweeps."""
-    schedule = beat_schedule()
-    background = background_schedule()
+    schedule = interval_tasks(app.conf.beat_schedule)
+    background = interval_tasks(background)
     every_task = {**schedule, **background}
     due = {name: time.monotonic() + every for name, every in every_task.items()}
     running: dict[str, asyncio.Future] = {}
@@ -88,14 +77,14 @@ async def run_sweeps(*, tick: float = 1.0) -> None:
                 if name in running and not running[name].done():
                     continue  # the previous run is still sending
                 due[name] = time.monotonic() + every
-                run = sync_to_async(_run_task, thread_sensitive=False)(name)
+                run = sync_to_async(_run_task, thread_sensitive=False)(app, name)
                 running[name] = asyncio.ensure_future(run)
             else:
                 due[name] = time.monotonic() + every
-                await sync_to_async(_run_task)(name)
+                await sync_to_async(_run_task)(app, name)
 
 
-def ensure_started() -> None:
+def ensure_started(app, background: dict) -> None:
     """Start the sweeps once, in the running event loop (called on the first connection)."""
     global _started
     if _started:
@@ -103,4 +92,4 @@ def ensure_started() -> None:
     _started = True
     if in_process_sweeps_enabled():
         logger.info("Running periodic sweeps in-process (no broker)")
-        asyncio.get_running_loop().create_task(run_sweeps())
+        asyncio.get_running_loop().create_task(run_sweeps(app, background))

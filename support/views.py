@@ -21,7 +21,6 @@ from chat import selectors as chat_selectors
 from chat import services as chat_services
 from chat import uploads as chat_uploads
 from chat.models import Message
-from config.middleware import client_ip
 
 from . import (
     canned,
@@ -36,6 +35,7 @@ from . import (
     services,
 )
 from .device import device_facts
+from .http import client_ip
 from .languages import contact_language
 from .models import AuditEvent, Conversation
 from .report_tables import TABLE_NAMES, report_tables, table_csv

@@ -10,6 +10,7 @@ import threading
 import time
 
 import pytest
+from celery import Celery
 
 from integrations import services, tasks
 from integrations.models import WebhookAttempt, WebhookDelivery
@@ -136,12 +137,13 @@ def test_a_visitors_request_never_waits_for_a_webhook_in_eager_mode(
 
 
 def test_the_webhook_sweep_runs_in_process_only_without_a_broker():
-    from config.celery import app
+    from config.celery import IN_PROCESS_SCHEDULE, app
     from support import scheduler
 
     beat = {entry["task"] for entry in app.conf.beat_schedule.values()}
     assert "integrations.tasks.webhook_sweep" not in beat  # a worker gets one task each
-    assert scheduler.background_schedule() == {"integrations.tasks.webhook_sweep": 2.0}
+    background = scheduler.interval_tasks(IN_PROCESS_SCHEDULE)
+    assert background == {"integrations.tasks.webhook_sweep": 2.0}
 
 
 async def test_the_scheduler_runs_background_tasks_off_the_sync_thread(monkeypatch):
@@ -154,16 +156,17 @@ async def test_the_scheduler_runs_background_tasks_off_the_sync_thread(monkeypat
     release = threading.Event()
     runs, threads = [], set()
 
-    def run_task(name):
+    def run_task(app, name):
         runs.append(name)
         threads.add(threading.get_ident())
         if name == "t.background":
             release.wait(5)
 
-    monkeypatch.setattr(scheduler, "beat_schedule", lambda: {"t.sweep": 0.05})
-    monkeypatch.setattr(scheduler, "background_schedule", lambda: {"t.background": 0.05})
+    app = Celery("in-process", set_as_current=False)
+    app.conf.beat_schedule = {"sweep": {"task": "t.sweep", "schedule": 0.05}}
+    background = {"background": {"task": "t.background", "schedule": 0.05}}
     monkeypatch.setattr(scheduler, "_run_task", run_task)
-    task = asyncio.ensure_future(scheduler.run_sweeps(tick=0.01))
+    task = asyncio.ensure_future(scheduler.run_sweeps(app, background, tick=0.01))
     await asyncio.sleep(0.4)
     sync_thread = await sync_to_async(threading.get_ident)()
     release.set()

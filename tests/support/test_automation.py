@@ -9,6 +9,7 @@ import contextlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from celery import Celery
 from django.core import mail
 from django.utils import timezone
 
@@ -406,7 +407,7 @@ def test_the_beat_schedule_runs_each_sweep():
         "support.tasks.retention_sweep": crontab(hour=3, minute=30),
     }
     # The in-process stand-in runs the interval sweeps only, not the nightly one.
-    assert "support.tasks.retention_sweep" not in scheduler.beat_schedule()
+    assert "support.tasks.retention_sweep" not in scheduler.interval_tasks(app.conf.beat_schedule)
     import support.tasks  # noqa: F401 - the worker autodiscovers it
 
     assert set(schedule) <= set(app.tasks)
@@ -416,11 +417,15 @@ async def test_the_in_process_scheduler_runs_each_task_on_its_interval(monkeypat
     """`make run` (no broker): support.scheduler stands in for celery beat."""
     from support import scheduler
 
-    monkeypatch.setattr(scheduler, "beat_schedule", lambda: {"t.fast": 0.05, "t.slow": 10.0})
+    app = Celery("in-process", set_as_current=False)
+    app.conf.beat_schedule = {
+        "fast": {"task": "t.fast", "schedule": 0.05},
+        "slow": {"task": "t.slow", "schedule": 10.0},
+    }
     ran = []
-    monkeypatch.setattr(scheduler, "_run_task", ran.append)
+    monkeypatch.setattr(scheduler, "_run_task", lambda app, name: ran.append(name))
 
-    task = asyncio.ensure_future(scheduler.run_sweeps(tick=0.01))
+    task = asyncio.ensure_future(scheduler.run_sweeps(app, {}, tick=0.01))
     await asyncio.sleep(0.3)
     task.cancel()
 
