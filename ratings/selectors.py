@@ -68,11 +68,6 @@ def rating_summary_from(row: dict) -> dict:
     }
 
 
-def rating_summary(*, conversations) -> dict:
-    """CSAT of a set of conversations (a queryset): one query."""
-    return rating_summary_from(conversations.aggregate(**rating_aggregates()))
-
-
 def rating_comments_latest(*, conversations, limit: int = 10) -> list[Rating]:
     """The newest ratings with a comment among these conversations, with their contact."""
     return list(
