@@ -117,7 +117,7 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DB_POOL", True):
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A connection pool: the ASGI server runs database work on threads that come and go, so
     # persistent connections (CONN_MAX_AGE) leak one per request (Django #33497), and
     # opening a fresh connection per query cost ~25 ms of PostgreSQL CPU per message.
