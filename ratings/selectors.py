@@ -16,7 +16,7 @@ def rating_for_conversation(*, conversation) -> Rating | None:
 
 
 def rating_to_dict(rating: Rating | None) -> dict | None:
-    """The protocol's `rating` object (PROTOCOL.md): {score, comment, created_at} or null."""
+    """The protocol's `rating` object (docs/protocol.md): {score, comment, created_at} or null."""
     if rating is None:
         return None
     return {

@@ -1,4 +1,4 @@
-"""The widget HTTP API, /api/widget/v1/ (PROTOCOL.md), through Django's test client."""
+"""The widget HTTP API, /api/widget/v1/ (docs/protocol.md), through Django's test client."""
 
 import json
 from datetime import timedelta
