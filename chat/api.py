@@ -1,4 +1,4 @@
-"""The widget HTTP API, /api/widget/v1/ (PROTOCOL.md). Thin views over chat/support services.
+"""The widget HTTP API, /api/widget/v1/ (docs/protocol.md). Thin views over chat/support services.
 
 Authentication is the visitor token in the Authorization header, never a cookie, so these
 views are CSRF-exempt by design: a cross-site page cannot send the header.

@@ -227,10 +227,6 @@ def attachments_delete_for_conversations(*, conversation_ids: list[int]) -> int:
     )
 
 
-def attachments_delete_for_messages(*, message_ids: list[int]) -> int:
-    return attachments_delete(attachments=Attachment.objects.filter(message_id__in=message_ids))
-
-
 def attachments_delete_for_contact(*, contact: Contact) -> int:
     """Erasure: every file in the contact's conversations, whoever uploaded it (the agents'
     replies to them are the contact's data too). Rows go now, files after commit."""

@@ -1,6 +1,6 @@
 """Websocket consumers: thin. They parse frames, check access, call one service or selector.
 
-VisitorConsumer speaks the widget protocol (JSON, PROTOCOL.md); ConsoleConsumer pushes
+VisitorConsumer speaks the widget protocol (JSON, docs/protocol.md); ConsoleConsumer pushes
 server-rendered HTML fragments to the agent console (htmx ws extension).
 """
 

@@ -1,4 +1,4 @@
-"""The widget protocol's objects (PROTOCOL.md): plain dicts, ready for JSON."""
+"""The widget protocol's objects (docs/protocol.md): plain dicts, ready for JSON."""
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,7 +36,7 @@ def message_sender(message: Message) -> dict:
 
 
 def attachment_to_dict(attachment: Attachment) -> dict:
-    """PROTOCOL.md's Attachment. URLs are short-lived: relative to this server for local
+    """docs/protocol.md's Attachment. URLs are short-lived: relative to this server for local
     storage, absolute (presigned) for S3."""
     return {
         "id": attachment.pk,

@@ -2,7 +2,7 @@
 
 Everything here runs after commit (services schedule it with transaction.on_commit): the
 database is the truth and these events are hints that let clients skip a fetch. Visitors get
-JSON frames (PROTOCOL.md); agent consoles get HTML fragments swapped in by htmx.
+JSON frames (docs/protocol.md); agent consoles get HTML fragments swapped in by htmx.
 """
 
 import asyncio

@@ -28,18 +28,6 @@ def message_objects_by_ids(*, conversation: Conversation, ids) -> list[Message]:
     )
 
 
-def message_objects_latest(*, conversation: Conversation, limit: int) -> list[Message]:
-    """The newest messages, oldest first: what a conversation page shows first."""
-    newest = list(
-        Message.objects.filter(conversation=conversation)
-        .select_related("sender_agent__agent_profile")
-        .prefetch_related("attachments")
-        .order_by("-id")[:limit]
-    )
-    newest.reverse()
-    return newest
-
-
 def message_objects_page(
     *, conversation: Conversation, before: int | None, limit: int
 ) -> tuple[list[Message], bool]:

@@ -3,7 +3,7 @@ content type; and the bytes we store for it (images re-encoded, thumbnails made)
 
 Pure functions over bytes: no database, no storage. chat.attachments stores what this returns.
 
-Allowed (PROTOCOL.md): png, jpeg, webp, gif (re-encoded by Pillow: metadata such as EXIF/GPS
+Allowed (docs/protocol.md): png, jpeg, webp, gif (re-encoded by Pillow: metadata such as EXIF/GPS
 dropped, EXIF orientation applied, animations kept frame by frame, downscaled to
 ATTACHMENT_MAX_IMAGE_SIDE and kept within the byte limit), pdf (by signature), txt and
 csv (UTF-8 without NUL). Anything else is 415; past the byte or pixel limits 413; empty 400.

@@ -117,7 +117,7 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DB_POOL", True):
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A connection pool: the ASGI server runs database work on threads that come and go, so
     # persistent connections (CONN_MAX_AGE) leak one per request (Django #33497), and
     # opening a fresh connection per query cost ~25 ms of PostgreSQL CPU per message.
@@ -295,7 +295,7 @@ DESTEK = {
     "VISITOR_AWAY_SECONDS": 120,
     "REPLY_EMAIL_BATCH_SECONDS": 60,
     "REPLY_ADDRESS_MAX_AGE_SECONDS": 90 * 24 * 3600,
-    # Widget protocol limits (PROTOCOL.md); all configurable.
+    # Widget protocol limits (docs/protocol.md); all configurable.
     "MESSAGE_MAX_CHARS": int(os.environ.get("DESTEK_MESSAGE_MAX_CHARS", "4000")),
     # Frames per socket per window: a visitor's messages, subscribes, pings (and anything
     # else); an agent console's (authenticated staff with many conversations); and, counted
@@ -356,7 +356,7 @@ DESTEK = {
     "WEBHOOK_BACKOFF_SECONDS": int(os.environ.get("DESTEK_WEBHOOK_BACKOFF", "30")),
     "WEBHOOK_DISABLE_AFTER_FAILURES": int(os.environ.get("DESTEK_WEBHOOK_DISABLE_AFTER", "5")),
     "WEBHOOK_ALLOW_PRIVATE_ADDRESSES": env_bool("DESTEK_WEBHOOK_ALLOW_PRIVATE", DEBUG),
-    # Attachments (PROTOCOL.md limits): bytes per file (uploaded and stored), pixels per image
+    # Attachments (docs/protocol.md limits): bytes per file (uploaded and stored), pixels per image
     # (Pillow's decompression-bomb guard is set to this), the longest side an image is stored
     # with (larger ones are downscaled), files per message, uploads per contact (or agent) and
     # per visitor address per window, and how long a signed file URL stays valid.

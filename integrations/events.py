@@ -3,40 +3,18 @@
     events.event_emit("message.created", message)
 
 Inside the service's transaction it records one WebhookDelivery per endpoint subscribed to
-the event and calls any in-process handlers; the delivery tasks are enqueued on commit (a
-rolled-back change sends nothing), or, without a broker, left to the in-process sweep: an
-attempt never runs inside the request that made the change. The payload is built from the
-instance once, at emit time, so every endpoint and every retry gets the same snapshot.
-
-In-process handlers are how other features hook in without webhooks (for example email
-notifications): `event_subscribe("message.created", handler)` from an AppConfig.ready();
-a handler gets (event, instance) inside the transaction and, like any service, must only
-schedule side effects with `transaction.on_commit`.
+the event; the delivery tasks are enqueued on commit (a rolled-back change sends nothing),
+or, without a broker, left to the in-process sweep: an attempt never runs inside the request
+that made the change. The payload is built from the instance once, at emit time, so every
+endpoint and every retry gets the same snapshot.
 """
 
 import uuid
-from collections import defaultdict
-from collections.abc import Callable
-from typing import Any
 
 from django.utils import timezone
 
 from . import selectors, tasks
 from .models import Event, WebhookDelivery
-
-_handlers: dict[str, list[Callable[[str, Any], None]]] = defaultdict(list)
-
-
-def event_subscribe(event: str, handler: Callable[[str, Any], None]) -> None:
-    if event not in Event.values:
-        raise ValueError(f"Unknown event {event!r}.")
-    if handler not in _handlers[event]:
-        _handlers[event].append(handler)
-
-
-def event_unsubscribe(event: str, handler: Callable[[str, Any], None]) -> None:
-    if handler in _handlers[event]:
-        _handlers[event].remove(handler)
 
 
 def _data(event: str, instance) -> dict:
@@ -67,8 +45,6 @@ def event_emit(event: str, instance) -> list[WebhookDelivery]:
     """Record and (after commit) send `event` about `instance` to its subscribers."""
     if event not in Event.values:
         raise ValueError(f"Unknown event {event!r}.")
-    for handler in list(_handlers[event]):
-        handler(event, instance)
     endpoints = [e for e in selectors.webhook_endpoints_active() if e.wants(event)]
     if not endpoints:
         return []

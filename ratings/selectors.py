@@ -16,7 +16,7 @@ def rating_for_conversation(*, conversation) -> Rating | None:
 
 
 def rating_to_dict(rating: Rating | None) -> dict | None:
-    """The protocol's `rating` object (PROTOCOL.md): {score, comment, created_at} or null."""
+    """The protocol's `rating` object (docs/protocol.md): {score, comment, created_at} or null."""
     if rating is None:
         return None
     return {
@@ -66,11 +66,6 @@ def rating_summary_from(row: dict) -> dict:
         "response_rate": (100 * row["csat_rated_of_resolved"] / resolved) if resolved else None,
         "distribution": [{"score": score, "count": row[f"csat_score_{score}"]} for score in SCORES],
     }
-
-
-def rating_summary(*, conversations) -> dict:
-    """CSAT of a set of conversations (a queryset): one query."""
-    return rating_summary_from(conversations.aggregate(**rating_aggregates()))
 
 
 def rating_comments_latest(*, conversations, limit: int = 10) -> list[Rating]:

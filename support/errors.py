@@ -1,7 +1,7 @@
 """Domain errors raised by services and selectors; views and consumers translate them.
 
 Each carries the protocol's snake_case `code` and the HTTP status that fits it
-(PROTOCOL.md: 400 bad input, 401/403 identity, 404, 409 conflict, 413, 415, 429, 503).
+(docs/protocol.md: 400 bad input, 401/403 identity, 404, 409 conflict, 413, 415, 429, 503).
 """
 
 

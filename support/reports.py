@@ -205,20 +205,6 @@ def _heatmap_from(*, filters: ReportFilters, started_hours) -> list[list[int]]:
     return grid
 
 
-def report_activity(*, filters: ReportFilters) -> dict:
-    """Started, resolved and resolved-by-bot per local day, and totals: two queries."""
-    return _activity_from(
-        filters=filters,
-        started_hours=_started_by_local_hour(filters=filters),
-        resolved=_resolved_by_local_day(filters=filters),
-    )
-
-
-def report_heatmap(*, filters: ReportFilters) -> list[list[int]]:
-    """Conversations started per local weekday (Monday first) and hour: 7 × 24 counts."""
-    return _heatmap_from(filters=filters, started_hours=_started_by_local_hour(filters=filters))
-
-
 def _summary_aggregates(filters: ReportFilters) -> dict:
     first, resolution = _duration_fields(filters)
     resolution_expression = _resolution_by_person(resolution)
@@ -240,12 +226,6 @@ def _summary_from(row: dict) -> dict:
         }
         for kind in ("first_response", "resolution")
     }
-
-
-def report_summary(*, filters: ReportFilters) -> dict:
-    """First response and resolution: count, median and 90th percentile; one query."""
-    row = report_conversations(filters=filters).aggregate(**_summary_aggregates(filters))
-    return _summary_from(row)
 
 
 SLA_KINDS = (("first_response", "first_response_at", "first_response_due_at"),
@@ -291,17 +271,6 @@ def _sla_from(row: dict) -> list[dict]:
             entry[f"{kind}_percent"] = 100 * met / (met + missed) if met + missed else None
         result.append(entry)
     return result
-
-
-def report_sla(*, filters: ReportFilters, now: datetime | None = None) -> list[dict]:
-    """Per priority: first replies and resolutions within their due times; two queries.
-
-    Due times are those stamped at the time (the target in force then), so changing a target
-    never rewrites the past.
-    """
-    now = now or timezone.now()
-    row = report_conversations(filters=filters).aggregate(**_sla_aggregates(now))
-    return _sla_from(row)
 
 
 def report_agents(*, filters: ReportFilters) -> list[dict]:

@@ -1099,16 +1099,6 @@ def canned_response_can_manage(*, profile: AgentProfile, canned: CannedResponse)
     return profile.is_supervisor
 
 
-def agent_may_see(*, profile: AgentProfile, conversation: Conversation) -> bool:
-    """The same rule as _visible_to_agent_q, for one loaded conversation."""
-    return (
-        profile.is_supervisor
-        or conversation.team_id is None
-        or conversation.assignee_id == profile.user_id
-        or conversation.team_id in agent_team_ids(profile=profile)
-    )
-
-
 def agent_list_who_may_see(
     *, conversation: Conversation, usernames: list[str]
 ) -> list[AgentProfile]:

@@ -1,9 +1,38 @@
+import contextlib
 import os
+from pathlib import Path
 
 import pytest
 from django.utils import translation
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _stale_catalogs() -> list[Path]:
+    """The .po files whose .mo is missing or older (the catalogs are per app, docs/i18n.md)."""
+    stale = []
+    for po in [*ROOT.glob("*/locale/*/LC_MESSAGES/*.po"), *ROOT.glob("locale/*/LC_MESSAGES/*.po")]:
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            stale.append(po)
+    return stale
+
+
+def pytest_sessionstart(session):
+    # Tests of Turkish pages need the compiled catalogs (git ignores the .mo files): compiled
+    # once per run, only when out of date, by the project's compilemessages (which works
+    # without GNU gettext), so a bare `pytest` needs no `make messages` first.
+    if not _stale_catalogs():
+        return
+    from django.core.management import call_command
+    from django.utils.translation import trans_real
+
+    with contextlib.chdir(ROOT):  # the command looks for catalogs under the current directory
+        call_command("compilemessages", ignore=[".venv", "node_modules"], verbosity=0)
+    # Catalogs read before this (none so far, normally) would keep their old texts.
+    trans_real._translations = {}
+    trans_real._default = None
 
 
 def pytest_collection_modifyitems(config, items):

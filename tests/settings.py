@@ -17,3 +17,8 @@ from config.settings import *  # noqa: F403
 # The test client speaks plain HTTP; tests/config/test_production_settings.py checks the
 # redirect with the production environment.
 SECURE_SSL_REDIRECT = False
+
+# Hashing a password the production way (PBKDF2, hundreds of thousands of rounds) costs each
+# test that creates or logs in a user a noticeable fraction of a second; the tests check who may
+# log in, not the hash. Servers the tests start (tests/stack.py) keep the production hashers.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

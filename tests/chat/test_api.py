@@ -1,4 +1,4 @@
-"""The widget HTTP API, /api/widget/v1/ (PROTOCOL.md), through Django's test client."""
+"""The widget HTTP API, /api/widget/v1/ (docs/protocol.md), through Django's test client."""
 
 import json
 from datetime import timedelta
@@ -15,11 +15,6 @@ from support.models import Contact, Conversation
 from tests import factories
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 API = "/api/widget/v1/"

@@ -31,11 +31,6 @@ pytestmark = pytest.mark.django_db
 API = "/api/widget/v1/"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def stored_files(settings) -> list[str]:
     root = settings.MEDIA_ROOT
     if not root.exists():

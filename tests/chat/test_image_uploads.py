@@ -21,11 +21,6 @@ from tests.chat import corpus
 from tests.chat.test_attachments import API, fetch, stored_files, upload
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def visitor(db):
     contact, token = factories.visitor()

@@ -11,8 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin_client(client, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def admin_client(client):
     user = get_user_model().objects.create_superuser("boss", "boss@example.com", "pw-12345-x")
     client.force_login(user)
     return client

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from integrations import events, services, webhooks
+from integrations import services, webhooks
 from integrations.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from ratings import services as rating_services
 from support import services as support_services
@@ -470,22 +470,6 @@ def test_only_subscribed_and_active_endpoints_get_deliveries(
     with django_capture_on_commit_callbacks(execute=True):
         send_message(conversation)
     assert not WebhookDelivery.objects.exists()
-
-
-def test_in_process_handlers_run_inside_the_transaction():
-    seen = []
-
-    def handler(event, instance):
-        seen.append((event, instance.pk, transaction.get_connection().in_atomic_block))
-
-    events.event_subscribe("message.created", handler)
-    try:
-        message = send_message(factories.conversation())
-    finally:
-        events.event_unsubscribe("message.created", handler)
-    assert ("message.created", message.pk, True) in seen
-    with pytest.raises(ValueError):
-        events.event_subscribe("message.deleted", handler)
 
 
 def test_an_agent_editing_a_contact_sends_contact_updated(all_events, receiver):

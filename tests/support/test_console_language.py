@@ -11,11 +11,6 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def test_the_browser_language_is_read_as_django_reads_it_for_a_page():
     assert browser_language(cookie=None, accept_language="tr-TR,tr;q=0.9,en;q=0.8") == "tr"
     assert browser_language(cookie=None, accept_language="fr-FR,tr;q=0.5") == "tr"

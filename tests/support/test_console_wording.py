@@ -17,11 +17,6 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.mark.parametrize(
     ("language", "expected"), [("en", ["42.9%", "0.0%", "67%"]), ("tr", ["%42,9", "%0,0", "%67"])]
 )

@@ -22,11 +22,6 @@ pytestmark = pytest.mark.django_db
 SECRET = "NOTE-SECRET refund fraud suspected"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def logged_in(profile) -> Client:
     client = Client()
     client.force_login(profile.user)

@@ -17,11 +17,6 @@ pytestmark = pytest.mark.django_db
 Status = Conversation.Status
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def test_only_the_given_fields_are_written_and_concurrent_changes_to_others_are_kept():
     conversation = factories.conversation()
     held = Conversation.objects.get(pk=conversation.pk)

@@ -22,11 +22,6 @@ from tests.chat import corpus
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 SECRET_NOTE = "Alice Smith lives at 12 Secret Street, phone 555-0100"
 
 

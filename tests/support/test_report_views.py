@@ -173,21 +173,7 @@ def test_default_range_without_parameters(client, week):
     assert reverse("console:reports") == URL
 
 
-@pytest.fixture
-def turkish_catalog():
-    """The compiled Turkish catalogs (`make test` compiles them first; a bare pytest may not)."""
-    from django.core.management import call_command
-    from django.utils.translation import trans_real
-
-    call_command("compilemessages", ignore=[".venv"], verbosity=0)
-    trans_real._translations = {}
-    trans_real._default = None
-    yield
-    # The Turkish request left Turkish active in this thread: later tests expect English.
-    trans_real.activate("en")
-
-
-def test_report_page_in_turkish(client, week, turkish_catalog):
+def test_report_page_in_turkish(client, week):
     client.force_login(week["sue"].user)
     client.cookies["django_language"] = "tr"
     response = client.get(URL, RANGE)

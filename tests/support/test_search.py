@@ -19,11 +19,6 @@ pytestmark = pytest.mark.django_db
 XSS = "<script>alert(1)</script>"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def routed(team, *, body, name="", email=""):
     topic = factories.topic(team=team)
     contact, _token = factories.visitor(contact_data={"name": name, "email": email})

@@ -18,11 +18,6 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def orm_locked(conversation_id: int) -> Conversation:
     """What message_send ran before the fixed statement: the reference it must match (with
     the relations the publish expects joined)."""

@@ -22,11 +22,6 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 Status = Conversation.Status
 TRANSITIONS = services.STATUS_TRANSITIONS
 LEGAL_MOVES = sorted(
