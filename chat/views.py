@@ -18,11 +18,13 @@ from support.demo import DEMO_WIDGET_KEY, demo_identity
 
 from . import file_urls, selectors
 
-# A file response renders nothing active: no script, no style, no frames, no plugins.
+# A file response renders nothing active: no script, no frames, no plugins. Inline style is
+# allowed only because the browser's own image and text viewers style the page they build
+# around a file; no stored file is HTML or SVG (chat.uploads), so none can bring its own.
 FILE_CSP = {
     "default-src": "'none'",
     "script-src": "'none'",
-    "style-src": "'none'",
+    "style-src": "'unsafe-inline'",
     "img-src": "'self' data:",
     "font-src": "'none'",
     "connect-src": "'none'",

@@ -140,6 +140,7 @@ def test_a_file_of_the_wrong_type_is_refused_with_a_clear_message(stack, new_con
     expect(widget.locator(".files-tray .file-chip")).to_have_count(0)
 
 
+@pytest.mark.browser_console_errors(r"status of 503 .*/attachments")
 def test_a_busy_server_is_asked_again_when_it_says_so(stack, new_context, server):
     """503 `busy` with Retry-After (every image slot taken, chat.image_work): the widget keeps
     the file uploading and sends it again after the wait, without an error."""
