@@ -9,7 +9,7 @@ SETUP = """
 from django.contrib.auth import get_user_model
 from support.models import CannedResponse
 agent = get_user_model().objects.get(username="agent")
-CannedResponse.objects.filter(owner=agent).delete()
+CannedResponse.objects.all().delete()  # the demo's "refund" would match "/ref"
 CannedResponse.objects.create(owner=agent, title="Goodbye", shortcut="bye", body_en="Bye!")
 """
 SENT_AS_TEXT = """

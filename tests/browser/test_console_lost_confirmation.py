@@ -5,6 +5,7 @@ a new client id), and after reconnecting the console sees the first one was stor
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.browser.test_console_reply import _open_conversation, _visitor_asks
@@ -47,6 +48,10 @@ def send_and_lose_the_answer(agent, state, text):
     agent.unroute(REPLY_POST)
 
 
+# The HTTP fallback is cut on purpose: the browser and htmx report the failed request.
+@pytest.mark.browser_console_errors(
+    r"ERR_FAILED .*/console/conversations/\d+/messages", r"^htmx:(afterRequest|sendError),"
+)
 def test_a_new_text_after_a_lost_confirmation_is_stored_as_a_new_message(
     stack, new_context, server
 ):
@@ -70,6 +75,10 @@ def test_a_new_text_after_a_lost_confirmation_is_stored_as_a_new_message(
     expect(widget.locator(".msg-agent", has_text="never confirmed")).to_have_count(1)
 
 
+# The HTTP fallback is cut on purpose: the browser and htmx report the failed request.
+@pytest.mark.browser_console_errors(
+    r"ERR_FAILED .*/console/conversations/\d+/messages", r"^htmx:(afterRequest|sendError),"
+)
 def test_after_reconnecting_the_console_sees_the_failed_reply_was_stored(
     stack, new_context, server
 ):
