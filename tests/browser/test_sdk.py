@@ -134,7 +134,7 @@ def test_identify_with_a_bad_hash_is_refused_and_logged_on_the_page(host_site, n
 @pytest.mark.browser_console_errors(
     r"status of 403 .*/config",
     r"^Destek: .* may not embed the widget",
-    r"^Framing .* frame-ancestors",
+    r"^Framing .*frame-ancestors",
 )
 def test_an_origin_the_widget_does_not_allow_gets_no_widget(host_site, new_context, server):
     name = host_site["page"]("refused.html")

@@ -167,7 +167,12 @@ async def test_the_scheduler_runs_background_tasks_off_the_sync_thread(monkeypat
     background = {"background": {"task": "t.background", "schedule": 0.05}}
     monkeypatch.setattr(scheduler, "_run_task", run_task)
     task = asyncio.ensure_future(scheduler.run_sweeps(app, background, tick=0.01))
-    await asyncio.sleep(0.4)
+    # Until the sweeps have run three times while the background task still holds (a loaded
+    # machine may need more than a few ticks), at most 4 s.
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 4
+    while runs.count("t.sweep") < 3 and loop.time() < deadline:
+        await asyncio.sleep(0.05)
     sync_thread = await sync_to_async(threading.get_ident)()
     release.set()
     task.cancel()
