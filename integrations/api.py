@@ -271,7 +271,7 @@ class ConversationResolve(ApiView):
             support_services.conversation_resolve(conversation=conversation, agent=agent)
         else:
             support_services.conversation_set_status(
-                conversation=conversation, status=Conversation.Status.RESOLVED
+                conversation=conversation, status=Conversation.Status.RESOLVED, reason="api"
             )
         return ConversationList._answer(request, conversation_id)
 

@@ -271,7 +271,7 @@ def pending_auto_resolve(*, now: datetime | None = None) -> list[int]:
             if conversation is None:  # answered, resolved or being handled meanwhile
                 continue
             support_services.conversation_set_status(
-                conversation=conversation, status=Status.RESOLVED
+                conversation=conversation, status=Status.RESOLVED, reason="inactivity"
             )
             with translation.override(contact_language(conversation.contact)):
                 body = _(

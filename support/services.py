@@ -48,9 +48,11 @@ Status = Conversation.Status
 # Whose messages count as unread for each side.
 UNREAD_FOR = {"agent": ("visitor",), "visitor": ("agent", "bot")}
 
-# The conversation pipeline: the only status moves allowed (django-oscar style).
+# The conversation pipeline: the only status moves allowed (django-oscar style), checked by
+# conversation_transition, the one place a conversation's status is written.
 STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
-    Status.BOT: frozenset({Status.QUEUED, Status.RESOLVED}),
+    # bot → open: an agent takes a conversation the greeting bot still holds.
+    Status.BOT: frozenset({Status.QUEUED, Status.OPEN, Status.RESOLVED}),
     Status.QUEUED: frozenset({Status.OPEN, Status.PENDING, Status.RESOLVED}),
     Status.OPEN: frozenset({Status.QUEUED, Status.PENDING, Status.RESOLVED}),
     Status.PENDING: frozenset({Status.OPEN, Status.QUEUED, Status.RESOLVED}),
@@ -403,7 +405,9 @@ def conversation_hand_off(*, conversation: Conversation, topic_slug: str = "") -
             locked.topic, locked.team = topic, topic.team
             locked.priority = routing.priority_max(locked.priority, topic.default_priority)
             fields += ["topic", "team", "priority"]
-        locked.status = Status.QUEUED
+        fields += conversation_transition(
+            conversation=locked, to=Status.QUEUED, by=None, reason="handed_off", save=False
+        )
         locked.save(update_fields=fields)
         _conversation_enter_queue(conversation=locked, now=timezone.now())
     return locked
@@ -417,7 +421,9 @@ def conversation_resolve_by_bot(*, conversation: Conversation) -> Conversation:
             return locked
         locked.resolved_by_bot = True
         locked.save(update_fields=["resolved_by_bot"])
-        locked, _changed = _conversation_move(conversation=locked, status=Status.RESOLVED)
+        locked, _changed = _conversation_move(
+            conversation=locked, status=Status.RESOLVED, reason="resolved_by_bot"
+        )
     return locked
 
 
@@ -475,14 +481,15 @@ def _assign_to_best_agent(*, conversation: Conversation) -> bool:
     return True
 
 
-def _conversation_give(*, conversation: Conversation, user_id: int) -> None:
+def _conversation_give(*, conversation: Conversation, user_id: int, by_user=None) -> None:
     """Assign and open. The caller holds the transaction (and any locks it needs)."""
     now = timezone.now()
     conversation.assignee_id = user_id
     fields = ["assignee"]
     if conversation.status in (Status.QUEUED, Status.BOT):
-        conversation.status = Status.OPEN
-        fields.append("status")
+        fields += conversation_transition(
+            conversation=conversation, to=Status.OPEN, by=by_user, reason="assigned", save=False
+        )
     conversation.save(update_fields=fields)
     AgentProfile.objects.filter(user_id=user_id).update(last_assigned_at=now)
     transaction.on_commit(
@@ -535,7 +542,7 @@ def conversation_assign(*, conversation: Conversation, to_user, by_user) -> Conv
         previous = locked.assignee_id
         if previous == to_user.pk:
             return locked
-        _conversation_give(conversation=locked, user_id=to_user.pk)
+        _conversation_give(conversation=locked, user_id=to_user.pk, by_user=by_user)
         _audit_conversation(
             by_user,
             AuditEvent.Action.CONVERSATION_ASSIGNED,
@@ -562,8 +569,11 @@ def conversation_unassign(*, conversation: Conversation, by_user) -> Conversatio
             return locked
         previous = locked.assignee_id
         locked.assignee_id = None
-        locked.status = Status.QUEUED
-        locked.save(update_fields=["assignee", "status"])
+        fields = ["assignee"]
+        fields += conversation_transition(
+            conversation=locked, to=Status.QUEUED, by=by_user, reason="unassigned", save=False
+        )
+        locked.save(update_fields=fields)
         _audit_conversation(
             by_user, AuditEvent.Action.CONVERSATION_ASSIGNED, locked, {"from": previous, "to": None}
         )
@@ -599,10 +609,14 @@ def conversation_transfer(
         keeps_agent = previous is not None and (
             team is None or AgentProfile.objects.filter(user_id=previous, teams=team).exists()
         )
+        fields = ["topic", "team"]
         if not keeps_agent:
             locked.assignee_id = None
-            locked.status = Status.QUEUED
-        locked.save(update_fields=["topic", "team", "assignee", "status"])
+            fields.append("assignee")
+            fields += conversation_transition(
+                conversation=locked, to=Status.QUEUED, by=by_user, reason="transferred", save=False
+            )
+        locked.save(update_fields=fields)
         _audit_conversation(
             by_user,
             AuditEvent.Action.CONVERSATION_TRANSFERRED,
@@ -714,44 +728,67 @@ def agent_heartbeat(*, profile: AgentProfile) -> None:
         queue_drain(team_ids=_agent_team_ids(profile.user_id))
 
 
+def conversation_transition(
+    *, conversation: Conversation, to: str, by, reason: str, save: bool = True
+) -> list[str]:
+    """The only place a conversation's status is written.
+
+    The move must be in STATUS_TRANSITIONS, else IllegalTransition and nothing is written.
+    Each move leaves one audit record: `by` is the agent (or user) who made it, None for the
+    system or the visitor (named "system", as audit records name jobs); `reason` says which
+    path moved it. Resolving stamps the resolution figures, leaving resolved clears them.
+    The caller holds the row lock in its transaction and sends the events after commit.
+    Returns the changed fields ([] when already there); save=False leaves saving them to the
+    caller, together with its own fields in one UPDATE.
+    """
+    if to not in STATUS_TRANSITIONS:
+        raise errors.InvalidInput(f"Unknown status {to!r}.")
+    previous = conversation.status
+    if previous == to:
+        return []
+    if to not in STATUS_TRANSITIONS[previous]:
+        raise errors.IllegalTransition(
+            _("A conversation cannot go from %(from)s to %(to)s.") % {"from": previous, "to": to}
+        )
+    audit_record(
+        actor=by,
+        action=AuditEvent.Action.CONVERSATION_STATUS_CHANGED,
+        contact_id=conversation.contact_id,
+        conversation_id=conversation.pk,
+        detail={"from": previous, "to": to, "reason": reason},
+    )
+    conversation.status = to
+    fields = ["status"]
+    if to == Status.RESOLVED:
+        fields += _stamp_resolution(conversation=conversation, at=timezone.now())
+    elif conversation.resolved_at is not None:
+        fields += _stamp_resolution(conversation=conversation, at=None)
+    if save:
+        conversation.save(update_fields=fields)
+    return fields
+
+
 def conversation_set_status(
-    *, conversation: Conversation, status: str, by_user=None
+    *, conversation: Conversation, status: str, by_user=None, reason: str = "set"
 ) -> Conversation:
     """Move a conversation along the pipeline, or raise IllegalTransition."""
     conversation, _changed = _conversation_move(
-        conversation=conversation, status=status, by_user=by_user
+        conversation=conversation, status=status, by_user=by_user, reason=reason
     )
     return conversation
 
 
 def _conversation_move(
-    *, conversation: Conversation, status: str, by_user=None
+    *, conversation: Conversation, status: str, reason: str, by_user=None
 ) -> tuple[Conversation, bool]:
+    """Lock, move through the gate, then tell the consoles and hand the agent more work."""
     if status not in STATUS_TRANSITIONS:
         raise errors.InvalidInput(f"Unknown status {status!r}.")
     with transaction.atomic():
         locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
-        if locked.status == status:
-            return locked, False
-        if status not in STATUS_TRANSITIONS[locked.status]:
-            raise errors.IllegalTransition(
-                _("A conversation cannot go from %(from)s to %(to)s.")
-                % {"from": locked.status, "to": status}
-            )
         previous_status = locked.status
-        _audit_conversation(
-            by_user,
-            AuditEvent.Action.CONVERSATION_STATUS_CHANGED,
-            locked,
-            {"from": previous_status, "to": status},
-        )
-        locked.status = status
-        update_fields = ["status"]
-        if status == Status.RESOLVED:
-            update_fields += _stamp_resolution(conversation=locked, at=timezone.now())
-        elif locked.resolved_at is not None:
-            update_fields += _stamp_resolution(conversation=locked, at=None)
-        locked.save(update_fields=update_fields)
+        if not conversation_transition(conversation=locked, to=status, by=by_user, reason=reason):
+            return locked, False
         transaction.on_commit(
             lambda: realtime.conversation_updated(conversation_id=locked.pk), robust=True
         )
@@ -767,7 +804,7 @@ def conversation_resolve(*, conversation: Conversation, agent) -> Conversation:
     """Resolve and say so in the thread; resolving a resolved conversation changes nothing."""
     with transaction.atomic():
         conversation, changed = _conversation_move(
-            conversation=conversation, status=Status.RESOLVED, by_user=agent
+            conversation=conversation, status=Status.RESOLVED, by_user=agent, reason="resolved"
         )
         if changed:
             with translation.override(contact_language(conversation.contact)):
@@ -795,7 +832,7 @@ def conversation_reopen(*, conversation: Conversation, by_agent=None) -> Convers
     target = Status.OPEN if conversation.assignee_id else Status.QUEUED
     with transaction.atomic():
         conversation = conversation_set_status(
-            conversation=conversation, status=target, by_user=by_agent
+            conversation=conversation, status=target, by_user=by_agent, reason="reopened"
         )
         if conversation.status == Status.QUEUED:
             _conversation_enter_queue(conversation=conversation, now=timezone.now())
@@ -932,8 +969,14 @@ def conversation_record_message(
             conversation.assignee = message.sender_agent
             fields.append("assignee")
         if conversation.status in (Status.QUEUED, Status.PENDING, Status.RESOLVED):
-            conversation.status = Status.OPEN
-            fields += ["status", *_stamp_resolution(conversation=conversation, at=None)]
+            # An agent's reply opens it; a resolved one is reopened (and audited as such).
+            fields += conversation_transition(
+                conversation=conversation,
+                to=Status.OPEN,
+                by=message.sender_agent,
+                reason="agent_reply",
+                save=False,
+            )
         conversation.agent_last_read_id = message.pk
         conversation.agent_unread_count = 0
         conversation.visitor_unread_count += 1
@@ -946,8 +989,13 @@ def conversation_record_message(
             conversation.priority = raised
             fields.append("priority")
         if conversation.status == Status.PENDING:
-            conversation.status = Status.OPEN
-            fields.append("status")
+            fields += conversation_transition(
+                conversation=conversation,
+                to=Status.OPEN,
+                by=None,
+                reason="visitor_reply",
+                save=False,
+            )
         conversation.visitor_last_read_id = message.pk
         conversation.visitor_unread_count = 0
         conversation.agent_unread_count += 1
@@ -1082,8 +1130,9 @@ def login_failures_clear(*, username: str, ip_address: str | None) -> None:
 
 
 def _audit_conversation(by_user, action: str, conversation: Conversation, detail: dict) -> None:
-    """An agent's change to a conversation (automatic moves by bots and sweeps are not audited:
-    the conversation's own timestamps and system messages tell those)."""
+    """An agent's change to a conversation (automatic assignments are not audited: the
+    conversation's own timestamps and system messages tell those). Status moves, automatic
+    ones included, are audited by conversation_transition."""
     if by_user is not None:
         audit_record(
             actor=by_user,

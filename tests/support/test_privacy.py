@@ -253,6 +253,12 @@ def test_console_views_and_changes_are_audited(client):
     )
     assert events == [
         (AuditEvent.Action.CONVERSATION_VIEWED, agent.user_id, {}),
+        # Assigning opens it: the status gate records that move too.
+        (
+            AuditEvent.Action.CONVERSATION_STATUS_CHANGED,
+            agent.user_id,
+            {"from": "queued", "to": "open", "reason": "assigned"},
+        ),
         (
             AuditEvent.Action.CONVERSATION_ASSIGNED,
             agent.user_id,
@@ -266,15 +272,33 @@ def test_console_views_and_changes_are_audited(client):
         (
             AuditEvent.Action.CONVERSATION_STATUS_CHANGED,
             agent.user_id,
-            {"from": "open", "to": "resolved"},
+            {"from": "open", "to": "resolved", "reason": "resolved"},
         ),
     ]
     assert AuditEvent.objects.filter(ip_address="10.1.1.1").count() == 1
 
 
-def test_automatic_moves_are_not_audited():
-    factories.conversation()  # queued by the service, no person involved
+def test_creating_a_conversation_is_not_audited():
+    factories.conversation()  # born queued: no move, no person involved
     assert not AuditEvent.objects.exists()
+
+
+def test_automatic_status_moves_are_audited_as_the_system():
+    factories.agent(online=True)
+    conversation = factories.conversation()  # routing hands it to the free agent
+
+    assert list(
+        AuditEvent.objects.filter(conversation_ref=conversation.pk).values_list(
+            "action", "actor", "actor_name", "detail"
+        )
+    ) == [
+        (
+            AuditEvent.Action.CONVERSATION_STATUS_CHANGED,
+            None,
+            "system",
+            {"from": "queued", "to": "open", "reason": "assigned"},
+        )
+    ]
 
 
 def test_supervisors_read_the_audit_log_in_the_admin_and_nobody_edits_it(client):

@@ -79,8 +79,8 @@ def test_every_illegal_move_is_refused_and_changes_nothing(source, target):
 
 
 def test_the_representative_illegal_moves_are_in_the_illegal_set():
+    # bot → open is legal: an agent takes a conversation from the bot (assignment opens it).
     for move in [
-        (Status.BOT, Status.OPEN),
         (Status.BOT, Status.PENDING),
         (Status.RESOLVED, Status.PENDING),
     ]:
