@@ -286,10 +286,10 @@ def inbound_email_receive(
 
 
 def email_offer(*, contact: Contact, offer: bool) -> dict:
-    """The session's `email` field: the "leave your email" form's texts when it is offered
-    (support.selectors.nobody_can_answer decides; static/widget/email.js loads only then)."""
-    if not offer:
-        return {"offer": False}
+    """The session's `email` field: whether the "leave your email" form is offered now
+    (support.selectors.nobody_can_answer decides; static/widget/email.js loads only then), and
+    always its texts and the address, so the widget can show it later in the chat when a
+    conversation's `email_offer` turns true (the last agent went offline)."""
     with translation.override(
         contact_language(contact) if contact.locale else translation.get_language()
     ):
@@ -302,4 +302,4 @@ def email_offer(*, contact: Contact, offer: bool) -> dict:
             "saved": _("Thanks! We will answer at %(email)s.") % {"email": "{email}"},
             "invalid": _("Enter a valid email address."),
         }
-    return {"offer": True, "address": contact.email, "texts": texts}
+    return {"offer": offer, "address": contact.email, "texts": texts}

@@ -688,8 +688,13 @@ def agent_set_presence(*, profile: AgentProfile, presence: Any) -> AgentProfile:
         presence=presence, last_seen_at=timezone.now()
     )
     profile.presence = presence
+    team_ids = _agent_team_ids(profile.user_id)
     if presence == AgentProfile.Presence.ONLINE:
-        queue_drain(team_ids=_agent_team_ids(profile.user_id))
+        queue_drain(team_ids=team_ids)
+    # Whether anyone can answer may have changed for those still waiting in these queues:
+    # their conversation.updated carries the new email_offer (the form comes or goes).
+    for team_id in team_ids:
+        _publish_queue_moved(team_id=team_id)
     return profile
 
 

@@ -1,7 +1,7 @@
 // Destek widget: the "leave your email" form (docs/protocol.md, "Email"). widget.js imports this
-// module only when the session offers it (support closed or nobody online), so it and email.css
-// are not part of the first open. Texts come with the offer (server, the visitor's language);
-// server text is set as textContent only.
+// module only when the server offers it (support closed or nobody online, at open or later in
+// the chat), so it and email.css are not part of the first open. Texts come with every session
+// (server, the visitor's language); server text is set as textContent only.
 const doc = document;
 const el = (tag, className = '', text = '') => Object.assign(doc.createElement(tag), { className, textContent: text });
 doc.head.append(Object.assign(doc.createElement('link'), { rel: 'stylesheet', href: new URL('email.css', import.meta.url).href }));

@@ -320,6 +320,30 @@ def test_queue_moves_reach_waiting_visitors_with_their_new_place(in_memory_layer
 
 
 @pytest.mark.django_db(transaction=True)
+def test_the_last_agent_going_offline_offers_the_email_form_to_those_waiting(
+    in_memory_layer, billing
+):
+    agent = factories.agent(teams=[billing], online=True, capacity=1)
+    factories.conversation(topic_slug="payment")  # takes the agent's only seat
+    contact, _token = factories.visitor()
+    waiting = fresh(factories.conversation(contact=contact, topic_slug="payment"))
+    assert waiting.assignee_id is None
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(realtime.visitor_group(contact.pk), channel)
+
+    services.agent_set_presence(profile=agent, presence="offline")
+
+    async def frame():
+        return (await asyncio.wait_for(layer.receive(channel), timeout=1))["frame"]
+
+    updated = async_to_sync(frame)()
+    assert updated["type"] == "conversation.updated"
+    assert updated["conversation"]["id"] == waiting.pk
+    assert updated["conversation"]["email_offer"] is True
+
+
+@pytest.mark.django_db(transaction=True)
 def test_parallel_assignments_never_exceed_capacity_nor_double_assign(billing):
     if connection.vendor != "postgresql":
         pytest.skip("row locks are what this proves: needs PostgreSQL (DATABASE_URL)")

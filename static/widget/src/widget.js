@@ -304,7 +304,8 @@ function applyStatus() {
   offerEmail();
 }
 // "Leave your email" (email.js) while the server says nobody can answer soon: the session's
-// answer for a new chat, the conversation's email_offer once there is one; gone when an agent can.
+// answer for a new chat, the conversation's email_offer once there is one (it turns true when the
+// last agent goes offline; the session always brings the texts); gone when an agent can.
 function offerEmail() {
   if (!(cur ? cur.email_offer : S.email?.offer)) return $('email-offer')?.remove();
   if (S.email?.texts && !$('email-offer')) import('./email.js').then((m) => (cur ? cur.email_offer : S.email.offer) && m.default(api, S.email), () => {});
