@@ -5,8 +5,11 @@ import os
 
 from django.core.asgi import get_asgi_application
 
+from config.startup import refuse_without_secret_key
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django_asgi_app = get_asgi_application()
+refuse_without_secret_key()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402

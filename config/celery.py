@@ -5,12 +5,27 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import beat_init, worker_init
+from django.core.exceptions import ImproperlyConfigured
+
+from config.startup import refuse_without_secret_key
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("destek")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_init.connect
+@beat_init.connect
+def _refuse_without_secret_key(**kwargs):
+    # Celery logs and swallows a signal handler's exception: only SystemExit stops the start.
+    try:
+        refuse_without_secret_key()
+    except ImproperlyConfigured as error:
+        raise SystemExit(str(error)) from None
+
 
 # Periodic sweeps (`celery -A config worker -B`, or `celery -A config beat` once per site).
 # Every sweep is idempotent, so an overlap or a redelivery is harmless. Numbers are seconds.

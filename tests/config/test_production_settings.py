@@ -53,10 +53,20 @@ def test_without_a_secret_key_nothing_starts(tmp_path):
     """A known key would let anyone forge visitor tokens, /files/ links and sessions."""
     env = only({"ALLOWED_HOSTS": "support.example.com"}, tmp_path)
 
-    for command in (["manage.py", "check"], ["-c", "import config.asgi"]):
+    # What serves or works: the ASGI and WSGI apps and a Celery worker's start-up.
+    starts = (
+        ["-c", "import config.asgi"],
+        ["-c", "import config.wsgi"],
+        ["-c", "import django; django.setup(); from config.celery import app; "
+         "from celery.signals import worker_init; worker_init.send(sender=None)"],
+    )  # fmt: skip
+    for command in starts:
         result = run(command, env)
         assert result.returncode != 0
         assert "SECRET_KEY is not set" in result.stderr
+    # Offline commands still run (nothing is signed): the migration check needs no key.
+    result = run(["manage.py", "makemigrations", "--check", "--dry-run"], env)
+    assert result.returncode == 0, result.stderr
 
 
 def test_the_public_development_key_needs_debug(tmp_path):
