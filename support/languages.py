@@ -14,12 +14,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
 
 
-def supported_language(code: str | None) -> str | None:
-    """`tr-TR` → `tr`; None for a language the product does not speak."""
-    if not code:
+def supported_language(code) -> str | None:
+    """`tr-TR`, `TR_tr`, ` tr` → `tr`; None for a language the product does not speak (or
+    for anything that is not a locale string)."""
+    if not isinstance(code, str) or not code.strip():
         return None
     try:
-        return translation.get_supported_language_variant(code)
+        return translation.get_supported_language_variant(code.strip().replace("_", "-").lower())
     except LookupError:
         return None
 
@@ -49,8 +50,8 @@ def format_percent(value: float, decimal_pos: int = 1) -> str:
 
 
 def language_code(value) -> str:
-    """The supported language of a locale string: "tr", "tr-TR", "TR_tr" → "tr"; else "en"."""
-    return "tr" if isinstance(value, str) and value.strip().lower().startswith("tr") else "en"
+    """The supported language of a locale string: "tr", "tr-TR", "TR_tr" → "tr"; else English."""
+    return supported_language(value) or settings.LANGUAGE_CODE
 
 
 def contact_language(contact) -> str:

@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .edge import ScrubbingJSONDecoder
+from .languages import language_code
 from .search_document import SearchDocument
 from .text import search_words
 
@@ -129,7 +130,21 @@ SLA_BREACHED_ORDER = models.Case(
 ACTIVE_STATUSES = ("bot", "queued", "open", "pending")
 
 
-class Team(models.Model):
+class NamedInTwoLanguages:
+    """A name in English (`english_name`) and optionally in Turkish (`name_tr`)."""
+
+    def name_for(self, language: str | None) -> str:
+        if language_code(language) == "tr" and self.name_tr:
+            return self.name_tr
+        return self.english_name
+
+    @property
+    def local_name(self) -> str:
+        """The name in the active language (the console's pills, filters, "Move to")."""
+        return self.name_for(get_language())
+
+
+class Team(NamedInTwoLanguages, models.Model):
     name = models.CharField(_("name"), max_length=120, unique=True)
     # The English name is `name`; blank falls back to it.
     name_tr = models.CharField(_("name (Turkish)"), max_length=120, blank=True)
@@ -159,13 +174,9 @@ class Team(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def name_for(self, language: str | None) -> str:
-        return self.name_tr if (language or "").startswith("tr") and self.name_tr else self.name
-
     @property
-    def local_name(self) -> str:
-        """The name in the active language (the console's pills, filters, "Move to")."""
-        return self.name_for(get_language())
+    def english_name(self) -> str:
+        return self.name
 
 
 class BusinessHoursInterval(models.Model):
@@ -221,7 +232,7 @@ class SpecialDay(models.Model):
         return f"{self.date} {self.name}"
 
 
-class Topic(models.Model):
+class Topic(NamedInTwoLanguages, models.Model):
     """What the visitor needs help with (Payment, Order, …); routes to a team."""
 
     slug = models.SlugField(_("slug"), max_length=64, unique=True)
@@ -253,16 +264,12 @@ class Topic(models.Model):
     def __str__(self) -> str:
         return self.name_en
 
-    def name_for(self, language: str | None) -> str:
-        return self.name_tr if (language or "").startswith("tr") and self.name_tr else self.name_en
-
     @property
-    def local_name(self) -> str:
-        """The name in the active language (the console's filters, pills, "Move to")."""
-        return self.name_for(get_language())
+    def english_name(self) -> str:
+        return self.name_en
 
     def description_for(self, language: str | None) -> str:
-        if (language or "").startswith("tr") and self.description_tr:
+        if language_code(language) == "tr" and self.description_tr:
             return self.description_tr
         return self.description_en
 
