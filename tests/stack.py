@@ -11,6 +11,7 @@ import http.cookiejar
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -89,11 +90,18 @@ class Stack:
         with psycopg.connect(maintenance, autocommit=True) as conn:
             conn.execute(sql)
 
-    def setup(self) -> None:
-        if self.admin_url:
-            self._admin_sql(f'CREATE DATABASE "{self.name}"')
-        self.manage("migrate", "--noinput", "-v0")
-        self.manage("seed_demo")
+    def setup(self, *, copy_of: "Stack | None" = None) -> None:
+        """Migrate and seed the demo, or copy a stack that did (`copy_of`, never started):
+        a database copy takes a fraction of the time of migrating and seeding again."""
+        if copy_of is None:
+            if self.admin_url:
+                self._admin_sql(f'CREATE DATABASE "{self.name}"')
+            self.manage("migrate", "--noinput", "-v0")
+            self.manage("seed_demo")
+        elif self.admin_url:
+            self._admin_sql(f'CREATE DATABASE "{self.name}" TEMPLATE "{copy_of.name}"')
+        else:
+            shutil.copyfile(copy_of.tmp_dir / "stack.sqlite3", self.tmp_dir / "stack.sqlite3")
 
     def manage(self, *args: str) -> str:
         result = subprocess.run(

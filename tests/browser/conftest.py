@@ -25,10 +25,19 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.browser)
 
 
+@pytest.fixture(scope="session")
+def seeded_stack(tmp_path_factory):
+    """Migrated and seeded once per test run; never started. Each module gets a copy."""
+    seeded = Stack(tmp_path_factory.mktemp("seeded-stack"))
+    seeded.setup()
+    yield seeded
+    seeded.stop()
+
+
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory):
+def stack(seeded_stack, tmp_path_factory):
     stack = Stack(tmp_path_factory.mktemp("stack"))
-    stack.setup()
+    stack.setup(copy_of=seeded_stack)
     yield stack
     stack.stop()
 
