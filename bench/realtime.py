@@ -27,11 +27,16 @@ drives an open-arrival-rate load in both directions:
 
 Latencies are measured from the *scheduled* send time on this process's one clock
 (time.perf_counter), so a slow server (or a slow client) cannot hide queueing (no coordinated
-omission). A baseline with the same sockets, pairs and rate against a minimal `websockets` relay
-(no Django, no database) runs in the same invocation unless --skip-baseline. `--baseline
-persisting` makes that relay also write each message to PostgreSQL (one INSERT, its own
-transaction, before the acknowledgement and the relay) - the floor for any server that persists
-a message before delivering it - and `--only-baseline` runs the baseline alone.
+omission). A baseline with the same sockets, pairs and rate runs in the same invocation unless
+--skip-baseline, and the run ends with ours/baseline ratios (server CPU per message, this run's
+PostgreSQL backends' CPU per message, p50 and p99). `--baseline channels` (the default) is the
+floor of our own stack: a bare Channels consumer (bench/channels_floor.py) served by the same
+server, process count, channel layer and database settings, which authenticates nothing and
+per message does one `INSERT ... ON CONFLICT DO NOTHING` through `database_sync_to_async` and
+one `group_send` to the pair. `--baseline relay` is a minimal `websockets` relay (no Django, no
+database); `--baseline persisting` makes that relay also write each message to PostgreSQL (one
+INSERT, its own transaction, before the acknowledgement and the relay). `--only-baseline` runs
+the baseline alone.
 
 Environment: PG_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/postgres) and REDIS_HOST /
 REDIS_PORT (default 127.0.0.1:6379). Nothing here is meant for a public interface: every socket
@@ -206,9 +211,12 @@ class CpuSnapshot:
     client: float
     wall: float
     machine: float
+    # CPU of each backend connected to this run's database (pid -> seconds): on a machine
+    # shared with other PostgreSQL work, "postgres" (every postgres process) counts theirs too.
+    backends: dict[int, float] = field(default_factory=dict)
 
     @classmethod
-    def take(cls, server_pids: list[int]) -> CpuSnapshot:
+    def take(cls, server_pids: list[int], backend_pids: list[int] = ()) -> CpuSnapshot:
         usage = resource.getrusage(resource.RUSAGE_SELF)
         return cls(
             servers=sum(cpu_seconds(pid) for pid in server_pids),
@@ -217,12 +225,17 @@ class CpuSnapshot:
             client=usage.ru_utime + usage.ru_stime,
             wall=now(),
             machine=machine_busy_seconds(),
+            backends={pid: cpu_seconds(pid) for pid in backend_pids},
         )
 
     def minus(self, before: CpuSnapshot) -> dict:
         return {
             "servers": self.servers - before.servers,
             "postgres": self.postgres - before.postgres,
+            # Backends open at the end (a pool keeps them); one opened meanwhile counts whole.
+            "postgres_db": sum(
+                max(0.0, cpu - before.backends.get(pid, 0.0)) for pid, cpu in self.backends.items()
+            ),
             "redis": self.redis - before.redis,
             "client": self.client - before.client,
             "wall": self.wall - before.wall,
@@ -456,6 +469,13 @@ class BenchStack:
             cursor = conn.execute(sql, params or None)
             return cursor.fetchall() if cursor.description else []
 
+    def backend_pids(self) -> list[int]:
+        """PostgreSQL backends connected to this run's database now."""
+        if not self.database_created:
+            return []
+        rows = self._admin("SELECT pid FROM pg_stat_activity WHERE datname = %s", self.name)
+        return [row[0] for row in rows]
+
     def persisted(self, table: str, conversation_column: str, pattern: str) -> dict:
         """Rows stored with a client id like `pattern`, and how many distinct per conversation."""
         rows = self.query(
@@ -484,7 +504,11 @@ class BenchStack:
             raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stderr[-4000:]}")
         return result.stdout
 
-    def start_servers(self, count: int) -> list[int]:
+    def start_servers(
+        self, count: int, *, asgi_app: str | None = None, env: dict | None = None
+    ) -> list[int]:
+        """K server processes of --server on loopback ports; Destek's app unless another one
+        (the floor of `--baseline channels`) with its environment."""
         ports = []
         for _ in range(count):
             port = free_port()
@@ -494,7 +518,7 @@ class BenchStack:
                     sys.executable,
                     "-m",
                     "uvicorn",
-                    self.asgi_app,
+                    asgi_app or self.asgi_app,
                     "--host",
                     "127.0.0.1",
                     "--port",
@@ -524,10 +548,10 @@ class BenchStack:
                     str(port),
                     "--verbosity",
                     "0",  # no access log: one line per request and socket is not what we measure
-                    self.asgi_app,
+                    asgi_app or self.asgi_app,
                 ]
             process = subprocess.Popen(
-                command, cwd=ROOT, env=self.env, stdout=log_file, stderr=subprocess.STDOUT
+                command, cwd=ROOT, env=env or self.env, stdout=log_file, stderr=subprocess.STDOUT
             )
             self.servers.append((port, process))
             ports.append(port)
@@ -571,6 +595,7 @@ class BenchStack:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=10)
+        self.servers = []
 
     def cleanup(self) -> None:
         """Idempotent and safe to call from any failure path."""
@@ -1342,6 +1367,9 @@ class DestekTarget:
             "chat_message", "conversation_id", self.rec.token_pattern(phase)
         )
 
+    def backend_pids(self) -> list[int]:
+        return self.stack.backend_pids()
+
     async def close(self) -> None:
         for task in self.readers:
             task.cancel()
@@ -1436,18 +1464,29 @@ CREATE TABLE relay_message (
 )
 """
 
+# `--baseline channels`: bench/channels_floor.py's table, as relay_message.
+FLOOR_TABLE_SQL = RELAY_TABLE_SQL.replace("relay_message", "floor_message")
+
 
 class RelayTarget:
-    """The floor: a raw `websockets` relay, no Django, no channel layer; with `--baseline
+    """A baseline: a raw `websockets` relay, no Django, no channel layer; with `--baseline
     persisting`, one INSERT per message (as chat_message's row: the pair's id, the client id
-    unique per pair, the body) before anything is sent."""
+    unique per pair, the body) before anything is sent. `--baseline channels` (the floor of our
+    own stack, bench/channels_floor.py) speaks the same protocol, and its pairs span two
+    processes as Destek's do (the channel layer carries the message across)."""
 
     def __init__(self, args, ports: list[int], recorder: Recorder, stack: BenchStack | None):
         self.args = args
         self.ports = ports
         self.rec = recorder
         self.stack = stack
-        self.name = "baseline" if stack is None else "baseline (persisting)"
+        self.kind = args.baseline if stack is not None else "relay"
+        self.name = {
+            "relay": "baseline",
+            "persisting": "baseline (persisting)",
+            "channels": "channels floor",
+        }[self.kind]
+        self.table = "floor_message" if self.kind == "channels" else "relay_message"
         self.pairs: list[Pair] = []
         self.readers: list[asyncio.Task] = []
         self.http_latencies: list[float] = []
@@ -1455,11 +1494,15 @@ class RelayTarget:
 
     async def setup(self) -> None:
         k = len(self.ports)
-        # No cross-process bus here: both sockets of a pair go to the same relay process.
+        # The relay has no cross-process bus: both sockets of a pair go to the same process.
+        across = 1 if self.kind == "channels" else 0
         self.pairs = [
-            Pair(index=i, visitor_port=self.ports[i % k], agent_port=self.ports[i % k])
+            Pair(index=i, visitor_port=self.ports[i % k], agent_port=self.ports[(i + across) % k])
             for i in range(self.args.visitors)
         ]
+
+    def backend_pids(self) -> list[int]:
+        return self.stack.backend_pids() if self.stack is not None else []
 
     async def open_sockets(self) -> None:
         await bounded_gather(
@@ -1508,7 +1551,7 @@ class RelayTarget:
     def persisted(self, phase: str) -> dict:
         if self.stack is None:
             return {"rows": None, "distinct": None}
-        return self.stack.persisted("relay_message", "pair", self.rec.token_pattern(phase))
+        return self.stack.persisted(self.table, "pair", self.rec.token_pattern(phase))
 
     async def close(self) -> None:
         for task in self.readers:
@@ -1735,11 +1778,12 @@ async def run_phases(target, rec: Recorder, args, pids_fn) -> dict:
         profilers = []
         if args.profile and index == 0:
             profilers = start_profilers(args, pids_fn(), seconds=duration)
-        before = CpuSnapshot.take(pids_fn())
+        backends = getattr(target, "backend_pids", list)
+        before = CpuSnapshot.take(pids_fn(), await asyncio.to_thread(backends))
         drive_out = await drive(
             target, rec, rate=rate, duration=duration, phase=f"m{index}", args=args
         )
-        cpu = CpuSnapshot.take(pids_fn()).minus(before)
+        cpu = CpuSnapshot.take(pids_fn(), await asyncio.to_thread(backends)).minus(before)
         if profilers:
             await asyncio.to_thread(finish_profilers, profilers)
         result = phase_result(
@@ -1964,9 +2008,11 @@ def print_phase(name: str, p: dict) -> None:
     per = p["cpu_s_per_1000"]
     print(
         f"  CPU s over {cpu['wall']:.1f} s wall: servers {cpu['servers']:.1f}, postgres "
-        f"{cpu['postgres']:.1f}, redis {cpu['redis']:.1f}, bench client {cpu['client']:.1f}"
-        f"  | per 1,000 msgs: servers {per['servers']:.2f}, postgres {per['postgres']:.2f},"
-        f" redis {per['redis']:.2f}, client {per['client']:.2f}"
+        f"{cpu['postgres']:.1f} (this run's backends {cpu['postgres_db']:.1f}), redis "
+        f"{cpu['redis']:.1f}, bench client {cpu['client']:.1f}"
+        f"  | per 1,000 msgs: servers {per['servers']:.2f}, postgres {per['postgres']:.2f}"
+        f" (backends {per['postgres_db']:.2f}), redis {per['redis']:.2f},"
+        f" client {per['client']:.2f}"
     )
     if "other" in cpu:
         cores = len(os.sched_getaffinity(0))
@@ -2056,16 +2102,37 @@ def print_summary(args, main: dict, baseline: dict | None, rss: dict | None) -> 
             f"{rss['processes']} processes) (target <= 50; DESIGN.md aims at 40)   {verdict(ok)}"
         )
     if baseline is not None and baseline["phases"] and phases:
-        for ours, base in zip(phases, baseline["phases"], strict=False):
-            parts = []
-            for kind in ("v2a", "a2v"):
-                o, b = ours[kind]["latency_ms"], base[kind]["latency_ms"]
-                for q in ("p50", "p99"):
-                    if o[q] and b[q]:
-                        parts.append(f"{kind} {q} {o[q]:.1f}/{b[q]:.2f} = {o[q] / b[q]:.1f}x")
+        print_ratios(phases, baseline)
+
+
+def ratio(ours, theirs, digits: int = 2) -> str:
+    if not ours or not theirs:
+        return "-"
+    return f"{ours:.{digits}f}/{theirs:.{digits}f} = {ours / theirs:.2f}x"
+
+
+def print_ratios(phases: list[dict], baseline: dict) -> None:
+    """Ours against the baseline of the same run, phase by phase: CPU per message (servers,
+    and this run's PostgreSQL backends, ms) and latency (ms)."""
+    name = baseline.get("name", "baseline")
+    print(f"\n=== ours/{name}, same run ===")
+    for ours, base in zip(phases, baseline["phases"], strict=False):
+        o_cpu, b_cpu = ours["cpu_s_per_1000"], base["cpu_s_per_1000"]
+        print(f"at {ours['rate']:g} msg/s offered:")
+        print(f"  server CPU per message (ms)      {ratio(o_cpu['servers'], b_cpu['servers'])}")
+        database = ratio(o_cpu["postgres_db"], b_cpu["postgres_db"])
+        print(
+            f"  PostgreSQL CPU per message (ms)  {database}"
+            f"  (every postgres process: {ratio(o_cpu['postgres'], b_cpu['postgres'])})"
+        )
+        both_o = o_cpu["servers"] + o_cpu["postgres_db"]
+        both_b = b_cpu["servers"] + b_cpu["postgres_db"]
+        print(f"  servers + PostgreSQL (ms)        {ratio(both_o, both_b)}")
+        for kind, label in (("v2a", "visitor->agent"), ("a2v", "agent->visitor")):
+            o, b = ours[kind]["latency_ms"], base[kind]["latency_ms"]
             print(
-                f"ours/{baseline.get('name', 'baseline')} at {ours['rate']:g} msg/s: "
-                + ("; ".join(parts) or "n/a (nothing of ours was delivered)")
+                f"  {label} p50 (ms)          {ratio(o['p50'], b['p50'], 1)}\n"
+                f"  {label} p99 (ms)          {ratio(o['p99'], b['p99'], 1)}"
             )
 
 
@@ -2161,7 +2228,41 @@ async def settle(limit: float = 30.0) -> None:
     log(f"the machine is still {busy:.0%} busy after {limit:g} s of waiting; going on")
 
 
+async def run_channels_floor(args, stack: BenchStack) -> dict:
+    """`--baseline channels`: bench/channels_floor.py on the same server, processes, layer and
+    database settings as Destek (its own table, its own Redis prefix)."""
+    if not stack.database_created:
+        stack.create_database()
+    stack.query(FLOOR_TABLE_SQL)
+    env = {
+        **stack.env,
+        "BENCH_FLOOR_DATABASE_URL": stack.database_url,
+        "CHANNEL_LAYER_PREFIX": f"{stack.name}-floor",
+    }
+    env.pop("DJANGO_SETTINGS_MODULE", None)  # the floor configures its own settings
+    ports = stack.start_servers(
+        args.processes, asgi_app="bench.channels_floor:application", env=env
+    )
+    log(f"channels floor: {args.server} on ports {ports} (pids {stack.pids})")
+    rec = Recorder(run_id=secrets.token_hex(3))
+    target = RelayTarget(args, ports, rec, stack)
+    try:
+        await target.setup()
+        await target.open_sockets()
+        results = await run_phases(target, rec, args, lambda: stack.pids)
+        results["name"] = target.name
+        results["server_tracebacks"] = stack.server_errors()
+        if any(results["server_tracebacks"].values()):
+            log("channels floor tracebacks:\n" + stack.server_log_tail())
+        return results
+    finally:
+        await target.close()
+        stack.stop_servers()
+
+
 async def run_baseline(args, stack: BenchStack) -> dict:
+    if args.baseline == "channels":
+        return await run_channels_floor(args, stack)
     ports = [free_port() for _ in range(args.processes)]
     env = dict(os.environ)
     persisting = args.baseline == "persisting"
@@ -2208,7 +2309,7 @@ async def amain(args, stack: BenchStack) -> dict:
         stack.stop_servers()
     if not args.skip_baseline:
         await settle(limit=args.settle)
-        log(f"baseline: raw websockets relay ({args.baseline})")
+        log(f"baseline: {args.baseline}")
         baseline = await run_baseline(args, stack)
     if args.only_baseline:
         # The baseline's figures are judged as ours would be: how far is the floor from them?
@@ -2252,10 +2353,13 @@ def parse_args(argv=None):
     parser.add_argument("--skip-baseline", action="store_true")
     parser.add_argument(
         "--baseline",
-        choices=("relay", "persisting"),
-        default="relay",
-        help="relay: no database; persisting: the relay also INSERTs each message into "
-        "PostgreSQL (its own transaction) before acknowledging and relaying it",
+        choices=("channels", "relay", "persisting"),
+        default="channels",
+        help="channels (the floor of our own stack): a bare Channels consumer on the same "
+        "server, processes, channel layer and database settings, one INSERT ... ON CONFLICT DO "
+        "NOTHING through database_sync_to_async and one group_send per message, no "
+        "authentication (bench/channels_floor.py); relay: a raw websockets relay, no database; "
+        "persisting: that relay also INSERTs each message (its own transaction) first",
     )
     parser.add_argument(
         "--only-baseline", action="store_true", help="run the baseline alone (not Destek)"
