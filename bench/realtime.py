@@ -78,7 +78,7 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 DEMO_WIDGET_KEY = "demo"
 DEMO_AGENT = ("agent", "agent-demo-123")
 MESSAGE_FRAGMENT_PREFIX = '<div hx-swap-oob="beforeend:#message-list">'
-INBOX_ROW_PREFIX = '<li id="conv-row-'
+INBOX_ROW_PREFIX = '<ul hx-swap-oob="afterbegin:#inbox-list">'
 TARGETS = {
     "v2a_p50_ms": 5.0,
     "v2a_p99_ms": 25.0,
@@ -1190,43 +1190,47 @@ class DestekTarget:
     # -- receiving -----------------------------------------------------------------------
 
     async def _read_visitor(self, ws, pair: Pair) -> None:
+        try:
+            await self._read_visitor_frames(ws, pair)
+        except Exception:
+            self.rec.closed_sockets += 1
+
+    async def _read_visitor_frames(self, ws, pair: Pair) -> None:
         rec = self.rec
         read_up_to = 0
-        try:
-            async for raw in ws:
-                when = now()
-                frame = json.loads(raw)
-                kind = frame.get("type")
-                rec.frame(f"visitor:{kind}", len(raw))
-                if kind == "message.new":
-                    message = frame["message"]
-                    client_id = message.get("client_id") or ""
-                    if message["sender"]["type"] == "visitor":
-                        rec.ack(client_id, when)
-                        self._acked(pair, "v2a", client_id)
-                    elif client_id.startswith("ba-"):
-                        rec.deliver(client_id, when)
-                        if self.args.read_receipts and message["id"] > read_up_to:
-                            # As the open widget does: the agent's "Seen".
-                            read_up_to = message["id"]
-                            await ws.send(
-                                json.dumps(
-                                    {
-                                        "type": "read",
-                                        "conversation": pair.conversation,
-                                        "up_to": read_up_to,
-                                    }
-                                )
+        async for raw in ws:
+            when = now()
+            frame = json.loads(raw)
+            kind = frame.get("type")
+            rec.frame(f"visitor:{kind}", len(raw))
+            if kind == "message.new":
+                message = frame["message"]
+                client_id = message.get("client_id") or ""
+                if message["sender"]["type"] == "visitor":
+                    rec.ack(client_id, when)
+                    self._acked(pair, "v2a", client_id)
+                elif client_id.startswith("ba-"):
+                    rec.deliver(client_id, when)
+                    if self.args.read_receipts and message["id"] > read_up_to:
+                        # As the open widget does: the agent's "Seen".
+                        read_up_to = message["id"]
+                        await ws.send(
+                            json.dumps(
+                                {
+                                    "type": "read",
+                                    "conversation": pair.conversation,
+                                    "up_to": read_up_to,
+                                }
                             )
-                elif kind == "error" and frame.get("code") == "overloaded":
-                    self._refused(pair, "v2a", frame)
-                elif kind == "error":
-                    rec.error(f"visitor:{frame.get('code')}")
-                    token = frame.get("client_id")
-                    if token in rec.records:
-                        rec.records[token].error = frame.get("code")
-        except Exception:
-            rec.closed_sockets += 1
+                        )
+            elif kind == "error" and frame.get("code") == "overloaded":
+                rec.error("visitor:overloaded")
+                self._refused(pair, "v2a", frame)
+            elif kind == "error":
+                rec.error(f"visitor:{frame.get('code')}")
+                token = frame.get("client_id")
+                if token in rec.records:
+                    rec.records[token].error = frame.get("code")
 
     async def _read_agent(self, ws, pair: Pair) -> None:
         rec = self.rec
@@ -1242,6 +1246,7 @@ class DestekTarget:
                         rec.ack(frame.get("client_id"), when)
                         self._acked(pair, "a2v", frame.get("client_id"))
                     elif frame.get("code") == "overloaded":
+                        rec.error("agent:overloaded")
                         self._refused(pair, "a2v", frame)
                     else:
                         rec.error(f"agent:{frame.get('code')}")
@@ -1450,6 +1455,459 @@ with transaction.atomic():
             )
 print(json.dumps(out))
 """
+
+
+# --------------------------------------------------------------------------------------------
+# A realistic topology (--agents-per-team): teams of agents, each with many open
+# conversations in one console, supervisors watching everything, humans' pacing
+# --------------------------------------------------------------------------------------------
+
+TOPOLOGY_FIXTURE_SCRIPT = """
+import json, sys
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.sessions.backends.db import SessionStore
+from django.db import transaction
+from django.utils import timezone
+from chat.models import Message
+from support.identity import visitor_token_issue
+from support.models import AgentProfile, Contact, Conversation, Team, Widget
+
+data = json.loads(sys.stdin.read())
+out = {"visitors": [], "agents": [], "supervisors": []}
+User = get_user_model()
+password = make_password("bench-agent-password")
+
+
+def staff(username, role, teams=()):
+    user = User.objects.create(username=username, password=password)
+    profile = AgentProfile.objects.create(user=user, role=role, display_name=username)
+    profile.teams.set(teams)
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "support.auth_backends.AgentModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return {"username": username, "id": user.pk, "session": session.session_key}
+
+
+with transaction.atomic():
+    widget = Widget.objects.get(key="demo")
+    now = timezone.now()
+    for t in range(data["teams"]):
+        # No weekly hours: always open (no after-hours replies in the way).
+        team = Team.objects.create(name=f"Bench team {t}", slug=f"bench-team-{t}")
+        for a in range(data["agents_per_team"]):
+            agent = staff(f"bench-t{t}-agent-{a}", AgentProfile.Role.AGENT, [team])
+            out["agents"].append(agent)
+            n = data["conversations_per_agent"]
+            contacts = Contact.objects.bulk_create(
+                [Contact(widget=widget, device={"platform": "bench"}, last_seen_at=now)
+                 for _ in range(n)]
+            )
+            conversations = Conversation.objects.bulk_create(
+                [Conversation(contact=c, status=Conversation.Status.OPEN, team=team,
+                              assignee_id=agent["id"], last_message_at=now,
+                              last_message_preview="Hello from a bench visitor")
+                 for c in contacts]
+            )
+            messages = Message.objects.bulk_create(
+                [Message(conversation=conv, sender_type="visitor", client_id=f"bs-{conv.pk}",
+                         body="Hello from a bench visitor")
+                 for conv in conversations]
+            )
+            for conv, message in zip(conversations, messages):
+                conv.visitor_last_read_id = message.pk
+                conv.agent_last_read_id = message.pk
+            Conversation.objects.bulk_update(
+                conversations, ["visitor_last_read_id", "agent_last_read_id"]
+            )
+            for contact, conv, message in zip(contacts, conversations, messages):
+                token = visitor_token_issue(
+                    contact_id=contact.pk, widget_id=widget.pk,
+                    token_version=contact.token_version,
+                )
+                out["visitors"].append(
+                    {"token": token, "conversation": conv.pk, "last_id": message.pk,
+                     "agent": len(out["agents"]) - 1}
+                )
+    for s in range(data["supervisors"]):
+        out["supervisors"].append(staff(f"bench-supervisor-{s}", AgentProfile.Role.SUPERVISOR))
+print(json.dumps(out))
+"""
+
+CONSOLE_ERROR_CODE_RE = re.compile(r'data-code="([^"]*)"')
+READ_DEBOUNCE_SECONDS = 0.8  # as static/console/console.js
+
+
+@dataclass
+class Console:
+    """One console socket: an agent working all their conversations in it (switching the one
+    on screen with `watch`), or a supervisor's, watching every inbox."""
+
+    account: AgentAccount
+    port: int
+    role: str  # "agent" or "supervisor"
+    ws: object = None
+    watching: int = 0
+    seen: dict = field(default_factory=dict)  # conversation -> newest message id shown
+    read_sent: dict = field(default_factory=dict)  # conversation -> newest read mark sent
+    read_task: object = None
+    stamps: list = field(default_factory=list)  # when each frame arrived
+
+
+def window_rates(stamps: list[float], start: float, end: float) -> list[int]:
+    """Frames in each whole second from start to end."""
+    seconds = max(1, int(end - start))
+    counts = [0] * seconds
+    for stamp in stamps:
+        index = int(stamp - start)
+        if 0 <= index < seconds:
+            counts[index] += 1
+    return counts
+
+
+class TopologyTarget(DestekTarget):
+    """--agents-per-team A --conversations-per-agent C --teams T --supervisors S.
+
+    T teams of A agents; each agent has C open conversations assigned (a visitor socket
+    each) and one console socket in which they work all of them; S supervisor consoles get
+    every inbox row. Humans' pacing: in a conversation each side sends at most one message
+    per --pace seconds; each types first (`typing` on, --typing-lead seconds before the
+    message, off after it); an agent opens the conversation they answer (`watch`, which
+    shows what they missed) and reads every message shown (a `read` mark per burst, the
+    newest id, after the console's debounce); a visitor reads each agent message. Every
+    refusal is counted by kind: error frames (rate_limited, overloaded, busy, ...) on either
+    side and sockets closed by the server."""
+
+    name = "destek (topology)"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.consoles: list[Console] = []
+        self.supervisors: list[Console] = []
+        self.opened_consoles = False
+        self.closing = False
+        self.errors_at_start: dict[str, int] = {}
+        self.typing_sent = 0
+        self.reads_sent = 0
+        self.watches_sent = 0
+        self.unplaced = 0
+
+    async def setup(self) -> None:
+        args = self.args
+        k = len(self.ports)
+        started = now()
+        payload = {
+            "teams": args.teams,
+            "agents_per_team": args.agents_per_team,
+            "conversations_per_agent": args.conversations_per_agent,
+            "supervisors": args.supervisors,
+        }
+        output = await asyncio.to_thread(
+            self.stack.manage, "shell", "-c", TOPOLOGY_FIXTURE_SCRIPT, stdin=json.dumps(payload)
+        )
+        fixture = json.loads(output.strip().splitlines()[-1])
+        csrf = secrets.token_hex(16)
+        for index, agent in enumerate(fixture["agents"]):
+            account = AgentAccount(
+                agent["username"], session=agent["session"], csrf=csrf, user_id=agent["id"]
+            )
+            self.consoles.append(Console(account, self.ports[(index + 1) % k], "agent"))
+        for index, supervisor in enumerate(fixture["supervisors"]):
+            account = AgentAccount(supervisor["username"], session=supervisor["session"], csrf=csrf)
+            self.supervisors.append(Console(account, self.ports[index % k], "supervisor"))
+        self.accounts = [console.account for console in self.consoles]
+        for index, made in enumerate(fixture["visitors"]):
+            pair = Pair(
+                index=index,
+                conversation=made["conversation"],
+                last_id=made["last_id"],
+                visitor_token=made["token"],
+                visitor_port=self.ports[index % k],
+                agent_port=self.consoles[made["agent"]].port,
+                agent_account=made["agent"],
+            )
+            self.consoles[made["agent"]].seen[pair.conversation] = pair.last_id
+            self.pairs.append(pair)
+        self.by_conversation = {pair.conversation: pair for pair in self.pairs}
+        log(
+            f"topology: {args.teams} team(s) x {args.agents_per_team} agents x "
+            f"{args.conversations_per_agent} conversations, {args.supervisors} supervisor(s), "
+            f"created in {now() - started:.1f} s"
+        )
+
+    async def open_sockets(self, pairs: list[Pair] | None = None) -> int:
+        pairs = self.pairs if pairs is None else pairs
+        started = now()
+        await bounded_gather(self.args.setup_concurrency, (self._visitor_socket(p) for p in pairs))
+        log(f"{len(pairs)} visitor sockets open in {now() - started:.1f} s")
+        if self.opened_consoles:
+            return len(pairs)
+        self.opened_consoles = True
+        started = now()
+        consoles = self.consoles + self.supervisors
+        await bounded_gather(self.args.setup_concurrency, (self._console(c) for c in consoles))
+        for pair in self.pairs:
+            pair.agent_ws = self.consoles[pair.agent_account].ws
+        log(f"{len(consoles)} console sockets open in {now() - started:.1f} s")
+        return len(pairs) + len(consoles)
+
+    async def _console(self, console: Console) -> None:
+        ws = await ws_connect(
+            f"ws://127.0.0.1:{console.port}/ws/console/",
+            additional_headers={"Cookie": console.account.cookie()},
+        )
+        await ws.send(json.dumps({"type": "ping"}))
+        while True:
+            text = await ws.recv()
+            if "pong" in text:
+                break
+        console.ws = ws
+        self.readers.append(asyncio.create_task(self._read_console(console)))
+
+    # -- receiving -----------------------------------------------------------------------
+
+    def _closed(self, side: str, error: Exception) -> None:
+        if self.closing:
+            return
+        rcvd = getattr(error, "rcvd", None)
+        self.rec.error(f"{side}:closed {rcvd.code if rcvd else type(error).__name__}")
+        self.rec.closed_sockets += 1
+
+    async def _read_visitor(self, ws, pair: Pair) -> None:
+        try:
+            await super()._read_visitor_frames(ws, pair)
+        except Exception as error:
+            self._closed("visitor", error)
+
+    async def _read_console(self, console: Console) -> None:
+        rec = self.rec
+        side = console.role
+        try:
+            async for raw in console.ws:
+                when = now()
+                console.stamps.append(when)
+                if raw.startswith("{"):
+                    frame = json.loads(raw)
+                    rec.frame(f"{side}:{frame.get('type')}", len(raw))
+                    token = frame.get("client_id")
+                    record = rec.records.get(token)
+                    if frame.get("type") == "message.sent":
+                        rec.ack(token, when)
+                        if record is not None:
+                            self._acked(self.pairs[record.pair], "a2v", token)
+                    elif frame.get("code") == "overloaded" and record is not None:
+                        rec.error(f"{side}:overloaded")
+                        self._refused(self.pairs[record.pair], "a2v", frame)
+                    else:
+                        rec.error(f"{side}:{frame.get('code')}")
+                        if record is not None:
+                            record.error = frame.get("code")
+                    continue
+                if "console-errors" in raw:
+                    rec.frame(f"{side}:error", len(raw))
+                    code = CONSOLE_ERROR_CODE_RE.search(raw)
+                    rec.error(f"{side}:{code.group(1) if code else raw[:80]}")
+                    continue
+                if raw.startswith(MESSAGE_FRAGMENT_PREFIX):
+                    rec.frame(f"{side}:message", len(raw))
+                elif raw.startswith(INBOX_ROW_PREFIX):
+                    rec.frame(f"{side}:inbox-row", len(raw))
+                else:
+                    rec.frame(f"{side}:other", len(raw))
+                if side != "agent":
+                    continue
+                # A visitor's message reached its agent: in the inbox row, or on screen.
+                for token in TOKEN_RE.findall(raw):
+                    if token.startswith("bv-"):
+                        record = rec.records.get(token)
+                        if record is not None and record.delivered is None:
+                            rec.deliver(token, when)
+                if raw.startswith(MESSAGE_FRAGMENT_PREFIX) and console.watching:
+                    ids = [int(i) for i in MESSAGE_ID_RE.findall(raw)]
+                    conversation = console.watching
+                    if ids and max(ids) > console.seen.get(conversation, 0):
+                        console.seen[conversation] = max(ids)
+                    self._read_later(console)
+        except Exception as error:
+            self._closed(side, error)
+
+    def _read_later(self, console: Console) -> None:
+        """As the console: one read mark per burst shown, the newest id, after a pause."""
+        if console.read_task is not None and not console.read_task.done():
+            return
+
+        async def read():
+            await asyncio.sleep(READ_DEBOUNCE_SECONDS)
+            conversation = console.watching
+            newest = console.seen.get(conversation, 0)
+            if newest > console.read_sent.get(conversation, 0):
+                console.read_sent[conversation] = newest
+                self.reads_sent += 1
+                await console.ws.send(
+                    json.dumps({"type": "read", "conversation": conversation, "up_to": newest})
+                )
+
+        console.read_task = asyncio.create_task(read())
+        self.readers.append(console.read_task)
+
+    # -- sending -------------------------------------------------------------------------
+
+    async def _typing(self, ws, conversation: int, state: bool) -> None:
+        self.typing_sent += 1
+        await ws.send(json.dumps({"type": "typing", "conversation": conversation, "state": state}))
+
+    async def human_send(self, pair: Pair, kind: str, token: str, t0: float) -> None:
+        """Type, then send at t0 (the scheduled time latency counts from), then stop typing;
+        an agent first opens the conversation if it is not the one on screen."""
+        if kind == "v2a":
+            await self._typing(pair.visitor_ws, pair.conversation, True)
+            await asyncio.sleep(max(0.0, t0 - now()))
+            await self.send_visitor(pair, token)
+            await self._typing(pair.visitor_ws, pair.conversation, False)
+            return
+        console = self.consoles[pair.agent_account]
+        if console.watching != pair.conversation:
+            console.watching = pair.conversation
+            self.watches_sent += 1
+            await console.ws.send(
+                json.dumps(
+                    {
+                        "type": "watch",
+                        "conversation": pair.conversation,
+                        "after": console.seen.get(pair.conversation, 0),
+                    }
+                )
+            )
+        await self._typing(console.ws, pair.conversation, True)
+        await asyncio.sleep(max(0.0, t0 - now()))
+        await self.send_agent(pair, token)
+        if console.watching == pair.conversation:
+            await self._typing(console.ws, pair.conversation, False)
+
+    async def drive(self, rec: Recorder, *, rate: float, duration: float, phase: str, args):
+        """An open Poisson arrival rate as drive() does, placed on conversations at human pace:
+        a message goes to a conversation whose same side has not sent for --pace seconds."""
+        rng = random.Random(f"{args.seed}-{phase}")
+        pairs = [p for p in self.pairs if p.agent_ws is not None and p.visitor_ws is not None]
+        lead = args.typing_lead
+        last = {"v2a": {}, "a2v": {}}
+        tasks: set[asyncio.Task] = set()
+        send_failures = 0
+        self.errors_at_start = dict(rec.errors)
+        self.counts_at_start = (self.typing_sent, self.reads_sent, self.watches_sent)
+        unplaced_at_start = self.unplaced
+
+        def done(task: asyncio.Task) -> None:
+            nonlocal send_failures
+            tasks.discard(task)
+            if not task.cancelled() and task.exception() is not None:
+                send_failures += 1
+                rec.error(f"send:{type(task.exception()).__name__}")
+
+        share_acc = 0.0
+        start = now() + lead
+        scheduled = start
+        sent = 0
+        lag: list[float] = []
+        while True:
+            scheduled += rng.expovariate(rate)
+            if scheduled - start >= duration:
+                break
+            delay = scheduled - lead - now()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            lag.append(max(0.0, now() - (scheduled - lead)))
+            share_acc += args.agent_share
+            kind = "v2a"
+            if share_acc >= 1.0:
+                share_acc -= 1.0
+                kind = "a2v"
+            pair = None
+            for _attempt in range(50):
+                candidate = pairs[rng.randrange(len(pairs))]
+                previous = last[kind].get(candidate.index)
+                if previous is None or scheduled - previous >= args.pace:
+                    pair = candidate
+                    break
+            if pair is None:
+                self.unplaced += 1
+                continue
+            last[kind][pair.index] = scheduled
+            token = rec.token(kind, phase)
+            rec.records[token] = Rec(kind, pair.index, scheduled, phase)
+            task = asyncio.create_task(self.human_send(pair, kind, token, scheduled))
+            tasks.add(task)
+            task.add_done_callback(done)
+            sent += 1
+        await asyncio.sleep(max(0.0, scheduled - now()))
+        schedule_end = now()
+        deadline = schedule_end + args.drain
+        while now() < deadline:
+            if not tasks and rec.pending(phase) == 0:
+                break
+            await asyncio.sleep(0.05)
+        for task in list(tasks):
+            task.cancel()
+        return {
+            "sent": sent,
+            "start": start,
+            "schedule_end": schedule_end,
+            "end": now(),
+            "lag": latency_summary(lag),
+            "send_failures": send_failures,
+            "in_flight_cancelled": len(tasks),
+            "unplaced": self.unplaced - unplaced_at_start,
+        }
+
+    def phase_stats(self, drive_out: dict) -> dict:
+        """Refusals of every kind in the phase, and frames per second each console received
+        (over whole seconds of the schedule)."""
+        start, end = drive_out["start"], drive_out["schedule_end"]
+        refusals = {
+            code: count - self.errors_at_start.get(code, 0)
+            for code, count in self.rec.errors.items()
+            if count > self.errors_at_start.get(code, 0)
+        }
+
+        def rates(consoles: list[Console]) -> dict:
+            per_socket = [window_rates(c.stamps, start, end) for c in consoles]
+            every = sorted(n for counts in per_socket for n in counts)
+            return {
+                "sockets": len(consoles),
+                "max": max(every, default=0),
+                "p99": percentile(every, 99) or 0,
+                "p50": percentile(every, 50) or 0,
+                "per_socket_max": [max(counts, default=0) for counts in per_socket],
+            }
+
+        typing, reads, watches = (
+            now_count - before
+            for now_count, before in zip(
+                (self.typing_sent, self.reads_sent, self.watches_sent),
+                self.counts_at_start,
+                strict=True,
+            )
+        )
+        return {
+            "topology": {
+                "refusals": refusals,
+                "refused_total": sum(refusals.values()),
+                "supervisor_fps": rates(self.supervisors),
+                "agent_fps": rates(self.consoles),
+                "typing_sent": typing,
+                "reads_sent": reads,
+                "watches_sent": watches,
+                "unplaced": drive_out.get("unplaced", 0),
+            }
+        }
+
+    async def close(self) -> None:
+        self.closing = True
+        consoles = [c.ws for c in self.consoles + self.supervisors if c.ws is not None]
+        await asyncio.gather(*(ws.close() for ws in consoles), return_exceptions=True)
+        await super().close()
 
 
 RELAY_TABLE_SQL = """
@@ -1764,8 +2222,13 @@ async def run_phases(target, rec: Recorder, args, pids_fn) -> dict:
     for index, rate in enumerate(steps):
         duration = args.step_duration if args.saturate else args.duration
         if args.warmup > 0:
-            warm = await drive(
-                target, rec, rate=rate, duration=args.warmup, phase=f"w{index}", args=args
+            driver = target.drive if isinstance(target, TopologyTarget) else None
+            warm = await (
+                driver(rec, rate=rate, duration=args.warmup, phase=f"w{index}", args=args)
+                if driver
+                else drive(
+                    target, rec, rate=rate, duration=args.warmup, phase=f"w{index}", args=args
+                )
             )
             log(f"warm-up at {rate:g} msg/s: {warm['sent']} sent")
         gc.collect()
@@ -1780,9 +2243,14 @@ async def run_phases(target, rec: Recorder, args, pids_fn) -> dict:
             profilers = start_profilers(args, pids_fn(), seconds=duration)
         backends = getattr(target, "backend_pids", list)
         before = CpuSnapshot.take(pids_fn(), await asyncio.to_thread(backends))
-        drive_out = await drive(
-            target, rec, rate=rate, duration=duration, phase=f"m{index}", args=args
-        )
+        if isinstance(target, TopologyTarget):
+            drive_out = await target.drive(
+                rec, rate=rate, duration=duration, phase=f"m{index}", args=args
+            )
+        else:
+            drive_out = await drive(
+                target, rec, rate=rate, duration=duration, phase=f"m{index}", args=args
+            )
         cpu = CpuSnapshot.take(pids_fn(), await asyncio.to_thread(backends)).minus(before)
         if profilers:
             await asyncio.to_thread(finish_profilers, profilers)
@@ -1790,6 +2258,8 @@ async def run_phases(target, rec: Recorder, args, pids_fn) -> dict:
             target, rec, phase=f"m{index}", rate=rate, duration=duration, drive_out=drive_out
         )
         result["cpu_s"] = cpu
+        if isinstance(target, TopologyTarget):
+            result.update(target.phase_stats(drive_out))
         if monitor is not None:
             result["db_sessions_opened"] = (
                 await asyncio.to_thread(monitor.sessions) - sessions_before
@@ -2033,6 +2503,25 @@ def print_phase(name: str, p: dict) -> None:
         )
     frames = ", ".join(f"{k} {v}" for k, v in sorted(p["frames"].items()))
     print(f"  frames received: {frames}")
+    if "topology" in p:
+        t = p["topology"]
+        refusals = ", ".join(f"{k} {v}" for k, v in sorted(t["refusals"].items())) or "none"
+        print(f"  refusals of every kind (error frames, closes): {t['refused_total']} ({refusals})")
+        print(
+            f"  sent besides messages: typing {t['typing_sent']}, read marks {t['reads_sent']} "
+            f"(consoles; widgets send one per agent message), watch {t['watches_sent']}"
+            + (
+                f"; {t['unplaced']} messages found no conversation free at human pace"
+                if t["unplaced"]
+                else ""
+            )
+        )
+        for label, key in (("supervisor", "supervisor_fps"), ("agent", "agent_fps")):
+            r = t[key]
+            print(
+                f"  frames/s received per {label} console ({r['sockets']} sockets, 1 s windows):"
+                f" max {r['max']}, p99 {r['p99']}, p50 {r['p50']}"
+            )
     if p.get("errors") or p.get("closed_sockets") or p.get("unknown_tokens"):
         print(
             f"  errors {p.get('errors')}, sockets closed {p.get('closed_sockets')}, "
@@ -2093,6 +2582,18 @@ def print_summary(args, main: dict, baseline: dict | None, rss: dict | None) -> 
                 f"saturation: highest passing step {sat['rate']:g} msg/s offered, persisted "
                 f"{fmt(sat['persisted_msgs'])} msg/s (target >= 1,000 with p99 <= 100 ms)   "
                 f"{verdict(ok)}"
+            )
+    if phases and "topology" in phases[0]:
+        for p in phases:
+            t = p["topology"]
+            supervisor = t["supervisor_fps"]
+            print(
+                f"topology at {p['rate']:g} msg/s: refusals {t['refused_total']} (target 0)   "
+                f"{verdict(t['refused_total'] == 0)}; v2a p99 "
+                f"{fmt(p['v2a']['latency_ms']['p99'])} ms (target <= 25)   "
+                f"{verdict((p['v2a']['latency_ms']['p99'] or 1e9) <= 25)}; a supervisor console "
+                f"received at most {supervisor['max']} frames/s (target <= 4)   "
+                f"{verdict(supervisor['max'] <= 4) if supervisor['sockets'] else 'n/a'}"
             )
     if rss is not None:
         ok = rss["kb_per_socket"] <= TARGETS["rss_kb_per_socket"]
@@ -2155,7 +2656,7 @@ async def run_destek(args, stack: BenchStack) -> tuple[dict, dict]:
     ports = stack.start_servers(args.processes)
     log(f"{args.server} on ports {ports} (pids {stack.pids})")
     rec = Recorder(run_id=secrets.token_hex(3))
-    target = DestekTarget(args, stack, ports, rec)
+    target = (TopologyTarget if args.agents_per_team else DestekTarget)(args, stack, ports, rec)
     target.db_monitor = monitor = DbMonitor(stack).start()
     try:
         await target.setup()
@@ -2334,6 +2835,30 @@ def parse_args(argv=None):
         "1: every console socket is the demo agent logged in over HTTP, so every inbox row "
         "goes to every console socket (the inbox fan-out stress case); N: N bench agents",
     )
+    topology = parser.add_argument_group(
+        "realistic topology",
+        "teams of agents, each working many conversations in one console, supervisors "
+        "watching everything, humans' pacing (TopologyTarget); --agents-per-team turns it on "
+        "and sets --visitors to teams x agents x conversations",
+    )
+    topology.add_argument("--agents-per-team", type=int, default=0, help="e.g. 50")
+    topology.add_argument("--conversations-per-agent", type=int, default=20)
+    topology.add_argument("--teams", type=int, default=1)
+    topology.add_argument(
+        "--supervisors", type=int, default=2, help="consoles that get every inbox row"
+    )
+    topology.add_argument(
+        "--pace",
+        type=float,
+        default=3.0,
+        help="seconds between two messages of one side in one conversation, at least",
+    )
+    topology.add_argument(
+        "--typing-lead",
+        type=float,
+        default=1.0,
+        help="a sender's typing starts this long before its message (and stops after it)",
+    )
     parser.add_argument("--rate", "-r", type=float, default=200.0, help="total msg/s offered")
     parser.add_argument("--duration", "-d", type=float, default=30.0, help="measured seconds")
     parser.add_argument("--warmup", type=float, default=3.0, help="unmeasured seconds first")
@@ -2443,6 +2968,20 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     if args.only_baseline and args.skip_baseline:
         parser.error("--only-baseline and --skip-baseline exclude each other")
+    if args.agents_per_team:
+        args.visitors = args.teams * args.agents_per_team * args.conversations_per_agent
+        args.agents = args.visitors
+        top_rate = max(
+            [args.rate] + ([float(x) for x in args.steps.split(",")] if args.saturate else [])
+        )
+        most = args.visitors / args.pace * 0.8  # room to place each message at human pace
+        for share in (args.agent_share, 1 - args.agent_share):
+            if top_rate * share > most:
+                parser.error(
+                    f"{top_rate * share:g} msg/s from one side across {args.visitors} "
+                    f"conversations is more than one per {args.pace:g} s each allows: lower "
+                    "--rate or open more conversations"
+                )
     if args.agents is None:
         args.agents = args.visitors
     args.agents = min(args.agents, args.visitors)
