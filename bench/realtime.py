@@ -7,6 +7,8 @@ Run from the project root with the project's virtualenv:
     .venv/bin/python bench/realtime.py --saturate --skip-baseline
     .venv/bin/python bench/realtime.py --layer core
     .venv/bin/python bench/realtime.py --rate 20 --skip-baseline --profile /tmp/prof
+    .venv/bin/python bench/realtime.py --agents-per-team 50 --conversations-per-agent 20 \
+        --supervisors 2 --rate 100                          # the realistic topology
 
 Results, method and findings: docs/performance.md.
 
@@ -24,6 +26,12 @@ drives an open-arrival-rate load in both directions:
   while its socket is open (`--agent-reply http`: the reply POST
   /console/conversations/<id>/messages, the console's fallback), timed until the visitor socket
   receives the `message.new` with that client id.
+
+With --agents-per-team the sockets follow a realistic topology instead (TopologyTarget): teams
+of agents, each working all their open conversations in one console, supervisors' consoles
+getting every inbox row, and humans' pacing (typing, reading, one message per side per
+conversation per 3 s at most); it reports refusals of every kind and the frames per second each
+console receives.
 
 Latencies are measured from the *scheduled* send time on this process's one clock
 (time.perf_counter), so a slow server (or a slow client) cannot hide queueing (no coordinated
