@@ -1601,6 +1601,7 @@ class TopologyTarget(DestekTarget):
         self.reads_sent = 0
         self.watches_sent = 0
         self.unplaced = 0
+        self.message_frames_sent: set[str] = set()
 
     async def setup(self) -> None:
         args = self.args
@@ -1768,11 +1769,22 @@ class TopologyTarget(DestekTarget):
 
     async def human_send(self, pair: Pair, kind: str, token: str, t0: float) -> None:
         """Type, then send at t0 (the scheduled time latency counts from), then stop typing;
-        an agent first opens the conversation if it is not the one on screen."""
+        an agent first opens the conversation if it is not the one on screen. A message whose
+        frame had not left when the drain window closed (the sockets were backed up) is still
+        the client's: waiting, not lost."""
+        try:
+            await self._human_send(pair, kind, token, t0)
+        except asyncio.CancelledError:
+            if token not in self.message_frames_sent:
+                self.rec.records[token].held = True
+            raise
+
+    async def _human_send(self, pair: Pair, kind: str, token: str, t0: float) -> None:
         if kind == "v2a":
             await self._typing(pair.visitor_ws, pair.conversation, True)
             await asyncio.sleep(max(0.0, t0 - now()))
             await self.send_visitor(pair, token)
+            self.message_frames_sent.add(token)
             await self._typing(pair.visitor_ws, pair.conversation, False)
             return
         console = self.consoles[pair.agent_account]
@@ -1791,6 +1803,7 @@ class TopologyTarget(DestekTarget):
         await self._typing(console.ws, pair.conversation, True)
         await asyncio.sleep(max(0.0, t0 - now()))
         await self.send_agent(pair, token)
+        self.message_frames_sent.add(token)
         if console.watching == pair.conversation:
             await self._typing(console.ws, pair.conversation, False)
 
