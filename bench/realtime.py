@@ -7,6 +7,8 @@ Run from the project root with the project's virtualenv:
     .venv/bin/python bench/realtime.py --saturate --skip-baseline
     .venv/bin/python bench/realtime.py --layer core
     .venv/bin/python bench/realtime.py --rate 20 --skip-baseline --profile /tmp/prof
+    .venv/bin/python bench/realtime.py --agents-per-team 50 --conversations-per-agent 20 \
+        --supervisors 2 --rate 100                          # the realistic topology
 
 Results, method and findings: docs/performance.md.
 
@@ -25,13 +27,24 @@ drives an open-arrival-rate load in both directions:
   /console/conversations/<id>/messages, the console's fallback), timed until the visitor socket
   receives the `message.new` with that client id.
 
+With --agents-per-team the sockets follow a realistic topology instead (TopologyTarget): teams
+of agents, each working all their open conversations in one console, supervisors' consoles
+getting every inbox row, and humans' pacing (typing, reading, one message per side per
+conversation per 3 s at most); it reports refusals of every kind and the frames per second each
+console receives.
+
 Latencies are measured from the *scheduled* send time on this process's one clock
 (time.perf_counter), so a slow server (or a slow client) cannot hide queueing (no coordinated
-omission). A baseline with the same sockets, pairs and rate against a minimal `websockets` relay
-(no Django, no database) runs in the same invocation unless --skip-baseline. `--baseline
-persisting` makes that relay also write each message to PostgreSQL (one INSERT, its own
-transaction, before the acknowledgement and the relay) - the floor for any server that persists
-a message before delivering it - and `--only-baseline` runs the baseline alone.
+omission). A baseline with the same sockets, pairs and rate runs in the same invocation unless
+--skip-baseline, and the run ends with ours/baseline ratios (server CPU per message, this run's
+PostgreSQL backends' CPU per message, p50 and p99). `--baseline channels` (the default) is the
+floor of our own stack: a bare Channels consumer (bench/channels_floor.py) served by the same
+server, process count, channel layer and database settings, which authenticates nothing and
+per message does one `INSERT ... ON CONFLICT DO NOTHING` through `database_sync_to_async` and
+one `group_send` to the pair. `--baseline relay` is a minimal `websockets` relay (no Django, no
+database); `--baseline persisting` makes that relay also write each message to PostgreSQL (one
+INSERT, its own transaction, before the acknowledgement and the relay). `--only-baseline` runs
+the baseline alone.
 
 Environment: PG_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/postgres) and REDIS_HOST /
 REDIS_PORT (default 127.0.0.1:6379). Nothing here is meant for a public interface: every socket
@@ -73,7 +86,7 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 DEMO_WIDGET_KEY = "demo"
 DEMO_AGENT = ("agent", "agent-demo-123")
 MESSAGE_FRAGMENT_PREFIX = '<div hx-swap-oob="beforeend:#message-list">'
-INBOX_ROW_PREFIX = '<li id="conv-row-'
+INBOX_ROW_PREFIX = '<ul hx-swap-oob="afterbegin:#inbox-list">'
 TARGETS = {
     "v2a_p50_ms": 5.0,
     "v2a_p99_ms": 25.0,
@@ -206,9 +219,12 @@ class CpuSnapshot:
     client: float
     wall: float
     machine: float
+    # CPU of each backend connected to this run's database (pid -> seconds): on a machine
+    # shared with other PostgreSQL work, "postgres" (every postgres process) counts theirs too.
+    backends: dict[int, float] = field(default_factory=dict)
 
     @classmethod
-    def take(cls, server_pids: list[int]) -> CpuSnapshot:
+    def take(cls, server_pids: list[int], backend_pids: list[int] = ()) -> CpuSnapshot:
         usage = resource.getrusage(resource.RUSAGE_SELF)
         return cls(
             servers=sum(cpu_seconds(pid) for pid in server_pids),
@@ -217,12 +233,17 @@ class CpuSnapshot:
             client=usage.ru_utime + usage.ru_stime,
             wall=now(),
             machine=machine_busy_seconds(),
+            backends={pid: cpu_seconds(pid) for pid in backend_pids},
         )
 
     def minus(self, before: CpuSnapshot) -> dict:
         return {
             "servers": self.servers - before.servers,
             "postgres": self.postgres - before.postgres,
+            # Backends open at the end (a pool keeps them); one opened meanwhile counts whole.
+            "postgres_db": sum(
+                max(0.0, cpu - before.backends.get(pid, 0.0)) for pid, cpu in self.backends.items()
+            ),
             "redis": self.redis - before.redis,
             "client": self.client - before.client,
             "wall": self.wall - before.wall,
@@ -456,6 +477,13 @@ class BenchStack:
             cursor = conn.execute(sql, params or None)
             return cursor.fetchall() if cursor.description else []
 
+    def backend_pids(self) -> list[int]:
+        """PostgreSQL backends connected to this run's database now."""
+        if not self.database_created:
+            return []
+        rows = self._admin("SELECT pid FROM pg_stat_activity WHERE datname = %s", self.name)
+        return [row[0] for row in rows]
+
     def persisted(self, table: str, conversation_column: str, pattern: str) -> dict:
         """Rows stored with a client id like `pattern`, and how many distinct per conversation."""
         rows = self.query(
@@ -484,7 +512,11 @@ class BenchStack:
             raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stderr[-4000:]}")
         return result.stdout
 
-    def start_servers(self, count: int) -> list[int]:
+    def start_servers(
+        self, count: int, *, asgi_app: str | None = None, env: dict | None = None
+    ) -> list[int]:
+        """K server processes of --server on loopback ports; Destek's app unless another one
+        (the floor of `--baseline channels`) with its environment."""
         ports = []
         for _ in range(count):
             port = free_port()
@@ -494,7 +526,7 @@ class BenchStack:
                     sys.executable,
                     "-m",
                     "uvicorn",
-                    self.asgi_app,
+                    asgi_app or self.asgi_app,
                     "--host",
                     "127.0.0.1",
                     "--port",
@@ -524,10 +556,10 @@ class BenchStack:
                     str(port),
                     "--verbosity",
                     "0",  # no access log: one line per request and socket is not what we measure
-                    self.asgi_app,
+                    asgi_app or self.asgi_app,
                 ]
             process = subprocess.Popen(
-                command, cwd=ROOT, env=self.env, stdout=log_file, stderr=subprocess.STDOUT
+                command, cwd=ROOT, env=env or self.env, stdout=log_file, stderr=subprocess.STDOUT
             )
             self.servers.append((port, process))
             ports.append(port)
@@ -571,6 +603,7 @@ class BenchStack:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=10)
+        self.servers = []
 
     def cleanup(self) -> None:
         """Idempotent and safe to call from any failure path."""
@@ -1165,43 +1198,47 @@ class DestekTarget:
     # -- receiving -----------------------------------------------------------------------
 
     async def _read_visitor(self, ws, pair: Pair) -> None:
+        try:
+            await self._read_visitor_frames(ws, pair)
+        except Exception:
+            self.rec.closed_sockets += 1
+
+    async def _read_visitor_frames(self, ws, pair: Pair) -> None:
         rec = self.rec
         read_up_to = 0
-        try:
-            async for raw in ws:
-                when = now()
-                frame = json.loads(raw)
-                kind = frame.get("type")
-                rec.frame(f"visitor:{kind}", len(raw))
-                if kind == "message.new":
-                    message = frame["message"]
-                    client_id = message.get("client_id") or ""
-                    if message["sender"]["type"] == "visitor":
-                        rec.ack(client_id, when)
-                        self._acked(pair, "v2a", client_id)
-                    elif client_id.startswith("ba-"):
-                        rec.deliver(client_id, when)
-                        if self.args.read_receipts and message["id"] > read_up_to:
-                            # As the open widget does: the agent's "Seen".
-                            read_up_to = message["id"]
-                            await ws.send(
-                                json.dumps(
-                                    {
-                                        "type": "read",
-                                        "conversation": pair.conversation,
-                                        "up_to": read_up_to,
-                                    }
-                                )
+        async for raw in ws:
+            when = now()
+            frame = json.loads(raw)
+            kind = frame.get("type")
+            rec.frame(f"visitor:{kind}", len(raw))
+            if kind == "message.new":
+                message = frame["message"]
+                client_id = message.get("client_id") or ""
+                if message["sender"]["type"] == "visitor":
+                    rec.ack(client_id, when)
+                    self._acked(pair, "v2a", client_id)
+                elif client_id.startswith("ba-"):
+                    rec.deliver(client_id, when)
+                    if self.args.read_receipts and message["id"] > read_up_to:
+                        # As the open widget does: the agent's "Seen".
+                        read_up_to = message["id"]
+                        await ws.send(
+                            json.dumps(
+                                {
+                                    "type": "read",
+                                    "conversation": pair.conversation,
+                                    "up_to": read_up_to,
+                                }
                             )
-                elif kind == "error" and frame.get("code") == "overloaded":
-                    self._refused(pair, "v2a", frame)
-                elif kind == "error":
-                    rec.error(f"visitor:{frame.get('code')}")
-                    token = frame.get("client_id")
-                    if token in rec.records:
-                        rec.records[token].error = frame.get("code")
-        except Exception:
-            rec.closed_sockets += 1
+                        )
+            elif kind == "error" and frame.get("code") == "overloaded":
+                rec.error("visitor:overloaded")
+                self._refused(pair, "v2a", frame)
+            elif kind == "error":
+                rec.error(f"visitor:{frame.get('code')}")
+                token = frame.get("client_id")
+                if token in rec.records:
+                    rec.records[token].error = frame.get("code")
 
     async def _read_agent(self, ws, pair: Pair) -> None:
         rec = self.rec
@@ -1217,6 +1254,7 @@ class DestekTarget:
                         rec.ack(frame.get("client_id"), when)
                         self._acked(pair, "a2v", frame.get("client_id"))
                     elif frame.get("code") == "overloaded":
+                        rec.error("agent:overloaded")
                         self._refused(pair, "a2v", frame)
                     else:
                         rec.error(f"agent:{frame.get('code')}")
@@ -1342,6 +1380,9 @@ class DestekTarget:
             "chat_message", "conversation_id", self.rec.token_pattern(phase)
         )
 
+    def backend_pids(self) -> list[int]:
+        return self.stack.backend_pids()
+
     async def close(self) -> None:
         for task in self.readers:
             task.cancel()
@@ -1424,6 +1465,472 @@ print(json.dumps(out))
 """
 
 
+# --------------------------------------------------------------------------------------------
+# A realistic topology (--agents-per-team): teams of agents, each with many open
+# conversations in one console, supervisors watching everything, humans' pacing
+# --------------------------------------------------------------------------------------------
+
+TOPOLOGY_FIXTURE_SCRIPT = """
+import json, sys
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.sessions.backends.db import SessionStore
+from django.db import transaction
+from django.utils import timezone
+from chat.models import Message
+from support.identity import visitor_token_issue
+from support.models import AgentProfile, Contact, Conversation, Team, Widget
+
+data = json.loads(sys.stdin.read())
+out = {"visitors": [], "agents": [], "supervisors": []}
+User = get_user_model()
+password = make_password("bench-agent-password")
+
+
+def staff(username, role, teams=()):
+    user = User.objects.create(username=username, password=password)
+    profile = AgentProfile.objects.create(user=user, role=role, display_name=username)
+    profile.teams.set(teams)
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "support.auth_backends.AgentModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return {"username": username, "id": user.pk, "session": session.session_key}
+
+
+with transaction.atomic():
+    widget = Widget.objects.get(key="demo")
+    now = timezone.now()
+    for t in range(data["teams"]):
+        # No weekly hours: always open (no after-hours replies in the way).
+        team = Team.objects.create(name=f"Bench team {t}", slug=f"bench-team-{t}")
+        for a in range(data["agents_per_team"]):
+            agent = staff(f"bench-t{t}-agent-{a}", AgentProfile.Role.AGENT, [team])
+            out["agents"].append(agent)
+            n = data["conversations_per_agent"]
+            contacts = Contact.objects.bulk_create(
+                [Contact(widget=widget, device={"platform": "bench"}, last_seen_at=now)
+                 for _ in range(n)]
+            )
+            conversations = Conversation.objects.bulk_create(
+                [Conversation(contact=c, status=Conversation.Status.OPEN, team=team,
+                              assignee_id=agent["id"], last_message_at=now,
+                              last_message_preview="Hello from a bench visitor")
+                 for c in contacts]
+            )
+            messages = Message.objects.bulk_create(
+                [Message(conversation=conv, sender_type="visitor", client_id=f"bs-{conv.pk}",
+                         body="Hello from a bench visitor")
+                 for conv in conversations]
+            )
+            for conv, message in zip(conversations, messages):
+                conv.visitor_last_read_id = message.pk
+                conv.agent_last_read_id = message.pk
+            Conversation.objects.bulk_update(
+                conversations, ["visitor_last_read_id", "agent_last_read_id"]
+            )
+            for contact, conv, message in zip(contacts, conversations, messages):
+                token = visitor_token_issue(
+                    contact_id=contact.pk, widget_id=widget.pk,
+                    token_version=contact.token_version,
+                )
+                out["visitors"].append(
+                    {"token": token, "conversation": conv.pk, "last_id": message.pk,
+                     "agent": len(out["agents"]) - 1}
+                )
+    for s in range(data["supervisors"]):
+        out["supervisors"].append(staff(f"bench-supervisor-{s}", AgentProfile.Role.SUPERVISOR))
+print(json.dumps(out))
+"""
+
+CONSOLE_ERROR_CODE_RE = re.compile(r'data-code="([^"]*)"')
+READ_DEBOUNCE_SECONDS = 0.8  # as static/console/console.js
+
+
+@dataclass
+class Console:
+    """One console socket: an agent working all their conversations in it (switching the one
+    on screen with `watch`), or a supervisor's, watching every inbox."""
+
+    account: AgentAccount
+    port: int
+    role: str  # "agent" or "supervisor"
+    ws: object = None
+    watching: int = 0
+    seen: dict = field(default_factory=dict)  # conversation -> newest message id shown
+    read_sent: dict = field(default_factory=dict)  # conversation -> newest read mark sent
+    read_task: object = None
+    stamps: list = field(default_factory=list)  # when each frame arrived
+
+
+def window_rates(stamps: list[float], start: float, end: float) -> list[int]:
+    """Frames in each whole second from start to end."""
+    seconds = max(1, int(end - start))
+    counts = [0] * seconds
+    for stamp in stamps:
+        index = int(stamp - start)
+        if 0 <= index < seconds:
+            counts[index] += 1
+    return counts
+
+
+class TopologyTarget(DestekTarget):
+    """--agents-per-team A --conversations-per-agent C --teams T --supervisors S.
+
+    T teams of A agents; each agent has C open conversations assigned (a visitor socket
+    each) and one console socket in which they work all of them; S supervisor consoles get
+    every inbox row. Humans' pacing: in a conversation each side sends at most one message
+    per --pace seconds; each types first (`typing` on, --typing-lead seconds before the
+    message, off after it); an agent opens the conversation they answer (`watch`, which
+    shows what they missed) and reads every message shown (a `read` mark per burst, the
+    newest id, after the console's debounce); a visitor reads each agent message. Every
+    refusal is counted by kind: error frames (rate_limited, overloaded, busy, ...) on either
+    side and sockets closed by the server."""
+
+    name = "destek (topology)"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.consoles: list[Console] = []
+        self.supervisors: list[Console] = []
+        self.opened_consoles = False
+        self.closing = False
+        self.errors_at_start: dict[str, int] = {}
+        self.typing_sent = 0
+        self.reads_sent = 0
+        self.watches_sent = 0
+        self.unplaced = 0
+        self.message_frames_sent: set[str] = set()
+
+    async def setup(self) -> None:
+        args = self.args
+        k = len(self.ports)
+        started = now()
+        payload = {
+            "teams": args.teams,
+            "agents_per_team": args.agents_per_team,
+            "conversations_per_agent": args.conversations_per_agent,
+            "supervisors": args.supervisors,
+        }
+        output = await asyncio.to_thread(
+            self.stack.manage, "shell", "-c", TOPOLOGY_FIXTURE_SCRIPT, stdin=json.dumps(payload)
+        )
+        fixture = json.loads(output.strip().splitlines()[-1])
+        csrf = secrets.token_hex(16)
+        for index, agent in enumerate(fixture["agents"]):
+            account = AgentAccount(
+                agent["username"], session=agent["session"], csrf=csrf, user_id=agent["id"]
+            )
+            self.consoles.append(Console(account, self.ports[(index + 1) % k], "agent"))
+        for index, supervisor in enumerate(fixture["supervisors"]):
+            account = AgentAccount(supervisor["username"], session=supervisor["session"], csrf=csrf)
+            self.supervisors.append(Console(account, self.ports[index % k], "supervisor"))
+        self.accounts = [console.account for console in self.consoles]
+        for index, made in enumerate(fixture["visitors"]):
+            pair = Pair(
+                index=index,
+                conversation=made["conversation"],
+                last_id=made["last_id"],
+                visitor_token=made["token"],
+                visitor_port=self.ports[index % k],
+                agent_port=self.consoles[made["agent"]].port,
+                agent_account=made["agent"],
+            )
+            self.consoles[made["agent"]].seen[pair.conversation] = pair.last_id
+            self.pairs.append(pair)
+        self.by_conversation = {pair.conversation: pair for pair in self.pairs}
+        log(
+            f"topology: {args.teams} team(s) x {args.agents_per_team} agents x "
+            f"{args.conversations_per_agent} conversations, {args.supervisors} supervisor(s), "
+            f"created in {now() - started:.1f} s"
+        )
+
+    async def open_sockets(self, pairs: list[Pair] | None = None) -> int:
+        pairs = self.pairs if pairs is None else pairs
+        started = now()
+        await bounded_gather(self.args.setup_concurrency, (self._visitor_socket(p) for p in pairs))
+        log(f"{len(pairs)} visitor sockets open in {now() - started:.1f} s")
+        if self.opened_consoles:
+            return len(pairs)
+        self.opened_consoles = True
+        started = now()
+        consoles = self.consoles + self.supervisors
+        await bounded_gather(self.args.setup_concurrency, (self._console(c) for c in consoles))
+        for pair in self.pairs:
+            pair.agent_ws = self.consoles[pair.agent_account].ws
+        log(f"{len(consoles)} console sockets open in {now() - started:.1f} s")
+        return len(pairs) + len(consoles)
+
+    async def _console(self, console: Console) -> None:
+        ws = await ws_connect(
+            f"ws://127.0.0.1:{console.port}/ws/console/",
+            additional_headers={"Cookie": console.account.cookie()},
+        )
+        await ws.send(json.dumps({"type": "ping"}))
+        while True:
+            text = await ws.recv()
+            if "pong" in text:
+                break
+        console.ws = ws
+        self.readers.append(asyncio.create_task(self._read_console(console)))
+
+    # -- receiving -----------------------------------------------------------------------
+
+    def _closed(self, side: str, error: Exception) -> None:
+        if self.closing:
+            return
+        rcvd = getattr(error, "rcvd", None)
+        self.rec.error(f"{side}:closed {rcvd.code if rcvd else type(error).__name__}")
+        self.rec.closed_sockets += 1
+
+    async def _read_visitor(self, ws, pair: Pair) -> None:
+        try:
+            await super()._read_visitor_frames(ws, pair)
+        except Exception as error:
+            self._closed("visitor", error)
+
+    async def _read_console(self, console: Console) -> None:
+        rec = self.rec
+        side = console.role
+        try:
+            async for raw in console.ws:
+                when = now()
+                console.stamps.append(when)
+                if raw.startswith("{"):
+                    frame = json.loads(raw)
+                    rec.frame(f"{side}:{frame.get('type')}", len(raw))
+                    token = frame.get("client_id")
+                    record = rec.records.get(token)
+                    if frame.get("type") == "message.sent":
+                        rec.ack(token, when)
+                        if record is not None:
+                            self._acked(self.pairs[record.pair], "a2v", token)
+                    elif frame.get("code") == "overloaded" and record is not None:
+                        rec.error(f"{side}:overloaded")
+                        self._refused(self.pairs[record.pair], "a2v", frame)
+                    else:
+                        rec.error(f"{side}:{frame.get('code')}")
+                        if record is not None:
+                            record.error = frame.get("code")
+                    continue
+                if "console-errors" in raw:
+                    rec.frame(f"{side}:error", len(raw))
+                    code = CONSOLE_ERROR_CODE_RE.search(raw)
+                    rec.error(f"{side}:{code.group(1) if code else raw[:80]}")
+                    continue
+                if raw.startswith(MESSAGE_FRAGMENT_PREFIX):
+                    rec.frame(f"{side}:message", len(raw))
+                elif raw.startswith(INBOX_ROW_PREFIX):
+                    rec.frame(f"{side}:inbox-row", len(raw))
+                else:
+                    rec.frame(f"{side}:other", len(raw))
+                if side != "agent":
+                    continue
+                # A visitor's message reached its agent: in the inbox row, or on screen.
+                for token in TOKEN_RE.findall(raw):
+                    if token.startswith("bv-"):
+                        record = rec.records.get(token)
+                        if record is not None and record.delivered is None:
+                            rec.deliver(token, when)
+                if raw.startswith(MESSAGE_FRAGMENT_PREFIX) and console.watching:
+                    ids = [int(i) for i in MESSAGE_ID_RE.findall(raw)]
+                    conversation = console.watching
+                    if ids and max(ids) > console.seen.get(conversation, 0):
+                        console.seen[conversation] = max(ids)
+                    self._read_later(console)
+        except Exception as error:
+            self._closed(side, error)
+
+    def _read_later(self, console: Console) -> None:
+        """As the console: one read mark per burst shown, the newest id, after a pause."""
+        if console.read_task is not None and not console.read_task.done():
+            return
+
+        async def read():
+            await asyncio.sleep(READ_DEBOUNCE_SECONDS)
+            conversation = console.watching
+            newest = console.seen.get(conversation, 0)
+            if newest > console.read_sent.get(conversation, 0):
+                console.read_sent[conversation] = newest
+                self.reads_sent += 1
+                await console.ws.send(
+                    json.dumps({"type": "read", "conversation": conversation, "up_to": newest})
+                )
+
+        console.read_task = asyncio.create_task(read())
+        self.readers.append(console.read_task)
+
+    # -- sending -------------------------------------------------------------------------
+
+    async def _typing(self, ws, conversation: int, state: bool) -> None:
+        self.typing_sent += 1
+        await ws.send(json.dumps({"type": "typing", "conversation": conversation, "state": state}))
+
+    async def human_send(self, pair: Pair, kind: str, token: str, t0: float) -> None:
+        """Type, then send at t0 (the scheduled time latency counts from), then stop typing;
+        an agent first opens the conversation if it is not the one on screen. A message whose
+        frame had not left when the drain window closed (the sockets were backed up) is still
+        the client's: waiting, not lost."""
+        try:
+            await self._human_send(pair, kind, token, t0)
+        except asyncio.CancelledError:
+            if token not in self.message_frames_sent:
+                self.rec.records[token].held = True
+            raise
+
+    async def _human_send(self, pair: Pair, kind: str, token: str, t0: float) -> None:
+        if kind == "v2a":
+            await self._typing(pair.visitor_ws, pair.conversation, True)
+            await asyncio.sleep(max(0.0, t0 - now()))
+            await self.send_visitor(pair, token)
+            self.message_frames_sent.add(token)
+            await self._typing(pair.visitor_ws, pair.conversation, False)
+            return
+        console = self.consoles[pair.agent_account]
+        if console.watching != pair.conversation:
+            console.watching = pair.conversation
+            self.watches_sent += 1
+            await console.ws.send(
+                json.dumps(
+                    {
+                        "type": "watch",
+                        "conversation": pair.conversation,
+                        "after": console.seen.get(pair.conversation, 0),
+                    }
+                )
+            )
+        await self._typing(console.ws, pair.conversation, True)
+        await asyncio.sleep(max(0.0, t0 - now()))
+        await self.send_agent(pair, token)
+        self.message_frames_sent.add(token)
+        if console.watching == pair.conversation:
+            await self._typing(console.ws, pair.conversation, False)
+
+    async def drive(self, rec: Recorder, *, rate: float, duration: float, phase: str, args):
+        """An open Poisson arrival rate as drive() does, placed on conversations at human pace:
+        a message goes to a conversation whose same side has not sent for --pace seconds."""
+        rng = random.Random(f"{args.seed}-{phase}")
+        pairs = [p for p in self.pairs if p.agent_ws is not None and p.visitor_ws is not None]
+        lead = args.typing_lead
+        last = {"v2a": {}, "a2v": {}}
+        tasks: set[asyncio.Task] = set()
+        send_failures = 0
+        self.errors_at_start = dict(rec.errors)
+        self.counts_at_start = (self.typing_sent, self.reads_sent, self.watches_sent)
+        unplaced_at_start = self.unplaced
+
+        def done(task: asyncio.Task) -> None:
+            nonlocal send_failures
+            tasks.discard(task)
+            if not task.cancelled() and task.exception() is not None:
+                send_failures += 1
+                rec.error(f"send:{type(task.exception()).__name__}")
+
+        share_acc = 0.0
+        start = now() + lead
+        scheduled = start
+        sent = 0
+        lag: list[float] = []
+        while True:
+            scheduled += rng.expovariate(rate)
+            if scheduled - start >= duration:
+                break
+            delay = scheduled - lead - now()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            lag.append(max(0.0, now() - (scheduled - lead)))
+            share_acc += args.agent_share
+            kind = "v2a"
+            if share_acc >= 1.0:
+                share_acc -= 1.0
+                kind = "a2v"
+            pair = None
+            for _attempt in range(50):
+                candidate = pairs[rng.randrange(len(pairs))]
+                previous = last[kind].get(candidate.index)
+                if previous is None or scheduled - previous >= args.pace:
+                    pair = candidate
+                    break
+            if pair is None:
+                self.unplaced += 1
+                continue
+            last[kind][pair.index] = scheduled
+            token = rec.token(kind, phase)
+            rec.records[token] = Rec(kind, pair.index, scheduled, phase)
+            task = asyncio.create_task(self.human_send(pair, kind, token, scheduled))
+            tasks.add(task)
+            task.add_done_callback(done)
+            sent += 1
+        await asyncio.sleep(max(0.0, scheduled - now()))
+        schedule_end = now()
+        deadline = schedule_end + args.drain
+        while now() < deadline:
+            if not tasks and rec.pending(phase) == 0:
+                break
+            await asyncio.sleep(0.05)
+        for task in list(tasks):
+            task.cancel()
+        return {
+            "sent": sent,
+            "start": start,
+            "schedule_end": schedule_end,
+            "end": now(),
+            "lag": latency_summary(lag),
+            "send_failures": send_failures,
+            "in_flight_cancelled": len(tasks),
+            "unplaced": self.unplaced - unplaced_at_start,
+        }
+
+    def phase_stats(self, drive_out: dict) -> dict:
+        """Refusals of every kind in the phase, and frames per second each console received
+        (over whole seconds of the schedule)."""
+        start, end = drive_out["start"], drive_out["schedule_end"]
+        refusals = {
+            code: count - self.errors_at_start.get(code, 0)
+            for code, count in self.rec.errors.items()
+            if count > self.errors_at_start.get(code, 0)
+        }
+
+        def rates(consoles: list[Console]) -> dict:
+            per_socket = [window_rates(c.stamps, start, end) for c in consoles]
+            every = sorted(n for counts in per_socket for n in counts)
+            return {
+                "sockets": len(consoles),
+                "max": max(every, default=0),
+                "p99": percentile(every, 99) or 0,
+                "p50": percentile(every, 50) or 0,
+                "per_socket_max": [max(counts, default=0) for counts in per_socket],
+            }
+
+        typing, reads, watches = (
+            now_count - before
+            for now_count, before in zip(
+                (self.typing_sent, self.reads_sent, self.watches_sent),
+                self.counts_at_start,
+                strict=True,
+            )
+        )
+        return {
+            "topology": {
+                "refusals": refusals,
+                "refused_total": sum(refusals.values()),
+                "supervisor_fps": rates(self.supervisors),
+                "agent_fps": rates(self.consoles),
+                "typing_sent": typing,
+                "reads_sent": reads,
+                "watches_sent": watches,
+                "unplaced": drive_out.get("unplaced", 0),
+            }
+        }
+
+    async def close(self) -> None:
+        self.closing = True
+        consoles = [c.ws for c in self.consoles + self.supervisors if c.ws is not None]
+        await asyncio.gather(*(ws.close() for ws in consoles), return_exceptions=True)
+        await super().close()
+
+
 RELAY_TABLE_SQL = """
 CREATE TABLE relay_message (
     id bigserial PRIMARY KEY,
@@ -1436,18 +1943,29 @@ CREATE TABLE relay_message (
 )
 """
 
+# `--baseline channels`: bench/channels_floor.py's table, as relay_message.
+FLOOR_TABLE_SQL = RELAY_TABLE_SQL.replace("relay_message", "floor_message")
+
 
 class RelayTarget:
-    """The floor: a raw `websockets` relay, no Django, no channel layer; with `--baseline
+    """A baseline: a raw `websockets` relay, no Django, no channel layer; with `--baseline
     persisting`, one INSERT per message (as chat_message's row: the pair's id, the client id
-    unique per pair, the body) before anything is sent."""
+    unique per pair, the body) before anything is sent. `--baseline channels` (the floor of our
+    own stack, bench/channels_floor.py) speaks the same protocol, and its pairs span two
+    processes as Destek's do (the channel layer carries the message across)."""
 
     def __init__(self, args, ports: list[int], recorder: Recorder, stack: BenchStack | None):
         self.args = args
         self.ports = ports
         self.rec = recorder
         self.stack = stack
-        self.name = "baseline" if stack is None else "baseline (persisting)"
+        self.kind = args.baseline if stack is not None else "relay"
+        self.name = {
+            "relay": "baseline",
+            "persisting": "baseline (persisting)",
+            "channels": "channels floor",
+        }[self.kind]
+        self.table = "floor_message" if self.kind == "channels" else "relay_message"
         self.pairs: list[Pair] = []
         self.readers: list[asyncio.Task] = []
         self.http_latencies: list[float] = []
@@ -1455,11 +1973,15 @@ class RelayTarget:
 
     async def setup(self) -> None:
         k = len(self.ports)
-        # No cross-process bus here: both sockets of a pair go to the same relay process.
+        # The relay has no cross-process bus: both sockets of a pair go to the same process.
+        across = 1 if self.kind == "channels" else 0
         self.pairs = [
-            Pair(index=i, visitor_port=self.ports[i % k], agent_port=self.ports[i % k])
+            Pair(index=i, visitor_port=self.ports[i % k], agent_port=self.ports[(i + across) % k])
             for i in range(self.args.visitors)
         ]
+
+    def backend_pids(self) -> list[int]:
+        return self.stack.backend_pids() if self.stack is not None else []
 
     async def open_sockets(self) -> None:
         await bounded_gather(
@@ -1508,7 +2030,7 @@ class RelayTarget:
     def persisted(self, phase: str) -> dict:
         if self.stack is None:
             return {"rows": None, "distinct": None}
-        return self.stack.persisted("relay_message", "pair", self.rec.token_pattern(phase))
+        return self.stack.persisted(self.table, "pair", self.rec.token_pattern(phase))
 
     async def close(self) -> None:
         for task in self.readers:
@@ -1721,8 +2243,13 @@ async def run_phases(target, rec: Recorder, args, pids_fn) -> dict:
     for index, rate in enumerate(steps):
         duration = args.step_duration if args.saturate else args.duration
         if args.warmup > 0:
-            warm = await drive(
-                target, rec, rate=rate, duration=args.warmup, phase=f"w{index}", args=args
+            driver = target.drive if isinstance(target, TopologyTarget) else None
+            warm = await (
+                driver(rec, rate=rate, duration=args.warmup, phase=f"w{index}", args=args)
+                if driver
+                else drive(
+                    target, rec, rate=rate, duration=args.warmup, phase=f"w{index}", args=args
+                )
             )
             log(f"warm-up at {rate:g} msg/s: {warm['sent']} sent")
         gc.collect()
@@ -1735,17 +2262,25 @@ async def run_phases(target, rec: Recorder, args, pids_fn) -> dict:
         profilers = []
         if args.profile and index == 0:
             profilers = start_profilers(args, pids_fn(), seconds=duration)
-        before = CpuSnapshot.take(pids_fn())
-        drive_out = await drive(
-            target, rec, rate=rate, duration=duration, phase=f"m{index}", args=args
-        )
-        cpu = CpuSnapshot.take(pids_fn()).minus(before)
+        backends = getattr(target, "backend_pids", list)
+        before = CpuSnapshot.take(pids_fn(), await asyncio.to_thread(backends))
+        if isinstance(target, TopologyTarget):
+            drive_out = await target.drive(
+                rec, rate=rate, duration=duration, phase=f"m{index}", args=args
+            )
+        else:
+            drive_out = await drive(
+                target, rec, rate=rate, duration=duration, phase=f"m{index}", args=args
+            )
+        cpu = CpuSnapshot.take(pids_fn(), await asyncio.to_thread(backends)).minus(before)
         if profilers:
             await asyncio.to_thread(finish_profilers, profilers)
         result = phase_result(
             target, rec, phase=f"m{index}", rate=rate, duration=duration, drive_out=drive_out
         )
         result["cpu_s"] = cpu
+        if isinstance(target, TopologyTarget):
+            result.update(target.phase_stats(drive_out))
         if monitor is not None:
             result["db_sessions_opened"] = (
                 await asyncio.to_thread(monitor.sessions) - sessions_before
@@ -1964,9 +2499,11 @@ def print_phase(name: str, p: dict) -> None:
     per = p["cpu_s_per_1000"]
     print(
         f"  CPU s over {cpu['wall']:.1f} s wall: servers {cpu['servers']:.1f}, postgres "
-        f"{cpu['postgres']:.1f}, redis {cpu['redis']:.1f}, bench client {cpu['client']:.1f}"
-        f"  | per 1,000 msgs: servers {per['servers']:.2f}, postgres {per['postgres']:.2f},"
-        f" redis {per['redis']:.2f}, client {per['client']:.2f}"
+        f"{cpu['postgres']:.1f} (this run's backends {cpu['postgres_db']:.1f}), redis "
+        f"{cpu['redis']:.1f}, bench client {cpu['client']:.1f}"
+        f"  | per 1,000 msgs: servers {per['servers']:.2f}, postgres {per['postgres']:.2f}"
+        f" (backends {per['postgres_db']:.2f}), redis {per['redis']:.2f},"
+        f" client {per['client']:.2f}"
     )
     if "other" in cpu:
         cores = len(os.sched_getaffinity(0))
@@ -1987,6 +2524,25 @@ def print_phase(name: str, p: dict) -> None:
         )
     frames = ", ".join(f"{k} {v}" for k, v in sorted(p["frames"].items()))
     print(f"  frames received: {frames}")
+    if "topology" in p:
+        t = p["topology"]
+        refusals = ", ".join(f"{k} {v}" for k, v in sorted(t["refusals"].items())) or "none"
+        print(f"  refusals of every kind (error frames, closes): {t['refused_total']} ({refusals})")
+        print(
+            f"  sent besides messages: typing {t['typing_sent']}, read marks {t['reads_sent']} "
+            f"(consoles; widgets send one per agent message), watch {t['watches_sent']}"
+            + (
+                f"; {t['unplaced']} messages found no conversation free at human pace"
+                if t["unplaced"]
+                else ""
+            )
+        )
+        for label, key in (("supervisor", "supervisor_fps"), ("agent", "agent_fps")):
+            r = t[key]
+            print(
+                f"  frames/s received per {label} console ({r['sockets']} sockets, 1 s windows):"
+                f" max {r['max']}, p99 {r['p99']}, p50 {r['p50']}"
+            )
     if p.get("errors") or p.get("closed_sockets") or p.get("unknown_tokens"):
         print(
             f"  errors {p.get('errors')}, sockets closed {p.get('closed_sockets')}, "
@@ -2048,6 +2604,18 @@ def print_summary(args, main: dict, baseline: dict | None, rss: dict | None) -> 
                 f"{fmt(sat['persisted_msgs'])} msg/s (target >= 1,000 with p99 <= 100 ms)   "
                 f"{verdict(ok)}"
             )
+    if phases and "topology" in phases[0]:
+        for p in phases:
+            t = p["topology"]
+            supervisor = t["supervisor_fps"]
+            print(
+                f"topology at {p['rate']:g} msg/s: refusals {t['refused_total']} (target 0)   "
+                f"{verdict(t['refused_total'] == 0)}; v2a p99 "
+                f"{fmt(p['v2a']['latency_ms']['p99'])} ms (target <= 25)   "
+                f"{verdict((p['v2a']['latency_ms']['p99'] or 1e9) <= 25)}; a supervisor console "
+                f"received at most {supervisor['max']} frames/s (target <= 4)   "
+                f"{verdict(supervisor['max'] <= 4) if supervisor['sockets'] else 'n/a'}"
+            )
     if rss is not None:
         ok = rss["kb_per_socket"] <= TARGETS["rss_kb_per_socket"]
         print(
@@ -2056,16 +2624,37 @@ def print_summary(args, main: dict, baseline: dict | None, rss: dict | None) -> 
             f"{rss['processes']} processes) (target <= 50; DESIGN.md aims at 40)   {verdict(ok)}"
         )
     if baseline is not None and baseline["phases"] and phases:
-        for ours, base in zip(phases, baseline["phases"], strict=False):
-            parts = []
-            for kind in ("v2a", "a2v"):
-                o, b = ours[kind]["latency_ms"], base[kind]["latency_ms"]
-                for q in ("p50", "p99"):
-                    if o[q] and b[q]:
-                        parts.append(f"{kind} {q} {o[q]:.1f}/{b[q]:.2f} = {o[q] / b[q]:.1f}x")
+        print_ratios(phases, baseline)
+
+
+def ratio(ours, theirs, digits: int = 2) -> str:
+    if not ours or not theirs:
+        return "-"
+    return f"{ours:.{digits}f}/{theirs:.{digits}f} = {ours / theirs:.2f}x"
+
+
+def print_ratios(phases: list[dict], baseline: dict) -> None:
+    """Ours against the baseline of the same run, phase by phase: CPU per message (servers,
+    and this run's PostgreSQL backends, ms) and latency (ms)."""
+    name = baseline.get("name", "baseline")
+    print(f"\n=== ours/{name}, same run ===")
+    for ours, base in zip(phases, baseline["phases"], strict=False):
+        o_cpu, b_cpu = ours["cpu_s_per_1000"], base["cpu_s_per_1000"]
+        print(f"at {ours['rate']:g} msg/s offered:")
+        print(f"  server CPU per message (ms)      {ratio(o_cpu['servers'], b_cpu['servers'])}")
+        database = ratio(o_cpu["postgres_db"], b_cpu["postgres_db"])
+        print(
+            f"  PostgreSQL CPU per message (ms)  {database}"
+            f"  (every postgres process: {ratio(o_cpu['postgres'], b_cpu['postgres'])})"
+        )
+        both_o = o_cpu["servers"] + o_cpu["postgres_db"]
+        both_b = b_cpu["servers"] + b_cpu["postgres_db"]
+        print(f"  servers + PostgreSQL (ms)        {ratio(both_o, both_b)}")
+        for kind, label in (("v2a", "visitor->agent"), ("a2v", "agent->visitor")):
+            o, b = ours[kind]["latency_ms"], base[kind]["latency_ms"]
             print(
-                f"ours/{baseline.get('name', 'baseline')} at {ours['rate']:g} msg/s: "
-                + ("; ".join(parts) or "n/a (nothing of ours was delivered)")
+                f"  {label} p50 (ms)          {ratio(o['p50'], b['p50'], 1)}\n"
+                f"  {label} p99 (ms)          {ratio(o['p99'], b['p99'], 1)}"
             )
 
 
@@ -2088,7 +2677,7 @@ async def run_destek(args, stack: BenchStack) -> tuple[dict, dict]:
     ports = stack.start_servers(args.processes)
     log(f"{args.server} on ports {ports} (pids {stack.pids})")
     rec = Recorder(run_id=secrets.token_hex(3))
-    target = DestekTarget(args, stack, ports, rec)
+    target = (TopologyTarget if args.agents_per_team else DestekTarget)(args, stack, ports, rec)
     target.db_monitor = monitor = DbMonitor(stack).start()
     try:
         await target.setup()
@@ -2161,7 +2750,41 @@ async def settle(limit: float = 30.0) -> None:
     log(f"the machine is still {busy:.0%} busy after {limit:g} s of waiting; going on")
 
 
+async def run_channels_floor(args, stack: BenchStack) -> dict:
+    """`--baseline channels`: bench/channels_floor.py on the same server, processes, layer and
+    database settings as Destek (its own table, its own Redis prefix)."""
+    if not stack.database_created:
+        stack.create_database()
+    stack.query(FLOOR_TABLE_SQL)
+    env = {
+        **stack.env,
+        "BENCH_FLOOR_DATABASE_URL": stack.database_url,
+        "CHANNEL_LAYER_PREFIX": f"{stack.name}-floor",
+    }
+    env.pop("DJANGO_SETTINGS_MODULE", None)  # the floor configures its own settings
+    ports = stack.start_servers(
+        args.processes, asgi_app="bench.channels_floor:application", env=env
+    )
+    log(f"channels floor: {args.server} on ports {ports} (pids {stack.pids})")
+    rec = Recorder(run_id=secrets.token_hex(3))
+    target = RelayTarget(args, ports, rec, stack)
+    try:
+        await target.setup()
+        await target.open_sockets()
+        results = await run_phases(target, rec, args, lambda: stack.pids)
+        results["name"] = target.name
+        results["server_tracebacks"] = stack.server_errors()
+        if any(results["server_tracebacks"].values()):
+            log("channels floor tracebacks:\n" + stack.server_log_tail())
+        return results
+    finally:
+        await target.close()
+        stack.stop_servers()
+
+
 async def run_baseline(args, stack: BenchStack) -> dict:
+    if args.baseline == "channels":
+        return await run_channels_floor(args, stack)
     ports = [free_port() for _ in range(args.processes)]
     env = dict(os.environ)
     persisting = args.baseline == "persisting"
@@ -2208,7 +2831,7 @@ async def amain(args, stack: BenchStack) -> dict:
         stack.stop_servers()
     if not args.skip_baseline:
         await settle(limit=args.settle)
-        log(f"baseline: raw websockets relay ({args.baseline})")
+        log(f"baseline: {args.baseline}")
         baseline = await run_baseline(args, stack)
     if args.only_baseline:
         # The baseline's figures are judged as ours would be: how far is the floor from them?
@@ -2233,6 +2856,30 @@ def parse_args(argv=None):
         "1: every console socket is the demo agent logged in over HTTP, so every inbox row "
         "goes to every console socket (the inbox fan-out stress case); N: N bench agents",
     )
+    topology = parser.add_argument_group(
+        "realistic topology",
+        "teams of agents, each working many conversations in one console, supervisors "
+        "watching everything, humans' pacing (TopologyTarget); --agents-per-team turns it on "
+        "and sets --visitors to teams x agents x conversations",
+    )
+    topology.add_argument("--agents-per-team", type=int, default=0, help="e.g. 50")
+    topology.add_argument("--conversations-per-agent", type=int, default=20)
+    topology.add_argument("--teams", type=int, default=1)
+    topology.add_argument(
+        "--supervisors", type=int, default=2, help="consoles that get every inbox row"
+    )
+    topology.add_argument(
+        "--pace",
+        type=float,
+        default=3.0,
+        help="seconds between two messages of one side in one conversation, at least",
+    )
+    topology.add_argument(
+        "--typing-lead",
+        type=float,
+        default=1.0,
+        help="a sender's typing starts this long before its message (and stops after it)",
+    )
     parser.add_argument("--rate", "-r", type=float, default=200.0, help="total msg/s offered")
     parser.add_argument("--duration", "-d", type=float, default=30.0, help="measured seconds")
     parser.add_argument("--warmup", type=float, default=3.0, help="unmeasured seconds first")
@@ -2252,10 +2899,13 @@ def parse_args(argv=None):
     parser.add_argument("--skip-baseline", action="store_true")
     parser.add_argument(
         "--baseline",
-        choices=("relay", "persisting"),
-        default="relay",
-        help="relay: no database; persisting: the relay also INSERTs each message into "
-        "PostgreSQL (its own transaction) before acknowledging and relaying it",
+        choices=("channels", "relay", "persisting"),
+        default="channels",
+        help="channels (the floor of our own stack): a bare Channels consumer on the same "
+        "server, processes, channel layer and database settings, one INSERT ... ON CONFLICT DO "
+        "NOTHING through database_sync_to_async and one group_send per message, no "
+        "authentication (bench/channels_floor.py); relay: a raw websockets relay, no database; "
+        "persisting: that relay also INSERTs each message (its own transaction) first",
     )
     parser.add_argument(
         "--only-baseline", action="store_true", help="run the baseline alone (not Destek)"
@@ -2339,6 +2989,20 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     if args.only_baseline and args.skip_baseline:
         parser.error("--only-baseline and --skip-baseline exclude each other")
+    if args.agents_per_team:
+        args.visitors = args.teams * args.agents_per_team * args.conversations_per_agent
+        args.agents = args.visitors
+        top_rate = max(
+            [args.rate] + ([float(x) for x in args.steps.split(",")] if args.saturate else [])
+        )
+        most = args.visitors / args.pace * 0.8  # room to place each message at human pace
+        for share in (args.agent_share, 1 - args.agent_share):
+            if top_rate * share > most:
+                parser.error(
+                    f"{top_rate * share:g} msg/s from one side across {args.visitors} "
+                    f"conversations is more than one per {args.pace:g} s each allows: lower "
+                    "--rate or open more conversations"
+                )
     if args.agents is None:
         args.agents = args.visitors
     args.agents = min(args.agents, args.visitors)

@@ -57,15 +57,57 @@ class FrameRateLimiter:
         self.stamps: deque[float] = deque()
 
     def hit(self) -> str:
-        now = time.monotonic()
-        while self.stamps and now - self.stamps[0] > self.window:
-            self.stamps.popleft()
+        now = limit_clock()
+        self._expire(now)
         self.stamps.append(now)
         if len(self.stamps) > self.limit * 3:
             return "abuse"
         if len(self.stamps) > self.limit:
             return "limited"
         return "ok"
+
+    def idle(self) -> bool:
+        self._expire(limit_clock())
+        return not self.stamps
+
+    def _expire(self, now: float) -> None:
+        while self.stamps and now - self.stamps[0] > self.window:
+            self.stamps.popleft()
+
+
+# The frame limits' clock (a module attribute, so a test can play an agent's minutes at once).
+limit_clock = time.monotonic
+VERDICT_RANK = {"ok": 0, "limited": 1, "abuse": 2}
+
+
+class ConversationFrameLimits:
+    """A console socket's budgets per conversation a frame names: a widget socket's (its
+    messages and other frames; read marks and typing apart), so an agent working twenty
+    conversations has each one's, and a flood into one conversation is refused as a visitor's
+    would be. A frame naming no conversation (or past the conversations tracked) shares one."""
+
+    MAX_TRACKED = 200
+
+    def __init__(self, *, frames: int, signal_frames: int, window: float):
+        self.frames = frames
+        self.signal_frames = signal_frames
+        self.window = window
+        self.limiters: dict[tuple[int | None, bool], FrameRateLimiter] = {}
+
+    def hit(self, frame, *, is_signal: bool) -> str:
+        conversation = frame.get("conversation") if isinstance(frame, dict) else None
+        key = (_positive_int(conversation), is_signal)
+        limiter = self.limiters.get(key)
+        if limiter is None:
+            if len(self.limiters) >= self.MAX_TRACKED:
+                self.limiters = {k: v for k, v in self.limiters.items() if not v.idle()}
+            if len(self.limiters) >= self.MAX_TRACKED:
+                key = (None, is_signal)
+            limit = self.signal_frames if is_signal else self.frames
+            limiter = self.limiters.setdefault(
+                key, FrameRateLimiter(limit=limit, window=self.window)
+            )
+        return limiter.hit()
 
 
 def _header(scope, name: bytes) -> str | None:
@@ -128,9 +170,6 @@ SIGNAL_FRAME_TYPES = frozenset({"read", "typing"})
 class JsonFrameConsumer(AsyncWebsocketConsumer):
     """Shared frame handling: size and rate limits, JSON decoding, error frames."""
 
-    # The budget of every frame but read marks and typing (settings.DESTEK).
-    frames_setting = "SOCKET_FRAMES_PER_WINDOW"
-
     async def dispatch(self, message):
         # Channels runs close_old_connections in a worker thread before every handler: a
         # thread hop for each frame and each group event (~5% of server CPU under load). Every
@@ -142,17 +181,28 @@ class JsonFrameConsumer(AsyncWebsocketConsumer):
         await handler(message)
 
     async def connect(self):
-        window = settings.DESTEK["SOCKET_FRAME_WINDOW_SECONDS"]
-        self.limiter = FrameRateLimiter(limit=settings.DESTEK[self.frames_setting], window=window)
-        self.signal_limiter = FrameRateLimiter(
-            limit=settings.DESTEK["SOCKET_SIGNAL_FRAMES_PER_WINDOW"], window=window
-        )
+        self.start_frame_limits()
         # Read marks put off by overload: the newest per (conversation, contact).
         self.reads_put_off: dict[tuple[int, int], int] = {}
         # The newest read mark this socket wrote per conversation: an older or equal one is
         # not written again.
         self.reads_written: dict[int, int] = {}
         await self.accept()
+
+    def start_frame_limits(self) -> None:
+        """A widget socket's budgets (settings.DESTEK): its frames, and apart from them its read
+        marks and typing."""
+        window = settings.DESTEK["SOCKET_FRAME_WINDOW_SECONDS"]
+        self.limiter = FrameRateLimiter(
+            limit=settings.DESTEK["SOCKET_FRAMES_PER_WINDOW"], window=window
+        )
+        self.signal_limiter = FrameRateLimiter(
+            limit=settings.DESTEK["SOCKET_SIGNAL_FRAMES_PER_WINDOW"], window=window
+        )
+
+    def frame_verdict(self, frame, *, is_signal: bool) -> str:
+        """ok, limited (an error frame) or abuse (the socket closes)."""
+        return (self.signal_limiter if is_signal else self.limiter).hit()
 
     async def receive(self, text_data=None, bytes_data=None):
         if text_data is None or len(text_data) > MAX_FRAME_BYTES:
@@ -165,7 +215,7 @@ class JsonFrameConsumer(AsyncWebsocketConsumer):
         client_id = frame.get("client_id") if isinstance(frame, dict) else None
         client_id = client_id if isinstance(client_id, str) else None
         is_signal = isinstance(frame, dict) and frame.get("type") in SIGNAL_FRAME_TYPES
-        verdict = (self.signal_limiter if is_signal else self.limiter).hit()
+        verdict = self.frame_verdict(frame, is_signal=is_signal)
         if verdict == "abuse":
             await self.close(code=CLOSE_RATE_LIMITED)
             return
@@ -559,8 +609,6 @@ class ConsoleConsumer(JsonFrameConsumer):
     """The agent console's live channel: inbox rows and the watched conversation."""
 
     read_side = "agent"
-    # Signed-in staff with several live conversations: a budget of their own.
-    frames_setting = "CONSOLE_SOCKET_FRAMES_PER_WINDOW"
     profile = None
     watched_id = None
     language = settings.LANGUAGE_CODE
@@ -591,6 +639,24 @@ class ConsoleConsumer(JsonFrameConsumer):
         self.session_checked_at = time.monotonic()
         self.last_heartbeat = 0.0
         await self.heartbeat()
+
+    def start_frame_limits(self) -> None:
+        """Signed-in staff working many conversations at once: each conversation gets a widget
+        socket's budgets, under one ceiling for every frame of the socket."""
+        window = settings.DESTEK["SOCKET_FRAME_WINDOW_SECONDS"]
+        self.limiter = FrameRateLimiter(
+            limit=settings.DESTEK["CONSOLE_SOCKET_FRAMES_PER_WINDOW"], window=window
+        )
+        self.conversation_limits = ConversationFrameLimits(
+            frames=settings.DESTEK["SOCKET_FRAMES_PER_WINDOW"],
+            signal_frames=settings.DESTEK["SOCKET_SIGNAL_FRAMES_PER_WINDOW"],
+            window=window,
+        )
+
+    def frame_verdict(self, frame, *, is_signal: bool) -> str:
+        socket = self.limiter.hit()
+        conversation = self.conversation_limits.hit(frame, is_signal=is_signal)
+        return max(socket, conversation, key=VERDICT_RANK.__getitem__)
 
     async def heartbeat(self):
         """Presence for automatic assignment; written at most every 15 s per socket."""

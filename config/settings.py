@@ -294,13 +294,14 @@ DESTEK = {
     "REPLY_ADDRESS_MAX_AGE_SECONDS": 90 * 24 * 3600,
     # Widget protocol limits (docs/protocol.md); all configurable.
     "MESSAGE_MAX_CHARS": int(os.environ.get("DESTEK_MESSAGE_MAX_CHARS", "4000")),
-    # Frames per socket per window: a visitor's messages, subscribes, pings (and anything
-    # else); an agent console's (authenticated staff with many conversations); and, counted
-    # apart, read marks and typing of either, which clients coalesce. 3x a budget closes the
-    # socket (4429).
+    # Frames per window: a visitor socket's messages, subscribes, pings (and anything else),
+    # and apart from them its read marks and typing, which clients coalesce. An agent console
+    # gets both budgets per conversation a frame names (a busy agent works twenty at human
+    # pace: replies, switching, typing, reading), under a ceiling for all its frames. 3x a
+    # budget closes the socket (4429).
     "SOCKET_FRAMES_PER_WINDOW": int(os.environ.get("DESTEK_SOCKET_FRAMES", "20")),
-    "CONSOLE_SOCKET_FRAMES_PER_WINDOW": int(os.environ.get("DESTEK_CONSOLE_SOCKET_FRAMES", "60")),
     "SOCKET_SIGNAL_FRAMES_PER_WINDOW": int(os.environ.get("DESTEK_SOCKET_SIGNAL_FRAMES", "60")),
+    "CONSOLE_SOCKET_FRAMES_PER_WINDOW": int(os.environ.get("DESTEK_CONSOLE_SOCKET_FRAMES", "600")),
     "SOCKET_FRAME_WINDOW_SECONDS": 10,
     # Overload (chat/backlog.py, docs/operations.md "Overload"): a server process refuses a
     # visitor's message.send (`overloaded`, sent again by the client) while its sockets'

@@ -3,22 +3,26 @@ visitor's message limit is shared with HTTP, agent sockets have their own frame 
 read marks and typing are counted apart from messages."""
 
 import json
+import re
 
 import pytest
 from asgiref.sync import sync_to_async
 from django.db import connections
 
+from chat import consumers
 from chat.models import Message
 from tests import factories
 from tests.chat.test_consumers import (
     console_socket,
     make_visitor_with_conversation,
-    receive_html_until,
     receive_until,
     visitor_socket,
 )
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
+
+MESSAGE_ID_RE = re.compile(r'data-message-id="(\d+)"')
+MESSAGE_LIST = '<div hx-swap-oob="beforeend:#message-list">'
 
 
 @pytest.fixture(autouse=True)
@@ -142,30 +146,153 @@ async def test_a_flood_of_read_marks_still_closes_the_socket(in_memory_layer, se
     assert await close_code(socket) == 4429
 
 
-async def test_agent_sockets_have_their_own_higher_frame_budget(in_memory_layer, settings):
-    settings.DESTEK = {
-        **settings.DESTEK,
-        "SOCKET_FRAMES_PER_WINDOW": 2,
-        "CONSOLE_SOCKET_FRAMES_PER_WINDOW": 8,
-    }
+async def test_an_agent_socket_has_a_visitors_budget_in_each_conversation(
+    in_memory_layer, settings
+):
+    settings.DESTEK = {**settings.DESTEK, "SOCKET_FRAMES_PER_WINDOW": 2}
+    conversations = [(await sync_to_async(make_visitor_with_conversation)())[2] for _ in range(4)]
+    agent = await sync_to_async(factories.agent)()
+    user = await sync_to_async(lambda: agent.user)()
+    console = await console_socket(user)
+
+    for conversation in conversations:  # two replies in each: every one is sent
+        for n in range(2):
+            client_id = f"a-{conversation.pk}-{n}"
+            await console.send_json_to(send_frame(conversation, client_id, f"reply {n}"))
+            assert await console_answer(console, client_id) == {
+                "type": "message.sent",
+                "client_id": client_id,
+            }
+    await console.send_json_to(send_frame(conversations[0], "a-third", "one too many"))
+    refused = await console_answer(console, "a-third")
+
+    assert (refused["code"], refused["client_id"]) == ("rate_limited", "a-third")
+    assert await sync_to_async(Message.objects.filter(client_id__startswith="a-").count)() == 8
+    await console.disconnect()
+
+
+class Clock:
+    """The frame limits' clock, moved by the test: an agent's minutes played in seconds."""
+
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def console_frames_until(console, predicate) -> list:
+    """Every frame up to the one that matches; JSON frames decoded, HTML kept as text."""
+    seen = []
+    while True:
+        text = await console.receive_from(timeout=5)
+        seen.append(json.loads(text) if text.startswith("{") else text)
+        if predicate(seen[-1]):
+            return seen
+
+
+def refusals(frames) -> list:
+    return [f for f in frames if isinstance(f, dict) and f.get("type") == "error"] + [
+        f for f in frames if isinstance(f, str) and "console-errors" in f
+    ]
+
+
+async def test_a_busy_agent_at_human_pace_in_twenty_conversations_is_never_refused(
+    in_memory_layer, monkeypatch
+):
+    """Twenty conversations, each with a visitor writing and the agent answering once every
+    3 s: before each reply the agent opens the conversation (watch), reads what is new, types
+    (on, off); over fifteen seconds, more than a whole window of the limits."""
+    clock = Clock()
+    monkeypatch.setattr(consumers, "limit_clock", clock)
+    conversations = [(await sync_to_async(make_visitor_with_conversation)())[2] for _ in range(20)]
+    agent = await sync_to_async(factories.agent)()
+    user = await sync_to_async(lambda: agent.user)()
+    console = await console_socket(user)
+    seen_up_to = {c.pk: 0 for c in conversations}
+    replies = 0
+    frames = []
+
+    for step in range(5 * len(conversations)):  # five rounds of 3 s
+        clock.now += 3 / len(conversations)
+        conversation = conversations[step % len(conversations)]
+        await sync_to_async(factories.message)(conversation=conversation, body=f"visitor {step}")
+        await console.send_json_to(
+            {"type": "watch", "conversation": conversation.pk, "after": seen_up_to[conversation.pk]}
+        )
+        shown = await console_frames_until(
+            console,
+            lambda f, s=step: (
+                isinstance(f, str) and f.startswith(MESSAGE_LIST) and f"visitor {s}<" in f
+            ),
+        )
+        frames += shown
+        newest = max(int(i) for i in MESSAGE_ID_RE.findall(shown[-1]))
+        seen_up_to[conversation.pk] = newest
+        await console.send_json_to(
+            {"type": "read", "conversation": conversation.pk, "up_to": newest}
+        )
+        await console.send_json_to(
+            {"type": "typing", "conversation": conversation.pk, "state": True}
+        )
+        client_id = f"reply-{step}"
+        await console.send_json_to(send_frame(conversation, client_id, f"answer {step}"))
+        frames += await console_frames_until(
+            console, lambda f, c=client_id: isinstance(f, dict) and f.get("client_id") == c
+        )
+        replies += frames[-1].get("type") == "message.sent"
+        await console.send_json_to(
+            {"type": "typing", "conversation": conversation.pk, "state": False}
+        )
+    await console.send_json_to({"type": "ping"})
+    frames += await console_frames_until(console, lambda f: f == "<!-- pong -->")
+
+    assert refusals(frames) == []
+    assert replies == 100
+    await console.disconnect()
+
+
+async def test_a_flood_into_one_conversation_is_refused_then_closed(in_memory_layer, monkeypatch):
+    monkeypatch.setattr(consumers, "limit_clock", Clock())  # all within one window
     _contact, _token, conversation = await sync_to_async(make_visitor_with_conversation)()
     agent = await sync_to_async(factories.agent)()
     user = await sync_to_async(lambda: agent.user)()
     console = await console_socket(user)
-    await console.send_json_to({"type": "watch", "conversation": conversation.pk, "after": 0})
-    await receive_html_until(console, "Bill will not close")
+    for n in range(20):
+        await console.send_json_to(send_frame(conversation, f"f-{n}", "spam"))
+        assert (await console_answer(console, f"f-{n}"))["type"] == "message.sent"
 
-    for i in range(6):
-        await console.send_json_to(
-            {
-                "type": "message.send",
-                "conversation": conversation.pk,
-                "client_id": f"a-{i}",
-                "body": f"reply {i}",
-            }
+    await console.send_json_to(send_frame(conversation, "f-20", "spam"))
+    refused = await console_answer(console, "f-20")
+    for n in range(21, 70):
+        await console.send_to(text_data=json.dumps(send_frame(conversation, f"f-{n}", "spam")))
+
+    assert refused["code"] == "rate_limited"
+    assert await close_code(console) == 4429
+    assert await sync_to_async(Message.objects.filter(client_id__startswith="f-").count)() == 20
+
+
+async def test_a_flood_spread_over_conversations_meets_the_sockets_ceiling(
+    in_memory_layer, settings, monkeypatch
+):
+    settings.DESTEK = {**settings.DESTEK, "CONSOLE_SOCKET_FRAMES_PER_WINDOW": 30}
+    monkeypatch.setattr(consumers, "limit_clock", Clock())
+    agent = await sync_to_async(factories.agent)()
+    user = await sync_to_async(lambda: agent.user)()
+    console = await console_socket(user)
+    for n in range(1, 31):  # one frame per conversation id: no conversation's budget is used up
+        await console.send_json_to({"type": "typing", "conversation": n, "state": True})
+    errors_before = await console_frames_until(console, lambda f: "console-errors" in f)
+    for _ in range(29):
+        await console_frames_until(console, lambda f: "console-errors" in f)
+
+    await console.send_json_to({"type": "typing", "conversation": 31, "state": True})
+    limited = await console_frames_until(console, lambda f: "console-errors" in f)
+    for n in range(32, 100):
+        await console.send_to(
+            text_data=json.dumps({"type": "typing", "conversation": n, "state": True})
         )
-        assert await console_answer(console, f"a-{i}") == {
-            "type": "message.sent",
-            "client_id": f"a-{i}",
-        }
-    await console.disconnect()
+
+    assert "rate_limited" not in errors_before[-1]
+    assert "rate_limited" in limited[-1]
+    assert await close_code(console) == 4429
