@@ -23,6 +23,18 @@ from tests.stack import ROOT, free_port, wait_for_port
 WORDPRESS = Path("/usr/share/wordpress")
 PLUGIN = ROOT / "integrations" / "wordpress" / "destek"
 
+# What Apache's rewrite rules do for WordPress: files as they are, every other address to
+# index.php (PHP's server alone answers 404 for a missing address with an extension, e.g.
+# /favicon.ico, which WordPress serves itself).
+ROUTER = """<?php
+$path = (string) parse_url($_SERVER['REQUEST_URI'], PHP_URL_PATH);
+if (is_file(__DIR__ . $path) || is_file(rtrim(__DIR__ . $path, '/') . '/index.php')) {
+    return false;
+}
+$_SERVER['SCRIPT_NAME'] = '/index.php';
+require __DIR__ . '/index.php';
+"""
+
 
 def database_account() -> dict:
     account = os.environ.get("WORDPRESS_TEST_DB", "root:@127.0.0.1:3306")
@@ -86,16 +98,23 @@ class WordPressSite:
     # --- setup ------------------------------------------------------------------------------
 
     def install(self) -> None:
-        # symlinks=True: Debian's package links its bundled libraries (e.g. the CA bundle).
         shutil.copytree(WORDPRESS, self.root, symlinks=True)
+        # Debian's package links to Debian's copies of libraries (underscore, getid3) with
+        # relative links, which would point nowhere from here: make them absolute.
+        for link in [p for p in self.root.rglob("*") if p.is_symlink()]:
+            target = (WORDPRESS / link.relative_to(self.root)).resolve()
+            link.unlink()
+            link.symlink_to(target)
         shutil.copytree(PLUGIN, self.root / "wp-content" / "plugins" / "destek")
         self._sql(f"CREATE DATABASE `{self.database}` CHARACTER SET utf8mb4")
         (self.root / "wp-config.php").write_text(self._config())
+        (self.root / "destek-router.php").write_text(ROUTER)
         self.php(
             """
             require_once ABSPATH . 'wp-admin/includes/upgrade.php';
             wp_install('Destek test shop', $argv[1], 'admin@example.com', true, '', $argv[2]);
             update_option('permalink_structure', '/%postname%/');
+            update_option('show_avatars', 0);  // no requests to gravatar.com from the pages
             """,
             *self.ADMIN,
             installing=True,
@@ -235,7 +254,7 @@ class WordPressSite:
     def serve(self) -> None:
         log = open(self.log_path, "ab")  # noqa: SIM115 - closed with the process
         self.process = subprocess.Popen(
-            ["php", "-S", f"127.0.0.1:{self.port}", "-t", str(self.root)],
+            ["php", "-S", f"127.0.0.1:{self.port}", "-t", str(self.root), "destek-router.php"],
             cwd=self.root,
             # Several workers: a page's styles and scripts load in parallel.
             env={**os.environ, "PHP_CLI_SERVER_WORKERS": "4"},
