@@ -337,3 +337,21 @@ def test_the_settings_page_never_shows_the_secret_and_keeps_it_when_left_empty(s
 def test_the_plugin_logs_no_php_warnings(site):
     plugin_lines = [line for line in site.debug_log().splitlines() if "plugins/destek/" in line]
     assert plugin_lines == []
+
+
+def test_the_cards_speak_the_sites_language(site):
+    cards = json.loads(
+        site.php(
+            """
+            switch_to_locale('tr_TR');
+            echo wp_json_encode(Destek_Context::cards($argv[1]));
+            """,
+            str(site.user_id),
+        )
+    )
+    assert cards[0]["title"] == "Hesap"
+    assert [field["label"] for field in cards[0]["fields"]] == [
+        "Ad",
+        "E-posta",
+        "Müşteri olduğu tarih",
+    ]
