@@ -355,3 +355,16 @@ def test_the_cards_speak_the_sites_language(site):
         "E-posta",
         "Müşteri olduğu tarih",
     ]
+
+
+def test_the_shipped_turkish_catalog_is_compiled_from_its_source():
+    import polib
+
+    languages = Path(__file__).resolve().parents[2] / "integrations/wordpress/destek/languages"
+    po = polib.pofile(str(languages / "destek-tr_TR.po"))
+    mo = polib.mofile(str(languages / "destek-tr_TR.mo"))
+    assert po.percent_translated() == 100
+    assert {e.msgid: e.msgstr for e in mo} == {e.msgid: e.msgstr for e in po}
+    # Every text the plugin translates is in the template and the catalog.
+    pot = polib.pofile(str(languages / "destek.pot"))
+    assert {e.msgid for e in pot} == {e.msgid for e in po}
