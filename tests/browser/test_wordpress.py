@@ -96,6 +96,24 @@ def test_a_logged_in_customer_chats_as_herself_and_no_page_has_the_secret(
     )
     assert owner == f"wordpress {wordpress.user_id} True Elif Yılmaz elif@example.com"
 
+    # Logging out: the next page tells the widget to forget her (a shared computer), once.
+    contact = (
+        "from support.models import Contact; "
+        f"c = Contact.objects.get(widget__key='wordpress', external_id='{wordpress.user_id}'); "
+    )
+    assert shell(stack, contact + "print(c.token_version)") == "1"
+    page.goto(page.locator("#wp-admin-bar-logout a").get_attribute("href"))
+    page.goto(f"{wordpress.url}/")
+    assert "Destek('reset')" in documents[f"{wordpress.url}/"]
+    for _ in range(50):
+        if shell(stack, contact + "print(c.token_version)") == "2":
+            break
+        page.wait_for_timeout(200)
+    assert shell(stack, contact + "print(c.token_version)") == "2"
+    page.goto(f"{wordpress.url}/hello-world/")
+    assert "Destek('reset')" not in documents[f"{wordpress.url}/hello-world/"]
+    assert "Destek('identify'" not in documents[f"{wordpress.url}/hello-world/"]
+
     # The administrator's pages: the settings page too.
     admin = new_context().new_page()
     record_documents(admin, wordpress, documents)

@@ -63,7 +63,9 @@ final class Destek_Frontend {
 	public static function inline_script(): string {
 		$js = 'window.Destek=window.Destek||function(){(Destek.q=Destek.q||[]).push(arguments);};';
 		if ( isset( $_COOKIE[ self::LOGOUT_COOKIE ] ) && ! is_user_logged_in() ) {
-			$js .= "Destek('reset');";
+			// reset() reaches the widget only through its frame; setAttributes makes the loader
+			// open the frame on this page, so the previous user's tokens are revoked now.
+			$js .= "Destek('reset');Destek('setAttributes',{});";
 		}
 		$identity = self::identity();
 		if ( $identity ) {
