@@ -339,6 +339,20 @@ def test_the_plugin_logs_no_php_warnings(site):
     assert plugin_lines == []
 
 
+def test_the_cards_speak_the_agents_language_when_destek_names_it(site):
+    body = context_body(str(site.user_id))
+    status, answer = post_context(
+        site, body, {**sign(body, int(time.time())), "Accept-Language": "tr"}
+    )
+    assert status == 200
+    assert answer["cards"][0]["title"] == "Hesap"
+    assert answer["cards"][0]["fields"][1] == {"label": "E-posta", "value": "elif@example.com"}
+    status, answer = post_context(
+        site, body, {**sign(body, int(time.time())), "Accept-Language": "en"}
+    )
+    assert answer["cards"][0]["title"] == "Account"
+
+
 def test_the_cards_speak_the_sites_language(site):
     cards = json.loads(
         site.php(

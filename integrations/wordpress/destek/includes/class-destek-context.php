@@ -68,9 +68,33 @@ final class Destek_Context {
 		if ( (string) ( $body['widget'] ?? '' ) !== Destek_Options::widget_key() ) {
 			return new WP_Error( 'destek_unauthorized', 'This site is set up for another widget.', array( 'status' => 401 ) );
 		}
+		self::use_language( (string) $request->get_header( 'accept_language' ) );
 		$response = new WP_REST_Response( array( 'cards' => self::cards( (string) $body['external_id'] ) ), 200 );
 		$response->header( 'Cache-Control', 'no-store' );
 		return $response;
+	}
+
+	/**
+	 * Destek names the agent's console language (Accept-Language: en or tr): the cards' titles
+	 * and labels follow it. WordPress switches only to a language it has installed; the
+	 * plugin's own texts are loaded for it either way.
+	 *
+	 * @param string $accept_language The Accept-Language header.
+	 */
+	private static function use_language( string $accept_language ): void {
+		$locales = array(
+			'en' => 'en_US',
+			'tr' => 'tr_TR',
+		);
+		$locale  = $locales[ strtolower( substr( trim( $accept_language ), 0, 2 ) ) ] ?? '';
+		if ( '' === $locale || determine_locale() === $locale ) {
+			return;
+		}
+		switch_to_locale( $locale );
+		unload_textdomain( 'destek' );
+		if ( 'en_US' !== $locale ) {
+			load_textdomain( 'destek', dirname( DESTEK_PLUGIN_FILE ) . '/languages/destek-' . $locale . '.mo' );
+		}
 	}
 
 	/**
