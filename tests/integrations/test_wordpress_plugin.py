@@ -334,11 +334,6 @@ def test_the_settings_page_never_shows_the_secret_and_keeps_it_when_left_empty(s
     assert site.php("echo get_option('destek_widget_key');") == WIDGET
 
 
-def test_the_plugin_logs_no_php_warnings(site):
-    plugin_lines = [line for line in site.debug_log().splitlines() if "plugins/destek/" in line]
-    assert plugin_lines == []
-
-
 def test_the_cards_speak_the_agents_language_when_destek_names_it(site):
     body = context_body(str(site.user_id))
     status, answer = post_context(
@@ -382,3 +377,27 @@ def test_the_shipped_turkish_catalog_is_compiled_from_its_source():
     # Every text the plugin translates is in the template and the catalog.
     pot = polib.pofile(str(languages / "destek.pot"))
     assert {e.msgid for e in pot} == {e.msgid for e in po}
+
+
+def test_deleting_the_plugin_deletes_its_settings(site):
+    left = site.php(
+        """
+        require_once ABSPATH . 'wp-admin/includes/plugin.php';
+        deactivate_plugins('destek/destek.php');
+        uninstall_plugin('destek/destek.php');
+        echo wp_json_encode(array_map(fn ($name) => get_option($name, null),
+            ['destek_server_url', 'destek_widget_key', 'destek_identity_secret']));
+        """
+    )
+    try:
+        assert json.loads(left) == [None, None, None]
+    finally:
+        site.activate_plugin(
+            server_url="https://support.example.com", widget_key=WIDGET, secret=SECRET
+        )
+
+
+# Last: what every test above made the plugin do.
+def test_the_plugin_logs_no_php_warnings(site):
+    plugin_lines = [line for line in site.debug_log().splitlines() if "plugins/destek/" in line]
+    assert plugin_lines == []
