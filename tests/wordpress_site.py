@@ -11,6 +11,7 @@ import contextlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import textwrap
 import uuid
@@ -260,6 +261,8 @@ class WordPressSite:
             env={**os.environ, "PHP_CLI_SERVER_WORKERS": "4"},
             stdout=log,
             stderr=subprocess.STDOUT,
+            # Its own process group: the workers are forked children, stopped with it.
+            start_new_session=True,
         )
         wait_for_port(self.port, process=self.process)
 
@@ -269,11 +272,11 @@ class WordPressSite:
 
     def stop(self) -> None:
         if self.process is not None:
-            self.process.terminate()
+            os.killpg(self.process.pid, signal.SIGTERM)
             try:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                self.process.kill()
+                os.killpg(self.process.pid, signal.SIGKILL)
         # The database goes even when the server did not start.
         with contextlib.suppress(RuntimeError):
             self._sql(f"DROP DATABASE IF EXISTS `{self.database}`")
