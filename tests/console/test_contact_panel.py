@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from chat import selectors as chat_selectors
 from console.presenters import timeline_items
-from console.views import CONVERSATION_PAGE_SIZE
+from console.views.contexts import CONVERSATION_PAGE_SIZE
 from support import selectors, services
 from support.device import browser_name, device_facts, language_name, screen_size
 from support.models import Contact, ContactChange

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from chat.models import Message
-from console.views import CONVERSATION_PAGE_SIZE
+from console.views.contexts import CONVERSATION_PAGE_SIZE
 from support import services as support_services
 from support.models import Conversation
 from tests import factories
