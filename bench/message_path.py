@@ -162,9 +162,9 @@ timed("    Message re-fetch (off the message path now)", lambda i: Message.objec
 message = Message.objects.select_related("conversation", "sender_agent__agent_profile").get(pk=mid)
 conversation = sel.conversation_get_for_inbox_row(conversation_id=cid)
 timed("    render oob_message.html", lambda i: render_to_string(
-    "support/console/oob_message.html", {"message": message, "conversation": conversation}))
+    "console/oob_message.html", {"message": message, "conversation": conversation}))
 timed("    render oob_inbox_row.html", lambda i: render_to_string(
-    "support/console/oob_inbox_row.html", {"conversation": conversation}))
+    "console/oob_inbox_row.html", {"conversation": conversation}))
 timed("    protocol.message_to_dict", lambda i: protocol.message_to_dict(message))
 contact = convs[0].contact
 timed("consumer: conversation_get_for_contact (each frame)",
@@ -203,7 +203,7 @@ timed("prototype: the visitor write as one SQL statement", one_statement,
 frame = {"type": "message.new", "message": protocol.message_to_dict(message)}
 event = {"type": "visitor.frame", "frame": frame}
 html = {"type": "console.html", "html": render_to_string(
-    "support/console/oob_message.html", {"message": message, "conversation": conversation})}
+    "console/oob_message.html", {"message": message, "conversation": conversation})}
 async def publish_floor():
     layer = get_channel_layer()
     groups = [("visitor.1", event), ("console.conversation.1", html),

@@ -2372,7 +2372,7 @@ PROFILE_BUCKETS = [
     ("ORM: querysets evaluated (compile + execute + rows)", r"^ModelIterable\.__iter__"),
     ("DB connect (new PostgreSQL connection)", r"^BaseDatabaseWrapper\.connect \("),
     ("DB close", r"^BaseDatabaseWrapper\.close \("),
-    ("HTTP view: console message POST", r"^conversation_message_send \(support/views"),
+    ("HTTP view: console message POST", r"^conversation_message_send \(console/views"),
     (
         "HTTP middleware (session, auth, csrf)",
         # Django's, not Channels' SessionMiddleware at the root of every consumer's stack.

@@ -309,8 +309,8 @@ def client_for(username):
     return client
 
 
-try:  # inbox rows rendered once per process (support.templatetags.console), if this tree has it
-    from support.templatetags.console import _row_html
+try:  # inbox rows rendered once per process (console.presenters), if this tree has it
+    from console.presenters import _row_html
 except ImportError:
     _row_html = None
 

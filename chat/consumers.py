@@ -718,7 +718,7 @@ class ConsoleConsumer(JsonFrameConsumer):
             # widget protocol's errors; the page shows it where the reply was written.
             await super().send_error(code, detail, client_id, retry_after)
             return
-        html = render_to_string("support/console/oob_error.html", {"code": code, "detail": detail})
+        html = render_to_string("console/oob_error.html", {"code": code, "detail": detail})
         await self.send(text_data=html)
 
     def session_still_valid(self, *, max_age: float) -> bool:
@@ -800,7 +800,7 @@ class ConsoleConsumer(JsonFrameConsumer):
             )
             if notes:
                 html = await database_sync_to_async(render_to_string)(
-                    "support/console/oob_messages.html",
+                    "console/oob_messages.html",
                     {"messages": notes, "conversation": conversation},
                 )
                 await self.send(text_data=html)
@@ -809,7 +809,7 @@ class ConsoleConsumer(JsonFrameConsumer):
         if not messages:
             return
         html = await database_sync_to_async(render_to_string)(
-            "support/console/oob_messages.html",
+            "console/oob_messages.html",
             {"messages": messages, "conversation": conversation},
         )
         self.watch_sent |= {m.pk for m in messages}

@@ -187,9 +187,7 @@ def render_each_language(template: str, context: dict) -> dict[str, str]:
 
 
 def _inbox_row_html(conversation) -> dict[str, str]:
-    return render_each_language(
-        "support/console/oob_inbox_row.html", {"conversation": conversation}
-    )
+    return render_each_language("console/oob_inbox_row.html", {"conversation": conversation})
 
 
 def _conversation_updated_events(conversation, *, with_inbox_row: bool) -> list[tuple[str, dict]]:
@@ -200,7 +198,7 @@ def _conversation_updated_events(conversation, *, with_inbox_row: bool) -> list[
         ),
     }
     header_html = render_each_language(
-        "support/console/oob_conversation_header.html", {"conversation": conversation}
+        "console/oob_conversation_header.html", {"conversation": conversation}
     )
     outgoing = [
         (visitor_group(conversation.contact_id), visitor_event(frame)),
@@ -233,14 +231,14 @@ def message_created(*, message: Message, conversation, conversation_changed: boo
     support_selectors.conversation_labels_load(conversation)
     frame = {"type": "message.new", "message": protocol.message_to_dict(message)}
     message_html = render_each_language(
-        "support/console/oob_message.html", {"message": message, "conversation": conversation}
+        "console/oob_message.html", {"message": message, "conversation": conversation}
     )
     conversation.unread_count = conversation.agent_unread_count
     row_html = _inbox_row_html(conversation)
     if message.sender_type == Message.SenderType.VISITOR:
         # Each console decides whether it concerns its agent (sound, desktop notification).
         notify_html = render_to_string(
-            "support/console/oob_notify.html",
+            "console/oob_notify.html",
             {"kind": "message", "conversation": conversation, "message": message},
         )
         row_html = {language: html + notify_html for language, html in row_html.items()}
@@ -271,11 +269,11 @@ def note_created(*, note_id: int) -> None:
         return
     conversation = note.conversation
     note_html = render_each_language(
-        "support/console/oob_note.html", {"note": note, "conversation": conversation}
+        "console/oob_note.html", {"note": note, "conversation": conversation}
     )
     outgoing = [(console_conversation_group(conversation.pk), console_event(note_html))]
     mention_html = render_to_string(
-        "support/console/oob_notify.html",
+        "console/oob_notify.html",
         {"kind": "mention", "conversation": conversation, "note": note},
     )
     outgoing += [
@@ -290,7 +288,7 @@ def conversation_labels_changed(*, conversation_id: int) -> None:
     if conversation is None:
         return
     header_html = render_each_language(
-        "support/console/oob_conversation_header.html", {"conversation": conversation}
+        "console/oob_conversation_header.html", {"conversation": conversation}
     )
     row_html = _inbox_row_html(conversation)
     outgoing = [(console_conversation_group(conversation.pk), console_event(header_html))]
@@ -345,12 +343,10 @@ def read_marked(
     frame = {"type": "read", "conversation": conversation_id, "reader": reader, "up_to": up_to}
     outgoing = [(visitor_group(contact_id), visitor_event(frame))]
     if reader == "visitor":
-        seen_html = render_to_string("support/console/oob_seen.html", {"up_to": up_to})
+        seen_html = render_to_string("console/oob_seen.html", {"up_to": up_to})
         outgoing.append((console_conversation_group(conversation_id), console_event(seen_html)))
     else:
-        read_html = render_to_string(
-            "support/console/oob_read.html", {"conversation_id": conversation_id}
-        )
+        read_html = render_to_string("console/oob_read.html", {"conversation_id": conversation_id})
         outgoing += [
             (group, console_event(read_html))
             for group in _inbox_groups(team_id=team_id, assignee_id=assignee_id)
@@ -360,7 +356,7 @@ def read_marked(
 
 async def typing_from_visitor(*, conversation_id: int, state: bool) -> None:
     html = render_each_language(
-        "support/console/oob_typing.html",
+        "console/oob_typing.html",
         {"conversation_id": conversation_id, "state": state, "who": "visitor"},
     )
     await get_channel_layer().group_send(

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "integrations",
     "proactive",
     "emails",
+    "console",
 ]
 
 # The agent profile comes with the user (one query per request). ModelBackend stays listed so

@@ -8,7 +8,7 @@ from ratings import views as ratings_views
 urlpatterns = [
     path("", chat_views.home),
     path("admin/", admin.site.urls),
-    path("console/", include("support.urls")),
+    path("console/", include("console.urls")),
     path("api/widget/v1/", include("proactive.urls")),
     path("api/widget/v1/", include("chat.api_urls")),
     path("api/v1/", include("integrations.api_urls")),

@@ -1,47 +1,18 @@
-"""The search language of the help centre: query terms, the PostgreSQL tsquery, the weighted
-score used where there is no full-text engine (SQLite), and result snippets.
+"""The search language of the help centre: the PostgreSQL tsquery, the weighted score used
+where there is no full-text engine (SQLite), and result snippets.
 
-Everything is matched on folded text (`support.text.fold`): "Şifre", "ŞİFRE" and "sifre" are
-one word. Turkish adds suffixes ("şifre" → "şifremi", "şifreniz"), so every query term matches
-as a word prefix, and a term longer than STEM_LENGTH letters is also tried cut to that length
-("unuttum" → "unutt", "bildirimler" → "bildi"); a stem-only hit counts half.
+The query terms are the console search's (`support.text_search.query_terms`): folded, so
+"Şifre", "ŞİFRE" and "sifre" are one word; each matches as a word prefix, and a long word is
+also tried as its stem, for Turkish suffixes. Here a stem-only hit counts half.
 """
 
-import re
-from dataclasses import dataclass
-
 from support.text import fold
+from support.text_search import MAX_TERMS, TERM_RE, Term, query_terms
 
-TERM_RE = re.compile(r"[a-z0-9]+")
-STEM_LENGTH = 5
-MAX_TERMS = 8
 # Weights per field: title, keywords, whole text (which holds the body).
 TITLE_WEIGHT, KEYWORDS_WEIGHT, TEXT_WEIGHT = 3, 2, 1
-_ENGLISH_STOPWORDS = """a an and are at be but by can cant do does for from have how i im in is it
-its me my no not of on or so the this to was what when where why will with you your"""
-_TURKISH_STOPWORDS = """acaba ama bana ben beni benim bir bu da daha de diye en gibi hala hic icin
-ile ise ki mi mu ne neden nasil o olarak sey su ve veya ya"""  # folded
-STOPWORDS = frozenset(_ENGLISH_STOPWORDS.split()) | frozenset(_TURKISH_STOPWORDS.split())
 
-
-@dataclass(frozen=True)
-class Term:
-    word: str
-    stem: str  # "" when the word is short enough to be its own stem
-
-    @property
-    def variants(self) -> tuple[str, ...]:
-        return (self.word, self.stem) if self.stem else (self.word,)
-
-
-def query_terms(query: str) -> list[Term]:
-    """The search terms of what someone typed: folded, [a-z0-9] only, no stopwords."""
-    words = list(dict.fromkeys(w for w in TERM_RE.findall(fold(query or "")) if len(w) > 1))
-    meaningful = [w for w in words if w not in STOPWORDS] or words
-    return [
-        Term(word=w, stem=w[:STEM_LENGTH] if len(w) > STEM_LENGTH else "")
-        for w in meaningful[:MAX_TERMS]
-    ]
+__all__ = ["MAX_TERMS", "Term", "query_terms", "score", "snippet", "tsquery"]
 
 
 def tsquery(terms: list[Term]) -> str:

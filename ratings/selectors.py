@@ -38,7 +38,7 @@ SCORES = range(SCORE_MAX, SCORE_MIN - 1, -1)  # 5 first
 
 def rating_aggregates() -> dict:
     """The CSAT aggregates over a conversation queryset, to fold into a larger aggregate
-    (`support.reports` asks for everything about its conversations in one scan)."""
+    (`console.reports` asks for everything about its conversations in one scan)."""
     by_person = Q(resolved_at__isnull=False, resolved_by_bot=False)
     return {
         "csat_average": Avg("rating__score"),

@@ -13,8 +13,9 @@ from django.utils.translation import ngettext
 from ratings import selectors as rating_selectors
 
 from . import hours, privacy, selectors
-from .forms import AdminLockoutAuthenticationForm
+from .auth_forms import AdminLockoutAuthenticationForm
 from .http import client_ip
+from .languages import format_duration
 from .models import (
     AgentProfile,
     AuditEvent,
@@ -31,7 +32,6 @@ from .models import (
     Topic,
     Widget,
 )
-from .report_tables import format_duration
 
 # The admin's sign-in gets the same lockout as the console's.
 admin.site.login_form = AdminLockoutAuthenticationForm

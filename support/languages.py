@@ -1,7 +1,7 @@
 """Which language a person reads: one rule for a visitor (every visitor-facing text: bot and
 system lines, e-mails, transcripts, rating prompts) and one for an agent's console (its pages
 and its socket); and how each language writes what Django's formats do not cover (a
-percentage). Destek speaks Turkish and English.
+percentage, a duration). Destek speaks Turkish and English.
 
 An agent's choice (AgentProfile.language) wins; without one, the browser's: the language
 cookie, then Accept-Language, as Django's LocaleMiddleware reads them for the pages.
@@ -47,6 +47,29 @@ def format_percent(value: float, decimal_pos: int = 1) -> str:
     number = number_format(round(value, decimal_pos), decimal_pos)
     # Translators: a percentage. Turkish puts the sign before the number: "%%%(number)s".
     return _("%(number)s%%") % {"number": number}
+
+
+def format_duration(seconds: float | None) -> str:
+    """45 s · 2 min 30 s · 3 h 05 min · 2 d 4 h; an em dash when there is nothing."""
+    if seconds is None:
+        return "—"
+    seconds = round(seconds)
+    if seconds < 60:
+        return _("%(s)d s") % {"s": seconds}
+    minutes, secs = divmod(seconds, 60)
+    if minutes < 60:
+        if not secs:
+            return _("%(m)d min") % {"m": minutes}
+        return _("%(m)d min %(s)02d s") % {"m": minutes, "s": secs}
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        if not minutes:
+            return _("%(h)d h") % {"h": hours}
+        return _("%(h)d h %(m)02d min") % {"h": hours, "m": minutes}
+    days, hours = divmod(hours, 24)
+    if not hours:
+        return _("%(d)d d") % {"d": days}
+    return _("%(d)d d %(h)d h") % {"d": days, "h": hours}
 
 
 def language_code(value) -> str:

@@ -2,9 +2,9 @@
 
 Messages and contacts keep their folded words in `search_text` (`support.text.search_words`),
 so "İade", "IADE" and "iade" are one word, and "sifre" finds "Şifre". A query is cut into
-terms the help centre's way (`faq.search.query_terms`: folded, no stopwords, a long word also
-tried as its first letters, for Turkish suffixes). Every term must match, each as a word
-prefix:
+terms as the help centre's are (`support.text_search.query_terms`: folded, no stopwords, a
+long word also tried as its first letters, for Turkish suffixes). Every term must match, each
+as a word prefix:
 - PostgreSQL: `search_document @@ '(iade:* | …) & (kargo:*)'`, where `search_document` is
   the stored `to_tsvector('simple', search_text)` (support.search_document) under the GIN
   indexes `message_search_document_idx` and `contact_search_document_idx`;
@@ -24,9 +24,8 @@ from django.db.models import Q, QuerySet
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from faq.search import TERM_RE, Term, query_terms
-
 from .text import fold
+from .text_search import TERM_RE, Term, query_terms
 
 SEARCH_CONFIG = "simple"
 MAX_QUERY_CHARS = 200

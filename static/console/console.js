@@ -1033,7 +1033,7 @@
     scrollToBottom(true);
   });
   body.addEventListener("htmx:afterSwap", tidyHeader);
-  // The conversation page's inbox rows arrive after the page (support.views._conversation_context).
+  // The conversation page's inbox rows arrive after the page (console/views/contexts.py).
   body.addEventListener("htmx:afterSettle", function (event) {
     if (!event.detail.target || event.detail.target.id !== "inbox-list") return;
     event.detail.target.removeAttribute("aria-busy");

@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from chat import realtime
 from chat import services as chat_services
+from console.presenters import inbox_row_html
 from support.models import Conversation
-from support.templatetags.console import inbox_row_html
 from tests import factories
 
 from ..chat.test_services import listen, received

@@ -224,7 +224,7 @@ def test_notes_are_listed_newest_last_for_the_console():
 
 
 def test_load_earlier_messages_brings_the_notes_of_that_time(settings, monkeypatch):
-    from support import views
+    from console.views import contexts as views
 
     monkeypatch.setattr(views, "CONVERSATION_PAGE_SIZE", 2)
     agent = factories.agent()

@@ -174,6 +174,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PRODUCT_APPS = (
     "chat",
     "config",
+    "console",
     "emails",
     "faq",
     "integrations",

@@ -2,7 +2,7 @@
 
 Django's own command sends every file to the nearest `locale/` above it, so the templates
 under the project's `templates/<app>/` would all land in the project catalog. Here they go
-to their app's catalog instead (`templates/support/...` -> `support/locale/`), beside the
+to their app's catalog instead (`templates/console/...` -> `console/locale/`), beside the
 app's Python strings, which is where a helper adding a string looks for it. What belongs to
 no app (`config/`, `templates/` outside an app folder) goes to the project's `locale/`.
 

@@ -1,0 +1,20 @@
+"""`{% load console %}`: the console's tags and filters. Thin: the values they print are worked
+out in console.presenters."""
+
+from django import template
+
+from console import presenters
+from support.languages import format_percent
+
+register = template.Library()
+
+register.simple_tag(presenters.inbox_row_html)
+register.filter("timeline_items", presenters.timeline_items)
+
+
+@register.filter
+def percent(value, decimal_pos: int = 1) -> str:
+    """`{{ 42.86|percent }}` → "42.9%" ("%42,9" in Turkish); "" for no value."""
+    if value is None or value == "":
+        return ""
+    return format_percent(float(value), int(decimal_pos))

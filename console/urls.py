@@ -1,0 +1,96 @@
+from django.urls import path
+
+from .views import (
+    account,
+    canned,
+    contact,
+    conversations,
+    inbox,
+    messages,
+    notes_labels,
+    privacy,
+    reports,
+    search,
+)
+
+app_name = "console"
+
+urlpatterns = [
+    path("", inbox.inbox, name="inbox"),
+    path("login/", account.ConsoleLoginView.as_view(), name="login"),
+    path("logout/", account.ConsoleLogoutView.as_view(), name="logout"),
+    path(
+        "conversations/<int:conversation_id>/",
+        conversations.conversation_detail,
+        name="conversation",
+    ),
+    path(
+        "conversations/<int:conversation_id>/messages",
+        messages.conversation_message_send,
+        name="conversation_message_send",
+    ),
+    path(
+        "conversations/<int:conversation_id>/attachments",
+        messages.conversation_attachment_upload,
+        name="conversation_attachment_upload",
+    ),
+    path(
+        "attachments/<int:attachment_id>/<str:variant>",
+        messages.attachment_open,
+        name="attachment_open",
+    ),
+    path("inbox/counts", inbox.inbox_counts, name="inbox_counts"),
+    path("search/", search.search, name="search"),
+    path("privacy/", privacy.privacy_overview, name="privacy"),
+    path(
+        "conversations/<int:conversation_id>/contact",
+        contact.contact_edit,
+        name="contact_edit",
+    ),
+    path(
+        "conversations/<int:conversation_id>/messages/earlier",
+        conversations.conversation_messages_earlier,
+        name="conversation_messages_earlier",
+    ),
+    path("reports/", reports.report_page, name="reports"),
+    path("reports/<slug:table>.csv", reports.report_csv, name="report_csv"),
+    path("canned/", canned.canned_list, name="canned_list"),
+    path("canned/<int:canned_id>/", canned.canned_edit, name="canned_edit"),
+    path(
+        "conversations/<int:conversation_id>/notes",
+        notes_labels.conversation_note_create,
+        name="conversation_note_create",
+    ),
+    path(
+        "conversations/<int:conversation_id>/canned/<int:canned_id>",
+        canned.conversation_canned_render,
+        name="conversation_canned_render",
+    ),
+    path(
+        "conversations/<int:conversation_id>/labels",
+        notes_labels.conversation_labels_change,
+        name="conversation_labels_change",
+    ),
+    path("presence", account.presence_change, name="presence_change"),
+    path("language", account.language_change, name="language_change"),
+    path(
+        "conversations/<int:conversation_id>/assign",
+        conversations.conversation_assign,
+        name="conversation_assign",
+    ),
+    path(
+        "conversations/<int:conversation_id>/transfer",
+        conversations.conversation_transfer,
+        name="conversation_transfer",
+    ),
+    path(
+        "conversations/<int:conversation_id>/priority",
+        conversations.conversation_priority_change,
+        name="conversation_priority_change",
+    ),
+    path(
+        "conversations/<int:conversation_id>/status",
+        conversations.conversation_status_change,
+        name="conversation_status_change",
+    ),
+]

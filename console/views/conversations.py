@@ -1,0 +1,165 @@
+"""A conversation: its page, earlier messages, and the header's actions (status, assignee,
+team or topic, priority)."""
+
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from chat import selectors as chat_selectors
+from support import errors, selectors, services
+from support.http import client_ip
+from support.models import AuditEvent, Conversation
+
+from . import contexts
+from .access import agent_required
+from .contexts import contact_form_for, conversation_context
+
+
+@require_GET
+@agent_required
+def conversation_detail(request, conversation_id: int):
+    conversation = selectors.conversation_get_for_agent(
+        profile=request.agent, conversation_id=conversation_id, for_page=True
+    )
+    services.audit_record(
+        actor=request.user,
+        action=AuditEvent.Action.CONVERSATION_VIEWED,
+        contact_id=conversation.contact_id,
+        conversation_id=conversation.pk,
+        ip_address=client_ip(request),
+    )
+    contact_form = None
+    if request.GET.get("edit_contact"):
+        contact_form = contact_form_for(conversation.contact)
+    return render(
+        request,
+        "console/conversation.html",
+        conversation_context(request, conversation, contact_form=contact_form),
+    )
+
+
+@require_GET
+@agent_required
+def conversation_messages_earlier(request, conversation_id: int):
+    """The page of messages before `before` (a message id), for "Load earlier messages"."""
+    conversation = selectors.conversation_get_for_agent(
+        profile=request.agent, conversation_id=conversation_id
+    )
+    before = request.GET.get("before", "")
+    if not before.isdigit():
+        return HttpResponseBadRequest(_("before must be a message id."))
+    messages, has_earlier = chat_selectors.message_objects_page(
+        conversation=conversation, before=int(before), limit=contexts.CONVERSATION_PAGE_SIZE
+    )
+    notes = selectors.note_list_for_conversation(
+        conversation=conversation,
+        since=messages[0].created_at if messages and has_earlier else None,
+        before_message=int(before),
+    )
+    return render(
+        request,
+        "console/_earlier_messages.html",
+        {
+            "conversation": conversation,
+            "messages": messages,
+            "timeline": sorted([*messages, *notes], key=lambda item: item.created_at),
+            "has_earlier": has_earlier,
+        },
+    )
+
+
+@require_POST
+@agent_required
+def conversation_status_change(request, conversation_id: int):
+    conversation = selectors.conversation_get_for_agent(
+        profile=request.agent, conversation_id=conversation_id
+    )
+    action = request.POST.get("action")
+    try:
+        if action == "resolve":
+            services.conversation_resolve(conversation=conversation, agent=request.user)
+        elif action == "reopen":
+            services.conversation_reopen(conversation=conversation, by_agent=request.user)
+        elif action == "pending":
+            services.conversation_set_status(
+                conversation=conversation, status=Conversation.Status.PENDING, by_user=request.user
+            )
+        else:
+            return HttpResponseBadRequest(_("Unknown action."))
+    except errors.DomainError as error:
+        return render(request, "console/composer_error.html", {"detail": error.detail}, status=409)
+    if request.htmx:
+        conversation = selectors.conversation_get_for_agent(
+            profile=request.agent, conversation_id=conversation_id
+        )
+        return render(request, "console/_conversation_header.html", {"conversation": conversation})
+    return redirect("console:conversation", conversation_id=conversation.pk)
+
+
+def header_response(request, conversation_id: int):
+    if not request.htmx:
+        return redirect("console:conversation", conversation_id=conversation_id)
+    conversation = selectors.conversation_get_for_agent(
+        profile=request.agent, conversation_id=conversation_id
+    )
+    return render(request, "console/_conversation_header.html", {"conversation": conversation})
+
+
+def action_error(error: errors.DomainError):
+    return HttpResponse(error.detail, status=error.status, content_type="text/plain")
+
+
+@require_POST
+@agent_required
+def conversation_assign(request, conversation_id: int):
+    conversation = selectors.conversation_get_for_agent(
+        profile=request.agent, conversation_id=conversation_id
+    )
+    target = request.POST.get("to", "")
+    try:
+        if target == "":
+            services.conversation_unassign(conversation=conversation, by_user=request.user)
+        else:
+            user = request.user if target == "me" else selectors.agent_user_get(user_id=target)
+            services.conversation_assign(
+                conversation=conversation, to_user=user, by_user=request.user
+            )
+    except errors.DomainError as error:
+        return action_error(error)
+    return header_response(request, conversation_id)
+
+
+@require_POST
+@agent_required
+def conversation_transfer(request, conversation_id: int):
+    conversation = selectors.conversation_get_for_agent(
+        profile=request.agent, conversation_id=conversation_id
+    )
+    destination = request.POST.get("to", "")
+    kind, _sep, value = destination.partition(":")
+    try:
+        services.conversation_transfer(
+            conversation=conversation,
+            by_user=request.user,
+            topic_slug=value if kind == "topic" else "",
+            team_id=value if kind == "team" and value.isdigit() else None,
+        )
+    except errors.DomainError as error:
+        return action_error(error)
+    return header_response(request, conversation_id)
+
+
+@require_POST
+@agent_required
+def conversation_priority_change(request, conversation_id: int):
+    conversation = selectors.conversation_get_for_agent(
+        profile=request.agent, conversation_id=conversation_id
+    )
+    try:
+        services.conversation_set_priority(
+            conversation=conversation, priority=request.POST.get("priority"), by_user=request.user
+        )
+    except errors.DomainError as error:
+        return action_error(error)
+    return header_response(request, conversation_id)

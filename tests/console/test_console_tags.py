@@ -1,0 +1,131 @@
+"""support.templatetags.console: the values inbox rows and thread messages print."""
+
+import pytest
+from django.template.loader import render_to_string
+from django.urls import reverse, set_script_prefix
+from django.utils import timezone, translation
+
+from chat import selectors as chat_selectors
+from console.presenters import _row_html, conversation_url, inbox_row, inbox_row_html
+from ratings.models import Rating
+from support import selectors
+from support.models import Conversation, Label
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_row_link_is_reverse_and_follows_the_script_prefix():
+    assert conversation_url(42) == reverse("console:conversation", args=[42])
+    set_script_prefix("/destek/")
+    try:
+        assert conversation_url(42) == "/destek/console/conversations/42/"
+        assert conversation_url(42) == reverse("console:conversation", args=[42])
+    finally:
+        set_script_prefix("/")
+    assert conversation_url(7) == "/console/conversations/7/"
+
+
+def test_row_texts_follow_the_active_language():
+    conversation = selectors.conversation_get_for_inbox_row(
+        conversation_id=factories.conversation().pk
+    )
+    english = inbox_row(conversation)["status_label"]
+    with translation.override("tr"):
+        turkish = inbox_row(conversation)["status_label"]
+        expected = str(Conversation.Status(conversation.status).label)
+    assert english == str(Conversation.Status(conversation.status).label)
+    assert turkish == expected and turkish != english
+
+
+def test_a_row_from_a_plain_conversation_reads_its_unread_column(django_assert_max_num_queries):
+    agent = factories.agent(display_name="Deniz")
+    conversation = factories.conversation(body="hello")
+    factories.message(conversation=conversation, body="again")
+    plain = Conversation.objects.select_related(
+        "contact", "topic", "rating", "assignee__agent_profile"
+    ).get(pk=conversation.pk)
+    plain.assignee = agent.user
+    with django_assert_max_num_queries(1):  # its labels
+        html = render_to_string("console/_inbox_rows.html", {"conversations": [plain]})
+    assert 'class="badge"' in html and f">{plain.agent_unread_count}<" in html
+    assert '<span class="row-assignee">Deniz</span>' in html
+    assert f'href="{reverse("console:conversation", args=[plain.pk])}"' in html
+
+
+def rows_html(conversation_id: int) -> str:
+    conversation = selectors.conversation_get_for_inbox_row(conversation_id=conversation_id)
+    return render_to_string("console/_inbox_rows.html", {"conversations": [conversation]})
+
+
+def test_a_row_from_this_process_memory_is_the_row_the_template_renders():
+    agent = factories.agent(display_name="Deniz <i>")
+    conversation = factories.conversation(body="Merhaba <b>")
+    Conversation.objects.filter(pk=conversation.pk).update(assignee=agent.user, priority="high")
+    conversation.labels.add(Label.objects.create(name="VIP & co", colour="#aa0000"))
+    Rating.objects.create(
+        conversation=conversation, current_for=conversation, resolved_at=timezone.now(), score=4
+    )
+    loaded = selectors.conversation_get_for_inbox_row(conversation_id=conversation.pk)
+
+    direct = render_to_string("console/_inbox_row.html", {"row": inbox_row(loaded)})
+    assert inbox_row_html(loaded) == direct  # the first time, rendered
+    assert inbox_row_html(loaded) == direct  # then remembered
+    assert "VIP &amp; co" in direct and "Deniz &lt;i&gt;" in direct and "4★" in direct
+
+
+def test_an_unchanged_row_is_rendered_once_and_a_changed_one_again():
+    conversation = factories.conversation(body="first words")
+    rows_html(conversation.pk)
+    before = _row_html.cache_info()
+
+    again = rows_html(conversation.pk)
+    assert _row_html.cache_info().hits == before.hits + 1
+    assert _row_html.cache_info().misses == before.misses
+
+    factories.message(conversation=conversation, body="second words")
+    changed = rows_html(conversation.pk)
+    assert _row_html.cache_info().misses == before.misses + 1
+    assert "first words" in again and "second words" in changed
+
+
+def test_a_remembered_row_is_not_shown_in_another_language():
+    conversation = factories.conversation(body="hello")
+    english = rows_html(conversation.pk)
+    with translation.override("tr"):
+        turkish = rows_html(conversation.pk)
+        label = str(Conversation.Status(conversation.status).label)
+    assert label in turkish and turkish != english
+
+
+def test_a_message_renders_the_same_on_the_page_live_and_on_resume():
+    agent = factories.agent(display_name="Deniz")
+    conversation = factories.conversation(body="Merhaba <b>")
+    factories.message(
+        conversation=conversation, sender_type="agent", agent_user=agent.user, body="one\ntwo"
+    )
+    conversation = selectors.conversation_get_for_inbox_row(conversation_id=conversation.pk)
+    page, _has_earlier = chat_selectors.message_objects_page(
+        conversation=conversation, before=None, limit=50
+    )
+    resumed = chat_selectors.message_objects_after(conversation=conversation, after=0, limit=50)
+
+    on_page = render_to_string(
+        "console/_timeline.html", {"timeline": page, "conversation": conversation}
+    )
+    live = [
+        render_to_string(
+            "console/oob_message.html", {"message": message, "conversation": conversation}
+        )
+        for message in resumed
+    ]
+    on_resume = render_to_string(
+        "console/oob_messages.html", {"messages": resumed, "conversation": conversation}
+    )
+
+    oob = '<div hx-swap-oob="beforeend:#message-list">{}</div>\n'
+    assert on_resume == oob.format(on_page)
+    articles = on_page.split("</article>\n")[:-1]
+    assert live == [oob.format(article + "</article>\n") for article in articles]
+    assert '<div class="bubble">Merhaba &lt;b&gt;</div>' in on_page
+    assert '<div class="bubble">one<br>two</div>' in on_page and "Deniz" in on_page
