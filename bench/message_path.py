@@ -31,7 +31,7 @@ from django.contrib.auth import get_user_model
 from support.models import Contact, Conversation, Widget
 from support import selectors as sel
 from chat import realtime, services as cs, protocol
-from chat.models import Message
+from support.models import Message
 
 N = int(sys.stdin.read())
 rows = []

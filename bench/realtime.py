@@ -1361,7 +1361,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import transaction
 from django.utils import timezone
-from chat.models import Message
+from support.models import Message
 from support.identity import visitor_token_issue
 from support.models import AgentProfile, Contact, Conversation, Topic, Widget
 

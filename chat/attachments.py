@@ -19,11 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from support import errors, ratelimits
-from support.models import Contact, Conversation
+from support.models import Attachment, Contact, Conversation, Message
 from support.orm import prefetched_as
 
 from . import image_work, uploads
-from .models import Attachment, Message
 
 logger = logging.getLogger("destek.attachments")
 

@@ -24,11 +24,10 @@ from django.utils.translation import gettext as _
 from support import edge, errors, languages
 from support import selectors as support_selectors
 from support import services as support_services
-from support.models import Contact, Conversation
+from support.models import Contact, Conversation, Message
 
 from . import protocol, realtime, selectors, services
 from .backlog import PUT_OFF_SHARE, backlog, database_sync_to_async, retry_after_ms
-from .models import Message
 
 logger = logging.getLogger("destek.consumers")
 

@@ -5,10 +5,9 @@ from django.utils.translation import gettext as _
 
 from support import errors
 from support import selectors as support_selectors
-from support.models import Conversation
+from support.models import Attachment, Conversation, Message
 
 from . import file_urls, protocol
-from .models import Attachment, Message
 
 
 def message_objects_after(*, conversation: Conversation, after: int, limit: int) -> list[Message]:

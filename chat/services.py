@@ -15,12 +15,11 @@ from support import automation, errors, ratelimits
 from support import selectors as support_selectors
 from support import services as support_services
 from support.languages import contact_language
-from support.models import AgentProfile, Contact, Conversation
+from support.models import AgentProfile, Contact, Conversation, Message
 from support.text import search_words
 
 from . import attachments as attachment_services
 from . import bot, realtime
-from .models import Message
 
 CLIENT_ID_MAX_CHARS = 64
 # Changes to these conversation fields are worth a `conversation.updated` event.

@@ -107,7 +107,7 @@ def _sender_name(message) -> str:
 
 
 def _messages(conversation: Conversation, **filters):
-    from chat.models import Message
+    from support.models import Message
 
     return list(
         Message.objects.filter(conversation=conversation, **filters)
@@ -138,7 +138,7 @@ def reply_email_send(*, conversation_id: int, now: datetime | None = None) -> in
     Replies written before the visitor's widget was last seen were read there and are skipped;
     when the visitor is back, nothing is sent (they read the replies in the widget).
     """
-    from chat.models import Message
+    from support.models import Message
 
     now = now or timezone.now()
     with transaction.atomic():
@@ -271,7 +271,7 @@ def inbound_email_receive(
     client_id = _client_id(message_id=message_id or "", sender=sender_address, text=body)
     with transaction.atomic():
         if conversation.is_resolved:
-            from chat.models import Message
+            from support.models import Message
 
             already = Message.objects.filter(conversation=conversation, client_id=client_id)
             if not already.exists():

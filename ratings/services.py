@@ -179,7 +179,7 @@ def rating_email_send(*, conversation_id: int) -> None:
     from django.core.mail import send_mail
     from django.urls import reverse
 
-    from chat.models import Message
+    from support.models import Message
 
     from .links import rating_link_token
 

@@ -24,6 +24,7 @@ from .models import (
     ContactChange,
     Conversation,
     Label,
+    Message,
     PriorityRule,
     ResponseTarget,
     SpecialDay,
@@ -444,3 +445,12 @@ class CannedResponseAdmin(admin.ModelAdmin):
     search_fields = ["shortcut", "title", "body_en", "body_tr"]
     autocomplete_fields = ["owner"]
     fields = ["title", "shortcut", "body_en", "body_tr", "team", "owner"]
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "conversation", "sender_type", "created_at"]
+    list_filter = ["sender_type"]
+    list_select_related = ["conversation"]
+    raw_id_fields = ["conversation", "sender_agent"]
+    readonly_fields = ["conversation", "sender_type", "sender_agent", "client_id", "created_at"]

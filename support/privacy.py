@@ -25,11 +25,10 @@ from django.utils.translation import gettext as _
 
 from chat import attachments as chat_attachments
 from chat import services as chat_services
-from chat.models import Attachment, Message
 from ratings import services as rating_services
 
 from . import errors, services
-from .models import AuditEvent, Contact, ContactChange, Conversation, Note
+from .models import Attachment, AuditEvent, Contact, ContactChange, Conversation, Message, Note
 
 EXPORT_FORMAT_VERSION = 1
 

@@ -108,7 +108,7 @@ def retention_purge(
         else:
             deleted = _delete_in_batches(expired, batch_size=batch_size)
             counts["conversations"] = deleted.get("support.Conversation", 0)
-            counts["messages"] = deleted.get("chat.Message", 0)
+            counts["messages"] = deleted.get("support.Message", 0)
             counts["ratings"] = deleted.get("ratings.Rating", 0)
     contacts_q = expired_contacts_q(now=now)
     if contacts_q is not None:

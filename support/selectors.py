@@ -28,8 +28,6 @@ from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chat.models import Message
-
 from . import errors, hours, models, routing, search
 from .identity import visitor_token_read
 from .models import (
@@ -40,6 +38,7 @@ from .models import (
     ContactChange,
     Conversation,
     Label,
+    Message,
     Note,
     Team,
     Topic,

@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 
 from chat import realtime
 from chat import services as chat_services
-from chat.models import Message
 from emails import services as email_services
 from integrations import events
 from ratings import services as rating_services
@@ -33,6 +32,7 @@ from .models import (
     ContactChange,
     Conversation,
     Label,
+    Message,
     Note,
     PriorityRule,
     RateLimitBucket,

@@ -20,7 +20,6 @@ from chat import protocol as chat_protocol
 from chat import selectors as chat_selectors
 from chat import services as chat_services
 from chat import uploads as chat_uploads
-from chat.models import Message
 
 from . import (
     canned,
@@ -37,7 +36,7 @@ from . import (
 from .device import device_facts
 from .http import client_ip
 from .languages import contact_language
-from .models import AuditEvent, Conversation
+from .models import AuditEvent, Conversation, Message
 from .report_tables import TABLE_NAMES, report_tables, table_csv
 
 # Messages per page on the conversation screen; "Load earlier messages" fetches more.

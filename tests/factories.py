@@ -6,10 +6,9 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from chat import services as chat_services
-from chat.models import Message
 from support import services as support_services
 from support.identity import identity_hash
-from support.models import AgentProfile, Contact, Conversation, Team, Topic, Widget
+from support.models import AgentProfile, Contact, Conversation, Message, Team, Topic, Widget
 
 _seq = itertools.count(1)
 

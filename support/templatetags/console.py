@@ -19,10 +19,8 @@ from django.utils.formats import get_format, time_format
 from django.utils.timezone import template_localtime
 from django.utils.translation import get_language, gettext
 
-from chat.models import Message
-
 from ..languages import format_percent
-from ..models import Conversation
+from ..models import Conversation, Message
 
 register = template.Library()
 

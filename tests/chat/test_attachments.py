@@ -20,9 +20,9 @@ from PIL import Image
 
 from chat import attachments as attachment_services
 from chat import file_urls
-from chat.models import Attachment, Message
 from support import retention
 from support import services as support_services
+from support.models import Attachment, Message
 from tests import factories
 from tests.chat import corpus
 

@@ -12,7 +12,7 @@ import pytest
 from django.core.files.storage import default_storage
 
 from chat import attachments as attachment_services
-from chat.models import Attachment
+from support.models import Attachment
 from tests import factories
 from tests.chat import corpus
 

@@ -4,12 +4,11 @@ import pytest
 
 from chat import services as chat_services
 from chat import tasks
-from chat.models import Message
 from ratings import services as rating_services
 from ratings.models import Rating
 from support import errors
 from support import services as support_services
-from support.models import Conversation
+from support.models import Conversation, Message
 from tests import factories
 
 pytestmark = pytest.mark.django_db

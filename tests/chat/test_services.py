@@ -9,10 +9,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from chat import realtime, services
-from chat.models import Message
 from support import errors
 from support import services as support_services
-from support.models import Conversation, Label
+from support.models import Conversation, Label, Message
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -13,14 +13,13 @@ from django.test import Client
 from django.utils import timezone
 
 from chat import services as chat_services
-from chat.models import Message
 from emails import services, tokens
 from emails.models import EmailPreference
 from emails.quoting import reply_text
 from emails.views import inbound_signature
 from support import errors
 from support import services as support_services
-from support.models import Contact
+from support.models import Contact, Message
 from tests import factories
 
 from .conftest import html_of, text_of

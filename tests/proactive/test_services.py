@@ -9,10 +9,10 @@ import pytest
 from django.core import signing
 
 from chat import services as chat_services
-from chat.models import Message
 from proactive import selectors, services
 from proactive.models import TriggerDisplay
 from support import errors
+from support.models import Message
 from tests import factories
 
 pytestmark = pytest.mark.django_db

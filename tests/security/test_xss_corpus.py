@@ -195,7 +195,7 @@ def test_socket_fragments_escape_visitor_text(monkeypatch):
     [
         "admin:support_contact_changelist",
         "admin:support_conversation_changelist",
-        "admin:chat_message_changelist",
+        "admin:support_message_changelist",
     ],
 )
 def test_the_admin_escapes_visitor_text(client, url_name):

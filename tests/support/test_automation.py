@@ -14,10 +14,9 @@ from django.core import mail
 from django.utils import timezone
 
 from chat import realtime, tasks
-from chat.models import Message
 from support import automation, selectors
 from support import services as support_services
-from support.models import Conversation, Team
+from support.models import Conversation, Message, Team
 from tests import factories
 
 pytestmark = pytest.mark.django_db

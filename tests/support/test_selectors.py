@@ -8,11 +8,10 @@ from django.db.models import F
 from django.db.transaction import TransactionManagementError
 
 from chat import services as chat_services
-from chat.models import Message
 from ratings import services as rating_services
 from support import selectors
 from support import services as support_services
-from support.models import Contact, Conversation
+from support.models import Contact, Conversation, Message
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,6 @@ import pytest
 from django.core import signing
 from django.utils import timezone
 
-from chat.models import Message
 from support import errors, selectors, services
 from support.identity import (
     VISITOR_TOKEN_SALT,
@@ -16,7 +15,7 @@ from support.identity import (
     visitor_token_issue,
     visitor_token_read,
 )
-from support.models import Contact, Conversation
+from support.models import Contact, Conversation, Message
 from tests import factories
 
 pytestmark = pytest.mark.django_db

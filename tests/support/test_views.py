@@ -10,9 +10,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from chat.models import Message
 from support import services as support_services
-from support.models import Conversation
+from support.models import Conversation, Message
 from support.views import CONVERSATION_PAGE_SIZE
 from tests import factories
 
