@@ -774,7 +774,7 @@ consumers.VisitorConsumer.on_message_send = on_message_send
 # Time spent in each step of the database call (this thread: one call at a time).
 import threading
 from django.db.backends.base.base import BaseDatabaseWrapper
-from chat import services as chat_services
+from support import services as chat_services
 from support import selectors as support_selectors, services as support_services
 _steps = threading.local()
 

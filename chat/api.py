@@ -24,7 +24,7 @@ from support.http import client_ip
 from support.languages import contact_language
 
 from . import attachments as attachment_services
-from . import protocol, selectors, services, uploads
+from . import protocol, selectors, uploads
 
 
 def error_response(error: errors.DomainError) -> JsonResponse:
@@ -170,7 +170,7 @@ def conversation_list(request):
     if request.method == "GET":
         return _conversation_history(request)
     data = request.json
-    conversation, created = services.conversation_start(
+    conversation, created = support_services.conversation_start(
         contact=request.contact,
         body=data.get("body"),
         client_id=data.get("client_id"),
@@ -208,7 +208,7 @@ def conversation_messages(request, conversation_id: int):
     )
     if request.method == "POST":
         data = request.json
-        message, created = services.visitor_message_send(
+        message, created = support_services.visitor_message_send(
             conversation=conversation,
             body=data.get("body"),
             client_id=data.get("client_id"),

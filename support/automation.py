@@ -1,6 +1,6 @@
 """Services run by background jobs: out-of-hours auto-replies, SLA alerts, inactivity rules.
 
-Celery tasks (`chat.tasks`, `support.tasks`) are thin wrappers that pass ids; the rules live
+Celery tasks (`support.tasks`) are thin wrappers that pass ids; the rules live
 here. Every service takes `now` (default: the current time) so tests can freeze the clock, and
 every one is idempotent by a database guard: a conditional UPDATE (… WHERE x IS NULL) or a
 status re-checked under a row lock. A task delivered twice, or two sweeps running at once,
@@ -21,10 +21,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from chat import realtime
-from chat import services as chat_services
 from emails import services as email_services
 
-from . import hours, routing, selectors
+from . import hours, routing, selectors, tasks
 from . import services as support_services
 from .languages import contact_language
 from .models import AgentProfile, Conversation
@@ -85,8 +84,6 @@ def after_hours_reply_enqueue(*, conversation: Conversation, message_id: int) ->
     """Schedule the auto-reply task after commit when a visitor message calls for one."""
     if after_hours_reply_due(conversation=conversation) is None:
         return False
-    from chat import tasks  # tasks import this module
-
     tasks.after_hours_reply.delay_on_commit(conversation.pk, message_id)
     return True
 
@@ -152,7 +149,7 @@ def after_hours_reply_send(
             return False
         if not after_hours_reply_mark(conversation=conversation, until=reply.until, now=now):
             return False
-        chat_services.message_send(
+        support_services.message_send(
             conversation=conversation,
             sender_type="bot",
             body=after_hours_reply_text(conversation=conversation, reply=reply),
@@ -278,7 +275,9 @@ def pending_auto_resolve(*, now: datetime | None = None) -> list[int]:
                     "We haven't heard from you for a while, so we've closed this conversation. "
                     "Write to us any time if you still need help."
                 )
-            chat_services.message_send(conversation=conversation, sender_type="system", body=body)
+            support_services.message_send(
+                conversation=conversation, sender_type="system", body=body
+            )
             # The visitor asked for the transcript by email when they left their address.
             email_services.transcript_enqueue_if_requested(conversation=conversation)
             resolved.append(conversation_id)

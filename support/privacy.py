@@ -23,8 +23,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chat import attachments as chat_attachments
-from chat import services as chat_services
 from ratings import services as rating_services
 
 from . import errors, services
@@ -194,8 +192,8 @@ def contact_erase(*, contact: Contact, by_user=None, ip_address: str | None = No
         )
         counts = {
             "conversations": len(conversation_ids),
-            "attachments": chat_attachments.attachments_delete_for_contact(contact=locked),
-            "messages": chat_services.messages_erase_for_conversations(
+            "attachments": services.attachments_delete_for_contact(contact=locked),
+            "messages": services.messages_erase_for_conversations(
                 conversation_ids=conversation_ids
             ),
             "notes": services.notes_delete_for_conversations(conversation_ids=conversation_ids),

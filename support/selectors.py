@@ -1159,3 +1159,12 @@ def note_get_for_console(*, note_id: int) -> Note | None:
 def label_list() -> list[Label]:
     """Every label, by name: from the per-process copy, shared read-only instances."""
     return list(_labels.get())
+
+
+def message_objects_after(*, conversation: Conversation, after: int, limit: int) -> list[Message]:
+    return list(
+        Message.objects.filter(conversation=conversation, id__gt=after)
+        .select_related("sender_agent__agent_profile")
+        .prefetch_related("attachments")
+        .order_by("id")[:limit]
+    )

@@ -18,8 +18,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from chat import attachments as chat_attachments
 from chat import protocol as chat_protocol
 from chat import selectors as chat_selectors
-from chat import services as chat_services
 from chat import uploads as chat_uploads
+from support import services as chat_services
 
 from . import (
     canned,

@@ -576,7 +576,7 @@ def test_deleting_a_contacts_files_removes_them_from_storage(
     theirs = upload(client, other_token, other.pk, corpus.pdf(), name="b.pdf").json()
 
     with django_capture_on_commit_callbacks(execute=True):
-        deleted = attachment_services.attachments_delete_for_contact(contact=contact)
+        deleted = support_services.attachments_delete_for_contact(contact=contact)
 
     assert deleted == 1
     assert list(Attachment.objects.values_list("id", flat=True)) == [theirs["id"]]

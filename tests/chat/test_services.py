@@ -8,8 +8,8 @@ from channels.layers import get_channel_layer
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from chat import realtime, services
-from support import errors
+from chat import realtime
+from support import errors, services
 from support import services as support_services
 from support.models import Conversation, Label, Message
 from tests import factories

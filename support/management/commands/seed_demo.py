@@ -6,8 +6,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from chat import services as chat_services
 from faq.seed import seed_cafe_articles
+from support import services as chat_services
 from support import services as support_services
 from support.demo import DEMO_USER, DEMO_WIDGET_KEY, DEMO_WIDGET_SECRET, demo_identity
 from support.models import (

@@ -1,0 +1,106 @@
+"""Status moves: set, resolve (by an agent or the bot), reopen; all through the gate."""
+
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from chat import realtime
+from emails import services as email_services
+from integrations import events
+from ratings import services as rating_services
+
+from .. import errors, selectors
+from ..languages import contact_language
+from ..models import (
+    Conversation,
+)
+from .messages import message_send
+from .queue import _agent_team_ids, _conversation_enter_queue, queue_drain
+from .transitions import STATUS_TRANSITIONS, conversation_transition
+
+Status = Conversation.Status
+
+
+def conversation_set_status(
+    *, conversation: Conversation, status: str, by_user=None, reason: str = "set"
+) -> Conversation:
+    """Move a conversation along the pipeline, or raise IllegalTransition."""
+    conversation, _changed = _conversation_move(
+        conversation=conversation, status=status, by_user=by_user, reason=reason
+    )
+    return conversation
+
+
+def _conversation_move(
+    *, conversation: Conversation, status: str, reason: str, by_user=None
+) -> tuple[Conversation, bool]:
+    """Lock, move through the gate, then tell the consoles and hand the agent more work."""
+    if status not in STATUS_TRANSITIONS:
+        raise errors.InvalidInput(f"Unknown status {status!r}.")
+    with transaction.atomic():
+        locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        previous_status = locked.status
+        if not conversation_transition(conversation=locked, to=status, by=by_user, reason=reason):
+            return locked, False
+        transaction.on_commit(
+            lambda: realtime.conversation_updated(conversation_id=locked.pk), robust=True
+        )
+        if status == Status.RESOLVED:
+            events.event_emit("conversation.resolved", locked)
+        if previous_status == Status.OPEN and locked.assignee_id:
+            # The agent has room for one more: give them the head of their queues.
+            queue_drain(team_ids=_agent_team_ids(locked.assignee_id))
+    return locked, True
+
+
+def conversation_resolve(*, conversation: Conversation, agent) -> Conversation:
+    """Resolve and say so in the thread; resolving a resolved conversation changes nothing."""
+    with transaction.atomic():
+        conversation, changed = _conversation_move(
+            conversation=conversation, status=Status.RESOLVED, by_user=agent, reason="resolved"
+        )
+        if changed:
+            with translation.override(contact_language(conversation.contact)):
+                body = _("%(name)s marked this conversation as resolved.") % {
+                    "name": selectors.agent_profile_for_user(agent) or agent.get_username()
+                }
+            message_send(conversation=conversation, sender_type="system", body=body)
+            # A person resolved it: ask the visitor for a rating a little later (once).
+            rating_services.rating_prompt_enqueue(conversation=conversation)
+            # The visitor asked for the transcript by email when they left their address.
+            email_services.transcript_enqueue_if_requested(conversation=conversation)
+    return conversation
+
+
+def conversation_reopen(*, conversation: Conversation, by_agent=None) -> Conversation:
+    """Reopen a resolved conversation: agents any time, visitors within the reopen window."""
+    if conversation.status != Status.RESOLVED:
+        raise errors.Conflict(_("The conversation is not resolved."), code="not_resolved")
+    reopen_until = conversation.reopen_until
+    if by_agent is None and reopen_until is not None and reopen_until < timezone.now():
+        raise errors.Conflict(
+            _("This conversation can no longer be reopened; start a new one."),
+            code="reopen_window_passed",
+        )
+    target = Status.OPEN if conversation.assignee_id else Status.QUEUED
+    with transaction.atomic():
+        conversation = conversation_set_status(
+            conversation=conversation, status=target, by_user=by_agent, reason="reopened"
+        )
+        if conversation.status == Status.QUEUED:
+            _conversation_enter_queue(conversation=conversation, now=timezone.now())
+    return conversation
+
+
+def conversation_resolve_by_bot(*, conversation: Conversation) -> Conversation:
+    """The visitor said a help article solved it: resolved with no person (deflected)."""
+    with transaction.atomic():
+        locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        if locked.status != Status.BOT:
+            return locked
+        locked.resolved_by_bot = True
+        locked.save(update_fields=["resolved_by_bot"])
+        locked, _changed = _conversation_move(
+            conversation=locked, status=Status.RESOLVED, reason="resolved_by_bot"
+        )
+    return locked
