@@ -17,6 +17,7 @@ from emails import services as email_services
 from faq import protocol as faq_protocol
 from faq import selectors as faq_selectors
 from faq import services as faq_services
+from ratings import services as rating_services
 from support import edge, errors, hours
 from support import selectors as support_selectors
 from support import services as support_services
@@ -338,8 +339,6 @@ def faq_article_feedback(request, article_id: int):
 def conversation_rating(request, conversation_id: int):
     """`POST conversations/<id>/rating` {score, comment}: 201 Conversation with its `rating`;
     200 when changed within the edit window; 409 `not_resolved` or `already_rated`."""
-    from ratings import services as rating_services
-
     conversation = support_selectors.conversation_get_for_contact(
         contact=request.contact, conversation_id=conversation_id
     )

@@ -21,7 +21,6 @@ from support import services as support_services
 from support.languages import contact_language
 from support.models import Conversation
 
-ACTION_TYPES = ("topic", "faq", "handoff", "solved", "rating")
 MAX_SUGGESTIONS = 3
 
 
@@ -48,16 +47,6 @@ def decide(*, status: str, bot_turns: int, action: dict | None, has_suggestions:
     if bot_turns == 0 and has_suggestions:
         return Decision("suggest")
     return Decision("handoff")
-
-
-def clean_action(action) -> dict | None:
-    """A visitor's button press as {type, value}, or None when absent or malformed."""
-    if not isinstance(action, dict) or action.get("type") not in ACTION_TYPES:
-        return None
-    value = action.get("value")
-    if value is not None and not isinstance(value, str | int):
-        return None
-    return {"type": action["type"], "value": str(value)[:64] if value is not None else ""}
 
 
 def _articles(*, query: str, language: str, topic_slug: str = "") -> list[dict]:

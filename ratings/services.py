@@ -11,10 +11,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from chat import realtime
-from integrations import events
 from support import errors
 from support import services as support_services
+from support.events import event_emit
 from support.languages import contact_language
 from support.models import Conversation, Message
 
@@ -80,7 +79,7 @@ def rating_submit(
                 comment=comment,
             )
             created = True
-            events.event_emit("rating.created", rating)
+            event_emit("rating.created", rating_id=rating.pk, conversation_id=locked.pk)
         elif now - rating.created_at <= window:
             rating.score = score
             if not keep_comment:
@@ -91,9 +90,7 @@ def rating_submit(
             raise errors.Conflict(
                 _("This conversation has already been rated."), code="already_rated"
             )
-        transaction.on_commit(
-            lambda: realtime.conversation_updated(conversation_id=locked.pk), robust=True
-        )
+        event_emit("conversation.updated", conversation_id=locked.pk)
     conversation.rating = rating
     return rating, created
 
@@ -101,15 +98,11 @@ def rating_submit(
 # --- The rating prompt -------------------------------------------------------------------
 
 
-def rating_prompt_enqueue(*, conversation: Conversation) -> None:
-    """Schedule the prompt after commit, RATING_PROMPT_DELAY_SECONDS later (a product rule:
-    give the visitor a moment to read the resolution before asking)."""
+def rating_prompt_enqueue(*, conversation_id: int) -> None:
+    """After the resolve committed (ratings.listeners): the prompt RATING_PROMPT_DELAY_SECONDS
+    later (a product rule: give the visitor a moment to read the resolution before asking)."""
     delay = settings.DESTEK["RATING_PROMPT_DELAY_SECONDS"]
-    conversation_id = conversation.pk
-    transaction.on_commit(
-        lambda: tasks.rating_prompt.apply_async((conversation_id,), countdown=delay),
-        robust=True,
-    )
+    tasks.rating_prompt.apply_async((conversation_id,), countdown=delay)
 
 
 def rating_prompt_actions() -> list[dict]:

@@ -20,11 +20,9 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from chat import realtime
-from emails import services as email_services
-
 from . import hours, routing, selectors, tasks
 from . import services as support_services
+from .events import event_emit
 from .languages import contact_language
 from .models import AgentProfile, Conversation
 
@@ -191,9 +189,9 @@ def _sla_mark(*, kind: str, now: datetime) -> list[int]:
 def sla_sweep(*, now: datetime | None = None) -> dict[str, list[int]]:
     """Mark missed first-response and resolution targets; alert consoles and supervisors.
 
-    Each breach is marked once (… WHERE marked IS NULL) and announced once, after commit: a
-    live `conversation_updated` (the console's "breached" badge) and an email to the team's
-    supervisors.
+    Each breach is marked once (… WHERE marked IS NULL) and announced once, after commit, by
+    `conversation.sla_breached`: a live update (the console's "breached" badge, chat) and an
+    email to the team's supervisors (sla_breach_email, support.listeners).
     """
     now = now or timezone.now()
     marked: dict[str, list[int]] = {}
@@ -201,16 +199,8 @@ def sla_sweep(*, now: datetime | None = None) -> dict[str, list[int]]:
         for kind in SLA_KINDS:
             marked[kind] = _sla_mark(kind=kind, now=now)
             for conversation_id in marked[kind]:
-                transaction.on_commit(
-                    lambda pk=conversation_id: realtime.conversation_updated(conversation_id=pk),
-                    robust=True,
-                )
-                transaction.on_commit(
-                    lambda pk=conversation_id, kind=kind: sla_breach_email(
-                        conversation_id=pk, kind=kind
-                    ),
-                    robust=True,
-                )
+                # After commit: the console's "breached" badge and the supervisors' e-mail.
+                event_emit("conversation.sla_breached", conversation_id=conversation_id, kind=kind)
     return marked
 
 
@@ -278,8 +268,6 @@ def pending_auto_resolve(*, now: datetime | None = None) -> list[int]:
             support_services.message_send(
                 conversation=conversation, sender_type="system", body=body
             )
-            # The visitor asked for the transcript by email when they left their address.
-            email_services.transcript_enqueue_if_requested(conversation=conversation)
             resolved.append(conversation_id)
     return resolved
 

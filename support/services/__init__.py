@@ -91,11 +91,14 @@ from .transitions import (
     conversation_transition,
 )
 from .visitors import (
+    ACTION_TYPES,
+    clean_action,
     conversation_start,
     visitor_message_send,
 )
 
 __all__ = [
+    "ACTION_TYPES",
     "CANNED_SHORTCUT",
     "CANNED_TITLE_MAX_CHARS",
     "CLIENT_ID_MAX_CHARS",
@@ -125,6 +128,7 @@ __all__ = [
     "canned_response_create",
     "canned_response_delete",
     "canned_response_update",
+    "clean_action",
     "contact_touch",
     "contact_update",
     "contact_upsert",

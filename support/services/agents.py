@@ -3,13 +3,11 @@
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chat import realtime
-
 from .. import errors, routing
+from ..events import event_emit
 from ..models import (
     AgentProfile,
     Conversation,
@@ -52,9 +50,7 @@ def agent_console_closed(*, profile: AgentProfile) -> None:
     AgentProfile.objects.filter(pk=profile.pk).update(
         last_seen_at=timezone.now() - routing.PRESENCE_TIMEOUT
     )
-    transaction.on_commit(
-        lambda: realtime.console_heartbeat_request(user_id=profile.user_id), robust=True
-    )
+    event_emit("agent.console_closed", user_id=profile.user_id)
 
 
 def agent_heartbeat(*, profile: AgentProfile) -> None:

@@ -6,9 +6,8 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from chat import realtime
-
 from .. import errors, routing, selectors
+from ..events import event_emit
 from ..languages import contact_language
 from ..models import (
     AgentProfile,
@@ -136,9 +135,7 @@ def conversation_transfer(
             }
         message_send(conversation=locked, sender_type="system", body=body)
         if keeps_agent:
-            transaction.on_commit(
-                lambda: realtime.conversation_updated(conversation_id=locked.pk), robust=True
-            )
+            event_emit("conversation.updated", conversation_id=locked.pk)
         else:
             _conversation_enter_queue(conversation=locked, now=timezone.now())
     if previous and not keeps_agent:
@@ -172,9 +169,7 @@ def conversation_set_priority(
             )
             fields.append("first_response_due_at")
         locked.save(update_fields=fields)
-        transaction.on_commit(
-            lambda: realtime.conversation_updated(conversation_id=locked.pk), robust=True
-        )
+        event_emit("conversation.updated", conversation_id=locked.pk)
         if locked.status == Status.QUEUED:
             _publish_queue_moved(team_id=locked.team_id)
     return locked

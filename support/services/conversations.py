@@ -7,10 +7,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chat import realtime
-from integrations import events
-
 from .. import errors, routing
+from ..events import event_emit
 from ..models import (
     Contact,
     Conversation,
@@ -58,12 +56,15 @@ def conversation_create(
             last_message_at=now,
         )
         if with_bot:
-            transaction.on_commit(
-                lambda: realtime.conversation_updated(conversation_id=conversation.pk), robust=True
-            )
+            event_emit("conversation.updated", conversation_id=conversation.pk)
         else:
             _conversation_enter_queue(conversation=conversation, now=now)
-        events.event_emit("conversation.created", conversation)
+        event_emit(
+            "conversation.created",
+            conversation_id=conversation.pk,
+            contact_id=contact.pk,
+            status=conversation.status,
+        )
     return conversation
 
 

@@ -7,13 +7,11 @@ from django.db import connections, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chat import realtime
-from emails import services as email_services
-from integrations import events
 from support.models import AgentProfile, Conversation, Message
 
 from .. import errors
 from .. import selectors as support_selectors
+from ..events import event_emit
 from ..text import search_words
 from . import attachments as attachment_services
 from .conversations import conversation_record_message
@@ -193,50 +191,36 @@ def _message_send_in_transaction(
     visitor_token: str | None,
     visible_to: AgentProfile | None = None,
     pressed: bool = False,
+    action: dict | None = None,
+    visitor_turn: bool = False,
 ) -> tuple[Message, bool]:
     """message_send's work in the caller's transaction, without a savepoint of its own: for
     visitor_message_send, whose transaction holds the bot's answer too (a savepoint was two
     more round trips, SAVEPOINT and RELEASE, on every visitor message). An error here fails
     the caller's whole transaction; message_send gives callers that may catch one a
-    savepoint."""
+    savepoint. `action` (the visitor's button press) and `visitor_turn` (a visitor's message the
+    bot and the out-of-hours reply answer: visitor_message_send) go to message.created."""
     if sender_type not in Message.SenderType.values:
         raise errors.InvalidInput(f"Unknown sender type {sender_type!r}.")
     if sender_type == Message.SenderType.AGENT and agent is None:
         raise errors.InvalidInput(_("An agent message needs its agent."))
-
-    # The row lock orders concurrent sends to one conversation and makes the
-    # status checks below see the latest state. The inbox row's related rows come with it:
-    # the after-commit publish renders from these objects, with no query of its own.
-    # The sender's right to write here is checked with it (an agent's visibility, a visitor's
-    # token), before their input is judged: who may not write learns nothing from the answer.
-    conversation = support_selectors.conversation_lock_for_message(
-        conversation_id=conversation.pk, visible_to=visible_to
+    conversation = _conversation_lock(
+        conversation_id=conversation.pk, visible_to=visible_to, visitor_token=visitor_token
     )
-    if visitor_token is not None:
-        support_selectors.visitor_token_check_locked(token=visitor_token, conversation=conversation)
-    client_id = _clean_client_id(client_id)
-    body = _clean_body(body)
+    client_id, body = _clean_client_id(client_id), _clean_body(body)
     attachment_ids = attachment_services.attachment_ids_clean(attachments)
     if attachment_ids and sender_type not in (Message.SenderType.VISITOR, Message.SenderType.AGENT):
         raise errors.InvalidInput(_("Only visitors and agents send files."))
     if not body and not attachment_ids:
         raise errors.InvalidInput(_("The message is empty."), code="empty_message")
     support_selectors.conversation_inbox_relations_fill(conversation)
+    retried = {"sender_type": sender_type, "body": body, "attachment_ids": attachment_ids}
     if (
         sender_type == Message.SenderType.VISITOR
         and conversation.is_resolved
         and not allow_resolved
     ):
-        existing = _message_by_client_id(conversation=conversation, client_id=client_id)
-        if existing is not None:
-            retried = _message_retried(
-                existing=existing, sender_type=sender_type, body=body, attachment_ids=attachment_ids
-            )
-            return retried, False
-        raise errors.Conflict(
-            _("This conversation is resolved; reopen it or start a new one."),
-            code="conversation_resolved",
-        )
+        return _message_to_resolved(conversation=conversation, client_id=client_id, **retried)
     message = _message_insert(
         conversation=conversation,
         sender_type=sender_type,
@@ -248,15 +232,9 @@ def _message_send_in_transaction(
     if message is None:
         # A retried send: the first message with this client_id, unchanged.
         existing = _message_by_client_id(conversation=conversation, client_id=client_id)
-        retried = _message_retried(
-            existing=existing, sender_type=sender_type, body=body, attachment_ids=attachment_ids
-        )
-        return retried, False
+        return _message_retried(existing=existing, **retried), False
     attached = attachment_services.attachments_attach(
-        message=message,
-        attachment_ids=attachment_ids,
-        uploader_type=sender_type,
-        agent=agent,
+        message=message, attachment_ids=attachment_ids, uploader_type=sender_type, agent=agent
     )
     attachment_services.attachments_known(message=message, attachments=attached)
     changed = conversation_record_message(
@@ -265,21 +243,79 @@ def _message_send_in_transaction(
         preview="📎 " + ", ".join(a.name for a in attached) if attached else None,
         pressed=pressed,
     )
-    events.event_emit("message.created", message)
-    # One publish per message: the message, the inbox row, and (when they changed) the
-    # status header and the agent's read mark, all from the objects held here.
-    transaction.on_commit(
-        lambda: realtime.message_created(
-            message=message,
-            conversation=conversation,
-            conversation_changed=bool(PUBLISHED_CONVERSATION_FIELDS.intersection(changed)),
-        ),
-        robust=True,
+    _message_created_emit(
+        message=message,
+        conversation=conversation,
+        conversation_changed=bool(PUBLISHED_CONVERSATION_FIELDS.intersection(changed)),
+        action=action,
+        visitor_turn=visitor_turn,
     )
-    if sender_type == Message.SenderType.AGENT:
-        # The visitor is away and left an address: the reply goes out by email too.
-        email_services.reply_email_enqueue(message=message)
     return message, True
+
+
+def _conversation_lock(
+    *, conversation_id: int, visible_to: AgentProfile | None, visitor_token: str | None
+) -> Conversation:
+    """The row lock orders concurrent sends to one conversation and makes the status checks
+    see the latest state. The inbox row's related rows come with it: the publish after commit
+    renders from these objects, with no query of its own. The sender's right to write here is
+    checked with it (an agent's visibility, a visitor's token), before their input is judged:
+    who may not write learns nothing from the answer."""
+    conversation = support_selectors.conversation_lock_for_message(
+        conversation_id=conversation_id, visible_to=visible_to
+    )
+    if visitor_token is not None:
+        support_selectors.visitor_token_check_locked(token=visitor_token, conversation=conversation)
+    return conversation
+
+
+def _message_to_resolved(
+    *,
+    conversation: Conversation,
+    client_id: str | None,
+    sender_type: str,
+    body: str,
+    attachment_ids: list[int],
+) -> tuple[Message, bool]:
+    """A visitor writing into a resolved conversation: a retry of a message stored before the
+    resolve gets it back; anything new is refused."""
+    existing = _message_by_client_id(conversation=conversation, client_id=client_id)
+    if existing is not None:
+        retried = _message_retried(
+            existing=existing, sender_type=sender_type, body=body, attachment_ids=attachment_ids
+        )
+        return retried, False
+    raise errors.Conflict(
+        _("This conversation is resolved; reopen it or start a new one."),
+        code="conversation_resolved",
+    )
+
+
+def _message_created_emit(
+    *,
+    message: Message,
+    conversation: Conversation,
+    conversation_changed: bool,
+    action: dict | None,
+    visitor_turn: bool,
+) -> None:
+    """One event per message: its listeners publish the message, the inbox row and (when they
+    changed) the status header and the agent's read mark, from the objects held here; the bot
+    answers, webhooks record their deliveries, an away visitor gets the reply by e-mail."""
+    event_emit(
+        "message.created",
+        message_id=message.pk,
+        conversation_id=conversation.pk,
+        contact_id=conversation.contact_id,
+        sender_type=message.sender_type,
+        sender_agent_id=message.sender_agent_id,
+        status=conversation.status,
+        body=message.body,
+        action=action,
+        visitor_turn=visitor_turn,
+        conversation_changed=conversation_changed,
+        objects={"message": message, "conversation": conversation},
+    )
 
 
 def messages_erase_for_conversations(*, conversation_ids: list[int]) -> int:

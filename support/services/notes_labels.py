@@ -7,9 +7,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from chat import realtime
-
 from .. import errors, selectors
+from ..events import event_emit
 from ..models import (
     AgentProfile,
     Conversation,
@@ -55,7 +54,7 @@ def note_create(*, conversation: Conversation, author: AgentProfile, body: Any) 
         note = Note.objects.create(conversation=conversation, author=author.user, body=body)
         mentioned_ids = [p.user_id for p in mentioned if p.user_id != author.user_id]
         note.mentions.set(mentioned_ids)
-        transaction.on_commit(lambda: realtime.note_created(note_id=note.pk), robust=True)
+        event_emit("note.created", note_id=note.pk, conversation_id=conversation.pk)
     note.mentioned_profiles = [p for p in mentioned if p.user_id in mentioned_ids]
     return note
 
@@ -73,10 +72,7 @@ def conversation_label_add(*, conversation: Conversation, label_id: Any) -> Conv
         raise errors.InvalidInput(_("No such label."), code="invalid_label")
     with transaction.atomic():
         conversation.labels.add(label)
-        transaction.on_commit(
-            lambda: realtime.conversation_labels_changed(conversation_id=conversation.pk),
-            robust=True,
-        )
+        event_emit("conversation.labels_changed", conversation_id=conversation.pk)
     return conversation
 
 
@@ -85,8 +81,5 @@ def conversation_label_remove(*, conversation: Conversation, label_id: Any) -> C
         raise errors.InvalidInput(_("No such label."), code="invalid_label")
     with transaction.atomic():
         conversation.labels.remove(int(label_id))
-        transaction.on_commit(
-            lambda: realtime.conversation_labels_changed(conversation_id=conversation.pk),
-            robust=True,
-        )
+        event_emit("conversation.labels_changed", conversation_id=conversation.pk)
     return conversation

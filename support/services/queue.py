@@ -3,9 +3,8 @@
 from django.db import transaction
 from django.utils import timezone
 
-from chat import realtime
-
 from .. import routing, selectors
+from ..events import event_emit
 from ..models import (
     AgentProfile,
     Conversation,
@@ -51,9 +50,7 @@ def _conversation_enter_queue(*, conversation: Conversation, now) -> None:
         fields.append("resolution_due_at")
     conversation.save(update_fields=fields)
     if not _assign_to_best_agent(conversation=conversation):
-        transaction.on_commit(
-            lambda: realtime.conversation_updated(conversation_id=conversation.pk), robust=True
-        )
+        event_emit("conversation.updated", conversation_id=conversation.pk)
         _publish_queue_moved(team_id=conversation.team_id)
 
 
@@ -78,14 +75,17 @@ def _conversation_give(*, conversation: Conversation, user_id: int, by_user=None
         )
     conversation.save(update_fields=fields)
     AgentProfile.objects.filter(user_id=user_id).update(last_assigned_at=now)
-    transaction.on_commit(
-        lambda: realtime.conversation_updated(conversation_id=conversation.pk), robust=True
+    event_emit(
+        "conversation.assigned",
+        conversation_id=conversation.pk,
+        assignee_id=user_id,
+        by_id=by_user.pk if by_user is not None else None,
     )
     _publish_queue_moved(team_id=conversation.team_id)
 
 
 def _publish_queue_moved(*, team_id: int | None) -> None:
-    transaction.on_commit(lambda: realtime.queue_moved(team_id=team_id), robust=True)
+    event_emit("queue.moved", team_id=team_id)
 
 
 def queue_drain(*, team_ids: list[int | None], max_assignments: int = 100) -> int:

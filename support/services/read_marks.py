@@ -2,12 +2,11 @@
 
 from typing import Any
 
-from django.db import connections, router, transaction
+from django.db import connections, router
 from django.utils.translation import gettext as _
 
-from chat import realtime
-
 from .. import errors
+from ..events import event_emit
 from ..models import (
     Conversation,
     Message,
@@ -73,16 +72,13 @@ def conversation_mark_read(*, conversation: Conversation, side: str, up_to: Any)
         return None
     up_to, team_id, assignee_id = moved
     setattr(conversation, f"{side}_last_read_id", up_to)
-    contact_id = conversation.contact_id
-    transaction.on_commit(
-        lambda: realtime.read_marked(
-            conversation_id=conversation.pk,
-            contact_id=contact_id,
-            reader=side,
-            up_to=up_to,
-            team_id=team_id,
-            assignee_id=assignee_id,
-        ),
-        robust=True,
+    event_emit(
+        "read_mark.moved",
+        conversation_id=conversation.pk,
+        contact_id=conversation.contact_id,
+        reader=side,
+        up_to=up_to,
+        team_id=team_id,
+        assignee_id=assignee_id,
     )
     return up_to

@@ -11,9 +11,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from integrations import events
-
 from .. import errors, selectors
+from ..events import event_emit
 from ..identity import identity_hash_is_valid, visitor_token_issue
 from ..models import (
     MAX_ATTRIBUTE_NAME_CHARS,
@@ -183,7 +182,7 @@ def widget_session_open(
         contact.save()
         after = _contact_snapshot(contact)
         if after != before and any(after.values()):
-            events.event_emit("contact.updated", contact)
+            event_emit("contact.updated", contact_id=contact.pk)
 
     token = visitor_token_issue(
         contact_id=contact.pk, widget_id=widget.pk, token_version=contact.token_version
@@ -294,7 +293,7 @@ def contact_upsert(
         contact.search_text = contact.search_words()
         contact.save()
         if _contact_snapshot(contact) != before:
-            events.event_emit("contact.updated", contact)
+            event_emit("contact.updated", contact_id=contact.pk)
     return contact, created
 
 
@@ -356,5 +355,5 @@ def contact_update(*, contact: Contact, by_user, name: Any, email: Any) -> Conta
             locked.search_text = locked.search_words()
             locked.save(update_fields=["name", "email", "search_text"])
             ContactChange.objects.bulk_create(changes)
-            events.event_emit("contact.updated", locked)
+            event_emit("contact.updated", contact_id=locked.pk)
     return locked

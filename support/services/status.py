@@ -4,12 +4,8 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from chat import realtime
-from emails import services as email_services
-from integrations import events
-from ratings import services as rating_services
-
 from .. import errors, selectors
+from ..events import event_emit
 from ..languages import contact_language
 from ..models import (
     Conversation,
@@ -42,11 +38,14 @@ def _conversation_move(
         previous_status = locked.status
         if not conversation_transition(conversation=locked, to=status, by=by_user, reason=reason):
             return locked, False
-        transaction.on_commit(
-            lambda: realtime.conversation_updated(conversation_id=locked.pk), robust=True
-        )
+        event_emit("conversation.updated", conversation_id=locked.pk)
         if status == Status.RESOLVED:
-            events.event_emit("conversation.resolved", locked)
+            event_emit(
+                "conversation.resolved",
+                conversation_id=locked.pk,
+                reason=reason,
+                by_id=by_user.pk if by_user is not None else None,
+            )
         if previous_status == Status.OPEN and locked.assignee_id:
             # The agent has room for one more: give them the head of their queues.
             queue_drain(team_ids=_agent_team_ids(locked.assignee_id))
@@ -65,10 +64,6 @@ def conversation_resolve(*, conversation: Conversation, agent) -> Conversation:
                     "name": selectors.agent_profile_for_user(agent) or agent.get_username()
                 }
             message_send(conversation=conversation, sender_type="system", body=body)
-            # A person resolved it: ask the visitor for a rating a little later (once).
-            rating_services.rating_prompt_enqueue(conversation=conversation)
-            # The visitor asked for the transcript by email when they left their address.
-            email_services.transcript_enqueue_if_requested(conversation=conversation)
     return conversation
 
 

@@ -3,9 +3,8 @@
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ratings import services as rating_services
-
 from .. import errors, hours
+from ..events import event_emit
 from ..models import (
     AuditEvent,
     Conversation,
@@ -64,6 +63,16 @@ def conversation_transition(
         fields += _stamp_resolution(conversation=conversation, at=None)
     if save:
         conversation.save(update_fields=fields)
+    # In-transaction listeners follow the move (ratings: a reopened conversation's rating
+    # stops being current, so its next resolution may be rated).
+    event_emit(
+        "conversation.status_changed",
+        conversation_id=conversation.pk,
+        reason=reason,
+        by_id=by.pk if by is not None else None,
+        objects={"conversation": conversation},
+        **{"from": previous, "to": to},
+    )
     return fields
 
 
@@ -90,9 +99,6 @@ def _stamp_first_response(*, conversation: Conversation, at) -> list[str]:
 
 def _stamp_resolution(*, conversation: Conversation, at) -> list[str]:
     """Resolved at `at` (from creation); `at=None` (reopened) clears the figures."""
-    if at is None and conversation.resolved_at is not None:
-        # Reopened: the resolution that ended keeps its rating; the next one may be rated.
-        rating_services.rating_current_end(conversation=conversation)
     conversation.resolved_at = at
     if at is None:
         conversation.resolution_seconds = conversation.resolution_business_seconds = None

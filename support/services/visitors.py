@@ -6,12 +6,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from chat import bot
-from proactive import services as proactive_services
-from ratings import services as rating_services
 from support.models import Contact, Conversation, Message
 
-from .. import automation, errors, ratelimits
+from .. import errors, ratelimits
+from ..events import event_emit
 from ..languages import contact_language
 from .conversations import conversation_create
 from .messages import (
@@ -19,8 +17,10 @@ from .messages import (
     _clean_client_id,
     _message_retried,
     _message_send_in_transaction,
-    message_send,
 )
+
+# The buttons a visitor may press (the bot's replies and the rating prompt offer them).
+ACTION_TYPES = ("topic", "faq", "handoff", "solved", "rating")
 
 
 def conversation_start(
@@ -78,24 +78,27 @@ def conversation_start(
             first_text=body if has_body else "",
             with_bot=bot_enabled and not topic_slug,
         )
-        display = proactive_services.trigger_conversion_record(
-            conversation=conversation, token=proactive_token
+        # Its opening lines are written by listeners, in this transaction: the proactive
+        # message the visitor answered (proactive), then the bot's greeting (chat.bot).
+        event_emit(
+            "conversation.started",
+            conversation_id=conversation.pk,
+            contact_id=contact.pk,
+            with_bot=conversation.status == Conversation.Status.BOT,
+            proactive_token=proactive_token if isinstance(proactive_token, str) else None,
+            objects={"conversation": conversation, "contact": contact},
         )
-        if display is not None:
-            # The transcript starts with what the visitor answered.
-            message_send(
-                conversation=conversation,
-                sender_type=Message.SenderType.BOT,
-                body=display.trigger.message_for(contact_language(contact)),
-            )
         with_bot = conversation.status == Conversation.Status.BOT
-        if with_bot:
-            bot.greet(conversation=conversation)
         if has_body:
             visitor_message_send(conversation=conversation, body=body, client_id=client_id)
         if bot_enabled and not with_bot:
             # Picked a topic up front: straight to a person, and the bot says what happens next.
-            bot.announce_handoff(conversation=conversation, language=contact_language(contact))
+            event_emit(
+                "conversation.topic_picked",
+                conversation_id=conversation.pk,
+                language=contact_language(contact),
+                objects={"conversation": conversation},
+            )
     conversation.refresh_from_db()
     return conversation, True
 
@@ -129,16 +132,11 @@ def visitor_message_send(
             window_seconds=settings.DESTEK["MESSAGE_RATE_WINDOW_SECONDS"],
             detail=_("Too many messages in a short time; wait a moment and send again."),
         )
-    cleaned = bot.clean_action(action)
-    if cleaned is not None and cleaned["type"] == "rating":
-        return _visitor_rating_send(
-            conversation=conversation,
-            body=body,
-            client_id=client_id,
-            value=cleaned["value"],
-            visitor_token=visitor_token,
-        )
+    cleaned = clean_action(action)
     with transaction.atomic():
+        # message.created's listeners answer in this transaction: the bot while the
+        # conversation is the bot's, ratings for a rating chip (a refused rating, e.g. 409
+        # already_rated, keeps neither the rating nor the message).
         message, created = _message_send_in_transaction(
             conversation=conversation,
             sender_type=Message.SenderType.VISITOR,
@@ -146,47 +144,21 @@ def visitor_message_send(
             client_id=client_id,
             agent=None,
             actions=None,
-            allow_resolved=False,
+            allow_resolved=cleaned is not None and cleaned["type"] == "rating",
             attachments=attachments,
             visitor_token=visitor_token,
             pressed=cleaned is not None,
+            action=cleaned,
+            visitor_turn=True,
         )
-        # message.conversation is the row message_send locked: its status is current.
-        if created and message.conversation.status == Conversation.Status.BOT:
-            bot.on_visitor_message(
-                conversation=message.conversation,
-                text=message.body,
-                action=cleaned,
-            )
-        if created and message.conversation.status != Conversation.Status.BOT:
-            # Out of hours (or nobody online): one auto-reply per closed period, by a task.
-            automation.after_hours_reply_enqueue(
-                conversation=message.conversation, message_id=message.pk
-            )
     return message, created
 
 
-def _visitor_rating_send(
-    *, conversation: Conversation, body: Any, client_id: Any, value: str, visitor_token
-) -> tuple[Message, bool]:
-    """The visitor pressed a rating chip: their message, the rating and the bot's thanks."""
-    if value not in {str(n) for n in range(1, 6)}:
-        raise errors.InvalidInput(_("A rating is a score from 1 to 5."), code="invalid_score")
-    with transaction.atomic():
-        message, created = message_send(
-            conversation=conversation,
-            sender_type=Message.SenderType.VISITOR,
-            body=body,
-            client_id=client_id,
-            allow_resolved=True,
-            visitor_token=visitor_token,
-            pressed=True,
-        )
-        if created:
-            rating_services.rating_submit(conversation=message.conversation, score=int(value))
-            message_send(
-                conversation=message.conversation,
-                sender_type=Message.SenderType.BOT,
-                body=rating_services.rating_thanks_text(conversation=message.conversation),
-            )
-    return message, created
+def clean_action(action) -> dict | None:
+    """A visitor's button press as {type, value}, or None when absent or malformed."""
+    if not isinstance(action, dict) or action.get("type") not in ACTION_TYPES:
+        return None
+    value = action.get("value")
+    if value is not None and not isinstance(value, str | int):
+        return None
+    return {"type": action["type"], "value": str(value)[:64] if value is not None else ""}

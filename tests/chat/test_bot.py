@@ -44,7 +44,7 @@ def test_decide(status, turns, action, has_suggestions, expected):
     ],
 )
 def test_clean_action(action, cleaned):
-    assert bot.clean_action(action) == cleaned
+    assert support_services.clean_action(action) == cleaned
 
 
 @pytest.fixture
