@@ -27,10 +27,26 @@ def conversation_set_status(
     return conversation
 
 
+def _resolved_emit(*, conversation: Conversation, reason: str, by_user) -> None:
+    event_emit(
+        "conversation.resolved",
+        conversation_id=conversation.pk,
+        reason=reason,
+        by_id=by_user.pk if by_user is not None else None,
+    )
+
+
 def _conversation_move(
-    *, conversation: Conversation, status: str, reason: str, by_user=None
+    *,
+    conversation: Conversation,
+    status: str,
+    reason: str,
+    by_user=None,
+    resolved_event: bool = True,
 ) -> tuple[Conversation, bool]:
-    """Lock, move through the gate, then tell the consoles and hand the agent more work."""
+    """Lock, move through the gate, then tell the consoles and hand the agent more work.
+    `resolved_event=False`: the caller emits conversation.resolved itself, after its closing
+    line (the rating prompt and the transcript follow the line, as the visitor sees them)."""
     if status not in STATUS_TRANSITIONS:
         raise errors.InvalidInput(f"Unknown status {status!r}.")
     with transaction.atomic():
@@ -39,13 +55,8 @@ def _conversation_move(
         if not conversation_transition(conversation=locked, to=status, by=by_user, reason=reason):
             return locked, False
         event_emit("conversation.updated", conversation_id=locked.pk)
-        if status == Status.RESOLVED:
-            event_emit(
-                "conversation.resolved",
-                conversation_id=locked.pk,
-                reason=reason,
-                by_id=by_user.pk if by_user is not None else None,
-            )
+        if status == Status.RESOLVED and resolved_event:
+            _resolved_emit(conversation=locked, reason=reason, by_user=by_user)
         if previous_status == Status.OPEN and locked.assignee_id:
             # The agent has room for one more: give them the head of their queues.
             queue_drain(team_ids=_agent_team_ids(locked.assignee_id))
@@ -56,7 +67,11 @@ def conversation_resolve(*, conversation: Conversation, agent) -> Conversation:
     """Resolve and say so in the thread; resolving a resolved conversation changes nothing."""
     with transaction.atomic():
         conversation, changed = _conversation_move(
-            conversation=conversation, status=Status.RESOLVED, by_user=agent, reason="resolved"
+            conversation=conversation,
+            status=Status.RESOLVED,
+            by_user=agent,
+            reason="resolved",
+            resolved_event=False,
         )
         if changed:
             with translation.override(contact_language(conversation.contact)):
@@ -64,6 +79,7 @@ def conversation_resolve(*, conversation: Conversation, agent) -> Conversation:
                     "name": selectors.agent_profile_for_user(agent) or agent.get_username()
                 }
             message_send(conversation=conversation, sender_type="system", body=body)
+            _resolved_emit(conversation=conversation, reason="resolved", by_user=agent)
     return conversation
 
 
