@@ -1,6 +1,8 @@
 """Every write of the helpdesk domain, one module per subdomain; callers use
 `support.services.<name>` (re-exported here). Events leave after commit (support.events)."""
 
+# The shared rate-limit counters (support.ratelimits), as callers of services knew them.
+from ..ratelimits import rate_limit_enforce, rate_limit_hit
 from .agents import (
     agent_console_closed,
     agent_heartbeat,
@@ -159,6 +161,8 @@ __all__ = [
     "notes_delete_for_conversations",
     "os_from_user_agent",
     "queue_drain",
+    "rate_limit_enforce",
+    "rate_limit_hit",
     "visitor_message_send",
     "visitor_session_revoke",
     "widget_session_open",
