@@ -194,12 +194,10 @@ def _message_send_in_transaction(
     action: dict | None = None,
     visitor_turn: bool = False,
 ) -> tuple[Message, bool]:
-    """message_send's work in the caller's transaction, without a savepoint of its own: for
-    visitor_message_send, whose transaction holds the bot's answer too (a savepoint was two
-    more round trips, SAVEPOINT and RELEASE, on every visitor message). An error here fails
-    the caller's whole transaction; message_send gives callers that may catch one a
-    savepoint. `action` (the visitor's button press) and `visitor_turn` (a visitor's message the
-    bot and the out-of-hours reply answer: visitor_message_send) go to message.created."""
+    """message_send's work in the caller's transaction, without a savepoint of its own (for
+    visitor_message_send, whose transaction holds the bot's answer too). `action` (the
+    visitor's button) and `visitor_turn` (a message the bot and the out-of-hours reply
+    answer) go to message.created."""
     if sender_type not in Message.SenderType.values:
         raise errors.InvalidInput(f"Unknown sender type {sender_type!r}.")
     if sender_type == Message.SenderType.AGENT and agent is None:

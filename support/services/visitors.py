@@ -46,20 +46,9 @@ def conversation_start(
     client_id = _clean_client_id(client_id)
     # No body (or "") starts a conversation without a first message, e.g. from a topic button.
     has_body = body not in (None, "")
-    if client_id is not None:
-        existing = (
-            Message.objects.filter(conversation__contact=contact, client_id=client_id)
-            .select_related("conversation")
-            .first()
-        )
-        if existing is not None:
-            _message_retried(
-                existing=existing,
-                sender_type=Message.SenderType.VISITOR,
-                body=_clean_body(body),
-                attachment_ids=[],
-            )
-            return existing.conversation, False
+    retried = _conversation_retried(contact=contact, client_id=client_id, body=body)
+    if retried is not None:
+        return retried, False
     if has_body and not _clean_body(body):
         raise errors.InvalidInput(_("The message is empty."), code="empty_message")
     if rate_limit:
@@ -101,6 +90,26 @@ def conversation_start(
             )
     conversation.refresh_from_db()
     return conversation, True
+
+
+def _conversation_retried(*, contact: Contact, client_id: str | None, body: Any):
+    """The conversation a retried start made, found by its first message's client_id."""
+    if client_id is None:
+        return None
+    existing = (
+        Message.objects.filter(conversation__contact=contact, client_id=client_id)
+        .select_related("conversation")
+        .first()
+    )
+    if existing is None:
+        return None
+    _message_retried(
+        existing=existing,
+        sender_type=Message.SenderType.VISITOR,
+        body=_clean_body(body),
+        attachment_ids=[],
+    )
+    return existing.conversation
 
 
 def visitor_message_send(
