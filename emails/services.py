@@ -81,7 +81,7 @@ def reply_email_enqueue(*, message) -> bool:
     The task runs REPLY_EMAIL_BATCH_SECONDS later and sends every reply not emailed yet, so
     replies written within the window go out as one email; the tasks after it find nothing.
     """
-    # chat.services loaded the contact with the locked conversation: no query here.
+    # message_send loaded the contact with the locked conversation: no query here.
     contact = message.conversation.contact
     if not contact.email or not visitor_is_away(contact=contact):
         return False

@@ -718,7 +718,7 @@ def conversation_labels_load(conversation: Conversation) -> None:
 
 
 def _one_for_row(queryset: QuerySet[Conversation]) -> Conversation | None:
-    """One conversation with what its inbox row and header show, as chat.services.message_send
+    """One conversation with what its inbox row and header show, as support.services.message_send
     loads it: contact and rating joined (PostgreSQL plans the six-table join of every relation
     in ~1.5 ms, this one in a fraction), topic, team and assignee from the process copies,
     labels only when it has some."""
@@ -809,7 +809,7 @@ def conversation_list_by_ids(*, ids: list[int]) -> list[Conversation]:
 
 def conversation_get_for_inbox_row(*, conversation_id: int) -> Conversation | None:
     """One conversation with the inbox's columns, for the live inbox fragment: as
-    chat.services.message_send loads it (contact and rating joined, topic, team and assignee
+    support.services.message_send loads it (contact and rating joined, topic, team and assignee
     from the process copies, labels only when it has some)."""
     return _one_for_row(Conversation.objects.filter(pk=conversation_id))
 

@@ -36,7 +36,7 @@ class Message(models.Model):
     actions = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     # Folded words of the body (support.text.search_words), written with the message by
-    # chat.services, and their tsvector on PostgreSQL (GIN-indexed there, migration 0003).
+    # message_send, and their tsvector on PostgreSQL (GIN-indexed there, migration 0003).
     search_text = models.TextField(editable=False, blank=True, default="")
     search_document = models.GeneratedField(
         expression=SearchDocument("search_text"),

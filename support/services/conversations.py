@@ -100,7 +100,7 @@ def conversation_count_bot_turn(*, conversation: Conversation) -> None:
 def conversation_record_message(
     *, conversation: Conversation, message, preview: str | None = None, pressed: bool = False
 ) -> list[str]:
-    """Fold a new message into its conversation's state. Called by chat.services only.
+    """Fold a new message into its conversation's state. Called by message_send only.
 
     `preview` replaces the body in the inbox and history (a message of files only). The
     preview is what a person wrote: never a bot or system line, nor a bot button's label the

@@ -1,4 +1,4 @@
-"""chat/services.py: message_send, conversation_start, and the realtime events they publish."""
+"""support.services.messages/visitors: message_send, conversation_start, their realtime events."""
 
 import json
 
