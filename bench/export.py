@@ -46,8 +46,7 @@ def prepare_database(url: str | None, tmp: Path) -> str:
 def build(contacts: int, conversations: int, messages_each: int) -> None:
     from django.utils import timezone
 
-    from chat.models import Message
-    from support.models import Contact, Conversation, Widget
+    from support.models import Contact, Conversation, Message, Widget
 
     widget = Widget.objects.create(key="bench", name="Bench")
     now = timezone.now()

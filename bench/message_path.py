@@ -30,8 +30,9 @@ from channels.layers import get_channel_layer
 from django.contrib.auth import get_user_model
 from support.models import Contact, Conversation, Widget
 from support import selectors as sel
-from chat import realtime, services as cs, protocol
-from chat.models import Message
+from chat import realtime, protocol
+from support import services as cs
+from support.models import Message
 
 N = int(sys.stdin.read())
 rows = []

@@ -807,8 +807,8 @@ consumers.VisitorConsumer.on_message_send = on_message_send
 # Time spent in each step of the database call (this thread: one call at a time).
 import threading
 from django.db.backends.base.base import BaseDatabaseWrapper
-from chat import services as chat_services
-from support import selectors as support_selectors, services as support_services
+from support import selectors as support_selectors
+from support.services import messages as message_services
 _steps = threading.local()
 
 def _timed(owner, name, label):
@@ -825,8 +825,8 @@ def _timed(owner, name, label):
 
 _timed(support_selectors, "visitor_token_check", "token")
 _timed(support_selectors, "conversation_lock_for_message", "lock")
-_timed(chat_services, "_message_insert", "insert")
-_timed(support_services, "conversation_record_message", "record")
+_timed(message_services, "_message_insert", "insert")
+_timed(message_services, "conversation_record_message", "record")
 _timed(BaseDatabaseWrapper, "_commit", "commit")
 _timed(BaseDatabaseWrapper, "connect", "connect")
 _timed(BaseDatabaseWrapper, "close", "close")
@@ -1402,7 +1402,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import transaction
 from django.utils import timezone
-from chat.models import Message
+from support.models import Message
 from support.identity import visitor_token_issue
 from support.models import AgentProfile, Contact, Conversation, Topic, Widget
 
@@ -1477,7 +1477,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import transaction
 from django.utils import timezone
-from chat.models import Message
+from support.models import Message
 from support.identity import visitor_token_issue
 from support.models import AgentProfile, Contact, Conversation, Team, Widget
 
@@ -2358,7 +2358,7 @@ PROFILE_BUCKETS = [
     # label, regular expression matched against any frame of a sample (inclusive)
     ("sync threads (ORM, views, services)", r"SyncToAsync\.thread_handler"),
     ("event loop thread (daphne/twisted/asyncio)", r"BaseEventLoop\._run_once"),
-    ("chat.services.message_send", r"^message_send \(chat/services\.py\)"),
+    ("support.services.message_send", r"^message_send \(support/services/messages\.py\)"),
     ("  realtime.message_created (after commit)", r"^message_created \(chat/realtime"),
     ("  realtime.read_marked (after commit)", r"^read_marked \(chat/realtime"),
     ("  realtime.conversation_updated", r"^conversation_updated \(chat/realtime"),

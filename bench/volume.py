@@ -40,7 +40,7 @@ from datetime import timedelta
 from django.db import connection, models
 from django.utils import timezone
 from django.contrib.auth import get_user_model
-from chat.models import Message
+from support.models import Message
 from ratings.models import Rating
 from support.models import AgentProfile, Contact, Conversation, Team, Topic, Widget
 try:

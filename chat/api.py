@@ -17,6 +17,7 @@ from emails import services as email_services
 from faq import protocol as faq_protocol
 from faq import selectors as faq_selectors
 from faq import services as faq_services
+from ratings import services as rating_services
 from support import edge, errors, hours
 from support import selectors as support_selectors
 from support import services as support_services
@@ -24,7 +25,7 @@ from support.http import client_ip
 from support.languages import contact_language
 
 from . import attachments as attachment_services
-from . import protocol, selectors, services, uploads
+from . import protocol, selectors, uploads
 
 
 def error_response(error: errors.DomainError) -> JsonResponse:
@@ -170,7 +171,7 @@ def conversation_list(request):
     if request.method == "GET":
         return _conversation_history(request)
     data = request.json
-    conversation, created = services.conversation_start(
+    conversation, created = support_services.conversation_start(
         contact=request.contact,
         body=data.get("body"),
         client_id=data.get("client_id"),
@@ -208,7 +209,7 @@ def conversation_messages(request, conversation_id: int):
     )
     if request.method == "POST":
         data = request.json
-        message, created = services.visitor_message_send(
+        message, created = support_services.visitor_message_send(
             conversation=conversation,
             body=data.get("body"),
             client_id=data.get("client_id"),
@@ -338,8 +339,6 @@ def faq_article_feedback(request, article_id: int):
 def conversation_rating(request, conversation_id: int):
     """`POST conversations/<id>/rating` {score, comment}: 201 Conversation with its `rating`;
     200 when changed within the edit window; 409 `not_resolved` or `already_rated`."""
-    from ratings import services as rating_services
-
     conversation = support_selectors.conversation_get_for_contact(
         contact=request.contact, conversation_id=conversation_id
     )

@@ -7,6 +7,9 @@ class ChatConfig(AppConfig):
     verbose_name = _("Chat")
 
     def ready(self):
+        from . import listeners
+
+        listeners.connect()
         from django.contrib.auth import get_user_model
         from django.contrib.auth.signals import user_logged_out
         from django.db.models.signals import post_save

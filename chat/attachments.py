@@ -1,64 +1,14 @@
-"""Writes of attachments: upload, attach to a message, delete with their stored files.
+"""Uploads from the widget and the console: read the request's file, validate its content
+(chat.uploads, images decoded under chat.image_work's bound), then store it through
+support.services (attachment_upload_check before reading, attachment_store after)."""
 
-Files go to Django's default storage (local MEDIA_ROOT or an S3-compatible bucket, see
-config.settings STORAGES) under generated names; the bytes are those chat.uploads validated.
-Storage is written only after validation, and files are removed again when the database write
-fails, so a refused or failed upload leaves nothing behind. Deleting rows deletes their files
-after the transaction commits (a rolled-back delete keeps them).
-"""
-
-import logging
-import uuid
-from datetime import timedelta
-
-from django.conf import settings
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
-from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from support import errors, ratelimits
-from support.models import Contact, Conversation
-from support.orm import prefetched_as
+from support import errors
+from support import services as support_services
+from support.models import Attachment, Conversation
 
 from . import image_work, uploads
-from .models import Attachment, Message
-
-logger = logging.getLogger("destek.attachments")
-
-
-def _storage_names(extension: str) -> tuple[str, str]:
-    """Generated names: nothing of the uploader's name reaches the storage path."""
-    today = timezone.now()
-    key = uuid.uuid4().hex
-    base = f"attachments/{today:%Y/%m}/{key}"
-    return f"{base}.{extension}", f"{base}.thumb.webp"
-
-
-def _check_rate(
-    *, conversation: Conversation, uploader_type: str, agent, ip_address: str | None
-) -> None:
-    """Uploads per contact (or agent) per window, refused ones included: validation is the
-    expensive part. A visitor's also count per client address, since anyone can open new
-    anonymous contacts. The shared database counters of support.ratelimits."""
-    is_visitor = uploader_type == Attachment.Uploader.VISITOR
-    who = f"contact:{conversation.contact_id}" if is_visitor else f"agent:{agent.pk}"
-    limits = [(f"attachment-upload:{who}", settings.DESTEK["ATTACHMENT_UPLOADS_PER_WINDOW"])]
-    if is_visitor and ip_address:
-        limits.append(
-            (
-                f"attachment-upload:address:{ip_address}",
-                settings.DESTEK["ATTACHMENT_UPLOADS_PER_ADDRESS"],
-            )
-        )
-    for key, limit in limits:
-        ratelimits.rate_limit_enforce(
-            key=key,
-            limit=limit,
-            window_seconds=settings.DESTEK["ATTACHMENT_UPLOAD_WINDOW_SECONDS"],
-            detail=_("Too many files in a short time; wait a few minutes and try again."),
-        )
 
 
 def _read(uploaded_file) -> bytes:
@@ -88,16 +38,7 @@ def attachment_upload(
     the request's own thread (under ASGI each request has its own thread-sensitive executor),
     so waiting for a slot holds up no other request.
     """
-    if uploader_type not in Attachment.Uploader.values:
-        raise errors.InvalidInput(f"Unknown uploader {uploader_type!r}.")
-    if uploader_type == Attachment.Uploader.AGENT and agent is None:
-        raise errors.InvalidInput(_("An agent's upload needs its agent."))
-    if uploader_type == Attachment.Uploader.VISITOR and conversation.is_resolved:
-        raise errors.Conflict(
-            _("This conversation is resolved; reopen it or start a new one."),
-            code="conversation_resolved",
-        )
-    _check_rate(
+    support_services.attachment_upload_check(
         conversation=conversation, uploader_type=uploader_type, agent=agent, ip_address=ip_address
     )
     data, name = _read(uploaded_file), getattr(uploaded_file, "name", "")
@@ -105,140 +46,6 @@ def attachment_upload(
         checked = image_work.run(uploads.check, data=data, name=name)
     else:
         checked = uploads.check(data=data, name=name)
-
-    file_name, thumb_name = _storage_names(checked.extension)
-    stored: list[str] = []
-    try:
-        stored.append(default_storage.save(file_name, ContentFile(checked.content)))
-        if checked.thumbnail is not None:
-            stored.append(default_storage.save(thumb_name, ContentFile(checked.thumbnail)))
-        with transaction.atomic():
-            attachment = Attachment.objects.create(
-                conversation=conversation,
-                uploader_type=uploader_type,
-                uploader_agent=agent if uploader_type == Attachment.Uploader.AGENT else None,
-                file=stored[0],
-                thumbnail=stored[1] if len(stored) > 1 else "",
-                name=checked.name,
-                content_type=checked.content_type,
-                size=checked.size,
-                sha256=checked.sha256,
-                width=checked.width,
-                height=checked.height,
-            )
-    except BaseException:
-        _delete_files(stored)
-        raise
-    return attachment
-
-
-def _is_id(value) -> bool:
-    if isinstance(value, bool):
-        return False
-    return isinstance(value, int) or (isinstance(value, str) and value.isdigit())
-
-
-def attachment_ids_clean(attachment_ids) -> list[int]:
-    """The message's attachment ids as a client sent them, checked for shape and count."""
-    if attachment_ids in (None, ""):
-        return []
-    if not isinstance(attachment_ids, list | tuple) or not all(map(_is_id, attachment_ids)):
-        raise errors.InvalidInput(
-            _("attachments must be a list of attachment ids."), code="invalid_attachments"
-        )
-    ids = list(dict.fromkeys(int(i) for i in attachment_ids))
-    if len(ids) > settings.DESTEK["ATTACHMENTS_PER_MESSAGE"]:
-        raise errors.InvalidInput(
-            _("At most %(count)d files per message.")
-            % {"count": settings.DESTEK["ATTACHMENTS_PER_MESSAGE"]},
-            code="too_many_attachments",
-        )
-    return ids
-
-
-def attachments_attach(
-    *, message: Message, attachment_ids: list[int], uploader_type: str, agent=None
-) -> list[Attachment]:
-    """Attach uploaded files to a new message: same conversation, same uploader, once.
-
-    Called by chat.services.message_send inside its transaction; any id that does not qualify
-    refuses the whole message (nothing is attached, the message is not stored).
-    """
-    if not attachment_ids:
-        return []
-    candidates = Attachment.objects.select_for_update().filter(
-        pk__in=attachment_ids,
-        conversation_id=message.conversation_id,
-        message__isnull=True,
-        uploader_type=uploader_type,
-    )
-    if uploader_type == Attachment.Uploader.AGENT:
-        candidates = candidates.filter(uploader_agent=agent)
-    attachments = list(candidates.order_by("pk"))
-    if len(attachments) != len(attachment_ids):
-        raise errors.InvalidInput(
-            _("A file of this message cannot be attached: upload it again."),
-            code="invalid_attachments",
-        )
-    Attachment.objects.filter(pk__in=[a.pk for a in attachments]).update(message=message)
-    for attachment in attachments:
-        attachment.message = message
-    return attachments
-
-
-def attachments_known(*, message: Message, attachments: list[Attachment]) -> None:
-    """A new message's files are exactly these: `message.attachments.all()` answers from them
-    (as a prefetch would), so the publish after commit needs no query for them."""
-    prefetched_as(message, "attachments", attachments)
-
-
-def _file_names(attachments) -> list[str]:
-    names = []
-    for file_name, thumb_name in attachments.values_list("file", "thumbnail"):
-        names += [name for name in (file_name, thumb_name) if name]
-    return names
-
-
-def _delete_files(names: list[str]) -> None:
-    for name in names:
-        try:
-            default_storage.delete(name)
-        except Exception:
-            # The row is gone either way; a file left behind is logged for the operator.
-            logger.exception("Could not delete attachment file %s", name)
-
-
-def attachments_delete(*, attachments) -> int:
-    """Delete these attachment rows now and their stored files once the transaction commits.
-
-    `attachments` is an Attachment queryset. Returns how many rows were deleted.
-    """
-    with transaction.atomic():
-        names = _file_names(attachments)
-        deleted, _per_model = attachments.delete()
-        transaction.on_commit(lambda: _delete_files(names), robust=True)
-    return deleted
-
-
-def attachments_delete_for_conversations(*, conversation_ids: list[int]) -> int:
-    """Every file of these conversations (retention deletes the conversations right after)."""
-    return attachments_delete(
-        attachments=Attachment.objects.filter(conversation_id__in=conversation_ids)
-    )
-
-
-def attachments_delete_for_contact(*, contact: Contact) -> int:
-    """Erasure: every file in the contact's conversations, whoever uploaded it (the agents'
-    replies to them are the contact's data too). Rows go now, files after commit."""
-    return attachments_delete(
-        attachments=Attachment.objects.filter(conversation__contact_id=contact.pk)
-    )
-
-
-def attachments_delete_unsent(*, now=None) -> int:
-    """Uploads never sent in a message, older than ATTACHMENT_UNSENT_MAX_AGE_HOURS."""
-    now = now or timezone.now()
-    cutoff = now - timedelta(hours=settings.DESTEK["ATTACHMENT_UNSENT_MAX_AGE_HOURS"])
-    return attachments_delete(
-        attachments=Attachment.objects.filter(message__isnull=True, created_at__lt=cutoff)
+    return support_services.attachment_store(
+        conversation=conversation, checked=checked, uploader_type=uploader_type, agent=agent
     )

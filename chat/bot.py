@@ -21,9 +21,6 @@ from support import services as support_services
 from support.languages import contact_language
 from support.models import Conversation
 
-from . import services
-
-ACTION_TYPES = ("topic", "faq", "handoff", "solved", "rating")
 MAX_SUGGESTIONS = 3
 
 
@@ -50,16 +47,6 @@ def decide(*, status: str, bot_turns: int, action: dict | None, has_suggestions:
     if bot_turns == 0 and has_suggestions:
         return Decision("suggest")
     return Decision("handoff")
-
-
-def clean_action(action) -> dict | None:
-    """A visitor's button press as {type, value}, or None when absent or malformed."""
-    if not isinstance(action, dict) or action.get("type") not in ACTION_TYPES:
-        return None
-    value = action.get("value")
-    if value is not None and not isinstance(value, str | int):
-        return None
-    return {"type": action["type"], "value": str(value)[:64] if value is not None else ""}
 
 
 def _articles(*, query: str, language: str, topic_slug: str = "") -> list[dict]:
@@ -94,7 +81,7 @@ def greet(*, conversation: Conversation) -> None:
         ]
         actions += _faq_actions(_articles(query="", language=language))
         actions.append(_handoff_action())
-        services.message_send(
+        support_services.message_send(
             conversation=conversation, sender_type="bot", body=greeting, actions=actions
         )
 
@@ -115,7 +102,7 @@ def on_visitor_message(*, conversation: Conversation, text: str, action: dict | 
     with translation.override(language):
         if decision.kind == "suggest":
             support_services.conversation_count_bot_turn(conversation=conversation)
-            services.message_send(
+            support_services.message_send(
                 conversation=conversation,
                 sender_type="bot",
                 body=_("These articles may answer it:"),
@@ -127,7 +114,7 @@ def on_visitor_message(*, conversation: Conversation, text: str, action: dict | 
             )
         elif decision.kind == "deflect":
             support_services.conversation_resolve_by_bot(conversation=conversation)
-            services.message_send(
+            support_services.message_send(
                 conversation=conversation,
                 sender_type="bot",
                 body=_("Great, glad that helped! Write here any time if you need us again."),
@@ -181,7 +168,7 @@ def announce_handoff(*, conversation: Conversation, language: str) -> None:
                 body += " " + _("You are number %(position)s in line.") % {
                     "position": queue["position"]
                 }
-        services.message_send(conversation=conversation, sender_type="bot", body=body)
+        support_services.message_send(conversation=conversation, sender_type="bot", body=body)
 
 
 def _visitor_zone(conversation: Conversation):

@@ -24,11 +24,10 @@ from django.utils.translation import gettext as _
 from support import edge, errors, languages
 from support import selectors as support_selectors
 from support import services as support_services
-from support.models import Contact, Conversation
+from support.models import Contact, Conversation, Message
 
-from . import protocol, realtime, selectors, services
+from . import protocol, realtime, selectors
 from .backlog import PUT_OFF_SHARE, backlog, database_sync_to_async, retry_after_ms
-from .models import Message
 
 logger = logging.getLogger("destek.consumers")
 
@@ -503,7 +502,7 @@ class VisitorConsumer(JsonFrameConsumer):
         """(the stored message as a frame, created), or the close code when the token no
         longer holds (checked against the rows message_send locks: no statement of its own)."""
         try:
-            message, created = services.visitor_message_send(
+            message, created = support_services.visitor_message_send(
                 conversation=Conversation(pk=conversation_id, contact_id=self.contact_id),
                 body=body,
                 client_id=client_id,
@@ -759,7 +758,7 @@ class ConsoleConsumer(JsonFrameConsumer):
             return None
         # Whether this agent may see the conversation is checked by message_send's lock.
         conversation_id = support_selectors.conversation_id_clean(frame.get("conversation"))
-        return services.message_send(
+        return support_services.message_send(
             conversation=Conversation(pk=conversation_id),
             sender_type=Message.SenderType.AGENT,
             agent=self.profile.user,
@@ -789,7 +788,7 @@ class ConsoleConsumer(JsonFrameConsumer):
         await self.channel_layer.group_add(
             realtime.console_conversation_group(conversation.pk), self.channel_name
         )
-        messages = await database_sync_to_async(selectors.message_objects_after)(
+        messages = await database_sync_to_async(support_selectors.message_objects_after)(
             conversation=conversation, after=after, limit=RESUME_BATCH
         )
         await self.send_messages(conversation, messages)

@@ -13,7 +13,7 @@ from django.core import signing
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
-from .models import Attachment
+from support.models import Attachment
 
 SALT = "chat.attachment-file"
 VARIANTS = ("file", "thumbnail")

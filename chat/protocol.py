@@ -5,10 +5,9 @@ from django.utils.translation import gettext as _
 
 from ratings import selectors as rating_selectors
 from support import selectors as support_selectors
-from support.models import Conversation
+from support.models import Attachment, Conversation, Message
 
 from . import file_urls
-from .models import Attachment, Message
 
 
 def _iso(value) -> str | None:

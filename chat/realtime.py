@@ -20,9 +20,9 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from support import selectors as support_selectors
+from support.models import Message
 
 from . import protocol
-from .models import Message
 
 logger = logging.getLogger("destek.realtime")
 

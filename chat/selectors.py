@@ -5,19 +5,9 @@ from django.utils.translation import gettext as _
 
 from support import errors
 from support import selectors as support_selectors
-from support.models import Conversation
+from support.models import Attachment, Conversation, Message
 
 from . import file_urls, protocol
-from .models import Attachment, Message
-
-
-def message_objects_after(*, conversation: Conversation, after: int, limit: int) -> list[Message]:
-    return list(
-        Message.objects.filter(conversation=conversation, id__gt=after)
-        .select_related("sender_agent__agent_profile")
-        .prefetch_related("attachments")
-        .order_by("id")[:limit]
-    )
 
 
 def message_objects_by_ids(*, conversation: Conversation, ids) -> list[Message]:
@@ -65,7 +55,9 @@ def message_list_after(
     *, conversation: Conversation, after: int, limit: int
 ) -> tuple[list[dict], bool]:
     """Protocol dicts of the messages after an id, oldest first, and whether more remain."""
-    messages = message_objects_after(conversation=conversation, after=after, limit=limit + 1)
+    messages = support_selectors.message_objects_after(
+        conversation=conversation, after=after, limit=limit + 1
+    )
     has_more = len(messages) > limit
     return [protocol.message_to_dict(m) for m in messages[:limit]], has_more
 

@@ -18,8 +18,7 @@ from django.utils.formats import get_format, time_format
 from django.utils.timezone import template_localtime
 from django.utils.translation import get_language, gettext
 
-from chat.models import Message
-from support.models import Conversation
+from support.models import Conversation, Message
 
 STATUS_LABELS = dict(Conversation.Status.choices)
 PRIORITY_LABELS = dict(Conversation.Priority.choices)

@@ -6,3 +6,8 @@ class EmailsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "emails"
     verbose_name = _("Email")
+
+    def ready(self):
+        from . import listeners
+
+        listeners.connect()

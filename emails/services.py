@@ -9,6 +9,7 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,10 +21,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from support import errors
+from support import services as support_services
 from support.languages import contact_language
-from support.models import Contact, Conversation
+from support.models import Contact, Conversation, Message
 
-from . import tokens
+from . import tasks, tokens
 from .models import ConversationEmailState, EmailPreference
 from .quoting import reply_text
 
@@ -79,9 +81,7 @@ def reply_email_enqueue(*, message) -> bool:
     The task runs REPLY_EMAIL_BATCH_SECONDS later and sends every reply not emailed yet, so
     replies written within the window go out as one email; the tasks after it find nothing.
     """
-    from . import tasks  # tasks import this module
-
-    # chat.services loaded the contact with the locked conversation: no query here.
+    # message_send loaded the contact with the locked conversation: no query here.
     contact = message.conversation.contact
     if not contact.email or not visitor_is_away(contact=contact):
         return False
@@ -107,8 +107,6 @@ def _sender_name(message) -> str:
 
 
 def _messages(conversation: Conversation, **filters):
-    from chat.models import Message
-
     return list(
         Message.objects.filter(conversation=conversation, **filters)
         .select_related("sender_agent__agent_profile")
@@ -138,8 +136,6 @@ def reply_email_send(*, conversation_id: int, now: datetime | None = None) -> in
     Replies written before the visitor's widget was last seen were read there and are skipped;
     when the visitor is back, nothing is sent (they read the replies in the widget).
     """
-    from chat.models import Message
-
     now = now or timezone.now()
     with transaction.atomic():
         conversation = Conversation.objects.select_related("contact").get(pk=conversation_id)
@@ -181,8 +177,6 @@ def transcript_enqueue_if_requested(*, conversation: Conversation) -> bool:
 
 def transcript_enqueue(*, conversation: Conversation) -> bool:
     """Email the transcript after commit (the admin action); False: no address to send to."""
-    from . import tasks
-
     if not conversation.contact.email:
         return False
     conversation_id = conversation.pk
@@ -239,9 +233,6 @@ def inbound_email_receive(
     invalid_reply_address), a From that is not the contact's address (403 sender_mismatch),
     and a reply with no new text (400 empty_message). A resolved conversation is reopened.
     """
-    from chat import services as chat_services  # chat.services imports this module
-    from support import services as support_services
-
     target = tokens.reply_target_in(recipients)
     if target is None:
         raise errors.Forbidden(
@@ -249,8 +240,6 @@ def inbound_email_receive(
         )
     if not isinstance(sender, str):
         raise errors.InvalidInput("from must be a string.", code="invalid_from")
-    from email.utils import parseaddr
-
     sender_address = parseaddr(sender)[1].strip().lower()
     conversation = (
         Conversation.objects.select_related("contact")
@@ -271,12 +260,10 @@ def inbound_email_receive(
     client_id = _client_id(message_id=message_id or "", sender=sender_address, text=body)
     with transaction.atomic():
         if conversation.is_resolved:
-            from chat.models import Message
-
             already = Message.objects.filter(conversation=conversation, client_id=client_id)
             if not already.exists():
                 support_services.conversation_reopen(conversation=conversation)
-        message, created = chat_services.visitor_message_send(
+        message, created = support_services.visitor_message_send(
             conversation=conversation, body=body, client_id=client_id
         )
     return InboundResult(conversation.pk, message.pk, created)

@@ -16,9 +16,8 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from chat import selectors as chat_selectors
-from chat import services as chat_services
 from support import edge
+from support import selectors as support_selectors
 from support import services as support_services
 from support.models import Conversation
 
@@ -205,7 +204,7 @@ class ConversationList(ApiView):
         )
         if data.get("topic"):
             selectors.topic_check_active(slug=data["topic"])
-        conversation, created = chat_services.conversation_start(
+        conversation, created = support_services.conversation_start(
             contact=contact,
             body=data.get("body"),
             client_id=data.get("client_id"),
@@ -303,7 +302,7 @@ class MessageList(ApiView):
         conversation = selectors.conversation_get_for_token(
             token=request.auth, conversation_id=conversation_id
         )
-        messages = chat_selectors.message_objects_after(
+        messages = support_selectors.message_objects_after(
             conversation=conversation, after=params["after"], limit=params["limit"] + 1
         )
         return Response(
@@ -330,14 +329,14 @@ class MessageList(ApiView):
             token=request.auth, conversation_id=conversation_id
         )
         agent = selectors.agent_get(user_id=data["agent"]) if "agent" in data else None
-        message, created = chat_services.message_send(
+        message, created = support_services.message_send(
             conversation=conversation,
             sender_type=data["sender"],
             body=data["body"],
             client_id=data.get("client_id"),
             agent=agent,
         )
-        message = chat_selectors.message_objects_after(
+        message = support_selectors.message_objects_after(
             conversation=conversation, after=message.pk - 1, limit=1
         )[0]
         return Response(

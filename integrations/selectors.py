@@ -6,11 +6,10 @@ from datetime import datetime
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from chat.models import Message
 from faq.models import Article
 from ratings.models import Rating
 from support import errors
-from support.models import AgentProfile, Contact, Conversation, Topic, Widget
+from support.models import AgentProfile, Contact, Conversation, Message, Topic, Widget
 from support.process_cache import ProcessCache
 
 from .models import ApiToken, WebhookDelivery, WebhookEndpoint, api_token_hash

@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from chat.models import Message
 from faq.models import Article
 from ratings.models import Rating
 from support.models import (
@@ -21,6 +20,7 @@ from support.models import (
     MAX_FIELD_CHARS,
     Contact,
     Conversation,
+    Message,
 )
 
 

@@ -6,3 +6,8 @@ class ProactiveConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "proactive"
     verbose_name = _("Proactive messages")
+
+    def ready(self):
+        from . import listeners
+
+        listeners.connect()

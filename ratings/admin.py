@@ -1,5 +1,10 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
+from support.admin import ConversationAdmin
+from support.models import Conversation
+
+from . import selectors
 from .models import Rating
 
 
@@ -19,3 +24,13 @@ class RatingAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         # Visitors rate a resolution; a rating typed in here would rate none.
         return False
+
+
+@admin.display(description=_("rating"), ordering="rating__score")
+def rating_score(conversation: Conversation) -> str:
+    rating = selectors.rating_for_conversation(conversation=conversation)
+    return rating.stars if rating else "—"
+
+
+# The conversations' admin is support's; the rating column is this app's.
+ConversationAdmin.list_display = [*ConversationAdmin.list_display, rating_score]

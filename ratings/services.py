@@ -4,18 +4,21 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from chat import realtime
-from integrations import events
 from support import errors
+from support import services as support_services
+from support.events import event_emit
 from support.languages import contact_language
-from support.models import Conversation
+from support.models import Conversation, Message
 
-from . import selectors
+from . import selectors, tasks
+from .links import rating_link_token
 from .models import COMMENT_MAX_CHARS, SCORE_MAX, SCORE_MIN, Rating
 
 
@@ -76,7 +79,7 @@ def rating_submit(
                 comment=comment,
             )
             created = True
-            events.event_emit("rating.created", rating)
+            event_emit("rating.created", rating_id=rating.pk, conversation_id=locked.pk)
         elif now - rating.created_at <= window:
             rating.score = score
             if not keep_comment:
@@ -87,9 +90,7 @@ def rating_submit(
             raise errors.Conflict(
                 _("This conversation has already been rated."), code="already_rated"
             )
-        transaction.on_commit(
-            lambda: realtime.conversation_updated(conversation_id=locked.pk), robust=True
-        )
+        event_emit("conversation.updated", conversation_id=locked.pk)
     conversation.rating = rating
     return rating, created
 
@@ -97,17 +98,11 @@ def rating_submit(
 # --- The rating prompt -------------------------------------------------------------------
 
 
-def rating_prompt_enqueue(*, conversation: Conversation) -> None:
-    """Schedule the prompt after commit, RATING_PROMPT_DELAY_SECONDS later (a product rule:
-    give the visitor a moment to read the resolution before asking)."""
-    from chat import tasks  # chat.tasks imports services that import this module
-
+def rating_prompt_enqueue(*, conversation_id: int) -> None:
+    """After the resolve committed (ratings.listeners): the prompt RATING_PROMPT_DELAY_SECONDS
+    later (a product rule: give the visitor a moment to read the resolution before asking)."""
     delay = settings.DESTEK["RATING_PROMPT_DELAY_SECONDS"]
-    conversation_id = conversation.pk
-    transaction.on_commit(
-        lambda: tasks.rating_prompt.apply_async((conversation_id,), countdown=delay),
-        robust=True,
-    )
+    tasks.rating_prompt.apply_async((conversation_id,), countdown=delay)
 
 
 def rating_prompt_actions() -> list[dict]:
@@ -132,8 +127,6 @@ def rating_prompt_send(*, conversation_id: int, now: datetime | None = None) -> 
     rating_prompted_at is NULL or before this resolution) in the same transaction as the
     message: a redelivered task or a second resolve sends nothing; resolving again after a
     reopen asks again."""
-    from chat import services as chat_services  # chat.services imports this module
-
     now = now or timezone.now()
     with transaction.atomic():
         claimed = (
@@ -150,7 +143,7 @@ def rating_prompt_send(*, conversation_id: int, now: datetime | None = None) -> 
         resolution = f"{conversation.resolved_at:%Y%m%dT%H%M%S%f}"
         with translation.override(contact_language(conversation.contact)):
             body = _("How did we do? Rate this conversation.")
-        chat_services.message_send(
+        support_services.message_send(
             conversation=conversation,
             sender_type="bot",
             body=body,
@@ -176,13 +169,6 @@ def _visitor_is_here(*, contact, now: datetime) -> bool:
 
 def rating_email_send(*, conversation_id: int) -> None:
     """The prompt by email: a link to rate (valid a week) and the transcript."""
-    from django.core.mail import send_mail
-    from django.urls import reverse
-
-    from chat.models import Message
-
-    from .links import rating_link_token
-
     conversation = Conversation.objects.select_related("contact").get(pk=conversation_id)
     messages = list(
         Message.objects.filter(conversation=conversation)

@@ -10,8 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from ratings import selectors as rating_selectors
-
 from . import hours, privacy, selectors
 from .auth_forms import AdminLockoutAuthenticationForm
 from .http import client_ip
@@ -25,6 +23,7 @@ from .models import (
     ContactChange,
     Conversation,
     Label,
+    Message,
     PriorityRule,
     ResponseTarget,
     SpecialDay,
@@ -302,7 +301,7 @@ class ConversationAdmin(admin.ModelAdmin):
         "created_at",
         "first_response_time",
         "resolved_by_bot",
-        "rating_score",
+        # ratings/admin.py appends the rating's column.
     ]
     list_filter = [
         "status",
@@ -335,32 +334,12 @@ class ConversationAdmin(admin.ModelAdmin):
         "visitor_last_read_id",
         "agent_last_read_id",
     ]
-    actions = ["email_transcript"]
-
-    @admin.action(description=_("Email the transcript to the visitor"))
-    def email_transcript(self, request, queryset):
-        from emails import services as email_services
-
-        sent = skipped = 0
-        for conversation in queryset.select_related("contact"):
-            if email_services.transcript_enqueue(conversation=conversation):
-                sent += 1
-            else:
-                skipped += 1
-        self.message_user(
-            request,
-            _("Transcripts queued: %(sent)s; without an email address: %(skipped)s.")
-            % {"sent": sent, "skipped": skipped},
-        )
+    # Actions of the apps above support are appended by their admin modules (emails).
+    actions = []
 
     @admin.display(description=_("first response"), ordering="first_response_business_seconds")
     def first_response_time(self, conversation: Conversation) -> str:
         return format_duration(conversation.first_response_business_seconds)
-
-    @admin.display(description=_("rating"), ordering="rating__score")
-    def rating_score(self, conversation: Conversation) -> str:
-        rating = rating_selectors.rating_for_conversation(conversation=conversation)
-        return rating.stars if rating else "—"
 
 
 @admin.register(ResponseTarget)
@@ -444,3 +423,12 @@ class CannedResponseAdmin(admin.ModelAdmin):
     search_fields = ["shortcut", "title", "body_en", "body_tr"]
     autocomplete_fields = ["owner"]
     fields = ["title", "shortcut", "body_en", "body_tr", "team", "owner"]
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "conversation", "sender_type", "created_at"]
+    list_filter = ["sender_type"]
+    list_select_related = ["conversation"]
+    raw_id_fields = ["conversation", "sender_agent"]
+    readonly_fields = ["conversation", "sender_type", "sender_agent", "client_id", "created_at"]

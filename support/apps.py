@@ -8,6 +8,9 @@ class SupportConfig(AppConfig):
     verbose_name = _("Helpdesk")
 
     def ready(self):
+        from . import listeners
+
+        listeners.connect()
         from .aggregates import register_sqlite_functions
 
         connection_created.connect(register_sqlite_functions, dispatch_uid="destek_sqlite_funcs")

@@ -1,6 +1,6 @@
 """Services run by background jobs: out-of-hours auto-replies, SLA alerts, inactivity rules.
 
-Celery tasks (`chat.tasks`, `support.tasks`) are thin wrappers that pass ids; the rules live
+Celery tasks (`support.tasks`) are thin wrappers that pass ids; the rules live
 here. Every service takes `now` (default: the current time) so tests can freeze the clock, and
 every one is idempotent by a database guard: a conditional UPDATE (… WHERE x IS NULL) or a
 status re-checked under a row lock. A task delivered twice, or two sweeps running at once,
@@ -20,12 +20,9 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from chat import realtime
-from chat import services as chat_services
-from emails import services as email_services
-
-from . import hours, routing, selectors
+from . import hours, routing, selectors, tasks
 from . import services as support_services
+from .events import event_emit
 from .languages import contact_language
 from .models import AgentProfile, Conversation
 
@@ -85,8 +82,6 @@ def after_hours_reply_enqueue(*, conversation: Conversation, message_id: int) ->
     """Schedule the auto-reply task after commit when a visitor message calls for one."""
     if after_hours_reply_due(conversation=conversation) is None:
         return False
-    from chat import tasks  # tasks import this module
-
     tasks.after_hours_reply.delay_on_commit(conversation.pk, message_id)
     return True
 
@@ -152,7 +147,7 @@ def after_hours_reply_send(
             return False
         if not after_hours_reply_mark(conversation=conversation, until=reply.until, now=now):
             return False
-        chat_services.message_send(
+        support_services.message_send(
             conversation=conversation,
             sender_type="bot",
             body=after_hours_reply_text(conversation=conversation, reply=reply),
@@ -194,9 +189,9 @@ def _sla_mark(*, kind: str, now: datetime) -> list[int]:
 def sla_sweep(*, now: datetime | None = None) -> dict[str, list[int]]:
     """Mark missed first-response and resolution targets; alert consoles and supervisors.
 
-    Each breach is marked once (… WHERE marked IS NULL) and announced once, after commit: a
-    live `conversation_updated` (the console's "breached" badge) and an email to the team's
-    supervisors.
+    Each breach is marked once (… WHERE marked IS NULL) and announced once, after commit, by
+    `conversation.sla_breached`: a live update (the console's "breached" badge, chat) and an
+    email to the team's supervisors (sla_breach_email, support.listeners).
     """
     now = now or timezone.now()
     marked: dict[str, list[int]] = {}
@@ -204,16 +199,8 @@ def sla_sweep(*, now: datetime | None = None) -> dict[str, list[int]]:
         for kind in SLA_KINDS:
             marked[kind] = _sla_mark(kind=kind, now=now)
             for conversation_id in marked[kind]:
-                transaction.on_commit(
-                    lambda pk=conversation_id: realtime.conversation_updated(conversation_id=pk),
-                    robust=True,
-                )
-                transaction.on_commit(
-                    lambda pk=conversation_id, kind=kind: sla_breach_email(
-                        conversation_id=pk, kind=kind
-                    ),
-                    robust=True,
-                )
+                # After commit: the console's "breached" badge and the supervisors' e-mail.
+                event_emit("conversation.sla_breached", conversation_id=conversation_id, kind=kind)
     return marked
 
 
@@ -278,9 +265,9 @@ def pending_auto_resolve(*, now: datetime | None = None) -> list[int]:
                     "We haven't heard from you for a while, so we've closed this conversation. "
                     "Write to us any time if you still need help."
                 )
-            chat_services.message_send(conversation=conversation, sender_type="system", body=body)
-            # The visitor asked for the transcript by email when they left their address.
-            email_services.transcript_enqueue_if_requested(conversation=conversation)
+            support_services.message_send(
+                conversation=conversation, sender_type="system", body=body
+            )
             resolved.append(conversation_id)
     return resolved
 

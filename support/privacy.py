@@ -23,15 +23,21 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chat import attachments as chat_attachments
-from chat import services as chat_services
-from chat.models import Attachment, Message
-from ratings import services as rating_services
-
 from . import errors, services
-from .models import AuditEvent, Contact, ContactChange, Conversation, Note
+from .models import Attachment, AuditEvent, Contact, ContactChange, Conversation, Message, Note
 
 EXPORT_FORMAT_VERSION = 1
+
+# What the apps above support erase of a contact's conversations, keyed by the name of its
+# count in contact_erase's result (ratings: "ratings"): each a function of conversation_ids
+# returning how many rows it changed, contributed from the app's AppConfig.ready.
+_erasers: dict = {}
+
+
+def erasure_register(*, name: str, eraser) -> None:
+    """Let an app erase its own data about a contact's conversations (its words, not its
+    figures) inside contact_erase's transaction."""
+    _erasers[name] = eraser
 
 
 def _iso(value) -> str | None:
@@ -183,8 +189,9 @@ def contact_erase(*, contact: Contact, by_user=None, ip_address: str | None = No
     """Anonymise the contact and delete their words and files; statistics stay.
 
     Returns counts {conversations, messages, notes, ratings, attachments}. Erasing twice is
-    harmless. Files leave storage after the commit (chat.attachments); every token is revoked,
-    so an open widget falls back to a fresh anonymous session.
+    harmless. Files leave storage after the commit (support.services.attachments); every token
+    is revoked, so an open widget falls back to a fresh anonymous session. The apps above
+    support erase their own words through erasure_register (ratings: the comments).
     """
     with transaction.atomic():
         locked = Contact.objects.select_for_update().filter(pk=contact.pk).first()
@@ -195,13 +202,14 @@ def contact_erase(*, contact: Contact, by_user=None, ip_address: str | None = No
         )
         counts = {
             "conversations": len(conversation_ids),
-            "attachments": chat_attachments.attachments_delete_for_contact(contact=locked),
-            "messages": chat_services.messages_erase_for_conversations(
+            "attachments": services.attachments_delete_for_contact(contact=locked),
+            "messages": services.messages_erase_for_conversations(
                 conversation_ids=conversation_ids
             ),
             "notes": services.notes_delete_for_conversations(conversation_ids=conversation_ids),
-            "ratings": rating_services.rating_comments_erase(conversation_ids=conversation_ids),
         }
+        for name, eraser in _erasers.items():
+            counts[name] = eraser(conversation_ids=conversation_ids)
         Conversation.objects.filter(pk__in=conversation_ids).update(last_message_preview="")
         ContactChange.objects.filter(contact=locked).delete()
         locked.external_id = locked.name = locked.email = locked.phone = locked.locale = ""

@@ -24,8 +24,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from chat import attachments as attachment_services
-
+from . import services
 from .models import Contact, Conversation
 
 BATCH_SIZE = 500
@@ -77,7 +76,7 @@ def _delete_in_batches(queryset, *, batch_size: int) -> dict[str, int]:
                 continue
             if queryset.model is Conversation:
                 # Rows now, files once this batch commits.
-                attachment_services.attachments_delete_for_conversations(conversation_ids=locked)
+                services.attachments_delete_for_conversations(conversation_ids=locked)
             _total, per_model = queryset.model.objects.filter(pk__in=locked).delete()
         for label, count in per_model.items():
             deleted[label] = deleted.get(label, 0) + count
@@ -94,7 +93,7 @@ def retention_purge(
     now = now or timezone.now()
     counts = dict.fromkeys(KINDS, 0)
     if not dry_run:
-        attachment_services.attachments_delete_unsent(now=now)
+        services.attachments_delete_unsent(now=now)
     conversations_q = expired_conversations_q(now=now)
     if conversations_q is not None:
         expired = Conversation.objects.filter(conversations_q)
@@ -108,7 +107,7 @@ def retention_purge(
         else:
             deleted = _delete_in_batches(expired, batch_size=batch_size)
             counts["conversations"] = deleted.get("support.Conversation", 0)
-            counts["messages"] = deleted.get("chat.Message", 0)
+            counts["messages"] = deleted.get("support.Message", 0)
             counts["ratings"] = deleted.get("ratings.Rating", 0)
     contacts_q = expired_contacts_q(now=now)
     if contacts_q is not None:

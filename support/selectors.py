@@ -28,8 +28,6 @@ from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chat.models import Message
-
 from . import errors, hours, models, routing, search
 from .identity import visitor_token_read
 from .models import (
@@ -40,6 +38,7 @@ from .models import (
     ContactChange,
     Conversation,
     Label,
+    Message,
     Note,
     Team,
     Topic,
@@ -719,7 +718,7 @@ def conversation_labels_load(conversation: Conversation) -> None:
 
 
 def _one_for_row(queryset: QuerySet[Conversation]) -> Conversation | None:
-    """One conversation with what its inbox row and header show, as chat.services.message_send
+    """One conversation with what its inbox row and header show, as support.services.message_send
     loads it: contact and rating joined (PostgreSQL plans the six-table join of every relation
     in ~1.5 ms, this one in a fraction), topic, team and assignee from the process copies,
     labels only when it has some."""
@@ -810,7 +809,7 @@ def conversation_list_by_ids(*, ids: list[int]) -> list[Conversation]:
 
 def conversation_get_for_inbox_row(*, conversation_id: int) -> Conversation | None:
     """One conversation with the inbox's columns, for the live inbox fragment: as
-    chat.services.message_send loads it (contact and rating joined, topic, team and assignee
+    support.services.message_send loads it (contact and rating joined, topic, team and assignee
     from the process copies, labels only when it has some)."""
     return _one_for_row(Conversation.objects.filter(pk=conversation_id))
 
@@ -1160,3 +1159,12 @@ def note_get_for_console(*, note_id: int) -> Note | None:
 def label_list() -> list[Label]:
     """Every label, by name: from the per-process copy, shared read-only instances."""
     return list(_labels.get())
+
+
+def message_objects_after(*, conversation: Conversation, after: int, limit: int) -> list[Message]:
+    return list(
+        Message.objects.filter(conversation=conversation, id__gt=after)
+        .select_related("sender_agent__agent_profile")
+        .prefetch_related("attachments")
+        .order_by("id")[:limit]
+    )

@@ -1,4 +1,4 @@
-"""Celery tasks of the helpdesk domain: thin periodic sweeps over services in automation.
+"""Celery tasks of the helpdesk domain: thin wrappers over services in automation.
 
 Each is idempotent by database guards, so a late ack (redelivery after a worker crash) or two
 beats overlapping change nothing twice. The schedule is in config/celery.py.
@@ -7,6 +7,12 @@ beats overlapping change nothing twice. The schedule is in config/celery.py.
 from celery import shared_task
 
 from . import automation
+
+
+@shared_task(acks_late=True)
+def after_hours_reply(conversation_id: int, message_id: int) -> bool:
+    """The out-of-hours auto-reply to a visitor message (once per closed period)."""
+    return automation.after_hours_reply_send(conversation_id=conversation_id, message_id=message_id)
 
 
 @shared_task(acks_late=True, ignore_result=True)

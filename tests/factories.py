@@ -5,11 +5,9 @@ import itertools
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from chat import services as chat_services
-from chat.models import Message
 from support import services as support_services
 from support.identity import identity_hash
-from support.models import AgentProfile, Contact, Conversation, Team, Topic, Widget
+from support.models import AgentProfile, Contact, Conversation, Message, Team, Topic, Widget
 
 _seq = itertools.count(1)
 
@@ -111,14 +109,14 @@ def visitor(*, widget_obj=None, external_id=None, **session_kwargs) -> tuple[Con
 
 def conversation(*, contact=None, body="Hello, I need help", topic_slug=None) -> Conversation:
     contact = contact or visitor()[0]
-    conv, _created = chat_services.conversation_start(
+    conv, _created = support_services.conversation_start(
         contact=contact, body=body, client_id=f"first-{next(_seq)}", topic_slug=topic_slug
     )
     return conv
 
 
 def message(*, conversation, sender_type="visitor", body="hi", agent_user=None) -> Message:
-    msg, _created = chat_services.message_send(
+    msg, _created = support_services.message_send(
         conversation=conversation,
         sender_type=sender_type,
         body=body,

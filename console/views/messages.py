@@ -7,11 +7,9 @@ from django.views.decorators.http import require_GET, require_POST
 from chat import attachments as chat_attachments
 from chat import protocol as chat_protocol
 from chat import selectors as chat_selectors
-from chat import services as chat_services
 from chat import uploads as chat_uploads
-from chat.models import Message
-from support import errors, selectors
-from support.models import Conversation
+from support import errors, selectors, services
+from support.models import Conversation, Message
 
 from .access import agent_required
 
@@ -23,7 +21,7 @@ def conversation_message_send(request, conversation_id: int):
     # see it, in one statement.
     conversation_id = selectors.conversation_id_clean(conversation_id)
     try:
-        chat_services.message_send(
+        services.message_send(
             conversation=Conversation(pk=conversation_id),
             sender_type=Message.SenderType.AGENT,
             agent=request.user,

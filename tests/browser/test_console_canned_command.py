@@ -13,7 +13,7 @@ CannedResponse.objects.all().delete()  # the demo's "refund" would match "/ref"
 CannedResponse.objects.create(owner=agent, title="Goodbye", shortcut="bye", body_en="Bye!")
 """
 SENT_AS_TEXT = """
-from chat.models import Message
+from support.models import Message
 print("sent:", Message.objects.filter(body__in=["/ref", "/bye"]).count())
 """
 

@@ -9,7 +9,7 @@ from tests.browser.pages import SUPERVISOR, agent_login, page_errors
 
 PHONE = {"width": 390, "height": 844}
 LONG_MESSAGE = """
-from chat.models import Message
+from support.models import Message
 from support.models import Conversation
 conversation = Conversation.objects.order_by("pk").first()
 Message.objects.filter(conversation=conversation, sender_type="visitor").update(

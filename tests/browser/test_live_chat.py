@@ -181,7 +181,7 @@ def test_widget_sends_a_message_refused_as_overloaded_again_and_it_is_stored_onc
     stored = stack.manage(
         "shell",
         "-c",
-        "from chat.models import Message; "
+        "from support.models import Message; "
         f"print(Message.objects.filter(client_id={sends[0]!r}).count())",
     )
     assert stored.split()[-1] == "1"

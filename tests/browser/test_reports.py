@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from tests.browser.pages import SUPERVISOR, agent_login
 
 SETUP = """
-from chat import services as chat_services
+from support import services as support_services
 from ratings import services as rating_services
 from support import services
 from support.models import AgentProfile
@@ -17,11 +17,11 @@ from support.models import AgentProfile
 agent = AgentProfile.objects.select_related("user").get(user__username="agent")
 for n, score in enumerate([5, 4, 2]):
     contact, _token = services.widget_session_open(widget_key="demo")
-    conversation, _created = chat_services.conversation_start(
+    conversation, _created = support_services.conversation_start(
         contact=contact, body=f"Report test {n}", client_id=f"report-{n}"
     )
     services.conversation_assign(conversation=conversation, to_user=agent.user, by_user=agent.user)
-    chat_services.message_send(
+    support_services.message_send(
         conversation=conversation, sender_type="agent", agent=agent.user, body="On it",
         client_id=f"report-reply-{n}",
     )

@@ -279,7 +279,7 @@ def test_identify_then_reset_forgets_the_user(host_site, new_context, stack):
     )
     owner = shell(
         stack,
-        "from chat.models import Message; m = Message.objects.get(body='Hello after logout'); "
+        "from support.models import Message; m = Message.objects.get(body='Hello after logout'); "
         "print(m.conversation.contact.external_id or 'anonymous')",
     )
     assert owner == "anonymous"

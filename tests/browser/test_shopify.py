@@ -110,7 +110,7 @@ def test_a_shopify_customer_is_identified_and_cart_events_are_tracked(
     owner = stack.manage(
         "shell",
         "-c",
-        "from chat.models import Message; import time\n"
+        "from support.models import Message; import time\n"
         "for _ in range(50):\n"
         "    m = Message.objects.filter(body='Where is my Shopify order?').first()\n"
         "    if m: break\n"

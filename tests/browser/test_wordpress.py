@@ -91,7 +91,7 @@ def test_a_logged_in_customer_chats_as_herself_and_no_page_has_the_secret(
     # In Destek: the conversation belongs to the WordPress user, verified by the signature.
     owner = shell(
         stack,
-        "from chat.models import Message; "
+        "from support.models import Message; "
         "c = Message.objects.get(body='Where is my order? (WordPress)').conversation.contact; "
         "print(c.widget.key, c.external_id, c.identified, c.name, c.email)",
     )

@@ -9,9 +9,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from chat.models import Message
 from support import services as support_services
-from support.models import Contact, Conversation
+from support.models import Contact, Conversation, Message
 from tests import factories
 
 pytestmark = pytest.mark.django_db

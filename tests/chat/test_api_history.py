@@ -7,9 +7,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from chat.models import Message
 from support import services as support_services
-from support.models import Conversation
+from support.models import Conversation, Message
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -20,9 +20,9 @@ from PIL import Image
 
 from chat import attachments as attachment_services
 from chat import file_urls
-from chat.models import Attachment, Message
 from support import retention
 from support import services as support_services
+from support.models import Attachment, Message
 from tests import factories
 from tests.chat import corpus
 
@@ -576,7 +576,7 @@ def test_deleting_a_contacts_files_removes_them_from_storage(
     theirs = upload(client, other_token, other.pk, corpus.pdf(), name="b.pdf").json()
 
     with django_capture_on_commit_callbacks(execute=True):
-        deleted = attachment_services.attachments_delete_for_contact(contact=contact)
+        deleted = support_services.attachments_delete_for_contact(contact=contact)
 
     assert deleted == 1
     assert list(Attachment.objects.values_list("id", flat=True)) == [theirs["id"]]

@@ -8,7 +8,7 @@ from django.db import connections
 from django.test import Client
 
 from chat import attachments as attachment_services
-from chat import services as chat_services
+from support import services as support_services
 from tests import factories
 from tests.chat import corpus
 from tests.chat.test_consumers import (
@@ -77,7 +77,7 @@ async def test_files_go_live_both_ways(channel_layer_kind):
     pdf = await sync_to_async(upload)(
         conversation, uploader_type="agent", agent=user, data=corpus.pdf(), name="guide.pdf"
     )
-    await sync_to_async(chat_services.message_send)(
+    await sync_to_async(support_services.message_send)(
         conversation=conversation,
         sender_type="agent",
         agent=user,

@@ -11,8 +11,8 @@ import urllib.request
 import pytest
 from django.core.files.storage import default_storage
 
-from chat import attachments as attachment_services
-from chat.models import Attachment
+from support import services as support_services
+from support.models import Attachment
 from tests import factories
 from tests.chat import corpus
 
@@ -148,6 +148,6 @@ def test_deleting_removes_the_objects(client, s3, django_capture_on_commit_callb
     assert len(keys(s3)) == 2
 
     with django_capture_on_commit_callbacks(execute=True):
-        attachment_services.attachments_delete_for_contact(contact=contact)
+        support_services.attachments_delete_for_contact(contact=contact)
 
     assert keys(s3) == []

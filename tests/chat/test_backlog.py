@@ -11,8 +11,7 @@ from asgiref.sync import sync_to_async
 
 from chat import backlog as backlog_module
 from chat.backlog import backlog, database_sync_to_async, retry_after_ms
-from chat.models import Message
-from support.models import Conversation
+from support.models import Conversation, Message
 from tests import factories
 from tests.chat.test_consumers import (  # noqa: F401 (the fixture)
     _close_consumer_db_connections,

@@ -3,7 +3,7 @@
 import pytest
 
 from chat import bot
-from chat import services as chat_services
+from support import services as support_services
 from support.models import Conversation
 from tests import factories
 
@@ -44,7 +44,7 @@ def test_decide(status, turns, action, has_suggestions, expected):
     ],
 )
 def test_clean_action(action, cleaned):
-    assert bot.clean_action(action) == cleaned
+    assert support_services.clean_action(action) == cleaned
 
 
 @pytest.fixture
@@ -63,7 +63,7 @@ def bot_chat(*, locale="tr", body: str | None = "şifremi unuttum"):
     """A chat with the bot; body=None opens it with the greeting alone."""
     widget = factories.widget(bot_enabled=True, greeting_tr="Merhaba! Nasıl yardımcı olabiliriz?")
     contact, _token = factories.visitor(widget_obj=widget, locale=locale)
-    conversation, _created = chat_services.conversation_start(
+    conversation, _created = support_services.conversation_start(
         contact=contact, body=body, client_id="first"
     )
     return conversation
@@ -94,7 +94,7 @@ class TestTheBotFlow:
     def test_this_solved_it_resolves_by_bot(self, help_centre):
         conversation = bot_chat()
 
-        chat_services.visitor_message_send(
+        support_services.visitor_message_send(
             conversation=conversation,
             body="Sorun çözüldü",
             client_id="solved",
@@ -110,7 +110,7 @@ class TestTheBotFlow:
     def test_talk_to_a_person_hands_off_to_the_queue_and_says_the_wait(self, help_centre):
         conversation = bot_chat(locale="en", body="I forgot my password")
 
-        chat_services.visitor_message_send(
+        support_services.visitor_message_send(
             conversation=conversation,
             body="Talk to a person",
             client_id="human",
@@ -128,7 +128,7 @@ class TestTheBotFlow:
         agent = factories.agent(teams=[help_centre], online=True, display_name="Ayşe")
         conversation = bot_chat(locale="en", body=None)
 
-        chat_services.visitor_message_send(
+        support_services.visitor_message_send(
             conversation=conversation,
             body="Payment",
             client_id="topic",
@@ -145,7 +145,7 @@ class TestTheBotFlow:
     def test_a_second_free_text_goes_to_a_person_not_round_the_bot_again(self, help_centre):
         conversation = bot_chat(locale="en", body="I forgot my password")
 
-        chat_services.visitor_message_send(
+        support_services.visitor_message_send(
             conversation=conversation, body="still cannot log in", client_id="again"
         )
 
@@ -167,7 +167,7 @@ class TestTheBotFlow:
         factories.business_hours(team=help_centre, weekday=weekday, opens="09:00", closes="17:00")
         conversation = bot_chat(locale="en", body=None)
 
-        chat_services.visitor_message_send(
+        support_services.visitor_message_send(
             conversation=conversation,
             body="Payment",
             client_id="topic",
@@ -182,7 +182,7 @@ class TestTheBotFlow:
         conversation = bot_chat(locale="en", body="xyzzy")  # handed off at once
         before = len(bot_messages(conversation))
 
-        chat_services.visitor_message_send(
+        support_services.visitor_message_send(
             conversation=conversation,
             body="Payment",
             client_id="late",
@@ -200,7 +200,7 @@ class TestTheBotFlow:
         count = len(bot_messages(conversation))
 
         for _ in range(2):
-            chat_services.visitor_message_send(
+            support_services.visitor_message_send(
                 conversation=conversation,
                 body="This solved it",
                 client_id="same",

@@ -10,10 +10,9 @@ from channels.testing import WebsocketCommunicator
 from django.db import connections
 
 from chat import bot
-from chat.models import Message
 from chat.routing import websocket_urlpatterns
 from support import selectors as support_selectors
-from support.models import Conversation
+from support.models import Conversation, Message
 from tests import factories
 
 pytestmark = [pytest.mark.django_db(transaction=True)]

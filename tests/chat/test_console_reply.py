@@ -15,8 +15,8 @@ from django.db import connections
 from django.test import Client
 
 from chat import consumers
-from chat.models import Message
 from chat.routing import websocket_urlpatterns
+from support.models import Message
 from tests import factories
 from tests.chat.test_attachments_live import upload
 

@@ -9,9 +9,9 @@ from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.db import connections
 
-from chat.models import Message
 from chat.routing import websocket_urlpatterns
 from support import services as support_services
+from support.models import Message
 from tests import factories
 
 pytestmark = [pytest.mark.django_db(transaction=True)]

@@ -15,7 +15,7 @@ from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from PIL import Image
 
 from chat import image_work
-from chat.models import Attachment
+from support.models import Attachment
 from tests import factories
 from tests.chat import corpus
 from tests.chat.test_attachments import API, fetch, stored_files, upload

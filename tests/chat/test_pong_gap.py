@@ -11,8 +11,8 @@ from django.db import connections
 from django.utils import timezone
 
 from chat import selectors
-from chat.models import Message
 from chat.routing import websocket_urlpatterns
+from support.models import Message
 from tests import factories
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -2,14 +2,12 @@
 
 import pytest
 
-from chat import services as chat_services
-from chat import tasks
-from chat.models import Message
 from ratings import services as rating_services
+from ratings import tasks
 from ratings.models import Rating
 from support import errors
 from support import services as support_services
-from support.models import Conversation
+from support.models import Conversation, Message
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -110,10 +108,10 @@ def test_no_prompt_when_rated_reopened_or_gone(agent, scheduled):
 
 def test_no_prompt_when_the_bot_resolves(scheduled, django_capture_on_commit_callbacks):
     contact, _token = factories.visitor(widget_obj=factories.widget(bot_enabled=True))
-    conversation, _created = chat_services.conversation_start(contact=contact)
+    conversation, _created = support_services.conversation_start(contact=contact)
     assert conversation.status == Conversation.Status.BOT
     with django_capture_on_commit_callbacks(execute=True):
-        chat_services.visitor_message_send(
+        support_services.visitor_message_send(
             conversation=conversation,
             body="This solved it",
             client_id="solved-1",
@@ -126,7 +124,7 @@ def test_no_prompt_when_the_bot_resolves(scheduled, django_capture_on_commit_cal
 
 
 def press(conversation, value, client_id):
-    return chat_services.visitor_message_send(
+    return support_services.visitor_message_send(
         conversation=conversation,
         body="★" * int(value) if value.isdigit() and int(value) < 10 else value,
         client_id=client_id,
@@ -192,5 +190,5 @@ def test_the_bot_still_ignores_rating_actions():
 def test_a_plain_visitor_message_on_a_resolved_conversation_is_still_refused(agent):
     conversation = factories.resolved_conversation(agent_user=agent.user)
     with pytest.raises(errors.Conflict) as caught:
-        chat_services.visitor_message_send(conversation=conversation, body="hello?")
+        support_services.visitor_message_send(conversation=conversation, body="hello?")
     assert caught.value.code == "conversation_resolved"

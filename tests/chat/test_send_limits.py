@@ -10,7 +10,7 @@ from asgiref.sync import sync_to_async
 from django.db import connections
 
 from chat import consumers
-from chat.models import Message
+from support.models import Message
 from tests import factories
 from tests.chat.test_consumers import (
     console_socket,

@@ -1,4 +1,4 @@
-"""chat/services.py: message_send, conversation_start, and the realtime events they publish."""
+"""support.services.messages/visitors: message_send, conversation_start, their realtime events."""
 
 import json
 
@@ -8,11 +8,10 @@ from channels.layers import get_channel_layer
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from chat import realtime, services
-from chat.models import Message
-from support import errors
+from chat import realtime
+from support import errors, services
 from support import services as support_services
-from support.models import Conversation, Label
+from support.models import Conversation, Label, Message
 from tests import factories
 
 pytestmark = pytest.mark.django_db

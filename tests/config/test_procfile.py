@@ -134,5 +134,5 @@ def test_the_procfile_layout_serves_a_chat_across_processes_with_a_worker(layout
     log = log_path.read_text(errors="replace")
     assert "web.1" in log and "web.2" in log
     assert "beat: Starting" in log, log
-    assert "chat.tasks.after_hours_reply" in log, log
+    assert "support.tasks.after_hours_reply" in log, log
     assert "Traceback" not in log, log

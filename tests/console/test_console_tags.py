@@ -108,7 +108,7 @@ def test_a_message_renders_the_same_on_the_page_live_and_on_resume():
     page, _has_earlier = chat_selectors.message_objects_page(
         conversation=conversation, before=None, limit=50
     )
-    resumed = chat_selectors.message_objects_after(conversation=conversation, after=0, limit=50)
+    resumed = selectors.message_objects_after(conversation=conversation, after=0, limit=50)
 
     on_page = render_to_string(
         "console/_timeline.html", {"timeline": page, "conversation": conversation}

@@ -10,10 +10,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from chat.models import Message
 from console.views.contexts import CONVERSATION_PAGE_SIZE
 from support import services as support_services
-from support.models import Conversation
+from support.models import Conversation, Message
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -12,15 +12,13 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from chat import services as chat_services
-from chat.models import Message
 from emails import services, tokens
 from emails.models import EmailPreference
 from emails.quoting import reply_text
 from emails.views import inbound_signature
 from support import errors
 from support import services as support_services
-from support.models import Contact
+from support.models import Contact, Message
 from tests import factories
 
 from .conftest import html_of, text_of
@@ -63,7 +61,7 @@ def chat(agent):
 
 def agent_reply(conversation, agent, body, capture):
     with capture(execute=True):
-        return chat_services.message_send(
+        return support_services.message_send(
             conversation=conversation, sender_type="agent", body=body, agent=agent.user
         )[0]
 
@@ -150,7 +148,7 @@ def test_replies_within_the_window_go_out_as_one_email_with_a_threading_reply_to
 ):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         for body in ("Looking into it", "It ships <today>"):
-            chat_services.message_send(
+            support_services.message_send(
                 conversation=chat, sender_type="agent", body=body, agent=agent.user
             )
     assert len(callbacks) >= 2  # one task per reply, each with the batch countdown

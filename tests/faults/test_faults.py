@@ -104,7 +104,7 @@ def stored_client_ids(stack, conversation: int) -> list[str]:
     output = stack.manage(
         "shell",
         "-c",
-        "from chat.models import Message; "
+        "from support.models import Message; "
         f"print('|'.join(Message.objects.filter(conversation_id={conversation})"
         ".exclude(client_id=None).order_by('id').values_list('client_id', flat=True)))",
     )

@@ -3,10 +3,9 @@ import re
 import jsonschema
 import pytest
 
-from chat.models import Message
 from integrations import services
 from integrations.models import ApiToken, WebhookDelivery
-from support.models import Contact, Conversation
+from support.models import Contact, Conversation, Message
 from tests import factories
 from tests.faq import factories as faq_factories
 

@@ -8,11 +8,11 @@ from unittest import mock
 import pytest
 from django.core import signing
 
-from chat import services as chat_services
-from chat.models import Message
 from proactive import selectors, services
 from proactive.models import TriggerDisplay
 from support import errors
+from support import services as support_services
+from support.models import Message
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -134,7 +134,7 @@ def test_a_reply_records_the_conversion_and_the_transcript_starts_with_the_messa
     trigger = factories.trigger(widget_obj=widget, message_en="Questions about your cart?")
     _display, token = fire(trigger)
     contact, _ = factories.visitor(widget_obj=widget)
-    conversation, _ = chat_services.conversation_start(
+    conversation, _ = support_services.conversation_start(
         contact=contact, body="Yes, about delivery", client_id="c-1", proactive_token=token
     )
     display = TriggerDisplay.objects.get()
@@ -150,7 +150,7 @@ def test_a_reply_records_the_conversion_and_the_transcript_starts_with_the_messa
     assert bodies[-1] == ("Yes, about delivery", "visitor")
 
     # One conversion per display: a second conversation with the same token is not counted.
-    again, _ = chat_services.conversation_start(
+    again, _ = support_services.conversation_start(
         contact=contact, body="Another thing", client_id="c-2", proactive_token=token
     )
     assert not TriggerDisplay.objects.filter(conversation=again).exists()
@@ -170,7 +170,7 @@ def test_a_forged_stale_or_foreign_token_is_ignored_and_the_chat_still_starts():
         (other_widget_contact, token),  # another widget's visitor
         (contact, {"d": display.pk}),
     ):
-        _conversation, created = chat_services.conversation_start(
+        _conversation, created = support_services.conversation_start(
             contact=who, body="Hi", client_id=f"c-{id(bad)}-{who.pk}", proactive_token=bad
         )
         assert created
@@ -180,12 +180,12 @@ def test_a_forged_stale_or_foreign_token_is_ignored_and_the_chat_still_starts():
     # Older than a day: the bubble was long gone, the chat does not count as its conversion.
     with mock.patch("django.core.signing.time.time", return_value=time.time() - 2 * 86400):
         stale = signing.dumps({"d": display.pk, "w": widget.pk}, salt=services.DISPLAY_TOKEN_SALT)
-    chat_services.conversation_start(
+    support_services.conversation_start(
         contact=contact, body="Hi", client_id="c-stale", proactive_token=stale
     )
     display.refresh_from_db()
     assert display.conversation is None
-    chat_services.conversation_start(
+    support_services.conversation_start(
         contact=contact, body="Hi", client_id="c-fresh", proactive_token=token
     )
     display.refresh_from_db()

@@ -14,9 +14,8 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from chat.models import Message
 from chat.routing import websocket_urlpatterns
-from support.models import Contact, Conversation
+from support.models import Contact, Conversation, Message
 from tests import factories
 
 from .world import build_world, route_url, site_routes

@@ -9,10 +9,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from chat.models import Message
 from proactive.models import TriggerDisplay
 from support import services, tasks
-from support.models import Contact, Conversation, RateLimitBucket
+from support.models import Contact, Conversation, Message, RateLimitBucket
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -15,13 +15,12 @@ from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
 
-from chat.models import Message
 from chat.routing import websocket_urlpatterns
 from emails.views import inbound_signature
 from integrations import exports
 from integrations import services as integration_services
 from support import edge
-from support.models import Contact, Conversation
+from support.models import Contact, Conversation, Message
 from tests import factories
 
 pytestmark = pytest.mark.django_db

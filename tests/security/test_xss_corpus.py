@@ -18,9 +18,9 @@ from django.urls import reverse
 
 from chat import attachments as attachment_services
 from chat import realtime
-from chat import services as chat_services
 from emails import services as email_services
 from support import selectors as support_selectors
+from support import services as support_services
 from support.models import Contact
 from tests import factories
 from tests.chat import corpus
@@ -117,7 +117,7 @@ def hostile_world():
         ),
         uploader_type="visitor",
     )
-    chat_services.visitor_message_send(
+    support_services.visitor_message_send(
         conversation=world.conversation,
         body="<script>alert('xss')</script>",
         client_id="hostile-file",
@@ -195,7 +195,7 @@ def test_socket_fragments_escape_visitor_text(monkeypatch):
     [
         "admin:support_contact_changelist",
         "admin:support_conversation_changelist",
-        "admin:chat_message_changelist",
+        "admin:support_message_changelist",
     ],
 )
 def test_the_admin_escapes_visitor_text(client, url_name):
@@ -229,7 +229,7 @@ def agent_reply_with_hostile_name_and_file(world):
         uploader_type="agent",
         agent=agent.user,
     )
-    chat_services.message_send(
+    support_services.message_send(
         conversation=world.conversation,
         sender_type="agent",
         agent=agent.user,

@@ -13,11 +13,10 @@ from celery import Celery
 from django.core import mail
 from django.utils import timezone
 
-from chat import realtime, tasks
-from chat.models import Message
-from support import automation, selectors
+from chat import realtime
+from support import automation, selectors, tasks
 from support import services as support_services
-from support.models import Conversation, Team
+from support.models import Conversation, Message, Team
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -68,10 +67,10 @@ def start(team, *, locale="en", zone="Europe/Istanbul", body="Hello?") -> Conver
 
 
 def visitor_says(conversation, body="Anyone there?") -> Message:
-    from chat import services as chat_services
+    from support import services as support_services
 
     with _commits():
-        message, _created = chat_services.visitor_message_send(
+        message, _created = support_services.visitor_message_send(
             conversation=conversation, body=body, client_id=f"c-{timezone.now().timestamp()}"
         )
     return message

@@ -4,12 +4,13 @@ marked as such; never a bot or system line (support.services.conversation_record
 import importlib
 
 import pytest
-from django.apps import apps
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 from django.urls import reverse
 
 from chat import realtime
-from chat import services as chat_services
 from console.presenters import inbox_row_html
+from support import services as support_services
 from support.models import Conversation
 from tests import factories
 
@@ -23,7 +24,7 @@ def fresh(conversation) -> Conversation:
 
 
 def say(conversation, sender_type, body, agent=None):
-    return chat_services.message_send(
+    return support_services.message_send(
         conversation=conversation, sender_type=sender_type, body=body, agent=agent
     )[0]
 
@@ -108,7 +109,11 @@ def test_the_migration_gives_old_bot_previews_the_visitors_question():
     Conversation.objects.filter(pk=untouched.pk).update(last_message_preview="Hello")
 
     migration = importlib.import_module("support.migrations.0019_conversation_preview_by_agent")
-    migration.preview_people(apps, None)
+    # The models as they were at that migration (Message was chat's then, support.0021 moved it).
+    state = MigrationLoader(connection).project_state(
+        ("support", "0019_conversation_preview_by_agent")
+    )
+    migration.preview_people(state.apps, None)
 
     previews = {
         c.pk: (c.last_message_preview, c.last_message_preview_by_agent)
@@ -122,10 +127,10 @@ def test_the_migration_gives_old_bot_previews_the_visitors_question():
 
 def test_a_pressed_bot_button_leaves_the_visitors_question_in_the_preview():
     contact, _token = factories.visitor(widget_obj=factories.widget(bot_enabled=True))
-    conversation, _created = chat_services.conversation_start(
+    conversation, _created = support_services.conversation_start(
         contact=contact, body="Is the croissant gluten-free?", client_id="ask-1"
     )
-    chat_services.visitor_message_send(
+    support_services.visitor_message_send(
         conversation=conversation,
         body="Talk to a person",
         client_id="press-1",

@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from chat import realtime
-from chat import services as chat_services
 from ratings import services as rating_services
 from support import errors, selectors
 from support import services as support_services
@@ -169,7 +168,7 @@ def test_the_email_transcript_has_no_note(django_capture_on_commit_callbacks):
 def test_a_note_in_a_bot_conversation_does_not_wake_the_bot():
     widget = factories.widget(bot_enabled=True)
     contact, _token = factories.visitor(widget_obj=widget)
-    conversation, _created = chat_services.conversation_start(contact=contact, body=None)
+    conversation, _created = support_services.conversation_start(contact=contact, body=None)
     assert conversation.status == Conversation.Status.BOT
     messages_before = conversation.messages.count()
     factories.note(conversation=conversation, author=factories.agent(), body="human please")

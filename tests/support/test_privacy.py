@@ -12,10 +12,17 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from chat import attachments as attachment_services
-from chat.models import Attachment, Message
 from ratings import services as rating_services
 from support import privacy, services
-from support.models import AuditEvent, Contact, ContactChange, Conversation, Note
+from support.models import (
+    Attachment,
+    AuditEvent,
+    Contact,
+    ContactChange,
+    Conversation,
+    Message,
+    Note,
+)
 from tests import factories
 from tests.chat import corpus
 

@@ -6,15 +6,15 @@ import pytest
 from django.db import connection, transaction
 
 from support import process_cache
-from support import services as support_services
 from support.models import PriorityRule
+from support.services import queue as support_queue
 
 # Committed rows, as in production: inside a test's transaction every change is uncommitted.
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def rules():
-    return support_services._active_priority_rules()
+    return support_queue._active_priority_rules()
 
 
 def test_rules_are_read_once_then_served_from_the_process(django_assert_num_queries):
@@ -50,7 +50,7 @@ def test_a_bulk_update_is_seen_after_the_time_to_live(monkeypatch):
 
     clock = [1000.0]
     monkeypatch.setattr(process_cache.time, "monotonic", lambda: clock[0])
-    support_services._priority_rules_active.clear()
+    support_queue._priority_rules_active.clear()
     assert rules() == [("iade", "urgent")]
     PriorityRule.objects.update(priority="high")
     clock[0] += process_cache.DEFAULT_TTL_SECONDS - 0.1

@@ -7,11 +7,10 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from chat.models import Message
 from ratings import services as rating_services
 from ratings.models import Rating
 from support import retention, tasks
-from support.models import Contact, Conversation
+from support.models import Contact, Conversation, Message
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -8,9 +8,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from chat.models import Message
 from support import search, selectors, services
-from support.models import Contact
+from support.models import Contact, Message
 from support.text import search_words
 from tests import factories
 

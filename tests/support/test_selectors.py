@@ -7,12 +7,10 @@ from django.db import connection, connections, transaction
 from django.db.models import F
 from django.db.transaction import TransactionManagementError
 
-from chat import services as chat_services
-from chat.models import Message
 from ratings import services as rating_services
 from support import selectors
 from support import services as support_services
-from support.models import Contact, Conversation
+from support.models import Contact, Conversation, Message
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +21,7 @@ def orm_locked(conversation_id: int) -> Conversation:
     the relations the publish expects joined)."""
     return (
         Conversation.objects.select_for_update(of=("self",))
-        .select_related(*chat_services.INBOX_ROW_RELATED)
+        .select_related(*support_services.INBOX_ROW_RELATED)
         .annotate(
             has_labels=selectors.conversation_has_labels(),
             widget_is_active=F("contact__widget__is_active"),
@@ -120,7 +118,7 @@ def test_a_missing_conversation_raises_does_not_exist_as_get_did():
     with pytest.raises(Conversation.DoesNotExist, match="Conversation matching query"):
         selectors.conversation_lock_for_message(conversation_id=987654)
     with pytest.raises(Conversation.DoesNotExist):
-        chat_services.message_send(
+        support_services.message_send(
             conversation=Conversation(pk=987654), sender_type="visitor", body="hello?"
         )
     assert not Message.objects.exists()
@@ -165,7 +163,7 @@ def test_the_lock_serialises_concurrent_sends_to_one_conversation(in_memory_laye
     def first():
         try:
             with transaction.atomic():
-                chat_services.message_send(
+                support_services.message_send(
                     conversation=conversation, sender_type="visitor", body="first"
                 )
                 first_sent.set()
@@ -182,7 +180,7 @@ def test_the_lock_serialises_concurrent_sends_to_one_conversation(in_memory_laye
                 cursor.execute("SELECT pg_backend_pid()")
                 second_pid.append(cursor.fetchone()[0])
             first_sent.wait(timeout=30)
-            chat_services.message_send(
+            support_services.message_send(
                 conversation=conversation, sender_type="visitor", body="second"
             )
         except Exception as exc:

@@ -7,7 +7,6 @@ import pytest
 from django.core import signing
 from django.utils import timezone
 
-from chat.models import Message
 from support import errors, selectors, services
 from support.identity import (
     VISITOR_TOKEN_SALT,
@@ -16,7 +15,7 @@ from support.identity import (
     visitor_token_issue,
     visitor_token_read,
 )
-from support.models import Contact, Conversation
+from support.models import MAX_ATTRIBUTES, MAX_FIELD_CHARS, Contact, Conversation, Message
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -496,7 +495,7 @@ def test_an_over_long_device_field_is_invalid_input():
 
     with pytest.raises(errors.InvalidInput):
         services.widget_session_open(
-            widget_key=widget.key, device={"user_agent": "x" * (services.MAX_FIELD_CHARS + 1)}
+            widget_key=widget.key, device={"user_agent": "x" * (MAX_FIELD_CHARS + 1)}
         )
     assert Contact.objects.count() == 0
 
@@ -510,18 +509,18 @@ def test_a_device_field_that_is_an_object_is_invalid_input():
 
 def test_the_attribute_limit_is_inclusive():
     widget = factories.widget()
-    attributes = {f"k{i}": i for i in range(services.MAX_ATTRIBUTES)}
+    attributes = {f"k{i}": i for i in range(MAX_ATTRIBUTES)}
 
     contact, _ = services.widget_session_open(
         widget_key=widget.key, contact_data={"attributes": attributes}
     )
 
-    assert len(contact.attributes) == services.MAX_ATTRIBUTES
+    assert len(contact.attributes) == MAX_ATTRIBUTES
 
 
 def test_too_many_attributes_is_invalid_input():
     widget = factories.widget()
-    attributes = {f"k{i}": i for i in range(services.MAX_ATTRIBUTES + 1)}
+    attributes = {f"k{i}": i for i in range(MAX_ATTRIBUTES + 1)}
 
     with pytest.raises(errors.InvalidInput):
         services.widget_session_open(widget_key=widget.key, contact_data={"attributes": attributes})
@@ -534,7 +533,7 @@ def test_too_many_attributes_is_invalid_input():
         {"name": "n" * 192},
         {"email": "e" * 255},
         {"phone": "1" * 65},
-        {"attributes": {"note": "x" * (services.MAX_FIELD_CHARS + 1)}},
+        {"attributes": {"note": "x" * (MAX_FIELD_CHARS + 1)}},
         {"attributes": {"k" * 65: "value"}},
         {"attributes": {"nested": {"a": 1}}},
         {"attributes": {"list": [1, 2]}},

@@ -184,8 +184,8 @@ PRODUCT_APPS = (
 )
 # The gate, and the one place a conversation is born with its first status.
 ALLOWED = {
-    ("support/services.py", "conversation_transition"),
-    ("support/services.py", "conversation_create:create"),
+    ("support/services/transitions.py", "conversation_transition"),
+    ("support/services/conversations.py", "conversation_create:create"),
 }
 # The other models with a status field: their own writes are theirs.
 OTHER_STATUS_MODELS = {"WebhookDelivery"}

@@ -4,10 +4,9 @@ language the agent's own request was in."""
 import pytest
 from django.utils import translation
 
-from chat.models import Message
 from support import services
 from support.languages import contact_language, language_code
-from support.models import Contact
+from support.models import Contact, Message
 from tests import factories
 
 pytestmark = pytest.mark.django_db

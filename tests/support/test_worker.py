@@ -87,6 +87,6 @@ def test_worker_runs_the_auto_reply_and_it_reaches_the_visitors_socket(stack, wo
             assert "We're back" in reply["body"], reply
 
     log = worker.read_text()
-    assert log.count("chat.tasks.after_hours_reply") >= 2, log
+    assert log.count("support.tasks.after_hours_reply") >= 2, log
     assert "Event loop is closed" not in log
     assert "Traceback" not in log, log

@@ -6,7 +6,6 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from chat import services as chat_services
 from faq.seed import seed_cafe_articles
 from proactive.models import Trigger
 from support import services as support_services
@@ -232,7 +231,7 @@ class Command(BaseCommand):
             },
             locale="tr",
         )
-        chat_services.conversation_start(
+        support_services.conversation_start(
             contact=contact,
             topic_slug="order",
             body="1042 numaralı siparişim 50 dakikadır gelmedi, kurye nerede?",

@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from support.search_document import SearchDocument
+from ..search_document import SearchDocument
 
 
 class Message(models.Model):
@@ -36,7 +36,7 @@ class Message(models.Model):
     actions = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     # Folded words of the body (support.text.search_words), written with the message by
-    # chat.services, and their tsvector on PostgreSQL (GIN-indexed there, migration 0003).
+    # message_send, and their tsvector on PostgreSQL (GIN-indexed there, migration 0003).
     search_text = models.TextField(editable=False, blank=True, default="")
     search_document = models.GeneratedField(
         expression=SearchDocument("search_text"),
@@ -45,6 +45,8 @@ class Message(models.Model):
     )
 
     class Meta:
+        # The table keeps the name it had when chat owned messages (no data was moved).
+        db_table = "chat_message"
         verbose_name = _("message")
         verbose_name_plural = _("messages")
         constraints = [
@@ -98,6 +100,7 @@ class Attachment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
+        db_table = "chat_attachment"
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
         ordering = ["id"]

@@ -1,0 +1,33 @@
+"""E-mails follow the domain's events (support.events), after commit: an agent's reply to a
+visitor who is away, the transcript a visitor asked for when their conversation resolves."""
+
+from support.events import Event, event_listen
+from support.models import Conversation, Message
+
+from . import services
+
+# Resolves that send the transcript a visitor asked for: by an agent, and for inactivity.
+TRANSCRIPT_REASONS = ("resolved", "inactivity")
+
+
+def reply_email(event: Event) -> None:
+    if event.data["sender_type"] != Message.SenderType.AGENT:
+        return
+    message = event.objects.get("message") or (
+        Message.objects.select_related("conversation__contact").get(pk=event.data["message_id"])
+    )
+    services.reply_email_enqueue(message=message)
+
+
+def transcript_email(event: Event) -> None:
+    if event.data["reason"] not in TRANSCRIPT_REASONS:
+        return
+    conversation = Conversation.objects.select_related("contact").get(
+        pk=event.data["conversation_id"]
+    )
+    services.transcript_enqueue_if_requested(conversation=conversation)
+
+
+def connect() -> None:
+    event_listen("message.created", reply_email)
+    event_listen("conversation.resolved", transcript_email)

@@ -1,0 +1,82 @@
+import secrets
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+def generate_widget_secret() -> str:
+    return secrets.token_hex(32)
+
+
+class Widget(models.Model):
+    """One embeddable chat widget: a site or an app that talks to the helpdesk."""
+
+    key = models.SlugField(_("key"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    # Shared with the host app's server, which signs user ids with it (HMAC-SHA256).
+    secret = models.CharField(_("identity secret"), max_length=128, default=generate_widget_secret)
+    allowed_origins = models.JSONField(
+        _("allowed origins"),
+        default=list,
+        blank=True,
+        help_text=_('Origins allowed to embed the widget, e.g. ["https://shop.example.com"].'),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    require_verified_identity = models.BooleanField(
+        _("require verified identity"),
+        default=False,
+        help_text=_(
+            "Only visitors whose host app signed their user id (HMAC) may chat: every widget "
+            "call and socket of an anonymous visitor is refused."
+        ),
+    )
+    bot_enabled = models.BooleanField(
+        _("greeting bot"),
+        default=True,
+        help_text=_("Greet new chats, suggest help articles and hand over to a person."),
+    )
+    greeting_en = models.CharField(_("greeting (English)"), max_length=500, blank=True)
+    greeting_tr = models.CharField(_("greeting (Turkish)"), max_length=500, blank=True)
+
+    class Position(models.TextChoices):
+        RIGHT = "right", _("Bottom right")
+        LEFT = "left", _("Bottom left")
+
+    # The launcher on the host page (static/widget/loader.js); data attributes override them.
+    launcher_position = models.CharField(
+        _("launcher position"), max_length=8, choices=Position.choices, default=Position.RIGHT
+    )
+    launcher_color = models.CharField(
+        _("launcher colour"),
+        max_length=7,
+        default="#4338ca",
+        validators=[
+            RegexValidator(
+                r"^#[0-9a-fA-F]{6}$", _("A colour such as #4338ca (# and 6 hex digits).")
+            )
+        ],
+    )
+    launcher_text_en = models.CharField(
+        _("launcher text (English)"),
+        max_length=40,
+        blank=True,
+        help_text=_("Shown next to the chat icon, e.g. “Chat with us”. Empty: the icon only."),
+    )
+    launcher_text_tr = models.CharField(_("launcher text (Turkish)"), max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("widget")
+        verbose_name_plural = _("widgets")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def greeting_for(self, language: str | None) -> str:
+        return self.greeting_tr if (language or "").startswith("tr") else self.greeting_en
+
+    def launcher_text_for(self, language: str | None) -> str:
+        if (language or "").startswith("tr") and self.launcher_text_tr:
+            return self.launcher_text_tr
+        return self.launcher_text_en

@@ -1,0 +1,170 @@
+"""Every write of the helpdesk domain, one module per subdomain; callers use
+`support.services.<name>` (re-exported here). Events leave after commit (support.events)."""
+
+# The shared rate-limit counters (support.ratelimits), as callers of services knew them.
+from ..ratelimits import rate_limit_enforce, rate_limit_hit
+from .agents import (
+    agent_console_closed,
+    agent_heartbeat,
+    agent_set_language,
+    agent_set_presence,
+)
+from .assignment import (
+    conversation_assign,
+    conversation_set_priority,
+    conversation_transfer,
+    conversation_unassign,
+)
+from .attachments import (
+    attachment_ids_clean,
+    attachment_store,
+    attachment_upload_check,
+    attachments_attach,
+    attachments_delete,
+    attachments_delete_for_contact,
+    attachments_delete_for_conversations,
+    attachments_delete_unsent,
+    attachments_known,
+)
+from .audit import (
+    audit_record,
+)
+from .canned import (
+    CANNED_SHORTCUT,
+    CANNED_TITLE_MAX_CHARS,
+    canned_response_create,
+    canned_response_delete,
+    canned_response_update,
+)
+from .conversations import (
+    conversation_count_bot_turn,
+    conversation_create,
+    conversation_hand_off,
+    conversation_record_message,
+)
+from .messages import (
+    CLIENT_ID_MAX_CHARS,
+    INBOX_ROW_RELATED,
+    PUBLISHED_CONVERSATION_FIELDS,
+    message_send,
+    messages_erase_for_conversations,
+)
+from .notes_labels import (
+    MENTION,
+    conversation_label_add,
+    conversation_label_remove,
+    mention_usernames,
+    note_create,
+    notes_delete_for_conversations,
+)
+from .queue import (
+    queue_drain,
+)
+from .read_marks import (
+    UNREAD_FOR,
+    conversation_mark_read,
+)
+from .security import (
+    login_failure_record,
+    login_failures_clear,
+    login_lockout_remaining,
+    widget_session_rate_check,
+)
+from .sessions import (
+    CONTACT_EVENT_FIELDS,
+    CONTACT_TOUCH_EVERY,
+    DEVICE_FIELDS,
+    USER_AGENT_SYSTEMS,
+    contact_touch,
+    contact_update,
+    contact_upsert,
+    os_from_user_agent,
+    visitor_session_revoke,
+    widget_session_open,
+)
+from .status import (
+    conversation_reopen,
+    conversation_resolve,
+    conversation_resolve_by_bot,
+    conversation_set_status,
+)
+from .transitions import (
+    STATUS_TRANSITIONS,
+    conversation_transition,
+)
+from .visitors import (
+    ACTION_TYPES,
+    clean_action,
+    conversation_start,
+    visitor_message_send,
+)
+
+__all__ = [
+    "ACTION_TYPES",
+    "CANNED_SHORTCUT",
+    "CANNED_TITLE_MAX_CHARS",
+    "CLIENT_ID_MAX_CHARS",
+    "CONTACT_EVENT_FIELDS",
+    "CONTACT_TOUCH_EVERY",
+    "DEVICE_FIELDS",
+    "INBOX_ROW_RELATED",
+    "MENTION",
+    "PUBLISHED_CONVERSATION_FIELDS",
+    "STATUS_TRANSITIONS",
+    "UNREAD_FOR",
+    "USER_AGENT_SYSTEMS",
+    "agent_console_closed",
+    "agent_heartbeat",
+    "agent_set_language",
+    "agent_set_presence",
+    "attachment_ids_clean",
+    "attachment_store",
+    "attachment_upload_check",
+    "attachments_attach",
+    "attachments_delete",
+    "attachments_delete_for_contact",
+    "attachments_delete_for_conversations",
+    "attachments_delete_unsent",
+    "attachments_known",
+    "audit_record",
+    "canned_response_create",
+    "canned_response_delete",
+    "canned_response_update",
+    "clean_action",
+    "contact_touch",
+    "contact_update",
+    "contact_upsert",
+    "conversation_assign",
+    "conversation_count_bot_turn",
+    "conversation_create",
+    "conversation_hand_off",
+    "conversation_label_add",
+    "conversation_label_remove",
+    "conversation_mark_read",
+    "conversation_record_message",
+    "conversation_reopen",
+    "conversation_resolve",
+    "conversation_resolve_by_bot",
+    "conversation_set_priority",
+    "conversation_set_status",
+    "conversation_start",
+    "conversation_transfer",
+    "conversation_transition",
+    "conversation_unassign",
+    "login_failure_record",
+    "login_failures_clear",
+    "login_lockout_remaining",
+    "mention_usernames",
+    "message_send",
+    "messages_erase_for_conversations",
+    "note_create",
+    "notes_delete_for_conversations",
+    "os_from_user_agent",
+    "queue_drain",
+    "rate_limit_enforce",
+    "rate_limit_hit",
+    "visitor_message_send",
+    "visitor_session_revoke",
+    "widget_session_open",
+    "widget_session_rate_check",
+]

@@ -1,0 +1,161 @@
+"""Conversations: create, bot hand-off and deflection, and folding a new message in."""
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import errors, routing
+from ..events import event_emit
+from ..models import (
+    Contact,
+    Conversation,
+    Topic,
+)
+from ..orm import fields_save
+from .queue import _active_priority_rules, _conversation_enter_queue
+from .transitions import _stamp_first_response, conversation_transition
+
+Status = Conversation.Status
+
+
+def conversation_create(
+    *,
+    contact: Contact,
+    topic_slug: Any = None,
+    priority_hint: Any = None,
+    first_text: str = "",
+    with_bot: bool = False,
+) -> Conversation:
+    """Open a conversation for a visitor: with the greeting bot, or straight into the queue."""
+    topic = None
+    if topic_slug not in (None, ""):
+        if not isinstance(topic_slug, str):
+            raise errors.InvalidInput(_("topic must be a topic slug."))
+        topic = Topic.objects.filter(slug=topic_slug, is_active=True).first()
+        if topic is None:
+            raise errors.InvalidInput(_("No such topic."), code="topic_not_found")
+    if priority_hint not in (None, "", "urgent"):
+        raise errors.InvalidInput(_('priority_hint may only be "urgent".'))
+    now = timezone.now()
+    priority = routing.initial_priority(
+        topic=topic,
+        urgent_requested=priority_hint == "urgent",
+        text=first_text,
+        rules=_active_priority_rules(),
+    )
+    with transaction.atomic():
+        conversation = Conversation.objects.create(
+            contact=contact,
+            status=Status.BOT if with_bot else Status.QUEUED,
+            topic=topic,
+            team=topic.team if topic else None,
+            priority=priority,
+            last_message_at=now,
+        )
+        if with_bot:
+            event_emit("conversation.updated", conversation_id=conversation.pk)
+        else:
+            _conversation_enter_queue(conversation=conversation, now=now)
+        event_emit(
+            "conversation.created",
+            conversation_id=conversation.pk,
+            contact_id=contact.pk,
+            status=conversation.status,
+        )
+    return conversation
+
+
+def conversation_hand_off(*, conversation: Conversation, topic_slug: str = "") -> Conversation:
+    """From the bot to a person: route by the topic (if picked) and join the queue."""
+    topic = None
+    if topic_slug:
+        topic = Topic.objects.select_related("team").filter(slug=topic_slug, is_active=True).first()
+        if topic is None:
+            raise errors.InvalidInput(_("No such topic."), code="topic_not_found")
+    with transaction.atomic():
+        locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        if locked.status != Status.BOT:
+            return locked
+        fields = ["status"]
+        if topic is not None:
+            locked.topic, locked.team = topic, topic.team
+            locked.priority = routing.priority_max(locked.priority, topic.default_priority)
+            fields += ["topic", "team", "priority"]
+        fields += conversation_transition(
+            conversation=locked, to=Status.QUEUED, by=None, reason="handed_off", save=False
+        )
+        locked.save(update_fields=fields)
+        _conversation_enter_queue(conversation=locked, now=timezone.now())
+    return locked
+
+
+def conversation_count_bot_turn(*, conversation: Conversation) -> None:
+    Conversation.objects.filter(pk=conversation.pk).update(bot_turns=F("bot_turns") + 1)
+    conversation.bot_turns += 1
+
+
+def conversation_record_message(
+    *, conversation: Conversation, message, preview: str | None = None, pressed: bool = False
+) -> list[str]:
+    """Fold a new message into its conversation's state. Called by message_send only.
+
+    `preview` replaces the body in the inbox and history (a message of files only). The
+    preview is what a person wrote: never a bot or system line, nor a bot button's label the
+    visitor pressed (`pressed`).
+    Returns the changed fields, so the caller knows whether to publish an update.
+    """
+    now = message.created_at
+    conversation.last_message_at = now
+    fields = ["last_message_at"]
+    sender = message.sender_type
+    if sender == "agent" or (sender == "visitor" and not pressed):
+        conversation.last_message_preview = (message.body or preview or "")[:140]
+        conversation.last_message_preview_by_agent = sender == "agent"
+        fields += ["last_message_preview", "last_message_preview_by_agent"]
+    if sender == "agent":
+        if conversation.first_response_at is None:
+            fields += _stamp_first_response(conversation=conversation, at=now)
+        if conversation.assignee_id is None:
+            conversation.assignee = message.sender_agent
+            fields.append("assignee")
+        if conversation.status in (Status.QUEUED, Status.PENDING, Status.RESOLVED):
+            # An agent's reply opens it; a resolved one is reopened (and audited as such).
+            fields += conversation_transition(
+                conversation=conversation,
+                to=Status.OPEN,
+                by=message.sender_agent,
+                reason="agent_reply",
+                save=False,
+            )
+        conversation.agent_last_read_id = message.pk
+        conversation.agent_unread_count = 0
+        conversation.visitor_unread_count += 1
+        fields += ["agent_last_read_id", "agent_unread_count", "visitor_unread_count"]
+    elif sender == "visitor":
+        raised = routing.keyword_priority(
+            text=message.body, rules=_active_priority_rules(), floor=conversation.priority
+        )
+        if raised != conversation.priority:
+            conversation.priority = raised
+            fields.append("priority")
+        if conversation.status == Status.PENDING:
+            fields += conversation_transition(
+                conversation=conversation,
+                to=Status.OPEN,
+                by=None,
+                reason="visitor_reply",
+                save=False,
+            )
+        conversation.visitor_last_read_id = message.pk
+        conversation.visitor_unread_count = 0
+        conversation.agent_unread_count += 1
+        fields += ["visitor_last_read_id", "visitor_unread_count", "agent_unread_count"]
+    elif sender == "bot":
+        conversation.visitor_unread_count += 1
+        fields.append("visitor_unread_count")
+    # save(update_fields=fields) without compiling its UPDATE for every message.
+    fields_save(instance=conversation, fields=fields)
+    return fields

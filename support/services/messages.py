@@ -1,0 +1,326 @@
+"""Messages: every message, human or bot, goes through message_send."""
+
+from typing import Any
+
+from django.conf import settings
+from django.db import connections, router, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from support.models import AgentProfile, Conversation, Message
+
+from .. import errors
+from .. import selectors as support_selectors
+from ..events import event_emit
+from ..text import search_words
+from . import attachments as attachment_services
+from .conversations import conversation_record_message
+
+CLIENT_ID_MAX_CHARS = 64
+# Changes to these conversation fields are worth a `conversation.updated` event.
+PUBLISHED_CONVERSATION_FIELDS = {"status", "assignee", "first_response_at", "priority"}
+
+
+def _clean_client_id(client_id: Any) -> str | None:
+    if client_id in (None, ""):
+        return None
+    if not isinstance(client_id, str) or len(client_id) > CLIENT_ID_MAX_CHARS:
+        raise errors.InvalidInput(
+            _("client_id must be a string of at most %(max)s characters.")
+            % {"max": CLIENT_ID_MAX_CHARS},
+            code="invalid_client_id",
+        )
+    return client_id
+
+
+def _clean_body(body: Any) -> str:
+    if body is None:
+        body = ""
+    if not isinstance(body, str):
+        raise errors.InvalidInput(_("body must be a string."), code="invalid_body")
+    limit = settings.DESTEK["MESSAGE_MAX_CHARS"]
+    if len(body) > limit:
+        raise errors.InvalidInput(
+            _("The message is longer than %(max)s characters.") % {"max": limit},
+            code="body_too_long",
+        )
+    if "\x00" in body:
+        raise errors.InvalidInput(_("The message contains a NUL character."), code="invalid_body")
+    return body.strip()
+
+
+# What an inbox row shows besides the conversation itself, joined to the lock; topic, team
+# and assignee come from per-process copies (support.selectors.conversation_inbox_relations_fill).
+INBOX_ROW_RELATED = ("contact", "rating")
+
+
+def _message_by_client_id(*, conversation: Conversation, client_id: str | None):
+    if client_id is None:
+        return None
+    return (
+        Message.objects.select_related("sender_agent__agent_profile")
+        .filter(conversation=conversation, client_id=client_id)
+        .first()
+    )
+
+
+def _message_retried(
+    *, existing: Message, sender_type: str, body: str, attachment_ids: list[int]
+) -> Message:
+    """The first message of a retried send, when the retry is the same message: same sender,
+    text and files. A client id names one message: anything else sent under it is refused
+    (409 client_id_reused), never answered with the first one, which would let a client
+    believe a new text was stored."""
+    same = (
+        existing.sender_type == sender_type
+        and existing.body == body
+        and sorted(existing.attachments.values_list("pk", flat=True)) == sorted(attachment_ids)
+    )
+    if not same:
+        raise errors.ClientIdReused(
+            _(
+                "This client_id was already used for another message; "
+                "send a new text with a new client_id."
+            )
+        )
+    return existing
+
+
+def _message_insert(
+    *, conversation: Conversation, sender_type: str, agent, body: str, client_id, actions
+) -> Message | None:
+    """Insert a message; None when this conversation already has one with this client_id.
+
+    One statement (INSERT … ON CONFLICT DO NOTHING RETURNING) instead of a look-up, a
+    savepoint and an insert: the partial unique constraint on (conversation, client_id) decides.
+    """
+    message = Message(
+        conversation=conversation,
+        sender_type=sender_type,
+        sender_agent=agent,
+        body=body,
+        search_text=search_words(body),
+        client_id=client_id,
+        actions=actions,
+        created_at=timezone.now(),
+    )
+    if client_id is None:
+        message.save(force_insert=True)
+        return message
+    # What Django's own INSERT writes: no primary key, no generated (database-computed) column.
+    fields = [
+        f for f in Message._meta.local_concrete_fields if not f.primary_key and not f.generated
+    ]
+    connection = connections[router.db_for_write(Message)]
+    quote = connection.ops.quote_name
+    # Identifiers only come from the model's meta; every value is a parameter.
+    sql = (
+        f"INSERT INTO {quote(Message._meta.db_table)} "  # noqa: S608
+        f"({', '.join(quote(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}) "
+        f"ON CONFLICT ({quote('conversation_id')}, {quote('client_id')}) "
+        f"WHERE {quote('client_id')} IS NOT NULL DO NOTHING RETURNING {quote('id')}"
+    )
+    params = [f.get_db_prep_save(f.pre_save(message, add=True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    message.pk = row[0]
+    message._state.adding = False
+    message._state.db = connection.alias
+    return message
+
+
+def message_send(
+    *,
+    conversation: Conversation,
+    sender_type: str,
+    body: Any,
+    client_id: Any = None,
+    agent=None,
+    actions: list[dict] | None = None,
+    allow_resolved: bool = False,
+    attachments: Any = None,
+    visitor_token: str | None = None,
+    visible_to: AgentProfile | None = None,
+    pressed: bool = False,
+) -> tuple[Message, bool]:
+    """Store a message (idempotent by client_id) and publish it after commit.
+
+    Returns (message, created). A repeated client_id returns the first message unchanged.
+    Only `conversation.pk` is read: the row is locked and re-read here.
+    Visitors cannot write in a resolved conversation, except where the caller allows it
+    (`allow_resolved`: the visitor pressing a rating chip after the resolve).
+    `attachments`: ids of files the same sender uploaded into this conversation and has not
+    sent yet (chat.attachments); a message with files may have an empty body.
+    `visitor_token`: a visitor's socket sends its token, checked against the locked rows
+    (NotAuthenticated or Forbidden when it no longer holds, and nothing is stored).
+    `visible_to`: the replying agent's profile, from the console; a conversation the agent may
+    not see is NotFound, checked by the lock.
+    `pressed`: a visitor's press of a bot button, whose body is the button's label: the inbox
+    keeps previewing what they wrote.
+    """
+    with transaction.atomic():
+        return _message_send_in_transaction(
+            conversation=conversation,
+            sender_type=sender_type,
+            body=body,
+            client_id=client_id,
+            agent=agent,
+            actions=actions,
+            allow_resolved=allow_resolved,
+            attachments=attachments,
+            visitor_token=visitor_token,
+            visible_to=visible_to,
+            pressed=pressed,
+        )
+
+
+def _message_send_in_transaction(
+    *,
+    conversation: Conversation,
+    sender_type: str,
+    body: Any,
+    client_id: Any,
+    agent,
+    actions: list[dict] | None,
+    allow_resolved: bool,
+    attachments: Any,
+    visitor_token: str | None,
+    visible_to: AgentProfile | None = None,
+    pressed: bool = False,
+    action: dict | None = None,
+    visitor_turn: bool = False,
+) -> tuple[Message, bool]:
+    """message_send's work in the caller's transaction, without a savepoint of its own (for
+    visitor_message_send, whose transaction holds the bot's answer too). `action` (the
+    visitor's button) and `visitor_turn` (a message the bot and the out-of-hours reply
+    answer) go to message.created."""
+    if sender_type not in Message.SenderType.values:
+        raise errors.InvalidInput(f"Unknown sender type {sender_type!r}.")
+    if sender_type == Message.SenderType.AGENT and agent is None:
+        raise errors.InvalidInput(_("An agent message needs its agent."))
+    conversation = _conversation_lock(
+        conversation_id=conversation.pk, visible_to=visible_to, visitor_token=visitor_token
+    )
+    client_id, body = _clean_client_id(client_id), _clean_body(body)
+    attachment_ids = attachment_services.attachment_ids_clean(attachments)
+    if attachment_ids and sender_type not in (Message.SenderType.VISITOR, Message.SenderType.AGENT):
+        raise errors.InvalidInput(_("Only visitors and agents send files."))
+    if not body and not attachment_ids:
+        raise errors.InvalidInput(_("The message is empty."), code="empty_message")
+    support_selectors.conversation_inbox_relations_fill(conversation)
+    retried = {"sender_type": sender_type, "body": body, "attachment_ids": attachment_ids}
+    if (
+        sender_type == Message.SenderType.VISITOR
+        and conversation.is_resolved
+        and not allow_resolved
+    ):
+        return _message_to_resolved(conversation=conversation, client_id=client_id, **retried)
+    message = _message_insert(
+        conversation=conversation,
+        sender_type=sender_type,
+        agent=agent if sender_type == Message.SenderType.AGENT else None,
+        body=body,
+        client_id=client_id,
+        actions=actions or [],
+    )
+    if message is None:
+        # A retried send: the first message with this client_id, unchanged.
+        existing = _message_by_client_id(conversation=conversation, client_id=client_id)
+        return _message_retried(existing=existing, **retried), False
+    attached = attachment_services.attachments_attach(
+        message=message, attachment_ids=attachment_ids, uploader_type=sender_type, agent=agent
+    )
+    attachment_services.attachments_known(message=message, attachments=attached)
+    changed = conversation_record_message(
+        conversation=conversation,
+        message=message,
+        preview="📎 " + ", ".join(a.name for a in attached) if attached else None,
+        pressed=pressed,
+    )
+    _message_created_emit(
+        message=message,
+        conversation=conversation,
+        conversation_changed=bool(PUBLISHED_CONVERSATION_FIELDS.intersection(changed)),
+        action=action,
+        visitor_turn=visitor_turn,
+    )
+    return message, True
+
+
+def _conversation_lock(
+    *, conversation_id: int, visible_to: AgentProfile | None, visitor_token: str | None
+) -> Conversation:
+    """The row lock orders concurrent sends to one conversation and makes the status checks
+    see the latest state. The inbox row's related rows come with it: the publish after commit
+    renders from these objects, with no query of its own. The sender's right to write here is
+    checked with it (an agent's visibility, a visitor's token), before their input is judged:
+    who may not write learns nothing from the answer."""
+    conversation = support_selectors.conversation_lock_for_message(
+        conversation_id=conversation_id, visible_to=visible_to
+    )
+    if visitor_token is not None:
+        support_selectors.visitor_token_check_locked(token=visitor_token, conversation=conversation)
+    return conversation
+
+
+def _message_to_resolved(
+    *,
+    conversation: Conversation,
+    client_id: str | None,
+    sender_type: str,
+    body: str,
+    attachment_ids: list[int],
+) -> tuple[Message, bool]:
+    """A visitor writing into a resolved conversation: a retry of a message stored before the
+    resolve gets it back; anything new is refused."""
+    existing = _message_by_client_id(conversation=conversation, client_id=client_id)
+    if existing is not None:
+        retried = _message_retried(
+            existing=existing, sender_type=sender_type, body=body, attachment_ids=attachment_ids
+        )
+        return retried, False
+    raise errors.Conflict(
+        _("This conversation is resolved; reopen it or start a new one."),
+        code="conversation_resolved",
+    )
+
+
+def _message_created_emit(
+    *,
+    message: Message,
+    conversation: Conversation,
+    conversation_changed: bool,
+    action: dict | None,
+    visitor_turn: bool,
+) -> None:
+    """One event per message: its listeners publish the message, the inbox row and (when they
+    changed) the status header and the agent's read mark, from the objects held here; the bot
+    answers, webhooks record their deliveries, an away visitor gets the reply by e-mail."""
+    event_emit(
+        "message.created",
+        message_id=message.pk,
+        conversation_id=conversation.pk,
+        contact_id=conversation.contact_id,
+        sender_type=message.sender_type,
+        sender_agent_id=message.sender_agent_id,
+        status=conversation.status,
+        body=message.body,
+        action=action,
+        visitor_turn=visitor_turn,
+        conversation_changed=conversation_changed,
+        objects={"message": message, "conversation": conversation},
+    )
+
+
+def messages_erase_for_conversations(*, conversation_ids: list[int]) -> int:
+    """Erasure (support.privacy): every message's text goes; rows, senders and times stay,
+    so response times and volumes still add up. Returns how many messages had text."""
+    return (
+        Message.objects.filter(conversation_id__in=conversation_ids)
+        .exclude(body="", search_text="")
+        .update(body="", search_text="")
+    )
