@@ -31,9 +31,19 @@ class Conversation(models.Model):
         PENDING = "pending", _("Pending")
         RESOLVED = "resolved", _("Resolved")
 
+    class Channel(models.TextChoices):
+        """Where the customer writes from; what each can carry is in support.channels."""
+
+        WIDGET = "widget", _("Chat widget")
+        WHATSAPP = "whatsapp", _("WhatsApp")
+        EMAIL = "email", _("E-mail")
+
     Priority = Priority
 
     contact = models.ForeignKey(Contact, related_name="conversations", on_delete=models.CASCADE)
+    channel = models.CharField(
+        _("channel"), max_length=16, choices=Channel.choices, default=Channel.WIDGET
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
     )

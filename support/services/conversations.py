@@ -28,6 +28,7 @@ def conversation_create(
     priority_hint: Any = None,
     first_text: str = "",
     with_bot: bool = False,
+    channel: str = Conversation.Channel.WIDGET,
 ) -> Conversation:
     """Open a conversation for a visitor: with the greeting bot, or straight into the queue."""
     topic = None
@@ -49,6 +50,7 @@ def conversation_create(
     with transaction.atomic():
         conversation = Conversation.objects.create(
             contact=contact,
+            channel=channel,
             status=Status.BOT if with_bot else Status.QUEUED,
             topic=topic,
             team=topic.team if topic else None,

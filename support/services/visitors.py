@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from support.models import Contact, Conversation, Message
 
 from .. import errors, ratelimits
+from ..channels import channel_capabilities
 from ..events import event_emit
 from ..languages import contact_language
 from .conversations import conversation_create
@@ -32,6 +33,7 @@ def conversation_start(
     priority_hint: Any = None,
     proactive_token: Any = None,
     rate_limit: bool = False,
+    channel: str = Conversation.Channel.WIDGET,
 ) -> tuple[Conversation, bool]:
     """Start a conversation for a visitor, with its first message when given.
 
@@ -58,7 +60,7 @@ def conversation_start(
             window_seconds=settings.DESTEK["CONVERSATION_RATE_WINDOW_SECONDS"],
             detail=_("Too many new conversations; continue one you started or try again later."),
         )
-    bot_enabled = contact.widget.bot_enabled
+    bot_enabled = contact.widget.bot_enabled and channel_capabilities(channel).bot
     with transaction.atomic():
         conversation = conversation_create(
             contact=contact,
@@ -66,6 +68,7 @@ def conversation_start(
             priority_hint=priority_hint,
             first_text=body if has_body else "",
             with_bot=bot_enabled and not topic_slug,
+            channel=channel,
         )
         # Its opening lines are written by listeners, in this transaction: the proactive
         # message the visitor answered (proactive), then the bot's greeting (chat.bot).
