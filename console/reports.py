@@ -1,6 +1,6 @@
 """Report selectors: the figures of /console/reports/, every one aggregated in SQL.
 
-A module of its own rather than more of `support/selectors.py`: it is one feature's reads
+A module of its own rather than more of `support/selectors/`: it is one feature's reads
 (a dozen grouped aggregates sharing one scope and one time zone), it is large, it reads the
 help centre's and the ratings' figures too (so it sits in the console, above the domain), and
 scripts (the volume benchmark) call its single entry point directly:

@@ -14,7 +14,7 @@ from ..models import (
     Conversation,
     Topic,
 )
-from ..orm import fields_save
+from ..sql import fields_save
 from .queue import _active_priority_rules, _conversation_enter_queue
 from .transitions import _stamp_first_response, conversation_transition
 

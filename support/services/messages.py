@@ -3,13 +3,13 @@
 from typing import Any
 
 from django.conf import settings
-from django.db import connections, router, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from support.models import AgentProfile, Conversation, Message
 
-from .. import errors
+from .. import errors, sql
 from .. import selectors as support_selectors
 from ..events import event_emit
 from ..text import search_words
@@ -91,8 +91,7 @@ def _message_insert(
 ) -> Message | None:
     """Insert a message; None when this conversation already has one with this client_id.
 
-    One statement (INSERT … ON CONFLICT DO NOTHING RETURNING) instead of a look-up, a
-    savepoint and an insert: the partial unique constraint on (conversation, client_id) decides.
+    With a client_id, one statement (support.sql.message_insert_unless_known).
     """
     message = Message(
         conversation=conversation,
@@ -107,29 +106,8 @@ def _message_insert(
     if client_id is None:
         message.save(force_insert=True)
         return message
-    # What Django's own INSERT writes: no primary key, no generated (database-computed) column.
-    fields = [
-        f for f in Message._meta.local_concrete_fields if not f.primary_key and not f.generated
-    ]
-    connection = connections[router.db_for_write(Message)]
-    quote = connection.ops.quote_name
-    # Identifiers only come from the model's meta; every value is a parameter.
-    sql = (
-        f"INSERT INTO {quote(Message._meta.db_table)} "  # noqa: S608
-        f"({', '.join(quote(f.column) for f in fields)}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))}) "
-        f"ON CONFLICT ({quote('conversation_id')}, {quote('client_id')}) "
-        f"WHERE {quote('client_id')} IS NOT NULL DO NOTHING RETURNING {quote('id')}"
-    )
-    params = [f.get_db_prep_save(f.pre_save(message, add=True), connection) for f in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    if row is None:
+    if not sql.message_insert_unless_known(message=message):
         return None
-    message.pk = row[0]
-    message._state.adding = False
-    message._state.db = connection.alias
     return message
 
 
