@@ -36,6 +36,7 @@ from django.utils import timezone
 from faq import selectors as faq_selectors
 from ratings import selectors as rating_selectors
 from support.aggregates import PercentileCont
+from support.languages import language_code
 from support.models import AgentProfile, Conversation, Priority, ResponseTarget
 
 DEFAULT_DAYS = 30
@@ -319,7 +320,7 @@ def report_topics(*, filters: ReportFilters, language: str = "en") -> list[dict]
         )
         .order_by("-volume", "topic__name_en")
     )
-    turkish = (language or "").startswith("tr")
+    turkish = language_code(language) == "tr"
     return [
         {
             "topic_id": row["topic_id"],

@@ -33,17 +33,20 @@ def _clean_client_id(client_id: Any) -> str | None:
     return client_id
 
 
+def body_length_check(body: str, *, too_long: str) -> None:
+    """InvalidInput (`too_long`, with its %(max)s filled in) for a text longer than a message
+    may be: messages and internal notes alike."""
+    limit = settings.DESTEK["MESSAGE_MAX_CHARS"]
+    if len(body) > limit:
+        raise errors.InvalidInput(too_long % {"max": limit}, code="body_too_long")
+
+
 def _clean_body(body: Any) -> str:
     if body is None:
         body = ""
     if not isinstance(body, str):
         raise errors.InvalidInput(_("body must be a string."), code="invalid_body")
-    limit = settings.DESTEK["MESSAGE_MAX_CHARS"]
-    if len(body) > limit:
-        raise errors.InvalidInput(
-            _("The message is longer than %(max)s characters.") % {"max": limit},
-            code="body_too_long",
-        )
+    body_length_check(body, too_long=_("The message is longer than %(max)s characters."))
     if "\x00" in body:
         raise errors.InvalidInput(_("The message contains a NUL character."), code="invalid_body")
     return body.strip()
