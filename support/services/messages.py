@@ -159,6 +159,20 @@ def message_send(
         )
 
 
+def _message_content_clean(
+    *, sender_type: str, client_id: Any, body: Any, attachments: Any
+) -> tuple[str | None, str, list[int]]:
+    """The client id, the body and the attachment ids, checked: files only from visitors and
+    agents, and never a message with neither text nor files."""
+    client_id, body = _clean_client_id(client_id), _clean_body(body)
+    attachment_ids = attachment_services.attachment_ids_clean(attachments)
+    if attachment_ids and sender_type not in (Message.SenderType.VISITOR, Message.SenderType.AGENT):
+        raise errors.InvalidInput(_("Only visitors and agents send files."))
+    if not body and not attachment_ids:
+        raise errors.InvalidInput(_("The message is empty."), code="empty_message")
+    return client_id, body, attachment_ids
+
+
 def _message_send_in_transaction(
     *,
     conversation: Conversation,
@@ -186,12 +200,9 @@ def _message_send_in_transaction(
     conversation = _conversation_lock(
         conversation_id=conversation.pk, visible_to=visible_to, visitor_token=visitor_token
     )
-    client_id, body = _clean_client_id(client_id), _clean_body(body)
-    attachment_ids = attachment_services.attachment_ids_clean(attachments)
-    if attachment_ids and sender_type not in (Message.SenderType.VISITOR, Message.SenderType.AGENT):
-        raise errors.InvalidInput(_("Only visitors and agents send files."))
-    if not body and not attachment_ids:
-        raise errors.InvalidInput(_("The message is empty."), code="empty_message")
+    client_id, body, attachment_ids = _message_content_clean(
+        sender_type=sender_type, client_id=client_id, body=body, attachments=attachments
+    )
     support_selectors.conversation_inbox_relations_fill(conversation)
     retried = {"sender_type": sender_type, "body": body, "attachment_ids": attachment_ids}
     if (
