@@ -110,8 +110,12 @@ sel.conversation_inbox_relations_fill(held_conversation)
 # session 4, and the fixed-shape statements when this tree has them.
 from django.db import transaction
 from support import orm as support_orm
+try:
+    from support import sql as support_sql
+except ImportError:  # a tree before support/sql.py fenced the statements
+    support_sql = support_orm
 lock_fixed = getattr(sel, "conversation_lock_for_message", None)
-fields_save = getattr(support_orm, "fields_save", None)
+fields_save = getattr(support_sql, "fields_save", None)
 conv_ids = [c.pk for c in convs]
 def orm_lock(i):
     return (

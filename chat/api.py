@@ -153,9 +153,8 @@ def _conversation_payload(conversation) -> dict:
     messages, has_more = selectors.message_list_after(
         conversation=conversation, after=0, limit=settings.DESTEK["MESSAGES_PAGE_SIZE"]
     )
-    queue = support_selectors.conversation_queue_info(conversation=conversation)
     return {
-        **protocol.conversation_to_dict(conversation, queue=queue),
+        **protocol.conversation_for_visitor(conversation),
         "messages": messages,
         "has_more": has_more,
     }
@@ -269,8 +268,7 @@ def conversation_reopen(request, conversation_id: int):
     conversation = support_selectors.conversation_get_for_contact(
         contact=request.contact, conversation_id=conversation_id
     )
-    queue = support_selectors.conversation_queue_info(conversation=conversation)
-    return JsonResponse(protocol.conversation_to_dict(conversation, queue=queue))
+    return JsonResponse(protocol.conversation_for_visitor(conversation))
 
 
 @widget_endpoint(methods=["POST"])

@@ -81,9 +81,7 @@ def greet(*, conversation: Conversation) -> None:
         ]
         actions += _faq_actions(_articles(query="", language=language))
         actions.append(_handoff_action())
-        support_services.message_send(
-            conversation=conversation, sender_type="bot", body=greeting, actions=actions
-        )
+        _bot_say(conversation, greeting, actions=actions)
 
 
 def on_visitor_message(*, conversation: Conversation, text: str, action: dict | None) -> None:
@@ -102,10 +100,9 @@ def on_visitor_message(*, conversation: Conversation, text: str, action: dict | 
     with translation.override(language):
         if decision.kind == "suggest":
             support_services.conversation_count_bot_turn(conversation=conversation)
-            support_services.message_send(
-                conversation=conversation,
-                sender_type="bot",
-                body=_("These articles may answer it:"),
+            _bot_say(
+                conversation,
+                _("These articles may answer it:"),
                 actions=[
                     *_faq_actions(articles),
                     {"type": "solved", "label": _("This solved it"), "value": ""},
@@ -114,10 +111,9 @@ def on_visitor_message(*, conversation: Conversation, text: str, action: dict | 
             )
         elif decision.kind == "deflect":
             support_services.conversation_resolve_by_bot(conversation=conversation)
-            support_services.message_send(
-                conversation=conversation,
-                sender_type="bot",
-                body=_("Great, glad that helped! Write here any time if you need us again."),
+            _bot_say(
+                conversation,
+                _("Great, glad that helped! Write here any time if you need us again."),
             )
         elif decision.kind == "handoff":
             conversation = support_services.conversation_hand_off(
@@ -168,7 +164,13 @@ def announce_handoff(*, conversation: Conversation, language: str) -> None:
                 body += " " + _("You are number %(position)s in line.") % {
                     "position": queue["position"]
                 }
-        support_services.message_send(conversation=conversation, sender_type="bot", body=body)
+        _bot_say(conversation, body)
+
+
+def _bot_say(conversation: Conversation, body: str, *, actions: list | None = None) -> None:
+    support_services.message_send(
+        conversation=conversation, sender_type="bot", body=body, actions=actions
+    )
 
 
 def _visitor_zone(conversation: Conversation):

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from ratings import selectors as rating_selectors
 from support import selectors as support_selectors
 from support.models import Attachment, Conversation, Message
+from support.models.agents import user_display_name
 
 from . import file_urls
 
@@ -17,9 +18,7 @@ def _iso(value) -> str | None:
 def agent_public(user) -> dict | None:
     if user is None:
         return None
-    profile = getattr(user, "agent_profile", None)
-    name = profile.name if profile else (user.get_full_name() or user.get_username())
-    return {"name": name, "avatar_url": None}
+    return {"name": user_display_name(user), "avatar_url": None}
 
 
 def message_sender(message: Message) -> dict:
@@ -101,6 +100,12 @@ def conversation_to_dict(conversation: Conversation, *, queue: dict | None = Non
             conversation=conversation, now=timezone.now()
         ),
     }
+
+
+def conversation_for_visitor(conversation: Conversation) -> dict:
+    """conversation_to_dict with its place in line read now (null unless it waits)."""
+    queue = support_selectors.conversation_queue_info(conversation=conversation)
+    return conversation_to_dict(conversation, queue=queue)
 
 
 def conversation_summary(conversation: Conversation) -> dict:

@@ -189,17 +189,25 @@ def _files_texts() -> dict:
     }
 
 
+def _texts_response(request, texts, **settings_values) -> JsonResponse:
+    """A lazily loaded widget module's texts in the requested language (with the settings it
+    needs), cached by browsers for an hour."""
+    with translation.override(requested_language(request)):
+        response = JsonResponse({**texts(), **settings_values})
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
 @require_GET
 def widget_files_texts(request):
     """The texts of the widget's attachments module (static/widget/files.js), which loads on
     first use: kept out of the widget page so its first open stays small."""
-    with translation.override(requested_language(request)):
-        texts = _files_texts()
-    texts["limit"] = settings.DESTEK["ATTACHMENTS_PER_MESSAGE"]
-    texts["max_bytes"] = settings.DESTEK["ATTACHMENT_MAX_BYTES"]
-    response = JsonResponse(texts)
-    response["Cache-Control"] = "public, max-age=3600"
-    return response
+    return _texts_response(
+        request,
+        _files_texts,
+        limit=settings.DESTEK["ATTACHMENTS_PER_MESSAGE"],
+        max_bytes=settings.DESTEK["ATTACHMENT_MAX_BYTES"],
+    )
 
 
 def _faq_texts() -> dict:
@@ -229,7 +237,4 @@ def _faq_texts() -> dict:
 def widget_faq_texts(request):
     """The texts of the widget's help-articles module (static/widget/faq.js), which loads on
     first use: kept out of the widget page so its first open stays small."""
-    with translation.override(requested_language(request)):
-        response = JsonResponse(_faq_texts())
-    response["Cache-Control"] = "public, max-age=3600"
-    return response
+    return _texts_response(request, _faq_texts)

@@ -1,6 +1,6 @@
 """Report selectors: the figures of /console/reports/, every one aggregated in SQL.
 
-A module of its own rather than more of `support/selectors.py`: it is one feature's reads
+A module of its own rather than more of `support/selectors/`: it is one feature's reads
 (a dozen grouped aggregates sharing one scope and one time zone), it is large, it reads the
 help centre's and the ratings' figures too (so it sits in the console, above the domain), and
 scripts (the volume benchmark) call its single entry point directly:
@@ -36,6 +36,7 @@ from django.utils import timezone
 from faq import selectors as faq_selectors
 from ratings import selectors as rating_selectors
 from support.aggregates import PercentileCont
+from support.languages import language_code
 from support.models import AgentProfile, Conversation, Priority, ResponseTarget
 
 DEFAULT_DAYS = 30
@@ -319,7 +320,7 @@ def report_topics(*, filters: ReportFilters, language: str = "en") -> list[dict]
         )
         .order_by("-volume", "topic__name_en")
     )
-    turkish = (language or "").startswith("tr")
+    turkish = language_code(language) == "tr"
     return [
         {
             "topic_id": row["topic_id"],

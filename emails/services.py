@@ -19,6 +19,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from support import errors
 from support import services as support_services
@@ -130,6 +131,20 @@ def _email(*, conversation, subject, template, context) -> EmailMultiAlternative
     return email
 
 
+def _email_to_contact(*, conversation, subject, template, lines) -> EmailMultiAlternatives:
+    """_email in the contact's language: `subject` a lazy text with %(id)s for the
+    conversation's number; `lines` (context name, messages) become (sender name, message)
+    pairs."""
+    name, messages = lines
+    with translation.override(contact_language(conversation.contact)):
+        return _email(
+            conversation=conversation,
+            subject=str(subject) % {"id": conversation.pk},
+            template=template,
+            context={name: [(_sender_name(m), m) for m in messages]},
+        )
+
+
 def reply_email_send(*, conversation_id: int, now: datetime | None = None) -> int:
     """Email the agent replies the away visitor has not seen; returns how many it carried.
 
@@ -152,14 +167,12 @@ def reply_email_send(*, conversation_id: int, now: datetime | None = None) -> in
         state.save(update_fields=["last_emailed_message_id"])
         if not contact.email or not visitor_is_away(contact=contact, now=now):
             return 0
-        with translation.override(contact_language(contact)):
-            subject = _("New reply in your conversation #%(id)s") % {"id": conversation.pk}
-            email = _email(
-                conversation=conversation,
-                subject=subject,
-                template="reply",
-                context={"replies": [(_sender_name(m), m) for m in replies]},
-            )
+        email = _email_to_contact(
+            conversation=conversation,
+            subject=gettext_lazy("New reply in your conversation #%(id)s"),
+            template="reply",
+            lines=("replies", replies),
+        )
         # Sent inside the lock: a failure rolls the cursor back and the task retries.
         email.send()
     return len(replies)
@@ -192,14 +205,12 @@ def transcript_email_send(*, conversation_id: int) -> bool:
         if not contact.email:
             raise errors.Conflict(_("This visitor has not left an email address."), code="no_email")
         messages = _messages(conversation)[-TRANSCRIPT_MESSAGES:]
-        with translation.override(contact_language(contact)):
-            subject = _("Transcript of your conversation #%(id)s") % {"id": conversation.pk}
-            email = _email(
-                conversation=conversation,
-                subject=subject,
-                template="transcript",
-                context={"lines": [(_sender_name(m), m) for m in messages]},
-            )
+        email = _email_to_contact(
+            conversation=conversation,
+            subject=gettext_lazy("Transcript of your conversation #%(id)s"),
+            template="transcript",
+            lines=("lines", messages),
+        )
         email.send()
         ConversationEmailState.objects.update_or_create(
             conversation=conversation, defaults={"transcript_sent_at": timezone.now()}

@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from support.languages import language_code
+
 
 class Language(models.TextChoices):
     ENGLISH = "en", _("English")
@@ -18,7 +20,7 @@ class Language(models.TextChoices):
 
 def language_of(value: str | None) -> str:
     """The help-centre language of a locale: "tr", "tr-TR", "TR" → "tr"; others → "en"."""
-    return Language.TURKISH if (value or "").strip().lower().startswith("tr") else Language.ENGLISH
+    return Language.TURKISH if language_code(value) == "tr" else Language.ENGLISH
 
 
 class Category(models.Model):

@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -72,10 +71,9 @@ def article_save(
 def article_search_rate_check(*, contact_id: int) -> None:
     """A widget's FAQ searches per contact (each one is a full-text query); RateLimited past
     DESTEK["FAQ_SEARCH_RATE_LIMIT"] per window."""
-    ratelimits.rate_limit_enforce(
+    ratelimits.rate_limit_enforce_setting(
         key=f"faq-search:{contact_id}",
-        limit=settings.DESTEK["FAQ_SEARCH_RATE_LIMIT"],
-        window_seconds=settings.DESTEK["FAQ_SEARCH_RATE_WINDOW_SECONDS"],
+        setting="FAQ_SEARCH",
         detail=_("Too many searches in a short time; wait a moment and try again."),
     )
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from support import errors
-from support import selectors as support_selectors
+from support.admin import ReadOnlyAdminMixin, is_admin_supervisor
 
 from . import exports, selectors, services, webhooks
 from .forms import ExportForm
@@ -26,32 +26,23 @@ from .models import (
 )
 
 
-def is_supervisor(user) -> bool:
-    if not (user.is_active and user.is_staff):
-        return False
-    if user.is_superuser:
-        return True
-    profile = support_selectors.agent_profile_for_user(user)
-    return profile is not None and profile.is_supervisor
-
-
 class SupervisorOnly:
     """Model permissions as usual, and only for supervisors (or superusers)."""
 
     def has_module_permission(self, request):
-        return is_supervisor(request.user) and super().has_module_permission(request)
+        return is_admin_supervisor(request.user) and super().has_module_permission(request)
 
     def has_view_permission(self, request, obj=None):
-        return is_supervisor(request.user) and super().has_view_permission(request, obj)
+        return is_admin_supervisor(request.user) and super().has_view_permission(request, obj)
 
     def has_add_permission(self, request):
-        return is_supervisor(request.user) and super().has_add_permission(request)
+        return is_admin_supervisor(request.user) and super().has_add_permission(request)
 
     def has_change_permission(self, request, obj=None):
-        return is_supervisor(request.user) and super().has_change_permission(request, obj)
+        return is_admin_supervisor(request.user) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return is_supervisor(request.user) and super().has_delete_permission(request, obj)
+        return is_admin_supervisor(request.user) and super().has_delete_permission(request, obj)
 
 
 class WebhookEndpointForm(forms.ModelForm):
@@ -221,26 +212,17 @@ class ApiTokenAdmin(SupervisorOnly, admin.ModelAdmin):
 
 
 @admin.register(CrmExport)
-class CrmExportAdmin(admin.ModelAdmin):
+class CrmExportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Supervisors download contacts or conversations (with transcripts), streamed."""
 
     def has_module_permission(self, request):
-        return is_supervisor(request.user)
+        return is_admin_supervisor(request.user)
 
     def has_view_permission(self, request, obj=None):
-        return is_supervisor(request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+        return is_admin_supervisor(request.user)
 
     def changelist_view(self, request, extra_context=None):
-        if not is_supervisor(request.user):
+        if not is_admin_supervisor(request.user):
             raise PermissionDenied
         form = ExportForm(request.GET if "download" in request.GET else None)
         if form.is_bound and form.is_valid():

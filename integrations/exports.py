@@ -73,18 +73,17 @@ def contact_row(contact) -> dict:
     }
 
 
-def _sender(message) -> str:
-    if message.sender_type == "agent" and message.sender_agent is not None:
-        profile = getattr(message.sender_agent, "agent_profile", None)
-        return profile.name if profile else message.sender_agent.get_username()
-    return message.sender_type
-
-
 def _agent_name(user) -> str:
     if user is None:
         return ""
     profile = getattr(user, "agent_profile", None)
     return profile.name if profile else user.get_username()
+
+
+def _sender(message) -> str:
+    if message.sender_type == "agent" and message.sender_agent is not None:
+        return _agent_name(message.sender_agent)
+    return message.sender_type
 
 
 def conversation_row(conversation) -> dict:

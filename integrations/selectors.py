@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from faq.models import Article
 from ratings.models import Rating
-from support import errors
+from support import errors, visibility
 from support.models import AgentProfile, Contact, Conversation, Message, Topic, Widget
 from support.process_cache import ProcessCache
 
@@ -86,7 +86,7 @@ def contact_for_event(*, contact_id: int) -> Contact:
 
 
 def _widget_q(token: ApiToken, prefix: str = "") -> Q:
-    return Q(**{f"{prefix}widget_id": token.widget_id}) if token.widget_id else Q()
+    return visibility.widget_scope_q(token.widget_id, prefix=prefix)
 
 
 def widget_get_for_token(*, token: ApiToken, key: str) -> Widget:

@@ -22,14 +22,13 @@ from support.models import (
     Conversation,
     Message,
 )
+from support.models.agents import user_display_name
 
 
 def _agent(user) -> dict | None:
     if user is None:
         return None
-    profile = getattr(user, "agent_profile", None)
-    name = profile.name if profile else (user.get_full_name() or user.get_username())
-    return {"id": user.pk, "name": name}
+    return {"id": user.pk, "name": user_display_name(user)}
 
 
 class AgentRefSerializer(serializers.Serializer):

@@ -13,6 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from support.languages import language_code
 from support.models import Contact, Conversation, Team, Widget
 
 
@@ -98,7 +99,7 @@ class Trigger(models.Model):
             raise ValidationError({"seconds_on_page": _("Give the seconds on page.")})
 
     def message_for(self, language: str | None) -> str:
-        if (language or "").lower().startswith("tr") and self.message_tr:
+        if language_code(language) == "tr" and self.message_tr:
             return self.message_tr
         return self.message_en
 

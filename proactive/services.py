@@ -5,7 +5,6 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.utils import timezone
@@ -95,10 +94,9 @@ def trigger_fire(
     at = at or timezone.now()
     widget = support_selectors.widget_get_active(key=widget_key)
     if client_address:
-        ratelimits.rate_limit_enforce(
+        ratelimits.rate_limit_enforce_setting(
             key=f"trigger-fire:{client_address}",
-            limit=settings.DESTEK["TRIGGER_FIRE_RATE_LIMIT"],
-            window_seconds=settings.DESTEK["TRIGGER_FIRE_RATE_WINDOW_SECONDS"],
+            setting="TRIGGER_FIRE",
             detail=_("Too many requests from this address; try again in a minute."),
         )
     url = url if isinstance(url, str) else ""

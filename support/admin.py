@@ -356,13 +356,32 @@ class PriorityRuleAdmin(admin.ModelAdmin):
     search_fields = ["keyword"]
 
 
-def _is_supervisor(user) -> bool:
+def is_admin_supervisor(user) -> bool:
+    """An active staff user who is a superuser or a supervisor: who may see the admin pages
+    kept for supervisors (the audit log, API tokens, webhooks, exports)."""
+    if not (user.is_active and user.is_staff):
+        return False
+    if user.is_superuser:
+        return True
     profile = selectors.agent_profile_for_user(user)
     return profile is not None and profile.is_supervisor
 
 
+class ReadOnlyAdminMixin:
+    """A model admin that lists and shows, never adds, changes or deletes."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The audit log: read-only, for superusers and supervisors with admin access."""
 
     list_display = [
@@ -379,24 +398,11 @@ class AuditEventAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["actor"]
 
-    def _may_view(self, request) -> bool:
-        user = request.user
-        return user.is_active and user.is_staff and (user.is_superuser or _is_supervisor(user))
-
     def has_module_permission(self, request):
-        return self._may_view(request)
+        return is_admin_supervisor(request.user)
 
     def has_view_permission(self, request, obj=None):
-        return self._may_view(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+        return is_admin_supervisor(request.user)
 
 
 class LabelForm(forms.ModelForm):

@@ -8,6 +8,7 @@ change and announce each thing once.
 """
 
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -238,6 +239,22 @@ def sla_breach_email(*, conversation_id: int, kind: str) -> int:
 # --- Inactivity --------------------------------------------------------------------------
 
 
+def _each_locked(condition: Q, *related: str) -> Iterator[Conversation]:
+    """Each conversation matching `condition`, row-locked in a transaction of its own that
+    holds while the caller works on it (an error there rolls that one back); one answered,
+    resolved or being handled by another worker meanwhile is skipped."""
+    for conversation_id in Conversation.objects.filter(condition).values_list("pk", flat=True):
+        with transaction.atomic():
+            conversation = (
+                Conversation.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related(*related)
+                .filter(condition, pk=conversation_id)
+                .first()
+            )
+            if conversation is not None:
+                yield conversation
+
+
 def pending_auto_resolve(*, now: datetime | None = None) -> list[int]:
     """Resolve pending conversations the visitor left unanswered for N hours (0 = off)."""
     now = now or timezone.now()
@@ -247,28 +264,17 @@ def pending_auto_resolve(*, now: datetime | None = None) -> list[int]:
     cutoff = now - timedelta(hours=hours_setting)
     stale = Q(status=Status.PENDING, last_message_at__lt=cutoff)
     resolved = []
-    for conversation_id in Conversation.objects.filter(stale).values_list("pk", flat=True):
-        with transaction.atomic():
-            conversation = (
-                Conversation.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("contact")
-                .filter(stale, pk=conversation_id)
-                .first()
+    for conversation in _each_locked(stale, "contact"):
+        support_services.conversation_set_status(
+            conversation=conversation, status=Status.RESOLVED, reason="inactivity"
+        )
+        with translation.override(contact_language(conversation.contact)):
+            body = _(
+                "We haven't heard from you for a while, so we've closed this conversation. "
+                "Write to us any time if you still need help."
             )
-            if conversation is None:  # answered, resolved or being handled meanwhile
-                continue
-            support_services.conversation_set_status(
-                conversation=conversation, status=Status.RESOLVED, reason="inactivity"
-            )
-            with translation.override(contact_language(conversation.contact)):
-                body = _(
-                    "We haven't heard from you for a while, so we've closed this conversation. "
-                    "Write to us any time if you still need help."
-                )
-            support_services.message_send(
-                conversation=conversation, sender_type="system", body=body
-            )
-            resolved.append(conversation_id)
+        support_services.message_send(conversation=conversation, sender_type="system", body=body)
+        resolved.append(conversation.pk)
     return resolved
 
 
@@ -288,17 +294,9 @@ def offline_agents_requeue(*, now: datetime | None = None) -> list[int]:
     ).values("user_id")
     abandoned = Q(status=Status.OPEN, assignee_id__in=gone)
     requeued = []
-    for conversation_id in Conversation.objects.filter(abandoned).values_list("pk", flat=True):
-        with transaction.atomic():
-            conversation = (
-                Conversation.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(abandoned, pk=conversation_id)
-                .first()
-            )
-            if conversation is None:
-                continue
-            support_services.conversation_unassign(conversation=conversation, by_user=None)
-            requeued.append(conversation_id)
+    for conversation in _each_locked(abandoned):
+        support_services.conversation_unassign(conversation=conversation, by_user=None)
+        requeued.append(conversation.pk)
     return requeued
 
 

@@ -5,6 +5,7 @@ its settings) lives with the write path it guards; docs/security.md lists them."
 import math
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -56,6 +57,17 @@ def rate_limit_enforce(*, key: str, limit: int, window_seconds: int, detail: str
     retry_after = _rate_limit_count(key=key, limit=limit, window_seconds=window_seconds)
     if retry_after:
         raise errors.RateLimited(detail, code="rate_limited", retry_after=retry_after)
+
+
+def rate_limit_enforce_setting(*, key: str, setting: str, detail: str) -> None:
+    """rate_limit_enforce with the limit and window of settings.DESTEK's `<setting>_RATE_LIMIT`
+    and `<setting>_RATE_WINDOW_SECONDS`."""
+    rate_limit_enforce(
+        key=key,
+        limit=settings.DESTEK[f"{setting}_RATE_LIMIT"],
+        window_seconds=settings.DESTEK[f"{setting}_RATE_WINDOW_SECONDS"],
+        detail=detail,
+    )
 
 
 # Longer than any window: a counter whose window started before this counts nothing.

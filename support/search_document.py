@@ -8,6 +8,7 @@ not a re-parse of its text; on SQLite, which has no full-text type, a plain copy
 """
 
 from django.contrib.postgres.search import SearchVectorField
+from django.db import models
 from django.db.models import Func, Value
 from django.db.models.functions import Coalesce
 
@@ -26,3 +27,19 @@ class SearchDocument(Func):
         return super().as_sql(
             compiler, connection, template="to_tsvector('simple'::regconfig, %(expressions)s)"
         )
+
+
+def search_text_field() -> models.TextField:
+    """The folded words of a model's searchable text (support.text.search_words), kept by the
+    services that write that text."""
+    return models.TextField(editable=False, blank=True, default="")
+
+
+def search_document_field() -> models.GeneratedField:
+    """The stored search document over the model's `search_text` (GIN-indexed on PostgreSQL
+    by the model's migrations)."""
+    return models.GeneratedField(
+        expression=SearchDocument("search_text"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )

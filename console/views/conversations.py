@@ -1,6 +1,8 @@
 """A conversation: its page, earlier messages, and the header's actions (status, assignee,
 team or topic, priority)."""
 
+import functools
+
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -110,56 +112,50 @@ def action_error(error: errors.DomainError):
     return HttpResponse(error.detail, status=error.status, content_type="text/plain")
 
 
-@require_POST
-@agent_required
-def conversation_assign(request, conversation_id: int):
-    conversation = selectors.conversation_get_for_agent(
-        profile=request.agent, conversation_id=conversation_id
-    )
+def header_action(perform):
+    """A header action view: the conversation the agent may see, `perform(request,
+    conversation)` (one service call), then the refreshed header, or the domain error as
+    plain text."""
+
+    @require_POST
+    @agent_required
+    @functools.wraps(perform)
+    def view(request, conversation_id: int):
+        conversation = selectors.conversation_get_for_agent(
+            profile=request.agent, conversation_id=conversation_id
+        )
+        try:
+            perform(request, conversation)
+        except errors.DomainError as error:
+            return action_error(error)
+        return header_response(request, conversation_id)
+
+    return view
+
+
+@header_action
+def conversation_assign(request, conversation) -> None:
     target = request.POST.get("to", "")
-    try:
-        if target == "":
-            services.conversation_unassign(conversation=conversation, by_user=request.user)
-        else:
-            user = request.user if target == "me" else selectors.agent_user_get(user_id=target)
-            services.conversation_assign(
-                conversation=conversation, to_user=user, by_user=request.user
-            )
-    except errors.DomainError as error:
-        return action_error(error)
-    return header_response(request, conversation_id)
+    if target == "":
+        services.conversation_unassign(conversation=conversation, by_user=request.user)
+    else:
+        user = request.user if target == "me" else selectors.agent_user_get(user_id=target)
+        services.conversation_assign(conversation=conversation, to_user=user, by_user=request.user)
 
 
-@require_POST
-@agent_required
-def conversation_transfer(request, conversation_id: int):
-    conversation = selectors.conversation_get_for_agent(
-        profile=request.agent, conversation_id=conversation_id
+@header_action
+def conversation_transfer(request, conversation) -> None:
+    kind, _sep, value = request.POST.get("to", "").partition(":")
+    services.conversation_transfer(
+        conversation=conversation,
+        by_user=request.user,
+        topic_slug=value if kind == "topic" else "",
+        team_id=value if kind == "team" and value.isdigit() else None,
     )
-    destination = request.POST.get("to", "")
-    kind, _sep, value = destination.partition(":")
-    try:
-        services.conversation_transfer(
-            conversation=conversation,
-            by_user=request.user,
-            topic_slug=value if kind == "topic" else "",
-            team_id=value if kind == "team" and value.isdigit() else None,
-        )
-    except errors.DomainError as error:
-        return action_error(error)
-    return header_response(request, conversation_id)
 
 
-@require_POST
-@agent_required
-def conversation_priority_change(request, conversation_id: int):
-    conversation = selectors.conversation_get_for_agent(
-        profile=request.agent, conversation_id=conversation_id
+@header_action
+def conversation_priority_change(request, conversation) -> None:
+    services.conversation_set_priority(
+        conversation=conversation, priority=request.POST.get("priority"), by_user=request.user
     )
-    try:
-        services.conversation_set_priority(
-            conversation=conversation, priority=request.POST.get("priority"), by_user=request.user
-        )
-    except errors.DomainError as error:
-        return action_error(error)
-    return header_response(request, conversation_id)

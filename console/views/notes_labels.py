@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 from support import errors, selectors, services
 
 from .access import agent_required
-from .conversations import action_error, header_response
+from .conversations import header_action
 
 
 @require_POST
@@ -33,19 +33,11 @@ def conversation_note_create(request, conversation_id: int):
     return redirect("console:conversation", conversation_id=conversation.pk)
 
 
-@require_POST
-@agent_required
-def conversation_labels_change(request, conversation_id: int):
-    conversation = selectors.conversation_get_for_agent(
-        profile=request.agent, conversation_id=conversation_id
-    )
-    try:
-        if "add" in request.POST:
-            services.conversation_label_add(conversation=conversation, label_id=request.POST["add"])
-        else:
-            services.conversation_label_remove(
-                conversation=conversation, label_id=request.POST.get("remove", "")
-            )
-    except errors.DomainError as error:
-        return action_error(error)
-    return header_response(request, conversation_id)
+@header_action
+def conversation_labels_change(request, conversation) -> None:
+    if "add" in request.POST:
+        services.conversation_label_add(conversation=conversation, label_id=request.POST["add"])
+    else:
+        services.conversation_label_remove(
+            conversation=conversation, label_id=request.POST.get("remove", "")
+        )

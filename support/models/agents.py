@@ -63,3 +63,10 @@ class AgentProfile(models.Model):
     @property
     def is_supervisor(self) -> bool:
         return self.role == self.Role.SUPERVISOR
+
+
+def user_display_name(user) -> str:
+    """The name people see for a staff user: their agent profile's, else their full name, else
+    their username (a user without a profile: an admin, a former agent)."""
+    profile = getattr(user, "agent_profile", None)
+    return profile.name if profile else (user.get_full_name() or user.get_username())

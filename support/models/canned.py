@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ..languages import language_code
 from .conversations import Conversation
 from .teams import Team
 
@@ -90,7 +91,7 @@ class CannedResponse(models.Model):
         return f"/{self.shortcut} {self.title}"
 
     def body_for(self, language: str | None) -> str:
-        if (language or "").lower().startswith("tr") and self.body_tr.strip():
+        if language_code(language) == "tr" and self.body_tr.strip():
             return self.body_tr
         return self.body_en
 

@@ -1,11 +1,10 @@
 from django.conf import settings
-from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ..edge import ScrubbingJSONDecoder
-from ..search_document import SearchDocument
+from ..search_document import search_document_field, search_text_field
 from ..text import search_words
 from .widgets import Widget
 
@@ -43,12 +42,8 @@ class Contact(models.Model):
     # Folded words of name, email, phone and external id (support.text.search_words), kept
     # by the services that write those fields, and their tsvector on PostgreSQL
     # (GIN-indexed there, migration 0008).
-    search_text = models.TextField(editable=False, blank=True, default="")
-    search_document = models.GeneratedField(
-        expression=SearchDocument("search_text"),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
+    search_text = search_text_field()
+    search_document = search_document_field()
 
     class Meta:
         verbose_name = _("contact")

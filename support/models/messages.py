@@ -1,10 +1,9 @@
 from django.conf import settings
-from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ..search_document import SearchDocument
+from ..search_document import search_document_field, search_text_field
 
 
 class Message(models.Model):
@@ -37,12 +36,8 @@ class Message(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     # Folded words of the body (support.text.search_words), written with the message by
     # message_send, and their tsvector on PostgreSQL (GIN-indexed there, migration 0003).
-    search_text = models.TextField(editable=False, blank=True, default="")
-    search_document = models.GeneratedField(
-        expression=SearchDocument("search_text"),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
+    search_text = search_text_field()
+    search_document = search_document_field()
 
     class Meta:
         # The table keeps the name it had when chat owned messages (no data was moved).

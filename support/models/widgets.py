@@ -4,6 +4,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..languages import language_code
+
 
 def generate_widget_secret() -> str:
     return secrets.token_hex(32)
@@ -74,9 +76,9 @@ class Widget(models.Model):
         return self.name
 
     def greeting_for(self, language: str | None) -> str:
-        return self.greeting_tr if (language or "").startswith("tr") else self.greeting_en
+        return self.greeting_tr if language_code(language) == "tr" else self.greeting_en
 
     def launcher_text_for(self, language: str | None) -> str:
-        if (language or "").startswith("tr") and self.launcher_text_tr:
+        if language_code(language) == "tr" and self.launcher_text_tr:
             return self.launcher_text_tr
         return self.launcher_text_en

@@ -78,6 +78,10 @@ def attachment_upload_check(
     )
 
 
+# What an attachment records of a validated file, under the same names.
+CHECKED_FIELDS = ("name", "content_type", "size", "sha256", "width", "height")
+
+
 def attachment_store(
     *, conversation: Conversation, checked, uploader_type: str, agent=None
 ) -> Attachment:
@@ -96,12 +100,7 @@ def attachment_store(
                 uploader_agent=agent if uploader_type == Attachment.Uploader.AGENT else None,
                 file=stored[0],
                 thumbnail=stored[1] if len(stored) > 1 else "",
-                name=checked.name,
-                content_type=checked.content_type,
-                size=checked.size,
-                sha256=checked.sha256,
-                width=checked.width,
-                height=checked.height,
+                **{field: getattr(checked, field) for field in CHECKED_FIELDS},
             )
     except BaseException:
         _delete_files(stored)

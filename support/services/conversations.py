@@ -14,7 +14,7 @@ from ..models import (
     Conversation,
     Topic,
 )
-from ..orm import fields_save
+from ..sql import fields_save
 from .queue import _active_priority_rules, _conversation_enter_queue
 from .transitions import _stamp_first_response, conversation_transition
 
@@ -99,6 +99,21 @@ def conversation_count_bot_turn(*, conversation: Conversation) -> None:
     conversation.bot_turns += 1
 
 
+def _opened_by_reply(conversation: Conversation, *, by, reason: str) -> list[str]:
+    return conversation_transition(
+        conversation=conversation, to=Status.OPEN, by=by, reason=reason, save=False
+    )
+
+
+def _read_by_sender(conversation: Conversation, *, side: str, other: str, up_to: int) -> list[str]:
+    """The sender's side has read up to its own message; the other side has one more unread."""
+    setattr(conversation, f"{side}_last_read_id", up_to)
+    setattr(conversation, f"{side}_unread_count", 0)
+    unread = f"{other}_unread_count"
+    setattr(conversation, unread, getattr(conversation, unread) + 1)
+    return [f"{side}_last_read_id", f"{side}_unread_count", unread]
+
+
 def conversation_record_message(
     *, conversation: Conversation, message, preview: str | None = None, pressed: bool = False
 ) -> list[str]:
@@ -125,17 +140,8 @@ def conversation_record_message(
             fields.append("assignee")
         if conversation.status in (Status.QUEUED, Status.PENDING, Status.RESOLVED):
             # An agent's reply opens it; a resolved one is reopened (and audited as such).
-            fields += conversation_transition(
-                conversation=conversation,
-                to=Status.OPEN,
-                by=message.sender_agent,
-                reason="agent_reply",
-                save=False,
-            )
-        conversation.agent_last_read_id = message.pk
-        conversation.agent_unread_count = 0
-        conversation.visitor_unread_count += 1
-        fields += ["agent_last_read_id", "agent_unread_count", "visitor_unread_count"]
+            fields += _opened_by_reply(conversation, by=message.sender_agent, reason="agent_reply")
+        fields += _read_by_sender(conversation, side="agent", other="visitor", up_to=message.pk)
     elif sender == "visitor":
         raised = routing.keyword_priority(
             text=message.body, rules=_active_priority_rules(), floor=conversation.priority
@@ -144,17 +150,8 @@ def conversation_record_message(
             conversation.priority = raised
             fields.append("priority")
         if conversation.status == Status.PENDING:
-            fields += conversation_transition(
-                conversation=conversation,
-                to=Status.OPEN,
-                by=None,
-                reason="visitor_reply",
-                save=False,
-            )
-        conversation.visitor_last_read_id = message.pk
-        conversation.visitor_unread_count = 0
-        conversation.agent_unread_count += 1
-        fields += ["visitor_last_read_id", "visitor_unread_count", "agent_unread_count"]
+            fields += _opened_by_reply(conversation, by=None, reason="visitor_reply")
+        fields += _read_by_sender(conversation, side="visitor", other="agent", up_to=message.pk)
     elif sender == "bot":
         conversation.visitor_unread_count += 1
         fields.append("visitor_unread_count")

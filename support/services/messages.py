@@ -3,13 +3,13 @@
 from typing import Any
 
 from django.conf import settings
-from django.db import connections, router, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from support.models import AgentProfile, Conversation, Message
 
-from .. import errors
+from .. import errors, sql
 from .. import selectors as support_selectors
 from ..events import event_emit
 from ..text import search_words
@@ -33,17 +33,20 @@ def _clean_client_id(client_id: Any) -> str | None:
     return client_id
 
 
+def body_length_check(body: str, *, too_long: str) -> None:
+    """InvalidInput (`too_long`, with its %(max)s filled in) for a text longer than a message
+    may be: messages and internal notes alike."""
+    limit = settings.DESTEK["MESSAGE_MAX_CHARS"]
+    if len(body) > limit:
+        raise errors.InvalidInput(too_long % {"max": limit}, code="body_too_long")
+
+
 def _clean_body(body: Any) -> str:
     if body is None:
         body = ""
     if not isinstance(body, str):
         raise errors.InvalidInput(_("body must be a string."), code="invalid_body")
-    limit = settings.DESTEK["MESSAGE_MAX_CHARS"]
-    if len(body) > limit:
-        raise errors.InvalidInput(
-            _("The message is longer than %(max)s characters.") % {"max": limit},
-            code="body_too_long",
-        )
+    body_length_check(body, too_long=_("The message is longer than %(max)s characters."))
     if "\x00" in body:
         raise errors.InvalidInput(_("The message contains a NUL character."), code="invalid_body")
     return body.strip()
@@ -91,8 +94,7 @@ def _message_insert(
 ) -> Message | None:
     """Insert a message; None when this conversation already has one with this client_id.
 
-    One statement (INSERT … ON CONFLICT DO NOTHING RETURNING) instead of a look-up, a
-    savepoint and an insert: the partial unique constraint on (conversation, client_id) decides.
+    With a client_id, one statement (support.sql.message_insert_unless_known).
     """
     message = Message(
         conversation=conversation,
@@ -107,29 +109,8 @@ def _message_insert(
     if client_id is None:
         message.save(force_insert=True)
         return message
-    # What Django's own INSERT writes: no primary key, no generated (database-computed) column.
-    fields = [
-        f for f in Message._meta.local_concrete_fields if not f.primary_key and not f.generated
-    ]
-    connection = connections[router.db_for_write(Message)]
-    quote = connection.ops.quote_name
-    # Identifiers only come from the model's meta; every value is a parameter.
-    sql = (
-        f"INSERT INTO {quote(Message._meta.db_table)} "  # noqa: S608
-        f"({', '.join(quote(f.column) for f in fields)}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))}) "
-        f"ON CONFLICT ({quote('conversation_id')}, {quote('client_id')}) "
-        f"WHERE {quote('client_id')} IS NOT NULL DO NOTHING RETURNING {quote('id')}"
-    )
-    params = [f.get_db_prep_save(f.pre_save(message, add=True), connection) for f in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    if row is None:
+    if not sql.message_insert_unless_known(message=message):
         return None
-    message.pk = row[0]
-    message._state.adding = False
-    message._state.db = connection.alias
     return message
 
 
@@ -178,6 +159,20 @@ def message_send(
         )
 
 
+def _message_content_clean(
+    *, sender_type: str, client_id: Any, body: Any, attachments: Any
+) -> tuple[str | None, str, list[int]]:
+    """The client id, the body and the attachment ids, checked: files only from visitors and
+    agents, and never a message with neither text nor files."""
+    client_id, body = _clean_client_id(client_id), _clean_body(body)
+    attachment_ids = attachment_services.attachment_ids_clean(attachments)
+    if attachment_ids and sender_type not in (Message.SenderType.VISITOR, Message.SenderType.AGENT):
+        raise errors.InvalidInput(_("Only visitors and agents send files."))
+    if not body and not attachment_ids:
+        raise errors.InvalidInput(_("The message is empty."), code="empty_message")
+    return client_id, body, attachment_ids
+
+
 def _message_send_in_transaction(
     *,
     conversation: Conversation,
@@ -205,12 +200,9 @@ def _message_send_in_transaction(
     conversation = _conversation_lock(
         conversation_id=conversation.pk, visible_to=visible_to, visitor_token=visitor_token
     )
-    client_id, body = _clean_client_id(client_id), _clean_body(body)
-    attachment_ids = attachment_services.attachment_ids_clean(attachments)
-    if attachment_ids and sender_type not in (Message.SenderType.VISITOR, Message.SenderType.AGENT):
-        raise errors.InvalidInput(_("Only visitors and agents send files."))
-    if not body and not attachment_ids:
-        raise errors.InvalidInput(_("The message is empty."), code="empty_message")
+    client_id, body, attachment_ids = _message_content_clean(
+        sender_type=sender_type, client_id=client_id, body=body, attachments=attachments
+    )
     support_selectors.conversation_inbox_relations_fill(conversation)
     retried = {"sender_type": sender_type, "body": body, "attachment_ids": attachment_ids}
     if (

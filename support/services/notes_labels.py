@@ -3,7 +3,6 @@
 import re
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -15,6 +14,7 @@ from ..models import (
     Label,
     Note,
 )
+from .messages import body_length_check
 
 Status = Conversation.Status
 
@@ -41,12 +41,7 @@ def note_create(*, conversation: Conversation, author: AgentProfile, body: Any) 
     body = body.strip()
     if not body:
         raise errors.InvalidInput(_("The note is empty."), code="empty_note")
-    limit = settings.DESTEK["MESSAGE_MAX_CHARS"]
-    if len(body) > limit:
-        raise errors.InvalidInput(
-            _("The note is longer than %(max)s characters.") % {"max": limit},
-            code="body_too_long",
-        )
+    body_length_check(body, too_long=_("The note is longer than %(max)s characters."))
     mentioned = selectors.agent_list_who_may_see(
         conversation=conversation, usernames=mention_usernames(body)
     )

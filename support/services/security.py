@@ -11,7 +11,7 @@ from ..models import (
     Conversation,
     RateLimitBucket,
 )
-from ..ratelimits import rate_limit_enforce, rate_limit_hit
+from ..ratelimits import rate_limit_enforce_setting, rate_limit_hit
 from .audit import audit_record
 
 Status = Conversation.Status
@@ -21,10 +21,9 @@ def widget_session_rate_check(*, ip_address: str | None) -> None:
     """Widget session creation per client address; RateLimited (429) past the limit."""
     if not ip_address:
         return
-    rate_limit_enforce(
+    rate_limit_enforce_setting(
         key=f"widget-session:{ip_address}",
-        limit=settings.DESTEK["SESSION_RATE_LIMIT"],
-        window_seconds=settings.DESTEK["SESSION_RATE_WINDOW_SECONDS"],
+        setting="SESSION",
         detail=_("Too many sessions from this address; try again in a minute."),
     )
 

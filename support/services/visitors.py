@@ -2,7 +2,6 @@
 
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -54,10 +53,9 @@ def conversation_start(
     if has_body and not _clean_body(body):
         raise errors.InvalidInput(_("The message is empty."), code="empty_message")
     if rate_limit:
-        ratelimits.rate_limit_enforce(
+        ratelimits.rate_limit_enforce_setting(
             key=f"conversation-start:{contact.pk}",
-            limit=settings.DESTEK["CONVERSATION_RATE_LIMIT"],
-            window_seconds=settings.DESTEK["CONVERSATION_RATE_WINDOW_SECONDS"],
+            setting="CONVERSATION",
             detail=_("Too many new conversations; continue one you started or try again later."),
         )
     bot_enabled = contact.widget.bot_enabled and channel_capabilities(channel).bot
@@ -138,10 +136,9 @@ def visitor_message_send(
     """
     if rate_limit:
         # Over HTTP and the socket alike: one budget per contact and conversation.
-        ratelimits.rate_limit_enforce(
+        ratelimits.rate_limit_enforce_setting(
             key=f"message-send:{conversation.contact_id}:{conversation.pk}",
-            limit=settings.DESTEK["MESSAGE_RATE_LIMIT"],
-            window_seconds=settings.DESTEK["MESSAGE_RATE_WINDOW_SECONDS"],
+            setting="MESSAGE",
             detail=_("Too many messages in a short time; wait a moment and send again."),
         )
     cleaned = clean_action(action)

@@ -84,3 +84,23 @@ def test_every_cafe_article_is_a_real_help_article():
         assert 60 <= words <= 200, (article.slug, words)
         assert "<ol>" in article.body_html and "<ul>" in article.body_html, article.slug
         assert article.summary and article.keywords and article.topic is not None
+
+
+def test_every_article_file_reads_as_an_english_and_a_turkish_article():
+    from faq.seed import problems_read
+
+    for name, count in (("help", 10), ("cafe", 5)):
+        problems = problems_read(name)
+        assert len(problems) == count
+        for problem in problems:
+            assert problem.en.slug != problem.tr.slug
+            assert problem.en.body.endswith("\n") and "=== " not in problem.en.body
+
+
+def test_an_article_file_without_its_turkish_half_is_refused_by_name(tmp_path):
+    from faq.seed import problem_read
+
+    path = tmp_path / "01-broken.md"
+    path.write_text("category: app\ntopic: app\n\n=== en\nslug: x\ntitle: X\n\nBody\n")
+    with pytest.raises(ValueError, match=r"01-broken\.md"):
+        problem_read(path)

@@ -1,5 +1,5 @@
 """The reply path's access check (message_send's lock with the agent's visibility rule, a
-fixed statement) must say what the console's own visibility rule (_visible_to_agent_q, used
+fixed statement) must say what the console's own visibility rule (support.visibility, used
 by every list and page) says."""
 
 import pytest

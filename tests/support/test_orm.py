@@ -1,4 +1,4 @@
-"""support/orm.py: fields_save, save(update_fields=…) as one fixed-shape UPDATE."""
+"""support/sql.py: fields_save, save(update_fields=…) as one fixed-shape UPDATE."""
 
 from datetime import UTC, datetime
 
@@ -9,7 +9,7 @@ from django.db.models.signals import post_save, pre_save
 from django.test.utils import CaptureQueriesContext
 
 from support.models import Conversation
-from support.orm import fields_save
+from support.sql import fields_save
 from tests import factories
 
 pytestmark = pytest.mark.django_db

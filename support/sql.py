@@ -1,0 +1,352 @@
+"""The hand-written SQL of the hot path, fenced in one module.
+
+Fixed-shape statements for the message path, where compiling the ORM's SQL for every message
+cost more server CPU than running it. Their text is built once per process from the models'
+_meta (identifiers quoted by the connection, every value a parameter); each one has a test
+proving it loads or writes what its ORM form does, on SQLite and PostgreSQL
+(tests/support/test_sql.py, test_orm.py, test_selectors.py). No other product module runs SQL
+by hand.
+"""
+
+from collections.abc import Sequence
+
+from django.db import DatabaseError, connections, router, transaction
+from django.db.models.signals import post_save, pre_save
+from django.db.transaction import TransactionManagementError
+from django.utils.translation import gettext as _
+
+from . import errors, visibility
+from .models import AgentProfile, Contact, Conversation, Message, Widget
+
+
+class RowColumns:
+    """A model's columns as select_related selects them (every concrete field, in order), and
+    their values back into an instance as the ORM does: the backend's and the fields'
+    converters, then Model.from_db (so `_state.db` and `_state.adding` are right)."""
+
+    def __init__(self, model, connection):
+        meta = model._meta
+        self.model = model
+        self.attnames = tuple(f.attname for f in meta.concrete_fields)
+        self.pk_index = meta.concrete_fields.index(meta.pk)
+        quote = connection.ops.quote_name
+        table = quote(meta.db_table)
+        self.sql = ", ".join(f"{table}.{quote(f.column)}" for f in meta.concrete_fields)
+        # What the ORM's compiler applies to each column (SQLite: datetimes and booleans
+        # arrive as text and integers; both: JSON arrives as text).
+        self.converters = []
+        for index, field in enumerate(meta.concrete_fields):
+            column = field.get_col(meta.db_table)
+            converters = connection.ops.get_db_converters(column) + column.get_db_converters(
+                connection
+            )
+            if converters:
+                self.converters.append((index, column, converters))
+
+    def __len__(self) -> int:
+        return len(self.attnames)
+
+    def load(self, values: Sequence, connection):
+        """The instance, or None when the row is absent (a LEFT JOIN's NULL primary key)."""
+        if values[self.pk_index] is None:
+            return None
+        values = list(values)
+        for index, column, converters in self.converters:
+            for converter in converters:
+                values[index] = converter(values[index], column, connection)
+        return self.model.from_db(connection.alias, self.attnames, values)
+
+
+# (model, database alias, field names) → (UPDATE text, the fields it sets, in its order).
+_updates: dict[tuple, tuple[str, list]] = {}
+
+
+def fields_save(*, instance, fields: Sequence[str]) -> None:
+    """`instance.save(update_fields=fields)` as one fixed-shape UPDATE, its text built once per
+    model and field set: the same columns in the same order, the same values (`pre_save`,
+    `get_db_prep_save`), the same error when no row matched. The ORM's save runs instead when
+    anything listens to the model's pre_save/post_save signals, for a model with parents, or
+    for an expression value (F(…)), which only the ORM resolves: nothing save() does is lost.
+    """
+    model = type(instance)
+    if (
+        not fields
+        or model._meta.parents
+        or pre_save.has_listeners(model)
+        or post_save.has_listeners(model)
+    ):
+        instance.save(update_fields=fields)
+        return
+    connection = connections[router.db_for_write(model, instance=instance)]
+    key = (model, connection.alias, tuple(fields))
+    statement = _updates.get(key)
+    if statement is None:
+        statement = _update_statement(model, connection, fields)
+        if statement is None:  # a name save() refuses: let it say so
+            instance.save(update_fields=fields)
+            return
+        _updates[key] = statement
+    sql, model_fields = statement
+    values = [field.pre_save(instance, False) for field in model_fields]
+    if any(hasattr(value, "resolve_expression") for value in values):
+        instance.save(update_fields=fields)
+        return
+    params = [
+        field.get_db_prep_save(value, connection)
+        for field, value in zip(model_fields, values, strict=True)
+    ]
+    params.append(model._meta.pk.get_db_prep_value(instance.pk, connection))
+    with (
+        transaction.mark_for_rollback_on_error(using=connection.alias),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(sql, params)
+        matched = cursor.rowcount
+    if not matched:
+        raise DatabaseError("Save with update_fields did not affect any rows.")
+    instance._state.db = connection.alias
+    instance._state.adding = False
+
+
+def _update_statement(model, connection, fields: Sequence[str]) -> tuple[str, list] | None:
+    meta = model._meta
+    names = set(fields)
+    # What Model._save_table writes: the named local concrete fields, in the model's order,
+    # never the primary key or a generated column.
+    model_fields = [
+        f
+        for f in meta.local_concrete_fields
+        if not f.primary_key and not f.generated and (f.name in names or f.attname in names)
+    ]
+    known = {f.name for f in model_fields} | {f.attname for f in model_fields}
+    if not names <= known:
+        return None
+    quote = connection.ops.quote_name
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET "  # noqa: S608
+        f"{', '.join(f'{quote(f.column)} = %s' for f in model_fields)} "
+        f"WHERE {quote(meta.pk.column)} = %s"
+    )
+    return sql, model_fields
+
+
+def _token_check_statement(connection) -> str:
+    quote = connection.ops.quote_name
+    meta, widget_meta = Contact._meta, Widget._meta
+    widget_field = meta.get_field("widget")
+    contacts, widgets = quote(meta.db_table), quote(widget_meta.db_table)
+
+    def column(table: str, model_meta, name: str) -> str:
+        return f"{table}.{quote(model_meta.get_field(name).column)}"
+
+    return (
+        f"SELECT {column(contacts, meta, 'token_version')}, "  # noqa: S608
+        f"{column(contacts, meta, 'identified')}, "
+        f"{column(widgets, widget_meta, 'require_verified_identity')} "
+        f"FROM {contacts} INNER JOIN {widgets} ON ({contacts}.{quote(widget_field.column)} = "
+        f"{widgets}.{quote(widget_field.target_field.column)}) "
+        f"WHERE {contacts}.{quote(meta.pk.column)} = %s "
+        f"AND {contacts}.{quote(widget_field.column)} = %s "
+        f"AND {column(widgets, widget_meta, 'is_active')} = %s"
+    )
+
+
+# Per database alias: the text of contact_token_state's statement.
+_token_checks: dict[str, str] = {}
+
+
+def contact_token_state(*, contact_id, widget_id) -> tuple[int, bool, bool] | None:
+    """The contact's token version, whether it is identified and whether its widget requires
+    identity, for a contact of an active widget (None otherwise), as
+
+        Contact.objects.filter(pk=contact_id, widget_id=widget_id, widget__is_active=True)
+        .values_list("token_version", "identified", "widget__require_verified_identity")
+
+    would (compiling that for every message was ~4% of server CPU under load)."""
+    connection = connections[router.db_for_read(Contact)]
+    sql = _token_checks.get(connection.alias)
+    if sql is None:
+        sql = _token_checks[connection.alias] = _token_check_statement(connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [contact_id, widget_id, True])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    token_version, identified, requires_identity = row
+    return token_version, bool(identified), bool(requires_identity)  # SQLite answers 0/1
+
+
+# Per (database alias, for an agent's reply): the lock statement's text and the column groups
+# it returns.
+_message_locks: dict[tuple[str, bool], tuple[str, RowColumns, RowColumns, RowColumns]] = {}
+
+
+def conversation_lock_for_message(
+    *, conversation_id: int, visible_to: AgentProfile | None = None
+) -> Conversation:
+    """The conversation, row-locked until the transaction ends, with its contact, its rating
+    (or the knowledge that it has none), `has_labels` and its contact's widget's
+    `widget_is_active` and `widget_requires_identity` (a visitor's token is checked against
+    them: visitor_token_check_locked), loaded as
+
+        Conversation.objects.select_for_update(of=("self",)).select_related("contact",
+        "rating").annotate(has_labels=conversation_has_labels(),
+        widget_is_active=F("contact__widget__is_active"), widget_requires_identity=
+        F("contact__widget__require_verified_identity")).get(pk=conversation_id)
+
+    would, but from one fixed statement: compiling that query for every message was ~7% of
+    server CPU under load. Raises Conversation.DoesNotExist as get() does. SQLite has no row
+    locks (its writes are serialised anyway) and, as the ORM does there, gets no lock clause.
+
+    `visible_to`: an agent's reply; a conversation the console's visibility rule
+    (support.visibility) hides from this agent is not locked, and NotFound is raised for it
+    as for a missing one (the rule rides on the lock: no check of its own, one round trip).
+    """
+    connection = connections[router.db_for_write(Conversation)]
+    by_agent = visible_to is not None and not visible_to.is_supervisor
+    key = (connection.alias, by_agent)
+    statement = _message_locks.get(key)
+    if statement is None:
+        statement = _message_locks[key] = _message_lock_statement(connection, by_agent=by_agent)
+    sql, conversation_columns, contact_columns, rating_columns = statement
+    params = [conversation_id]
+    if by_agent:
+        params += visibility.agent_visibility_params(visible_to)
+    if connection.features.has_select_for_update and connection.get_autocommit():
+        # What the ORM says for a lock that would end with its statement.
+        raise TransactionManagementError(
+            "select_for_update cannot be used outside of a transaction."
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None and visible_to is not None:
+        raise errors.NotFound(_("No such conversation."))
+    if row is None:
+        raise Conversation.DoesNotExist(
+            f"{Conversation._meta.object_name} matching query does not exist."
+        )
+    end = len(conversation_columns)
+    conversation = conversation_columns.load(row[:end], connection)
+    # SQLite answers 0/1 for booleans.
+    conversation.has_labels = bool(row[end])
+    conversation.widget_is_active = bool(row[end + 1])
+    conversation.widget_requires_identity = bool(row[end + 2])
+    end += 3
+    contact = contact_columns.load(row[end : end + len(contact_columns)], connection)
+    rating = rating_columns.load(row[end + len(contact_columns) :], connection)
+    # The caches select_related fills: conversation.contact, conversation.rating (None: a
+    # reverse one-to-one that raises RelatedObjectDoesNotExist without a query) and
+    # rating.conversation.
+    Conversation.contact.field.set_cached_value(conversation, contact)
+    Conversation.rating.related.set_cached_value(conversation, rating)
+    if rating is not None:
+        Conversation.rating.related.field.set_cached_value(rating, conversation)
+    return conversation
+
+
+def _message_lock_statement(
+    connection, *, by_agent: bool
+) -> tuple[str, RowColumns, RowColumns, RowColumns]:
+    contact_field = Conversation._meta.get_field("contact")
+    rating_field = Conversation._meta.get_field("rating").field  # Rating.conversation
+    labels_field = Conversation._meta.get_field("labels")
+    conversation_columns = RowColumns(Conversation, connection)
+    contact_columns = RowColumns(contact_field.related_model, connection)
+    rating_columns = RowColumns(rating_field.model, connection)
+    quote = connection.ops.quote_name
+    conversations = quote(Conversation._meta.db_table)
+    contacts = quote(contact_field.related_model._meta.db_table)
+    widget_field = contact_field.related_model._meta.get_field("widget")
+    widget_meta = widget_field.related_model._meta
+    widgets = quote(widget_meta.db_table)
+    ratings = quote(rating_field.model._meta.db_table)
+    links = quote(labels_field.m2m_db_table())
+    conversation_id = f"{conversations}.{quote(Conversation._meta.pk.column)}"
+    # The through table alone answers "has labels": its foreign key guarantees the label.
+    link_conversation = f"{links}.{quote(labels_field.m2m_column_name())}"
+    has_labels = f"EXISTS(SELECT 1 FROM {links} WHERE {link_conversation} = {conversation_id})"  # noqa: S608
+    lock = ""
+    if connection.features.has_select_for_update:
+        of = (conversations,) if connection.features.has_select_for_update_of else ()
+        lock = " " + connection.ops.for_update_sql(of=of)
+    widget_flags = ", ".join(
+        f"{widgets}.{quote(widget_meta.get_field(name).column)}"
+        for name in ("is_active", "require_verified_identity")
+    )
+    sql = (
+        f"SELECT {conversation_columns.sql}, {has_labels}, {widget_flags}, "  # noqa: S608
+        f"{contact_columns.sql}, {rating_columns.sql} FROM {conversations} "
+        f"INNER JOIN {contacts} ON ({conversations}.{quote(contact_field.column)} = "
+        f"{contacts}.{quote(contact_field.target_field.column)}) "
+        f"INNER JOIN {widgets} ON ({contacts}.{quote(widget_field.column)} = "
+        f"{widgets}.{quote(widget_field.target_field.column)}) "
+        f"LEFT OUTER JOIN {ratings} ON ({conversation_id} = "
+        f"{ratings}.{quote(rating_field.column)}) "
+        f"WHERE {conversation_id} = %s"
+        + (f" AND {visibility.agent_visibility_sql(connection)}" if by_agent else "")
+        + lock
+    )
+    return sql, conversation_columns, contact_columns, rating_columns
+
+
+def message_insert_unless_known(*, message: Message) -> bool:
+    """Insert a new message as `message.save(force_insert=True)` would, unless its
+    conversation already has one with its client_id: then nothing is written and False comes
+    back. One statement (INSERT … ON CONFLICT DO NOTHING RETURNING) instead of a look-up, a
+    savepoint and an insert: the partial unique constraint on (conversation, client_id) decides.
+    """
+    # What Django's own INSERT writes: no primary key, no generated (database-computed) column.
+    fields = [
+        f for f in Message._meta.local_concrete_fields if not f.primary_key and not f.generated
+    ]
+    connection = connections[router.db_for_write(Message)]
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(Message._meta.db_table)} "  # noqa: S608
+        f"({', '.join(quote(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}) "
+        f"ON CONFLICT ({quote('conversation_id')}, {quote('client_id')}) "
+        f"WHERE {quote('client_id')} IS NOT NULL DO NOTHING RETURNING {quote('id')}"
+    )
+    params = [f.get_db_prep_save(f.pre_save(message, add=True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    message.pk = row[0]
+    message._state.adding = False
+    message._state.db = connection.alias
+    return True
+
+
+def read_mark_move(
+    *, conversation_id: int, side: str, up_to: int, senders: Sequence[str]
+) -> tuple[int, int | None, int | None] | None:
+    """Move `side`'s read mark to min(up_to, the newest message id) when that is ahead of it,
+    and drop its unread count by the messages of `senders` it passes over; the new mark with
+    the conversation's team and assignee ids, or None when it did not move. As the ORM would
+    with a look-up, then an UPDATE with a correlated Subquery, Greatest and Coalesce (that
+    cost ~3 ms of query compilation per call)."""
+    connection = connections[router.db_for_write(Conversation)]
+    quote = connection.ops.quote_name
+    mark, count = quote(f"{side}_last_read_id"), quote(f"{side}_unread_count")
+    least, greatest = ("LEAST", "GREATEST") if connection.vendor == "postgresql" else ("MIN", "MAX")
+    messages, conversations = quote(Message._meta.db_table), quote(Conversation._meta.db_table)
+    team, assignee = (
+        quote(Conversation._meta.get_field(name).column) for name in ("team", "assignee")
+    )
+    sql = (
+        f"UPDATE {conversations} AS c SET {mark} = m.up_to, "  # noqa: S608
+        f"{count} = {greatest}(c.{count} - (SELECT COUNT(*) FROM {messages} AS x "
+        f"WHERE x.conversation_id = c.id AND x.sender_type IN ({', '.join(['%s'] * len(senders))}) "
+        f"AND x.id > c.{mark} AND x.id <= m.up_to), 0) "
+        f"FROM (SELECT {least}(%s, COALESCE(MAX(id), 0)) AS up_to FROM {messages} "
+        f"WHERE conversation_id = %s) AS m "
+        f"WHERE c.id = %s AND c.{mark} < m.up_to RETURNING {mark}, {team}, {assignee}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*senders, up_to, conversation_id, conversation_id])
+        row = cursor.fetchone()
+    return tuple(row) if row else None

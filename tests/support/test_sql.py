@@ -1,0 +1,164 @@
+"""support/sql.py: each fixed statement of the message path loads or writes what its ORM form
+does (the lock: test_selectors.py and test_agent_access.py; fields_save: test_orm.py)."""
+
+import pytest
+from django.db import transaction
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+
+from support import sql
+from support.models import Contact, Conversation, Message, Widget
+from support.services.read_marks import UNREAD_FOR
+from support.text import search_words
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def orm_token_state(*, contact_id, widget_id):
+    return (
+        Contact.objects.filter(pk=contact_id, widget_id=widget_id, widget__is_active=True)
+        .values_list("token_version", "identified", "widget__require_verified_identity")
+        .first()
+    )
+
+
+def test_the_token_state_is_what_the_orm_reads_in_every_case():
+    anonymous, _ = factories.visitor()
+    identified, _ = factories.visitor(external_id="u-1")
+    Widget.objects.filter(pk=identified.widget_id).update(require_verified_identity=True)
+    inactive, _ = factories.visitor()
+    Widget.objects.filter(pk=inactive.widget_id).update(is_active=False)
+    Contact.objects.filter(pk=anonymous.pk).update(token_version=3)
+    cases = [
+        (anonymous.pk, anonymous.widget_id),
+        (identified.pk, identified.widget_id),
+        (inactive.pk, inactive.widget_id),  # widget switched off: no row
+        (anonymous.pk, identified.widget_id),  # another widget's contact: no row
+        (anonymous.pk + 1000, anonymous.widget_id),  # no such contact
+    ]
+    for contact_id, widget_id in cases:
+        assert sql.contact_token_state(
+            contact_id=contact_id, widget_id=widget_id
+        ) == orm_token_state(contact_id=contact_id, widget_id=widget_id)
+
+
+def new_message(conversation, *, client_id, body="Hello there"):
+    return Message(
+        conversation=conversation,
+        sender_type="visitor",
+        body=body,
+        search_text=search_words(body),
+        client_id=client_id,
+        actions=[{"id": "a", "label": "A"}],
+        created_at=timezone.now(),
+    )
+
+
+def stored(message) -> dict:
+    row = Message.objects.filter(pk=message.pk).values().get()
+    for column in ("id", "client_id", "created_at"):  # created_at: auto_now_add, each its own
+        row.pop(column)
+    return row
+
+
+def test_the_insert_writes_the_row_save_writes():
+    conversation = factories.conversation()
+    by_orm = new_message(conversation, client_id=None)
+    by_orm.save(force_insert=True)
+    by_sql = new_message(conversation, client_id="c-1")
+
+    assert sql.message_insert_unless_known(message=by_sql) is True
+
+    assert by_sql.pk > by_orm.pk
+    assert (by_sql._state.adding, by_sql._state.db) == (by_orm._state.adding, by_orm._state.db)
+    assert stored(by_sql) == stored(by_orm)
+    assert Message.objects.get(pk=by_sql.pk).client_id == "c-1"
+
+
+def test_a_known_client_id_writes_nothing():
+    conversation = factories.conversation()
+    first = new_message(conversation, client_id="same")
+    assert sql.message_insert_unless_known(message=first) is True
+    count = Message.objects.count()
+
+    again = new_message(conversation, client_id="same", body="other")
+    assert sql.message_insert_unless_known(message=again) is False
+    assert again.pk is None
+    assert Message.objects.count() == count
+    # The same client id in another conversation is a new message.
+    elsewhere = new_message(factories.conversation(), client_id="same")
+    assert sql.message_insert_unless_known(message=elsewhere) is True
+
+
+def orm_read_mark_move(*, conversation_id, side, up_to, senders):
+    """The ORM form: a look-up, then an UPDATE of the mark and the unread count."""
+    conversation = Conversation.objects.get(pk=conversation_id)
+    mark = getattr(conversation, f"{side}_last_read_id")
+    newest = Message.objects.filter(conversation_id=conversation_id).aggregate(n=Max("id"))["n"]
+    target = min(up_to, newest or 0)
+    if not mark < target:
+        return None
+    passed = Message.objects.filter(
+        Q(id__gt=mark, id__lte=target),
+        conversation_id=conversation_id,
+        sender_type__in=senders,
+    ).aggregate(n=Count("id"))["n"]
+    count = max(getattr(conversation, f"{side}_unread_count") - passed, 0)
+    Conversation.objects.filter(pk=conversation_id).update(
+        **{f"{side}_last_read_id": target, f"{side}_unread_count": count}
+    )
+    return target, conversation.team_id, conversation.assignee_id
+
+
+def columns(conversation_id, side):
+    return (
+        Conversation.objects.filter(pk=conversation_id)
+        .values_list(f"{side}_last_read_id", f"{side}_unread_count")
+        .get()
+    )
+
+
+@pytest.mark.parametrize("side", ["agent", "visitor"])
+def test_the_read_mark_moves_as_the_orm_form_moves_it(side):
+    conversations = [factories.conversation(), factories.conversation()]
+    agent = factories.agent()
+    for conversation in conversations:
+        for sender in ("visitor", "agent", "bot", "visitor", "agent"):
+            factories.message(
+                conversation=conversation,
+                sender_type=sender,
+                agent_user=agent.user if sender == "agent" else None,
+            )
+        Conversation.objects.filter(pk=conversation.pk).update(
+            agent_unread_count=4, visitor_unread_count=4
+        )
+    by_sql, by_orm = (c.pk for c in conversations)
+    ids = {
+        pk: list(
+            Message.objects.filter(conversation_id=pk).order_by("id").values_list("id", flat=True)
+        )
+        for pk in (by_sql, by_orm)
+    }
+    # Forward to a middle message, then not backwards, then past the newest.
+    for step in (2, 1, 10**12):
+        results = []
+        with transaction.atomic():
+            for pk in (by_sql, by_orm):
+                up_to = ids[pk][step] if step < len(ids[pk]) else step
+                move = sql.read_mark_move if pk == by_sql else orm_read_mark_move
+                results.append(
+                    move(conversation_id=pk, side=side, up_to=up_to, senders=UNREAD_FOR[side])
+                )
+        got, expected = results
+        if expected is None:
+            assert got is None
+        else:
+            assert (ids[by_sql].index(got[0]), *got[1:]) == (
+                ids[by_orm].index(expected[0]),
+                *expected[1:],
+            )
+        mark_sql, count_sql = columns(by_sql, side)
+        mark_orm, count_orm = columns(by_orm, side)
+        assert count_sql == count_orm
+        assert ids[by_sql].index(mark_sql) == ids[by_orm].index(mark_orm)
