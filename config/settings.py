@@ -293,6 +293,16 @@ DESTEK = {
     "VISITOR_AWAY_SECONDS": 120,
     "REPLY_EMAIL_BATCH_SECONDS": 60,
     "REPLY_ADDRESS_MAX_AGE_SECONDS": 90 * 24 * 3600,
+    # E-mail inbox (emails app, docs/channels.md): a mail larger than this or with more
+    # attachments is refused and logged (mail bombs); one sender may open this many mails per
+    # window (loops with auto-responders that ignore Auto-Submitted); mails read per poll.
+    "EMAIL_INBOUND_MAX_BYTES": int(
+        os.environ.get("DESTEK_EMAIL_INBOUND_MAX_BYTES", str(25 * 2**20))
+    ),
+    "EMAIL_INBOUND_MAX_ATTACHMENTS": 10,
+    "EMAIL_SENDER_RATE_LIMIT": 20,
+    "EMAIL_SENDER_RATE_WINDOW_SECONDS": 3600,
+    "EMAIL_POLL_BATCH": 200,
     # Widget protocol limits (docs/protocol.md); all configurable.
     "MESSAGE_MAX_CHARS": int(os.environ.get("DESTEK_MESSAGE_MAX_CHARS", "4000")),
     # Frames per window: a visitor socket's messages, subscribes, pings (and anything else),
