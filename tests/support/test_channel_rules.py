@@ -155,4 +155,3 @@ def test_retention_deletes_old_conversations_of_every_channel(
     assert not Conversation.objects.filter(pk=conversation.pk).exists()
     # Nothing of the channel's own records outlives the conversation.
     assert not InboundEmail.objects.filter(conversation_id=conversation.pk).exists()
-
