@@ -454,3 +454,49 @@ def test_widget_conversations_are_not_mailed_by_the_channel(
     conversation = factories.conversation()
     agent_reply(conversation, agent, "Merhaba", django_capture_on_commit_callbacks)
     assert not OutboundEmail.objects.exists()
+
+
+# --- In the console -------------------------------------------------------------------------
+
+
+def test_the_console_shows_each_mails_state_and_the_original_to_agents_who_may_see_it(
+    address, smtp, django_capture_on_commit_callbacks
+):
+    agent = factories.agent(teams=[address.team])
+    inbox.mail_receive(
+        support_address=address, raw=bytes(mail(body="Merhaba\n\n-- \nAyşe, 0555 111 22 33"))
+    )
+    conversation = Conversation.objects.get()
+    agent_reply(conversation, agent, "Buyrun.", django_capture_on_commit_callbacks)
+    client = Client()
+    client.force_login(agent.user)
+    page = client.get(f"/console/conversations/{conversation.pk}/").content.decode()
+    assert "E-mailed" in page
+    inbound = InboundEmail.objects.get()
+    assert f"/console/mail/{inbound.pk}/original" in page
+    assert "0555 111 22 33" not in page  # the signature is trimmed from the shown text
+
+    original = client.get(f"/console/mail/{inbound.pk}/original")
+    assert original.status_code == 200
+    assert original["Content-Type"].startswith("text/plain")
+    assert "0555 111 22 33" in original.content.decode()
+
+    outsider = factories.agent(teams=[factories.team()])
+    client.force_login(outsider.user)
+    assert client.get(f"/console/mail/{inbound.pk}/original").status_code == 404
+    client.logout()
+    assert client.get(f"/console/mail/{inbound.pk}/original").status_code == 302
+
+
+def test_a_failed_mail_is_shown_on_the_message(address, django_capture_on_commit_callbacks):
+    agent = factories.agent(teams=[address.team])
+    inbox.mail_receive(support_address=address, raw=bytes(mail()))
+    conversation = Conversation.objects.get()
+    reply = agent_reply(conversation, agent, "Buyrun.", django_capture_on_commit_callbacks)
+    OutboundEmail.objects.filter(message=reply).update(
+        status="failed", error="SMTP 451 try again later"
+    )
+    client = Client()
+    client.force_login(agent.user)
+    page = client.get(f"/console/conversations/{conversation.pk}/").content.decode()
+    assert "E-mail not sent: SMTP 451 try again later" in page
