@@ -102,8 +102,8 @@ def mailbox_poll(*, support_address_id: int) -> PollResult:
             raw = next((item[1] for item in data if isinstance(item, tuple)), None)
             fetched += 1
             if raw is not None and _uid_of(data[0]) in (uid, None):
-                result = mail_receive(support_address=address, raw=raw)
-                counts[result.status] += 1
+                outcome = mail_receive(support_address=address, raw=raw).status
+                counts[outcome] += 1
             # Each UID is recorded as handled as soon as it is: a crash mid-batch resumes here.
             SupportAddress.objects.filter(pk=address.pk).update(
                 imap_uidvalidity=uidvalidity, imap_last_uid=uid

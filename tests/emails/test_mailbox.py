@@ -419,6 +419,16 @@ def test_the_webhook_refuses_an_oversized_mail_without_an_error(address, setting
     assert response.json()["refusal"] == "too_large"
 
 
+def test_the_webhook_takes_a_mail_larger_than_djangos_in_memory_request_limit(address, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100_000
+    pdf = b"%PDF-1.4\n" + b"0" * 150_000 + b"\n%%EOF\n"
+    raw = bytes(mail(files=[("fatura.pdf", pdf, "application", "pdf")]))
+    response = webhook(address, raw, "mailbox-test-secret")
+    assert response.status_code == 202
+    assert response.json()["status"] == "posted"
+    assert Attachment.objects.get().content_type == "application/pdf"
+
+
 # --- Send failures --------------------------------------------------------------------------
 
 
@@ -500,3 +510,22 @@ def test_a_failed_mail_is_shown_on_the_message(address, django_capture_on_commit
     client.force_login(agent.user)
     page = client.get(f"/console/conversations/{conversation.pk}/").content.decode()
     assert "E-mail not sent: SMTP 451 try again later" in page
+
+
+@pytest.mark.parametrize(
+    ("language", "sent", "failed"),
+    [
+        ("en", "E-mailed", "E-mail not sent:"),
+        ("tr", "E-postayla gönderildi", "E-posta gönderilemedi:"),
+    ],
+)
+def test_the_mail_states_read_in_the_agents_language(language, sent, failed):
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    with translation.override(language):
+        assert sent in render_to_string("emails/_message_mail.html", {"mail": {"status": "sent"}})
+        shown = render_to_string(
+            "emails/_message_mail.html", {"mail": {"status": "failed", "error": "451"}}
+        )
+        assert failed in shown and "451" in shown
