@@ -230,6 +230,33 @@ def test_agent_reply_is_mailed_with_threading_headers_and_the_customer_reply_con
     assert OutboundEmail.objects.get(message=second).status == "sent"
 
 
+def test_an_agents_file_goes_with_the_reply(address, smtp, django_capture_on_commit_callbacks):
+    from chat import uploads
+
+    agent = factories.agent(teams=[address.team])
+    inbox.mail_receive(support_address=address, raw=bytes(mail()))
+    conversation = Conversation.objects.get()
+    attachment = support_services.attachment_store(
+        conversation=conversation,
+        checked=uploads.check(data=png_bytes(), name="kargo.png"),
+        uploader_type=Attachment.Uploader.AGENT,
+        agent=agent.user,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        support_services.message_send(
+            conversation=conversation,
+            sender_type="agent",
+            body="Kargo fişi ekte.",
+            agent=agent.user,
+            attachments=[attachment.pk],
+        )
+    ((_recipients, sent),) = smtp
+    [file] = list(sent.iter_attachments())
+    assert file.get_filename() == "kargo.png"
+    assert file.get_content_type() == "image/png"
+    assert file.get_content()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
 def test_a_reply_to_a_resolved_conversation_reopens_it(
     dovecot, address, smtp, django_capture_on_commit_callbacks
 ):
