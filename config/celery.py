@@ -33,6 +33,8 @@ app.conf.beat_schedule = {
     "sla-sweep": {"task": "support.tasks.sla_sweep", "schedule": 30.0},
     "inactivity-sweep": {"task": "support.tasks.inactivity_sweep", "schedule": 300.0},
     "requeue-offline-agents": {"task": "support.tasks.requeue_offline_agents", "schedule": 60.0},
+    # Support addresses read over IMAP (emails app): each polled by a task of its own.
+    "mailbox-poll": {"task": "emails.tasks.mailbox_poll_all", "schedule": 60.0},
     # Nightly at 03:30 (CELERY_TIMEZONE): delete what is past the retention policy.
     "retention-sweep": {
         "task": "support.tasks.retention_sweep",

@@ -275,6 +275,13 @@ EMAIL_BACKEND = os.environ.get(
     if DEBUG
     else "django.core.mail.backends.smtp.EmailBackend",
 )
+# The SMTP server replies are sent through (the e-mail channel's and the fallback's).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 30
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "destek@localhost")
 # Where emailed links point (rating links); the public address of this server.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -293,6 +300,16 @@ DESTEK = {
     "VISITOR_AWAY_SECONDS": 120,
     "REPLY_EMAIL_BATCH_SECONDS": 60,
     "REPLY_ADDRESS_MAX_AGE_SECONDS": 90 * 24 * 3600,
+    # E-mail inbox (emails app, docs/channels.md): a mail larger than this or with more
+    # attachments is refused and logged (mail bombs); one sender may open this many mails per
+    # window (loops with auto-responders that ignore Auto-Submitted); mails read per poll.
+    "EMAIL_INBOUND_MAX_BYTES": int(
+        os.environ.get("DESTEK_EMAIL_INBOUND_MAX_BYTES", str(25 * 2**20))
+    ),
+    "EMAIL_INBOUND_MAX_ATTACHMENTS": 10,
+    "EMAIL_SENDER_RATE_LIMIT": 20,
+    "EMAIL_SENDER_RATE_WINDOW_SECONDS": 3600,
+    "EMAIL_POLL_BATCH": 200,
     # Widget protocol limits (docs/protocol.md); all configurable.
     "MESSAGE_MAX_CHARS": int(os.environ.get("DESTEK_MESSAGE_MAX_CHARS", "4000")),
     # Frames per window: a visitor socket's messages, subscribes, pings (and anything else),

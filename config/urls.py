@@ -14,6 +14,11 @@ urlpatterns = [
     path("api/v1/", include("integrations.api_urls")),
     path("api/widget/v1/contact/email", email_views.contact_email, name="widget_contact_email"),
     path("integrations/inbound-email/", email_views.inbound_email, name="inbound_email"),
+    path(
+        "integrations/mailbox/<int:support_address_id>/",
+        email_views.mailbox_inbound,
+        name="mailbox_inbound",
+    ),
     path("widget/", chat_views.widget_page, name="widget"),
     path("widget/files-texts", chat_views.widget_files_texts, name="widget_files_texts"),
     path("widget/faq-texts", chat_views.widget_faq_texts, name="widget_faq_texts"),

@@ -18,6 +18,7 @@ from django.utils.formats import get_format, time_format
 from django.utils.timezone import template_localtime
 from django.utils.translation import get_language, gettext
 
+from emails import selectors as email_selectors
 from support.models import Conversation, Message
 
 STATUS_LABELS = dict(Conversation.Status.choices)
@@ -210,7 +211,16 @@ def timeline_items(timeline, conversation) -> list:
         timeline = [timeline]
     texts = _message_texts(get_language())
     formats = (get_format("DATETIME_FORMAT"), get_format("TIME_FORMAT"))
-    return [
+    items = [
         item if item.is_note else _message_item(item, conversation, texts=texts, formats=formats)
         for item in timeline
     ]
+    if conversation.channel == Conversation.Channel.EMAIL:
+        # Whether each reply went out by mail (or why not), and each mail's original.
+        states = email_selectors.mail_states(
+            message_ids=[int(item["id"]) for item in items if isinstance(item, dict)]
+        )
+        for item in items:
+            if isinstance(item, dict):
+                item["mail"] = states.get(int(item["id"]))
+    return items

@@ -6,6 +6,7 @@ from .views import (
     contact,
     conversations,
     inbox,
+    mail,
     messages,
     notes_labels,
     privacy,
@@ -16,6 +17,7 @@ from .views import (
 app_name = "console"
 
 urlpatterns = [
+    path("mail/<int:inbound_id>/original", mail.mail_original, name="mail_original"),
     path("", inbox.inbox, name="inbox"),
     path("login/", account.ConsoleLoginView.as_view(), name="login"),
     path("logout/", account.ConsoleLogoutView.as_view(), name="logout"),

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from support.admin import ConversationAdmin
 
 from . import services
-from .models import EmailPreference
+from .models import EmailPreference, InboundEmail, OutboundEmail, SupportAddress
 
 
 @admin.register(EmailPreference)
@@ -32,3 +32,78 @@ def email_transcript(modeladmin, request, queryset):
 
 # The conversations' admin is support's; the e-mail action is this app's.
 ConversationAdmin.actions = [*ConversationAdmin.actions, email_transcript]
+
+
+@admin.register(SupportAddress)
+class SupportAddressAdmin(admin.ModelAdmin):
+    list_display = ["address", "display_name", "team", "widget", "is_active", "imap_polled_at"]
+    list_filter = ["is_active", "team"]
+    search_fields = ["address", "display_name"]
+    readonly_fields = ["imap_uidvalidity", "imap_last_uid", "imap_polled_at", "imap_error"]
+    fieldsets = [
+        (None, {"fields": ["address", "display_name", "team", "widget", "topic", "is_active"]}),
+        (
+            _("IMAP polling"),
+            {
+                "fields": [
+                    "imap_host",
+                    "imap_port",
+                    "imap_security",
+                    "imap_user",
+                    "imap_password_env",
+                    "imap_folder",
+                    "imap_uidvalidity",
+                    "imap_last_uid",
+                    "imap_polled_at",
+                    "imap_error",
+                ]
+            },
+        ),
+        (_("Inbound webhook"), {"fields": ["webhook_secret"]}),
+    ]
+
+
+@admin.register(InboundEmail)
+class InboundEmailAdmin(admin.ModelAdmin):
+    """Every received mail and what became of it; refused ones say why (loops, mail bombs)."""
+
+    list_display = ["received_at", "sender", "subject", "status", "refusal", "conversation"]
+    list_filter = ["status", "refusal", "support_address"]
+    search_fields = ["sender", "subject", "header_id"]
+    list_select_related = ["conversation"]
+    exclude = ["original"]
+    readonly_fields = [
+        "support_address",
+        "header_id",
+        "status",
+        "refusal",
+        "sender",
+        "subject",
+        "size",
+        "conversation",
+        "message",
+        "received_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(OutboundEmail)
+class OutboundEmailAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "conversation", "status", "attempts", "error", "sent_at"]
+    list_filter = ["status"]
+    list_select_related = ["conversation"]
+    readonly_fields = [
+        "message",
+        "conversation",
+        "header_id",
+        "status",
+        "attempts",
+        "error",
+        "sent_at",
+        "created_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False

@@ -4,7 +4,7 @@ visitor who is away, the transcript a visitor asked for when their conversation 
 from support.events import Event, event_listen
 from support.models import Conversation, Message
 
-from . import services
+from . import outbox, services
 
 # Resolves that send the transcript a visitor asked for: by an agent, and for inactivity.
 TRANSCRIPT_REASONS = ("resolved", "inactivity")
@@ -16,7 +16,21 @@ def reply_email(event: Event) -> None:
     message = event.objects.get("message") or (
         Message.objects.select_related("conversation__contact").get(pk=event.data["message_id"])
     )
+    # E-mail conversations get every reply as a mail of their own (channel_reply).
+    if message.conversation.channel == Conversation.Channel.EMAIL:
+        return
     services.reply_email_enqueue(message=message)
+
+
+def channel_reply(event: Event) -> None:
+    """In the reply's transaction: the mail to send is recorded with it (emails.outbox)."""
+    if event.data["sender_type"] not in (Message.SenderType.AGENT, Message.SenderType.BOT):
+        return
+    message = event.objects.get("message") or Message.objects.get(pk=event.data["message_id"])
+    conversation = event.objects.get("conversation") or (
+        Conversation.objects.get(pk=event.data["conversation_id"])
+    )
+    outbox.outbound_email_enqueue(message=message, conversation=conversation)
 
 
 def transcript_email(event: Event) -> None:
@@ -30,4 +44,5 @@ def transcript_email(event: Event) -> None:
 
 def connect() -> None:
     event_listen("message.created", reply_email)
+    event_listen("message.created", channel_reply, in_transaction=True)
     event_listen("conversation.resolved", transcript_email)

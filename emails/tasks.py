@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import services
+from . import imap, outbox, services
 
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
@@ -15,3 +15,28 @@ def reply_email(conversation_id: int) -> int:
 def transcript_email(conversation_id: int) -> bool:
     """The transcript the visitor asked for, at resolve."""
     return services.transcript_email_send(conversation_id=conversation_id)
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=6)
+def outbound_email(outbound_id: int) -> bool:
+    """One reply of an e-mail conversation (emails.outbox); failures are recorded, retried."""
+    return outbox.outbound_email_send(outbound_id=outbound_id)
+
+
+@shared_task
+def mailbox_poll_all() -> int:
+    """Beat: a poll task per support address read over IMAP."""
+    ids = imap.mailbox_ids_to_poll()
+    for support_address_id in ids:
+        mailbox_poll.delay(support_address_id)
+    return len(ids)
+
+
+@shared_task(acks_late=True)
+def mailbox_poll(support_address_id: int) -> int:
+    """New mails of one support address; a mailbox that cannot be read is recorded on the
+    address (imap_error) and polled again at the next beat."""
+    try:
+        return imap.mailbox_poll(support_address_id=support_address_id).fetched
+    except imap.MailboxError:
+        return 0

@@ -12,7 +12,8 @@ from django.views.decorators.http import require_POST
 from chat.api import error_response, widget_endpoint
 from support import edge, errors
 
-from . import services
+from . import inbox, services
+from .models import SupportAddress
 
 SIGNATURE_HEADER = "X-Destek-Signature"
 
@@ -64,4 +65,42 @@ def contact_email(request):
     )
     return JsonResponse(
         {"email": request.contact.email, "transcript": preference.transcript_requested}
+    )
+
+
+MAILBOX_SECRET_HEADER = "X-Destek-Mailbox-Secret"  # noqa: S105 - a header name
+
+
+@csrf_exempt
+@require_POST
+def mailbox_inbound(request, support_address_id: int):
+    """`POST /integrations/mailbox/<id>/`: one raw RFC 822 mail (the body, as received) for a
+    support address, from a forwarding service (docs/channels.md), with the address's secret
+    in X-Destek-Mailbox-Secret.
+
+    202 {status: posted|duplicate|refused, refusal}: the mail was handled (a refused one is
+    logged and recorded, and not retried); 403 unknown address or wrong secret.
+    """
+    address = SupportAddress.objects.filter(pk=support_address_id, is_active=True).first()
+    given = request.headers.get(MAILBOX_SECRET_HEADER, "")
+    if (
+        address is None
+        or not address.webhook_secret
+        or not hmac.compare_digest(given.encode(), address.webhook_secret.encode())
+    ):
+        return error_response(
+            errors.Forbidden("Unknown address or wrong secret.", code="invalid_secret")
+        )
+    # Read from the stream, not request.body: a mail may exceed Django's in-memory request
+    # limit; one past EMAIL_INBOUND_MAX_BYTES is refused (and logged) by mail_receive.
+    raw = request.read(settings.DESTEK["EMAIL_INBOUND_MAX_BYTES"] + 1)
+    result = inbox.mail_receive(support_address=address, raw=raw)
+    return JsonResponse(
+        {
+            "status": result.status,
+            "refusal": result.refusal,
+            "conversation": result.conversation_id,
+            "message": result.message_id,
+        },
+        status=202,
     )

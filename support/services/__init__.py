@@ -36,6 +36,9 @@ from .canned import (
     canned_response_delete,
     canned_response_update,
 )
+from .contact_addresses import (
+    contact_for_email,
+)
 from .conversations import (
     conversation_count_bot_turn,
     conversation_create,
@@ -131,6 +134,7 @@ __all__ = [
     "canned_response_delete",
     "canned_response_update",
     "clean_action",
+    "contact_for_email",
     "contact_touch",
     "contact_update",
     "contact_upsert",

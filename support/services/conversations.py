@@ -12,6 +12,7 @@ from ..events import event_emit
 from ..models import (
     Contact,
     Conversation,
+    Team,
     Topic,
 )
 from ..sql import fields_save
@@ -29,8 +30,12 @@ def conversation_create(
     first_text: str = "",
     with_bot: bool = False,
     channel: str = Conversation.Channel.WIDGET,
+    team: Team | None = None,
 ) -> Conversation:
-    """Open a conversation for a visitor: with the greeting bot, or straight into the queue."""
+    """Open a conversation for a visitor: with the greeting bot, or straight into the queue.
+
+    `team`: the team a channel account belongs to (a support address), used when no topic
+    names one."""
     topic = None
     if topic_slug not in (None, ""):
         if not isinstance(topic_slug, str):
@@ -53,7 +58,7 @@ def conversation_create(
             channel=channel,
             status=Status.BOT if with_bot else Status.QUEUED,
             topic=topic,
-            team=topic.team if topic else None,
+            team=topic.team if topic else team,
             priority=priority,
             last_message_at=now,
         )

@@ -5,7 +5,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from support.models import Contact, Conversation, Message
+from support.models import Contact, Conversation, Message, Team
 
 from .. import errors, ratelimits
 from ..channels import channel_capabilities
@@ -33,6 +33,7 @@ def conversation_start(
     proactive_token: Any = None,
     rate_limit: bool = False,
     channel: str = Conversation.Channel.WIDGET,
+    team: Team | None = None,
 ) -> tuple[Conversation, bool]:
     """Start a conversation for a visitor, with its first message when given.
 
@@ -67,6 +68,7 @@ def conversation_start(
             first_text=body if has_body else "",
             with_bot=bot_enabled and not topic_slug,
             channel=channel,
+            team=team,
         )
         # Its opening lines are written by listeners, in this transaction: the proactive
         # message the visitor answered (proactive), then the bot's greeting (chat.bot).

@@ -1,8 +1,11 @@
 """A real SMTP server on loopback (aiosmtpd) that Django's SMTP backend sends to."""
 
+import shutil
 import socket
+import tempfile
 from email import policy
 from email.parser import BytesParser
+from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -47,3 +50,21 @@ def text_of(message) -> str:
 
 def html_of(message) -> str:
     return message.get_body(preferencelist=("html",)).get_content()
+
+
+@pytest.fixture(scope="session")
+def dovecot():
+    """A running dovecot on loopback (tests/emails/imap_server.py)."""
+    from .imap_server import Dovecot, available
+
+    if not available():
+        pytest.skip("dovecot-imapd is not installed (.ci/run installs it)")
+    # Not under pytest's private tmp directory: dovecot's mail processes (another user when
+    # the tests run as root) must reach the mailboxes.
+    root = Path(tempfile.mkdtemp(prefix="destek-dovecot-"))
+    root.chmod(0o755)
+    server = Dovecot(root, free_port())
+    server.start()
+    yield server
+    server.stop()
+    shutil.rmtree(root, ignore_errors=True)

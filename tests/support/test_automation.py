@@ -403,11 +403,13 @@ def test_the_beat_schedule_runs_each_sweep():
         "support.tasks.sla_sweep": 30.0,
         "support.tasks.inactivity_sweep": 300.0,
         "support.tasks.requeue_offline_agents": 60.0,
+        "emails.tasks.mailbox_poll_all": 60.0,
         "support.tasks.retention_sweep": crontab(hour=3, minute=30),
     }
     # The in-process stand-in runs the interval sweeps only, not the nightly one.
     assert "support.tasks.retention_sweep" not in scheduler.interval_tasks(app.conf.beat_schedule)
-    import support.tasks  # noqa: F401 - the worker autodiscovers it
+    import emails.tasks  # noqa: F401 - the worker autodiscovers them
+    import support.tasks  # noqa: F401
 
     assert set(schedule) <= set(app.tasks)
 

@@ -188,7 +188,7 @@ ALLOWED = {
     ("support/services/conversations.py", "conversation_create:create"),
 }
 # The other models with a status field: their own writes are theirs.
-OTHER_STATUS_MODELS = {"WebhookDelivery"}
+OTHER_STATUS_MODELS = {"WebhookDelivery", "InboundEmail", "OutboundEmail"}
 SQL_STATUS = re.compile(r"\bUPDATE\b[^;]*\bSET\b[^;]*\bstatus\b", re.IGNORECASE | re.DOTALL)
 
 
