@@ -12,9 +12,7 @@ from datetime import datetime, timedelta
 from email.utils import parseaddr
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
-from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -48,17 +46,9 @@ def visitor_is_away(*, contact: Contact, now: datetime | None = None) -> bool:
 
 def contact_email_leave(*, contact: Contact, email, transcript=False) -> EmailPreference:
     """Store the address a visitor left in the widget (and whether they want the transcript)."""
-    if not isinstance(email, str) or len(email) > 254:
-        raise errors.InvalidInput(_("Enter a valid email address."), code="invalid_email")
-    email = email.strip()
-    try:
-        validate_email(email)
-    except ValidationError:
-        raise errors.InvalidInput(_("Enter a valid email address."), code="invalid_email") from None
+    email = support_services.email_address_clean(email)
     if not isinstance(transcript, bool):
         raise errors.InvalidInput(_("transcript must be true or false."), code="invalid_transcript")
-    local, _at, domain = email.rpartition("@")
-    email = f"{local}@{domain.lower()}"
     with transaction.atomic():
         contact.email = email
         contact.search_text = contact.search_words()

@@ -38,6 +38,7 @@ from .canned import (
 )
 from .contact_addresses import (
     contact_for_email,
+    email_address_clean,
 )
 from .conversations import (
     conversation_count_bot_turn,
@@ -155,6 +156,7 @@ __all__ = [
     "conversation_transfer",
     "conversation_transition",
     "conversation_unassign",
+    "email_address_clean",
     "login_failure_record",
     "login_failures_clear",
     "login_lockout_remaining",

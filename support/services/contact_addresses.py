@@ -12,12 +12,8 @@ from .. import errors
 from ..models import Contact, Widget
 
 
-def contact_for_email(*, widget: Widget, email: Any, name: Any = "") -> tuple[Contact, bool]:
-    """The widget's contact with this e-mail address (an identified one first), or a new one.
-
-    Returns (contact, created). A malformed address is InvalidInput; an erased contact is
-    never reused.
-    """
+def email_address_clean(email: Any) -> str:
+    """A valid address with its domain in lower case, or InvalidInput."""
     if not isinstance(email, str) or len(email) > 254:
         raise errors.InvalidInput(_("Enter a valid email address."), code="invalid_email")
     email = email.strip()
@@ -26,7 +22,16 @@ def contact_for_email(*, widget: Widget, email: Any, name: Any = "") -> tuple[Co
     except ValidationError:
         raise errors.InvalidInput(_("Enter a valid email address."), code="invalid_email") from None
     local, _at, domain = email.rpartition("@")
-    email = f"{local}@{domain.lower()}"
+    return f"{local}@{domain.lower()}"
+
+
+def contact_for_email(*, widget: Widget, email: Any, name: Any = "") -> tuple[Contact, bool]:
+    """The widget's contact with this e-mail address (an identified one first), or a new one.
+
+    Returns (contact, created). A malformed address is InvalidInput; an erased contact is
+    never reused.
+    """
+    email = email_address_clean(email)
     name = name.strip()[:191] if isinstance(name, str) else ""
     with transaction.atomic():
         existing = (

@@ -83,6 +83,7 @@ def test_the_first_connection_starts_the_beat_and_background_sweeps(tmp_path):
         "support.tasks.sla_sweep": 30.0,
         "support.tasks.inactivity_sweep": 300.0,
         "support.tasks.requeue_offline_agents": 60.0,
+        "emails.tasks.mailbox_poll_all": 60.0,
     }
     assert served["background"] == {"integrations.tasks.webhook_sweep": 2.0}
 
