@@ -26,6 +26,15 @@ from .attachments import (
     attachments_delete_unsent,
     attachments_known,
 )
+from .attributes import (
+    attribute_value_clean,
+    attributes_typed_check,
+    contact_attribute_set,
+    conversation_attribute_set,
+    prechat_answers_clean,
+    prechat_field_known,
+    prechat_field_name,
+)
 from .audit import (
     audit_record,
 )
@@ -41,6 +50,9 @@ from .conversations import (
     conversation_create,
     conversation_hand_off,
     conversation_record_message,
+)
+from .merge import (
+    contact_merge,
 )
 from .messages import (
     CLIENT_ID_MAX_CHARS,
@@ -126,15 +138,20 @@ __all__ = [
     "attachments_delete_for_conversations",
     "attachments_delete_unsent",
     "attachments_known",
+    "attribute_value_clean",
+    "attributes_typed_check",
     "audit_record",
     "canned_response_create",
     "canned_response_delete",
     "canned_response_update",
     "clean_action",
+    "contact_attribute_set",
+    "contact_merge",
     "contact_touch",
     "contact_update",
     "contact_upsert",
     "conversation_assign",
+    "conversation_attribute_set",
     "conversation_count_bot_turn",
     "conversation_create",
     "conversation_hand_off",
@@ -160,6 +177,9 @@ __all__ = [
     "note_create",
     "notes_delete_for_conversations",
     "os_from_user_agent",
+    "prechat_answers_clean",
+    "prechat_field_known",
+    "prechat_field_name",
     "queue_drain",
     "rate_limit_enforce",
     "rate_limit_hit",

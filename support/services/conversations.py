@@ -29,8 +29,10 @@ def conversation_create(
     first_text: str = "",
     with_bot: bool = False,
     channel: str = Conversation.Channel.WIDGET,
+    attributes: dict | None = None,
 ) -> Conversation:
-    """Open a conversation for a visitor: with the greeting bot, or straight into the queue."""
+    """Open a conversation for a visitor: with the greeting bot, or straight into the queue.
+    `attributes`: already checked (the pre-chat form's conversation answers)."""
     topic = None
     if topic_slug not in (None, ""):
         if not isinstance(topic_slug, str):
@@ -56,6 +58,7 @@ def conversation_create(
             team=topic.team if topic else None,
             priority=priority,
             last_message_at=now,
+            attributes=attributes or {},
         )
         if with_bot:
             event_emit("conversation.updated", conversation_id=conversation.pk)
