@@ -169,6 +169,8 @@ def _prechat_questions(contact, language: str) -> list[dict]:
                     "options": attribute.options if attribute and attribute.type == "list" else [],
                     "required": field.required,
                     "topic": field.topic.slug if field.topic else None,
+                    # Asked again at each new conversation (order or table number), not once.
+                    "repeat": support_services.prechat_field_repeats(field),
                 }
             )
     return questions

@@ -233,3 +233,24 @@ def widget_faq_texts(request):
         response = JsonResponse(_faq_texts())
     response["Cache-Control"] = "public, max-age=3600"
     return response
+
+
+def _prechat_texts() -> dict:
+    return {
+        "title": _("Before we start"),
+        "intro": _("A few details help us answer you faster."),
+        "optional": _("(optional)"),
+        "start": _("Start the chat"),
+        "required": _("This field is required."),
+        "email": _("Enter a valid email address, like name@example.com."),
+    }
+
+
+@require_GET
+def widget_prechat_texts(request):
+    """The texts of the widget's pre-chat form (static/widget/prechat.js), which loads only
+    for widgets with a form: kept out of the widget page so its first open stays small."""
+    with translation.override(requested_language(request)):
+        response = JsonResponse(_prechat_texts())
+    response["Cache-Control"] = "public, max-age=3600"
+    return response

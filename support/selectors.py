@@ -1216,25 +1216,34 @@ def attribute_value_q(definition: AttributeDefinition, value: str, *, on_contact
     return condition
 
 
-def prechat_fields_for(*, widget_id: int, topic_slug: str = "") -> list[PreChatField]:
-    """The pre-chat questions of a widget for a topic: the widget-wide ones, then the topic's."""
-    condition = Q(topic__isnull=True)
-    if topic_slug:
-        condition |= Q(topic__slug=topic_slug)
-    return list(
-        PreChatField.objects.filter(condition, widget_id=widget_id)
-        .select_related("attribute")
-        .order_by(F("topic_id").asc(nulls_first=True), "order", "id")
+def _prechat_fields_load() -> dict[int, list[PreChatField]]:
+    by_widget: dict[int, list[PreChatField]] = {}
+    fields = PreChatField.objects.select_related("attribute", "topic").order_by(
+        F("topic_id").asc(nulls_first=True), "order", "id"
     )
+    for field in fields:
+        by_widget.setdefault(field.widget_id, []).append(field)
+    return by_widget
+
+
+# Read at every widget session: per process (changes show within seconds). A renamed topic
+# slug is seen at the next reload, within the copy's seconds, like everywhere else.
+_prechat_fields = ProcessCache(_prechat_fields_load, models=(PreChatField, AttributeDefinition))
 
 
 def prechat_field_list_for_widget(*, widget_id: int) -> list[PreChatField]:
-    """Every pre-chat question of a widget, with its topic, for the widget's session."""
-    return list(
-        PreChatField.objects.filter(widget_id=widget_id)
-        .select_related("attribute", "topic")
-        .order_by(F("topic_id").asc(nulls_first=True), "order", "id")
-    )
+    """Every pre-chat question of a widget (widget-wide ones first), with attribute and topic:
+    shared read-only instances."""
+    return _prechat_fields.get().get(widget_id, [])
+
+
+def prechat_fields_for(*, widget_id: int, topic_slug: str = "") -> list[PreChatField]:
+    """The pre-chat questions of a widget for a topic: the widget-wide ones, then the topic's."""
+    return [
+        field
+        for field in prechat_field_list_for_widget(widget_id=widget_id)
+        if field.topic is None or (topic_slug and field.topic.slug == topic_slug)
+    ]
 
 
 CONTACTS_PAGE_SIZE = 25

@@ -34,6 +34,7 @@ from .attributes import (
     prechat_answers_clean,
     prechat_field_known,
     prechat_field_name,
+    prechat_field_repeats,
 )
 from .audit import (
     audit_record,
@@ -180,6 +181,7 @@ __all__ = [
     "prechat_answers_clean",
     "prechat_field_known",
     "prechat_field_name",
+    "prechat_field_repeats",
     "queue_drain",
     "rate_limit_enforce",
     "rate_limit_hit",

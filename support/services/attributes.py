@@ -230,6 +230,14 @@ def prechat_field_known(field: PreChatField, contact: Contact) -> bool:
     return False
 
 
+def prechat_field_repeats(field: PreChatField) -> bool:
+    """The answer belongs to one conversation (order or table number, a conversation
+    attribute): asked at each new conversation."""
+    if field.kind in CONVERSATION_KINDS:
+        return True
+    return field.kind == Kind.ATTRIBUTE and field.attribute.scope == "conversation"
+
+
 def prechat_answers_store(*, contact: Contact, changes: dict[str, Any]) -> None:
     """Write the contact's side of checked pre-chat answers (inside the start's transaction)."""
     if not changes:
