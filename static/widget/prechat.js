@@ -53,7 +53,7 @@ function field(q, value, problem) {
 }
 
 function mark(input, problem) {
-  const error = $(input.id + '-error');
+  const error = input.nextElementSibling;
   error.textContent = problem || '';
   error.hidden = !problem;
   if (problem) input.setAttribute('aria-invalid', 'true'), input.setAttribute('aria-describedby', error.id);
