@@ -210,3 +210,41 @@ def test_the_verified_user_is_the_one_kept():
     )
     assert merged.pk == verified.pk and merged.identified
     assert not Contact.objects.filter(pk=anonymous.pk).exists()
+
+
+def test_the_admin_forms_refuse_an_incoherent_prechat_field_and_a_list_without_options():
+    from support.admin import AttributeDefinitionForm, PreChatFieldForm
+
+    widget = factories.widget()
+    form = PreChatFieldForm({"kind": "attribute", "required": "on", "order": 0})
+    form.instance.widget = widget
+    assert not form.is_valid()
+    assert "attribute" in form.errors
+    form = AttributeDefinitionForm(
+        {
+            "scope": "contact",
+            "key": "tier",
+            "label_en": "Tier",
+            "type": "list",
+            "options": "[]",
+            "order": 0,
+        }
+    )
+    assert not form.is_valid() and "options" in form.errors
+    form = AttributeDefinitionForm(
+        {
+            "scope": "contact",
+            "key": "Bad Key",
+            "label_en": "Tier",
+            "type": "text",
+            "options": "[]",
+            "order": 0,
+        }
+    )
+    assert not form.is_valid() and "key" in form.errors
+
+
+def test_the_admin_pages_show_the_prechat_form_and_the_definitions(admin_client):
+    widget = factories.widget()
+    assert admin_client.get(f"/admin/support/widget/{widget.pk}/change/").status_code == 200
+    assert admin_client.get("/admin/support/attributedefinition/add/").status_code == 200
