@@ -8,7 +8,7 @@ import functools
 
 from django.conf import settings
 from django.http import JsonResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -31,7 +31,14 @@ from . import protocol, selectors, uploads
 def error_response(error: errors.DomainError) -> JsonResponse:
     """The protocol's error body, with the error's headers (Retry-After for 429 and 503)."""
     return JsonResponse(
-        {"error": {"code": error.code, "detail": error.detail}},
+        {
+            "error": {
+                "code": error.code,
+                "detail": error.detail,
+                # A form's problems, field by field (the pre-chat form marks each).
+                **({"fields": error.fields} if isinstance(error, errors.FormInvalid) else {}),
+            }
+        },
         status=error.status,
         headers=error.http_headers,
     )
@@ -137,8 +144,36 @@ def session(request):
                 ),
             ),
             "ws_url": ws_url(request),
+            "prechat": _prechat_questions(contact, language),
         }
     )
+
+
+def _prechat_questions(contact, language: str) -> list[dict]:
+    """The widget's pre-chat questions the contact has not answered yet (an identified user
+    whose name and email are known is not asked again); [] when there is no form."""
+    questions = []
+    with translation.override(language):
+        for field in support_selectors.prechat_field_list_for_widget(widget_id=contact.widget_id):
+            if support_services.prechat_field_known(field, contact):
+                continue
+            attribute = field.attribute
+            questions.append(
+                {
+                    "name": support_services.prechat_field_name(field),
+                    "kind": field.kind,
+                    "label": attribute.label_for(language)
+                    if attribute
+                    else field.get_kind_display(),
+                    "type": attribute.type if attribute else field.kind,
+                    "options": attribute.options if attribute and attribute.type == "list" else [],
+                    "required": field.required,
+                    "topic": field.topic.slug if field.topic else None,
+                    # Asked again at each new conversation (order or table number), not once.
+                    "repeat": support_services.prechat_field_repeats(field),
+                }
+            )
+    return questions
 
 
 def _opening(status: hours.OpeningStatus) -> dict:
@@ -178,6 +213,7 @@ def conversation_list(request):
         priority_hint=data.get("priority_hint"),
         proactive_token=data.get("proactive"),
         rate_limit=True,
+        prechat=data.get("prechat"),
     )
     conversation = support_selectors.conversation_get_for_contact(
         contact=request.contact, conversation_id=conversation.pk

@@ -238,3 +238,21 @@ def widget_faq_texts(request):
     """The texts of the widget's help-articles module (static/widget/faq.js), which loads on
     first use: kept out of the widget page so its first open stays small."""
     return _texts_response(request, _faq_texts)
+
+
+def _prechat_texts() -> dict:
+    return {
+        "title": _("Before we start"),
+        "intro": _("A few details help us answer you faster."),
+        "optional": _("(optional)"),
+        "start": _("Start the chat"),
+        "required": _("This field is required."),
+        "email": _("Enter a valid email address, like name@example.com."),
+    }
+
+
+@require_GET
+def widget_prechat_texts(request):
+    """The texts of the widget's pre-chat form (static/widget/prechat.js), which loads only
+    for widgets with a form: kept out of the widget page so its first open stays small."""
+    return _texts_response(request, _prechat_texts)

@@ -22,6 +22,7 @@ urlpatterns = [
     path("widget/", chat_views.widget_page, name="widget"),
     path("widget/files-texts", chat_views.widget_files_texts, name="widget_files_texts"),
     path("widget/faq-texts", chat_views.widget_faq_texts, name="widget_faq_texts"),
+    path("widget/prechat-texts", chat_views.widget_prechat_texts, name="widget_prechat_texts"),
     path("demo/", chat_views.demo_page, name="demo"),
     path("demo/app/", chat_views.demo_app_page, name="demo_app"),
     path("files/<str:token>", chat_views.attachment_file, name="attachment_file"),

@@ -49,6 +49,8 @@ CONVERSATION_COLUMNS = [
     "rating_score",
     "rating_comment",
     "message_count",
+    # The conversation's custom attributes and pre-chat answers (order or table number).
+    "attributes",
     "transcript",
 ]
 
@@ -112,6 +114,7 @@ def conversation_row(conversation) -> dict:
         "rating_score": rating.score if rating else None,
         "rating_comment": rating.comment if rating else "",
         "message_count": len(messages),
+        "attributes": conversation.attributes,
         "transcript": [
             {
                 "id": message.pk,

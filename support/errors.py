@@ -26,6 +26,16 @@ class InvalidInput(DomainError):
     status = 400
 
 
+class FormInvalid(InvalidInput):
+    """Several fields of one form are wrong: `fields` maps each to its problem."""
+
+    code = "form_invalid"
+
+    def __init__(self, detail: str, *, code: str | None = None, fields: dict[str, str]):
+        super().__init__(detail, code=code)
+        self.fields = fields
+
+
 class NotAuthenticated(DomainError):
     code = "not_authenticated"
     status = 401

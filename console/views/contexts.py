@@ -16,6 +16,33 @@ from .. import forms
 CONVERSATION_PAGE_SIZE = 50
 
 
+def attribute_filter(params) -> tuple:
+    """((definition, value) or None, definition id, value) from `attr` and `attr_value`."""
+    attr_id, value = params.get("attr", ""), params.get("attr_value", "").strip()[:200]
+    definition = (
+        selectors.attribute_definition_get(definition_id=int(attr_id))
+        if attr_id.isdigit() and len(attr_id) < 10
+        else None
+    )
+    if definition is None:
+        return None, None, value
+    return ((definition, value) if value else None), definition.pk, value
+
+
+def attribute_rows(definitions, values: dict) -> list[dict]:
+    """Each defined attribute with its stored value (None when unset), in their order."""
+    return [{"definition": d, "value": values.get(d.key)} for d in definitions]
+
+
+def inbox_selector_filters(filters: dict) -> dict:
+    """The inbox filters as conversation_list_for_inbox takes them."""
+    selected = {k: v for k, v in filters.items() if k not in ("attr", "attr_value")}
+    definition = selectors.attribute_definition_get(definition_id=filters["attr"] or 0)
+    if definition is not None and filters["attr_value"]:
+        selected["attribute"] = (definition, filters["attr_value"])
+    return selected
+
+
 def inbox_filters(request) -> dict:
     view = request.GET.get("view", "mine")
     if view not in selectors.INBOX_VIEWS:
@@ -24,12 +51,15 @@ def inbox_filters(request) -> dict:
     priority = request.GET.get("priority", "")
     topic = request.GET.get("topic", "")[:64]
     label = request.GET.get("label", "")
+    _attribute, attr_id, attr_value = attribute_filter(request.GET)
     return {
         "view": view,
         "status": status if status in selectors.INBOX_STATUSES else "active",
         "priority": priority if priority in Conversation.Priority.values else "",
         "topic": topic,
         "label": int(label) if label.isdigit() else None,
+        "attr": attr_id,
+        "attr_value": attr_value if attr_id else "",
     }
 
 
@@ -40,7 +70,9 @@ def inbox_context(request, *, rows: bool = True) -> dict:
         "filters": filters,
         "inbox_query": urlencode({k: v for k, v in filters.items() if v}),
         "lazy_rows": not rows,
-        "conversations": selectors.conversation_list_for_inbox(profile=request.agent, **filters)
+        "conversations": selectors.conversation_list_for_inbox(
+            profile=request.agent, **inbox_selector_filters(filters)
+        )
         if rows
         else [],
         "counts": selectors.inbox_counts(profile=request.agent),
@@ -48,6 +80,7 @@ def inbox_context(request, *, rows: bool = True) -> dict:
         "priorities": Conversation.Priority.choices,
         "statuses": Conversation.Status.choices,
         "labels": selectors.label_list(),
+        "attribute_definitions": selectors.attribute_definition_list(),
         "agent": request.agent,
         "team_ids": selectors.agent_team_ids(profile=request.agent),
     }
@@ -101,7 +134,30 @@ def contact_panel_context(request, conversation, *, contact_form=None) -> dict:
             profile=request.agent, contact=contact
         ),
         "device": device_facts(contact.device),
+        **custom_attributes_context(conversation),
+        # The host app's attributes without a definition, shown as they came.
+        "free_attributes": {
+            key: value
+            for key, value in contact.attributes.items()
+            if key not in selectors.attribute_definitions_by_key(scope="contact")
+        },
     }
+
+
+def custom_attributes_context(conversation, *, typed=None, problems=None) -> dict:
+    """What the panel's attributes block shows: each defined attribute with its value,
+    what the agent typed (after an error) and its problem."""
+    typed, problems = typed or {}, problems or {}
+    rows = []
+    for scope, values in (
+        ("contact", conversation.contact.attributes),
+        ("conversation", conversation.attributes),
+    ):
+        for row in attribute_rows(selectors.attribute_definition_list(scope=scope), values):
+            name = f"{scope}-{row['definition'].key}"
+            row.update(name=name, typed=typed.get(name), problem=problems.get(name))
+            rows.append(row)
+    return {"custom_attributes": rows, "attribute_problems": problems}
 
 
 def contact_form_for(contact) -> forms.ContactForm:

@@ -6,7 +6,7 @@ from django.views.decorators.http import require_GET
 from support import selectors
 
 from .access import agent_required
-from .contexts import inbox_context, inbox_filters
+from .contexts import inbox_context, inbox_filters, inbox_selector_filters
 
 
 @require_GET
@@ -15,7 +15,9 @@ def inbox(request):
     if request.htmx and request.htmx.target == "inbox-list":
         # The rows alone, for the conversation page's inbox pane (see conversation_context).
         filters = inbox_filters(request)
-        conversations = selectors.conversation_list_for_inbox(profile=request.agent, **filters)
+        conversations = selectors.conversation_list_for_inbox(
+            profile=request.agent, **inbox_selector_filters(filters)
+        )
         return render(request, "console/_inbox_rows.html", {"conversations": conversations})
     return render(request, "console/inbox.html", inbox_context(request))
 

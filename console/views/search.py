@@ -31,6 +31,10 @@ def search(request):
             numbered=None
             if before
             else selectors.conversation_search_by_number(profile=request.agent, query=query),
+            # A pre-chat answer such as an order or table number.
+            by_attribute=[]
+            if before
+            else selectors.conversation_search_by_attribute(profile=request.agent, query=query),
             next_query=_next_page_query(request.GET, page.next_before),
         )
     return render(request, "console/search.html", context)

@@ -1,6 +1,7 @@
 """The helpdesk's data, one module per subdomain; import models from `support.models`."""
 
 from .agents import AgentProfile
+from .attributes import ATTRIBUTE_KEY_VALIDATOR, AttributeDefinition, PreChatField
 from .audit import AuditEvent, RateLimitBucket
 from .canned import HEX_COLOUR_VALIDATOR, CannedResponse, Label, Note
 from .contacts import (
@@ -29,6 +30,7 @@ from .widgets import Widget, generate_widget_secret
 
 __all__ = [
     "ACTIVE_STATUSES",
+    "ATTRIBUTE_KEY_VALIDATOR",
     "HEX_COLOUR_VALIDATOR",
     "MAX_ATTRIBUTES",
     "MAX_ATTRIBUTE_NAME_CHARS",
@@ -38,6 +40,7 @@ __all__ = [
     "SLA_BREACHED_ORDER",
     "AgentProfile",
     "Attachment",
+    "AttributeDefinition",
     "AuditEvent",
     "BusinessHoursInterval",
     "CannedResponse",
@@ -48,6 +51,7 @@ __all__ = [
     "Message",
     "NamedInTwoLanguages",
     "Note",
+    "PreChatField",
     "Priority",
     "PriorityRule",
     "RateLimitBucket",

@@ -33,6 +33,8 @@ class AuditEvent(models.Model):
         CONVERSATION_PRIORITY_CHANGED = "conversation.priority", _("Priority changed")
         CONTACT_EXPORTED = "contact.exported", _("Contact data exported")
         CONTACT_ERASED = "contact.erased", _("Contact data erased")
+        CONTACT_MERGED = "contact.merged", _("Contacts merged")
+        ATTRIBUTE_CHANGED = "attribute.changed", _("Attribute changed")
         LOGIN_LOCKED = "login.locked", _("Login locked after failures")
 
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)

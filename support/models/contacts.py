@@ -64,7 +64,13 @@ class Contact(models.Model):
         return self.name or self.email or f"Visitor #{self.pk}"
 
     def search_words(self) -> str:
-        return search_words(self.name, self.email, self.phone, self.external_id)
+        # Attribute values too: pre-chat answers and the host app's data are looked up by.
+        values = [
+            str(value)
+            for value in (self.attributes or {}).values()
+            if isinstance(value, str | int | float) and not isinstance(value, bool)
+        ]
+        return search_words(self.name, self.email, self.phone, self.external_id, *values)
 
 
 class ContactChange(models.Model):

@@ -118,6 +118,9 @@ class Conversation(models.Model):
     # bot messages after visitor_last_read_id.
     agent_unread_count = models.PositiveIntegerField(default=0)
     visitor_unread_count = models.PositiveIntegerField(default=0)
+    # Typed by AttributeDefinition(scope=conversation) where defined (pre-chat answers such
+    # as the order or table number, agents' edits).
+    attributes = models.JSONField(_("attributes"), default=dict, blank=True)
     labels = models.ManyToManyField(
         "Label", verbose_name=_("labels"), blank=True, related_name="conversations"
     )

@@ -13,9 +13,11 @@ from django.db.models import (
 from .. import models
 from ..models import (
     AgentProfile,
+    AttributeDefinition,
     Conversation,
 )
 from ..visibility import agent_team_ids, conversation_visible_to_agent_q
+from .attributes import attribute_value_q
 
 User = get_user_model()
 
@@ -78,9 +80,12 @@ def conversation_list_for_inbox(
     priority: str = "",
     topic: str = "",
     label: int | None = None,
+    attribute: tuple[AttributeDefinition, str] | None = None,
     limit: int = 50,
 ) -> QuerySet[Conversation]:
-    """One inbox view: most urgent first; the unassigned queue first come, first served."""
+    """One inbox view: most urgent first; the unassigned queue first come, first served.
+    `attribute`: (definition, value) keeps the conversations whose own or whose contact's
+    attribute (by the definition's scope) has that value."""
     queryset = Conversation.objects.filter(
         conversation_visible_to_agent_q(profile), inbox_view_q(profile=profile, view=view)
     )
@@ -94,6 +99,8 @@ def conversation_list_for_inbox(
         queryset = queryset.filter(topic__slug=topic)
     if label:
         queryset = queryset.filter(labels__id=label)
+    if attribute is not None:
+        queryset = queryset.filter(attribute_value_q(*attribute))
     ordering = ["-sla_breached_rank", "-priority_rank"]
     if view == "unassigned" and status in ("active", Conversation.Status.QUEUED):
         ordering += ["queued_at", "id"]

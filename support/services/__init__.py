@@ -26,6 +26,16 @@ from .attachments import (
     attachments_delete_unsent,
     attachments_known,
 )
+from .attributes import (
+    attribute_value_clean,
+    attributes_typed_check,
+    contact_attribute_set,
+    conversation_attribute_set,
+    prechat_answers_clean,
+    prechat_field_known,
+    prechat_field_name,
+    prechat_field_repeats,
+)
 from .audit import (
     audit_record,
 )
@@ -45,6 +55,9 @@ from .conversations import (
     conversation_create,
     conversation_hand_off,
     conversation_record_message,
+)
+from .merge import (
+    contact_merge,
 )
 from .messages import (
     CLIENT_ID_MAX_CHARS,
@@ -130,16 +143,21 @@ __all__ = [
     "attachments_delete_for_conversations",
     "attachments_delete_unsent",
     "attachments_known",
+    "attribute_value_clean",
+    "attributes_typed_check",
     "audit_record",
     "canned_response_create",
     "canned_response_delete",
     "canned_response_update",
     "clean_action",
+    "contact_attribute_set",
     "contact_for_email",
+    "contact_merge",
     "contact_touch",
     "contact_update",
     "contact_upsert",
     "conversation_assign",
+    "conversation_attribute_set",
     "conversation_count_bot_turn",
     "conversation_create",
     "conversation_hand_off",
@@ -166,6 +184,10 @@ __all__ = [
     "note_create",
     "notes_delete_for_conversations",
     "os_from_user_agent",
+    "prechat_answers_clean",
+    "prechat_field_known",
+    "prechat_field_name",
+    "prechat_field_repeats",
     "queue_drain",
     "rate_limit_enforce",
     "rate_limit_hit",

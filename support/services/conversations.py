@@ -31,11 +31,12 @@ def conversation_create(
     with_bot: bool = False,
     channel: str = Conversation.Channel.WIDGET,
     team: Team | None = None,
+    attributes: dict | None = None,
 ) -> Conversation:
     """Open a conversation for a visitor: with the greeting bot, or straight into the queue.
 
     `team`: the team a channel account belongs to (a support address), used when no topic
-    names one."""
+    names one. `attributes`: already checked (the pre-chat form's conversation answers)."""
     topic = None
     if topic_slug not in (None, ""):
         if not isinstance(topic_slug, str):
@@ -61,6 +62,7 @@ def conversation_create(
             team=topic.team if topic else team,
             priority=priority,
             last_message_at=now,
+            attributes=attributes or {},
         )
         if with_bot:
             event_emit("conversation.updated", conversation_id=conversation.pk)

@@ -22,6 +22,8 @@ from ..models import (
     ContactChange,
     Conversation,
 )
+from .attributes import attributes_typed_check
+from .merge import _contact_merge
 from .security import widget_session_rate_check
 
 Status = Conversation.Status
@@ -105,7 +107,8 @@ def _clean_attributes(attributes: Any) -> dict[str, Any]:
             cleaned[key] = value
         else:
             cleaned[key] = _clean_text(value, field=f"contact.attributes.{key}")
-    return cleaned
+    # Keys with a definition (support admin, "custom attributes") must hold its type.
+    return attributes_typed_check(scope="contact", attributes=cleaned)
 
 
 def widget_session_open(
@@ -221,15 +224,6 @@ def _contact_identified(*, widget, identity: Any) -> tuple[Contact, bool]:
     if not contact.identified:
         contact.identified = True
     return contact, created
-
-
-def _contact_merge(*, source: Contact, target: Contact) -> None:
-    Conversation.objects.filter(contact=source).update(contact=target)
-    for field in ("name", "email", "phone"):
-        if not getattr(target, field) and getattr(source, field):
-            setattr(target, field, getattr(source, field))
-    target.attributes = {**source.attributes, **target.attributes}
-    source.delete()
 
 
 def contact_upsert(

@@ -11,6 +11,7 @@ from .. import errors, ratelimits
 from ..channels import channel_capabilities
 from ..events import event_emit
 from ..languages import contact_language
+from .attributes import prechat_answers_clean, prechat_answers_store
 from .conversations import conversation_create
 from .messages import (
     _clean_body,
@@ -34,6 +35,7 @@ def conversation_start(
     rate_limit: bool = False,
     channel: str = Conversation.Channel.WIDGET,
     team: Team | None = None,
+    prechat: Any = None,
 ) -> tuple[Conversation, bool]:
     """Start a conversation for a visitor, with its first message when given.
 
@@ -44,6 +46,11 @@ def conversation_start(
     Retrying with the same first-message client_id returns the same conversation.
     `proactive_token` (from a proactive message's bubble) records the conversation as that
     trigger's conversion; a stale or forged one is ignored, the conversation starts anyway.
+
+    `prechat`: the widget's pre-chat form answers ({field: text}), checked against the
+    widget's questions for the topic (FormInvalid lists each problem; nothing is written);
+    they land on the contact and in the conversation's attributes. Clients that show no
+    form (older apps, other channels) send none and start as before.
     """
     client_id = _clean_client_id(client_id)
     # No body (or "") starts a conversation without a first message, e.g. from a topic button.
@@ -59,8 +66,14 @@ def conversation_start(
             setting="CONVERSATION",
             detail=_("Too many new conversations; continue one you started or try again later."),
         )
+    contact_answers, conversation_attributes = {}, {}
+    if prechat is not None:
+        contact_answers, conversation_attributes = prechat_answers_clean(
+            contact=contact, topic_slug=topic_slug, answers=prechat
+        )
     bot_enabled = contact.widget.bot_enabled and channel_capabilities(channel).bot
     with transaction.atomic():
+        prechat_answers_store(contact=contact, changes=contact_answers)
         conversation = conversation_create(
             contact=contact,
             topic_slug=topic_slug,
@@ -69,6 +82,7 @@ def conversation_start(
             with_bot=bot_enabled and not topic_slug,
             channel=channel,
             team=team,
+            attributes=conversation_attributes,
         )
         # Its opening lines are written by listeners, in this transaction: the proactive
         # message the visitor answered (proactive), then the bot's greeting (chat.bot).

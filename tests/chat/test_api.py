@@ -114,6 +114,7 @@ def test_session_returns_every_protocol_key(api):
         "conversations",
         "email",
         "ws_url",
+        "prechat",  # an addition: the pre-chat questions still to ask ([] without a form)
     }
     contact = Contact.objects.get()
     assert data["contact"] == {"id": contact.pk, "name": "Ali", "identified": False}

@@ -10,7 +10,7 @@ from django.utils import timezone
 from integrations import exports
 from ratings import services as rating_services
 from support import services as support_services
-from support.models import Contact
+from support.models import AttributeDefinition, Contact, Conversation
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -190,3 +190,20 @@ def test_dates_are_read_in_the_site_time_zone():
     assert moment == timezone.make_aware(datetime(2026, 1, 31))
     assert parse_moment("2026-01-31T09:30:00+00:00").hour == 9
     assert parse_moment("") is None
+
+
+def test_custom_attributes_are_exported_typed_with_contacts_and_conversations(supervisor_client):
+    AttributeDefinition.objects.create(
+        scope="contact", key="orders", label_en="Orders", type="number"
+    )
+    widget = factories.widget()
+    contact = make_contact(widget, "u-1", name="Ada", attributes={"orders": "23", "free": "x"})
+    conversation = factories.conversation(contact=contact)
+    Conversation.objects.filter(pk=conversation.pk).update(attributes={"table_number": "T12"})
+
+    _response, text = download(supervisor_client, kind="contacts", format="json")
+    assert json.loads(text)[0]["attributes"] == {"orders": 23, "free": "x"}
+    _response, text = download(supervisor_client, kind="conversations", format="csv")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert list(rows[0]) == exports.CONVERSATION_COLUMNS
+    assert json.loads(rows[0]["attributes"]) == {"table_number": "T12"}

@@ -363,8 +363,10 @@ const rated = (box, n) => {
 };
 // Help articles (faq.js + faq.css): loaded on first use, not part of the first open.
 const faq = (id) => import('./faq.js').then((m) => m.default(api, id), () => flashError(T.net));
+// prechat.js: the pre-chat form, only while the widget has questions for the topic picked.
+const pc = (...x) => import('./prechat.js').then((m) => m.default(...x), () => flashError(T.net));
 // files.js: on first attach, paste, drop or message with files.
-export { api, cur, token, begin, onMessage, flashError };
+export { api, cur, token, begin, onMessage, flashError, I, S, send, topic };
 const files = (...a) => import('./files.js').then((m) => m.default(...a), () => flashError(T.net));
 
 function pendingEl(cid) {
@@ -440,6 +442,7 @@ function unqueue(cid) {
 function opening() {
   const o = {};
   if (I.p) o.proactive = I.p.t;
+  if (I.pre) o.prechat = I.pre;
   if (topic) o.topic = topic, urgent.checked && (o.priority_hint = 'urgent');
   return o;
 }
@@ -455,6 +458,7 @@ function send(text, a) {
   const body = String(text).trim();
   if (!body) return;
   if (body.length > MAX) return flashError(T.long);
+  if (!cur && !I.pre && S.prechat?.some((q) => !q.topic || q.topic == topic)) return void pc(body, a);
   const entry = { client_id: uuid(), conversation: cur?.id ?? null, body };
   if (a) entry.action = { type: a.type, value: a.value };
   if (!cur) Object.assign(entry, opening());
@@ -504,11 +508,12 @@ async function create(entry) {
     c = await api('conversations', body);
   } catch (e) {
     creating = false;
+    if (e.fields) return unqueue(entry.client_id), pendingEl(entry.client_id)?.remove(), pc(entry.body, entry.action, e.fields);
     if (!e.network) fail(entry.client_id, e.message);
     return;
   }
   creating = false;
-  I.p = 0;
+  I.p = I.pre = 0;
   unqueue(entry.client_id);
   for (const x of outbox) if (x.conversation == null) x.conversation = c.id;
   saveOutbox();
