@@ -46,8 +46,8 @@ def timed(label, fn, n=N, note=""):
                  (time.process_time() - cpu) / n * 1000, note))
 
 published = []
-real_send = realtime._send
-realtime._send = lambda messages: published.append(len(messages))
+real_send = realtime.publish
+realtime.publish = lambda messages: published.append(len(messages))
 widget = Widget.objects.get(key="demo")
 agent = get_user_model().objects.get(username="agent")
 convs = []

@@ -2362,7 +2362,7 @@ PROFILE_BUCKETS = [
     ("  realtime.message_created (after commit)", r"^message_created \(chat/realtime"),
     ("  realtime.read_marked (after commit)", r"^read_marked \(chat/realtime"),
     ("  realtime.conversation_updated", r"^conversation_updated \(chat/realtime"),
-    ("  realtime._send (async_to_sync publish)", r"^_send \(chat/realtime"),
+    ("  realtime.publish (async_to_sync publish)", r"^_send \(chat/realtime"),
     ("selectors.conversation_get_for_inbox_row", r"conversation_get_for_inbox_row"),
     ("selectors.conversation_get_for_agent", r"conversation_get_for_agent"),
     ("selectors.conversation_get_for_contact", r"conversation_get_for_contact"),

@@ -17,13 +17,18 @@ CONVERSATION_PAGE_SIZE = 50
 
 
 def inbox_filters(request) -> dict:
-    view = request.GET.get("view", "mine")
+    return inbox_filters_from(request.GET)
+
+
+def inbox_filters_from(params) -> dict:
+    """The inbox's filters from its URL's query (or the console socket's `inbox` frame)."""
+    view = params.get("view", "mine")
     if view not in selectors.INBOX_VIEWS:
         view = "mine"
-    status = request.GET.get("status", "active")
-    priority = request.GET.get("priority", "")
-    topic = request.GET.get("topic", "")[:64]
-    label = request.GET.get("label", "")
+    status = params.get("status", "active")
+    priority = params.get("priority", "")
+    topic = params.get("topic", "")[:64]
+    label = params.get("label", "")
     return {
         "view": view,
         "status": status if status in selectors.INBOX_STATUSES else "active",
@@ -49,7 +54,6 @@ def inbox_context(request, *, rows: bool = True) -> dict:
         "statuses": Conversation.Status.choices,
         "labels": selectors.label_list(),
         "agent": request.agent,
-        "team_ids": selectors.agent_team_ids(profile=request.agent),
     }
 
 
