@@ -1,5 +1,5 @@
 """The agent console's side of the domain's events: HTML fragments rendered by the console's
-templates, published after commit to the console groups (chat.realtime.publish).
+templates, published after commit to the console groups (chat.realtime.publish, the one publisher).
 
 Who may see a conversation is one rule (support.selectors' visibility Q: supervisors see
 everything, agents their teams', unrouted ones and those assigned to them). Here it is the
@@ -15,13 +15,13 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from chat import realtime as transport
 from chat.realtime import (
     CONSOLE_SUPERVISORS,
     CONSOLE_UNROUTED,
     console_agent_group,
     console_conversation_group,
     console_team_group,
-    publish,
 )
 from support import selectors as support_selectors
 from support.models import Conversation, Message
@@ -189,7 +189,7 @@ def message_created(*, message: Message, conversation, conversation_changed: boo
     outgoing += inbox_row_events(conversation, notify_html=notify_html)
     if conversation_changed:
         outgoing += _header_events(conversation)
-    publish(outgoing)
+    transport.publish(outgoing)
 
 
 def note_created(*, note_id: int) -> None:
@@ -210,14 +210,16 @@ def note_created(*, note_id: int) -> None:
     outgoing += [
         (console_agent_group(user.pk), console_event(mention_html)) for user in note.mentions.all()
     ]
-    publish(outgoing)
+    transport.publish(outgoing)
 
 
 def conversation_changed(conversation, *, previous: dict | None = None) -> None:
     """Status, assignee, priority, labels… changed: the header and the inbox row. `previous`
     (team_id, assignee_id before a move) names the groups whose consoles withdraw the row."""
     also_to = conversation_groups(**previous) if previous else ()
-    publish(_header_events(conversation) + inbox_row_events(conversation, also_to=also_to))
+    transport.publish(
+        _header_events(conversation) + inbox_row_events(conversation, also_to=also_to)
+    )
 
 
 def conversation_updated(*, conversation_id: int) -> None:
@@ -235,11 +237,11 @@ def read_marked(
     row itself is not sent again)."""
     if reader == "visitor":
         seen_html = render_to_string("console/oob_seen.html", {"up_to": up_to})
-        publish([(console_conversation_group(conversation_id), console_event(seen_html))])
+        transport.publish([(console_conversation_group(conversation_id), console_event(seen_html))])
         return
     read_html = render_to_string("console/oob_read.html", {"conversation_id": conversation_id})
     groups = conversation_groups(team_id=team_id, assignee_id=assignee_id)
-    publish([(group, console_event(read_html)) for group in groups])
+    transport.publish([(group, console_event(read_html)) for group in groups])
 
 
 def typing_html(*, conversation_id: int, state: bool) -> str:
@@ -254,9 +256,9 @@ def console_sign_in_ended(*, user_id: int, session_key: str | None = None) -> No
     """Close the user's open consoles: the one of `session_key` (a sign-out), or all of them
     (the account was deactivated). Channels checks a socket's session only when it connects."""
     event = {"type": "console.sign_in_ended", "session_key": session_key}
-    publish([(console_agent_group(user_id), event)])
+    transport.publish([(console_agent_group(user_id), event)])
 
 
 def console_heartbeat_request(*, user_id: int) -> None:
     """One of the user's consoles closed: the others say they are still there."""
-    publish([(console_agent_group(user_id), {"type": "console.heartbeat"})])
+    transport.publish([(console_agent_group(user_id), {"type": "console.heartbeat"})])

@@ -173,7 +173,6 @@ def test_socket_fragments_escape_visitor_text(monkeypatch):
     world = hostile_world()
     sent = []
     monkeypatch.setattr(realtime, "publish", sent.extend)
-    monkeypatch.setattr(console_realtime, "publish", sent.extend)
     message = factories.message(conversation=world.conversation, body=PAYLOAD)
 
     row = support_selectors.conversation_get_for_inbox_row(conversation_id=world.conversation.pk)
