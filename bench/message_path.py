@@ -31,6 +31,7 @@ from django.contrib.auth import get_user_model
 from support.models import Contact, Conversation, Widget
 from support import selectors as sel
 from chat import realtime, protocol
+from console import realtime as console_realtime
 from support import services as cs
 from support.models import Message
 
@@ -46,8 +47,8 @@ def timed(label, fn, n=N, note=""):
                  (time.process_time() - cpu) / n * 1000, note))
 
 published = []
-real_send = realtime._send
-realtime._send = lambda messages: published.append(len(messages))
+real_send = realtime.publish
+realtime.publish = lambda messages: published.append(len(messages))
 widget = Widget.objects.get(key="demo")
 agent = get_user_model().objects.get(username="agent")
 convs = []
@@ -93,11 +94,11 @@ socket_queries = [x["sql"][:60] for x in q.captured_queries]
 timed("visitor_message_send, as the widget sends (publish stubbed)", visitor_socket_send,
       note=f"{len(socket_queries)} queries")
 timed("agent message_send, whole (publish stubbed)", agent_send)
-created = realtime.message_created
-realtime.message_created = lambda **kw: None
+created, console_created = realtime.message_created, console_realtime.message_created
+realtime.message_created = console_realtime.message_created = lambda **kw: None
 timed("  visitor message_send: the transaction alone", visitor_send,
       note="BEGIN, lock (+ inbox-row joins), INSERT … ON CONFLICT, rules, UPDATE, COMMIT")
-realtime.message_created = created
+realtime.message_created, console_realtime.message_created = created, console_created
 mid = (
     Message.objects.filter(sender_type="visitor").order_by("-id").values_list("id", flat=True)
 ).first()
@@ -142,8 +143,9 @@ with transaction.atomic():
             fields_save(instance=held[i % 50], fields=update_fields)
         timed("  conversation UPDATE, fixed SQL (fields_save)", fixed_update)
     transaction.set_rollback(True)
-timed("  realtime.message_created (no query, 2 renders)",
-      lambda i: created(message=held_message, conversation=held_conversation))
+timed("  realtime.message_created, visitor and console (no query, 2 renders)",
+      lambda i: (created(message=held_message, conversation=held_conversation),
+                 console_created(message=held_message, conversation=held_conversation)))
 timed("    conversation_get_for_inbox_row (off the message path now)",
       lambda i: sel.conversation_get_for_inbox_row(conversation_id=cid))
 # Its query as _one_for_row builds it (topic, team, assignee come from the process copies).

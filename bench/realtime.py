@@ -82,6 +82,10 @@ if str(ROOT) not in sys.path:
 
 from tests.stack import free_port, wait_for_port  # noqa: E402 - needs ROOT on sys.path
 
+# What a console page says first (console.js sendInbox): the inbox it lists. "All" active rows,
+# so each console is sent every row its agent may see, as before rows were filtered server-side.
+CONSOLE_INBOX = {"type": "inbox", "view": "all", "status": "active"}
+
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 DEMO_WIDGET_KEY = "demo"
 DEMO_AGENT = ("agent", "agent-demo-123")
@@ -792,6 +796,8 @@ WS_COMPRESSION: str | None = "deflate"
 TRACE_OVERLAY = r"""
 import sys, time
 from chat import consumers, realtime
+from console import consumers as console_consumers
+from console import realtime as console_realtime
 
 def _trace(*fields):
     # One write per line: the database thread and the event loop both trace.
@@ -845,13 +851,13 @@ def _message_send(self, *args):
         _trace("steps", *(f"{k}={v:.6f}" for k, v in spent.items()))
 consumers.VisitorConsumer._message_send = _message_send
 
-_created = realtime.message_created
+_created = console_realtime.message_created
 def message_created(**kwargs):
     started = time.time()
     _created(**kwargs)
     if kwargs["message"].sender_type == "visitor":
         _trace("built", kwargs["message"].pk, f"{started:.6f}", f"{time.time():.6f}")
-realtime.message_created = message_created
+console_realtime.message_created = message_created
 
 _send_now = realtime._send_now
 async def send_now(layer, messages):
@@ -862,12 +868,12 @@ async def send_now(layer, messages):
         _trace("published", f"{started:.6f}", f"{time.time():.6f}", *ids)
 realtime._send_now = send_now
 
-_console_html = consumers.ConsoleConsumer.console_html
+_console_html = console_consumers.ConsoleConsumer.console_html
 async def console_html(self, event):
     if "message_id" in event:
         _trace("delivered", event["message_id"], f"{time.time():.6f}")
     await _console_html(self, event)
-consumers.ConsoleConsumer.console_html = console_html
+console_consumers.ConsoleConsumer.console_html = console_html
 """
 
 STAGES = (
@@ -1181,6 +1187,8 @@ class DestekTarget:
             f"ws://127.0.0.1:{pair.agent_port}/ws/console/",
             additional_headers={"Cookie": account.cookie()},
         )
+        # As the console page: the inbox it shows (every active row it may see), then the watch.
+        await ws.send(json.dumps(CONSOLE_INBOX))
         await ws.send(
             json.dumps({"type": "watch", "conversation": pair.conversation, "after": pair.last_id})
         )
@@ -1667,6 +1675,7 @@ class TopologyTarget(DestekTarget):
             f"ws://127.0.0.1:{console.port}/ws/console/",
             additional_headers={"Cookie": console.account.cookie()},
         )
+        await ws.send(json.dumps(CONSOLE_INBOX))
         await ws.send(json.dumps({"type": "ping"}))
         while True:
             text = await ws.recv()
@@ -2359,10 +2368,13 @@ PROFILE_BUCKETS = [
     ("sync threads (ORM, views, services)", r"SyncToAsync\.thread_handler"),
     ("event loop thread (daphne/twisted/asyncio)", r"BaseEventLoop\._run_once"),
     ("support.services.message_send", r"^message_send \(support/services/messages\.py\)"),
-    ("  realtime.message_created (after commit)", r"^message_created \(chat/realtime"),
-    ("  realtime.read_marked (after commit)", r"^read_marked \(chat/realtime"),
-    ("  realtime.conversation_updated", r"^conversation_updated \(chat/realtime"),
-    ("  realtime._send (async_to_sync publish)", r"^_send \(chat/realtime"),
+    ("  realtime.message_created (after commit)", r"^message_created \((chat|console)/realtime"),
+    ("  realtime.read_marked (after commit)", r"^read_marked \((chat|console)/realtime"),
+    (
+        "  realtime.conversation_updated",
+        r"^conversation_(updated|changed) \((chat|console)/realtime",
+    ),
+    ("  realtime.publish (async_to_sync publish)", r"^publish \(chat/realtime"),
     ("selectors.conversation_get_for_inbox_row", r"conversation_get_for_inbox_row"),
     ("selectors.conversation_get_for_agent", r"conversation_get_for_agent"),
     ("selectors.conversation_get_for_contact", r"conversation_get_for_contact"),
@@ -2381,7 +2393,7 @@ PROFILE_BUCKETS = [
     ("consumer: VisitorConsumer.on_message_send", r"^VisitorConsumer\.on_message_send"),
     (
         "consumer: console_html / visitor_frame (push)",
-        r"^(ConsoleConsumer\.console_html|VisitorConsumer\.visitor_frame)",
+        r"^(ConsoleConsumer\.console_(html|inbox_row)|VisitorConsumer\.visitor_frame)",
     ),
     ("channels: dispatch of layer messages", r"^AsyncConsumer\.dispatch"),
     ("channels_redis (layer)", r"channels_redis/"),

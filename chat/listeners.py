@@ -1,6 +1,6 @@
-"""The widget's and the console's side of the domain's events (support.events): realtime
-frames and fragments after commit (chat.realtime), and the bot's answers inside the
-visitor's transaction (chat.bot)."""
+"""The widget's side of the domain's events (support.events): the visitor's realtime frames
+after commit (chat.realtime), and the bot's answers inside the visitor's transaction
+(chat.bot). The console's fragments are console.listeners'."""
 
 from support import selectors as support_selectors
 from support.events import Event, event_listen
@@ -9,35 +9,45 @@ from support.models import Conversation, Message
 from . import bot, realtime
 
 
-def message_created(event: Event) -> None:
-    """Publish from the objects the write held (no query); loaded again when absent."""
-    message, conversation = event.objects.get("message"), event.objects.get("conversation")
-    if message is None or conversation is None:
-        message = Message.objects.select_related("sender_agent__agent_profile").get(
-            pk=event.data["message_id"]
-        )
+def event_conversation(event: Event):
+    """The conversation an event is about, with what its frames and inbox row show: the row
+    the write held, or read once for every listener of this event (stored in its objects)."""
+    conversation = event.objects.get("conversation")
+    if conversation is None:
         conversation = support_selectors.conversation_get_for_inbox_row(
             conversation_id=event.data["conversation_id"]
         )
-        if conversation is None:
-            return
+        event.objects["conversation"] = conversation
+    return conversation
+
+
+def event_message(event: Event) -> Message:
+    """message.created's message: the one the write held, or read once for every listener."""
+    message = event.objects.get("message")
+    if message is None:
+        message = Message.objects.select_related("sender_agent__agent_profile").get(
+            pk=event.data["message_id"]
+        )
+        event.objects["message"] = message
+    return message
+
+
+def message_created(event: Event) -> None:
+    """Publish from the objects the write held (no query); loaded again when absent."""
+    conversation = event_conversation(event)
+    if conversation is None:
+        return
     realtime.message_created(
-        message=message,
+        message=event_message(event),
         conversation=conversation,
         conversation_changed=event.data["conversation_changed"],
     )
 
 
 def conversation_updated(event: Event) -> None:
-    realtime.conversation_updated(conversation_id=event.data["conversation_id"])
-
-
-def conversation_labels_changed(event: Event) -> None:
-    realtime.conversation_labels_changed(conversation_id=event.data["conversation_id"])
-
-
-def note_created(event: Event) -> None:
-    realtime.note_created(note_id=event.data["note_id"])
+    conversation = event_conversation(event)
+    if conversation is not None:
+        realtime.conversation_updated(conversation=conversation)
 
 
 def read_mark_moved(event: Event) -> None:
@@ -47,17 +57,11 @@ def read_mark_moved(event: Event) -> None:
         contact_id=data["contact_id"],
         reader=data["reader"],
         up_to=data["up_to"],
-        team_id=data["team_id"],
-        assignee_id=data["assignee_id"],
     )
 
 
 def queue_moved(event: Event) -> None:
     realtime.queue_moved(team_id=event.data["team_id"])
-
-
-def console_closed(event: Event) -> None:
-    realtime.console_heartbeat_request(user_id=event.data["user_id"])
 
 
 def _conversation(event: Event) -> Conversation:
@@ -92,11 +96,8 @@ def connect() -> None:
         "conversation.sla_breached",
     ):
         event_listen(name, conversation_updated)
-    event_listen("conversation.labels_changed", conversation_labels_changed)
-    event_listen("note.created", note_created)
     event_listen("read_mark.moved", read_mark_moved)
     event_listen("queue.moved", queue_moved)
-    event_listen("agent.console_closed", console_closed)
     event_listen("conversation.started", bot_greet, in_transaction=True)
     event_listen("message.created", bot_answer, in_transaction=True)
     event_listen("conversation.topic_picked", bot_announce_handoff, in_transaction=True)

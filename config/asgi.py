@@ -15,13 +15,13 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
 
-from chat.routing import websocket_urlpatterns  # noqa: E402
+from .routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         # Origins are checked in the consumers: per widget for visitors (native apps send
-        # none), this site's own for the console (chat.consumers.console_origin_is_allowed).
+        # none), this site's own for the console (console.consumers.console_origin_is_allowed).
         "websocket": AuthMiddlewareStack(URLRouter(websocket_urlpatterns)),
     }
 )

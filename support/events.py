@@ -33,8 +33,10 @@ The events:
   opened it from the widget, before their first message (its opening lines are written here)
 - `conversation.topic_picked`  conversation_id, language: it started with a topic picked, after
   the visitor's first message (the bot says what happens next)
-- `conversation.updated`  conversation_id: status, assignee, priority, rating… changed
-- `conversation.assigned`  conversation_id, assignee_id, by_id
+- `conversation.updated`  conversation_id: status, assignee, priority, rating… changed; after
+  a move of team or assignee also previous_team_id, previous_assignee_id (where it was)
+- `conversation.assigned`  conversation_id, assignee_id, by_id, previous_team_id,
+  previous_assignee_id
 - `conversation.status_changed`  conversation_id, from, to, reason, by_id (from the gate)
 - `conversation.resolved`  conversation_id, reason, by_id
 - `conversation.sla_breached`  conversation_id, kind ("first_response" or "resolution")

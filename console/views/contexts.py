@@ -44,14 +44,19 @@ def inbox_selector_filters(filters: dict) -> dict:
 
 
 def inbox_filters(request) -> dict:
-    view = request.GET.get("view", "mine")
+    return inbox_filters_from(request.GET)
+
+
+def inbox_filters_from(params) -> dict:
+    """The inbox's filters from its URL's query (or the console socket's `inbox` frame)."""
+    view = params.get("view", "mine")
     if view not in selectors.INBOX_VIEWS:
         view = "mine"
-    status = request.GET.get("status", "active")
-    priority = request.GET.get("priority", "")
-    topic = request.GET.get("topic", "")[:64]
-    label = request.GET.get("label", "")
-    _attribute, attr_id, attr_value = attribute_filter(request.GET)
+    status = params.get("status", "active")
+    priority = params.get("priority", "")
+    topic = params.get("topic", "")[:64]
+    label = params.get("label", "")
+    _attribute, attr_id, attr_value = attribute_filter(params)
     return {
         "view": view,
         "status": status if status in selectors.INBOX_STATUSES else "active",
@@ -82,7 +87,6 @@ def inbox_context(request, *, rows: bool = True) -> dict:
         "labels": selectors.label_list(),
         "attribute_definitions": selectors.attribute_definition_list(),
         "agent": request.agent,
-        "team_ids": selectors.agent_team_ids(profile=request.agent),
     }
 
 

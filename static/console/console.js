@@ -1,6 +1,6 @@
 /* Destek agent console: the small glue htmx does not do by itself.
    Fragments arrive over the console socket (htmx ws extension); this file keeps the message
-   list ordered and unique, the inbox filtered and sorted, and sends typing/read/watch frames. */
+   list ordered and unique, the inbox sorted, and sends inbox/typing/read/watch frames. */
 (function () {
   "use strict";
   var body = document.body;
@@ -103,20 +103,16 @@
     if (lastSeen) lastSeen.classList.add("last-seen");
   }
 
-  var teamIds = (body.dataset.teamIds || "").split(",").filter(Boolean);
   var RANK = { urgent: 3, high: 2, normal: 1, low: 0 };
 
-  // The same rules as support.selectors.conversation_list_for_inbox, for rows that arrive live.
-  function rowVisible(row, list) {
-    var d = row.dataset, f = list.dataset;
-    if (f.status === "active" ? d.status === "resolved" : d.status !== f.status) return false;
-    if (f.priority && d.priority !== f.priority) return false;
-    if (f.topic && d.topic !== f.topic) return false;
-    if (f.label && ("," + d.labels + ",").indexOf("," + f.label + ",") < 0) return false;
-    if (f.view === "mine") return d.assignee === userId;
-    if (f.view === "unassigned") return !d.assignee;
-    if (f.view === "teams") return teamIds.indexOf(d.team) >= 0;
-    return true;
+  // The inbox this page shows, for the server: it sends the socket only the rows that inbox
+  // lists, and withdraws the ones it no longer may (console.realtime.inbox_row_matches).
+  function sendInbox() {
+    var list = $("#inbox-list");
+    if (!list) return;
+    var f = list.dataset;
+    send({ type: "inbox", view: f.view, status: f.status, priority: f.priority,
+           topic: f.topic, label: f.label });
   }
 
   function rowOrder(view) {
@@ -136,12 +132,11 @@
     if (!list) return;
     var rows = Array.prototype.slice.call(list.querySelectorAll(".inbox-row"));
     var seen = {};
-    // A changed row arrives at the top (oob_inbox_row.html): the first of an id is the newest,
-    // and an older copy goes even when the newest one left this view.
+    // A changed row arrives at the top (oob_inbox_row.html): the first of an id is the newest.
     rows.forEach(function (row) {
       var older = seen[row.id];
       seen[row.id] = true;
-      if (older || !rowVisible(row, list)) { row.remove(); return; }
+      if (older) { row.remove(); return; }
       row.classList.toggle("active", row.id === "conv-row-" + conversationId);
     });
     rows = Array.prototype.slice.call(list.querySelectorAll(".inbox-row"));
@@ -299,6 +294,7 @@
     socket = event.detail.socketWrapper;
     socketOpen = true;
     setConnection("open");
+    sendInbox();
     if (conversationId) {
       // Resume: the server sends every message after the newest one on the page.
       send({ type: "watch", conversation: conversationId, after: lastMessageId(),
@@ -877,12 +873,6 @@
     note.onclick = function () { window.focus(); location.href = data.url; note.close(); };
   }
 
-  function concernsMe(data) {
-    if (data.kind === "mention") return true;
-    if (data.assignee) return data.assignee === userId;
-    return !data.team || teamIds.indexOf(data.team) >= 0;
-  }
-
   function toast(text) {
     var area = $("#console-errors"), p = document.createElement("p");
     p.className = "toast toast-info";
@@ -895,7 +885,8 @@
     document.querySelectorAll("#notify-queue .notify").forEach(function (el) {
       var data = el.dataset;
       el.remove();
-      if (notified[data.id] || !concernsMe(data)) return;
+      // The server sends only what concerns this agent (console.realtime.notify_concerns).
+      if (notified[data.id]) return;
       notified[data.id] = true;
       var watching = parseInt(data.conversation, 10) === conversationId &&
         document.visibilityState === "visible";

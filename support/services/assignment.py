@@ -22,6 +22,7 @@ from .queue import (
     _agent_team_ids,
     _conversation_enter_queue,
     _conversation_give,
+    _moved_from,
     _publish_queue_moved,
     _response_target,
     queue_drain,
@@ -80,7 +81,11 @@ def conversation_unassign(*, conversation: Conversation, by_user) -> Conversatio
         _audit_conversation(
             by_user, AuditEvent.Action.CONVERSATION_ASSIGNED, locked, {"from": previous, "to": None}
         )
-        _conversation_enter_queue(conversation=locked, now=timezone.now())
+        _conversation_enter_queue(
+            conversation=locked,
+            now=timezone.now(),
+            moved_from=_moved_from(team_id=locked.team_id, assignee_id=previous),
+        )
     queue_drain(team_ids=_agent_team_ids(previous))
     return locked
 
@@ -106,6 +111,7 @@ def conversation_transfer(
         if locked.status == Status.RESOLVED:
             raise errors.Conflict(_("Reopen the conversation before moving it."), code="resolved")
         previous = locked.assignee_id
+        moved_from = _moved_from(team_id=locked.team_id, assignee_id=previous)
         if topic is not None:
             locked.topic = topic
         locked.team = team
@@ -135,9 +141,11 @@ def conversation_transfer(
             }
         message_send(conversation=locked, sender_type="system", body=body)
         if keeps_agent:
-            event_emit("conversation.updated", conversation_id=locked.pk)
+            event_emit("conversation.updated", conversation_id=locked.pk, **moved_from)
         else:
-            _conversation_enter_queue(conversation=locked, now=timezone.now())
+            _conversation_enter_queue(
+                conversation=locked, now=timezone.now(), moved_from=moved_from
+            )
     if previous and not keeps_agent:
         queue_drain(team_ids=_agent_team_ids(previous))
     return locked

@@ -16,7 +16,7 @@ from ..models import (
     Topic,
 )
 from ..sql import fields_save
-from .queue import _active_priority_rules, _conversation_enter_queue
+from .queue import _active_priority_rules, _conversation_enter_queue, _moved_from
 from .transitions import _stamp_first_response, conversation_transition
 
 Status = Conversation.Status
@@ -89,6 +89,7 @@ def conversation_hand_off(*, conversation: Conversation, topic_slug: str = "") -
         if locked.status != Status.BOT:
             return locked
         fields = ["status"]
+        moved_from = _moved_from(team_id=locked.team_id, assignee_id=locked.assignee_id)
         if topic is not None:
             locked.topic, locked.team = topic, topic.team
             locked.priority = routing.priority_max(locked.priority, topic.default_priority)
@@ -97,7 +98,7 @@ def conversation_hand_off(*, conversation: Conversation, topic_slug: str = "") -
             conversation=locked, to=Status.QUEUED, by=None, reason="handed_off", save=False
         )
         locked.save(update_fields=fields)
-        _conversation_enter_queue(conversation=locked, now=timezone.now())
+        _conversation_enter_queue(conversation=locked, now=timezone.now(), moved_from=moved_from)
     return locked
 
 

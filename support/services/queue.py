@@ -32,8 +32,9 @@ def _response_target(priority: str) -> ResponseTarget | None:
     return ResponseTarget.objects.filter(priority=priority).first()
 
 
-def _conversation_enter_queue(*, conversation: Conversation, now) -> None:
-    """Stamp the queue time and response targets, then hand it out if someone is free."""
+def _conversation_enter_queue(*, conversation: Conversation, now, moved_from=None) -> None:
+    """Stamp the queue time and response targets, then hand it out if someone is free.
+    `moved_from` (_moved_from) says where it was before a move that brought it here."""
     target = _response_target(conversation.priority)
     first_due, resolution_due = routing.due_times(
         start=now,
@@ -49,23 +50,33 @@ def _conversation_enter_queue(*, conversation: Conversation, now) -> None:
         conversation.resolution_due_at = resolution_due
         fields.append("resolution_due_at")
     conversation.save(update_fields=fields)
-    if not _assign_to_best_agent(conversation=conversation):
-        event_emit("conversation.updated", conversation_id=conversation.pk)
+    if not _assign_to_best_agent(conversation=conversation, moved_from=moved_from):
+        event_emit("conversation.updated", conversation_id=conversation.pk, **(moved_from or {}))
         _publish_queue_moved(team_id=conversation.team_id)
 
 
-def _assign_to_best_agent(*, conversation: Conversation) -> bool:
+def _assign_to_best_agent(*, conversation: Conversation, moved_from=None) -> bool:
     candidate = routing.choose_agent(
         selectors.agent_candidates(team_id=conversation.team_id, lock=True)
     )
     if candidate is None:
         return False
-    _conversation_give(conversation=conversation, user_id=candidate.user_id)
+    _conversation_give(conversation=conversation, user_id=candidate.user_id, moved_from=moved_from)
     return True
 
 
-def _conversation_give(*, conversation: Conversation, user_id: int, by_user=None) -> None:
+def _moved_from(*, team_id: int | None, assignee_id: int | None) -> dict:
+    """Where a conversation was before a change of team or assignee, for the event that
+    announces it: the consoles that could see it there withdraw its row."""
+    return {"previous_team_id": team_id, "previous_assignee_id": assignee_id}
+
+
+def _conversation_give(
+    *, conversation: Conversation, user_id: int, by_user=None, moved_from=None
+) -> None:
     """Assign and open. The caller holds the transaction (and any locks it needs)."""
+    if moved_from is None:
+        moved_from = _moved_from(team_id=conversation.team_id, assignee_id=conversation.assignee_id)
     now = timezone.now()
     conversation.assignee_id = user_id
     fields = ["assignee"]
@@ -80,6 +91,7 @@ def _conversation_give(*, conversation: Conversation, user_id: int, by_user=None
         conversation_id=conversation.pk,
         assignee_id=user_id,
         by_id=by_user.pk if by_user is not None else None,
+        **moved_from,
     )
     _publish_queue_moved(team_id=conversation.team_id)
 

@@ -9,7 +9,7 @@ from channels.testing import WebsocketCommunicator
 from django.db import connections
 
 from chat import realtime
-from chat.routing import websocket_urlpatterns
+from config.routing import websocket_urlpatterns
 from tests import factories
 
 pytestmark = [pytest.mark.django_db(transaction=True)]

@@ -9,7 +9,7 @@ from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.db import connections
 
-from chat.routing import websocket_urlpatterns
+from config.routing import websocket_urlpatterns
 from support import services as support_services
 from support.models import Message
 from tests import factories
@@ -38,11 +38,18 @@ async def visitor_socket(token: str | None, *, headers=None) -> WebsocketCommuni
     return communicator
 
 
-async def console_socket(user) -> WebsocketCommunicator:
+# What the inbox page's socket says first: the inbox it shows (console.js sendInbox).
+EVERY_ACTIVE = {"type": "inbox", "view": "all", "status": "active"}
+
+
+async def console_socket(user, *, inbox: dict | None = EVERY_ACTIVE) -> WebsocketCommunicator:
+    """A console socket as a page opens it; `inbox=None` for a page without the inbox list."""
     communicator = WebsocketCommunicator(application, "/ws/console/")
     communicator.scope["user"] = user
     connected, _ = await communicator.connect()
     assert connected
+    if inbox is not None:
+        await communicator.send_json_to(inbox)
     return communicator
 
 

@@ -11,7 +11,7 @@ from django.db import connections
 from django.utils import timezone
 
 from chat import selectors
-from chat.routing import websocket_urlpatterns
+from config.routing import websocket_urlpatterns
 from support.models import Message
 from tests import factories
 

@@ -1,4 +1,4 @@
-"""chat.realtime._send: in a server process the database thread hands events to the loop."""
+"""chat.realtime.publish: in a server process the database thread hands events to the loop."""
 
 import asyncio
 import threading
@@ -47,7 +47,7 @@ async def publish_from_a_database_thread(count: int) -> list[bool]:
 
     def database_work():
         for n in range(count):
-            realtime._send([("g", {"type": "x", "n": n})])
+            realtime.publish([("g", {"type": "x", "n": n})])
         returned_on.append(threading.current_thread() is not threading.main_thread())
 
     await sync_to_async(database_work)()
@@ -139,7 +139,7 @@ def test_outside_a_server_the_batch_is_sent_before_returning(layer):
     channel = async_to_sync(layer.new_channel)()
     async_to_sync(layer.group_add)("g", channel)
 
-    realtime._send([("g", {"type": "x", "n": 7})])
+    realtime.publish([("g", {"type": "x", "n": 7})])
 
     assert realtime._server_loop() is None
     assert async_to_sync(layer.receive)(channel)["n"] == 7

@@ -9,7 +9,7 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.db import connections
 
-from chat import consumers
+from chat import frames as socket_frames
 from support.models import Message
 from tests import factories
 from tests.chat.test_consumers import (
@@ -204,7 +204,7 @@ async def test_a_busy_agent_at_human_pace_in_twenty_conversations_is_never_refus
     3 s: before each reply the agent opens the conversation (watch), reads what is new, types
     (on, off); over fifteen seconds, more than a whole window of the limits."""
     clock = Clock()
-    monkeypatch.setattr(consumers, "limit_clock", clock)
+    monkeypatch.setattr(socket_frames, "limit_clock", clock)
     conversations = [(await sync_to_async(make_visitor_with_conversation)())[2] for _ in range(20)]
     agent = await sync_to_async(factories.agent)()
     user = await sync_to_async(lambda: agent.user)()
@@ -253,7 +253,7 @@ async def test_a_busy_agent_at_human_pace_in_twenty_conversations_is_never_refus
 
 
 async def test_a_flood_into_one_conversation_is_refused_then_closed(in_memory_layer, monkeypatch):
-    monkeypatch.setattr(consumers, "limit_clock", Clock())  # all within one window
+    monkeypatch.setattr(socket_frames, "limit_clock", Clock())  # all within one window
     _contact, _token, conversation = await sync_to_async(make_visitor_with_conversation)()
     agent = await sync_to_async(factories.agent)()
     user = await sync_to_async(lambda: agent.user)()
@@ -276,7 +276,7 @@ async def test_a_flood_spread_over_conversations_meets_the_sockets_ceiling(
     in_memory_layer, settings, monkeypatch
 ):
     settings.DESTEK = {**settings.DESTEK, "CONSOLE_SOCKET_FRAMES_PER_WINDOW": 30}
-    monkeypatch.setattr(consumers, "limit_clock", Clock())
+    monkeypatch.setattr(socket_frames, "limit_clock", Clock())
     agent = await sync_to_async(factories.agent)()
     user = await sync_to_async(lambda: agent.user)()
     console = await console_socket(user)

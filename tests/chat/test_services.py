@@ -590,8 +590,14 @@ def test_message_send_publishes_an_inbox_row_to_the_consoles_that_may_show_it(
         send(conversation, body="anyone?")
 
     (event,) = received(team_channel)
-    assert event["type"] == "console.html"
+    assert event["type"] == "console.inbox_row"
     assert f"conv-row-{conversation.pk}" in event["html"]["en"]
+    # Each socket of these groups decides with them whether it may show the row.
+    assert event["groups"] == [
+        realtime.CONSOLE_SUPERVISORS,
+        realtime.console_team_group(team.pk),
+    ]
+    assert event["row"]["team_id"] == team.pk and event["row"]["status"] == conversation.status
     assert received(unrouted_channel) == []
 
 

@@ -98,7 +98,7 @@ def test_a_rating_announces_the_conversation_after_commit(
     monkeypatch.setattr(
         realtime,
         "conversation_updated",
-        lambda *, conversation_id: published.append(conversation_id),
+        lambda *, conversation: published.append(conversation.pk),
     )
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.rating_submit(conversation=resolved, score=5)

@@ -21,7 +21,7 @@ from django.db import connections, transaction
 from django.test import Client
 from django.urls import reverse
 
-from chat.routing import websocket_urlpatterns
+from config.routing import websocket_urlpatterns
 
 from .world import ROLES, World, build_world, route_url, site_routes
 

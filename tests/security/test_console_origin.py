@@ -13,7 +13,7 @@ from django.db import connections
 from django.test import Client
 
 from chat import consumers
-from chat.routing import websocket_urlpatterns
+from config.routing import websocket_urlpatterns
 from tests import factories
 
 pytestmark = [pytest.mark.django_db(transaction=True)]

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from chat.routing import websocket_urlpatterns
+from config.routing import websocket_urlpatterns
 from support.models import Contact, Conversation, Message
 from tests import factories
 

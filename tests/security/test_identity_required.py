@@ -9,7 +9,7 @@ from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.db import connections
 
-from chat.routing import websocket_urlpatterns
+from config.routing import websocket_urlpatterns
 from support.models import Widget, generate_widget_secret
 from tests import factories
 

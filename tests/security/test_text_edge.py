@@ -15,7 +15,7 @@ from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
 
-from chat.routing import websocket_urlpatterns
+from config.routing import websocket_urlpatterns
 from emails.views import inbound_signature
 from integrations import exports
 from integrations import services as integration_services

@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from chat import attachments as attachment_services
 from chat import realtime
+from console import realtime as console_realtime
 from emails import services as email_services
 from support import selectors as support_selectors
 from support import services as support_services
@@ -171,14 +172,15 @@ def test_console_pages_and_fragments_escape_visitor_text(client):
 def test_socket_fragments_escape_visitor_text(monkeypatch):
     world = hostile_world()
     sent = []
-    monkeypatch.setattr(realtime, "_send", sent.extend)
+    monkeypatch.setattr(realtime, "publish", sent.extend)
     message = factories.message(conversation=world.conversation, body=PAYLOAD)
 
     row = support_selectors.conversation_get_for_inbox_row(conversation_id=world.conversation.pk)
     realtime.message_created(message=message, conversation=row)
-    realtime.conversation_updated(conversation_id=world.conversation.pk)
+    console_realtime.message_created(message=message, conversation=row)
+    console_realtime.conversation_updated(conversation_id=world.conversation.pk)
 
-    # A console fragment comes rendered once per language (chat.realtime.render_each_language).
+    # A console fragment comes rendered once per language (console.realtime.render_each_language).
     fragments = [
         html
         for _group, event in sent

@@ -13,7 +13,7 @@ from celery import Celery
 from django.core import mail
 from django.utils import timezone
 
-from chat import realtime
+from console import realtime
 from support import automation, selectors, tasks
 from support import services as support_services
 from support.models import Conversation, Message, Team
@@ -244,14 +244,16 @@ def test_a_breach_is_marked_announced_and_emailed_once(clock, run_on_commit, mon
     boss.user.save()
     conversation = start(team)
     updates = []
-    monkeypatch.setattr(realtime, "conversation_updated", lambda **kw: updates.append(kw))
+    monkeypatch.setattr(
+        realtime, "conversation_changed", lambda conversation, **kw: updates.append(conversation.pk)
+    )
 
     late = clock.now + timedelta(minutes=3)
     for _sweep in range(3):
         with _commits():
             automation.sla_sweep(now=late)
 
-    assert updates == [{"conversation_id": conversation.pk}]
+    assert updates == [conversation.pk]
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["lead@example.com"]
     assert "First response overdue" in mail.outbox[0].subject
@@ -301,7 +303,7 @@ def test_breached_conversations_sort_first_and_show_a_badge(clock):
     assert inbox[0].pk == late.pk
 
     late = selectors.conversation_get_for_inbox_row(conversation_id=late.pk)
-    row = realtime._inbox_row_html(late)["en"]
+    row = realtime.render_each_language("console/oob_inbox_row.html", {"conversation": late})["en"]
     assert 'data-breached="1"' in row
     assert "Overdue" in row
 

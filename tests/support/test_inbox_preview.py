@@ -84,7 +84,7 @@ def test_the_live_row_after_a_bot_line_previews_the_visitor(
         say(conversation, "bot", "Thanks! I'm passing you to a person.")
 
     (row,) = received(inbox)
-    # One copy of the row per console language (chat.realtime.render_each_language).
+    # One copy of the row per console language (console.realtime.render_each_language).
     assert row["html"]
     for html in row["html"].values():
         assert f"conv-row-{conversation.pk}" in html

@@ -9,7 +9,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from chat import realtime
+from chat import realtime as transport
+from console import realtime
 from ratings import services as rating_services
 from support import errors, selectors
 from support import services as support_services
@@ -35,7 +36,7 @@ def note_url(conversation) -> str:
 def sent(monkeypatch):
     """Every (group, event) the realtime layer publishes."""
     outgoing = []
-    monkeypatch.setattr(realtime, "_send", lambda messages: outgoing.extend(messages))
+    monkeypatch.setattr(transport, "publish", lambda messages: outgoing.extend(messages))
     return outgoing
 
 

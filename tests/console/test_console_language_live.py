@@ -8,8 +8,8 @@ from channels.testing import WebsocketCommunicator
 from django.db import connections
 from django.utils import translation
 
-from chat import realtime
-from chat.routing import websocket_urlpatterns
+from config.routing import websocket_urlpatterns
+from console import realtime
 from support.models import Conversation
 from tests import factories
 

@@ -14,8 +14,8 @@ from django.conf import settings
 from django.db import connections
 from django.test import Client
 
-from chat import consumers
-from chat.routing import websocket_urlpatterns
+from config.routing import websocket_urlpatterns
+from console import consumers
 from support.models import Message
 from tests import factories
 from tests.chat.test_attachments_live import upload

@@ -10,7 +10,7 @@ from channels.testing import WebsocketCommunicator
 from django.db import connections
 
 from chat import bot
-from chat.routing import websocket_urlpatterns
+from config.routing import websocket_urlpatterns
 from support import selectors as support_selectors
 from support.models import Conversation, Message
 from tests import factories

@@ -1,0 +1,206 @@
+"""What both websocket consumers share: the JSON-frame base (size and rate limits, decoding,
+error frames, read marks put off by overload) and small helpers for the connection's scope.
+
+chat.consumers.VisitorConsumer speaks the widget protocol (docs/protocol.md);
+console.consumers.ConsoleConsumer pushes the agent console's HTML fragments.
+"""
+
+import json
+import math
+import time
+from collections import deque
+
+from channels.consumer import get_handler_name
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+
+from support import edge, errors
+from support import services as support_services
+from support.models import Conversation
+
+from .backlog import PUT_OFF_SHARE, backlog, database_sync_to_async
+
+CLOSE_UNAUTHENTICATED = 4401
+CLOSE_FORBIDDEN = 4403
+CLOSE_RATE_LIMITED = 4429
+MAX_FRAME_BYTES = 64 * 1024
+RESUME_BATCH = 500
+GAP_SETTLE_SECONDS = 3
+
+
+class FrameRateLimiter:
+    """At most `limit` frames per `window` seconds; far beyond it is abuse."""
+
+    def __init__(self, *, limit: int, window: float):
+        self.limit = limit
+        self.window = window
+        self.stamps: deque[float] = deque()
+
+    def hit(self) -> str:
+        now = limit_clock()
+        self._expire(now)
+        self.stamps.append(now)
+        if len(self.stamps) > self.limit * 3:
+            return "abuse"
+        if len(self.stamps) > self.limit:
+            return "limited"
+        return "ok"
+
+    def idle(self) -> bool:
+        self._expire(limit_clock())
+        return not self.stamps
+
+    def _expire(self, now: float) -> None:
+        while self.stamps and now - self.stamps[0] > self.window:
+            self.stamps.popleft()
+
+
+# The frame limits' clock (a module attribute, so a test can play an agent's minutes at once).
+limit_clock = time.monotonic
+VERDICT_RANK = {"ok": 0, "limited": 1, "abuse": 2}
+
+
+def scope_header(scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return value.decode("latin-1")
+    return None
+
+
+def positive_int(value) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        return None
+    return value
+
+
+# Read marks and typing: clients coalesce them (the newest read id per burst, typing once
+# per state change or few seconds), and they are counted in a budget of their own, so an agent
+# reading many busy conversations is never refused a reply; far past it still closes the socket.
+SIGNAL_FRAME_TYPES = frozenset({"read", "typing"})
+
+
+class JsonFrameConsumer(AsyncWebsocketConsumer):
+    """Shared frame handling: size and rate limits, JSON decoding, error frames."""
+
+    async def dispatch(self, message):
+        # Channels runs close_old_connections in a worker thread before every handler: a
+        # thread hop for each frame and each group event (~5% of server CPU under load). Every
+        # database call here goes through database_sync_to_async, which already does it in its
+        # own thread, before and after.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
+    async def connect(self):
+        self.start_frame_limits()
+        # Read marks put off by overload: the newest per (conversation, contact).
+        self.reads_put_off: dict[tuple[int, int], int] = {}
+        # The newest read mark this socket wrote per conversation: an older or equal one is
+        # not written again.
+        self.reads_written: dict[int, int] = {}
+        await self.accept()
+
+    def start_frame_limits(self) -> None:
+        """A widget socket's budgets (settings.DESTEK): its frames, and apart from them its read
+        marks and typing."""
+        window = settings.DESTEK["SOCKET_FRAME_WINDOW_SECONDS"]
+        self.limiter = FrameRateLimiter(
+            limit=settings.DESTEK["SOCKET_FRAMES_PER_WINDOW"], window=window
+        )
+        self.signal_limiter = FrameRateLimiter(
+            limit=settings.DESTEK["SOCKET_SIGNAL_FRAMES_PER_WINDOW"], window=window
+        )
+
+    def frame_verdict(self, frame, *, is_signal: bool) -> str:
+        """ok, limited (an error frame) or abuse (the socket closes)."""
+        return (self.signal_limiter if is_signal else self.limiter).hit()
+
+    async def receive(self, text_data=None, bytes_data=None):
+        if text_data is None or len(text_data) > MAX_FRAME_BYTES:
+            frame = None
+        else:
+            try:
+                frame = edge.json_parse(text_data)
+            except errors.InvalidInput:
+                frame = None
+        client_id = frame.get("client_id") if isinstance(frame, dict) else None
+        client_id = client_id if isinstance(client_id, str) else None
+        is_signal = isinstance(frame, dict) and frame.get("type") in SIGNAL_FRAME_TYPES
+        verdict = self.frame_verdict(frame, is_signal=is_signal)
+        if verdict == "abuse":
+            await self.close(code=CLOSE_RATE_LIMITED)
+            return
+        if verdict == "limited":
+            # The client_id tells the sender which message to send again later.
+            await self.send_error("rate_limited", "Too many frames; slow down.", client_id)
+            return
+        if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+            await self.send_error(
+                "bad_frame", "A frame is a JSON object with a type, at most 64 KB.", client_id
+            )
+            return
+        try:
+            edge.text_check(frame)  # before any handler: nothing stored, the socket stays
+            await self.handle_frame(frame)
+        except errors.RateLimited as error:
+            # A send refused by the limit it shares with HTTP: when it may be sent again (ms).
+            await self.send_error(
+                error.code, error.detail, client_id, retry_after=(error.retry_after or 1) * 1000
+            )
+        except errors.DomainError as error:
+            await self.send_error(error.code, error.detail, client_id=client_id)
+
+    async def send_json(self, content: dict):
+        await self.send(text_data=json.dumps(content, separators=(",", ":")))
+
+    async def send_error(
+        self, code: str, detail: str, client_id: str | None = None, retry_after: int | None = None
+    ):
+        frame = {"type": "error", "code": code, "detail": detail, "client_id": client_id}
+        if retry_after is not None:
+            frame["retry_after"] = retry_after
+        await self.send_json(frame)
+
+    async def handle_frame(self, frame: dict):
+        raise NotImplementedError
+
+    async def send_overloaded(self, frame: dict, *, retry_after: float, detail: str) -> None:
+        """A message refused under overload (chat/backlog.py): nothing was stored; the client
+        sends it again with its client_id after `retry_after` seconds."""
+        client_id = frame.get("client_id")
+        await self.send_json(
+            {
+                "type": "error",
+                "code": "overloaded",
+                "detail": detail,
+                "client_id": client_id if isinstance(client_id, str) else None,
+                "retry_after": math.ceil(retry_after * 1000),
+            }
+        )
+
+    async def mark_read(self, conversation: Conversation, up_to) -> None:
+        """Write a read mark. Overloaded, keep it for the next ping instead: a mark only moves
+        forward and clients do not send it again, so only the newest one matters."""
+        if positive_int(up_to) is not None and up_to <= self.reads_written.get(conversation.pk, 0):
+            return  # marks only move forward: this one changes nothing
+        if backlog.full(share=PUT_OFF_SHARE) and positive_int(up_to) is not None:
+            key = (conversation.pk, conversation.contact_id)
+            self.reads_put_off[key] = max(up_to, self.reads_put_off.get(key, 0))
+            return
+        written = await database_sync_to_async(support_services.conversation_mark_read)(
+            conversation=conversation, side=self.read_side, up_to=up_to
+        )
+        if written is not None:
+            # What was stored (never past the newest message), not what was asked.
+            self.reads_written[conversation.pk] = written
+
+    async def catch_up(self) -> bool:
+        """At a ping: write what overload put off, unless it still holds (then False, and the
+        ping's other database work waits for the next one too)."""
+        if backlog.full(share=PUT_OFF_SHARE):
+            return False
+        reads, self.reads_put_off = self.reads_put_off, {}
+        for (conversation_id, contact_id), up_to in reads.items():
+            await self.mark_read(Conversation(pk=conversation_id, contact_id=contact_id), up_to)
+        return True

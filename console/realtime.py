@@ -1,0 +1,264 @@
+"""The agent console's side of the domain's events: HTML fragments rendered by the console's
+templates, published after commit to the console groups (chat.realtime.publish, the one publisher).
+
+Who may see a conversation is one rule (support.selectors' visibility Q: supervisors see
+everything, agents their teams', unrouted ones and those assigned to them). Here it is the
+groups: `conversation_groups` names the groups that may see a conversation and `agent_groups`
+the ones a console joins; a socket may show a conversation when the two share a group (tests
+prove this agrees with the Q for every role, team and assignment). Inbox rows go out with the
+groups that may see them and the row's facts, and each console socket sends its page only the
+rows its inbox shows (`inbox_row_matches`, the filters of conversation_list_for_inbox); a row
+it may no longer show is withdrawn.
+"""
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from chat import realtime as transport
+from chat.realtime import (
+    CONSOLE_SUPERVISORS,
+    CONSOLE_UNROUTED,
+    console_agent_group,
+    console_conversation_group,
+    console_team_group,
+)
+from support import selectors as support_selectors
+from support.models import Conversation, Message
+
+__all__ = [
+    "CONSOLE_SUPERVISORS",
+    "CONSOLE_UNROUTED",
+    "console_agent_group",
+    "console_conversation_group",
+    "console_team_group",
+]
+
+
+def conversation_groups(*, team_id: int | None, assignee_id: int | None) -> list[str]:
+    """Every console group whose agents may see a conversation of this team and assignee."""
+    groups = [CONSOLE_SUPERVISORS]
+    groups.append(console_team_group(team_id) if team_id else CONSOLE_UNROUTED)
+    if assignee_id:
+        groups.append(console_agent_group(assignee_id))
+    return groups
+
+
+def agent_groups(*, user_id: int, is_supervisor: bool, team_ids: list[int]) -> list[str]:
+    """The groups an agent's console joins. Everyone's own group also carries what is for them
+    alone (mentions, the end of their sign-in)."""
+    own = console_agent_group(user_id)
+    if is_supervisor:
+        return [CONSOLE_SUPERVISORS, own]
+    return [CONSOLE_UNROUTED, own, *(console_team_group(team_id) for team_id in team_ids)]
+
+
+def may_see(joined: list[str], groups: list[str]) -> bool:
+    return not set(joined).isdisjoint(groups)
+
+
+def console_inbox_groups(conversation) -> list[str]:
+    """Every console inbox that may show this conversation."""
+    return conversation_groups(team_id=conversation.team_id, assignee_id=conversation.assignee_id)
+
+
+def inbox_row_matches(row: dict, *, filters: dict, user_id: int, team_ids: list[int]) -> bool:
+    """Whether an inbox with these filters (console.views.contexts.inbox_filters) lists the row:
+    the conditions of support.selectors.conversation_list_for_inbox beyond visibility, for
+    rows that arrive live (tests compare the two)."""
+    status = filters.get("status", "active")
+    if status == "active":
+        if row["status"] not in support_selectors.OPEN_STATUSES:
+            return False
+    elif status in Conversation.Status.values and row["status"] != status:
+        return False
+    priority = filters.get("priority")
+    if priority in Conversation.Priority.values and row["priority"] != priority:
+        return False
+    if filters.get("topic") and row["topic"] != filters["topic"]:
+        return False
+    if filters.get("label") and filters["label"] not in row["labels"]:
+        return False
+    view = filters.get("view")
+    if view == "mine":
+        return row["assignee_id"] == user_id
+    if view == "unassigned":
+        return row["assignee_id"] is None
+    if view == "teams":
+        return row["team_id"] in team_ids
+    return True
+
+
+def notify_concerns(row: dict, *, user_id: int, team_ids: list[int]) -> bool:
+    """Whether a visitor's message is this agent's to hear about (a sound, a desktop
+    notification): theirs when assigned to them, else their teams' and unrouted ones'. A
+    supervisor is not called for other teams' conversations they may see."""
+    if row["assignee_id"] is not None:
+        return row["assignee_id"] == user_id
+    return row["team_id"] is None or row["team_id"] in team_ids
+
+
+def row_facts(conversation) -> dict:
+    """What inbox_row_matches reads, from the objects the row is rendered from (no query)."""
+    labels = getattr(conversation, "label_list", None)
+    if labels is None:
+        labels = list(conversation.labels.all())
+    topic = conversation.topic if conversation.topic_id else None
+    return {
+        "id": conversation.pk,
+        "status": conversation.status,
+        "priority": conversation.priority,
+        "topic": topic.slug if topic else "",
+        "labels": [label.pk for label in labels],
+        "team_id": conversation.team_id,
+        "assignee_id": conversation.assignee_id,
+    }
+
+
+def row_withdrawn_html(conversation_id: int) -> str:
+    """Takes a row off an inbox that may not (or no longer) show it."""
+    return f'<li id="conv-row-{int(conversation_id)}" hx-swap-oob="delete"></li>'
+
+
+# Event shapes: `type` names the consumer method that handles it.
+def console_event(html: str | dict[str, str], *, message_id: int | None = None) -> dict:
+    """`html` is one fragment, or one per language (`render_each_language`): each console
+    socket sends its agent's. `message_id` marks a message fragment, so the socket knows which
+    ones it delivered."""
+    event = {"type": "console.html", "html": html}
+    if message_id is not None:
+        event["message_id"] = message_id
+    return event
+
+
+def render_each_language(template: str, context: dict) -> dict[str, str]:
+    """A console fragment in every console language: one event reaches agents who speak
+    different ones, and this thread's language is whoever caused the change (or none)."""
+    rendered = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            rendered[language] = render_to_string(template, context)
+    return rendered
+
+
+def inbox_row_events(conversation, *, notify_html: str = "", also_to=()) -> list[tuple[str, dict]]:
+    """The conversation's inbox row for every group that may see it, and for `also_to` (groups
+    that could see it before a move, whose consoles withdraw it). `notify_html` (a visitor's
+    message: sound, desktop notification) goes to every console that may see it."""
+    groups = console_inbox_groups(conversation)
+    event = {
+        "type": "console.inbox_row",
+        "html": render_each_language("console/oob_inbox_row.html", {"conversation": conversation}),
+        "row": row_facts(conversation),
+        "groups": groups,
+        "notify": notify_html,
+    }
+    return [(group, event) for group in dict.fromkeys([*groups, *also_to])]
+
+
+def _header_events(conversation) -> list[tuple[str, dict]]:
+    header_html = render_each_language(
+        "console/oob_conversation_header.html", {"conversation": conversation}
+    )
+    return [(console_conversation_group(conversation.pk), console_event(header_html))]
+
+
+def message_created(*, message: Message, conversation, conversation_changed: bool = False) -> None:
+    """A new message, from the objects its transaction held (no query but the conversation's
+    labels when it has any): the watching consoles' fragment, the inbox row, and the status
+    header when `conversation_changed`."""
+    # The inbox row shows the labels (message_send's lock says whether there are any).
+    support_selectors.conversation_labels_load(conversation)
+    message_html = render_each_language(
+        "console/oob_message.html", {"message": message, "conversation": conversation}
+    )
+    conversation.unread_count = conversation.agent_unread_count
+    notify_html = ""
+    if message.sender_type == Message.SenderType.VISITOR:
+        # Each console decides whether it concerns its agent (sound, desktop notification).
+        notify_html = render_to_string(
+            "console/oob_notify.html",
+            {"kind": "message", "conversation": conversation, "message": message},
+        )
+    outgoing = [
+        (
+            console_conversation_group(conversation.pk),
+            console_event(message_html, message_id=message.pk),
+        )
+    ]
+    outgoing += inbox_row_events(conversation, notify_html=notify_html)
+    if conversation_changed:
+        outgoing += _header_events(conversation)
+    transport.publish(outgoing)
+
+
+def note_created(*, note_id: int) -> None:
+    """An internal note: to the consoles watching its conversation and to the agents it
+    mentions. Never to a visitor group."""
+    note = support_selectors.note_get_for_console(note_id=note_id)
+    if note is None:
+        return
+    conversation = note.conversation
+    note_html = render_each_language(
+        "console/oob_note.html", {"note": note, "conversation": conversation}
+    )
+    outgoing = [(console_conversation_group(conversation.pk), console_event(note_html))]
+    mention_html = render_to_string(
+        "console/oob_notify.html",
+        {"kind": "mention", "conversation": conversation, "note": note},
+    )
+    outgoing += [
+        (console_agent_group(user.pk), console_event(mention_html)) for user in note.mentions.all()
+    ]
+    transport.publish(outgoing)
+
+
+def conversation_changed(conversation, *, previous: dict | None = None) -> None:
+    """Status, assignee, priority, labels… changed: the header and the inbox row. `previous`
+    (team_id, assignee_id before a move) names the groups whose consoles withdraw the row."""
+    also_to = conversation_groups(**previous) if previous else ()
+    transport.publish(
+        _header_events(conversation) + inbox_row_events(conversation, also_to=also_to)
+    )
+
+
+def conversation_updated(*, conversation_id: int) -> None:
+    """As conversation_changed, for a conversation known by its id."""
+    conversation = support_selectors.conversation_get_for_inbox_row(conversation_id=conversation_id)
+    if conversation is not None:
+        conversation_changed(conversation)
+
+
+def read_marked(
+    *, conversation_id: int, reader: str, up_to: int, team_id: int | None, assignee_id: int | None
+) -> None:
+    """The visitor's mark: the watching consoles' "Seen". The agent's: the consoles showing the
+    conversation's row (its team and assignee, read with the mark) drop its unread mark (the
+    row itself is not sent again)."""
+    if reader == "visitor":
+        seen_html = render_to_string("console/oob_seen.html", {"up_to": up_to})
+        transport.publish([(console_conversation_group(conversation_id), console_event(seen_html))])
+        return
+    read_html = render_to_string("console/oob_read.html", {"conversation_id": conversation_id})
+    groups = conversation_groups(team_id=team_id, assignee_id=assignee_id)
+    transport.publish([(group, console_event(read_html)) for group in groups])
+
+
+def typing_html(*, conversation_id: int, state: bool) -> str:
+    """The visitor's typing indicator, in this thread's language (the socket's agent's)."""
+    return render_to_string(
+        "console/oob_typing.html",
+        {"conversation_id": conversation_id, "state": state, "who": "visitor"},
+    )
+
+
+def console_sign_in_ended(*, user_id: int, session_key: str | None = None) -> None:
+    """Close the user's open consoles: the one of `session_key` (a sign-out), or all of them
+    (the account was deactivated). Channels checks a socket's session only when it connects."""
+    event = {"type": "console.sign_in_ended", "session_key": session_key}
+    transport.publish([(console_agent_group(user_id), event)])
+
+
+def console_heartbeat_request(*, user_id: int) -> None:
+    """One of the user's consoles closed: the others say they are still there."""
+    transport.publish([(console_agent_group(user_id), {"type": "console.heartbeat"})])

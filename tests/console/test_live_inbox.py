@@ -1,0 +1,111 @@
+"""The live inbox over real console sockets: the server sends each socket only the rows its
+agent may see and its inbox lists, and withdraws a row that leaves (console.realtime)."""
+
+import pytest
+from asgiref.sync import sync_to_async
+
+from support import services as support_services
+from tests import factories
+from tests.chat.test_consumers import EVERY_ACTIVE, console_socket, receive_html_until
+from tests.console.test_console_tools_live import drain
+
+pytestmark = [pytest.mark.django_db(transaction=True)]
+
+MINE = {"type": "inbox", "view": "mine", "status": "active"}
+
+
+@pytest.fixture(autouse=True)
+async def _close_consumer_db_connections():
+    from django.db import connections
+
+    yield
+    await sync_to_async(connections.close_all)()
+
+
+def withdrawn(conversation) -> str:
+    return f'<li id="conv-row-{conversation.pk}" hx-swap-oob="delete"></li>'
+
+
+def billing_team_chat():
+    """A queued conversation of the billing team; its agent, another team's, a supervisor."""
+    billing, shipping = factories.team(), factories.team()
+    factories.topic(slug="billing", team=billing)
+    conversation = factories.conversation(topic_slug="billing")
+    return {
+        "conversation": conversation,
+        "billing_agent": factories.agent(teams=[billing]),
+        "shipping_agent": factories.agent(teams=[shipping]),
+        "supervisor": factories.supervisor(),
+    }
+
+
+async def user_of(profile):
+    return await sync_to_async(lambda: profile.user)()
+
+
+async def test_another_teams_agent_never_receives_the_row_a_supervisor_does(channel_layer_kind):
+    chat = await sync_to_async(billing_team_chat)()
+    conversation = chat["conversation"]
+    row = f"conv-row-{conversation.pk}"
+    billing = await console_socket(await user_of(chat["billing_agent"]))
+    shipping = await console_socket(await user_of(chat["shipping_agent"]))
+    supervisor = await console_socket(await user_of(chat["supervisor"]))
+
+    await sync_to_async(factories.message)(conversation=conversation, body="Refund please")
+
+    assert "Refund please" in await receive_html_until(billing, row)
+    assert "Refund please" in await receive_html_until(supervisor, row)
+    # Nothing of it: no row, no notification, not even a withdrawal.
+    assert not any(str(conversation.pk) in html for html in await drain(shipping))
+    for socket in (billing, shipping, supervisor):
+        await socket.disconnect()
+
+
+async def test_a_row_the_inbox_does_not_list_is_withdrawn_not_sent(channel_layer_kind):
+    chat = await sync_to_async(billing_team_chat)()
+    conversation = chat["conversation"]
+    mine = await console_socket(await user_of(chat["billing_agent"]), inbox=MINE)
+    everything = await console_socket(await user_of(chat["billing_agent"]), inbox=EVERY_ACTIVE)
+
+    await sync_to_async(factories.message)(conversation=conversation, body="Still there?")
+
+    frames = await drain(mine)
+    assert any(withdrawn(conversation) in html for html in frames)
+    assert not any('class="inbox-row' in html for html in frames)
+    assert "Still there?" in await receive_html_until(everything, f"conv-row-{conversation.pk}")
+    # A page without the inbox list (search, reports) is sent no rows at all.
+    bare = await console_socket(await user_of(chat["billing_agent"]), inbox=None)
+    await sync_to_async(factories.message)(conversation=conversation, body="Hello?")
+    frames = await drain(bare)
+    assert not any("conv-row" in html for html in frames)
+    # Its notification still comes: it concerns this agent, whatever the page shows.
+    assert any('data-kind="message"' in html and "Hello?" in html for html in frames)
+    for socket in (mine, everything, bare):
+        await socket.disconnect()
+
+
+async def test_a_reassigned_conversation_leaves_the_old_assignees_inbox(channel_layer_kind):
+    chat = await sync_to_async(billing_team_chat)()
+    conversation = chat["conversation"]
+    boss = await user_of(chat["supervisor"])
+    # Lent to another team's agent, then given back to the team: they may not see it any more.
+    lent_to = await user_of(chat["shipping_agent"])
+    await sync_to_async(support_services.conversation_assign)(
+        conversation=conversation, to_user=lent_to, by_user=boss
+    )
+    old = await console_socket(lent_to, inbox=MINE)
+    new_user = await user_of(chat["billing_agent"])
+    new = await console_socket(new_user, inbox=MINE)
+
+    await sync_to_async(support_services.conversation_assign)(
+        conversation=conversation, to_user=new_user, by_user=boss
+    )
+
+    assert withdrawn(conversation) in await receive_html_until(old, 'hx-swap-oob="delete"')
+    html = await receive_html_until(new, f'id="conv-row-{conversation.pk}" class=')
+    assert f'data-assignee="{new_user.pk}"' in html
+    # Gone for good: later messages of it do not reach the old assignee.
+    await sync_to_async(factories.message)(conversation=conversation, body="Thanks!")
+    assert not any("Thanks!" in html for html in await drain(old))
+    await old.disconnect()
+    await new.disconnect()
