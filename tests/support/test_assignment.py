@@ -373,3 +373,43 @@ def test_parallel_assignments_never_exceed_capacity_nor_double_assign(billing):
         assert open_count(agent) == 2
     assert Conversation.objects.filter(assignee__isnull=False).count() == 4
     assert Conversation.objects.filter(status=Status.QUEUED, assignee__isnull=True).count() == 8
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_chat_requeued_when_its_only_agent_left_offers_the_visitor_the_email_form(
+    in_memory_layer, billing
+):
+    """What the mid-chat browser test sees: the requeue sweep (support.automation) reaches the
+    visitor through conversation.updated (the dispatcher, chat's listener), with email_offer."""
+    from support import automation
+
+    agent = factories.agent(teams=[billing], online=True)
+    contact, _token = factories.visitor()
+    conversation = factories.conversation(contact=contact, topic_slug="payment")
+    assert conversation.assignee_id == agent.user_id
+    services.agent_set_presence(profile=agent, presence="offline")
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(realtime.visitor_group(contact.pk), channel)
+
+    later = timezone.now() + timedelta(hours=1)
+    assert automation.offline_agents_requeue(now=later) == [conversation.pk]
+
+    async def frames():
+        received = []
+        while True:
+            try:
+                event = await asyncio.wait_for(layer.receive(channel), timeout=1)
+            except TimeoutError:
+                return received
+            received.append(event["frame"])
+
+    updates = [
+        f["conversation"]
+        for f in async_to_sync(frames)()
+        if f["type"] == "conversation.updated" and f["conversation"]["id"] == conversation.pk
+    ]
+    assert updates, "the visitor was not told their chat went back to the queue"
+    assert updates[-1]["status"] == Status.QUEUED
+    assert updates[-1]["assignee"] is None
+    assert updates[-1]["email_offer"] is True

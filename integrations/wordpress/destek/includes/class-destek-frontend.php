@@ -50,8 +50,13 @@ final class Destek_Frontend {
 
 	/**
 	 * The logout cookie is used once: this page resets the widget, later pages do not.
+	 * Only a page that prints the loader uses it up: the browser's own /favicon.ico request
+	 * (WordPress answers it after this hook) would otherwise race the next page and win.
 	 */
 	public static function forget_logout(): void {
+		if ( is_favicon() || is_robots() || is_feed() || is_trackback() ) {
+			return;
+		}
 		if ( isset( $_COOKIE[ self::LOGOUT_COOKIE ] ) && ! is_user_logged_in() && ! headers_sent() ) {
 			setcookie( self::LOGOUT_COOKIE, '', time() - YEAR_IN_SECONDS, COOKIEPATH ? COOKIEPATH : '/', COOKIE_DOMAIN );
 		}
