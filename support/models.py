@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from .context_url import context_url_validate
 from .edge import ScrubbingJSONDecoder
 from .languages import language_code
 from .search_document import SearchDocument
@@ -74,6 +75,16 @@ class Widget(models.Model):
         help_text=_("Shown next to the chat icon, e.g. “Chat with us”. Empty: the icon only."),
     )
     launcher_text_tr = models.CharField(_("launcher text (Turkish)"), max_length=40, blank=True)
+    context_url = models.URLField(
+        _("context card URL"),
+        max_length=500,
+        blank=True,
+        validators=[context_url_validate],
+        help_text=_(
+            "Your server's HTTPS endpoint that answers with the contact's orders and account "
+            "facts, shown to agents beside the chat (docs/integrations.md, “Context cards”)."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -520,6 +531,9 @@ class Conversation(models.Model):
     labels = models.ManyToManyField(
         "Label", verbose_name=_("labels"), blank=True, related_name="conversations"
     )
+    # What the host page attached (Destek.setConversationContext): support.conversation_context.
+    context_order_id = models.CharField(_("order"), max_length=64, blank=True, default="")
+    context_table = models.CharField(_("table"), max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = _("conversation")
@@ -566,6 +580,17 @@ class Conversation(models.Model):
             # Reports: conversations started / resolved in a date range.
             models.Index(fields=["created_at"], name="conversation_created_idx"),
             models.Index(fields=["resolved_at"], name="conversation_resolved_idx"),
+            # Search by the order or table the host page attached; most conversations have none.
+            models.Index(
+                fields=["context_order_id"],
+                condition=~Q(context_order_id=""),
+                name="conversation_order_idx",
+            ),
+            models.Index(
+                fields=["context_table"],
+                condition=~Q(context_table=""),
+                name="conversation_table_idx",
+            ),
         ]
 
     def __str__(self) -> str:
