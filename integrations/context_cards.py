@@ -35,6 +35,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from support import edge, errors
 
@@ -67,8 +68,28 @@ _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _AMOUNT = re.compile(r"^-?\d{1,12}(\.\d{1,4})?$")
 
 
+# Why a host's cards could not be shown, for the agent: translated when shown (a cached
+# failure is read by agents of either language).
+ERROR_TEXTS = {
+    "refused": gettext_noop("%(detail)s"),
+    "timeout": gettext_noop("The host did not answer within %(seconds)s s."),
+    "unreachable": gettext_noop("The host could not be reached (%(error)s)."),
+    "redirect": gettext_noop(
+        "The host answered with a redirect (HTTP %(status)s); redirects are not followed."
+    ),
+    "status": gettext_noop("The host answered HTTP %(status)s."),
+    "too_large": gettext_noop("The answer is larger than %(size)s KB."),
+    "invalid_json": gettext_noop("The answer is not valid JSON."),
+    "no_cards": gettext_noop("The answer has no “cards” list."),
+}
+
+
 class AnswerInvalid(Exception):
-    """The host's answer cannot be shown at all; the message says why, for the agent."""
+    """The host's answer cannot be shown at all; `code` says why (ERROR_TEXTS)."""
+
+    def __init__(self, code: str, **params):
+        super().__init__(_(ERROR_TEXTS[code]) % params)
+        self.code, self.params = code, params
 
 
 @dataclass
@@ -76,7 +97,14 @@ class ContextCards:
     """What the panel shows: the cards, or why there are none (`error`, for the agent)."""
 
     cards: list[dict] = field(default_factory=list)
-    error: str = ""
+    error_code: str = ""
+    error_params: dict = field(default_factory=dict)
+
+    @property
+    def error(self) -> str:
+        if not self.error_code:
+            return ""
+        return _(ERROR_TEXTS[self.error_code]) % self.error_params
 
 
 # Signing ----------------------------------------------------------------------------------------
@@ -247,15 +275,13 @@ def _card(raw: Any) -> dict | None:
 def context_answer_parse(raw: bytes) -> list[dict]:
     """The cards of a host's answer, validated; AnswerInvalid when it is not an answer."""
     if len(raw) > MAX_ANSWER_BYTES:
-        raise AnswerInvalid(
-            _("The answer is larger than %(size)s KB.") % {"size": MAX_ANSWER_BYTES // 1024}
-        )
+        raise AnswerInvalid("too_large", size=MAX_ANSWER_BYTES // 1024)
     try:
         data = edge.json_parse(raw)
     except errors.InvalidInput:
-        raise AnswerInvalid(_("The answer is not valid JSON.")) from None
+        raise AnswerInvalid("invalid_json") from None
     if not isinstance(data, dict) or not isinstance(data.get("cards"), list):
-        raise AnswerInvalid(_("The answer has no “cards” list."))
+        raise AnswerInvalid("no_cards")
     cards = [_card(entry) for entry in data["cards"]]
     return [card for card in cards if card][:MAX_CARDS]
 
@@ -284,30 +310,23 @@ def context_cards_fetch(
             read_bytes=MAX_ANSWER_BYTES + 1,
         )
     except ValidationError as refused:
-        return ContextCards(error=" ".join(refused.messages))
-    except delivery_http.DeadlineExceeded:
         return ContextCards(
-            error=_("The host did not answer within %(seconds)s s.")
-            % {"seconds": f"{TIMEOUT_SECONDS:g}"}
+            error_code="refused", error_params={"detail": " ".join(refused.messages)}
         )
+    except delivery_http.DeadlineExceeded:
+        return ContextCards(error_code="timeout", error_params={"seconds": f"{TIMEOUT_SECONDS:g}"})
     except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as failure:
         return ContextCards(
-            error=_("The host could not be reached (%(error)s).")
-            % {"error": type(failure).__name__}
+            error_code="unreachable", error_params={"error": type(failure).__name__}
         )
     if 300 <= status < 400:
-        return ContextCards(
-            error=_(
-                "The host answered with a redirect (HTTP %(status)s); redirects are not followed."
-            )
-            % {"status": status}
-        )
+        return ContextCards(error_code="redirect", error_params={"status": status})
     if not 200 <= status < 300:
-        return ContextCards(error=_("The host answered HTTP %(status)s.") % {"status": status})
+        return ContextCards(error_code="status", error_params={"status": status})
     try:
         return ContextCards(cards=context_answer_parse(answer))
     except AnswerInvalid as invalid:
-        return ContextCards(error=str(invalid))
+        return ContextCards(error_code=invalid.code, error_params=invalid.params)
 
 
 def _cache_key(*, widget_key: str, url: str, external_id: str) -> str:
@@ -340,8 +359,12 @@ def context_cards_get(
     )
     cache.set(
         key,
-        {"cards": result.cards, "error": result.error},
-        CACHE_SECONDS if not result.error else FAILURE_CACHE_SECONDS,
+        {
+            "cards": result.cards,
+            "error_code": result.error_code,
+            "error_params": result.error_params,
+        },
+        FAILURE_CACHE_SECONDS if result.error_code else CACHE_SECONDS,
         version=CACHE_VERSION,
     )
     return result

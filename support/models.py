@@ -532,8 +532,8 @@ class Conversation(models.Model):
         "Label", verbose_name=_("labels"), blank=True, related_name="conversations"
     )
     # What the host page attached (Destek.setConversationContext): support.conversation_context.
-    context_order_id = models.CharField(_("order"), max_length=64, blank=True, default="")
-    context_table = models.CharField(_("table"), max_length=64, blank=True, default="")
+    context_order_id = models.CharField(_("order reference"), max_length=64, blank=True, default="")
+    context_table = models.CharField(_("table reference"), max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = _("conversation")

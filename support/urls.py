@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import context_views, views
 
 app_name = "console"
 
@@ -25,6 +25,11 @@ urlpatterns = [
         name="attachment_open",
     ),
     path("inbox/counts", views.inbox_counts, name="inbox_counts"),
+    path(
+        "conversations/<int:conversation_id>/context-cards",
+        context_views.conversation_context_cards,
+        name="conversation_context_cards",
+    ),
     path("search/", views.search, name="search"),
     path("privacy/", views.privacy_overview, name="privacy"),
     path(

@@ -25,6 +25,7 @@ from chat.models import Message
 from . import (
     canned,
     charts,
+    conversation_context,
     edge,
     errors,
     forms,
@@ -234,6 +235,7 @@ def _contact_panel_context(request, conversation, *, contact_form=None) -> dict:
             profile=request.agent, contact=contact
         ),
         "device": device_facts(contact.device),
+        "context_cards_wanted": conversation_context.context_cards_wanted(contact=contact),
     }
 
 

@@ -16,12 +16,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='conversation',
             name='context_order_id',
-            field=models.CharField(blank=True, default='', max_length=64, verbose_name='order'),
+            field=models.CharField(blank=True, default='', max_length=64, verbose_name='order reference'),
         ),
         migrations.AddField(
             model_name='conversation',
             name='context_table',
-            field=models.CharField(blank=True, default='', max_length=64, verbose_name='table'),
+            field=models.CharField(blank=True, default='', max_length=64, verbose_name='table reference'),
         ),
         migrations.AddField(
             model_name='widget',

@@ -2,11 +2,9 @@
 call against real local servers: slow, broken, oversized, redirecting, and private ones."""
 
 import json
-import threading
 import time
 from datetime import UTC, datetime
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.core.cache import cache
@@ -22,82 +20,7 @@ from integrations.context_cards import (
     context_signature,
     context_signature_is_valid,
 )
-
-SECRET = "widget-secret-1"
-ANSWER = {
-    "cards": [
-        {
-            "type": "orders",
-            "title": "Recent orders",
-            "orders": [
-                {
-                    "number": "1042",
-                    "status": "On the way",
-                    "total": "185.00",
-                    "currency": "TRY",
-                    "date": "2026-12-01T12:00:00Z",
-                    "url": "https://shop.example.com/orders/1042",
-                    "items": [{"name": "Simit", "quantity": 2}],
-                }
-            ],
-        },
-        {"type": "fields", "title": "Account", "fields": [{"label": "Plan", "value": "Gold"}]},
-    ]
-}
-
-
-class HostServer:
-    """A host app on loopback: checks each request's signature like a real host, records it,
-    and answers as told (status, body, delay, extra headers)."""
-
-    def __init__(self):
-        self.requests: list[dict] = []
-        self.status = 200
-        self.body: bytes = json.dumps(ANSWER).encode()
-        self.delay = 0.0
-        self.headers: dict = {}
-        host = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                host.requests.append(
-                    {
-                        "path": self.path,
-                        "body": body,
-                        "valid": context_signature_is_valid(
-                            secret=SECRET,
-                            timestamp=self.headers.get("X-Destek-Timestamp"),
-                            body=body,
-                            header=self.headers.get("X-Destek-Signature"),
-                            now=time.time(),
-                        ),
-                    }
-                )
-                if host.delay:
-                    time.sleep(host.delay)
-                self.send_response(host.status)
-                for name, value in host.headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(host.body)))
-                self.end_headers()
-                try:
-                    self.wfile.write(host.body)
-                except OSError:
-                    pass  # the client gave up (the deadline)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/destek/context"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+from tests.integrations.context_host import ANSWER, SECRET, HostServer
 
 
 @pytest.fixture
@@ -272,7 +195,9 @@ def test_a_redirect_is_not_followed(host):
         result = fetch(host.url)
     finally:
         target.close()
-    assert result.error == "The host answered with a redirect (HTTP 302); redirects are not followed."
+    assert (
+        result.error == "The host answered with a redirect (HTTP 302); redirects are not followed."
+    )
     assert target.requests == []
 
 

@@ -1,0 +1,107 @@
+"""The demo shop's context-card endpoint (`make run`): what a host app's server does.
+
+It checks the request as docs/integrations.md asks every host to (the signature over the raw
+body with the widget's secret, a timestamp within five minutes), then answers with the demo
+customer's café orders. Like a real host it knows its widget's secret from its own settings:
+here the demo widget's public one (support/demo.py). Served only with DESTEK_DEMO=1.
+
+Async on purpose: the console's fragment view calls it over HTTP from the same process, and
+a synchronous view would wait for the one thread that the calling view's own request holds.
+"""
+
+import json
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.http import Http404, JsonResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from support.demo import DEMO_USER, DEMO_WIDGET_KEY, DEMO_WIDGET_SECRET
+
+from .context_cards import context_signature_is_valid
+
+
+def demo_orders(*, now) -> list[dict]:
+    """The demo customer's recent orders, newest first (TRY, as the café in Istanbul)."""
+    shop = settings.SITE_URL + reverse("demo")
+
+    def order(number, status, total, minutes_ago, items):
+        return {
+            "number": number,
+            "status": status,
+            "total": total,
+            "currency": "TRY",
+            "date": (now - timedelta(minutes=minutes_ago)).isoformat().replace("+00:00", "Z"),
+            "url": f"{shop}?order={number}",
+            "items": [{"name": name, "quantity": quantity} for name, quantity in items],
+        }
+
+    return [
+        order(
+            "1042",
+            "On the way",
+            "185.00",
+            50,
+            [("Simit", 2), ("Türk kahvesi", 1), ("San Sebastian cheesecake", 1)],
+        ),
+        order("1037", "Delivered", "96.50", 26 * 60, [("Latte", 1), ("Peynirli poğaça", 1)]),
+        order("1021", "Refunded", "64.00", 5 * 24 * 60, [("Çay", 2), ("Açma", 1)]),
+    ]
+
+
+def demo_context_answer(*, external_id: str, now) -> dict:
+    if external_id != DEMO_USER["external_id"]:
+        return {"cards": []}
+    return {
+        "cards": [
+            {"type": "orders", "title": "Recent orders", "orders": demo_orders(now=now)},
+            {
+                "type": "fields",
+                "title": "Account",
+                "fields": [
+                    {"label": "Branch", "value": "Moda, Kadıköy"},
+                    {"label": "Loyalty", "value": "Gold · 7 of 10 stamps"},
+                    {"label": "Payment", "value": "Card •••• 4242, last payment succeeded"},
+                    {
+                        "label": "Profile",
+                        "value": "Open in the shop's admin",
+                        "url": settings.SITE_URL + reverse("demo") + "?customer=42",
+                    },
+                ],
+            },
+        ]
+    }
+
+
+def _refusal(reason: str) -> JsonResponse:
+    return JsonResponse({"error": reason}, status=401)
+
+
+@csrf_exempt
+@require_POST
+async def demo_context_cards(request):
+    if not settings.DESTEK["DEMO"]:
+        raise Http404("The demo is switched off.")
+    body = request.body
+    if not context_signature_is_valid(
+        secret=DEMO_WIDGET_SECRET,
+        timestamp=request.headers.get("X-Destek-Timestamp"),
+        body=body,
+        header=request.headers.get("X-Destek-Signature"),
+        now=time.time(),
+    ):
+        # A stale timestamp (a replayed request) or a signature made with another secret.
+        return _refusal("bad or stale signature")
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return JsonResponse({"error": "not JSON"}, status=400)
+    if not isinstance(data, dict) or data.get("widget") != DEMO_WIDGET_KEY:
+        return JsonResponse({"cards": []})
+    return JsonResponse(
+        demo_context_answer(external_id=str(data.get("external_id", "")), now=timezone.now())
+    )
