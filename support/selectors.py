@@ -346,6 +346,8 @@ INBOX_ROW_FIELDS = (
     "topic__name_en",
     "topic__name_tr",
     "rating__score",
+    "context_order_id",
+    "context_table",
 )
 INBOX_STATUSES = ("active", *Conversation.Status.values)
 
@@ -1014,6 +1016,31 @@ def conversation_search_by_number(*, profile: AgentProfile, query: str) -> Conve
         return conversation_get_for_agent(profile=profile, conversation_id=number)
     except errors.NotFound:
         return None
+
+
+def conversation_search_by_context(
+    *, profile: AgentProfile, query: str, limit: int = 20
+) -> list[Conversation]:
+    """ "1042", "#1042" or "12": the conversations the host page attached that order or table
+    to (Destek.setConversationContext), the agent's to see, newest first."""
+    reference = query.strip().lstrip("#").strip()
+    if not reference or len(reference) > 64:
+        return []
+    return list(
+        Conversation.objects.filter(_visible_to_agent_q(profile))
+        .filter(
+            Q(context_order_id__in=[reference, f"#{reference}"])
+            | Q(context_table__in=[reference, f"#{reference}"])
+        )
+        .select_related("contact")
+        .defer(
+            "contact__search_text",
+            "contact__search_document",
+            "contact__attributes",
+            "contact__device",
+        )
+        .order_by("-created_at", "-id")[:limit]
+    )
 
 
 def search_filter_choices() -> dict:
