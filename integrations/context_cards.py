@@ -137,9 +137,16 @@ def context_signature_is_valid(
 
 
 def context_request(
-    *, secret: str, widget_key: str, external_id: str, conversation_id: int, now: float
+    *,
+    secret: str,
+    widget_key: str,
+    external_id: str,
+    conversation_id: int,
+    now: float,
+    language: str = "",
 ) -> tuple[bytes, dict]:
-    """The body and headers of one signed request."""
+    """The body and headers of one signed request; `language`, the agent's, lets the host
+    answer in it (titles, statuses), as Accept-Language."""
     body = json.dumps(
         {"external_id": external_id, "widget": widget_key, "conversation_id": conversation_id},
         separators=(",", ":"),
@@ -153,6 +160,8 @@ def context_request(
         "X-Destek-Timestamp": str(timestamp),
         "X-Destek-Signature": context_signature(secret=secret, timestamp=timestamp, body=body),
     }
+    if language:
+        headers["Accept-Language"] = language
     return body, headers
 
 
@@ -290,7 +299,13 @@ def context_answer_parse(raw: bytes) -> list[dict]:
 
 
 def context_cards_fetch(
-    *, url: str, secret: str, widget_key: str, external_id: str, conversation_id: int
+    *,
+    url: str,
+    secret: str,
+    widget_key: str,
+    external_id: str,
+    conversation_id: int,
+    language: str = "",
 ) -> ContextCards:
     """Ask the host once (no cache); never raises for anything the host or network does."""
     body, headers = context_request(
@@ -299,6 +314,7 @@ def context_cards_fetch(
         external_id=external_id,
         conversation_id=conversation_id,
         now=time.time(),
+        language=language,
     )
     try:
         webhooks.url_check(url)  # at every call: DNS may have changed since it was saved
@@ -329,9 +345,9 @@ def context_cards_fetch(
         return ContextCards(error_code=invalid.code, error_params=invalid.params)
 
 
-def _cache_key(*, widget_key: str, url: str, external_id: str) -> str:
+def _cache_key(*, widget_key: str, url: str, external_id: str, language: str) -> str:
     # Hashed: an external id is the host's text, of any length and characters.
-    digest = hashlib.sha256(f"{widget_key}\n{url}\n{external_id}".encode()).hexdigest()
+    digest = hashlib.sha256(f"{widget_key}\n{url}\n{external_id}\n{language}".encode()).hexdigest()
     return f"destek:context-cards:{digest}"
 
 
@@ -342,10 +358,12 @@ def context_cards_get(
     widget_key: str,
     external_id: str,
     conversation_id: int,
+    language: str = "",
     refresh: bool = False,
 ) -> ContextCards:
-    """The cards from the cache, or asked for now (`refresh`: asked for now anyway)."""
-    key = _cache_key(widget_key=widget_key, url=url, external_id=external_id)
+    """The cards from the cache, or asked for now (`refresh`: asked for now anyway); kept per
+    widget, external id and language (the host may answer each language in its own)."""
+    key = _cache_key(widget_key=widget_key, url=url, external_id=external_id, language=language)
     if not refresh:
         cached = cache.get(key, version=CACHE_VERSION)
         if cached is not None:
@@ -356,6 +374,7 @@ def context_cards_get(
         widget_key=widget_key,
         external_id=external_id,
         conversation_id=conversation_id,
+        language=language,
     )
     cache.set(
         key,

@@ -24,15 +24,48 @@ from support.demo import DEMO_USER, DEMO_WIDGET_KEY, DEMO_WIDGET_SECRET
 
 from .context_cards import context_signature_is_valid
 
+# The shop's own words, in the language the agent's console asked for (Accept-Language), as
+# a shop would answer: its data, not Destek's texts.
+WORDS = {
+    "en": {
+        "orders": "Recent orders",
+        "account": "Account",
+        "on_the_way": "On the way",
+        "delivered": "Delivered",
+        "refunded": "Refunded",
+        "branch": "Branch",
+        "loyalty": "Loyalty",
+        "loyalty_value": "Gold · 7 of 10 stamps",
+        "payment": "Payment",
+        "payment_value": "Card •••• 4242, last payment succeeded",
+        "profile": "Profile",
+        "profile_value": "Open in the shop's admin",
+    },
+    "tr": {
+        "orders": "Son siparişler",
+        "account": "Hesap",
+        "on_the_way": "Yolda",
+        "delivered": "Teslim edildi",
+        "refunded": "İade edildi",
+        "branch": "Şube",
+        "loyalty": "Sadakat",
+        "loyalty_value": "Altın · 10 damgadan 7'si",
+        "payment": "Ödeme",
+        "payment_value": "Kart •••• 4242, son ödeme başarılı",
+        "profile": "Profil",
+        "profile_value": "Mağaza panelinde aç",
+    },
+}
 
-def demo_orders(*, now) -> list[dict]:
+
+def demo_orders(*, now, words: dict) -> list[dict]:
     """The demo customer's recent orders, newest first (TRY, as the café in Istanbul)."""
     shop = settings.SITE_URL + reverse("demo")
 
     def order(number, status, total, minutes_ago, items):
         return {
             "number": number,
-            "status": status,
+            "status": words[status],
             "total": total,
             "currency": "TRY",
             "date": (now - timedelta(minutes=minutes_ago)).isoformat().replace("+00:00", "Z"),
@@ -43,32 +76,37 @@ def demo_orders(*, now) -> list[dict]:
     return [
         order(
             "1042",
-            "On the way",
+            "on_the_way",
             "185.00",
             50,
             [("Simit", 2), ("Türk kahvesi", 1), ("San Sebastian cheesecake", 1)],
         ),
-        order("1037", "Delivered", "96.50", 26 * 60, [("Latte", 1), ("Peynirli poğaça", 1)]),
-        order("1021", "Refunded", "64.00", 5 * 24 * 60, [("Çay", 2), ("Açma", 1)]),
+        order("1037", "delivered", "96.50", 26 * 60, [("Latte", 1), ("Peynirli poğaça", 1)]),
+        order("1021", "refunded", "64.00", 5 * 24 * 60, [("Çay", 2), ("Açma", 1)]),
     ]
 
 
-def demo_context_answer(*, external_id: str, now) -> dict:
+def demo_context_answer(*, external_id: str, now, language: str = "en") -> dict:
     if external_id != DEMO_USER["external_id"]:
         return {"cards": []}
+    words = WORDS["tr" if language.lower().startswith("tr") else "en"]
     return {
         "cards": [
-            {"type": "orders", "title": "Recent orders", "orders": demo_orders(now=now)},
+            {
+                "type": "orders",
+                "title": words["orders"],
+                "orders": demo_orders(now=now, words=words),
+            },
             {
                 "type": "fields",
-                "title": "Account",
+                "title": words["account"],
                 "fields": [
-                    {"label": "Branch", "value": "Moda, Kadıköy"},
-                    {"label": "Loyalty", "value": "Gold · 7 of 10 stamps"},
-                    {"label": "Payment", "value": "Card •••• 4242, last payment succeeded"},
+                    {"label": words["branch"], "value": "Moda, Kadıköy"},
+                    {"label": words["loyalty"], "value": words["loyalty_value"]},
+                    {"label": words["payment"], "value": words["payment_value"]},
                     {
-                        "label": "Profile",
-                        "value": "Open in the shop's admin",
+                        "label": words["profile"],
+                        "value": words["profile_value"],
                         "url": settings.SITE_URL + reverse("demo") + "?customer=42",
                     },
                 ],
@@ -103,5 +141,9 @@ async def demo_context_cards(request):
     if not isinstance(data, dict) or data.get("widget") != DEMO_WIDGET_KEY:
         return JsonResponse({"cards": []})
     return JsonResponse(
-        demo_context_answer(external_id=str(data.get("external_id", "")), now=timezone.now())
+        demo_context_answer(
+            external_id=str(data.get("external_id", "")),
+            now=timezone.now(),
+            language=request.headers.get("Accept-Language", ""),
+        )
     )

@@ -51,7 +51,7 @@ async def conversation_context_cards(request, conversation_id: int):
     if source is None:
         return HttpResponse("")
     result = await sync_to_async(context_cards.context_cards_get, thread_sensitive=False)(
-        **source, refresh=request.GET.get("refresh") == "1"
+        **source, language=request.LANGUAGE_CODE, refresh=request.GET.get("refresh") == "1"
     )
     with translation.override(request.LANGUAGE_CODE):
         html = render_to_string(

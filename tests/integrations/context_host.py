@@ -49,6 +49,7 @@ class HostServer:
                 host.requests.append(
                     {
                         "path": self.path,
+                        "language": self.headers.get("Accept-Language"),
                         "body": body,
                         "valid": context_signature_is_valid(
                             secret=SECRET,

@@ -240,3 +240,22 @@ def test_answers_are_kept_briefly_per_widget_and_external_id(host):
     assert get(external_id="user-44").error == "The host answered HTTP 503."
     assert len(host.requests) == 4
     assert context_cards.FAILURE_CACHE_SECONDS < context_cards.CACHE_SECONDS
+
+
+def test_the_agents_language_is_offered_and_kept_apart(host):
+    def get(language):
+        return context_cards_get(
+            url=host.url,
+            secret=SECRET,
+            widget_key="shop",
+            external_id="user-42",
+            conversation_id=7,
+            language=language,
+        )
+
+    get("tr")
+    get("tr")
+    get("en")
+    assert [request["language"] for request in host.requests] == ["tr", "en"]
+    fetch(host.url)
+    assert host.requests[-1]["language"] is None  # no language, no header

@@ -79,3 +79,16 @@ def test_seed_demo_points_the_demo_widget_at_it(settings):
     call_command("seed_demo", stdout=io.StringIO())
     widget = Widget.objects.get(key=DEMO_WIDGET_KEY)
     assert widget.context_url == "http://127.0.0.1:8000/demo/context-cards"
+
+
+def test_the_demo_shop_answers_in_the_agents_language():
+    body, headers = signed()
+    response = post(body, {**headers, "HTTP_ACCEPT_LANGUAGE": "tr"})
+    orders, account = context_answer_parse(response.content)
+    assert orders["title"] == "Son siparişler"
+    assert [order["status"] for order in orders["orders"]] == [
+        "Yolda",
+        "Teslim edildi",
+        "İade edildi",
+    ]
+    assert account["fields"][0]["label"] == "Şube"
