@@ -196,7 +196,9 @@ def conversation_context_change(request, conversation_id: int):
         contact=request.contact, conversation_id=conversation_id
     )
     context = conversation_context.conversation_context_clean(request.json)
-    conversation_context.conversation_context_set(conversation=conversation, context=context)
+    conversation_context.conversation_context_set(
+        conversation=conversation, context=context, rate_limit=True
+    )
     return JsonResponse({"context": conversation_context.conversation_context_dict(conversation)})
 
 

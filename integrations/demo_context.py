@@ -5,8 +5,8 @@ body with the widget's secret, a timestamp within five minutes), then answers wi
 customer's café orders. Like a real host it knows its widget's secret from its own settings:
 here the demo widget's public one (support/demo.py). Served only with DESTEK_DEMO=1.
 
-Async on purpose: the console's fragment view calls it over HTTP from the same process, and
-a synchronous view would wait for the one thread that the calling view's own request holds.
+Async: it reads no database, so it answers on the event loop, from the same process as the
+console view that calls it (`make run` serves both).
 """
 
 import json

@@ -1,10 +1,10 @@
 """The contact panel's context cards (integrations.context_cards), as a console fragment.
 
 The panel asks for it after the page has loaded (htmx, hx-trigger=load), so a slow host never
-holds the conversation up. The view is async: the host is called on a worker thread of its
-own, not on the one thread that serves every synchronous view of this process, so a host
-taking its full time blocks no other agent's page. The access check and the reads run as the
-console's other views do (agent_required, conversation_get_for_agent).
+holds the conversation up. The access check and the reads run as the console's other views do
+(agent_required, conversation_get_for_agent, on the request's database thread); the host is
+then called from a worker thread of its own (thread_sensitive=False), so waiting up to the
+deadline for it holds no database connection.
 """
 
 from asgiref.sync import sync_to_async

@@ -17,8 +17,13 @@ from chat import realtime
 from . import edge, errors
 from .models import Contact, Conversation, Widget
 from .process_cache import ProcessCache
+from .ratelimits import rate_limit_enforce
 
 MAX_CONTEXT_CHARS = 64
+# Changes a visitor may make to one conversation's context per window: a page sets it once or
+# twice; each change redraws agents' rows and headers.
+CONTEXT_CHANGES_PER_WINDOW = 20
+CONTEXT_CHANGE_WINDOW_SECONDS = 600
 # The SDK's key → the conversation's column.
 CONTEXT_FIELDS = {"order_id": "context_order_id", "table": "context_table"}
 
@@ -56,10 +61,13 @@ def conversation_context_clean(data: Any) -> dict[str, str]:
     return cleaned
 
 
-def conversation_context_set(*, conversation: Conversation, context: dict[str, str]) -> bool:
+def conversation_context_set(
+    *, conversation: Conversation, context: dict[str, str], rate_limit: bool = False
+) -> bool:
     """Store the cleaned `context` (conversation_context_clean) on the conversation: the keys
     given change, the others stay. Agents' headers and inbox rows follow after commit.
-    Returns whether anything changed (the same context sent again writes nothing)."""
+    Returns whether anything changed (the same context sent again writes nothing).
+    `rate_limit` (the visitor's calls): RateLimited past CONTEXT_CHANGES_PER_WINDOW changes."""
     changes = {
         CONTEXT_FIELDS[key]: value
         for key, value in context.items()
@@ -67,6 +75,13 @@ def conversation_context_set(*, conversation: Conversation, context: dict[str, s
     }
     if not changes:
         return False
+    if rate_limit:
+        rate_limit_enforce(
+            key=f"conversation-context:{conversation.pk}",
+            limit=CONTEXT_CHANGES_PER_WINDOW,
+            window_seconds=CONTEXT_CHANGE_WINDOW_SECONDS,
+            detail=_("Too many changes to this conversation's context; try again later."),
+        )
     with transaction.atomic():
         Conversation.objects.filter(pk=conversation.pk).update(**changes)
         for name, value in changes.items():

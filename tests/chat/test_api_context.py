@@ -171,3 +171,20 @@ def test_the_rest_api_filters_and_shows_it(api):
     assert json.loads(client.get(f"/api/v1/conversations/{conversation_id}/").content)[
         "context"
     ] == {"order_id": "1042", "table": ""}
+
+
+def test_a_visitor_cannot_churn_the_context(api, monkeypatch):
+    from support import conversation_context
+
+    monkeypatch.setattr(conversation_context, "CONTEXT_CHANGES_PER_WINDOW", 2)
+    token, conversation_id = visitor_with_conversation(api)
+    path = f"conversations/{conversation_id}/context"
+    assert api.post(path, {"order_id": "1"}, token=token).status_code == 200
+    assert api.post(path, {"order_id": "2"}, token=token).status_code == 200
+    # The same again changes nothing and counts nothing.
+    assert api.post(path, {"order_id": "2"}, token=token).status_code == 200
+    refused = api.post(path, {"order_id": "3"}, token=token)
+    assert refused.status_code == 429
+    assert error_code(refused) == "rate_limited"
+    assert int(refused["Retry-After"]) > 0
+    assert context_of(conversation_id) == ("2", "")

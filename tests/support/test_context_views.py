@@ -162,3 +162,52 @@ def test_an_agent_who_may_not_see_the_conversation_gets_nothing(host):
     assert response.status_code == 404
     assert Client().get(cards_url(conversation)).status_code == 302
     assert host.requests == []
+
+
+def test_the_context_url_is_https_unless_private_addresses_are_allowed(settings):
+    from django.core.exceptions import ValidationError
+
+    from support.context_url import context_url_validate
+
+    settings.DESTEK = {**settings.DESTEK, "WEBHOOK_ALLOW_PRIVATE_ADDRESSES": False}
+    context_url_validate("https://shop.example.com/destek/context")
+    for bad in (
+        "http://shop.example.com/destek/context",
+        "ftp://shop.example.com/x",
+        "https:///nohost",
+        "https://user:pw@shop.example.com/x",
+    ):
+        with pytest.raises(ValidationError):
+            context_url_validate(bad)
+    settings.DESTEK = {**settings.DESTEK, "WEBHOOK_ALLOW_PRIVATE_ADDRESSES": True}
+    context_url_validate("http://127.0.0.1:8000/demo/context-cards")
+
+
+def test_a_supervisor_sets_the_context_url_in_the_admin(settings):
+    settings.DESTEK = {**settings.DESTEK, "WEBHOOK_ALLOW_PRIVATE_ADDRESSES": False}
+    widget = factories.widget()
+    admin_user = factories.supervisor().user
+    admin_user.is_staff = admin_user.is_superuser = True
+    admin_user.save()
+    client = Client()
+    client.force_login(admin_user)
+    url = reverse("admin:support_widget_change", args=[widget.pk])
+    form = client.get(url)
+    assert 'name="context_url"' in form.content.decode()
+    data = {
+        "key": widget.key,
+        "name": widget.name,
+        "secret": widget.secret,
+        "allowed_origins": "[]",
+        "is_active": "on",
+        "launcher_position": "right",
+        "launcher_color": "#4338ca",
+        "context_url": "http://shop.example.com/destek",
+    }
+    refused = client.post(url, data)
+    assert refused.status_code == 200
+    assert "must start with https://" in refused.content.decode()
+    saved = client.post(url, {**data, "context_url": "https://shop.example.com/destek"})
+    assert saved.status_code == 302
+    widget.refresh_from_db()
+    assert widget.context_url == "https://shop.example.com/destek"
