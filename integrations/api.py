@@ -153,14 +153,10 @@ class ConversationFilterSerializer(drf.Serializer):
     status = drf.ChoiceField(choices=Conversation.Status.choices, required=False)
     widget = s.StringField(required=False, allow_blank=True, help_text="A widget key.")
     contact = s.StringField(required=False, allow_blank=True, help_text="A contact's external id.")
-    order_id = s.StringField(
+    context = s.StringField(
         required=False,
         allow_blank=True,
-        max_length=64,
-        help_text="The order the widget attached (Destek.setConversationContext).",
-    )
-    table = s.StringField(
-        required=False, allow_blank=True, max_length=64, help_text="The table it attached."
+        help_text="An order or table the widget attached (Destek.setConversationContext).",
     )
     assignee = drf.IntegerField(
         required=False, min_value=1, max_value=MAX_ID, help_text="The assigned agent's user id."
@@ -188,8 +184,7 @@ class ConversationList(ApiView):
             status=filters.get("status", ""),
             widget_key=filters.get("widget", ""),
             contact_external_id=filters.get("contact", ""),
-            order_id=filters.get("order_id", ""),
-            table=filters.get("table", ""),
+            context=filters.get("context", ""),
             assignee_id=filters.get("assignee"),
             team=filters.get("team", ""),
             topic=filters.get("topic", ""),
