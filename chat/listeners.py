@@ -93,6 +93,8 @@ def connect() -> None:
     ):
         event_listen(name, conversation_updated)
     event_listen("conversation.labels_changed", conversation_labels_changed)
+    # The header and inbox rows show the order or table, redrawn as for labels (agents only).
+    event_listen("conversation.context_changed", conversation_labels_changed)
     event_listen("note.created", note_created)
     event_listen("read_mark.moved", read_mark_moved)
     event_listen("queue.moved", queue_moved)

@@ -7,6 +7,7 @@ from django.conf import settings
 
 from chat import selectors as chat_selectors
 from support import selectors, services
+from support.conversation_context import context_cards_wanted
 from support.device import device_facts
 from support.models import Conversation
 
@@ -101,6 +102,7 @@ def contact_panel_context(request, conversation, *, contact_form=None) -> dict:
             profile=request.agent, contact=contact
         ),
         "device": device_facts(contact.device),
+        "context_cards_wanted": context_cards_wanted(contact=contact),
     }
 
 

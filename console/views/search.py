@@ -31,6 +31,9 @@ def search(request):
             numbered=None
             if before
             else selectors.conversation_search_by_number(profile=request.agent, query=query),
+            about=[]
+            if before
+            else selectors.conversation_search_by_context(profile=request.agent, query=query),
             next_query=_next_page_query(request.GET, page.next_before),
         )
     return render(request, "console/search.html", context)

@@ -69,6 +69,7 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     "console:conversation_transfer": {"POST": CONVERSATION_AGENTS},
     "console:conversation_priority_change": {"POST": CONVERSATION_AGENTS},
     "console:conversation_status_change": {"POST": CONVERSATION_AGENTS},
+    "console:conversation_context_cards": {"GET": CONVERSATION_AGENTS},
     # Reports: every agent may open them; agents get only their own figures (tests/support/
     # test_report_views.py checks what each one sees).
     "console:reports": {"GET": AGENTS},
@@ -88,12 +89,16 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     "widget_contact_email": {"POST": VISITORS},
     # Inbound email: no session role; the body's HMAC signature is the credential (tests/emails).
     "inbound_email": {"POST": frozenset()},
+    # The demo shop's context-card endpoint: the request's HMAC signature is the credential
+    # (tests/integrations/test_demo_context.py); without the demo it is a 404.
+    "demo_context_cards": {"POST": frozenset()},
     "widget_api:faq": {"GET": VISITORS},
     "widget_api:faq_article": {"GET": VISITORS},
     "widget_api:faq_article_feedback": {"POST": VISITORS},
     "widget_api:conversations": {"GET": VISITORS, "POST": VISITORS},
     "widget_api:conversation_messages": {"GET": OWNER, "POST": OWNER},
     "widget_api:conversation_reopen": {"POST": OWNER},
+    "widget_api:conversation_context": {"POST": OWNER},
     "widget_api:conversation_rating": {"POST": OWNER},
     "widget_api:conversation_attachments": {"POST": OWNER},
     "widget_api:conversation_attachment": {"GET": OWNER},
