@@ -18,7 +18,7 @@ from faq import protocol as faq_protocol
 from faq import selectors as faq_selectors
 from faq import services as faq_services
 from ratings import services as rating_services
-from support import edge, errors, hours
+from support import conversation_context, edge, errors, hours
 from support import selectors as support_selectors
 from support import services as support_services
 from support.http import client_ip
@@ -205,6 +205,8 @@ def conversation_list(request):
     if request.method == "GET":
         return _conversation_history(request)
     data = request.json
+    # Checked before anything is written: a bad context starts nothing.
+    context = conversation_context.conversation_context_clean(data.get("context") or {})
     conversation, created = support_services.conversation_start(
         contact=request.contact,
         body=data.get("body"),
@@ -218,7 +220,22 @@ def conversation_list(request):
     conversation = support_selectors.conversation_get_for_contact(
         contact=request.contact, conversation_id=conversation.pk
     )
+    conversation_context.conversation_context_set(conversation=conversation, context=context)
     return JsonResponse(_conversation_payload(conversation), status=201 if created else 200)
+
+
+@widget_endpoint(methods=["POST"])
+def conversation_context_change(request, conversation_id: int):
+    """Destek.setConversationContext: the order or table the visitor's conversation is about
+    (docs/sdk.md); the keys given change, null or "" clears one."""
+    conversation = support_selectors.conversation_get_for_contact(
+        contact=request.contact, conversation_id=conversation_id
+    )
+    context = conversation_context.conversation_context_clean(request.json)
+    conversation_context.conversation_context_set(
+        conversation=conversation, context=context, rate_limit=True
+    )
+    return JsonResponse({"context": conversation_context.conversation_context_dict(conversation)})
 
 
 def _conversation_history(request) -> JsonResponse:

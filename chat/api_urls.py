@@ -25,6 +25,11 @@ urlpatterns = [
         name="conversation_attachment",
     ),
     path(
+        "conversations/<int:conversation_id>/context",
+        api.conversation_context_change,
+        name="conversation_context",
+    ),
+    path(
         "conversations/<int:conversation_id>/reopen",
         api.conversation_reopen,
         name="conversation_reopen",

@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from chat import views as chat_views
 from emails import views as email_views
+from integrations import demo_context
 from ratings import views as ratings_views
 
 urlpatterns = [
@@ -25,6 +26,7 @@ urlpatterns = [
     path("widget/prechat-texts", chat_views.widget_prechat_texts, name="widget_prechat_texts"),
     path("demo/", chat_views.demo_page, name="demo"),
     path("demo/app/", chat_views.demo_app_page, name="demo_app"),
+    path("demo/context-cards", demo_context.demo_context_cards, name="demo_context_cards"),
     path("files/<str:token>", chat_views.attachment_file, name="attachment_file"),
     path("rate/<str:token>/", ratings_views.rating_link, name="rating_link"),
     path("help/", include("faq.urls")),

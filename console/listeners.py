@@ -60,6 +60,8 @@ def connect() -> None:
         "conversation.assigned",
         "conversation.sla_breached",
         "conversation.labels_changed",
+        # The header and inbox rows show the order or table the host page attached.
+        "conversation.context_changed",
     ):
         event_listen(name, conversation_changed)
     event_listen("note.created", note_created)

@@ -53,6 +53,8 @@ def _row_texts(language: str | None) -> dict:
         "response_target": gettext("Response target"),
         "unread": gettext("Unread messages"),
         "agent_reply": gettext("Reply:"),
+        "order": gettext("Order"),
+        "table": gettext("Table"),
     }
 
 
@@ -120,6 +122,9 @@ def inbox_row(conversation: Conversation) -> dict:
         "preview": conversation.last_message_preview or "—",
         "preview_by_agent": conversation.last_message_preview_by_agent,
         "rating": rating.score if rating else None,
+        # What the host page attached (Destek.setConversationContext).
+        "order_ref": conversation.context_order_id,
+        "table_ref": conversation.context_table,
         "texts": texts,
     }
 

@@ -5,6 +5,7 @@ from .views import (
     canned,
     contact,
     contacts,
+    context,
     conversations,
     inbox,
     mail,
@@ -43,6 +44,11 @@ urlpatterns = [
         name="attachment_open",
     ),
     path("inbox/counts", inbox.inbox_counts, name="inbox_counts"),
+    path(
+        "conversations/<int:conversation_id>/context-cards",
+        context.conversation_context_cards,
+        name="conversation_context_cards",
+    ),
     path("search/", search.search, name="search"),
     path("privacy/", privacy.privacy_overview, name="privacy"),
     path(

@@ -152,6 +152,11 @@ class ConversationFilterSerializer(drf.Serializer):
     status = drf.ChoiceField(choices=Conversation.Status.choices, required=False)
     widget = s.StringField(required=False, allow_blank=True, help_text="A widget key.")
     contact = s.StringField(required=False, allow_blank=True, help_text="A contact's external id.")
+    context = s.StringField(
+        required=False,
+        allow_blank=True,
+        help_text="An order or table the widget attached (Destek.setConversationContext).",
+    )
     assignee = drf.IntegerField(
         required=False, min_value=1, max_value=MAX_ID, help_text="The assigned agent's user id."
     )
@@ -178,6 +183,7 @@ class ConversationList(ApiView):
             status=filters.get("status", ""),
             widget_key=filters.get("widget", ""),
             contact_external_id=filters.get("contact", ""),
+            context=filters.get("context", ""),
             assignee_id=filters.get("assignee"),
             team=filters.get("team", ""),
             topic=filters.get("topic", ""),

@@ -94,6 +94,21 @@ def post(*, url: str, body: bytes, headers: dict, deadline_seconds: float) -> tu
     RESPONSE_EXCERPT_BYTES of the answer). Raises DeadlineExceeded when the whole attempt
     (connect, TLS, headers, the excerpt) has not finished within `deadline_seconds`, and
     requests/urllib3 errors or OSError when the connection fails."""
+    status_code, excerpt = post_read(
+        url=url,
+        body=body,
+        headers=headers,
+        deadline_seconds=deadline_seconds,
+        read_bytes=RESPONSE_EXCERPT_BYTES,
+    )
+    return status_code, excerpt.decode("utf-8", "replace")
+
+
+def post_read(
+    *, url: str, body: bytes, headers: dict, deadline_seconds: float, read_bytes: int
+) -> tuple[int, bytes]:
+    """As post, with the first `read_bytes` bytes of the answer as they came (a caller that
+    caps an answer's size asks for one byte more than it accepts)."""
     deadline = _Deadline(deadline_seconds)
     token = _deadline.set(deadline)
     session = requests.Session()
@@ -109,10 +124,10 @@ def post(*, url: str, body: bytes, headers: dict, deadline_seconds: float) -> tu
             allow_redirects=False,
             stream=True,
         ) as response:
-            excerpt = response.raw.read(RESPONSE_EXCERPT_BYTES, decode_content=True) or b""
+            excerpt = response.raw.read(read_bytes, decode_content=True) or b""
             if deadline.expired:
                 raise DeadlineExceeded
-            return response.status_code, excerpt.decode("utf-8", "replace")
+            return response.status_code, excerpt
     except (requests.RequestException, urllib3.exceptions.HTTPError, OSError):
         if deadline.expired:
             raise DeadlineExceeded from None

@@ -132,6 +132,7 @@ def conversation_list_for_token(
     status: str = "",
     widget_key: str = "",
     contact_external_id: str = "",
+    context: str = "",
     assignee_id: int | None = None,
     team: str = "",
     topic: str = "",
@@ -146,6 +147,8 @@ def conversation_list_for_token(
         conversations = conversations.filter(contact__widget__key=widget_key)
     if contact_external_id:
         conversations = conversations.filter(contact__external_id=contact_external_id)
+    if context:
+        conversations = conversations.filter(Q(context_order_id=context) | Q(context_table=context))
     if assignee_id is not None:
         conversations = conversations.filter(assignee_id=assignee_id)
     if team:

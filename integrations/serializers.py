@@ -74,6 +74,13 @@ class RatingRefSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ConversationContextSerializer(serializers.Serializer):
+    order_id = serializers.CharField(
+        allow_blank=True, help_text='The order the widget attached; "" for none.'
+    )
+    table = serializers.CharField(allow_blank=True, help_text='The table it attached; "" for none.')
+
+
 class ConversationSerializer(serializers.ModelSerializer):
     widget = serializers.SerializerMethodField()
     contact = ContactRefSerializer(read_only=True)
@@ -81,6 +88,7 @@ class ConversationSerializer(serializers.ModelSerializer):
     team = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     assignee = serializers.SerializerMethodField()
     rating = serializers.SerializerMethodField()
+    context = serializers.SerializerMethodField()
 
     class Meta:
         model = Conversation
@@ -98,8 +106,13 @@ class ConversationSerializer(serializers.ModelSerializer):
             "first_response_at",
             "resolved_at",
             "rating",
+            "context",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(ConversationContextSerializer())
+    def get_context(self, conversation) -> dict:
+        return {"order_id": conversation.context_order_id, "table": conversation.context_table}
 
     @extend_schema_field(serializers.CharField())
     def get_widget(self, conversation) -> str:

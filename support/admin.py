@@ -3,7 +3,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.db.models import F, Q
+from django.db.models import F, Q, URLField
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -67,6 +67,8 @@ class WidgetAdmin(admin.ModelAdmin):
     list_filter = ["is_active", "require_verified_identity"]
     search_fields = ["name", "key"]
     inlines = [PreChatFieldInline]
+    # The context card URL: https:// when the scheme is left out (Django 6's default).
+    formfield_overrides = {URLField: {"assume_scheme": "https"}}
 
 
 class AttributeDefinitionForm(forms.ModelForm):

@@ -41,6 +41,8 @@ The events:
 - `conversation.resolved`  conversation_id, reason, by_id
 - `conversation.sla_breached`  conversation_id, kind ("first_response" or "resolution")
 - `conversation.labels_changed`  conversation_id
+- `conversation.context_changed`  conversation_id, order_id, table: the host page attached an
+  order or table (support.conversation_context); agents' headers and inbox rows follow
 - `message.created`  message_id, conversation_id, contact_id, sender_type, status, body,
   action, conversation_changed
 - `note.created`  note_id, conversation_id
@@ -72,6 +74,7 @@ EVENTS = frozenset(
         "conversation.resolved",
         "conversation.sla_breached",
         "conversation.labels_changed",
+        "conversation.context_changed",
         "message.created",
         "note.created",
         "read_mark.moved",

@@ -7,6 +7,7 @@ from django.conf import settings
 
 from chat import selectors as chat_selectors
 from support import selectors, services
+from support.conversation_context import context_cards_wanted
 from support.device import device_facts
 from support.models import Conversation
 
@@ -145,6 +146,7 @@ def contact_panel_context(request, conversation, *, contact_form=None) -> dict:
             for key, value in contact.attributes.items()
             if key not in selectors.attribute_definitions_by_key(scope="contact")
         },
+        "context_cards_wanted": context_cards_wanted(contact=contact),
     }
 
 

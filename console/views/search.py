@@ -35,6 +35,9 @@ def search(request):
             by_attribute=[]
             if before
             else selectors.conversation_search_by_attribute(profile=request.agent, query=query),
+            about=[]
+            if before
+            else selectors.conversation_search_by_context(profile=request.agent, query=query),
             next_query=_next_page_query(request.GET, page.next_before),
         )
     return render(request, "console/search.html", context)

@@ -28,6 +28,9 @@ export default function app(I) {
       model: get('model'),
     },
   }, bridge);
+  // Destek.setConversationContext in app mode: the bridge's `context`, or ?order_id= / ?table=.
+  const c = bridge.context || ((get('order_id') || get('table')) && { order_id: get('order_id'), table: get('table') });
+  if (c) I.c = c;
   self.destekOut = (m) => {
     window.webkit?.messageHandlers?.destek?.postMessage(m);
     android?.postMessage?.(JSON.stringify(m));

@@ -124,6 +124,9 @@ class Conversation(models.Model):
     labels = models.ManyToManyField(
         "Label", verbose_name=_("labels"), blank=True, related_name="conversations"
     )
+    # What the host page attached (Destek.setConversationContext): support.conversation_context.
+    context_order_id = models.CharField(_("order reference"), max_length=64, blank=True, default="")
+    context_table = models.CharField(_("table reference"), max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = _("conversation")
@@ -170,6 +173,17 @@ class Conversation(models.Model):
             # Reports: conversations started / resolved in a date range.
             models.Index(fields=["created_at"], name="conversation_created_idx"),
             models.Index(fields=["resolved_at"], name="conversation_resolved_idx"),
+            # Search by the order or table the host page attached; most conversations have none.
+            models.Index(
+                fields=["context_order_id"],
+                condition=~Q(context_order_id=""),
+                name="conversation_order_idx",
+            ),
+            models.Index(
+                fields=["context_table"],
+                condition=~Q(context_table=""),
+                name="conversation_table_idx",
+            ),
         ]
 
     def __str__(self) -> str:

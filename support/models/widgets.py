@@ -4,6 +4,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..context_url import context_url_validate
 from ..languages import language_code
 
 
@@ -66,6 +67,16 @@ class Widget(models.Model):
         help_text=_("Shown next to the chat icon, e.g. “Chat with us”. Empty: the icon only."),
     )
     launcher_text_tr = models.CharField(_("launcher text (Turkish)"), max_length=40, blank=True)
+    context_url = models.URLField(
+        _("context card URL"),
+        max_length=500,
+        blank=True,
+        validators=[context_url_validate],
+        help_text=_(
+            "Your server's HTTPS endpoint that answers with the contact's orders and account "
+            "facts, shown to agents beside the chat (docs/integrations.md, “Context cards”)."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

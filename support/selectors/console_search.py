@@ -177,6 +177,31 @@ def conversation_search_by_number(*, profile: AgentProfile, query: str) -> Conve
         return None
 
 
+def conversation_search_by_context(
+    *, profile: AgentProfile, query: str, limit: int = 20
+) -> list[Conversation]:
+    """ "1042", "#1042" or "12": the conversations the host page attached that order or table
+    to (Destek.setConversationContext), the agent's to see, newest first."""
+    reference = query.strip().lstrip("#").strip()
+    if not reference or len(reference) > 64:
+        return []
+    return list(
+        Conversation.objects.filter(conversation_visible_to_agent_q(profile))
+        .filter(
+            Q(context_order_id__in=[reference, f"#{reference}"])
+            | Q(context_table__in=[reference, f"#{reference}"])
+        )
+        .select_related("contact")
+        .defer(
+            "contact__search_text",
+            "contact__search_document",
+            "contact__attributes",
+            "contact__device",
+        )
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
 def search_filter_choices() -> dict:
     """What the search form offers: teams, topics and agents."""
     return {

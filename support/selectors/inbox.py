@@ -58,6 +58,8 @@ INBOX_ROW_FIELDS = (
     "topic__name_en",
     "topic__name_tr",
     "rating__score",
+    "context_order_id",
+    "context_table",
 )
 INBOX_STATUSES = ("active", *Conversation.Status.values)
 

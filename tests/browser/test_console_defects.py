@@ -77,6 +77,8 @@ def test_the_contact_panel_follows_a_status_change(stack, server, new_context):
 
 def socket_lost(page) -> None:
     """The live socket closes as a dropped connection would (the page stays, no reload)."""
+    # A page just opened may not have its socket yet.
+    expect(page.locator("#connection")).to_have_attribute("data-state", "open")
     page.evaluate("document.getElementById('live')['htmx-internal-data'].webSocket.socket.close()")
     expect(page.locator("#connection-banner")).to_be_visible()
 

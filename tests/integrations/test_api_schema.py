@@ -88,7 +88,7 @@ def test_api_matches_its_schema(api_schema, mode):
     operations = set()
 
     @given(case=api_schema.as_strategy(generation_mode=mode))
-    @settings(FUZZ, max_examples=80)
+    @settings(FUZZ, max_examples=120)
     def check(case):
         operations.add(case.operation.label)
         case.call_and_validate(checks=CHECKS)

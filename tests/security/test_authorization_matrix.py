@@ -69,6 +69,15 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     "console:conversation_transfer": {"POST": CONVERSATION_AGENTS},
     "console:conversation_priority_change": {"POST": CONVERSATION_AGENTS},
     "console:conversation_status_change": {"POST": CONVERSATION_AGENTS},
+    "console:conversation_context_cards": {"GET": CONVERSATION_AGENTS},
+    "console:conversation_attributes": {"GET": CONVERSATION_AGENTS, "POST": CONVERSATION_AGENTS},
+    # Contacts: the list shows only contacts with a conversation the agent may see; a contact's
+    # page likewise; merging two contacts is a supervisor's (tests/console/test_contacts.py).
+    "console:contacts": {"GET": AGENTS},
+    "console:contact": {"GET": CONVERSATION_AGENTS},
+    "console:contact_merge": {"POST": SUPERVISORS},
+    # A received mail's original: none in this world; tests/emails check who may open one.
+    "console:mail_original": {"GET": NOBODY},
     # Reports: every agent may open them; agents get only their own figures (tests/support/
     # test_report_views.py checks what each one sees).
     "console:reports": {"GET": AGENTS},
@@ -88,12 +97,18 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     "widget_contact_email": {"POST": VISITORS},
     # Inbound email: no session role; the body's HMAC signature is the credential (tests/emails).
     "inbound_email": {"POST": frozenset()},
+    # A support address's raw-mail webhook: its shared secret header is the credential.
+    "mailbox_inbound": {"POST": frozenset()},
+    # The demo shop's context-card endpoint: the request's HMAC signature is the credential
+    # (tests/integrations/test_demo_context.py); without the demo it is a 404.
+    "demo_context_cards": {"POST": frozenset()},
     "widget_api:faq": {"GET": VISITORS},
     "widget_api:faq_article": {"GET": VISITORS},
     "widget_api:faq_article_feedback": {"POST": VISITORS},
     "widget_api:conversations": {"GET": VISITORS, "POST": VISITORS},
     "widget_api:conversation_messages": {"GET": OWNER, "POST": OWNER},
     "widget_api:conversation_reopen": {"POST": OWNER},
+    "widget_api:conversation_context": {"POST": OWNER},
     "widget_api:conversation_rating": {"POST": OWNER},
     "widget_api:conversation_attachments": {"POST": OWNER},
     "widget_api:conversation_attachment": {"GET": OWNER},
@@ -102,6 +117,7 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     "attachment_file": {"GET": EVERYONE},  # the short-lived signed token is the credential
     "widget_files_texts": {"GET": EVERYONE},
     "widget_faq_texts": {"GET": EVERYONE},
+    "widget_prechat_texts": {"GET": EVERYONE},
     # The REST API for host-app servers takes API tokens only (tests/integrations/test_api.py
     # covers tokens and scopes): every role here, visitor tokens and sessions included, is
     # refused. Its schema and docs are public.

@@ -58,6 +58,10 @@ class World:
             "external_id": "user-a",
             "table": "agents",  # a report table's CSV
             "canned_id": str(self.canned.pk if self.canned else 0),
+            "contact_id": str(self.contacts["visitor_a"].pk),
+            # No mail and no support address in this world: their pages are 404 for all.
+            "inbound_id": "0",
+            "support_address_id": "0",
         }
 
 

@@ -7,7 +7,7 @@ import pytest
 from django.db import transaction
 
 from ratings import services as rating_services
-from support import automation, events, services
+from support import automation, conversation_context, events, services
 from support.models import Conversation
 from tests import factories
 
@@ -153,6 +153,9 @@ def test_every_event_of_the_write_paths_round_trips_through_json(listen):
     services.note_create(conversation=conversation, author=agent, body="@nobody checked")
     label = factories.label()
     services.conversation_label_add(conversation=conversation, label_id=label.pk)
+    conversation_context.conversation_context_set(
+        conversation=conversation, context={"order_id": "1042"}
+    )
     services.conversation_set_priority(
         conversation=conversation, priority="high", by_user=agent.user
     )
@@ -178,6 +181,7 @@ def test_every_event_of_the_write_paths_round_trips_through_json(listen):
         "conversation.resolved",
         "conversation.sla_breached",
         "conversation.labels_changed",
+        "conversation.context_changed",
         "message.created",
         "note.created",
         "read_mark.moved",

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.urls import reverse
 
 from faq.seed import seed_cafe_articles
 from proactive.models import Trigger
@@ -149,7 +150,13 @@ class Command(BaseCommand):
             )
         widget, _ = Widget.objects.update_or_create(
             key=DEMO_WIDGET_KEY,
-            defaults={"name": "Lale Cafe", "secret": DEMO_WIDGET_SECRET, "is_active": True},
+            defaults={
+                "name": "Lale Cafe",
+                "secret": DEMO_WIDGET_SECRET,
+                "is_active": True,
+                # The shop's orders beside the demo customer's chats (integrations/demo_context.py).
+                "context_url": settings.SITE_URL + reverse("demo_context_cards"),
+            },
         )
         teams = {}
         for name, name_tr, slug in TEAMS:

@@ -51,6 +51,8 @@
     identify: (identity) => set({ identity }),
     setAttributes: (attributes) => set({ attributes }),
     setLocale: (locale) => set({ locale }),
+    // kept for the widget's next hello; no frame is made for it
+    setConversationContext: (c) => post('destek:set', { c: (I.c = c) }),
     track: (...e) => (X.t.push(e[0]), emit('track', ...e)),
     reset() {
       ls('a', '');

@@ -173,9 +173,14 @@ async function start() {
   }
   post({ type: 'destek:ready', active: S.conversations.some((c) => c.status !== 'resolved') });
   route();
+  tell();
   connect();
   flush();
 }
+
+// Destek.setConversationContext: onto the open conversation; a new one starts with it (opening).
+const tell = () => I.c && cur && cur.status !== 'resolved' && api(`conversations/${cur.id}/context`, I.c)
+  .catch((e) => post({ type: 'destek:error', code: e.code, detail: e.message }));
 
 const findTopic = (slug) => S.topics.find((t) => t.slug === slug);
 
@@ -441,6 +446,7 @@ function unqueue(cid) {
 // What the visitor chose before the conversation began: it starts with it, by text or file.
 function opening() {
   const o = {};
+  if (I.c) o.context = I.c;
   if (I.p) o.proactive = I.p.t;
   if (I.pre) o.prechat = I.pre;
   if (topic) o.topic = topic, urgent.checked && (o.priority_hint = 'urgent');
@@ -811,6 +817,7 @@ onmessage = (e) => {
   const v = t && e.data.v;
   if (t === 'destek:init' || t === 'destek:set') {
     Object.assign(I, v);
+    if (t === 'destek:set' && 'c' in v) return tell(); // the context alone: the session goes on
     if (t === 'destek:set') kill(), clearTimeout(retryTimer);
     start();
   }

@@ -1,0 +1,46 @@
+"""Destek.setConversationContext reaches agents live (the inbox row and the header over the
+console's socket) and never the visitor's socket: it is the host page's word, for agents."""
+
+import pytest
+from asgiref.sync import sync_to_async
+
+from support import conversation_context
+from tests.chat.test_console_tools_live import (  # noqa: F401 - a fixture
+    _close_consumer_db_connections,
+    drain,
+    setup_chat,
+)
+from tests.chat.test_consumers import console_socket, receive_html_until, visitor_socket
+
+pytestmark = [pytest.mark.django_db(transaction=True)]
+
+
+async def test_the_context_updates_the_row_and_header_live_and_not_the_visitor(
+    channel_layer_kind,
+):
+    chat = await sync_to_async(setup_chat)()
+    conversation = chat["conversation"]
+    visitor = await visitor_socket(chat["token"])
+    console = await console_socket(chat["users"]["mentioned"])
+    # The agent has the conversation open: its header is watched.
+    await console.send_json_to({"type": "watch", "conversation": conversation.pk, "after": 0})
+    await drain(console)
+
+    changed = await sync_to_async(conversation_context.conversation_context_set)(
+        conversation=conversation, context={"order_id": "1042", "table": "12"}
+    )
+    assert changed
+    header = await receive_html_until(console, 'id="conversation-order"')
+    assert "Order 1042" in header and "Table 12" in header
+    row = await receive_html_until(console, f"conv-row-{conversation.pk}")
+    assert "Order 1042" in row and "Table 12" in row
+    assert await drain(visitor) == []
+
+    # The same context again: nothing written, nothing sent.
+    again = await sync_to_async(conversation_context.conversation_context_set)(
+        conversation=conversation, context={"order_id": "1042"}
+    )
+    assert not again
+    assert await drain(console) == []
+    await visitor.disconnect()
+    await console.disconnect()
