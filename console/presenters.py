@@ -52,6 +52,7 @@ def _row_texts(language: str | None) -> dict:
         "response_target": gettext("Response target"),
         "unread": gettext("Unread messages"),
         "agent_reply": gettext("Reply:"),
+        "select": gettext("Select for a bulk action"),
     }
 
 

@@ -2,6 +2,7 @@ from django.urls import path
 
 from .views import (
     account,
+    bulk,
     canned,
     contact,
     conversations,
@@ -40,6 +41,12 @@ urlpatterns = [
         name="attachment_open",
     ),
     path("inbox/counts", inbox.inbox_counts, name="inbox_counts"),
+    path("inbox/bulk", bulk.inbox_bulk, name="inbox_bulk"),
+    path(
+        "conversations/<int:conversation_id>/snooze",
+        conversations.conversation_snooze,
+        name="conversation_snooze",
+    ),
     path("search/", search.search, name="search"),
     path("privacy/", privacy.privacy_overview, name="privacy"),
     path(

@@ -1168,3 +1168,20 @@ def message_objects_after(*, conversation: Conversation, after: int, limit: int)
         .prefetch_related("attachments")
         .order_by("id")[:limit]
     )
+
+
+def conversation_list_for_agent_by_ids(
+    *, profile: AgentProfile, ids: list[int]
+) -> list[Conversation]:
+    """The conversations among `ids` the agent may see (one query): a bulk action's rows."""
+    return list(
+        Conversation.objects.filter(_visible_to_agent_q(profile), pk__in=ids).order_by("pk")
+    )
+
+
+def team_exists(*, team_id) -> bool:
+    return str(team_id).isdigit() and Team.objects.filter(pk=int(team_id)).exists()
+
+
+def label_exists(*, label_id) -> bool:
+    return str(label_id).isdigit() and any(label.pk == int(label_id) for label in label_list())

@@ -48,6 +48,9 @@ def inbox_context(request, *, rows: bool = True) -> dict:
         "priorities": Conversation.Priority.choices,
         "statuses": Conversation.Status.choices,
         "labels": selectors.label_list(),
+        # The bulk bar's choices (per-process copies: no query).
+        "bulk_agents": selectors.agent_list_for_assignment(),
+        "bulk_teams": selectors.team_list(),
         "agent": request.agent,
         "team_ids": selectors.agent_team_ids(profile=request.agent),
     }

@@ -1,6 +1,8 @@
 """A conversation: its page, earlier messages, and the header's actions (status, assignee,
 team or topic, priority)."""
 
+from datetime import datetime
+
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -160,6 +162,44 @@ def conversation_priority_change(request, conversation_id: int):
         services.conversation_set_priority(
             conversation=conversation, priority=request.POST.get("priority"), by_user=request.user
         )
+    except errors.DomainError as error:
+        return action_error(error)
+    return header_response(request, conversation_id)
+
+
+def snooze_until_from_form(data) -> datetime | None:
+    """The snooze end a form chose: a quick choice (`snooze`) or a time (`snooze_at`,
+    datetime-local, in the server's time zone); InvalidInput for anything else."""
+    choice = data.get("snooze", "")
+    presets = services.snooze_presets()
+    if choice in presets:
+        return presets[choice]
+    if choice == "at":
+        try:
+            when = datetime.fromisoformat(data.get("snooze_at", ""))
+        except ValueError:
+            raise errors.InvalidInput(_("Choose when the conversation should come back.")) from None
+        return services.snooze_until_clean(until=when)
+    raise errors.InvalidInput(_("Choose when the conversation should come back."))
+
+
+@require_POST
+@agent_required
+def conversation_snooze(request, conversation_id: int):
+    conversation = selectors.conversation_get_for_agent(
+        profile=request.agent, conversation_id=conversation_id
+    )
+    try:
+        if request.POST.get("snooze") == "wake":
+            services.conversation_wake(
+                conversation=conversation, by_user=request.user, reason="unsnoozed"
+            )
+        else:
+            services.conversation_snooze(
+                conversation=conversation,
+                by_user=request.user,
+                until=snooze_until_from_form(request.POST),
+            )
     except errors.DomainError as error:
         return action_error(error)
     return header_response(request, conversation_id)

@@ -29,6 +29,12 @@ from .attachments import (
 from .audit import (
     audit_record,
 )
+from .bulk import (
+    BULK_ACTIONS,
+    BULK_MAX_CONVERSATIONS,
+    BulkResult,
+    conversations_bulk_act,
+)
 from .canned import (
     CANNED_SHORTCUT,
     CANNED_TITLE_MAX_CHARS,
@@ -82,6 +88,14 @@ from .sessions import (
     visitor_session_revoke,
     widget_session_open,
 )
+from .snooze import (
+    SNOOZE_MAX_DAYS,
+    conversation_snooze,
+    conversation_wake,
+    snooze_presets,
+    snooze_until_clean,
+    snoozed_wake_due,
+)
 from .status import (
     conversation_reopen,
     conversation_resolve,
@@ -101,6 +115,8 @@ from .visitors import (
 
 __all__ = [
     "ACTION_TYPES",
+    "BULK_ACTIONS",
+    "BULK_MAX_CONVERSATIONS",
     "CANNED_SHORTCUT",
     "CANNED_TITLE_MAX_CHARS",
     "CLIENT_ID_MAX_CHARS",
@@ -110,9 +126,11 @@ __all__ = [
     "INBOX_ROW_RELATED",
     "MENTION",
     "PUBLISHED_CONVERSATION_FIELDS",
+    "SNOOZE_MAX_DAYS",
     "STATUS_TRANSITIONS",
     "UNREAD_FOR",
     "USER_AGENT_SYSTEMS",
+    "BulkResult",
     "agent_console_closed",
     "agent_heartbeat",
     "agent_set_language",
@@ -147,10 +165,13 @@ __all__ = [
     "conversation_resolve_by_bot",
     "conversation_set_priority",
     "conversation_set_status",
+    "conversation_snooze",
     "conversation_start",
     "conversation_transfer",
     "conversation_transition",
     "conversation_unassign",
+    "conversation_wake",
+    "conversations_bulk_act",
     "login_failure_record",
     "login_failures_clear",
     "login_lockout_remaining",
@@ -163,6 +184,9 @@ __all__ = [
     "queue_drain",
     "rate_limit_enforce",
     "rate_limit_hit",
+    "snooze_presets",
+    "snooze_until_clean",
+    "snoozed_wake_due",
     "visitor_message_send",
     "visitor_session_revoke",
     "widget_session_open",

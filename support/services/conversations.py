@@ -15,7 +15,12 @@ from ..models import (
     Topic,
 )
 from ..orm import fields_save
-from .queue import _active_priority_rules, _conversation_enter_queue
+from .queue import (
+    _active_priority_rules,
+    _assign_to_best_agent,
+    _conversation_enter_queue,
+    _publish_queue_moved,
+)
 from .transitions import _stamp_first_response, conversation_transition
 
 Status = Conversation.Status
@@ -110,6 +115,7 @@ def conversation_record_message(
     Returns the changed fields, so the caller knows whether to publish an update.
     """
     now = message.created_at
+    woke_to_queue = False
     conversation.last_message_at = now
     fields = ["last_message_at"]
     sender = message.sender_type
@@ -123,7 +129,7 @@ def conversation_record_message(
         if conversation.assignee_id is None:
             conversation.assignee = message.sender_agent
             fields.append("assignee")
-        if conversation.status in (Status.QUEUED, Status.PENDING, Status.RESOLVED):
+        if conversation.status in (Status.QUEUED, Status.PENDING, Status.RESOLVED, Status.SNOOZED):
             # An agent's reply opens it; a resolved one is reopened (and audited as such).
             fields += conversation_transition(
                 conversation=conversation,
@@ -151,6 +157,13 @@ def conversation_record_message(
                 reason="visitor_reply",
                 save=False,
             )
+        elif conversation.status == Status.SNOOZED:
+            # The customer wrote: the snooze ends now, back to its agent or the queue.
+            target = Status.OPEN if conversation.assignee_id else Status.QUEUED
+            fields += conversation_transition(
+                conversation=conversation, to=target, by=None, reason="visitor_reply", save=False
+            )
+            woke_to_queue = target == Status.QUEUED
         conversation.visitor_last_read_id = message.pk
         conversation.visitor_unread_count = 0
         conversation.agent_unread_count += 1
@@ -160,4 +173,6 @@ def conversation_record_message(
         fields.append("visitor_unread_count")
     # save(update_fields=fields) without compiling its UPDATE for every message.
     fields_save(instance=conversation, fields=fields)
+    if woke_to_queue and not _assign_to_best_agent(conversation=conversation):
+        _publish_queue_moved(team_id=conversation.team_id)
     return fields
