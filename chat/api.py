@@ -67,6 +67,9 @@ def widget_endpoint(*, methods: list[str], authenticated: bool = True, json_body
                     token = header[7:].strip() if header.startswith("Bearer ") else ""
                     request.contact = support_selectors.contact_get_by_visitor_token(token=token)
                 return view(request, *args, **kwargs)
+            except errors.Blocked:
+                # A blocked visitor: as accepted, nothing more (docs/protocol.md, Blocks).
+                return JsonResponse({"accepted": True}, status=202)
             except errors.DomainError as error:
                 return error_response(error)
 

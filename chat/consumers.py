@@ -33,6 +33,8 @@ logger = logging.getLogger("destek.consumers")
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
+# _message_send's answer for a blocked visitor's message (support.services.blocks).
+BLOCKED = object()
 CLOSE_RATE_LIMITED = 4429
 AUTH_TIMEOUT_SECONDS = 10
 MAX_FRAME_BYTES = 64 * 1024
@@ -486,6 +488,10 @@ class VisitorConsumer(JsonFrameConsumer):
             frame.get("action"),
             frame.get("attachments"),
         )
+        if payload is BLOCKED:
+            # A blocked visitor: as accepted, nothing more (docs/protocol.md, Blocks).
+            await self.send_json({"type": "message.accepted", "client_id": frame.get("client_id")})
+            return
         if isinstance(payload, int):
             await self.close(code=payload)
             return
@@ -498,7 +504,7 @@ class VisitorConsumer(JsonFrameConsumer):
 
     def _message_send(
         self, conversation_id: int, body, client_id, action, attachments
-    ) -> tuple[dict, bool] | int:
+    ) -> tuple[dict, bool] | int | object:
         """(the stored message as a frame, created), or the close code when the token no
         longer holds (checked against the rows message_send locks: no statement of its own)."""
         try:
@@ -515,6 +521,8 @@ class VisitorConsumer(JsonFrameConsumer):
             return CLOSE_UNAUTHENTICATED
         except errors.Forbidden:
             return CLOSE_FORBIDDEN
+        except errors.Blocked:
+            return BLOCKED
         return protocol.message_to_dict(message), created
 
     async def on_typing(self, frame: dict):

@@ -2,6 +2,7 @@ from django.urls import path
 
 from .views import (
     account,
+    blocks,
     bulk,
     canned,
     contact,
@@ -42,6 +43,13 @@ urlpatterns = [
     ),
     path("inbox/counts", inbox.inbox_counts, name="inbox_counts"),
     path("inbox/bulk", bulk.inbox_bulk, name="inbox_bulk"),
+    path("blocks/", blocks.block_list, name="block_list"),
+    path("blocks/<int:block_id>/lift", blocks.block_lift, name="block_lift"),
+    path(
+        "conversations/<int:conversation_id>/block",
+        blocks.conversation_block,
+        name="conversation_block",
+    ),
     path(
         "conversations/<int:conversation_id>/snooze",
         conversations.conversation_snooze,

@@ -20,6 +20,7 @@ from .models import (
     BusinessHoursInterval,
     CannedResponse,
     Contact,
+    ContactBlock,
     ContactChange,
     Conversation,
     Label,
@@ -432,3 +433,19 @@ class MessageAdmin(admin.ModelAdmin):
     list_select_related = ["conversation"]
     raw_id_fields = ["conversation", "sender_agent"]
     readonly_fields = ["conversation", "sender_type", "sender_agent", "client_id", "created_at"]
+
+
+@admin.register(ContactBlock)
+class ContactBlockAdmin(admin.ModelAdmin):
+    """The record of blocks; supervisors lift them in the console (Privacy → Blocked
+    contacts), through the service that also frees the contacts and writes the audit log."""
+
+    list_display = ["__str__", "contact", "ip_address", "blocked_by", "created_at", "lifted_at"]
+    list_filter = ["reason", ("lifted_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["contact", "blocked_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

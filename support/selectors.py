@@ -35,6 +35,7 @@ from .models import (
     AuditEvent,
     CannedResponse,
     Contact,
+    ContactBlock,
     ContactChange,
     Conversation,
     Label,
@@ -1185,3 +1186,12 @@ def team_exists(*, team_id) -> bool:
 
 def label_exists(*, label_id) -> bool:
     return str(label_id).isdigit() and any(label.pk == int(label_id) for label in label_list())
+
+
+def block_list_recent(*, limit: int = 100) -> list[ContactBlock]:
+    """Standing blocks first, then the lifted ones, newest first, with who did what."""
+    return list(
+        ContactBlock.objects.select_related("contact", "blocked_by", "lifted_by", "widget")
+        .annotate(standing=Q(lifted_at__isnull=True))
+        .order_by("-standing", "-created_at", "-id")[:limit]
+    )

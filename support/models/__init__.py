@@ -2,6 +2,7 @@
 
 from .agents import AgentProfile
 from .audit import AuditEvent, RateLimitBucket
+from .blocks import ContactBlock
 from .canned import HEX_COLOUR_VALIDATOR, CannedResponse, Label, Note
 from .contacts import (
     MAX_ATTRIBUTE_NAME_CHARS,
@@ -42,6 +43,7 @@ __all__ = [
     "BusinessHoursInterval",
     "CannedResponse",
     "Contact",
+    "ContactBlock",
     "ContactChange",
     "Conversation",
     "Label",

@@ -34,6 +34,8 @@ class AuditEvent(models.Model):
         CONTACT_EXPORTED = "contact.exported", _("Contact data exported")
         CONTACT_ERASED = "contact.erased", _("Contact data erased")
         LOGIN_LOCKED = "login.locked", _("Login locked after failures")
+        CONTACT_BLOCKED = "contact.blocked", _("Contact blocked")
+        CONTACT_UNBLOCKED = "contact.unblocked", _("Block lifted")
 
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

@@ -29,6 +29,10 @@ from .attachments import (
 from .audit import (
     audit_record,
 )
+from .blocks import (
+    block_lift,
+    contact_block,
+)
 from .bulk import (
     BULK_ACTIONS,
     BULK_MAX_CONVERSATIONS,
@@ -145,10 +149,12 @@ __all__ = [
     "attachments_delete_unsent",
     "attachments_known",
     "audit_record",
+    "block_lift",
     "canned_response_create",
     "canned_response_delete",
     "canned_response_update",
     "clean_action",
+    "contact_block",
     "contact_touch",
     "contact_update",
     "contact_upsert",

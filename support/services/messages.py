@@ -205,6 +205,9 @@ def _message_send_in_transaction(
     conversation = _conversation_lock(
         conversation_id=conversation.pk, visible_to=visible_to, visitor_token=visitor_token
     )
+    if sender_type == Message.SenderType.VISITOR and conversation.contact.blocked_by_id:
+        # Refused quietly (support.services.blocks): nothing stored, nothing routed.
+        raise errors.Blocked(_("Thanks, we got your message."))
     client_id, body = _clean_client_id(client_id), _clean_body(body)
     attachment_ids = attachment_services.attachment_ids_clean(attachments)
     if attachment_ids and sender_type not in (Message.SenderType.VISITOR, Message.SenderType.AGENT):

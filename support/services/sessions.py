@@ -22,6 +22,7 @@ from ..models import (
     ContactChange,
     Conversation,
 )
+from .blocks import contact_block_by_address
 from .security import widget_session_rate_check
 
 Status = Conversation.Status
@@ -178,6 +179,9 @@ def widget_session_open(
         if locale:
             contact.locale = locale
         contact.last_seen_at = timezone.now()
+        if ip_address:
+            contact.last_ip = ip_address
+        contact_block_by_address(contact=contact, ip_address=ip_address)
         contact.search_text = contact.search_words()
         contact.save()
         after = _contact_snapshot(contact)

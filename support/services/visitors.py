@@ -45,6 +45,9 @@ def conversation_start(
     `proactive_token` (from a proactive message's bubble) records the conversation as that
     trigger's conversion; a stale or forged one is ignored, the conversation starts anyway.
     """
+    if contact.blocked_by_id:
+        # Refused quietly (support.services.blocks): no conversation, nothing routed.
+        raise errors.Blocked(_("Thanks, we got your message."))
     client_id = _clean_client_id(client_id)
     # No body (or "") starts a conversation without a first message, e.g. from a topic button.
     has_body = body not in (None, "")

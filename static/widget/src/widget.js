@@ -508,6 +508,7 @@ async function create(entry) {
     return;
   }
   creating = false;
+  if (c.accepted) return accepted(entry.client_id); // nothing more to show (protocol: Blocks)
   I.p = 0;
   unqueue(entry.client_id);
   for (const x of outbox) if (x.conversation == null) x.conversation = c.id;
@@ -515,6 +516,18 @@ async function create(entry) {
   const last = c.messages[c.messages.length - 1];
   upsertConv(c.id, { status: c.status, topic: c.topic, last_message: last?.body, updated_at: last?.created_at || c.created_at });
   if (!cur && D.view === 'new') await openConv(c.id, c, c.messages);
+  flush();
+}
+
+// Accepted with no message back (protocol: Blocks): shown as sent, never sent again.
+function accepted(cid) {
+  unqueue(cid);
+  failed.delete(cid);
+  const p = pendingEl(cid);
+  if (p) {
+    p.classList.remove('pending', 'failed');
+    p.querySelector('.msg-status').textContent = T.sent;
+  }
   flush();
 }
 
@@ -625,6 +638,9 @@ function onFrame(f) {
       break;
     case 'message.new':
       if (f.message) onMessage(f.message);
+      break;
+    case 'message.accepted':
+      if (f.client_id) accepted(f.client_id);
       break;
     case 'subscribed':
       if (f.has_more && here) fill(cur.id);
