@@ -98,7 +98,7 @@ def block_lift(*, block_id: Any, by_profile: AgentProfile) -> ContactBlock:
 def contact_block_by_address(*, contact: Contact, ip_address: str | None) -> None:
     """A new anonymous session from a blocked address: its contact is blocked by that block
     (the caller saves the contact)."""
-    if not ip_address or contact.identified or contact.blocked_by_id is not None:
+    if not ip_address:
         return
     block = (
         ContactBlock.objects.filter(

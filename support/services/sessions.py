@@ -164,6 +164,9 @@ def widget_session_open(
             before = _contact_snapshot(contact)
         else:
             contact = Contact.objects.create(widget=widget)
+            # A new anonymous visitor from a blocked address (their old token lost) is blocked
+            # too; known contacts were blocked themselves, so only new ones cost this query.
+            contact_block_by_address(contact=contact, ip_address=ip_address)
             before = {}
 
         if name:
@@ -181,7 +184,6 @@ def widget_session_open(
         contact.last_seen_at = timezone.now()
         if ip_address:
             contact.last_ip = ip_address
-        contact_block_by_address(contact=contact, ip_address=ip_address)
         contact.search_text = contact.search_words()
         contact.save()
         after = _contact_snapshot(contact)
