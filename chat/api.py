@@ -236,6 +236,16 @@ def conversation_messages(request, conversation_id: int):
     return JsonResponse({"messages": messages, "has_more": has_more})
 
 
+@widget_endpoint(methods=["DELETE"], json_body=False)
+def conversation_message_delete(request, conversation_id: int, message_id: int):
+    """The visitor deletes their own last message while no agent has seen it (an addition:
+    docs/protocol.md, Changed messages). Answers the message as it now is."""
+    message = support_services.visitor_message_delete(
+        contact=request.contact, conversation_id=conversation_id, message_id=message_id
+    )
+    return JsonResponse(protocol.message_to_dict(message))
+
+
 @widget_endpoint(methods=["POST"], json_body=False)
 def conversation_attachments(request, conversation_id: int):
     """`POST conversations/<id>/attachments`, multipart `file`: 201 Attachment, unsent until a

@@ -28,6 +28,10 @@ def message_created(event: Event) -> None:
     )
 
 
+def message_changed(event: Event) -> None:
+    realtime.message_changed(message_id=event.data["message_id"])
+
+
 def conversation_updated(event: Event) -> None:
     realtime.conversation_updated(conversation_id=event.data["conversation_id"])
 
@@ -86,6 +90,7 @@ def bot_announce_handoff(event: Event) -> None:
 
 def connect() -> None:
     event_listen("message.created", message_created)
+    event_listen("message.changed", message_changed)
     for name in (
         "conversation.updated",
         "conversation.assigned",

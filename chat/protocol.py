@@ -57,7 +57,9 @@ def message_attachments(message: Message) -> list[Attachment]:
 
 
 def message_to_dict(message: Message) -> dict:
-    return {
+    """Additions, only when they apply: `edited_at` (an agent changed the text) and
+    `deleted_at` (deleted: no text, no files); see docs/protocol.md, Changed messages."""
+    data = {
         "id": message.pk,
         "conversation": message.conversation_id,
         "client_id": message.client_id,
@@ -67,6 +69,11 @@ def message_to_dict(message: Message) -> dict:
         "actions": message.actions or [],
         "created_at": _iso(message.created_at),
     }
+    if message.edited_at is not None:
+        data["edited_at"] = _iso(message.edited_at)
+    if message.deleted_at is not None:
+        data["deleted_at"] = _iso(message.deleted_at)
+    return data
 
 
 def _reopen(conversation: Conversation) -> dict:

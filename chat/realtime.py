@@ -261,6 +261,30 @@ def message_created(*, message: Message, conversation, conversation_changed: boo
     _send(outgoing)
 
 
+def message_changed(*, message_id: int) -> None:
+    """An edited or deleted message: the visitor's `message.updated` frame, and the watching
+    consoles' message replaced in place (docs/protocol.md, Changed messages)."""
+    message = (
+        Message.objects.select_related("conversation__contact", "sender_agent__agent_profile")
+        .prefetch_related("attachments")
+        .filter(pk=message_id)
+        .first()
+    )
+    if message is None:
+        return
+    conversation = message.conversation
+    frame = {"type": "message.updated", "message": protocol.message_to_dict(message)}
+    message_html = render_each_language(
+        "console/oob_message_changed.html", {"message": message, "conversation": conversation}
+    )
+    _send(
+        [
+            (visitor_group(conversation.contact_id), visitor_event(frame)),
+            (console_conversation_group(conversation.pk), console_event(message_html)),
+        ]
+    )
+
+
 def note_created(*, note_id: int) -> None:
     """An internal note: to the consoles watching its conversation and to the agents it
     mentions. Never to a visitor group."""

@@ -8,6 +8,7 @@ from .views import (
     contact,
     conversations,
     inbox,
+    message_edits,
     messages,
     notes_labels,
     privacy,
@@ -43,6 +44,8 @@ urlpatterns = [
     ),
     path("inbox/counts", inbox.inbox_counts, name="inbox_counts"),
     path("inbox/bulk", bulk.inbox_bulk, name="inbox_bulk"),
+    path("messages/<int:message_id>/edit", message_edits.message_edit, name="message_edit"),
+    path("messages/<int:message_id>/delete", message_edits.message_delete, name="message_delete"),
     path("blocks/", blocks.block_list, name="block_list"),
     path("blocks/<int:block_id>/lift", blocks.block_lift, name="block_lift"),
     path(

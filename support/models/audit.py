@@ -36,6 +36,8 @@ class AuditEvent(models.Model):
         LOGIN_LOCKED = "login.locked", _("Login locked after failures")
         CONTACT_BLOCKED = "contact.blocked", _("Contact blocked")
         CONTACT_UNBLOCKED = "contact.unblocked", _("Block lifted")
+        MESSAGE_EDITED = "message.edited", _("Message edited")
+        MESSAGE_DELETED = "message.deleted", _("Message deleted")
 
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

@@ -52,6 +52,13 @@ from .conversations import (
     conversation_hand_off,
     conversation_record_message,
 )
+from .message_edits import (
+    message_can_change,
+    message_delete,
+    message_edit,
+    message_edit_window,
+    visitor_message_delete,
+)
 from .messages import (
     CLIENT_ID_MAX_CHARS,
     INBOX_ROW_RELATED,
@@ -182,6 +189,10 @@ __all__ = [
     "login_failures_clear",
     "login_lockout_remaining",
     "mention_usernames",
+    "message_can_change",
+    "message_delete",
+    "message_edit",
+    "message_edit_window",
     "message_send",
     "messages_erase_for_conversations",
     "note_create",
@@ -193,6 +204,7 @@ __all__ = [
     "snooze_presets",
     "snooze_until_clean",
     "snoozed_wake_due",
+    "visitor_message_delete",
     "visitor_message_send",
     "visitor_session_revoke",
     "widget_session_open",
