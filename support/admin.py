@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import hours, privacy, selectors
+from . import errors, hours, privacy, selectors
 from .auth_forms import AdminLockoutAuthenticationForm
 from .http import client_ip
 from .languages import format_duration
@@ -24,6 +24,7 @@ from .models import (
     ContactChange,
     Conversation,
     Label,
+    Macro,
     Message,
     PriorityRule,
     ResponseTarget,
@@ -32,6 +33,7 @@ from .models import (
     Topic,
     Widget,
 )
+from .services.macros import macro_actions_clean
 
 # The admin's sign-in gets the same lockout as the console's.
 admin.site.login_form = AdminLockoutAuthenticationForm
@@ -449,3 +451,25 @@ class ContactBlockAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class MacroAdminForm(forms.ModelForm):
+    def clean_actions(self):
+        # The same check as the console's: only actions the services know, with valid values.
+        try:
+            return macro_actions_clean(self.cleaned_data["actions"])
+        except errors.InvalidInput as error:
+            raise forms.ValidationError(error.detail) from error
+
+
+@admin.register(Macro)
+class MacroAdmin(admin.ModelAdmin):
+    """Team macros are managed here (and by supervisors in the console); agents keep their
+    personal ones in the console. Actions are [{"type", "value"}] (support.services.macros)."""
+
+    form = MacroAdminForm
+    list_display = ["name", "team", "owner", "updated_at"]
+    list_filter = ["team"]
+    search_fields = ["name"]
+    autocomplete_fields = ["owner"]
+    fields = ["name", "team", "owner", "actions"]

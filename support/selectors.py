@@ -39,6 +39,7 @@ from .models import (
     ContactChange,
     Conversation,
     Label,
+    Macro,
     Message,
     Note,
     Team,
@@ -1195,3 +1196,20 @@ def block_list_recent(*, limit: int = 100) -> list[ContactBlock]:
         .annotate(standing=Q(lifted_at__isnull=True))
         .order_by("-standing", "-created_at", "-id")[:limit]
     )
+
+
+def macro_list_for_agent(*, profile: AgentProfile) -> list[Macro]:
+    """The macros an agent may run: their own and their teams' (supervisors: every team's)."""
+    scope = Q(owner_id=profile.user_id)
+    if profile.is_supervisor:
+        scope |= Q(team__isnull=False)
+    else:
+        scope |= Q(team_id__in=agent_team_ids(profile=profile))
+    return list(Macro.objects.filter(scope).select_related("team"))
+
+
+def macro_get_for_agent(*, profile: AgentProfile, macro_id) -> Macro:
+    for macro in macro_list_for_agent(profile=profile):
+        if str(macro.pk) == str(macro_id):
+            return macro
+    raise errors.NotFound(_("No such macro."))

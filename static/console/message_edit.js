@@ -95,3 +95,19 @@
   document.addEventListener("DOMContentLoaded", refresh);
   setInterval(refresh, 30000);
 })();
+
+/* "m" outside text fields opens the conversation's macro menu (its list loads on opening). */
+(function () {
+  "use strict";
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "m" || event.ctrlKey || event.metaKey || event.altKey) return;
+    var target = event.target;
+    if (target.closest("input, textarea, select, [contenteditable]")) return;
+    var menu = document.getElementById("macro-menu");
+    if (!menu) return;
+    event.preventDefault();
+    menu.open = true;
+    var first = menu.querySelector(".macro-run");
+    if (first) first.focus();
+  });
+})();

@@ -12,6 +12,7 @@ from .contacts import (
     ContactChange,
 )
 from .conversations import ACTIVE_STATUSES, SLA_BREACHED_ORDER, Conversation
+from .macros import Macro
 from .messages import Attachment, Message
 from .teams import (
     PRIORITY_ORDER,
@@ -47,6 +48,7 @@ __all__ = [
     "ContactChange",
     "Conversation",
     "Label",
+    "Macro",
     "Message",
     "NamedInTwoLanguages",
     "Note",

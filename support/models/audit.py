@@ -38,6 +38,7 @@ class AuditEvent(models.Model):
         CONTACT_UNBLOCKED = "contact.unblocked", _("Block lifted")
         MESSAGE_EDITED = "message.edited", _("Message edited")
         MESSAGE_DELETED = "message.deleted", _("Message deleted")
+        MACRO_RUN = "macro.run", _("Macro run")
 
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

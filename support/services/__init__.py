@@ -52,6 +52,14 @@ from .conversations import (
     conversation_hand_off,
     conversation_record_message,
 )
+from .macros import (
+    MACRO_ACTIONS,
+    macro_actions_clean,
+    macro_create,
+    macro_delete,
+    macro_run,
+    macro_update,
+)
 from .message_edits import (
     message_can_change,
     message_delete,
@@ -135,6 +143,7 @@ __all__ = [
     "CONTACT_TOUCH_EVERY",
     "DEVICE_FIELDS",
     "INBOX_ROW_RELATED",
+    "MACRO_ACTIONS",
     "MENTION",
     "PUBLISHED_CONVERSATION_FIELDS",
     "SNOOZE_MAX_DAYS",
@@ -188,6 +197,11 @@ __all__ = [
     "login_failure_record",
     "login_failures_clear",
     "login_lockout_remaining",
+    "macro_actions_clean",
+    "macro_create",
+    "macro_delete",
+    "macro_run",
+    "macro_update",
     "mention_usernames",
     "message_can_change",
     "message_delete",
