@@ -5,6 +5,20 @@
 
   function checks() { return document.querySelectorAll("#inbox-list .bulk-check"); }
 
+  // The rows' ids the agent selected: a row re-rendered live (a new message, an assignment)
+  // arrives unchecked, and must not drop out of the selection.
+  var selected = new Set();
+
+  function remember() {
+    checks().forEach(function (box) {
+      if (box.checked) selected.add(box.value); else selected.delete(box.value);
+    });
+  }
+
+  function restore() {
+    checks().forEach(function (box) { if (selected.has(box.value)) box.checked = true; });
+  }
+
   function selectedCount() {
     return document.querySelectorAll("#inbox-list .bulk-check:checked").length;
   }
@@ -43,16 +57,19 @@
     if (target.id === "bulk-select-all") {
       checks().forEach(function (box) { box.checked = target.checked; });
     }
-    if (target.matches(".bulk-check, #bulk-select-all")) refreshBar();
+    if (target.matches(".bulk-check, #bulk-select-all")) { remember(); refreshBar(); }
     var form = target.closest("#bulk-form, .snooze-form");
     if (form && target.matches("select")) refreshChoices(form);
   });
 
-  // A snooze menu arrives with each header swap.
-  document.addEventListener("htmx:afterSettle", function () {
+  // A snooze menu arrives with each header swap; live rows arrive over the socket.
+  function afterSwap() {
     document.querySelectorAll(".snooze-form").forEach(refreshChoices);
+    restore();
     refreshBar();
-  });
+  }
+  document.addEventListener("htmx:afterSettle", afterSwap);
+  document.addEventListener("htmx:wsAfterMessage", afterSwap);
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll(".snooze-form").forEach(refreshChoices);
     refreshBar();

@@ -97,6 +97,8 @@ def _preview_follow(*, message: Message, old_body: str) -> None:
         Conversation.objects.filter(pk=conversation.pk).update(
             last_message_preview=message.body[:140]
         )
+        # The inbox rows show the new preview.
+        event_emit("conversation.updated", conversation_id=conversation.pk)
 
 
 def message_edit(*, profile: AgentProfile, message_id: Any, body: Any) -> Message:
