@@ -88,7 +88,7 @@ def test_block_a_spammer_and_a_supervisor_lifts_it(stack, new_context, server):
     stack.manage("shell", "-c", SETUP)
     agent = new_context(locale="tr-TR").new_page()
     agent_login(agent, server)
-    visitor, widget = visitor_writes(new_context, server, "CHEAP PILLS www.spam.example")
+    _visitor, widget = visitor_writes(new_context, server, "CHEAP PILLS www.spam.example")
     open_conversation(agent, "CHEAP PILLS")
     agent.locator("#block-button").click()
     agent.locator("#block-apply").click()
