@@ -128,7 +128,8 @@ def widget_session_open(
     widget_session_rate_check(ip_address=ip_address)
     widget = selectors.widget_get_active(key=widget_key)
     if widget.require_verified_identity and identity is None:
-        raise errors.IdentityRequired(_("This widget requires a verified identity."))
+        # What the widget shows a visitor who is not signed in to the host site.
+        raise errors.IdentityRequired(_("Please sign in to chat with us."))
     if contact_data is not None and not isinstance(contact_data, dict):
         raise errors.InvalidInput(_("contact must be an object."))
     contact_data = contact_data or {}

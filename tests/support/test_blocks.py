@@ -138,3 +138,25 @@ def test_an_agent_blocks_from_the_console_but_not_a_conversation_they_may_not_se
     url = reverse("console:conversation_block", args=[hidden.pk])
     assert logged_in(agent).post(url, {"reason": "spam"}).status_code == 404
     assert Contact.objects.get(pk=hidden.contact_id).blocked_by_id is None
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "Please sign in to chat with us."),
+        ("tr", "Bizimle sohbet etmek için lütfen giriş yapın."),
+    ],
+)
+def test_a_widget_that_requires_identity_refuses_anonymous_visitors_clearly(language, text):
+    widget = factories.widget()
+    widget.require_verified_identity = True
+    widget.save(update_fields=["require_verified_identity"])
+    response = Client().post(
+        API + "session",
+        json.dumps({"widget_key": widget.key}),
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    assert response.status_code == 403
+    assert response.json()["error"] == {"code": "identity_required", "detail": text}
+    assert not Contact.objects.filter(widget=widget).exists()
