@@ -56,6 +56,14 @@ def message_attachments(message: Message) -> list[Attachment]:
     return list(message.attachments.all())
 
 
+def visitor_status(conversation: Conversation) -> str:
+    """The status a visitor sees: snoozing is the agents' own bookkeeping (the conversation
+    is still open to them), so a snoozed conversation shows as open."""
+    if conversation.status == Conversation.Status.SNOOZED:
+        return Conversation.Status.OPEN
+    return conversation.status
+
+
 def message_to_dict(message: Message) -> dict:
     """Additions, only when they apply: `edited_at` (an agent changed the text) and
     `deleted_at` (deleted: no text, no files); see docs/protocol.md, Changed messages."""
@@ -92,7 +100,7 @@ def conversation_to_dict(conversation: Conversation, *, queue: dict | None = Non
     return {
         **_reopen(conversation),
         "id": conversation.pk,
-        "status": conversation.status,
+        "status": visitor_status(conversation),
         "topic": conversation.topic.slug if conversation.topic_id else None,
         "priority": conversation.priority,
         "assignee": agent_public(conversation.assignee),
@@ -114,7 +122,7 @@ def conversation_summary(conversation: Conversation) -> dict:
     """The session's list entry for one of the visitor's conversations."""
     return {
         "id": conversation.pk,
-        "status": conversation.status,
+        "status": visitor_status(conversation),
         "topic": conversation.topic.slug if conversation.topic_id else None,
         "last_message": conversation.last_message_preview,
         "unread": getattr(conversation, "unread_count", 0),

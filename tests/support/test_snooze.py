@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from chat import protocol
 from support import automation, errors, selectors, services
 from support.models import AuditEvent, Conversation, ResponseTarget
 from tests import factories
@@ -159,3 +160,12 @@ def test_the_snooze_sweep_is_on_the_beat_schedule():
 
     tasks = {entry["task"] for entry in app.conf.beat_schedule.values()}
     assert "support.tasks.snooze_sweep" in tasks
+
+
+def test_the_visitor_sees_a_snoozed_conversation_as_open():
+    agent = factories.agent()
+    conversation = queued_conversation()
+    services.conversation_snooze(conversation=conversation, by_user=agent.user)
+    conversation.refresh_from_db()
+    assert protocol.conversation_to_dict(conversation)["status"] == "open"
+    assert protocol.conversation_summary(conversation)["status"] == "open"
