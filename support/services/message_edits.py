@@ -103,11 +103,12 @@ def _preview_follow(*, message: Message, old_body: str) -> None:
 
 def message_edit(*, profile: AgentProfile, message_id: Any, body: Any) -> Message:
     """An agent replaces the text of their own message within the window."""
-    body = _clean_body(body)
-    if not body:
-        raise errors.InvalidInput(_("The message is empty."), code="empty_message")
     with transaction.atomic():
+        # Whether the agent may change it first, then their input.
         message = _agent_message_locked(profile=profile, message_id=message_id)
+        body = _clean_body(body)
+        if not body:
+            raise errors.InvalidInput(_("The message is empty."), code="empty_message")
         old_body = message.body
         if body == old_body:
             return message

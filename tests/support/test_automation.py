@@ -401,6 +401,7 @@ def test_the_beat_schedule_runs_each_sweep():
     schedule = {entry["task"]: entry["schedule"] for entry in app.conf.beat_schedule.values()}
     assert schedule == {
         "support.tasks.sla_sweep": 30.0,
+        "support.tasks.snooze_sweep": 30.0,
         "support.tasks.inactivity_sweep": 300.0,
         "support.tasks.requeue_offline_agents": 60.0,
         "support.tasks.retention_sweep": crontab(hour=3, minute=30),
