@@ -43,6 +43,7 @@ The events:
 - `conversation.labels_changed`  conversation_id
 - `message.created`  message_id, conversation_id, contact_id, sender_type, status, body,
   action, conversation_changed
+- `message.changed`  message_id, conversation_id, contact_id, change ("edited" or "deleted")
 - `note.created`  note_id, conversation_id
 - `read_mark.moved`  conversation_id, contact_id, reader, up_to, team_id, assignee_id
 - `queue.moved`  team_id
@@ -73,6 +74,7 @@ EVENTS = frozenset(
         "conversation.sla_breached",
         "conversation.labels_changed",
         "message.created",
+        "message.changed",
         "note.created",
         "read_mark.moved",
         "queue.moved",

@@ -58,6 +58,12 @@ class World:
             "external_id": "user-a",
             "table": "agents",  # a report table's CSV
             "canned_id": str(self.canned.pk if self.canned else 0),
+            # Visitor A's last message (theirs, unseen); no block or macro exists here.
+            "message_id": str(
+                self.conversation.messages.filter(sender_type="visitor").order_by("-pk")[0].pk
+            ),
+            "block_id": "0",
+            "macro_id": "0",
         }
 
 
