@@ -74,6 +74,9 @@ def widget_endpoint(*, methods: list[str], authenticated: bool = True, json_body
                     token = header[7:].strip() if header.startswith("Bearer ") else ""
                     request.contact = support_selectors.contact_get_by_visitor_token(token=token)
                 return view(request, *args, **kwargs)
+            except errors.Blocked:
+                # A blocked visitor: as accepted, nothing more (docs/protocol.md, Blocks).
+                return JsonResponse({"accepted": True}, status=202)
             except errors.DomainError as error:
                 return error_response(error)
 
@@ -283,6 +286,16 @@ def conversation_messages(request, conversation_id: int):
         conversation=conversation, after=after, limit=limit
     )
     return JsonResponse({"messages": messages, "has_more": has_more})
+
+
+@widget_endpoint(methods=["DELETE"], json_body=False)
+def conversation_message_delete(request, conversation_id: int, message_id: int):
+    """The visitor deletes their own last message while no agent has seen it (an addition:
+    docs/protocol.md, Changed messages). Answers the message as it now is."""
+    message = support_services.visitor_message_delete(
+        contact=request.contact, conversation_id=conversation_id, message_id=message_id
+    )
+    return JsonResponse(protocol.message_to_dict(message))
 
 
 @widget_endpoint(methods=["POST"], json_body=False)

@@ -15,6 +15,11 @@ urlpatterns = [
         name="conversation_messages",
     ),
     path(
+        "conversations/<int:conversation_id>/messages/<int:message_id>",
+        api.conversation_message_delete,
+        name="conversation_message_delete",
+    ),
+    path(
         "conversations/<int:conversation_id>/attachments",
         api.conversation_attachments,
         name="conversation_attachments",

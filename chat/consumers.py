@@ -31,6 +31,8 @@ from .frames import (
 
 logger = logging.getLogger("destek.consumers")
 
+# _message_send's answer for a blocked visitor's message (support.services.blocks).
+BLOCKED = object()
 AUTH_TIMEOUT_SECONDS = 10
 CONTACT_TOUCH_SECONDS = 60
 
@@ -237,6 +239,10 @@ class VisitorConsumer(JsonFrameConsumer):
             frame.get("action"),
             frame.get("attachments"),
         )
+        if payload is BLOCKED:
+            # A blocked visitor: as accepted, nothing more (docs/protocol.md, Blocks).
+            await self.send_json({"type": "message.accepted", "client_id": frame.get("client_id")})
+            return
         if isinstance(payload, int):
             await self.close(code=payload)
             return
@@ -249,7 +255,7 @@ class VisitorConsumer(JsonFrameConsumer):
 
     def _message_send(
         self, conversation_id: int, body, client_id, action, attachments
-    ) -> tuple[dict, bool] | int:
+    ) -> tuple[dict, bool] | int | object:
         """(the stored message as a frame, created), or the close code when the token no
         longer holds (checked against the rows message_send locks: no statement of its own)."""
         try:
@@ -266,6 +272,8 @@ class VisitorConsumer(JsonFrameConsumer):
             return CLOSE_UNAUTHENTICATED
         except errors.Forbidden:
             return CLOSE_FORBIDDEN
+        except errors.Blocked:
+            return BLOCKED
         return protocol.message_to_dict(message), created
 
     async def on_typing(self, frame: dict):

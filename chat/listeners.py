@@ -44,6 +44,25 @@ def message_created(event: Event) -> None:
     )
 
 
+def event_changed_message(event: Event) -> Message | None:
+    """message.changed's message with its conversation and contact, read once for every
+    listener (None: gone since)."""
+    if "changed_message" not in event.objects:
+        event.objects["changed_message"] = (
+            Message.objects.select_related("conversation__contact", "sender_agent__agent_profile")
+            .prefetch_related("attachments")
+            .filter(pk=event.data["message_id"])
+            .first()
+        )
+    return event.objects["changed_message"]
+
+
+def message_changed(event: Event) -> None:
+    message = event_changed_message(event)
+    if message is not None:
+        realtime.message_changed(message=message)
+
+
 def conversation_updated(event: Event) -> None:
     conversation = event_conversation(event)
     if conversation is not None:
@@ -90,6 +109,7 @@ def bot_announce_handoff(event: Event) -> None:
 
 def connect() -> None:
     event_listen("message.created", message_created)
+    event_listen("message.changed", message_changed)
     for name in (
         "conversation.updated",
         "conversation.assigned",

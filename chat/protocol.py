@@ -55,8 +55,18 @@ def message_attachments(message: Message) -> list[Attachment]:
     return list(message.attachments.all())
 
 
+def visitor_status(conversation: Conversation) -> str:
+    """The status a visitor sees: snoozing is the agents' own bookkeeping (the conversation
+    is still open to them), so a snoozed conversation shows as open."""
+    if conversation.status == Conversation.Status.SNOOZED:
+        return Conversation.Status.OPEN
+    return conversation.status
+
+
 def message_to_dict(message: Message) -> dict:
-    return {
+    """Additions, only when they apply: `edited_at` (an agent changed the text) and
+    `deleted_at` (deleted: no text, no files); see docs/protocol.md, Changed messages."""
+    data = {
         "id": message.pk,
         "conversation": message.conversation_id,
         "client_id": message.client_id,
@@ -66,6 +76,11 @@ def message_to_dict(message: Message) -> dict:
         "actions": message.actions or [],
         "created_at": _iso(message.created_at),
     }
+    if message.edited_at is not None:
+        data["edited_at"] = _iso(message.edited_at)
+    if message.deleted_at is not None:
+        data["deleted_at"] = _iso(message.deleted_at)
+    return data
 
 
 def _reopen(conversation: Conversation) -> dict:
@@ -84,7 +99,7 @@ def conversation_to_dict(conversation: Conversation, *, queue: dict | None = Non
     return {
         **_reopen(conversation),
         "id": conversation.pk,
-        "status": conversation.status,
+        "status": visitor_status(conversation),
         "topic": conversation.topic.slug if conversation.topic_id else None,
         "priority": conversation.priority,
         "assignee": agent_public(conversation.assignee),
@@ -112,7 +127,7 @@ def conversation_summary(conversation: Conversation) -> dict:
     """The session's list entry for one of the visitor's conversations."""
     return {
         "id": conversation.pk,
-        "status": conversation.status,
+        "status": visitor_status(conversation),
         "topic": conversation.topic.slug if conversation.topic_id else None,
         "last_message": conversation.last_message_preview,
         "unread": getattr(conversation, "unread_count", 0),

@@ -173,6 +173,15 @@ def message_created(*, message: Message, conversation, conversation_changed: boo
     publish(outgoing)
 
 
+def message_changed(*, message: Message) -> None:
+    """An edited or deleted message: the visitor's `message.updated` frame (docs/protocol.md,
+    Changed messages). The consoles' copy is console.realtime's."""
+    if "attachments" not in getattr(message, "_prefetched_objects_cache", {}):
+        prefetch_related_objects([message], "attachments")
+    frame = {"type": "message.updated", "message": protocol.message_to_dict(message)}
+    publish([(visitor_group(message.conversation.contact_id), visitor_event(frame))])
+
+
 def conversation_updated(*, conversation) -> None:
     """Status, assignee, priority… changed: the visitor's frame."""
     publish(

@@ -31,6 +31,7 @@ def _refuse_without_secret_key(**kwargs):
 # Every sweep is idempotent, so an overlap or a redelivery is harmless. Numbers are seconds.
 app.conf.beat_schedule = {
     "sla-sweep": {"task": "support.tasks.sla_sweep", "schedule": 30.0},
+    "snooze-sweep": {"task": "support.tasks.snooze_sweep", "schedule": 30.0},
     "inactivity-sweep": {"task": "support.tasks.inactivity_sweep", "schedule": 300.0},
     "requeue-offline-agents": {"task": "support.tasks.requeue_offline_agents", "schedule": 60.0},
     # Support addresses read over IMAP (emails app): each polled by a task of its own.

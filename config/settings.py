@@ -330,6 +330,8 @@ DESTEK = {
     "SOCKET_RETRY_AFTER_MS": int(os.environ.get("DESTEK_SOCKET_RETRY_AFTER_MS", "1000")),
     "VISITOR_TOKEN_MAX_AGE_SECONDS": 60 * 60 * 24 * 90,
     "REOPEN_WINDOW_SECONDS": int(os.environ.get("DESTEK_REOPEN_WINDOW", str(7 * 24 * 3600))),
+    # How long an agent may edit or delete their own message (support.services.message_edits).
+    "MESSAGE_EDIT_WINDOW_SECONDS": int(os.environ.get("DESTEK_MESSAGE_EDIT_WINDOW", "600")),
     "MESSAGES_PAGE_SIZE": 100,
     # Security (docs/security.md). Widget sessions opened per client address per window
     # (0 = off); console/admin sign-in failures per username and address before a lockout,

@@ -2,7 +2,7 @@
 (console.realtime). The conversation and message an event is about are read once for every
 listener of that event (chat.listeners.event_conversation)."""
 
-from chat.listeners import event_conversation, event_message
+from chat.listeners import event_changed_message, event_conversation, event_message
 from support.events import Event, event_listen
 
 from . import realtime
@@ -17,6 +17,12 @@ def message_created(event: Event) -> None:
         conversation=conversation,
         conversation_changed=event.data["conversation_changed"],
     )
+
+
+def message_changed(event: Event) -> None:
+    message = event_changed_message(event)
+    if message is not None:
+        realtime.message_changed(message=message)
 
 
 def conversation_changed(event: Event) -> None:
@@ -55,6 +61,7 @@ def console_closed(event: Event) -> None:
 
 def connect() -> None:
     event_listen("message.created", message_created)
+    event_listen("message.changed", message_changed)
     for name in (
         "conversation.updated",
         "conversation.assigned",

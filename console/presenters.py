@@ -55,6 +55,7 @@ def _row_texts(language: str | None) -> dict:
         "agent_reply": gettext("Reply:"),
         "order": gettext("Order"),
         "table": gettext("Table"),
+        "select": gettext("Select for a bulk action"),
     }
 
 
@@ -160,7 +161,15 @@ def inbox_row_html(conversation: Conversation) -> str:
 
 @lru_cache(maxsize=8)
 def _message_texts(language: str | None) -> dict:
-    return {"bot": gettext("Bot"), "seen": gettext("Seen")}
+    return {
+        "bot": gettext("Bot"),
+        "seen": gettext("Seen"),
+        "edited": gettext("edited"),
+        "deleted": gettext("This message was deleted."),
+        "edit": gettext("Edit"),
+        "delete": gettext("Delete"),
+        "edit_window": settings.DESTEK["MESSAGE_EDIT_WINDOW_SECONDS"],
+    }
 
 
 def _message_item(message, conversation, *, texts: dict, formats: tuple[str, str]) -> dict:
@@ -200,6 +209,14 @@ def _message_item(message, conversation, *, texts: dict, formats: tuple[str, str
         "actions": message.actions,
         "sender_name": sender_name,
         "texts": texts,
+        "edited": message.edited_at is not None,
+        "deleted": message.deleted_at is not None,
+        # Who may still change it, until when (console/message_edit.js shows the buttons to
+        # that agent only; the service checks again).
+        "author_id": message.sender_agent_id if sender_type == "agent" else "",
+        "changeable_until": int(created.timestamp()) + texts["edit_window"]
+        if sender_type == "agent" and message.deleted_at is None
+        else "",
     }
 
 

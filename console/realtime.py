@@ -192,6 +192,15 @@ def message_created(*, message: Message, conversation, conversation_changed: boo
     transport.publish(outgoing)
 
 
+def message_changed(*, message: Message) -> None:
+    """An edited or deleted message: the watching consoles' copy replaced in place."""
+    conversation = message.conversation
+    message_html = render_each_language(
+        "console/oob_message_changed.html", {"message": message, "conversation": conversation}
+    )
+    transport.publish([(console_conversation_group(conversation.pk), console_event(message_html))])
+
+
 def note_created(*, note_id: int) -> None:
     """An internal note: to the consoles watching its conversation and to the agents it
     mentions. Never to a visitor group."""

@@ -494,3 +494,7 @@ class MessageAdmin(admin.ModelAdmin):
     list_select_related = ["conversation"]
     raw_id_fields = ["conversation", "sender_agent"]
     readonly_fields = ["conversation", "sender_type", "sender_agent", "client_id", "created_at"]
+
+
+# Issue 24's actions (blocks, macros) register their admin there: this module stays short.
+from . import admin_actions  # noqa: E402, F401

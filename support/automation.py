@@ -174,7 +174,8 @@ def _sla_mark(*, kind: str, now: datetime) -> list[int]:
     """Mark the newly missed targets of one kind; returns the ids this call marked."""
     mark, due, condition = SLA_KINDS[kind]
     candidates = (
-        Conversation.objects.exclude(status=Status.RESOLVED)
+        # Snoozed conversations' clocks are paused (they move on when it wakes).
+        Conversation.objects.exclude(status__in=(Status.RESOLVED, Status.SNOOZED))
         .filter(condition, **{f"{due}__lt": now, f"{mark}__isnull": True})
         # Rows another sweep holds are its own; it marks them.
         .select_for_update(skip_locked=True)

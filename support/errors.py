@@ -57,6 +57,15 @@ class IdentityRequired(Forbidden):
     code = "identity_required"
 
 
+class Blocked(DomainError):
+    """A blocked contact wrote: refused quietly. Transports answer as for an accepted message
+    with nothing more (HTTP 202 {"accepted": true}, the socket's `message.accepted`), so a
+    spammer learns nothing; nothing is stored and nothing is routed."""
+
+    code = "accepted"
+    status = 202
+
+
 class NotFound(DomainError):
     code = "not_found"
     status = 404

@@ -45,6 +45,7 @@ The events:
   order or table (support.conversation_context); agents' headers and inbox rows follow
 - `message.created`  message_id, conversation_id, contact_id, sender_type, status, body,
   action, conversation_changed
+- `message.changed`  message_id, conversation_id, contact_id, change ("edited" or "deleted")
 - `note.created`  note_id, conversation_id
 - `read_mark.moved`  conversation_id, contact_id, reader, up_to, team_id, assignee_id
 - `queue.moved`  team_id
@@ -76,6 +77,7 @@ EVENTS = frozenset(
         "conversation.labels_changed",
         "conversation.context_changed",
         "message.created",
+        "message.changed",
         "note.created",
         "read_mark.moved",
         "queue.moved",

@@ -215,6 +215,7 @@ def contact_erase(*, contact: Contact, by_user=None, ip_address: str | None = No
         locked.external_id = locked.name = locked.email = locked.phone = locked.locale = ""
         locked.attributes = {}
         locked.device = {}
+        locked.last_ip = None
         locked.identified = False
         locked.token_version += 1
         locked.erased_at = timezone.now()

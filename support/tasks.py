@@ -7,6 +7,7 @@ beats overlapping change nothing twice. The schedule is in config/celery.py.
 from celery import shared_task
 
 from . import automation
+from .services import snooze
 
 
 @shared_task(acks_late=True)
@@ -23,6 +24,12 @@ def sla_sweep() -> None:
 @shared_task(acks_late=True, ignore_result=True)
 def inactivity_sweep() -> None:
     automation.inactivity_sweep()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def snooze_sweep() -> None:
+    """Snoozed conversations whose time has come go back to the inbox."""
+    snooze.snoozed_wake_due()
 
 
 @shared_task(acks_late=True, ignore_result=True)

@@ -87,6 +87,9 @@ def inbox_context(request, *, rows: bool = True) -> dict:
         "statuses": Conversation.Status.choices,
         "labels": selectors.label_list(),
         "attribute_definitions": selectors.attribute_definition_list(),
+        # The bulk bar's choices (per-process copies: no query).
+        "bulk_agents": selectors.agent_list_for_assignment(),
+        "bulk_teams": selectors.team_list(),
         "agent": request.agent,
     }
 
@@ -108,18 +111,20 @@ def conversation_context(request, conversation, *, contact_form=None) -> dict:
         # With earlier messages left out, the notes of that earlier time are left out too.
         since=messages[0].created_at if messages and has_earlier else None,
     )
+    inbox = inbox_context(request, rows=False)
     return {
         # The inbox pane's rows load right after the page: the conversation asked for shows
         # ~20 ms sooner (at 100k conversations, 50 rows are half of this page's time).
-        **inbox_context(request, rows=False),
+        **inbox,
         "conversation": conversation,
         "messages": messages,
         # Messages and internal notes in the order they were written.
         "timeline": sorted([*messages, *notes], key=lambda item: item.created_at),
         "last_note_id": max((note.pk for note in notes), default=0),
         "has_earlier": has_earlier,
-        "agents": selectors.agent_list_for_assignment(),
-        "teams": selectors.team_list(),
+        # The same lists as the inbox pane's bulk bar.
+        "agents": inbox["bulk_agents"],
+        "teams": inbox["bulk_teams"],
         "attachment_limits": {
             "max_bytes": settings.DESTEK["ATTACHMENT_MAX_BYTES"],
             "max_files": settings.DESTEK["ATTACHMENTS_PER_MESSAGE"],

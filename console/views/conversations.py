@@ -2,6 +2,7 @@
 team or topic, priority)."""
 
 import functools
+from datetime import datetime
 
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
@@ -159,3 +160,33 @@ def conversation_priority_change(request, conversation) -> None:
     services.conversation_set_priority(
         conversation=conversation, priority=request.POST.get("priority"), by_user=request.user
     )
+
+
+def snooze_until_from_form(data) -> datetime | None:
+    """The snooze end a form chose: a quick choice (`snooze`) or a time (`snooze_at`,
+    datetime-local, in the server's time zone); InvalidInput for anything else."""
+    choice = data.get("snooze", "")
+    presets = services.snooze_presets()
+    if choice in presets:
+        return presets[choice]
+    if choice == "at":
+        try:
+            when = datetime.fromisoformat(data.get("snooze_at", ""))
+        except ValueError:
+            raise errors.InvalidInput(_("Choose when the conversation should come back.")) from None
+        return services.snooze_until_clean(until=when)
+    raise errors.InvalidInput(_("Choose when the conversation should come back."))
+
+
+@header_action
+def conversation_snooze(request, conversation) -> None:
+    if request.POST.get("snooze") == "wake":
+        services.conversation_wake(
+            conversation=conversation, by_user=request.user, reason="unsnoozed"
+        )
+    else:
+        services.conversation_snooze(
+            conversation=conversation,
+            by_user=request.user,
+            until=snooze_until_from_form(request.POST),
+        )

@@ -3,6 +3,7 @@
 from .agents import AgentProfile
 from .attributes import ATTRIBUTE_KEY_VALIDATOR, AttributeDefinition, PreChatField
 from .audit import AuditEvent, RateLimitBucket
+from .blocks import ContactBlock
 from .canned import HEX_COLOUR_VALIDATOR, CannedResponse, Label, Note
 from .contacts import (
     MAX_ATTRIBUTE_NAME_CHARS,
@@ -12,6 +13,7 @@ from .contacts import (
     ContactChange,
 )
 from .conversations import ACTIVE_STATUSES, SLA_BREACHED_ORDER, Conversation
+from .macros import Macro
 from .messages import Attachment, Message
 from .teams import (
     PRIORITY_ORDER,
@@ -45,9 +47,11 @@ __all__ = [
     "BusinessHoursInterval",
     "CannedResponse",
     "Contact",
+    "ContactBlock",
     "ContactChange",
     "Conversation",
     "Label",
+    "Macro",
     "Message",
     "NamedInTwoLanguages",
     "Note",

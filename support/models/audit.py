@@ -36,6 +36,11 @@ class AuditEvent(models.Model):
         CONTACT_MERGED = "contact.merged", _("Contacts merged")
         ATTRIBUTE_CHANGED = "attribute.changed", _("Attribute changed")
         LOGIN_LOCKED = "login.locked", _("Login locked after failures")
+        CONTACT_BLOCKED = "contact.blocked", _("Contact blocked")
+        CONTACT_UNBLOCKED = "contact.unblocked", _("Block lifted")
+        MESSAGE_EDITED = "message.edited", _("Message edited")
+        MESSAGE_DELETED = "message.deleted", _("Message deleted")
+        MACRO_RUN = "macro.run", _("Macro run")
 
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

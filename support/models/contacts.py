@@ -35,6 +35,18 @@ class Contact(models.Model):
     locale = models.CharField(_("locale"), max_length=16, blank=True)
     # Bumped to revoke every visitor token issued for this contact (logout/reset).
     token_version = models.PositiveIntegerField(default=1)
+    # The standing block that silences this contact (support.services.blocks), read with the
+    # conversation's row lock on every message: no query of its own.
+    blocked_by = models.ForeignKey(
+        "support.ContactBlock",
+        verbose_name=_("blocked by"),
+        null=True,
+        blank=True,
+        related_name="blocked_contacts",
+        on_delete=models.SET_NULL,
+    )
+    # The address of the latest widget session: what an IP block of this visitor blocks.
+    last_ip = models.GenericIPAddressField(_("last IP address"), null=True, blank=True)
     # Set by support.privacy.contact_erase: personal data gone, statistics kept.
     erased_at = models.DateTimeField(_("erased"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

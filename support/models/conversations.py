@@ -30,6 +30,8 @@ class Conversation(models.Model):
         OPEN = "open", _("Open")
         PENDING = "pending", _("Pending")
         RESOLVED = "resolved", _("Resolved")
+        # Out of the inbox until snoozed_until, or until the customer writes (no time).
+        SNOOZED = "snoozed", _("Snoozed")
 
     class Channel(models.TextChoices):
         """Where the customer writes from; what each can carry is in support.channels."""
@@ -87,6 +89,10 @@ class Conversation(models.Model):
     # Another one is due only once that time has passed (one auto-reply per closed period).
     after_hours_reply_until = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    # While snoozed (support.services.snooze): since when (its response targets move on by the
+    # time spent snoozed) and until when; no end time means "until the customer writes".
+    snoozed_at = models.DateTimeField(_("snoozed"), null=True, blank=True)
+    snoozed_until = models.DateTimeField(_("snoozed until"), null=True, blank=True)
     # Durations for reports, stamped when the first agent reply / the resolution happens
     # (support.services): wall-clock seconds, and seconds while the team was open
     # (support.hours.team_open_seconds). First response runs from entering the queue (creation
@@ -183,6 +189,12 @@ class Conversation(models.Model):
                 fields=["context_table"],
                 condition=~Q(context_table=""),
                 name="conversation_table_idx",
+            ),
+            # The wake-up sweep reads the few snoozed conversations whose time has come.
+            models.Index(
+                fields=["snoozed_until"],
+                condition=Q(status="snoozed"),
+                name="conversation_snoozed_idx",
             ),
         ]
 

@@ -34,6 +34,11 @@ class Message(models.Model):
     client_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001 - NULL is "no id", outside the unique constraint
     actions = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Changed after sending (support.services.message_edits): the text before each change is
+    # in the audit log, for supervisors; a deleted message keeps its row (ids only grow) with
+    # no text.
+    edited_at = models.DateTimeField(_("edited"), null=True, blank=True)
+    deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True)
     # Folded words of the body (support.text.search_words), written with the message by
     # message_send, and their tsvector on PostgreSQL (GIN-indexed there, migration 0003).
     search_text = search_text_field()

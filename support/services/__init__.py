@@ -39,6 +39,16 @@ from .attributes import (
 from .audit import (
     audit_record,
 )
+from .blocks import (
+    block_lift,
+    contact_block,
+)
+from .bulk import (
+    BULK_ACTIONS,
+    BULK_MAX_CONVERSATIONS,
+    BulkResult,
+    conversations_bulk_act,
+)
 from .canned import (
     CANNED_SHORTCUT,
     CANNED_TITLE_MAX_CHARS,
@@ -56,8 +66,23 @@ from .conversations import (
     conversation_hand_off,
     conversation_record_message,
 )
+from .macros import (
+    MACRO_ACTIONS,
+    macro_actions_clean,
+    macro_create,
+    macro_delete,
+    macro_run,
+    macro_update,
+)
 from .merge import (
     contact_merge,
+)
+from .message_edits import (
+    message_can_change,
+    message_delete,
+    message_edit,
+    message_edit_window,
+    visitor_message_delete,
 )
 from .messages import (
     CLIENT_ID_MAX_CHARS,
@@ -99,6 +124,14 @@ from .sessions import (
     visitor_session_revoke,
     widget_session_open,
 )
+from .snooze import (
+    SNOOZE_MAX_DAYS,
+    conversation_snooze,
+    conversation_wake,
+    snooze_presets,
+    snooze_until_clean,
+    snoozed_wake_due,
+)
 from .status import (
     conversation_reopen,
     conversation_resolve,
@@ -118,6 +151,8 @@ from .visitors import (
 
 __all__ = [
     "ACTION_TYPES",
+    "BULK_ACTIONS",
+    "BULK_MAX_CONVERSATIONS",
     "CANNED_SHORTCUT",
     "CANNED_TITLE_MAX_CHARS",
     "CLIENT_ID_MAX_CHARS",
@@ -125,11 +160,14 @@ __all__ = [
     "CONTACT_TOUCH_EVERY",
     "DEVICE_FIELDS",
     "INBOX_ROW_RELATED",
+    "MACRO_ACTIONS",
     "MENTION",
     "PUBLISHED_CONVERSATION_FIELDS",
+    "SNOOZE_MAX_DAYS",
     "STATUS_TRANSITIONS",
     "UNREAD_FOR",
     "USER_AGENT_SYSTEMS",
+    "BulkResult",
     "agent_console_closed",
     "agent_heartbeat",
     "agent_set_language",
@@ -146,11 +184,13 @@ __all__ = [
     "attribute_value_clean",
     "attributes_typed_check",
     "audit_record",
+    "block_lift",
     "canned_response_create",
     "canned_response_delete",
     "canned_response_update",
     "clean_action",
     "contact_attribute_set",
+    "contact_block",
     "contact_for_email",
     "contact_merge",
     "contact_touch",
@@ -170,15 +210,27 @@ __all__ = [
     "conversation_resolve_by_bot",
     "conversation_set_priority",
     "conversation_set_status",
+    "conversation_snooze",
     "conversation_start",
     "conversation_transfer",
     "conversation_transition",
     "conversation_unassign",
+    "conversation_wake",
+    "conversations_bulk_act",
     "email_address_clean",
     "login_failure_record",
     "login_failures_clear",
     "login_lockout_remaining",
+    "macro_actions_clean",
+    "macro_create",
+    "macro_delete",
+    "macro_run",
+    "macro_update",
     "mention_usernames",
+    "message_can_change",
+    "message_delete",
+    "message_edit",
+    "message_edit_window",
     "message_send",
     "messages_erase_for_conversations",
     "note_create",
@@ -191,6 +243,10 @@ __all__ = [
     "queue_drain",
     "rate_limit_enforce",
     "rate_limit_hit",
+    "snooze_presets",
+    "snooze_until_clean",
+    "snoozed_wake_due",
+    "visitor_message_delete",
     "visitor_message_send",
     "visitor_session_revoke",
     "widget_session_open",

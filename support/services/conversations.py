@@ -16,7 +16,13 @@ from ..models import (
     Topic,
 )
 from ..sql import fields_save
-from .queue import _active_priority_rules, _conversation_enter_queue, _moved_from
+from .queue import (
+    _active_priority_rules,
+    _assign_to_best_agent,
+    _conversation_enter_queue,
+    _moved_from,
+    _publish_queue_moved,
+)
 from .transitions import _stamp_first_response, conversation_transition
 
 Status = Conversation.Status
@@ -133,6 +139,7 @@ def conversation_record_message(
     Returns the changed fields, so the caller knows whether to publish an update.
     """
     now = message.created_at
+    woke_to_queue = False
     conversation.last_message_at = now
     fields = ["last_message_at"]
     sender = message.sender_type
@@ -146,7 +153,7 @@ def conversation_record_message(
         if conversation.assignee_id is None:
             conversation.assignee = message.sender_agent
             fields.append("assignee")
-        if conversation.status in (Status.QUEUED, Status.PENDING, Status.RESOLVED):
+        if conversation.status in (Status.QUEUED, Status.PENDING, Status.RESOLVED, Status.SNOOZED):
             # An agent's reply opens it; a resolved one is reopened (and audited as such).
             fields += _opened_by_reply(conversation, by=message.sender_agent, reason="agent_reply")
         fields += _read_by_sender(conversation, side="agent", other="visitor", up_to=message.pk)
@@ -159,10 +166,19 @@ def conversation_record_message(
             fields.append("priority")
         if conversation.status == Status.PENDING:
             fields += _opened_by_reply(conversation, by=None, reason="visitor_reply")
+        elif conversation.status == Status.SNOOZED:
+            # The customer wrote: the snooze ends now, back to its agent or the queue.
+            target = Status.OPEN if conversation.assignee_id else Status.QUEUED
+            fields += conversation_transition(
+                conversation=conversation, to=target, by=None, reason="visitor_reply", save=False
+            )
+            woke_to_queue = target == Status.QUEUED
         fields += _read_by_sender(conversation, side="visitor", other="agent", up_to=message.pk)
     elif sender == "bot":
         conversation.visitor_unread_count += 1
         fields.append("visitor_unread_count")
     # save(update_fields=fields) without compiling its UPDATE for every message.
     fields_save(instance=conversation, fields=fields)
+    if woke_to_queue and not _assign_to_best_agent(conversation=conversation):
+        _publish_queue_moved(team_id=conversation.team_id)
     return fields

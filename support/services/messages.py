@@ -200,6 +200,9 @@ def _message_send_in_transaction(
     conversation = _conversation_lock(
         conversation_id=conversation.pk, visible_to=visible_to, visitor_token=visitor_token
     )
+    if sender_type == Message.SenderType.VISITOR and conversation.contact.blocked_by_id:
+        # Refused quietly (support.services.blocks): nothing stored, nothing routed.
+        raise errors.Blocked(_("Thanks, we got your message."))
     client_id, body, attachment_ids = _message_content_clean(
         sender_type=sender_type, client_id=client_id, body=body, attachments=attachments
     )

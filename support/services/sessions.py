@@ -23,6 +23,7 @@ from ..models import (
     Conversation,
 )
 from .attributes import attributes_typed_check
+from .blocks import contact_block_by_address
 from .merge import _contact_merge
 from .security import widget_session_rate_check
 
@@ -130,7 +131,8 @@ def widget_session_open(
     widget_session_rate_check(ip_address=ip_address)
     widget = selectors.widget_get_active(key=widget_key)
     if widget.require_verified_identity and identity is None:
-        raise errors.IdentityRequired(_("This widget requires a verified identity."))
+        # What the widget shows a visitor who is not signed in to the host site.
+        raise errors.IdentityRequired(_("Please sign in to chat with us."))
     if contact_data is not None and not isinstance(contact_data, dict):
         raise errors.InvalidInput(_("contact must be an object."))
     contact_data = contact_data or {}
@@ -166,6 +168,9 @@ def widget_session_open(
             before = _contact_snapshot(contact)
         else:
             contact = Contact.objects.create(widget=widget)
+            # A new anonymous visitor from a blocked address (their old token lost) is blocked
+            # too; known contacts were blocked themselves, so only new ones cost this query.
+            contact_block_by_address(contact=contact, ip_address=ip_address)
             before = {}
 
         if name:
@@ -181,6 +186,8 @@ def widget_session_open(
         if locale:
             contact.locale = locale
         contact.last_seen_at = timezone.now()
+        if ip_address:
+            contact.last_ip = ip_address
         contact.search_text = contact.search_words()
         contact.save()
         after = _contact_snapshot(contact)

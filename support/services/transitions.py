@@ -1,5 +1,7 @@
 """The status gate: every status move goes through conversation_transition."""
 
+from datetime import timedelta
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,10 +21,12 @@ Status = Conversation.Status
 STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
     # bot → open: an agent takes a conversation the greeting bot still holds.
     Status.BOT: frozenset({Status.QUEUED, Status.OPEN, Status.RESOLVED}),
-    Status.QUEUED: frozenset({Status.OPEN, Status.PENDING, Status.RESOLVED}),
-    Status.OPEN: frozenset({Status.QUEUED, Status.PENDING, Status.RESOLVED}),
-    Status.PENDING: frozenset({Status.OPEN, Status.QUEUED, Status.RESOLVED}),
+    Status.QUEUED: frozenset({Status.OPEN, Status.PENDING, Status.RESOLVED, Status.SNOOZED}),
+    Status.OPEN: frozenset({Status.QUEUED, Status.PENDING, Status.RESOLVED, Status.SNOOZED}),
+    Status.PENDING: frozenset({Status.OPEN, Status.QUEUED, Status.RESOLVED, Status.SNOOZED}),
     Status.RESOLVED: frozenset({Status.QUEUED, Status.OPEN}),
+    # Snoozed: out of the inbox, woken by its time or the customer (support.services.snooze).
+    Status.SNOOZED: frozenset({Status.OPEN, Status.QUEUED, Status.RESOLVED}),
 }
 
 
@@ -61,6 +65,8 @@ def conversation_transition(
         fields += _stamp_resolution(conversation=conversation, at=timezone.now())
     elif conversation.resolved_at is not None:
         fields += _stamp_resolution(conversation=conversation, at=None)
+    if previous == Status.SNOOZED:
+        fields += _snooze_end(conversation=conversation, at=timezone.now())
     if save:
         conversation.save(update_fields=fields)
     # In-transaction listeners follow the move (ratings: a reopened conversation's rating
@@ -73,6 +79,27 @@ def conversation_transition(
         objects={"conversation": conversation},
         **{"from": previous, "to": to},
     )
+    return fields
+
+
+def _snooze_end(*, conversation: Conversation, at) -> list[str]:
+    """Leaving snoozed, by any path: the response targets still running were paused, so
+    they (and the place in the queue) move on by the time spent snoozed."""
+    fields = ["snoozed_at", "snoozed_until"]
+    if conversation.snoozed_at is not None:
+        paused = max(at - conversation.snoozed_at, timedelta(0))
+        running = {
+            "queued_at": conversation.queued_at is not None,
+            "first_response_due_at": conversation.first_response_at is None
+            and conversation.first_response_breached_at is None,
+            "resolution_due_at": conversation.resolution_breached_at is None,
+        }
+        for name, still_running in running.items():
+            value = getattr(conversation, name)
+            if still_running and value is not None:
+                setattr(conversation, name, value + paused)
+                fields.append(name)
+    conversation.snoozed_at = conversation.snoozed_until = None
     return fields
 
 

@@ -52,6 +52,9 @@ def conversation_start(
     they land on the contact and in the conversation's attributes. Clients that show no
     form (older apps, other channels) send none and start as before.
     """
+    if contact.blocked_by_id:
+        # Refused quietly (support.services.blocks): no conversation, nothing routed.
+        raise errors.Blocked(_("Thanks, we got your message."))
     client_id = _clean_client_id(client_id)
     # No body (or "") starts a conversation without a first message, e.g. from a topic button.
     has_body = body not in (None, "")

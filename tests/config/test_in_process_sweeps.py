@@ -81,6 +81,7 @@ def test_the_first_connection_starts_the_beat_and_background_sweeps(tmp_path):
     assert served["real_app"]  # config/celery.py's app, whose tasks a worker would run
     assert served["schedule"] == {
         "support.tasks.sla_sweep": 30.0,
+        "support.tasks.snooze_sweep": 30.0,
         "support.tasks.inactivity_sweep": 300.0,
         "support.tasks.requeue_offline_agents": 60.0,
         "emails.tasks.mailbox_poll_all": 60.0,

@@ -89,6 +89,24 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     "console:conversation_canned_render": {"GET": frozenset({"agent_in_team", "supervisor"})},
     "console:canned_list": {"GET": AGENTS, "POST": AGENTS},
     "console:canned_edit": {"GET": SUPERVISORS, "POST": SUPERVISORS},  # a team reply
+    # Issue 24's actions. Bulk: every agent may post; each row is checked against what the
+    # agent may see (tests/console/test_bulk_snooze.py). Blocks: any agent who sees the
+    # conversation blocks, supervisors list and lift (tests/support/test_blocks.py). The
+    # message in the URL is visitor A's: no agent may edit it, visitor A may delete it
+    # (tests/support/test_message_edits.py covers the authors). Macro 0 does not exist
+    # (tests/console/test_macros.py covers who runs and manages which).
+    "console:inbox_bulk": {"POST": AGENTS},
+    "console:conversation_snooze": {"POST": CONVERSATION_AGENTS},
+    "console:conversation_block": {"POST": CONVERSATION_AGENTS},
+    "console:block_list": {"GET": SUPERVISORS},
+    "console:block_lift": {"POST": NOBODY},
+    "console:message_edit": {"POST": NOBODY},
+    "console:message_delete": {"POST": NOBODY},
+    "console:macro_list": {"GET": AGENTS, "POST": AGENTS},
+    "console:macro_edit": {"GET": NOBODY, "POST": NOBODY},
+    "console:conversation_macro_menu": {"GET": CONVERSATION_AGENTS},
+    "console:conversation_macro_run": {"POST": NOBODY},
+    "widget_api:conversation_message_delete": {"DELETE": OWNER},
     "widget_api:session": {"POST": EVERYONE},
     # The host page's API: no visitor token; the page's Origin is checked (tests/proactive).
     "host_api:config": {"GET": EVERYONE},

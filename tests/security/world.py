@@ -62,6 +62,12 @@ class World:
             # No mail and no support address in this world: their pages are 404 for all.
             "inbound_id": "0",
             "support_address_id": "0",
+            # Visitor A's last message (theirs, unseen); no block or macro exists here.
+            "message_id": str(
+                self.conversation.messages.filter(sender_type="visitor").order_by("-pk")[0].pk
+            ),
+            "block_id": "0",
+            "macro_id": "0",
         }
 
 

@@ -403,6 +403,7 @@ def test_the_beat_schedule_runs_each_sweep():
     schedule = {entry["task"]: entry["schedule"] for entry in app.conf.beat_schedule.values()}
     assert schedule == {
         "support.tasks.sla_sweep": 30.0,
+        "support.tasks.snooze_sweep": 30.0,
         "support.tasks.inactivity_sweep": 300.0,
         "support.tasks.requeue_offline_agents": 60.0,
         "emails.tasks.mailbox_poll_all": 60.0,

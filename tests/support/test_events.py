@@ -146,9 +146,10 @@ def test_every_event_of_the_write_paths_round_trips_through_json(listen):
     conversation, _created = services.conversation_start(
         contact=contact, body="Hello", client_id="c-1", topic_slug=topic.slug
     )
-    services.message_send(
+    reply, _created = services.message_send(
         conversation=conversation, sender_type="agent", body="Hi!", agent=agent.user
     )
+    services.message_edit(profile=agent, message_id=reply.pk, body="Hello!")
     services.conversation_mark_read(conversation=conversation, side="visitor", up_to=10**6)
     services.note_create(conversation=conversation, author=agent, body="@nobody checked")
     label = factories.label()
@@ -183,6 +184,7 @@ def test_every_event_of_the_write_paths_round_trips_through_json(listen):
         "conversation.labels_changed",
         "conversation.context_changed",
         "message.created",
+        "message.changed",
         "note.created",
         "read_mark.moved",
         "queue.moved",

@@ -91,16 +91,16 @@ scroller.onscroll = () => {
 };
 if (window.ResizeObserver) new ResizeObserver(() => { if (stuck) scroller.scrollTop = scroller.scrollHeight; }).observe(scroller);
 
-async function api(path, body, retried) {
+async function api(path, body, retried, method) {
   const headers = { 'Content-Type': 'application/json' };
   if (token) headers.Authorization = 'Bearer ' + token;
   const res = await fetch('/api/widget/v1/' + path, {
-    method: body && 'POST', headers, body: body && JSON.stringify(body), credentials: 'omit',
+    method: method || (body && 'POST'), headers, body: body && JSON.stringify(body), credentials: 'omit',
   }).catch(() => { throw Object.assign(new Error(T.net), { network: true }); });
   const data = await res.json().catch(() => ({}));
   if (res.status === 401 && path !== 'session' && !retried) {
     await openSession();
-    return api(path, body, true);
+    return api(path, body, true, method);
   }
   if (!res.ok) throw Object.assign(new Error(data.error?.detail || T.error), data.error);
   return data;
@@ -326,7 +326,10 @@ function renderMsg(m) {
     e.append(el('div', 'msg-name', [m.sender.name, time(m.created_at)].filter(Boolean).join(' · ')));
   }
   const bubble = e.appendChild(el('div', 'bubble'));
-  fillText(bubble, m.body);
+  // Changed after sending (protocol: Changed messages): deleted shows a line, edited says so.
+  if (m.deleted_at) e.classList.add('msg-deleted'), bubble.textContent = T.deleted;
+  else fillText(bubble, m.body);
+  if (m.edited_at && !m.deleted_at) e.append(el('div', 'msg-edited', T.edited));
   if (m.attachments?.[0]) files(0, e, m.attachments);
   if (m.created_at) bubble.title = new Date(m.created_at).toLocaleString(lang);
   const acts = (m.actions || []).filter((a) => a && a.label);
@@ -417,7 +420,28 @@ function updateStatus() {
   const id = own && +own.dataset.messageId;
   if (!id) return;
   const seenIt = cur?.agent_last_read >= id;
-  own.append(el('div', 'msg-status ack' + (seenIt ? ' seen' : ''), seenIt ? T.seen : T.sent));
+  const st = own.appendChild(el('div', 'msg-status ack' + (seenIt ? ' seen' : ''), seenIt ? T.seen : T.sent));
+  // Not seen yet: the visitor may take their last message back.
+  if (!seenIt && !own.classList.contains('msg-deleted')) st.append(' · ', button('msg-del', T.delete, () => unsend(id)));
+}
+
+async function unsend(id) {
+  const conv = cur?.id;
+  try {
+    onChanged(await api(`conversations/${conv}/messages/${id}`, null, false, 'DELETE'));
+  } catch (e) {
+    flashError(e.message);
+  }
+}
+
+// An edited or deleted message, in place (the `message.updated` frame or the delete's answer).
+function onChanged(m) {
+  const old = msgs.get(m.id);
+  if (!old || !cur || m.conversation !== cur.id) return;
+  const e = renderMsg(m);
+  old.replaceWith(e);
+  msgs.set(m.id, e);
+  updateStatus();
 }
 
 function markFailed(p, cid) {
@@ -519,6 +543,7 @@ async function create(entry) {
     return;
   }
   creating = false;
+  if (c.accepted) return accepted(entry.client_id); // nothing more to show (protocol: Blocks)
   I.p = I.pre = 0;
   unqueue(entry.client_id);
   for (const x of outbox) if (x.conversation == null) x.conversation = c.id;
@@ -526,6 +551,18 @@ async function create(entry) {
   const last = c.messages[c.messages.length - 1];
   upsertConv(c.id, { status: c.status, topic: c.topic, last_message: last?.body, updated_at: last?.created_at || c.created_at });
   if (!cur && D.view === 'new') await openConv(c.id, c, c.messages);
+  flush();
+}
+
+// Accepted with no message back (protocol: Blocks): shown as sent, never sent again.
+function accepted(cid) {
+  unqueue(cid);
+  failed.delete(cid);
+  const p = pendingEl(cid);
+  if (p) {
+    p.classList.remove('pending', 'failed');
+    p.querySelector('.msg-status').textContent = T.sent;
+  }
   flush();
 }
 
@@ -636,6 +673,12 @@ function onFrame(f) {
       break;
     case 'message.new':
       if (f.message) onMessage(f.message);
+      break;
+    case 'message.updated':
+      if (f.message) onChanged(f.message);
+      break;
+    case 'message.accepted':
+      if (f.client_id) accepted(f.client_id);
       break;
     case 'subscribed':
       if (f.has_more && here) fill(cur.id);

@@ -1,0 +1,52 @@
+"""Blocking spam: an agent blocks a conversation's contact; supervisors see and lift blocks."""
+
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from support import errors, selectors, services
+
+from .access import agent_required
+from .conversations import action_error, header_response
+
+
+@require_POST
+@agent_required
+def conversation_block(request, conversation_id: int):
+    conversation = selectors.conversation_get_for_agent(
+        profile=request.agent, conversation_id=conversation_id
+    )
+    try:
+        services.contact_block(
+            conversation=conversation,
+            by_user=request.user,
+            reason=request.POST.get("reason", ""),
+            note=request.POST.get("note", ""),
+            include_ip=request.POST.get("include_ip") == "1",
+        )
+    except errors.DomainError as error:
+        return action_error(error)
+    return header_response(request, conversation_id)
+
+
+@require_GET
+@agent_required
+def block_list(request):
+    if not request.agent.is_supervisor:
+        return render(request, "console/supervisors_only.html", status=403)
+    return render(
+        request,
+        "console/blocks.html",
+        {"agent": request.agent, "blocks": selectors.block_list_recent(limit=100)},
+    )
+
+
+@require_POST
+@agent_required
+def block_lift(request, block_id: int):
+    if not request.agent.is_supervisor:
+        return render(request, "console/supervisors_only.html", status=403)
+    try:
+        services.block_lift(block_id=block_id, by_profile=request.agent)
+    except errors.NotFound:
+        return render(request, "console/not_found.html", status=404)
+    return redirect("console:block_list")

@@ -1,0 +1,54 @@
+"""Reads for the console's actions on conversations: bulk rows, blocks and macros (issue 24)."""
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from .. import errors
+from ..models import AgentProfile, ContactBlock, Conversation, Macro, Team
+from ..visibility import agent_team_ids, conversation_visible_to_agent_q
+from .agents import label_list
+
+
+def conversation_list_for_agent_by_ids(
+    *, profile: AgentProfile, ids: list[int]
+) -> list[Conversation]:
+    """The conversations among `ids` the agent may see (one query): a bulk action's rows."""
+    return list(
+        Conversation.objects.filter(conversation_visible_to_agent_q(profile), pk__in=ids).order_by(
+            "pk"
+        )
+    )
+
+
+def team_exists(*, team_id) -> bool:
+    return str(team_id).isdigit() and Team.objects.filter(pk=int(team_id)).exists()
+
+
+def label_exists(*, label_id) -> bool:
+    return str(label_id).isdigit() and any(label.pk == int(label_id) for label in label_list())
+
+
+def block_list_recent(*, limit: int = 100) -> list[ContactBlock]:
+    """Standing blocks first, then the lifted ones, newest first, with who did what."""
+    return list(
+        ContactBlock.objects.select_related("contact", "blocked_by", "lifted_by", "widget")
+        .annotate(standing=Q(lifted_at__isnull=True))
+        .order_by("-standing", "-created_at", "-id")[:limit]
+    )
+
+
+def macro_list_for_agent(*, profile: AgentProfile) -> list[Macro]:
+    """The macros an agent may run: their own and their teams' (supervisors: every team's)."""
+    scope = Q(owner_id=profile.user_id)
+    if profile.is_supervisor:
+        scope |= Q(team__isnull=False)
+    else:
+        scope |= Q(team_id__in=agent_team_ids(profile=profile))
+    return list(Macro.objects.filter(scope).select_related("team"))
+
+
+def macro_get_for_agent(*, profile: AgentProfile, macro_id) -> Macro:
+    for macro in macro_list_for_agent(profile=profile):
+        if str(macro.pk) == str(macro_id):
+            return macro
+    raise errors.NotFound(_("No such macro."))

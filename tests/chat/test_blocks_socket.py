@@ -1,0 +1,42 @@
+"""A blocked visitor's socket send is answered `message.accepted` and nothing is stored."""
+
+import pytest
+from asgiref.sync import sync_to_async
+from django.db import connections
+
+from support import services as support_services
+from support.models import Message
+from tests import factories
+from tests.chat.test_consumers import visitor_socket
+
+pytestmark = [pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+async def _close_consumer_db_connections():
+    yield
+    await sync_to_async(connections.close_all)()
+
+
+def blocked_visitor():
+    contact, token = factories.visitor()
+    conversation = factories.conversation(contact=contact)
+    agent = factories.agent()
+    support_services.contact_block(conversation=conversation, by_user=agent.user, reason="spam")
+    return token, conversation
+
+
+async def test_a_blocked_visitors_send_is_accepted_and_not_stored(in_memory_layer):
+    token, conversation = await sync_to_async(blocked_visitor)()
+    before = await sync_to_async(Message.objects.filter(conversation=conversation).count)()
+    socket = await visitor_socket(token)
+    await socket.send_json_to(
+        {"type": "message.send", "conversation": conversation.pk, "client_id": "z1", "body": "x"}
+    )
+    frame = await socket.receive_json_from(timeout=5)
+    while frame["type"] != "message.accepted":
+        frame = await socket.receive_json_from(timeout=5)
+    assert frame == {"type": "message.accepted", "client_id": "z1"}
+    after = await sync_to_async(Message.objects.filter(conversation=conversation).count)()
+    assert after == before
+    await socket.disconnect()

@@ -1,0 +1,39 @@
+"""An edited message reaches the visitor's socket as `message.updated`, in place."""
+
+import pytest
+from asgiref.sync import sync_to_async
+from django.db import connections
+
+from support import services as support_services
+from tests import factories
+from tests.chat.test_consumers import receive_until, visitor_socket
+
+pytestmark = [pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+async def _close_consumer_db_connections():
+    yield
+    await sync_to_async(connections.close_all)()
+
+
+def reply():
+    contact, token = factories.visitor()
+    conversation = factories.conversation(contact=contact)
+    agent = factories.agent()
+    message = factories.message(
+        conversation=conversation, sender_type="agent", agent_user=agent.user, body="Tomorow"
+    )
+    return agent, token, message
+
+
+async def test_the_visitor_sees_an_edit_live(in_memory_layer):
+    agent, token, message = await sync_to_async(reply)()
+    socket = await visitor_socket(token)
+    await sync_to_async(support_services.message_edit)(
+        profile=agent, message_id=message.pk, body="Tomorrow"
+    )
+    frame = await receive_until(socket, lambda f: f["type"] == "message.updated")
+    assert frame["message"]["id"] == message.pk
+    assert frame["message"]["body"] == "Tomorrow" and frame["message"]["edited_at"]
+    await socket.disconnect()

@@ -1,0 +1,139 @@
+"""Macros: named action sequences, personal or a team's, run from a conversation atomically
+through the existing services, audited."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from support import errors, services
+from support.models import AuditEvent, Conversation, Macro, Message
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+Status = Conversation.Status
+
+
+def logged_in(profile) -> Client:
+    client = Client()
+    client.force_login(profile.user)
+    return client
+
+
+def queued(**kwargs) -> Conversation:
+    return services.conversation_hand_off(conversation=factories.conversation(**kwargs))
+
+
+def test_a_macro_runs_its_steps_in_order_and_is_audited():
+    agent = factories.agent()
+    canned = factories.canned_response(by=agent, body_en="Your refund is on its way.")
+    label = factories.label(name="refund")
+    macro = services.macro_create(
+        by=agent,
+        name="Refund sent",
+        actions=[
+            {"type": "reply", "value": str(canned.pk)},
+            {"type": "label", "value": str(label.pk)},
+            {"type": "priority", "value": "high"},
+            {"type": "resolve", "value": ""},
+        ],
+    )
+    conversation = queued()
+    services.macro_run(profile=agent, macro=macro, conversation=conversation)
+    conversation.refresh_from_db()
+    assert conversation.status == Status.RESOLVED and conversation.priority == "high"
+    assert list(conversation.labels.values_list("name", flat=True)) == ["refund"]
+    assert Message.objects.filter(
+        conversation=conversation, sender_type="agent", body="Your refund is on its way."
+    ).exists()
+    record = AuditEvent.objects.get(action=AuditEvent.Action.MACRO_RUN)
+    assert record.detail["name"] == "Refund sent" and len(record.detail["actions"]) == 4
+
+
+def test_a_refused_step_undoes_the_whole_run():
+    agent = factories.agent()
+    label = factories.label(name="vip")
+    macro = services.macro_create(
+        by=agent,
+        name="Label and snooze",
+        actions=[{"type": "label", "value": str(label.pk)}, {"type": "snooze", "value": "1h"}],
+    )
+    conversation = queued()
+    Conversation.objects.filter(pk=conversation.pk).update(status=Status.BOT)
+    with pytest.raises(errors.IllegalTransition):
+        services.macro_run(profile=agent, macro=macro, conversation=conversation)
+    assert not conversation.labels.exists()
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.MACRO_RUN).exists()
+
+
+def test_bad_macros_are_refused():
+    agent = factories.agent()
+    for actions in ([], [{"type": "explode"}], [{"type": "priority", "value": "huge"}]):
+        with pytest.raises(errors.InvalidInput):
+            services.macro_create(by=agent, name="x", actions=actions)
+    with pytest.raises(errors.InvalidInput):
+        services.macro_create(by=agent, name=" ", actions=[{"type": "resolve"}])
+    team = factories.team()
+    with pytest.raises(errors.Forbidden):
+        services.macro_create(by=agent, name="t", actions=[{"type": "resolve"}], team_id=team.pk)
+    assert not Macro.objects.exists()
+
+
+def test_personal_and_team_macros_and_who_runs_them():
+    team = factories.team()
+    member = factories.agent(teams=[team])
+    outsider = factories.agent()
+    supervisor = factories.supervisor()
+    shared = services.macro_create(
+        by=supervisor, name="Team close", actions=[{"type": "resolve"}], team_id=team.pk
+    )
+    personal = services.macro_create(by=outsider, name="Mine", actions=[{"type": "resolve"}])
+    conversation = queued()
+    url = reverse("console:conversation_macro_run", args=[conversation.pk, shared.pk])
+    assert logged_in(outsider).post(url, HTTP_HX_REQUEST="true").status_code == 404
+    assert Conversation.objects.get(pk=conversation.pk).status == Status.QUEUED
+    menu = logged_in(member).get(reverse("console:conversation_macro_menu", args=[conversation.pk]))
+    assert "Team close" in menu.content.decode() and "Mine" not in menu.content.decode()
+    response = logged_in(member).post(url, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert Conversation.objects.get(pk=conversation.pk).status == Status.RESOLVED
+    with pytest.raises(errors.Forbidden):
+        services.macro_delete(by=member, macro=shared)
+    with pytest.raises(errors.Forbidden):
+        services.macro_update(by=member, macro=personal, name="x", actions=[{"type": "resolve"}])
+
+
+def test_manage_macros_in_the_console():
+    agent = factories.agent()
+    label = factories.label(name="order")
+    client = logged_in(agent)
+    page = client.get(reverse("console:macro_list"))
+    assert page.status_code == 200 and 'id="macro-form"' in page.content.decode()
+    response = client.post(
+        reverse("console:macro_list"),
+        {"name": "Order question", "step_label": str(label.pk), "step_assign": "me",
+         "finish": "snooze:reply"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    macro = Macro.objects.get()
+    assert macro.owner_id == agent.user_id
+    assert macro.actions == [
+        {"type": "label", "value": str(label.pk)},
+        {"type": "assign", "value": "me"},
+        {"type": "snooze", "value": "reply"},
+    ]
+    bad = client.post(reverse("console:macro_list"), {"name": "Nothing", "step_assign": "none"})
+    assert bad.status_code == 400 and "at least one action" in bad.content.decode()
+    edit_url = reverse("console:macro_edit", args=[macro.pk])
+    client.post(edit_url, {"name": "Order Q", "finish": "resolve"})
+    macro.refresh_from_db()
+    assert macro.name == "Order Q" and macro.actions == [{"type": "resolve", "value": ""}]
+    client.post(edit_url, {"delete": "1"})
+    assert not Macro.objects.exists()
+
+
+def test_the_conversation_page_offers_macros_without_a_query_of_its_own():
+    agent = factories.agent()
+    conversation = queued()
+    html = logged_in(agent).get(reverse("console:conversation", args=[conversation.pk]))
+    assert 'id="macro-menu"' in html.content.decode()
