@@ -102,6 +102,11 @@ def test_api_links_lead_from_what_it_creates_to_what_uses_it(api_schema):
     # Schema-valid steps, so that each can create what the next one uses (negative data has
     # its own run above).
     api_schema.config.generation.update(modes=[GenerationMode.POSITIVE])
+    # Only the documented links: schemathesis would add links of its own guessing from the
+    # schema's shape (a response field named like another operation's parameter), and each adds
+    # rules that the fixed-seed walk spends its steps on, so any new field or parameter moved
+    # the walk away from the links this test is about.
+    api_schema.config.phases.stateful.inference.algorithms = []
 
     class Machine(api_schema.as_state_machine()):
         def after_call(self, response, case):
