@@ -22,5 +22,6 @@ urlpatterns = [
     path("files/<str:token>", chat_views.attachment_file, name="attachment_file"),
     path("rate/<str:token>/", ratings_views.rating_link, name="rating_link"),
     path("help/", include("faq.urls")),
+    path("whatsapp/", include("whatsapp.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

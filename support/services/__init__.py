@@ -42,6 +42,10 @@ from .conversations import (
     conversation_hand_off,
     conversation_record_message,
 )
+from .delivery import (
+    message_delivery_retry,
+    message_delivery_set,
+)
 from .messages import (
     CLIENT_ID_MAX_CHARS,
     INBOX_ROW_RELATED,
@@ -75,6 +79,7 @@ from .sessions import (
     CONTACT_TOUCH_EVERY,
     DEVICE_FIELDS,
     USER_AGENT_SYSTEMS,
+    contact_for_phone,
     contact_touch,
     contact_update,
     contact_upsert,
@@ -131,6 +136,7 @@ __all__ = [
     "canned_response_delete",
     "canned_response_update",
     "clean_action",
+    "contact_for_phone",
     "contact_touch",
     "contact_update",
     "contact_upsert",
@@ -155,6 +161,8 @@ __all__ = [
     "login_failures_clear",
     "login_lockout_remaining",
     "mention_usernames",
+    "message_delivery_retry",
+    "message_delivery_set",
     "message_send",
     "messages_erase_for_conversations",
     "note_create",

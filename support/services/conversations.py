@@ -29,8 +29,11 @@ def conversation_create(
     first_text: str = "",
     with_bot: bool = False,
     channel: str = Conversation.Channel.WIDGET,
+    team=None,
 ) -> Conversation:
-    """Open a conversation for a visitor: with the greeting bot, or straight into the queue."""
+    """Open a conversation for a visitor: with the greeting bot, or straight into the queue.
+    `team`: where a channel account routes conversations without a topic (a WhatsApp number's
+    team); a topic's team wins."""
     topic = None
     if topic_slug not in (None, ""):
         if not isinstance(topic_slug, str):
@@ -53,7 +56,7 @@ def conversation_create(
             channel=channel,
             status=Status.BOT if with_bot else Status.QUEUED,
             topic=topic,
-            team=topic.team if topic else None,
+            team=topic.team if topic else team,
             priority=priority,
             last_message_at=now,
         )

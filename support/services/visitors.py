@@ -34,6 +34,7 @@ def conversation_start(
     proactive_token: Any = None,
     rate_limit: bool = False,
     channel: str = Conversation.Channel.WIDGET,
+    team=None,
 ) -> tuple[Conversation, bool]:
     """Start a conversation for a visitor, with its first message when given.
 
@@ -69,6 +70,7 @@ def conversation_start(
             first_text=body if has_body else "",
             with_bot=bot_enabled and not topic_slug,
             channel=channel,
+            team=team,
         )
         # Its opening lines are written by listeners, in this transaction: the proactive
         # message the visitor answered (proactive), then the bot's greeting (chat.bot).
