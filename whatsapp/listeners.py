@@ -39,7 +39,7 @@ def message_out(event: Event) -> None:
 def message_retry(event: Event) -> None:
     if event.data["channel"] != Conversation.Channel.WHATSAPP:
         return
-    outbound = services.OutboundMessage.objects.filter(message_id=event.data["message_id"]).first()
+    outbound = services.outbound_reset(message_id=event.data["message_id"])
     if outbound is not None:
         _enqueue(outbound.pk)
 

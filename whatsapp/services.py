@@ -290,6 +290,15 @@ def outbound_prepare(*, message: Message) -> OutboundMessage | None:
     return outbound
 
 
+def outbound_reset(*, message_id: int) -> OutboundMessage | None:
+    """An agent's retry: the send starts over (a failure Meta reported after accepting the
+    message makes the next try a new message, with a new wamid)."""
+    outbound = OutboundMessage.objects.filter(message_id=message_id).first()
+    if outbound is not None:
+        OutboundMessage.objects.filter(pk=outbound.pk).update(wamid="", attempts=0)
+    return outbound
+
+
 def outbound_send(*, outbound_id: int, final: bool) -> bool:
     """One attempt to send: True when sent or when there is nothing to do, False for a
     retryable failure (the task tries again unless `final`). A failure that retrying cannot

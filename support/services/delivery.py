@@ -11,12 +11,26 @@ from ..models import Message
 Delivery = Message.Delivery
 
 
+# Forward moves of a send; a failure can end any of them, and a failed message goes back to
+# pending only for a retry (or on to sent when a late positive status arrives).
+_FORWARD = [Delivery.PENDING, Delivery.SENT, Delivery.DELIVERED]
+
+
+def _moves(current: str, new: str) -> bool:
+    if current == new:
+        return False
+    if new == Delivery.FAILED or not current:
+        return True
+    if current == Delivery.FAILED:
+        return True
+    return new != Delivery.PENDING and _FORWARD.index(new) > _FORWARD.index(current)
+
+
 def message_delivery_set(*, message: Message, delivery: str, error: str = "") -> bool:
     """Record how far the channel got. A state never goes back (a late `sent` after
-    `delivered`), except to pending for a retry of a failure. Returns whether it changed."""
+    `delivered`); a failure ends any state. Returns whether it changed."""
     if delivery not in Delivery.values:
         raise errors.InvalidInput(f"Unknown delivery state {delivery!r}.")
-    order = [Delivery.PENDING, Delivery.FAILED, Delivery.SENT, Delivery.DELIVERED]
     with transaction.atomic():
         current = (
             Message.objects.select_for_update()
@@ -24,10 +38,7 @@ def message_delivery_set(*, message: Message, delivery: str, error: str = "") ->
             .values_list("delivery", flat=True)
             .first()
         )
-        if current is None:
-            return False
-        retry = current == Delivery.FAILED and delivery == Delivery.PENDING
-        if current and order.index(delivery) <= order.index(current) and not retry:
+        if current is None or not _moves(current, delivery):
             return False
         error = error[:300] if delivery == Delivery.FAILED else ""
         Message.objects.filter(pk=message.pk).update(delivery=delivery, delivery_error=error)
