@@ -36,6 +36,10 @@ def conversation_labels_changed(event: Event) -> None:
     realtime.conversation_labels_changed(conversation_id=event.data["conversation_id"])
 
 
+def message_delivery_changed(event: Event) -> None:
+    realtime.message_delivery_changed(message_id=event.data["message_id"])
+
+
 def note_created(event: Event) -> None:
     realtime.note_created(note_id=event.data["note_id"])
 
@@ -94,6 +98,7 @@ def connect() -> None:
         event_listen(name, conversation_updated)
     event_listen("conversation.labels_changed", conversation_labels_changed)
     event_listen("note.created", note_created)
+    event_listen("message.delivery_changed", message_delivery_changed)
     event_listen("read_mark.moved", read_mark_moved)
     event_listen("queue.moved", queue_moved)
     event_listen("agent.console_closed", console_closed)

@@ -261,6 +261,24 @@ def message_created(*, message: Message, conversation, conversation_changed: boo
     _send(outgoing)
 
 
+def message_delivery_changed(*, message_id: int) -> None:
+    """A channel sent, delivered or failed to send a message: the consoles watching its
+    conversation redraw it (its state, a failure's retry button). Visitors hear nothing."""
+    message = (
+        Message.objects.select_related("conversation__contact", "sender_agent__agent_profile")
+        .prefetch_related("attachments")
+        .filter(pk=message_id)
+        .first()
+    )
+    if message is None:
+        return
+    conversation = message.conversation
+    html = render_each_language(
+        "console/oob_message_replace.html", {"message": message, "conversation": conversation}
+    )
+    _send([(console_conversation_group(conversation.pk), console_event(html))])
+
+
 def note_created(*, note_id: int) -> None:
     """An internal note: to the consoles watching its conversation and to the agents it
     mentions. Never to a visitor group."""

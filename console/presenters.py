@@ -21,6 +21,9 @@ from django.utils.translation import get_language, gettext
 from support.models import Conversation, Message
 
 STATUS_LABELS = dict(Conversation.Status.choices)
+CHANNEL_LABELS = dict(Conversation.Channel.choices)
+# An icon per channel, beside its name (console/_channel.html and the inbox row).
+CHANNEL_ICONS = {"widget": "💬", "whatsapp": "🟢", "email": "✉️"}
 PRIORITY_LABELS = dict(Conversation.Priority.choices)
 
 # Any id works: reverse() runs once per script prefix and URL resolver, then rows format
@@ -48,6 +51,7 @@ def _row_texts(language: str | None) -> dict:
     return {
         "status": {value: str(label) for value, label in STATUS_LABELS.items()},
         "priority": {value: str(label) for value, label in PRIORITY_LABELS.items()},
+        "channel": {value: str(label) for value, label in CHANNEL_LABELS.items()},
         "overdue": gettext("Overdue"),
         "response_target": gettext("Response target"),
         "unread": gettext("Unread messages"),
@@ -95,6 +99,9 @@ def inbox_row(conversation: Conversation) -> dict:
         "id": conversation.pk,
         "url": conversation_url(conversation.pk),
         "status": conversation.status,
+        "channel": conversation.channel,
+        "channel_icon": CHANNEL_ICONS.get(conversation.channel, ""),
+        "channel_label": texts["channel"].get(conversation.channel, conversation.channel),
         "status_label": texts["status"].get(conversation.status, conversation.status),
         "priority": priority,
         # The normal priority has no pill.
@@ -154,7 +161,12 @@ def inbox_row_html(conversation: Conversation) -> str:
 
 @lru_cache(maxsize=8)
 def _message_texts(language: str | None) -> dict:
-    return {"bot": gettext("Bot"), "seen": gettext("Seen")}
+    return {
+        "bot": gettext("Bot"),
+        "seen": gettext("Seen"),
+        "delivery": {value: str(label) for value, label in Message.Delivery.choices},
+        "retry": gettext("Retry"),
+    }
 
 
 def _message_item(message, conversation, *, texts: dict, formats: tuple[str, str]) -> dict:
@@ -194,6 +206,11 @@ def _message_item(message, conversation, *, texts: dict, formats: tuple[str, str
         "actions": message.actions,
         "sender_name": sender_name,
         "texts": texts,
+        # How far a channel that sends messages out (WhatsApp) got: "" for the widget.
+        "delivery": message.delivery,
+        "delivery_label": texts["delivery"].get(message.delivery, ""),
+        "delivery_error": message.delivery_error,
+        "conversation_id": conversation.pk,
     }
 
 

@@ -323,6 +323,7 @@ INBOX_VIEWS = ("mine", "unassigned", "teams", "all")
 # What an inbox row shows (support.templatetags.console.inbox_row), for .only().
 INBOX_ROW_FIELDS = (
     "status",
+    "channel",
     "priority",
     "contact",
     "topic",
@@ -367,6 +368,7 @@ def conversation_list_for_inbox(
     priority: str = "",
     topic: str = "",
     label: int | None = None,
+    channel: str = "",
     limit: int = 50,
 ) -> QuerySet[Conversation]:
     """One inbox view: most urgent first; the unassigned queue first come, first served."""
@@ -383,6 +385,8 @@ def conversation_list_for_inbox(
         queryset = queryset.filter(topic__slug=topic)
     if label:
         queryset = queryset.filter(labels__id=label)
+    if channel in Conversation.Channel.values:
+        queryset = queryset.filter(channel=channel)
     ordering = ["-sla_breached_rank", "-priority_rank"]
     if view == "unassigned" and status in ("active", Conversation.Status.QUEUED):
         ordering += ["queued_at", "id"]

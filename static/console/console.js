@@ -113,6 +113,7 @@
     if (f.priority && d.priority !== f.priority) return false;
     if (f.topic && d.topic !== f.topic) return false;
     if (f.label && ("," + d.labels + ",").indexOf("," + f.label + ",") < 0) return false;
+    if (f.channel && d.channel !== f.channel) return false;
     if (f.view === "mine") return d.assignee === userId;
     if (f.view === "unassigned") return !d.assignee;
     if (f.view === "teams") return teamIds.indexOf(d.team) >= 0;
