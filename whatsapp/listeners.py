@@ -8,8 +8,9 @@ from support.models import Conversation, Message
 
 from . import services, tasks
 
-# What the customer should read on WhatsApp: people's replies and the automatic lines
-# (after-hours reply, rating prompt text); internal system lines stay in the console.
+# What the customer should read on WhatsApp: people's replies and the bot's automatic lines
+# (the after-hours reply). Lines built around buttons (the rating prompt's chips) are not
+# sent: WhatsApp has no way to press them. System lines stay in the console.
 CARRIED_SENDERS = (Message.SenderType.AGENT, Message.SenderType.BOT)
 
 
@@ -24,6 +25,8 @@ def message_out(event: Event) -> None:
     if conversation is not None and conversation.channel != Conversation.Channel.WHATSAPP:
         return
     message = event.objects.get("message") or Message.objects.get(pk=event.data["message_id"])
+    if message.sender_type == Message.SenderType.BOT and message.actions:
+        return
     if (
         conversation is None
         and not Conversation.objects.filter(

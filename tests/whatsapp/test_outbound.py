@@ -223,3 +223,15 @@ def test_widget_conversations_send_nothing(agent, graph, channel):
     )
     assert graph.sent == []
     assert Message.objects.filter(sender_type="agent").get().delivery == ""
+
+
+def test_bot_lines_go_out_but_not_button_prompts(conversation, graph):
+    services.message_send(conversation=conversation, sender_type="bot", body="We open at 9.")
+    services.message_send(
+        conversation=conversation,
+        sender_type="bot",
+        body="How did we do?",
+        actions=[{"type": "rating", "value": "5", "label": "5"}],
+    )
+    services.message_send(conversation=conversation, sender_type="system", body="Ayşe joined")
+    assert [m["text"]["body"] for m in graph.sent] == ["We open at 9."]
