@@ -22,8 +22,6 @@ from support.models import Conversation, Message
 
 STATUS_LABELS = dict(Conversation.Status.choices)
 CHANNEL_LABELS = dict(Conversation.Channel.choices)
-# An icon per channel, beside its name (console/_channel.html and the inbox row).
-CHANNEL_ICONS = {"widget": "💬", "whatsapp": "🟢", "email": "✉️"}
 PRIORITY_LABELS = dict(Conversation.Priority.choices)
 
 # Any id works: reverse() runs once per script prefix and URL resolver, then rows format
@@ -100,7 +98,6 @@ def inbox_row(conversation: Conversation) -> dict:
         "url": conversation_url(conversation.pk),
         "status": conversation.status,
         "channel": conversation.channel,
-        "channel_icon": CHANNEL_ICONS.get(conversation.channel, ""),
         "channel_label": texts["channel"].get(conversation.channel, conversation.channel),
         "status_label": texts["status"].get(conversation.status, conversation.status),
         "priority": priority,
