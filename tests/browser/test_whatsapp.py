@@ -80,3 +80,38 @@ def test_a_whatsapp_message_is_answered_from_the_console_and_seen(server, graph,
     assert webhook_post(server, status) == {"messages": 0, "statuses": 1}
     expect(reply).to_have_class(re.compile(r"\bseen\b"), timeout=15_000)
     expect(reply.locator(".seen-label")).to_be_visible()
+
+
+CLOSE_WINDOW = """
+from datetime import timedelta
+from django.utils import timezone
+from support.models import Message
+from whatsapp.models import Channel, Template
+Template.objects.create(channel=Channel.objects.get(), name="order_update", language="en",
+    body="Hello {{1}}, your order {{2}} has news.")
+Message.objects.filter(conversation__channel="whatsapp").update(
+    created_at=timezone.now() - timedelta(hours=25))
+"""
+
+
+def test_after_24_hours_the_composer_offers_the_approved_templates(
+    server, graph, stack, new_context
+):
+    stack.manage("shell", "-c", CLOSE_WINDOW)
+    agent = new_context().new_page()
+    agent_login(agent, server, view="all")
+    agent.locator(".inbox-row", has_text="Sheena").first.locator("a").click()
+    window = agent.locator("#reply-window")
+    expect(window).to_contain_text("24 hours")
+    form = window.locator(".template-form", has_text="order_update")
+    form.locator("input[name=parameter]").nth(0).fill("Sheena")
+    form.locator("input[name=parameter]").nth(1).fill("#1042")
+    form.locator("button[type=submit]").click()
+    sent = agent.locator("#message-list .msg-agent", has_text="Hello Sheena, your order #1042")
+    expect(sent.locator(".delivery")).to_contain_text("Sent", timeout=15_000)
+    template = [m for m in graph.sent if m.get("type") == "template"]
+    assert template[-1]["template"]["name"] == "order_update"
+    assert template[-1]["template"]["components"][0]["parameters"][1] == {
+        "type": "text",
+        "text": "#1042",
+    }
