@@ -235,3 +235,22 @@ def test_bot_lines_go_out_but_not_button_prompts(conversation, graph):
     )
     services.message_send(conversation=conversation, sender_type="system", body="Ayşe joined")
     assert [m["text"]["body"] for m in graph.sent] == ["We open at 9."]
+
+
+def test_the_same_rules_apply_after_hours_reply_reaches_whatsapp(client, channel, graph):
+    """Business hours are support's rule: a WhatsApp customer writing while the number's team
+    is closed gets the team's after-hours reply, on WhatsApp."""
+    team = factories.hours_team(message_en="We're closed now.", time_zone="UTC")
+    # Open one hour on another weekday only: closed now.
+    other_day = (timezone.now().weekday() + 3) % 7
+    factories.business_hours(team=team, weekday=other_day, opens="09:00", closes="10:00")
+    channel.team = team
+    channel.save(update_fields=["team"])
+    post(client, payload("text"))
+    conversation = Conversation.objects.get()
+    assert conversation.team == team
+    bot = conversation.messages.get(sender_type="bot")
+    assert bot.body.startswith("We're closed now.")
+    assert [m["text"]["body"] for m in graph.sent] == [bot.body]
+    bot.refresh_from_db()
+    assert bot.delivery == Message.Delivery.SENT
