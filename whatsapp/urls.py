@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import demo, views
 
 app_name = "whatsapp"
 
@@ -11,4 +11,7 @@ urlpatterns = [
         views.template_send,
         name="template_send",
     ),
+    # The demo's pretend Graph API (DESTEK_DEMO=1 only; 404 otherwise).
+    path("demo/graph/v21.0/<str:phone_number_id>/messages", demo.graph_messages),
+    path("demo/graph/v21.0/<str:phone_number_id>/media", demo.graph_media),
 ]
