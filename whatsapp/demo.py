@@ -16,7 +16,7 @@ from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from support.demo import DEMO_WIDGET_KEY
 from support.models import Team, Widget
@@ -64,6 +64,7 @@ def _demo_only():
 
 
 @csrf_exempt
+@require_POST
 async def graph_messages(request, phone_number_id: str):
     _demo_only()
     if request.headers.get("Authorization") != f"Bearer {DEMO_TOKEN}":
@@ -77,6 +78,7 @@ async def graph_messages(request, phone_number_id: str):
 
 
 @csrf_exempt
+@require_POST
 async def graph_media(request, phone_number_id: str):
     _demo_only()
     if request.headers.get("Authorization") != f"Bearer {DEMO_TOKEN}":

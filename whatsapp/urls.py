@@ -12,6 +12,14 @@ urlpatterns = [
         name="template_send",
     ),
     # The demo's pretend Graph API (DESTEK_DEMO=1 only; 404 otherwise).
-    path("demo/graph/v21.0/<str:phone_number_id>/messages", demo.graph_messages),
-    path("demo/graph/v21.0/<str:phone_number_id>/media", demo.graph_media),
+    path(
+        "demo/graph/v21.0/<str:phone_number_id>/messages",
+        demo.graph_messages,
+        name="demo_graph_messages",
+    ),
+    path(
+        "demo/graph/v21.0/<str:phone_number_id>/media",
+        demo.graph_media,
+        name="demo_graph_media",
+    ),
 ]

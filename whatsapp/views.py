@@ -9,7 +9,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from console.views.access import agent_required
-from support import errors
+from support import errors, selectors
 
 from . import services
 from .models import Channel
@@ -23,6 +23,11 @@ def webhook(request):
         return _verify(request)
     if request.method != "POST":
         return HttpResponse(status=405)
+    signature = request.headers.get("X-Hub-Signature-256", "")
+    if not signature:
+        # Not from Meta: refused before the body is even read.
+        logger.warning("WhatsApp webhook without a signature refused")
+        return JsonResponse({"error": "forbidden"}, status=403)
     body = request.body
     try:
         payload = json.loads(body)
@@ -32,7 +37,7 @@ def webhook(request):
         counts = services.webhook_receive(
             payload=payload,
             body=body,
-            signature=request.headers.get("X-Hub-Signature-256", ""),
+            signature=signature,
         )
     except services.WebhookRefused as refusal:
         logger.warning("WhatsApp webhook refused: %s", refusal)
@@ -58,6 +63,8 @@ def _verify(request):
 @require_POST
 @agent_required
 def template_send(request, conversation_id: int):
+    # Who may not see the conversation gets the console's not-found page, and learns nothing.
+    selectors.conversation_get_for_agent(profile=request.agent, conversation_id=conversation_id)
     try:
         services.template_send(
             conversation_id=conversation_id,
