@@ -22,6 +22,7 @@ from emails import selectors as email_selectors
 from support.models import Conversation, Message
 
 STATUS_LABELS = dict(Conversation.Status.choices)
+CHANNEL_LABELS = dict(Conversation.Channel.choices)
 PRIORITY_LABELS = dict(Conversation.Priority.choices)
 
 # Any id works: reverse() runs once per script prefix and URL resolver, then rows format
@@ -49,6 +50,7 @@ def _row_texts(language: str | None) -> dict:
     return {
         "status": {value: str(label) for value, label in STATUS_LABELS.items()},
         "priority": {value: str(label) for value, label in PRIORITY_LABELS.items()},
+        "channel": {value: str(label) for value, label in CHANNEL_LABELS.items()},
         "overdue": gettext("Overdue"),
         "response_target": gettext("Response target"),
         "unread": gettext("Unread messages"),
@@ -96,6 +98,8 @@ def inbox_row(conversation: Conversation) -> dict:
         "id": conversation.pk,
         "url": conversation_url(conversation.pk),
         "status": conversation.status,
+        "channel": conversation.channel,
+        "channel_label": texts["channel"].get(conversation.channel, conversation.channel),
         "status_label": texts["status"].get(conversation.status, conversation.status),
         "priority": priority,
         # The normal priority has no pill.
@@ -155,7 +159,12 @@ def inbox_row_html(conversation: Conversation) -> str:
 
 @lru_cache(maxsize=8)
 def _message_texts(language: str | None) -> dict:
-    return {"bot": gettext("Bot"), "seen": gettext("Seen")}
+    return {
+        "bot": gettext("Bot"),
+        "seen": gettext("Seen"),
+        "delivery": {value: str(label) for value, label in Message.Delivery.choices},
+        "retry": gettext("Retry"),
+    }
 
 
 def _message_item(message, conversation, *, texts: dict, formats: tuple[str, str]) -> dict:
@@ -195,6 +204,11 @@ def _message_item(message, conversation, *, texts: dict, formats: tuple[str, str
         "actions": message.actions,
         "sender_name": sender_name,
         "texts": texts,
+        # How far a channel that sends messages out (WhatsApp) got: "" for the widget.
+        "delivery": message.delivery,
+        "delivery_label": texts["delivery"].get(message.delivery, ""),
+        "delivery_error": message.delivery_error,
+        "conversation_id": conversation.pk,
     }
 
 

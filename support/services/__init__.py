@@ -56,6 +56,10 @@ from .conversations import (
     conversation_hand_off,
     conversation_record_message,
 )
+from .delivery import (
+    message_delivery_retry,
+    message_delivery_set,
+)
 from .merge import (
     contact_merge,
 )
@@ -92,6 +96,7 @@ from .sessions import (
     CONTACT_TOUCH_EVERY,
     DEVICE_FIELDS,
     USER_AGENT_SYSTEMS,
+    contact_for_phone,
     contact_touch,
     contact_update,
     contact_upsert,
@@ -152,6 +157,7 @@ __all__ = [
     "clean_action",
     "contact_attribute_set",
     "contact_for_email",
+    "contact_for_phone",
     "contact_merge",
     "contact_touch",
     "contact_update",
@@ -179,6 +185,8 @@ __all__ = [
     "login_failures_clear",
     "login_lockout_remaining",
     "mention_usernames",
+    "message_delivery_retry",
+    "message_delivery_set",
     "message_send",
     "messages_erase_for_conversations",
     "note_create",

@@ -58,6 +58,8 @@ class World:
             "external_id": "user-a",
             "table": "agents",  # a report table's CSV
             "canned_id": str(self.canned.pk if self.canned else 0),
+            "message_id": str(self.conversation.messages.values_list("pk", flat=True).first() or 0),
+            "phone_number_id": "100000000000001",
         }
 
 
