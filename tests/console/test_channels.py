@@ -4,13 +4,16 @@ channel, a failed WhatsApp send's Retry, the composer once the reply window clos
 from datetime import timedelta
 
 import pytest
+from asgiref.sync import async_to_sync
+from channels.layers import channel_layers, get_channel_layer
 from django.urls import reverse
 from django.utils import timezone
 
-from console import reports
+from console import realtime, reports
 from support import services
 from support.models import Conversation, Message
 from tests import factories
+from tests.conftest import IN_MEMORY_LAYER
 from tests.console.test_views import count_queries, inbox_url, logged_in, row_ids
 
 pytestmark = pytest.mark.django_db
@@ -135,3 +138,36 @@ def test_inside_the_window_no_notice():
     conversation = channel_conversation("whatsapp")
     page = logged_in(agent).get(reverse("console:conversation", args=[conversation.pk]))
     assert 'id="reply-window"' not in page.content.decode()
+
+
+def test_a_delivery_change_redraws_the_message_in_the_watching_consoles(
+    settings, django_capture_on_commit_callbacks
+):
+    """console.listeners: message.delivery_changed → the message's fragment again, in every
+    console language, to the conversation's console group only."""
+    settings.CHANNEL_LAYERS = IN_MEMORY_LAYER
+    channel_layers.backends.clear()
+    layer = get_channel_layer()
+    watcher = async_to_sync(layer.new_channel)()
+    conversation = channel_conversation("whatsapp")
+    async_to_sync(layer.group_add)(realtime.console_conversation_group(conversation.pk), watcher)
+    agent = factories.supervisor()
+    message = factories.message(
+        conversation=conversation, sender_type="agent", agent_user=agent.user
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.message_delivery_set(message=message, delivery="pending")
+    async_to_sync(layer.receive)(watcher)  # "Sending"
+    with django_capture_on_commit_callbacks(execute=True):
+        services.message_delivery_set(
+            message=message, delivery="failed", error="(#131026) Undeliverable"
+        )
+    event = async_to_sync(layer.receive)(watcher)
+    channel_layers.backends.clear()
+    assert event["type"] == "console.html"
+    assert set(event["html"]) == {"en", "tr"}
+    for html in event["html"].values():
+        assert f'id="message-{message.pk}"' in html
+        assert 'hx-swap-oob="true"' in html
+        assert "delivery-failed" in html
+        assert reverse("console:message_delivery_retry", args=[conversation.pk, message.pk]) in html
