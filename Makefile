@@ -25,8 +25,9 @@ messages: install
 run: messages
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEV_ENV) $(BIN)/python manage.py seed_demo
-	@echo "Widget demo: http://$(HOST):$(PORT)/demo/   Console: http://$(HOST):$(PORT)/console/"
-	$(DEV_ENV) DESTEK_DEMO=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(DEV_ENV) $(BIN)/python manage.py whatsapp_seed_demo
+	@echo "Widget demo: http://$(HOST):$(PORT)/demo/   WhatsApp demo phone: http://$(HOST):$(PORT)/demo/whatsapp/   Console: http://$(HOST):$(PORT)/console/"
+	$(DEV_ENV) DESTEK_DEMO=1 WHATSAPP_GRAPH_URL=http://$(HOST):$(PORT)/whatsapp/demo/graph/v21.0 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 lint: install
 	$(BIN)/ruff check .

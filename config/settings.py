@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "proactive",
     "emails",
     "console",
+    "whatsapp",
 ]
 
 # The agent profile comes with the user (one query per request). ModelBackend stays listed so
@@ -258,6 +259,9 @@ if REDIS_URL:
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# The WhatsApp Cloud API (Meta's Graph API); tests and the demo point it at a local fake.
+WHATSAPP_GRAPH_URL = os.environ.get("WHATSAPP_GRAPH_URL", "https://graph.facebook.com/v21.0")
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL or "memory://")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL)

@@ -5,6 +5,7 @@ from chat import views as chat_views
 from emails import views as email_views
 from integrations import demo_context
 from ratings import views as ratings_views
+from whatsapp import demo as whatsapp_demo
 
 urlpatterns = [
     path("", chat_views.home),
@@ -30,5 +31,7 @@ urlpatterns = [
     path("files/<str:token>", chat_views.attachment_file, name="attachment_file"),
     path("rate/<str:token>/", ratings_views.rating_link, name="rating_link"),
     path("help/", include("faq.urls")),
+    path("whatsapp/", include("whatsapp.urls")),
+    path("demo/whatsapp/", whatsapp_demo.phone, name="whatsapp_demo_phone"),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

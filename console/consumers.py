@@ -74,7 +74,7 @@ class ConversationFrameLimits:
 
 def inbox_filters_clean(frame: dict) -> dict:
     """An `inbox` frame's filters, read as the inbox page reads its URL's."""
-    keys = ("view", "status", "priority", "topic", "label")
+    keys = ("view", "status", "priority", "topic", "label", "channel")
     return inbox_filters_from({key: str(frame.get(key) or "") for key in keys if key in frame})
 
 

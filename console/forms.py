@@ -124,6 +124,11 @@ class ReportFilterForm(forms.Form):
         required=False,
         empty_label=_("All agents"),
     )
+    channel = forms.ChoiceField(
+        label=_("Channel"),
+        choices=[("", _("All channels")), *Conversation.Channel.choices],
+        required=False,
+    )
     clock = forms.ChoiceField(label=_("Times in"), choices=CLOCK_CHOICES, required=False)
 
     def __init__(self, *args, profile: AgentProfile, **kwargs):
@@ -155,5 +160,6 @@ class ReportFilterForm(forms.Form):
             "team_id": data["team"].pk if data.get("team") else None,
             "topic_id": data["topic"].pk if data.get("topic") else None,
             "agent_id": agent.user_id if agent else None,
+            "channel": data.get("channel") or "",
             "business_hours": data.get("clock") != "wall",
         }

@@ -44,6 +44,10 @@ def note_created(event: Event) -> None:
     realtime.note_created(note_id=event.data["note_id"])
 
 
+def message_delivery_changed(event: Event) -> None:
+    realtime.message_delivery_changed(message_id=event.data["message_id"])
+
+
 def read_mark_moved(event: Event) -> None:
     data = event.data
     realtime.read_marked(
@@ -72,5 +76,6 @@ def connect() -> None:
     ):
         event_listen(name, conversation_changed)
     event_listen("note.created", note_created)
+    event_listen("message.delivery_changed", message_delivery_changed)
     event_listen("read_mark.moved", read_mark_moved)
     event_listen("agent.console_closed", console_closed)

@@ -22,6 +22,7 @@ from emails import selectors as email_selectors
 from support.models import Conversation, Message
 
 STATUS_LABELS = dict(Conversation.Status.choices)
+CHANNEL_LABELS = dict(Conversation.Channel.choices)
 PRIORITY_LABELS = dict(Conversation.Priority.choices)
 
 # Any id works: reverse() runs once per script prefix and URL resolver, then rows format
@@ -49,6 +50,7 @@ def _row_texts(language: str | None) -> dict:
     return {
         "status": {value: str(label) for value, label in STATUS_LABELS.items()},
         "priority": {value: str(label) for value, label in PRIORITY_LABELS.items()},
+        "channel": {value: str(label) for value, label in CHANNEL_LABELS.items()},
         "overdue": gettext("Overdue"),
         "response_target": gettext("Response target"),
         "unread": gettext("Unread messages"),
@@ -99,6 +101,8 @@ def inbox_row(conversation: Conversation) -> dict:
         "id": conversation.pk,
         "url": conversation_url(conversation.pk),
         "status": conversation.status,
+        "channel": conversation.channel,
+        "channel_label": texts["channel"].get(conversation.channel, conversation.channel),
         "status_label": texts["status"].get(conversation.status, conversation.status),
         "priority": priority,
         # The normal priority has no pill.
@@ -169,6 +173,8 @@ def _message_texts(language: str | None) -> dict:
         "edit": gettext("Edit"),
         "delete": gettext("Delete"),
         "edit_window": settings.DESTEK["MESSAGE_EDIT_WINDOW_SECONDS"],
+        "delivery": {value: str(label) for value, label in Message.Delivery.choices},
+        "retry": gettext("Retry"),
     }
 
 
@@ -217,6 +223,11 @@ def _message_item(message, conversation, *, texts: dict, formats: tuple[str, str
         "changeable_until": int(created.timestamp()) + texts["edit_window"]
         if sender_type == "agent" and message.deleted_at is None
         else "",
+        # How far a channel that sends messages out (WhatsApp) got: "" for the widget.
+        "delivery": message.delivery,
+        "delivery_label": texts["delivery"].get(message.delivery, ""),
+        "delivery_error": message.delivery_error,
+        "conversation_id": conversation.pk,
     }
 
 

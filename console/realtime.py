@@ -79,6 +79,9 @@ def inbox_row_matches(row: dict, *, filters: dict, user_id: int, team_ids: list[
         return False
     if filters.get("label") and filters["label"] not in row["labels"]:
         return False
+    channel = filters.get("channel")
+    if channel in Conversation.Channel.values and row["channel"] != channel:
+        return False
     view = filters.get("view")
     if view == "mine":
         return row["assignee_id"] == user_id
@@ -107,6 +110,7 @@ def row_facts(conversation) -> dict:
     return {
         "id": conversation.pk,
         "status": conversation.status,
+        "channel": conversation.channel,
         "priority": conversation.priority,
         "topic": topic.slug if topic else "",
         "labels": [label.pk for label in labels],
@@ -199,6 +203,19 @@ def message_changed(*, message: Message) -> None:
         "console/oob_message_changed.html", {"message": message, "conversation": conversation}
     )
     transport.publish([(console_conversation_group(conversation.pk), console_event(message_html))])
+
+
+def message_delivery_changed(*, message_id: int) -> None:
+    """A channel sent, delivered or failed to send a message: the consoles watching its
+    conversation redraw it (its state, a failure's Retry button). Visitors hear nothing."""
+    message = support_selectors.message_get_for_console(message_id=message_id)
+    if message is None:
+        return
+    conversation = message.conversation
+    html = render_each_language(
+        "console/oob_message_changed.html", {"message": message, "conversation": conversation}
+    )
+    transport.publish([(console_conversation_group(conversation.pk), console_event(html))])
 
 
 def note_created(*, note_id: int) -> None:

@@ -55,6 +55,7 @@ class ReportFilters:
     team_id: int | None = None
     topic_id: int | None = None
     agent_id: int | None = None  # a user id: conversations assigned to that agent
+    channel: str = ""  # where customers wrote from (Conversation.Channel); "": every channel
     business_hours: bool = True
     # Agents see their own figures only: the agent filter is pinned and FAQ feedback hidden.
     own_figures_only: bool = False
@@ -90,6 +91,7 @@ def report_filters(
     team_id: int | None = None,
     topic_id: int | None = None,
     agent_id: int | None = None,
+    channel: str = "",
     business_hours: bool = True,
     today: date | None = None,
 ) -> ReportFilters:
@@ -113,6 +115,7 @@ def report_filters(
         team_id=team_id,
         topic_id=topic_id,
         agent_id=agent_id,
+        channel=channel if channel in Conversation.Channel.values else "",
         business_hours=business_hours,
     )
     if not profile.is_supervisor:
@@ -128,6 +131,8 @@ def _scope(filters: ReportFilters) -> Q:
         scope &= Q(topic_id=filters.topic_id)
     if filters.agent_id is not None:
         scope &= Q(assignee_id=filters.agent_id)
+    if filters.channel:
+        scope &= Q(channel=filters.channel)
     return scope
 
 

@@ -43,6 +43,11 @@ urlpatterns = [
         name="conversation_attachment_upload",
     ),
     path(
+        "conversations/<int:conversation_id>/messages/<int:message_id>/retry",
+        messages.message_delivery_retry,
+        name="message_delivery_retry",
+    ),
+    path(
         "attachments/<int:attachment_id>/<str:variant>",
         messages.attachment_open,
         name="attachment_open",

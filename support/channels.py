@@ -8,9 +8,11 @@ only what a channel can carry differs, and that is decided here.
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from .models import Conversation
+from django.utils import timezone
+
+from .models import Conversation, Message
 
 Channel = Conversation.Channel
 
@@ -47,3 +49,20 @@ CAPABILITIES = {
 
 def channel_capabilities(channel: str) -> ChannelCapabilities:
     return CAPABILITIES[Channel(channel)]
+
+
+def reply_window_open(conversation: Conversation, *, now: datetime | None = None) -> bool:
+    """Whether a free-form reply may go out now: always on channels without a reply window,
+    else within the window after the customer's last message (WhatsApp's 24 hours)."""
+    window = channel_capabilities(conversation.channel).reply_window
+    if window is None:
+        return True
+    last = (
+        Message.objects.filter(
+            conversation_id=conversation.pk, sender_type=Message.SenderType.VISITOR
+        )
+        .order_by("-id")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    return last is not None and (now or timezone.now()) - last < window

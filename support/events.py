@@ -46,6 +46,10 @@ The events:
 - `message.created`  message_id, conversation_id, contact_id, sender_type, status, body,
   action, conversation_changed
 - `message.changed`  message_id, conversation_id, contact_id, change ("edited" or "deleted")
+- `message.delivery_changed`  message_id, conversation_id, delivery: an outbound channel
+  sent, delivered or failed to send a message (the console shows it on the message)
+- `message.delivery_retried`  message_id, conversation_id, channel: an agent asked to send a
+  failed message again (the channel's app sends it)
 - `note.created`  note_id, conversation_id
 - `read_mark.moved`  conversation_id, contact_id, reader, up_to, team_id, assignee_id
 - `queue.moved`  team_id
@@ -78,6 +82,8 @@ EVENTS = frozenset(
         "conversation.context_changed",
         "message.created",
         "message.changed",
+        "message.delivery_changed",
+        "message.delivery_retried",
         "note.created",
         "read_mark.moved",
         "queue.moved",

@@ -27,7 +27,16 @@ def imported_modules(tree: ast.AST):
 
 def test_the_project_apps_are_found():
     names = {path.name for path in project_apps()}
-    assert {"support", "chat", "faq", "ratings", "emails", "integrations", "proactive"} <= names
+    assert {
+        "support",
+        "chat",
+        "faq",
+        "ratings",
+        "emails",
+        "integrations",
+        "proactive",
+        "whatsapp",
+    } <= names
     assert "config" not in names
 
 

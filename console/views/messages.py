@@ -2,6 +2,7 @@
 
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from chat import attachments as chat_attachments
@@ -43,6 +44,27 @@ def conversation_message_send(request, conversation_id: int):
         # The message itself arrives over the console socket, like everyone else's.
         return HttpResponse(status=204)
     return redirect("console:conversation", conversation_id=conversation_id)
+
+
+@require_POST
+@agent_required
+def message_delivery_retry(request, conversation_id: int, message_id: int):
+    """Send again a message the channel (WhatsApp) could not deliver; the message's new
+    state arrives over the console socket."""
+    conversation = selectors.conversation_get_for_agent(
+        profile=request.agent, conversation_id=conversation_id
+    )
+    message = Message.objects.filter(conversation=conversation, pk=message_id).first()
+    if message is None:
+        raise errors.NotFound(_("No such message."))
+    message.conversation = conversation
+    try:
+        services.message_delivery_retry(message=message)
+    except errors.DomainError as error:
+        return render(
+            request, "console/composer_error.html", {"detail": error.detail}, status=error.status
+        )
+    return HttpResponse(status=204)
 
 
 @require_POST

@@ -31,10 +31,7 @@ def search(request):
             numbered=None
             if before
             else selectors.conversation_search_by_number(profile=request.agent, query=query),
-            # A pre-chat answer such as an order or table number.
-            by_attribute=[]
-            if before
-            else selectors.conversation_search_by_attribute(profile=request.agent, query=query),
+            # An order or table: the host page's context or a pre-chat answer.
             about=[]
             if before
             else selectors.conversation_search_by_context(profile=request.agent, query=query),

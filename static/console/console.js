@@ -112,7 +112,7 @@
     if (!list) return;
     var f = list.dataset;
     send({ type: "inbox", view: f.view, status: f.status, priority: f.priority,
-           topic: f.topic, label: f.label });
+           topic: f.topic, label: f.label, channel: f.channel });
   }
 
   function rowOrder(view) {
@@ -1029,6 +1029,19 @@
     if (!event.detail.target || event.detail.target.id !== "inbox-list") return;
     event.detail.target.removeAttribute("aria-busy");
     tidyInbox();
+  });
+
+  // Small forms outside the composer (a WhatsApp template, a delivery's Retry) show the
+  // server's refusal in the element their data-error-target names, and clear it on success.
+  body.addEventListener("htmx:afterRequest", function (event) {
+    var elt = event.detail.elt;
+    var owner = elt && elt.closest ? elt.closest("[data-error-target]") : null;
+    if (!owner) return;
+    var box = document.querySelector(owner.dataset.errorTarget);
+    if (!box) return;
+    var failed = event.detail.failed || !event.detail.successful;
+    box.textContent = failed && event.detail.xhr ? event.detail.xhr.responseText.trim() : "";
+    if (!failed && owner.tagName === "FORM") owner.reset();
   });
 
   // "Load earlier messages": pages arrive above the list; keep the reader where they were.

@@ -67,6 +67,12 @@ class Contact(models.Model):
                 name="contact_unique_external_id_per_widget",
             )
         ]
+        # Channels that know a customer by phone number (WhatsApp) find them by it.
+        indexes = [
+            models.Index(
+                fields=["widget", "phone"], condition=~Q(phone=""), name="contact_phone_idx"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.display_name

@@ -15,6 +15,12 @@ class Message(models.Model):
         BOT = "bot", _("Bot")
         SYSTEM = "system", _("System")
 
+    class Delivery(models.TextChoices):
+        PENDING = "pending", _("Sending")
+        SENT = "sent", _("Sent")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Not delivered")
+
     conversation = models.ForeignKey(
         "support.Conversation", related_name="messages", on_delete=models.CASCADE
     )
@@ -33,6 +39,12 @@ class Message(models.Model):
     # Set by the sending client; makes a retried send return the first message.
     client_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001 - NULL is "no id", outside the unique constraint
     actions = models.JSONField(default=list, blank=True)
+    # How far an outbound channel (WhatsApp) got with this message; blank where nothing is
+    # sent out (the widget reads messages from the database).
+    delivery = models.CharField(
+        _("delivery"), max_length=12, choices=Delivery.choices, blank=True, default=""
+    )
+    delivery_error = models.CharField(_("delivery error"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     # Changed after sending (support.services.message_edits): the text before each change is
     # in the audit log, for supervisors; a deleted message keeps its row (ids only grow) with

@@ -159,28 +159,17 @@ def conversation_list_for_contact_timeline(
     return conversations
 
 
-def conversation_search_by_attribute(
-    *, profile: AgentProfile, query: str, limit: int = 10
-) -> list[Conversation]:
-    """Conversations whose order or table number, or a conversation attribute of text type,
-    is exactly `query` ("#1042" or "1042"): what a pre-chat form asked."""
-    value = query.strip().lstrip("#")
-    if not value or len(value) > 64:
-        return []
+def conversation_reference_q(reference: str) -> Q:
+    """Conversations about an order or table: what the host page attached
+    (Destek.setConversationContext), what a pre-chat form asked (order and table numbers), or a
+    conversation attribute of text or number type equal to it."""
+    forms = [reference, f"#{reference}"]
+    condition = Q(context_order_id__in=forms) | Q(context_table__in=forms)
     keys = ["order_number", "table_number"] + [
         d.key
         for d in attribute_definition_list(scope=AttributeDefinition.Scope.CONVERSATION)
         if d.type in (AttributeDefinition.Type.TEXT, AttributeDefinition.Type.NUMBER)
     ]
-    condition = Q()
     for key in keys:
-        condition |= Q(**{f"attributes__{key}": value})
-    conversations = list(
-        Conversation.objects.filter(_visible_to_agent_q(profile))
-        .filter(condition)
-        .select_related("contact")
-        .order_by("-id")[:limit]
-    )
-    for conversation in conversations:
-        conversation_inbox_relations_fill(conversation, fields=("topic",))
-    return conversations
+        condition |= Q(**{f"attributes__{key}": reference})
+    return condition

@@ -25,6 +25,7 @@ from ..models import (
 )
 from ..visibility import conversation_visible_to_agent_q
 from .agents import agent_list_for_assignment, team_list
+from .attributes import conversation_reference_q
 from .conversations import conversation_get_for_agent
 
 User = get_user_model()
@@ -180,17 +181,15 @@ def conversation_search_by_number(*, profile: AgentProfile, query: str) -> Conve
 def conversation_search_by_context(
     *, profile: AgentProfile, query: str, limit: int = 20
 ) -> list[Conversation]:
-    """ "1042", "#1042" or "12": the conversations the host page attached that order or table
-    to (Destek.setConversationContext), the agent's to see, newest first."""
+    """ "1042", "#1042" or "T12": the conversations about that order or table (the host page's
+    context, a pre-chat answer: attributes.conversation_reference_q), the agent's to see,
+    newest first."""
     reference = query.strip().lstrip("#").strip()
     if not reference or len(reference) > 64:
         return []
     return list(
         Conversation.objects.filter(conversation_visible_to_agent_q(profile))
-        .filter(
-            Q(context_order_id__in=[reference, f"#{reference}"])
-            | Q(context_table__in=[reference, f"#{reference}"])
-        )
+        .filter(conversation_reference_q(reference))
         .select_related("contact")
         .defer(
             "contact__search_text",

@@ -229,6 +229,16 @@ def note_get_for_console(*, note_id: int) -> Note | None:
     )
 
 
+def message_get_for_console(*, message_id: int) -> Message | None:
+    """One message with what its console fragment shows (sender, attachments, conversation)."""
+    return (
+        Message.objects.select_related("conversation__contact", "sender_agent__agent_profile")
+        .prefetch_related("attachments")
+        .filter(pk=message_id)
+        .first()
+    )
+
+
 def message_objects_after(*, conversation: Conversation, after: int, limit: int) -> list[Message]:
     return list(
         Message.objects.filter(conversation=conversation, id__gt=after)

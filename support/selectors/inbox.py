@@ -36,6 +36,7 @@ INBOX_VIEWS = ("mine", "unassigned", "teams", "all")
 # What an inbox row shows (support.templatetags.console.inbox_row), for .only().
 INBOX_ROW_FIELDS = (
     "status",
+    "channel",
     "priority",
     "contact",
     "topic",
@@ -82,6 +83,7 @@ def conversation_list_for_inbox(
     priority: str = "",
     topic: str = "",
     label: int | None = None,
+    channel: str = "",
     attribute: tuple[AttributeDefinition, str] | None = None,
     limit: int = 50,
 ) -> QuerySet[Conversation]:
@@ -101,6 +103,8 @@ def conversation_list_for_inbox(
         queryset = queryset.filter(topic__slug=topic)
     if label:
         queryset = queryset.filter(labels__id=label)
+    if channel in Conversation.Channel.values:
+        queryset = queryset.filter(channel=channel)
     if attribute is not None:
         queryset = queryset.filter(attribute_value_q(*attribute))
     ordering = ["-sla_breached_rank", "-priority_rank"]

@@ -66,6 +66,10 @@ from .conversations import (
     conversation_hand_off,
     conversation_record_message,
 )
+from .delivery import (
+    message_delivery_retry,
+    message_delivery_set,
+)
 from .macros import (
     MACRO_ACTIONS,
     macro_actions_clean,
@@ -117,6 +121,7 @@ from .sessions import (
     CONTACT_TOUCH_EVERY,
     DEVICE_FIELDS,
     USER_AGENT_SYSTEMS,
+    contact_for_phone,
     contact_touch,
     contact_update,
     contact_upsert,
@@ -192,6 +197,7 @@ __all__ = [
     "contact_attribute_set",
     "contact_block",
     "contact_for_email",
+    "contact_for_phone",
     "contact_merge",
     "contact_touch",
     "contact_update",
@@ -229,6 +235,8 @@ __all__ = [
     "mention_usernames",
     "message_can_change",
     "message_delete",
+    "message_delivery_retry",
+    "message_delivery_set",
     "message_edit",
     "message_edit_window",
     "message_send",

@@ -41,8 +41,9 @@ def conversation_create(
 ) -> Conversation:
     """Open a conversation for a visitor: with the greeting bot, or straight into the queue.
 
-    `team`: the team a channel account belongs to (a support address), used when no topic
-    names one. `attributes`: already checked (the pre-chat form's conversation answers)."""
+    `team`: the team a channel account belongs to (a support address, a WhatsApp number),
+    used when no topic names one. `attributes`: already checked (the pre-chat form's
+    conversation answers)."""
     topic = None
     if topic_slug not in (None, ""):
         if not isinstance(topic_slug, str):

@@ -11,6 +11,7 @@ from support.models import AgentProfile, Conversation, Message
 
 from .. import errors, sql
 from .. import selectors as support_selectors
+from ..channels import reply_window_open
 from ..events import event_emit
 from ..text import search_words
 from . import attachments as attachment_services
@@ -127,6 +128,7 @@ def message_send(
     visitor_token: str | None = None,
     visible_to: AgentProfile | None = None,
     pressed: bool = False,
+    outside_reply_window: bool = False,
 ) -> tuple[Message, bool]:
     """Store a message (idempotent by client_id) and publish it after commit.
 
@@ -142,6 +144,8 @@ def message_send(
     not see is NotFound, checked by the lock.
     `pressed`: a visitor's press of a bot button, whose body is the button's label: the inbox
     keeps previewing what they wrote.
+    `outside_reply_window`: an agent's message the channel may carry after its reply window
+    closed (an approved WhatsApp template); other agent replies are then refused.
     """
     with transaction.atomic():
         return _message_send_in_transaction(
@@ -156,6 +160,7 @@ def message_send(
             visitor_token=visitor_token,
             visible_to=visible_to,
             pressed=pressed,
+            outside_reply_window=outside_reply_window,
         )
 
 
@@ -188,6 +193,7 @@ def _message_send_in_transaction(
     pressed: bool = False,
     action: dict | None = None,
     visitor_turn: bool = False,
+    outside_reply_window: bool = False,
 ) -> tuple[Message, bool]:
     """message_send's work in the caller's transaction, without a savepoint of its own (for
     visitor_message_send, whose transaction holds the bot's answer too). `action` (the
@@ -206,6 +212,18 @@ def _message_send_in_transaction(
     client_id, body, attachment_ids = _message_content_clean(
         sender_type=sender_type, client_id=client_id, body=body, attachments=attachments
     )
+    if (
+        sender_type == Message.SenderType.AGENT
+        and not outside_reply_window
+        and not reply_window_open(conversation)
+    ):
+        raise errors.Conflict(
+            _(
+                "The customer last wrote more than 24 hours ago: WhatsApp only lets you send "
+                "an approved template now."
+            ),
+            code="reply_window_closed",
+        )
     support_selectors.conversation_inbox_relations_fill(conversation)
     retried = {"sender_type": sender_type, "body": body, "attachment_ids": attachment_ids}
     if (

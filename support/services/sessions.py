@@ -358,3 +358,35 @@ def contact_update(*, contact: Contact, by_user, name: Any, email: Any) -> Conta
             ContactChange.objects.bulk_create(changes)
             event_emit("contact.updated", contact_id=locked.pk)
     return locked
+
+
+E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+
+
+def contact_for_phone(*, widget, phone: Any, name: Any = "") -> tuple[Contact, bool]:
+    """The widget's contact with this phone number (E.164, "+905321234567"), or a new one: a
+    channel that knows customers by number (WhatsApp) shares the widget's contacts, so a
+    visitor who gave the same number is the same person. The oldest such contact wins.
+    Returns (contact, created)."""
+    phone = _clean_text(phone, field="phone", max_chars=16)
+    if not E164.match(phone):
+        raise errors.InvalidInput(_("phone must be an E.164 number such as +905321234567."))
+    name = _clean_text(name, field="name", max_chars=191)
+    with transaction.atomic():
+        contact = (
+            Contact.objects.select_for_update()
+            .filter(widget=widget, phone=phone, erased_at__isnull=True)
+            .order_by("id")
+            .first()
+        )
+        if contact is not None:
+            if name and not contact.name:
+                contact.name = name
+                contact.search_text = contact.search_words()
+                contact.save(update_fields=["name", "search_text"])
+            return contact, False
+        contact = Contact(widget=widget, phone=phone, name=name)
+        contact.search_text = contact.search_words()
+        contact.save()
+        event_emit("contact.updated", contact_id=contact.pk)
+    return contact, True

@@ -119,7 +119,7 @@ def test_the_inbox_filters_and_the_composer_hint_are_not_cut(server, new_context
     errors = page_errors(page)
     agent_login(page, server, SUPERVISOR, view="all")
     filters = page.evaluate(FILTER_ROOM)
-    assert len(filters) == 4  # status, priority, topic and label
+    assert len(filters) == 5  # status, priority, topic, channel and label
     for select in filters:
         assert select["width"] <= select["room"], select
 

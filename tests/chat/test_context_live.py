@@ -5,12 +5,12 @@ import pytest
 from asgiref.sync import sync_to_async
 
 from support import conversation_context
-from tests.chat.test_console_tools_live import (  # noqa: F401 - a fixture
+from tests.chat.test_consumers import console_socket, receive_html_until, visitor_socket
+from tests.console.test_console_tools_live import (  # noqa: F401 - a fixture
     _close_consumer_db_connections,
     drain,
     setup_chat,
 )
-from tests.chat.test_consumers import console_socket, receive_html_until, visitor_socket
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 

@@ -88,7 +88,7 @@ def test_answers_land_on_the_contact_and_conversation_and_are_searchable(api, fo
     assert [c.pk for c in selectors.contact_search(profile=supervisor, query="nuts")] == [
         contact.pk
     ]
-    found = selectors.conversation_search_by_attribute(profile=supervisor, query="T12")
+    found = selectors.conversation_search_by_context(profile=supervisor, query="T12")
     assert [c.pk for c in found] == [conversation.pk]
 
 

@@ -215,7 +215,7 @@ def test_console_search_finds_a_prechat_table_number():
     conversation = factories.conversation()
     Conversation.objects.filter(pk=conversation.pk).update(attributes={"table_number": "T7"})
     response = logged_in(supervisor).get(reverse("console:search"), {"q": "T7"})
-    assert [c.pk for c in response.context["by_attribute"]] == [conversation.pk]
+    assert [c.pk for c in response.context["about"]] == [conversation.pk]
 
 
 def test_contacts_page_in_turkish():

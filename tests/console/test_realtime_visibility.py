@@ -116,3 +116,39 @@ def test_live_rows_are_listed_by_the_same_filters_as_the_inbox_page():
             )
         }
         assert live == listed, filters
+
+
+def test_live_rows_follow_the_inbox_channel_filter():
+    team = factories.team()
+    me = factories.agent(teams=[team])
+    placements = []
+    for channel, assignee, status in itertools.product(
+        Conversation.Channel.values, (None, me.user), ("queued", "open", "resolved")
+    ):
+        conversation = factories.conversation()
+        Conversation.objects.filter(pk=conversation.pk).update(channel=channel)
+        place(conversation, team=team, assignee=assignee, status=status)
+        placements.append(conversation.pk)
+    rows = {
+        pk: realtime.row_facts(selectors.conversation_get_for_inbox_row(conversation_id=pk))
+        for pk in placements
+    }
+    team_ids = selectors.agent_team_ids(profile=me)
+    for view, status, channel in itertools.product(
+        selectors.INBOX_VIEWS, ("active", "resolved"), ("", *Conversation.Channel.values)
+    ):
+        filters = {"view": view, "status": status, "channel": channel}
+        listed = {
+            c.pk for c in selectors.conversation_list_for_inbox(profile=me, limit=1000, **filters)
+        }
+        live = {
+            pk
+            for pk, row in rows.items()
+            if realtime.inbox_row_matches(
+                row, filters=filters, user_id=me.user_id, team_ids=team_ids
+            )
+        }
+        assert live == listed, filters
+        if channel:
+            # Not vacuous: a channel's filter lists some rows and leaves the others out.
+            assert live and all(rows[pk]["channel"] == channel for pk in live), filters

@@ -131,6 +131,16 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     "widget_api:conversation_attachments": {"POST": OWNER},
     "widget_api:conversation_attachment": {"GET": OWNER},
     "console:conversation_attachment_upload": {"POST": CONVERSATION_AGENTS},
+    # A channel's failed send, sent again (409 when it did not fail: still "allowed").
+    "console:message_delivery_retry": {"POST": CONVERSATION_AGENTS},
+    # WhatsApp: Meta's webhook has no session role; its verify token (GET) and the body's
+    # HMAC signature (POST) are the credentials (tests/whatsapp/test_webhook.py).
+    "whatsapp:webhook": {"GET": NOBODY, "POST": NOBODY},
+    "whatsapp:template_send": {"POST": CONVERSATION_AGENTS},
+    # The demo's pretend phone and Graph API exist only with DESTEK_DEMO=1 (off here).
+    "whatsapp_demo_phone": {"GET": NOBODY, "POST": NOBODY},
+    "whatsapp:demo_graph_messages": {"POST": NOBODY},
+    "whatsapp:demo_graph_media": {"POST": NOBODY},
     "console:attachment_open": {"GET": CONVERSATION_AGENTS},
     "attachment_file": {"GET": EVERYONE},  # the short-lived signed token is the credential
     "widget_files_texts": {"GET": EVERYONE},

@@ -68,6 +68,7 @@ class World:
             ),
             "block_id": "0",
             "macro_id": "0",
+            "phone_number_id": "100000000000001",
         }
 
 

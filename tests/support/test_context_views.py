@@ -203,6 +203,9 @@ def test_a_supervisor_sets_the_context_url_in_the_admin(settings):
         "launcher_position": "right",
         "launcher_color": "#4338ca",
         "context_url": "http://shop.example.com/destek",
+        # The pre-chat questions' inline, left empty.
+        "prechat_fields-TOTAL_FORMS": "0",
+        "prechat_fields-INITIAL_FORMS": "0",
     }
     refused = client.post(url, data)
     assert refused.status_code == 200

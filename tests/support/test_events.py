@@ -161,6 +161,10 @@ def test_every_event_of_the_write_paths_round_trips_through_json(listen):
         conversation=conversation, priority="high", by_user=agent.user
     )
     services.contact_update(contact=contact, by_user=agent.user, name="Ayşe", email="a@b.co")
+    # A channel that sends messages out (WhatsApp) failed, and the agent retries.
+    reply = conversation.messages.get(sender_type="agent")
+    services.message_delivery_set(message=reply, delivery="failed", error="429")
+    services.message_delivery_retry(message=reply)
     services.conversation_resolve(conversation=conversation, agent=agent.user)
     conversation.refresh_from_db()
     rating_services.rating_submit(conversation=conversation, score=5)
@@ -185,6 +189,8 @@ def test_every_event_of_the_write_paths_round_trips_through_json(listen):
         "conversation.context_changed",
         "message.created",
         "message.changed",
+        "message.delivery_changed",
+        "message.delivery_retried",
         "note.created",
         "read_mark.moved",
         "queue.moved",

@@ -181,6 +181,7 @@ PRODUCT_APPS = (
     "proactive",
     "ratings",
     "support",
+    "whatsapp",
 )
 # The gate, and the one place a conversation is born with its first status.
 ALLOWED = {

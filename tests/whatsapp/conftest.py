@@ -1,0 +1,73 @@
+import hashlib
+import hmac
+import json
+from itertools import count
+from pathlib import Path
+
+import pytest
+
+from tests import factories
+from whatsapp import services
+from whatsapp.fake_graph import FakeGraph
+from whatsapp.models import Channel, Template
+
+PAYLOADS = Path(__file__).parent / "payloads"
+APP_SECRET = "test-app-secret"
+TOKEN = "test-access-token"
+_wamids = count(1)
+
+
+def payload(name: str, *, phone_number_id: str = "106540352242922", wamid: str = "") -> dict:
+    """One of Meta's documented sample payloads (payloads/*.json), for our number."""
+    text = (PAYLOADS / f"{name}.json").read_text()
+    text = text.replace("PHONE_NUMBER_ID", phone_number_id)
+    text = text.replace(
+        "WAMID",
+        wamid or f"wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA{next(_wamids)}",
+    )
+    return json.loads(text)
+
+
+def sign(body: bytes, secret: str = APP_SECRET) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def post(client, data, *, secret: str = APP_SECRET, signature: str | None = None):
+    """POST to the webhook as Meta does: the raw JSON body, signed with the app secret."""
+    body = data if isinstance(data, bytes) else json.dumps(data).encode()
+    headers = {}
+    if signature is None:
+        headers["HTTP_X_HUB_SIGNATURE_256"] = sign(body, secret)
+    elif signature:
+        headers["HTTP_X_HUB_SIGNATURE_256"] = signature
+    return client.post("/whatsapp/webhook/", body, content_type="application/json", **headers)
+
+
+@pytest.fixture
+def graph(settings):
+    fake = FakeGraph(token=TOKEN).start()
+    settings.WHATSAPP_GRAPH_URL = fake.url
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def channel(db):
+    team = factories.team(name="WhatsApp desk")
+    number = Channel(
+        name="Shop",
+        widget=factories.widget(),
+        team=team,
+        phone_number_id="106540352242922",
+        display_phone_number="+1 555 078 3881",
+        verify_token="verify-me",
+    )
+    services.channel_save_secrets(channel=number, access_token=TOKEN, app_secret=APP_SECRET)
+    number.save()
+    Template.objects.create(
+        channel=number,
+        name="order_update",
+        language="en",
+        body="Hello {{1}}, your order {{2}} has news. Reply to continue.",
+    )
+    return number

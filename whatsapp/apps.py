@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WhatsAppConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "whatsapp"
+    verbose_name = _("WhatsApp")
+
+    def ready(self):
+        from . import listeners
+
+        listeners.connect()
