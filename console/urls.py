@@ -2,6 +2,7 @@ from django.urls import path
 
 from .views import (
     account,
+    alerts,
     canned,
     contact,
     conversations,
@@ -17,6 +18,10 @@ app_name = "console"
 
 urlpatterns = [
     path("", inbox.inbox, name="inbox"),
+    path("alerts/", alerts.alert_settings, name="alerts"),
+    path("alerts/push/subscribe", alerts.push_subscribe, name="push_subscribe"),
+    path("alerts/push/unsubscribe", alerts.push_unsubscribe, name="push_unsubscribe"),
+    path("sw.js", alerts.service_worker, name="service_worker"),
     path("login/", account.ConsoleLoginView.as_view(), name="login"),
     path("logout/", account.ConsoleLogoutView.as_view(), name="logout"),
     path(
