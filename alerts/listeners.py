@@ -16,7 +16,9 @@ def assigned(event: Event) -> None:
 
 
 def _queued(conversation_id: int) -> None:
-    conversation = Conversation.objects.filter(pk=conversation_id).values("team_id", "assignee_id").first()
+    conversation = (
+        Conversation.objects.filter(pk=conversation_id).values("team_id", "assignee_id").first()
+    )
     if conversation is None or conversation["assignee_id"]:
         return
     user_ids = selectors.queue_agent_ids(team_id=conversation["team_id"])
@@ -42,7 +44,9 @@ def mentioned(event: Event) -> None:
         )
     )
     if user_ids:
-        tasks.push_alert.delay("mention", event.data["conversation_id"], user_ids, event.data["note_id"])
+        tasks.push_alert.delay(
+            "mention", event.data["conversation_id"], user_ids, event.data["note_id"]
+        )
 
 
 def sla_breached(event: Event) -> None:

@@ -32,7 +32,9 @@ class AlertPreference(models.Model):
         settings.AUTH_USER_MODEL, related_name="alert_preference", on_delete=models.CASCADE
     )
     push_assigned = models.BooleanField(_("push: a conversation is assigned to me"), default=True)
-    push_queued = models.BooleanField(_("push: a conversation waits in my team's queue"), default=True)
+    push_queued = models.BooleanField(
+        _("push: a conversation waits in my team's queue"), default=True
+    )
     push_mentions = models.BooleanField(_("push: I am mentioned in a note"), default=True)
     email_waiting = models.BooleanField(
         _("e-mail: a conversation waits past its target while I am offline"), default=True

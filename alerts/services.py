@@ -49,7 +49,9 @@ def _endpoint_check(endpoint: str) -> None:
             _("The push service's address must start with https://."), code="invalid_endpoint"
         )
     if not parts.hostname:
-        raise errors.InvalidInput(_("The push service's address names no host."), code="invalid_endpoint")
+        raise errors.InvalidInput(
+            _("The push service's address names no host."), code="invalid_endpoint"
+        )
     if allow_private:
         return
     try:
@@ -95,7 +97,9 @@ def push_subscription_save(*, user, subscription: Any, user_agent: str = "") -> 
 def push_subscription_delete(*, user, endpoint: Any) -> bool:
     """This browser stops receiving this agent's pushes. Returns whether it was subscribed."""
     if not isinstance(endpoint, str) or not endpoint:
-        raise errors.InvalidInput(_("Which browser? The endpoint is missing."), code="invalid_endpoint")
+        raise errors.InvalidInput(
+            _("Which browser? The endpoint is missing."), code="invalid_endpoint"
+        )
     deleted, _per_model = PushSubscription.objects.filter(user=user, endpoint=endpoint).delete()
     return bool(deleted)
 
@@ -131,7 +135,11 @@ def _payload(*, kind: str, conversation: Conversation, note: Note | None) -> dic
         title = _("New conversation waiting (%(team)s)") % {"team": team}
         body = contact
     else:
-        author = note.author.agent_profile.name if hasattr(note.author, "agent_profile") else str(note.author)
+        author = (
+            note.author.agent_profile.name
+            if hasattr(note.author, "agent_profile")
+            else str(note.author)
+        )
         title = _("%(name)s mentioned you in a note") % {"name": author}
         body = _first_line(note.body)
     url = reverse("console:conversation", args=[conversation.pk])
@@ -207,9 +215,7 @@ def waiting_email_send(*, conversation_id: int) -> int:
     else:
         user_ids = selectors.queue_agent_ids(team_id=conversation.team_id)
     recipients = selectors.waiting_email_recipients(user_ids=user_ids, now=timezone.now())
-    link = settings.SITE_URL + reverse(
-        "console:conversation", args=[conversation.pk]
-    )
+    link = settings.SITE_URL + reverse("console:conversation", args=[conversation.pk])
     sent = 0
     for profile in recipients:
         language = languages.supported_language(profile.language) or settings.LANGUAGE_CODE
@@ -220,8 +226,8 @@ def waiting_email_send(*, conversation_id: int) -> int:
             body = _(
                 "%(contact)s has waited longer than the first-response target for an answer.\n"
                 "Open the conversation: %(link)s\n\n"
-                "You get this e-mail because you are offline; turn it off under Alerts in the console."
+                "You get this e-mail because you are offline; "
+                "turn it off under Alerts in the console."
             ) % {"contact": conversation.contact.display_name, "link": link}
         sent += send_mail(subject, body, None, [profile.user.email])
     return sent
-

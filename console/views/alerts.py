@@ -48,7 +48,9 @@ def _json_body(request) -> dict:
     try:
         data = json.loads(request.body or b"null")
     except (ValueError, UnicodeDecodeError):
-        raise errors.InvalidInput(_("The request is not valid JSON."), code="invalid_json") from None
+        raise errors.InvalidInput(
+            _("The request is not valid JSON."), code="invalid_json"
+        ) from None
     if not isinstance(data, dict):
         raise errors.InvalidInput(_("The request is not valid JSON."), code="invalid_json")
     return data
@@ -92,4 +94,3 @@ def service_worker(request):
     response = HttpResponse(script, content_type="application/javascript; charset=utf-8")
     response["Cache-Control"] = "no-cache"
     return response
-

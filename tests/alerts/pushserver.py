@@ -60,7 +60,8 @@ def vapid_verify(header: str, *, public_key: str) -> dict:
 
 
 class PushService:
-    """Records each POST (header names in lower case); answers `status` (201, or 410 for a gone subscription)."""
+    """Records each POST (header names in lower case); answers `status` (201, or 410 for a
+    gone subscription)."""
 
     def __init__(self):
         self.received: list[dict] = []
@@ -71,7 +72,11 @@ class PushService:
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 service.received.append(
-                    {"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body}
+                    {
+                        "path": self.path,
+                        "headers": {k.lower(): v for k, v in self.headers.items()},
+                        "body": body,
+                    }
                 )
                 self.send_response(service.status)
                 self.send_header("Content-Length", "0")

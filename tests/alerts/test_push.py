@@ -118,7 +118,9 @@ def test_a_mention_pushes_in_the_agents_language_and_a_preference_turns_it_off(
     conversation = factories.conversation()
     # Both may see it: supervisors and, unrouted and unassigned, every agent.
     with django_capture_on_commit_callbacks(execute=True):
-        factories.note(conversation=conversation, author=boss, body="@ayse @ali look at this\nsecond")
+        factories.note(
+            conversation=conversation, author=boss, body="@ayse @ali look at this\nsecond"
+        )
     paths = [p["path"] for p in push_service.received]
     assert "/push/ali" not in paths
     [push] = [p for p in push_service.received if p["path"] == "/push/ayse"]
@@ -187,7 +189,10 @@ def test_without_vapid_keys_push_is_off(settings):
     with pytest.raises(errors.InvalidInput) as refused:
         services.push_subscription_save(
             user=factories.agent().user,
-            subscription={"endpoint": "https://push.example.com/x", "keys": {"p256dh": "a", "auth": "b"}},
+            subscription={
+                "endpoint": "https://push.example.com/x",
+                "keys": {"p256dh": "a", "auth": "b"},
+            },
         )
     assert refused.value.code == "push_off"
 
@@ -201,35 +206,50 @@ def test_the_subscribe_endpoints_are_the_agents_own(push_service):
         "endpoint": f"{push_service.url}/push/1",
         "keys": {"p256dh": keys.p256dh, "auth": b64encode(keys.auth)},
     }
-    response = client.post("/console/alerts/push/subscribe", json.dumps(body), content_type="application/json")
+    response = client.post(
+        "/console/alerts/push/subscribe", json.dumps(body), content_type="application/json"
+    )
     assert response.status_code == 201
     assert PushSubscription.objects.get().user == ayse.user
     # Someone else cannot remove it.
     other = Client()
     other.force_login(factories.agent().user)
     response = other.post(
-        "/console/alerts/push/unsubscribe", json.dumps({"endpoint": body["endpoint"]}), content_type="application/json"
+        "/console/alerts/push/unsubscribe",
+        json.dumps({"endpoint": body["endpoint"]}),
+        content_type="application/json",
     )
     assert response.json() == {"removed": False}
     assert PushSubscription.objects.exists()
     response = client.post(
-        "/console/alerts/push/unsubscribe", json.dumps({"endpoint": body["endpoint"]}), content_type="application/json"
+        "/console/alerts/push/unsubscribe",
+        json.dumps({"endpoint": body["endpoint"]}),
+        content_type="application/json",
     )
     assert response.json() == {"removed": True}
-    bad = client.post("/console/alerts/push/subscribe", "{not json", content_type="application/json")
+    bad = client.post(
+        "/console/alerts/push/subscribe", "{not json", content_type="application/json"
+    )
     assert bad.status_code == 400
     assert bad.json()["error"]["code"] == "invalid_json"
 
 
 def test_visitors_and_anonymous_users_cannot_subscribe():
-    anonymous = Client().post("/console/alerts/push/subscribe", "{}", content_type="application/json")
+    anonymous = Client().post(
+        "/console/alerts/push/subscribe", "{}", content_type="application/json"
+    )
     assert anonymous.status_code == 302
     from django.contrib.auth import get_user_model
 
     stranger = get_user_model().objects.create_user(username="stranger", password="x-pw-12345")
     client = Client()
     client.force_login(stranger)
-    assert client.post("/console/alerts/push/subscribe", "{}", content_type="application/json").status_code == 403
+    assert (
+        client.post(
+            "/console/alerts/push/subscribe", "{}", content_type="application/json"
+        ).status_code
+        == 403
+    )
 
 
 def test_the_preferences_form_saves_and_the_page_speaks_turkish():
@@ -242,7 +262,11 @@ def test_the_preferences_form_saves_and_the_page_speaks_turkish():
     response = client.post("/console/alerts/", {"push_assigned": "on", "email_waiting": "on"})
     assert response.status_code == 200
     preference = AlertPreference.objects.get(user=ayse.user)
-    assert (preference.push_assigned, preference.push_queued, preference.push_mentions) == (True, False, False)
+    assert (preference.push_assigned, preference.push_queued, preference.push_mentions) == (
+        True,
+        False,
+        False,
+    )
     ayse.language = "tr"
     ayse.save()
     assert "Uyarılar" in client.get("/console/alerts/").content.decode()
@@ -262,17 +286,23 @@ def test_a_conversation_waiting_past_its_target_emails_its_offline_agent_once(
     offline = factories.agent(teams=[team], online=False)
     offline.user.email = "offline@example.com"
     offline.user.save()
-    online = factories.agent(teams=[team], online=True)
+    # Online but full: it stays in the queue, and they see it in their console.
+    online = factories.agent(teams=[team], online=True, capacity=0)
     online.user.email = "online@example.com"
     online.user.save()
     muted = factories.agent(teams=[team])
     muted.user.email = "muted@example.com"
     muted.user.save()
     services.alert_preference_update(
-        user=muted.user, push_assigned=True, push_queued=True, push_mentions=True, email_waiting=False
+        user=muted.user,
+        push_assigned=True,
+        push_queued=True,
+        push_mentions=True,
+        email_waiting=False,
     )
     factories.topic(slug="kitchen", team=team)
     conversation = factories.conversation(topic_slug="kitchen")
+    assert conversation.assignee_id is None
     Conversation.objects.filter(pk=conversation.pk).update(
         first_response_due_at=timezone.now() - timedelta(minutes=1)
     )
