@@ -12,12 +12,14 @@
   const el = (t, style, id) => Object.assign(d.createElement(t), { id, style });
   const side = X.side = () => (A.position || C?.position) == 'left' ? 'left:20px;' : 'right:20px;';
   const Z = 'position:fixed;z-index:2147483000;border:0;';
+  const load = (n) => d.head.appendChild(el('script')).src = `${O}/static/widget/${n}.js`;
 
   function make() {
     if (f) return;
     f = el('iframe', 'display:none', 'destek-frame');
     f.src = `${O}/widget/?key=${key}&origin=${U(location.origin)}&lang=${U(I.locale||'')}`;
     d.body.append(f);
+    load('preview'); // replies while closed: a bubble and the page title's count
     paint();
   }
   const set = X.set = (v) => {
@@ -80,7 +82,7 @@
     d.body.append(btn);
     addEventListener('resize', paint);
     if (ls('a') || I.identity) make(); // a chat in progress may have unread messages
-    if (C.triggers[0] || A.greeting || C.greeting) d.head.appendChild(el('script')).src = O + '/static/widget/proactive.js';
+    if (C.triggers[0] || A.greeting || C.greeting) load('proactive');
     ready = 1;
     emit('ready');
   }
