@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
-from support import edge, errors
+from support import colours, edge, errors
 from support import selectors as support_selectors
 from support.demo import DEMO_WIDGET_KEY, demo_identity
 
@@ -68,6 +68,12 @@ def widget_page(request):
             "widget": widget,
             "app_mode": request.GET.get("mode") == "app",
             "parent_origin": parent_origin,
+            # White label (support.colours): the brand colour's shades as CSS variables.
+            "palette": {
+                k.replace("-", "_"): v for k, v in colours.palette(widget.launcher_color).items()
+            },
+            "assistant_name": widget.assistant_name_for(translation.get_language()),
+            "assistant_avatar": widget.assistant_avatar_url,
         },
     )
     # Only the page that asked may frame it (X-Frame-Options cannot list origins); with no

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import hours, privacy, selectors
+from . import colours, hours, privacy, selectors
 from .auth_forms import AdminLockoutAuthenticationForm
 from .http import client_ip
 from .languages import format_duration
@@ -39,6 +39,17 @@ admin.site.login_form = AdminLockoutAuthenticationForm
 @admin.register(Widget)
 class WidgetAdmin(admin.ModelAdmin):
     list_display = ["name", "key", "is_active", "require_verified_identity", "created_at"]
+    readonly_fields = ["text_on_brand"]
+
+    @admin.display(description=_("text on the brand colour"))
+    def text_on_brand(self, widget):
+        # Computed, not chosen: white or dark, whichever reads better (support.colours).
+        if not widget.pk:
+            return "—"
+        text = colours.text_on(widget.launcher_color)
+        ratio = colours.contrast(widget.launcher_color, text)
+        return f"{text} ({ratio:.1f}:1)"
+
     list_filter = ["is_active", "require_verified_identity"]
     search_fields = ["name", "key"]
 

@@ -312,15 +312,28 @@ function offerEmail() {
 }
 const status = (f, x) => import('./status.js').then((m) => m[f](T, lang, x));
 
+// Who wrote an agent's or the assistant's message: their picture, else their initials (the
+// widget's white label names the assistant and may hide avatars, widget.html).
+function avatar(name, url) {
+  if (url) return Object.assign(el('img', 'msg-avatar'), { src: url, alt: '' });
+  const a = el('span', 'msg-avatar', name.split(/\s+/).map((w) => w[0] || '').join('').slice(0, 2).toUpperCase());
+  a.ariaHidden = 'true';
+  return a;
+}
+
 function renderMsg(m) {
   const type = m.sender.type;
   const e = el('div', `msg msg-${type}`);
   e.dataset.messageId = m.id || '';
   e.dataset.clientId = m.client_id || '';
-  if ((type === 'agent' || type === 'bot') && (m.sender.name || m.created_at)) {
-    e.append(el('div', 'msg-name', [m.sender.name, time(m.created_at)].filter(Boolean).join(' · ')));
+  const named = type === 'agent' || type === 'bot';
+  const name = type === 'bot' ? T.bot : m.sender.name || '';
+  if (named && (name || m.created_at)) {
+    e.append(el('div', 'msg-name', [name, time(m.created_at)].filter(Boolean).join(' · ')));
   }
-  const bubble = e.appendChild(el('div', 'bubble'));
+  const row = named ? e.appendChild(el('div', 'msg-row')) : e;
+  if (named) row.append(avatar(name || T.someone, m.sender.avatar_url || (type === 'bot' && document.body.dataset.assistantAvatar)));
+  const bubble = row.appendChild(el('div', 'bubble'));
   fillText(bubble, m.body);
   if (m.attachments?.[0]) files(0, e, m.attachments);
   if (m.created_at) bubble.title = new Date(m.created_at).toLocaleString(lang);
