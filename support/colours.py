@@ -46,6 +46,17 @@ def mix(colour: str, other: str, amount: float) -> str:
     return _hex(*(a + (b - a) * amount for a, b in zip(rgb(colour), rgb(other), strict=True)))
 
 
+def ink(colour: str, background: str) -> str:
+    """The brand colour as text on a background (links, chips, "Seen"): itself when it reads
+    (4.5:1), else shaded toward black or white, whichever is further from the background."""
+    toward = "#000000" if luminance(background) > 0.5 else "#ffffff"
+    for step in range(21):
+        shade = mix(colour, toward, step / 20)
+        if contrast(shade, background) >= 4.5:
+            return shade
+    return toward
+
+
 def palette(colour: str) -> dict[str, str]:
     """The widget's CSS variables for a brand colour (static/widget/widget.css)."""
     return {
@@ -55,4 +66,7 @@ def palette(colour: str) -> dict[str, str]:
         # The assistant's bubbles and chips in dark mode (widget.css, prefers-color-scheme).
         "tint-dark": mix(colour, "#111827", 0.7),
         "on-brand": text_on(colour),
+        # The brand as text on the cards, light and dark (widget.css's --card).
+        "ink": ink(colour, "#ffffff"),
+        "ink-dark": ink(colour, "#1f2937"),
     }

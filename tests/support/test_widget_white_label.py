@@ -33,6 +33,12 @@ def test_every_colour_gets_readable_text():
                 assert colours.contrast(brand, colours.text_on(brand)) >= 4.5, brand
 
 
+@pytest.mark.parametrize("brand", ["#facc15", "#4338ca", "#ffffff", "#000000", "#22c55e"])
+def test_the_brand_as_text_reads_on_light_and_dark_cards(brand):
+    assert colours.contrast(colours.ink(brand, "#ffffff"), "#ffffff") >= 4.5
+    assert colours.contrast(colours.ink(brand, "#1f2937"), "#1f2937") >= 4.5
+
+
 def test_the_palette_darkens_and_tints_the_brand():
     assert colours.palette("#4338CA") == {
         "brand": "#4338ca",
@@ -40,6 +46,8 @@ def test_the_palette_darkens_and_tints_the_brand():
         "tint": "#ecebfa",
         "tint-dark": "#202258",
         "on-brand": "#ffffff",
+        "ink": "#4338ca",
+        "ink-dark": "#8e88df",
     }
     with pytest.raises(ValueError):
         colours.rgb("red")
