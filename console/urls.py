@@ -12,6 +12,7 @@ from .views import (
     privacy,
     reports,
     search,
+    settings,
 )
 
 app_name = "console"
@@ -22,6 +23,9 @@ urlpatterns = [
     path("alerts/push/subscribe", alerts.push_subscribe, name="push_subscribe"),
     path("alerts/push/unsubscribe", alerts.push_unsubscribe, name="push_unsubscribe"),
     path("sw.js", alerts.service_worker, name="service_worker"),
+    path("settings/", settings.settings_page, name="settings"),
+    path("settings/widgets/<int:widget_id>/", settings.widget_appearance, name="widget_appearance"),
+    path("settings/retention", settings.retention_update, name="retention_update"),
     path("login/", account.ConsoleLoginView.as_view(), name="login"),
     path("logout/", account.ConsoleLogoutView.as_view(), name="logout"),
     path(

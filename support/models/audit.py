@@ -34,6 +34,7 @@ class AuditEvent(models.Model):
         CONTACT_EXPORTED = "contact.exported", _("Contact data exported")
         CONTACT_ERASED = "contact.erased", _("Contact data erased")
         LOGIN_LOCKED = "login.locked", _("Login locked after failures")
+        SETTINGS_CHANGED = "settings.changed", _("Settings changed")
 
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
