@@ -17,6 +17,8 @@ def test_a_supervisor_restyles_the_widget_from_the_console(server, new_context):
     agent_login(phone, server, SUPERVISOR)
     phone.goto(f"{server}/console/settings/")
     expect(phone.locator("h1")).to_have_text("Ayarlar")
+    # All its links on one bar: the page itself stays as wide as the phone.
+    assert phone.evaluate("document.documentElement.scrollWidth") == 390
     form = phone.locator("section[id^=widget-]").first
     colour = form.locator("input[name=launcher_color]")
     # The browser's own check first (pattern): the server refuses what slips past it.
