@@ -26,6 +26,8 @@ urlpatterns = [
     path("settings/", settings.settings_page, name="settings"),
     path("settings/widgets/<int:widget_id>/", settings.widget_appearance, name="widget_appearance"),
     path("settings/retention", settings.retention_update, name="retention_update"),
+    path("settings/labels", settings.label_add, name="label_add"),
+    path("settings/labels/<int:label_id>/delete", settings.label_remove, name="label_remove"),
     path("login/", account.ConsoleLoginView.as_view(), name="login"),
     path("logout/", account.ConsoleLogoutView.as_view(), name="logout"),
     path(

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from support import errors, retention
-from support.models import Widget
+from support.models import Label, Widget
 from support.services import configuration
 
 from .access import agent_required
@@ -32,6 +32,9 @@ def _page(request, *, error=None, failed_widget=None, values=None, status=200):
         "positions": Widget.Position.choices,
         "policies": retention.retention_policies(),
         "retention_error": error if failed_widget == "retention" else None,
+        "labels": list(Label.objects.order_by("name")),
+        "label_error": error if failed_widget == "labels" else None,
+        "label_values": values if failed_widget == "labels" else {"colour": "#64748b"},
         "saved": request.GET.get("saved", ""),
     }
     return render(request, "console/settings.html", context, status=status)
@@ -72,3 +75,25 @@ def retention_update(request):
     except errors.InvalidInput as error:
         return _page(request, error=error.detail, failed_widget="retention", status=400)
     return redirect(reverse("console:settings") + "?saved=retention#retention")
+
+
+@require_POST
+@agent_required
+def label_add(request):
+    if not request.agent.is_supervisor:
+        return render(request, "console/supervisors_only.html", status=403)
+    values = {"name": request.POST.get("name", ""), "colour": request.POST.get("colour", "")}
+    try:
+        configuration.label_create(actor=request.agent, **values)
+    except errors.InvalidInput as error:
+        return _page(request, error=error.detail, failed_widget="labels", values=values, status=400)
+    return redirect(reverse("console:settings") + "?saved=labels#labels")
+
+
+@require_POST
+@agent_required
+def label_remove(request, label_id: int):
+    if not request.agent.is_supervisor:
+        return render(request, "console/supervisors_only.html", status=403)
+    configuration.label_delete(actor=request.agent, label_id=label_id)
+    return redirect(reverse("console:settings") + "?saved=labels#labels")

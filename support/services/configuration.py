@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .. import errors, retention
-from ..models import AgentProfile, AuditEvent, RetentionPolicy, Widget
+from ..models import AgentProfile, AuditEvent, Label, RetentionPolicy, Widget
 from .audit import audit_record
 
 WIDGET_APPEARANCE_FIELDS = (
@@ -26,6 +26,14 @@ WIDGET_APPEARANCE_FIELDS = (
     "follow_dark_mode",
 )
 MAX_RETENTION_DAYS = 3650
+
+
+def _messages(instance, error: ValidationError) -> str:
+    """The model's validation errors as one line naming each field, in the active language."""
+    return " ".join(
+        f"{instance._meta.get_field(field).verbose_name}: {' '.join(messages)}"
+        for field, messages in error.message_dict.items()
+    )
 
 
 def _supervisor_check(actor: AgentProfile) -> None:
@@ -49,13 +57,7 @@ def widget_appearance_update(*, actor: AgentProfile, widget_id: int, values: dic
         try:
             widget.full_clean()
         except ValidationError as error:
-            raise errors.InvalidInput(
-                " ".join(
-                    f"{widget._meta.get_field(f).verbose_name}: {' '.join(m)}"
-                    for f, m in error.message_dict.items()
-                ),
-                code="invalid_appearance",
-            ) from None
+            raise errors.InvalidInput(_messages(widget, error), code="invalid_appearance") from None
         changed = {
             name: [before[name], getattr(widget, name)]
             for name in WIDGET_APPEARANCE_FIELDS
@@ -101,3 +103,41 @@ def retention_policies_set(*, actor: AgentProfile, days: dict[str, Any]) -> dict
                 detail={"retention": changed},
             )
     return retention.policy_days_all()
+
+
+def label_create(*, actor: AgentProfile, name: Any, colour: Any) -> Label:
+    """A new label agents can put on conversations. Names are unique (case-insensitive)."""
+    _supervisor_check(actor)
+    label = Label(name=str(name or "").strip(), colour=str(colour or "").strip().lower())
+    try:
+        label.full_clean(validate_unique=False)
+    except ValidationError as error:
+        raise errors.InvalidInput(_messages(label, error), code="invalid_label") from None
+    with transaction.atomic():
+        if Label.objects.filter(name__iexact=label.name).exists():
+            raise errors.InvalidInput(
+                _("A label named %(name)s exists already.") % {"name": label.name},
+                code="label_exists",
+            )
+        label.save()
+        audit_record(
+            actor=actor.user,
+            action=AuditEvent.Action.SETTINGS_CHANGED,
+            detail={"label_created": label.name, "colour": label.colour},
+        )
+    return label
+
+
+def label_delete(*, actor: AgentProfile, label_id: Any) -> None:
+    """Remove a label; the conversations that carried it simply lose it."""
+    _supervisor_check(actor)
+    label = Label.objects.filter(pk=int(label_id) if str(label_id).isdigit() else None).first()
+    if label is None:
+        raise errors.NotFound(_("No such label."))
+    with transaction.atomic():
+        label.delete()
+        audit_record(
+            actor=actor.user,
+            action=AuditEvent.Action.SETTINGS_CHANGED,
+            detail={"label_deleted": label.name},
+        )

@@ -117,4 +117,32 @@ def test_the_settings_page_in_turkish_with_bounded_queries(django_assert_max_num
     assert page.status_code == 200
     text = page.content.decode()
     assert "Ayarlar" in text and "Saklama süreleri" in text
-    assert text.count('class="canned-form"') == Widget.objects.count() + 1
+    # One form per widget, the new label and the retention periods.
+    assert text.count('class="canned-form"') == Widget.objects.count() + 2
+
+
+def test_a_supervisor_adds_and_deletes_labels_and_agents_cannot():
+    from support.models import Label
+
+    boss = client_for(factories.supervisor())
+    assert (
+        boss.post("/console/settings/labels", {"name": "vip", "colour": "#B91C1C"}).status_code
+        == 302
+    )
+    label = Label.objects.get(name="vip")
+    assert label.colour == "#b91c1c"
+    refused = boss.post("/console/settings/labels", {"name": "VIP", "colour": "#000000"})
+    assert refused.status_code == 400
+    assert "exists already" in refused.content.decode()
+    bad = boss.post("/console/settings/labels", {"name": "late", "colour": "red"})
+    assert bad.status_code == 400
+    assert 'value="late"' in bad.content.decode()
+    agent = client_for(factories.agent())
+    assert (
+        agent.post("/console/settings/labels", {"name": "x", "colour": "#000000"}).status_code
+        == 403
+    )
+    assert agent.post(f"/console/settings/labels/{label.pk}/delete").status_code == 403
+    assert boss.post(f"/console/settings/labels/{label.pk}/delete").status_code == 302
+    assert not Label.objects.exists()
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.SETTINGS_CHANGED).count() == 2
