@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import hours, privacy, selectors
+from . import colours, hours, privacy, selectors
 from .auth_forms import AdminLockoutAuthenticationForm
 from .http import client_ip
 from .languages import format_duration
@@ -67,6 +67,11 @@ class WidgetAdmin(admin.ModelAdmin):
     list_filter = ["is_active", "require_verified_identity"]
     search_fields = ["name", "key"]
     inlines = [PreChatFieldInline]
+    readonly_fields = ["text_on_brand"]  # computed, not chosen (support.colours.text_on)
+
+    @admin.display(description=_("text on the brand colour"))
+    def text_on_brand(self, widget):
+        return colours.text_on_described(widget.launcher_color) if widget.pk else "—"
 
 
 class AttributeDefinitionForm(forms.ModelForm):

@@ -13,6 +13,7 @@ from .contacts import (
 )
 from .conversations import ACTIVE_STATUSES, SLA_BREACHED_ORDER, Conversation
 from .messages import Attachment, Message
+from .retention import RetentionPolicy
 from .teams import (
     PRIORITY_ORDER,
     PRIORITY_RANK,
@@ -56,6 +57,7 @@ __all__ = [
     "PriorityRule",
     "RateLimitBucket",
     "ResponseTarget",
+    "RetentionPolicy",
     "SpecialDay",
     "Team",
     "Topic",

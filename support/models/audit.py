@@ -36,6 +36,7 @@ class AuditEvent(models.Model):
         CONTACT_MERGED = "contact.merged", _("Contacts merged")
         ATTRIBUTE_CHANGED = "attribute.changed", _("Attribute changed")
         LOGIN_LOCKED = "login.locked", _("Login locked after failures")
+        SETTINGS_CHANGED = "settings.changed", _("Settings changed")
 
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
