@@ -53,7 +53,8 @@ def queue_agent_ids(*, team_id: int | None) -> list[int]:
 
 def waiting_email_recipients(*, user_ids: list[int], now: datetime) -> list[AgentProfile]:
     """Of these users, the agents who are offline (away, or no live console), want the
-    "waiting past its target" e-mail and have an address."""
+    "waiting past its target" e-mail and have an address. Not supervisors: support's breach
+    e-mail already tells the team's supervisors (support.automation.sla_breach_email)."""
     live = Q(
         presence=AgentProfile.Presence.ONLINE,
         last_seen_at__gte=now - routing.PRESENCE_TIMEOUT,
@@ -61,6 +62,7 @@ def waiting_email_recipients(*, user_ids: list[int], now: datetime) -> list[Agen
     return list(
         AgentProfile.objects.filter(_wanting("email_waiting"), user_id__in=user_ids)
         .exclude(live)
+        .exclude(role=AgentProfile.Role.SUPERVISOR)
         .exclude(user__email="")
         .select_related("user")
         .order_by("user_id")
