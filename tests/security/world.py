@@ -58,6 +58,9 @@ class World:
             "external_id": "user-a",
             "table": "agents",  # a report table's CSV
             "canned_id": str(self.canned.pk if self.canned else 0),
+            "widget_id": str(self.widget.pk),
+            # A fresh label for each call: the supervisor's delete may have removed the last.
+            "label_id": str(factories.label().pk) if name == "console:label_remove" else "0",
         }
 
 
