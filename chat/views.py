@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
-from support import edge, errors
+from support import colours, edge, errors
 from support import selectors as support_selectors
 from support.demo import DEMO_WIDGET_KEY, demo_identity
 
@@ -68,6 +68,15 @@ def widget_page(request):
             "widget": widget,
             "app_mode": request.GET.get("mode") == "app",
             "parent_origin": parent_origin,
+            # White label (support.colours): the brand colour's shades as CSS variables; the
+            # default colour's are widget.css's own, so its page carries none.
+            "palette": {
+                k.replace("-", "_"): v for k, v in colours.palette(widget.launcher_color).items()
+            }
+            if widget.launcher_color.lower() != colours.DEFAULT_BRAND
+            else None,
+            "assistant_name": widget.assistant_name_for(translation.get_language()),
+            "assistant_avatar": widget.assistant_avatar_url,
         },
     )
     # Only the page that asked may frame it (X-Frame-Options cannot list origins); with no
@@ -238,6 +247,42 @@ def widget_faq_texts(request):
     """The texts of the widget's help-articles module (static/widget/faq.js), which loads on
     first use: kept out of the widget page so its first open stays small."""
     return _texts_response(request, _faq_texts)
+
+
+def _status_texts() -> dict:
+    return {
+        "at": _("Back at {time}"),
+        "on": _("Back {day} at {time}"),
+        "line": _("You are number {n} in line"),
+        "lineEta": _("You are number {n} in line · about {time}"),
+        "next": _("You're next"),
+        "nextEta": _("You're next · about {time}"),
+        "min": _("{n} min"),
+        "h": _("{n} h"),
+    }
+
+
+@require_GET
+def widget_status_texts(request):
+    """The texts of the widget's closed and waiting-in-line lines (static/widget/status.js),
+    which loads only then: kept out of the widget page so its first open stays small."""
+    return _texts_response(request, _status_texts)
+
+
+def _rating_texts() -> dict:
+    return {
+        "star": _("{n} of 5 stars"),
+        "rc": _("Add a comment (optional)"),
+        "rs": _("Send"),
+        "rt": _("Thank you for your comment!"),
+    }
+
+
+@require_GET
+def widget_rating_texts(request):
+    """The texts of the widget's rating prompt (static/widget/rating.js), which loads once a
+    prompt is in the thread: kept out of the widget page so its first open stays small."""
+    return _texts_response(request, _rating_texts)
 
 
 def _prechat_texts() -> dict:

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "integrations",
     "proactive",
     "emails",
+    "alerts",
     "console",
     "whatsapp",
 ]
@@ -403,6 +404,13 @@ DESTEK = {
     # Retention in days per kind of data (support.retention, nightly); 0 = keep forever.
     # "messages": resolved conversations (messages, rating) resolved longer ago than this;
     # "contacts_without_conversations": contacts with no conversation, unseen this long.
+    # Web Push for agents (alerts/): `manage.py vapid_keys` prints a pair; unset, push is off.
+    "VAPID_PUBLIC_KEY": os.environ.get("DESTEK_VAPID_PUBLIC_KEY", ""),
+    "VAPID_PRIVATE_KEY": os.environ.get("DESTEK_VAPID_PRIVATE_KEY", ""),
+    # The contact push services may write to about this server (RFC 8292 "sub").
+    "VAPID_SUBJECT": os.environ.get("DESTEK_VAPID_SUBJECT", "mailto:support@example.com"),
+    # Push endpoints come from browsers: only public https hosts unless this is on (local tests).
+    "PUSH_ALLOW_PRIVATE_ENDPOINTS": env_bool("DESTEK_PUSH_ALLOW_PRIVATE", DEBUG),
     "RETENTION_DAYS": {
         "messages": int(os.environ.get("DESTEK_RETENTION_MESSAGES_DAYS", "0")),
         "contacts_without_conversations": int(

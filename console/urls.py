@@ -2,6 +2,7 @@ from django.urls import path
 
 from .views import (
     account,
+    alerts,
     blocks,
     bulk,
     canned,
@@ -18,6 +19,7 @@ from .views import (
     privacy,
     reports,
     search,
+    settings,
 )
 
 app_name = "console"
@@ -25,6 +27,15 @@ app_name = "console"
 urlpatterns = [
     path("mail/<int:inbound_id>/original", mail.mail_original, name="mail_original"),
     path("", inbox.inbox, name="inbox"),
+    path("alerts/", alerts.alert_settings, name="alerts"),
+    path("alerts/push/subscribe", alerts.push_subscribe, name="push_subscribe"),
+    path("alerts/push/unsubscribe", alerts.push_unsubscribe, name="push_unsubscribe"),
+    path("sw.js", alerts.service_worker, name="service_worker"),
+    path("settings/", settings.settings_page, name="settings"),
+    path("settings/widgets/<int:widget_id>/", settings.widget_appearance, name="widget_appearance"),
+    path("settings/retention", settings.retention_update, name="retention_update"),
+    path("settings/labels", settings.label_add, name="label_add"),
+    path("settings/labels/<int:label_id>/delete", settings.label_remove, name="label_remove"),
     path("login/", account.ConsoleLoginView.as_view(), name="login"),
     path("logout/", account.ConsoleLogoutView.as_view(), name="logout"),
     path(

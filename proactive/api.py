@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from support import edge, errors
+from support import colours, edge, errors
 from support import selectors as support_selectors
 from support.http import client_ip
 from support.languages import language_code
@@ -98,6 +98,8 @@ def config(request):
         payload = {
             "position": widget.launcher_position,
             "color": widget.launcher_color,
+            # The launcher's text and icon: readable on the brand colour (support.colours).
+            "fg": colours.text_on(widget.launcher_color),
             "text": widget.launcher_text_for(language),
             "greeting": widget.greeting_for(language),
             # open, close, the iframe's title, dismiss the bubble

@@ -10,13 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import hours, privacy, selectors
+from . import colours, hours, privacy, selectors
+from .admin_attributes import PreChatFieldInline
 from .auth_forms import AdminLockoutAuthenticationForm
 from .http import client_ip
 from .languages import format_duration
 from .models import (
     AgentProfile,
-    AttributeDefinition,
     AuditEvent,
     BusinessHoursInterval,
     CannedResponse,
@@ -25,7 +25,6 @@ from .models import (
     Conversation,
     Label,
     Message,
-    PreChatField,
     PriorityRule,
     ResponseTarget,
     SpecialDay,
@@ -38,29 +37,6 @@ from .models import (
 admin.site.login_form = AdminLockoutAuthenticationForm
 
 
-class PreChatFieldForm(forms.ModelForm):
-    class Meta:
-        model = PreChatField
-        fields = ["topic", "kind", "attribute", "required", "order"]
-
-    def clean(self):
-        cleaned = super().clean()
-        kind, attribute = cleaned.get("kind"), cleaned.get("attribute")
-        if kind == PreChatField.Kind.ATTRIBUTE and attribute is None:
-            self.add_error("attribute", _("Pick the custom attribute this field asks for."))
-        if kind and kind != PreChatField.Kind.ATTRIBUTE and attribute is not None:
-            self.add_error("attribute", _("Only the custom attribute field names an attribute."))
-        return cleaned
-
-
-class PreChatFieldInline(admin.TabularInline):
-    """The widget's pre-chat form: asked before the first message, per topic or for all."""
-
-    model = PreChatField
-    form = PreChatFieldForm
-    extra = 0
-
-
 @admin.register(Widget)
 class WidgetAdmin(admin.ModelAdmin):
     list_display = ["name", "key", "is_active", "require_verified_identity", "created_at"]
@@ -69,34 +45,11 @@ class WidgetAdmin(admin.ModelAdmin):
     inlines = [PreChatFieldInline]
     # The context card URL: https:// when the scheme is left out (Django 6's default).
     formfield_overrides = {URLField: {"assume_scheme": "https"}}
+    readonly_fields = ["text_on_brand"]  # computed, not chosen (support.colours.text_on)
 
-
-class AttributeDefinitionForm(forms.ModelForm):
-    class Meta:
-        model = AttributeDefinition
-        fields = ["scope", "key", "label_en", "label_tr", "type", "options", "order"]
-
-    def clean_options(self):
-        options = self.cleaned_data.get("options") or []
-        if not isinstance(options, list) or not all(
-            isinstance(option, str) and option.strip() for option in options
-        ):
-            raise forms.ValidationError(_('A list of texts, e.g. ["gold", "silver"].'))
-        return [option.strip() for option in options]
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("type") == AttributeDefinition.Type.LIST and not cleaned.get("options"):
-            self.add_error("options", _("A list attribute needs at least one option."))
-        return cleaned
-
-
-@admin.register(AttributeDefinition)
-class AttributeDefinitionAdmin(admin.ModelAdmin):
-    form = AttributeDefinitionForm
-    list_display = ["key", "label_en", "label_tr", "scope", "type", "order"]
-    list_filter = ["scope", "type"]
-    search_fields = ["key", "label_en", "label_tr"]
+    @admin.display(description=_("text on the brand colour"))
+    def text_on_brand(self, widget):
+        return colours.text_on_described(widget.launcher_color) if widget.pk else "—"
 
 
 class TeamForm(forms.ModelForm):

@@ -1,4 +1,5 @@
-"""Retention: delete what is older than the policy (settings DESTEK["RETENTION_DAYS"]).
+"""Retention: delete what is older than the policy (set in the console, RetentionPolicy; the
+environment's settings DESTEK["RETENTION_DAYS"] are the defaults).
 
 Policies, in days (0 = keep forever):
 - "messages": resolved conversations resolved longer ago than this are deleted with their
@@ -25,14 +26,27 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import Contact, Conversation
+from .models import Contact, Conversation, RetentionPolicy
 
 BATCH_SIZE = 500
 KINDS = ("conversations", "messages", "ratings", "contacts")
 
 
+def policy_defaults() -> dict[str, int]:
+    """The environment's periods (DESTEK_RETENTION_*_DAYS): what holds until a supervisor
+    sets one in the console."""
+    return {k: int(v or 0) for k, v in settings.DESTEK.get("RETENTION_DAYS", {}).items()}
+
+
+def policy_days_all() -> dict[str, int]:
+    """The one source of the periods in force: the console's setting, else the default."""
+    days = policy_defaults()
+    days.update(RetentionPolicy.objects.filter(kind__in=days).values_list("kind", "days"))
+    return days
+
+
 def _policy_days(kind: str) -> int:
-    return int(settings.DESTEK.get("RETENTION_DAYS", {}).get(kind, 0) or 0)
+    return policy_days_all().get(kind, 0)
 
 
 def expired_conversations_q(*, now: datetime) -> Q | None:
@@ -127,8 +141,15 @@ POLICY_LABELS = {
 
 
 def retention_policies() -> list[dict]:
-    """The policies in force, for the supervisors' privacy page: kind, label, days (0 = kept)."""
+    """The policies in force, for the supervisors' pages: kind, label, days (0 = kept), and
+    the environment's default."""
+    defaults = policy_defaults()
     return [
-        {"kind": kind, "label": POLICY_LABELS.get(kind, kind), "days": int(days or 0)}
-        for kind, days in settings.DESTEK.get("RETENTION_DAYS", {}).items()
+        {
+            "kind": kind,
+            "label": POLICY_LABELS.get(kind, kind),
+            "days": days,
+            "default": defaults[kind],
+        }
+        for kind, days in policy_days_all().items()
     ]

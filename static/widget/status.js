@@ -1,10 +1,13 @@
 // Texts the widget needs only while support is closed or the visitor waits in line: loaded by
-// widget.js then (not part of the first open, bench/widget_size.py). T: the page's texts.
+// widget.js then (not part of the first open, bench/widget_size.py). Their texts come from the
+// server (/widget/status-texts, in the page's language); P: the page's texts.
+const texts = fetch('/widget/status-texts?lang=' + encodeURIComponent(document.documentElement.lang || 'en'), { credentials: 'omit' }).then((r) => r.json());
 const today = (d) => d.toDateString() === new Date().toDateString();
 const clock = (d, lang) => d.toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit' });
 
 // "Back at 09:00", "Back Monday at 09:00", "Back 3 Jan at 09:00"; "Closed" with no opening known.
-export function closed(T, lang, hours) {
+export async function closed(P, lang, hours) {
+  const T = { ...P, ...(await texts) };
   const d = new Date(hours.next_open_at || NaN);
   if (isNaN(d)) return T.closed;
   const day = d - new Date() < 5e8
@@ -14,7 +17,8 @@ export function closed(T, lang, hours) {
 }
 
 // "You are number 3 in line · about 1 h 5 min", "You're next".
-export function queue(T, lang, q) {
+export async function queue(P, lang, q) {
+  const T = await texts;
   const s = q.estimated_wait_seconds;
   const m = Math.max(1, Math.round(s / 60));
   const min = T.min.replace('{n}', m % 60);

@@ -15,6 +15,7 @@ from .contacts import (
 from .conversations import ACTIVE_STATUSES, SLA_BREACHED_ORDER, Conversation
 from .macros import Macro
 from .messages import Attachment, Message
+from .retention import RetentionPolicy
 from .teams import (
     PRIORITY_ORDER,
     PRIORITY_RANK,
@@ -60,6 +61,7 @@ __all__ = [
     "PriorityRule",
     "RateLimitBucket",
     "ResponseTarget",
+    "RetentionPolicy",
     "SpecialDay",
     "Team",
     "Topic",

@@ -41,6 +41,7 @@ class AuditEvent(models.Model):
         MESSAGE_EDITED = "message.edited", _("Message edited")
         MESSAGE_DELETED = "message.deleted", _("Message deleted")
         MACRO_RUN = "macro.run", _("Macro run")
+        SETTINGS_CHANGED = "settings.changed", _("Settings changed")
 
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

@@ -1,9 +1,10 @@
 import secrets
 
-from django.core.validators import RegexValidator
+from django.core.validators import RegexValidator, URLValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .. import colours
 from ..context_url import context_url_validate
 from ..languages import language_code
 
@@ -51,9 +52,13 @@ class Widget(models.Model):
         _("launcher position"), max_length=8, choices=Position.choices, default=Position.RIGHT
     )
     launcher_color = models.CharField(
-        _("launcher colour"),
+        _("brand colour"),
+        help_text=_(
+            "The launcher, the chat's header, buttons and the visitor's messages. The text on "
+            "it is white or dark, whichever reads better."
+        ),
         max_length=7,
-        default="#4338ca",
+        default=colours.DEFAULT_BRAND,
         validators=[
             RegexValidator(
                 r"^#[0-9a-fA-F]{6}$", _("A colour such as #4338ca (# and 6 hex digits).")
@@ -77,6 +82,39 @@ class Widget(models.Model):
             "facts, shown to agents beside the chat (docs/integrations.md, “Context cards”)."
         ),
     )
+    # White label: what the visitor sees is the host's brand, not Destek's.
+    logo_url = models.URLField(
+        _("logo"),
+        blank=True,
+        validators=[URLValidator(schemes=["https"])],
+        help_text=_("An https:// address of a square image, shown in the chat's header."),
+    )
+    assistant_avatar_url = models.URLField(
+        _("assistant's avatar"),
+        blank=True,
+        validators=[URLValidator(schemes=["https"])],
+        help_text=_(
+            "An https:// address of a square image, shown next to the assistant's messages."
+        ),
+    )
+    assistant_name_en = models.CharField(
+        _("assistant's name (English)"),
+        max_length=40,
+        blank=True,
+        help_text=_("The name the greeting bot's messages carry. Empty: “Assistant”."),
+    )
+    assistant_name_tr = models.CharField(_("assistant's name (Turkish)"), max_length=40, blank=True)
+    show_agent_avatars = models.BooleanField(
+        _("show avatars"),
+        default=True,
+        help_text=_("Agents' initials (and the assistant's avatar) next to their messages."),
+    )
+    show_powered_by = models.BooleanField(_("show “Powered by Destek”"), default=True)
+    follow_dark_mode = models.BooleanField(
+        _("dark mode"),
+        default=True,
+        help_text=_("Dark colours when the visitor's device or browser prefers them."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -88,6 +126,11 @@ class Widget(models.Model):
 
     def greeting_for(self, language: str | None) -> str:
         return self.greeting_tr if language_code(language) == "tr" else self.greeting_en
+
+    def assistant_name_for(self, language: str | None) -> str:
+        if (language or "").startswith("tr") and self.assistant_name_tr:
+            return self.assistant_name_tr
+        return self.assistant_name_en
 
     def launcher_text_for(self, language: str | None) -> str:
         if language_code(language) == "tr" and self.launcher_text_tr:

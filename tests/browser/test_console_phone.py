@@ -38,6 +38,8 @@ def test_every_console_page_fits_a_phone(stack, server, new_context, locale):
     assert box(page, ".inbox")["width"] == 390
     rail = box(page, ".rail")
     assert rail["y"] + rail["height"] <= 844 and rail["width"] == 390
+    # The supervisor's rail (Contacts, Privacy, Settings, Alerts…) scrolls inside itself.
+    page.screenshot(path=f"test-artifacts/console-phone-{locale}.png")
 
     # A conversation: the thread and the composer, full width; the inbox is one tap back.
     page.locator(".inbox-row .row-link").first.click()
@@ -65,7 +67,15 @@ def test_every_console_page_fits_a_phone(stack, server, new_context, locale):
     page.locator("#conversation-header .back").click()
     expect(page.locator(".inbox")).to_be_visible()
 
-    for path in ("reports/", "canned/", "search/?q=receipt", "privacy/"):
+    for path in (
+        "reports/",
+        "canned/",
+        "search/?q=receipt",
+        "privacy/",
+        "contacts/",
+        "settings/",
+        "alerts/",
+    ):
         page.goto(f"{server}/console/{path}")
         page.wait_for_load_state("networkidle")
         assert width(page) <= 390, path

@@ -146,6 +146,20 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     "widget_files_texts": {"GET": EVERYONE},
     "widget_faq_texts": {"GET": EVERYONE},
     "widget_prechat_texts": {"GET": EVERYONE},
+    "widget_rating_texts": {"GET": EVERYONE},
+    "widget_status_texts": {"GET": EVERYONE},
+    # Alerts: each agent's own preferences and push subscriptions; the service worker is a
+    # static script (its scope is the console), public like the console's other static files.
+    "console:alerts": {"GET": AGENTS, "POST": AGENTS},
+    "console:push_subscribe": {"POST": AGENTS},
+    "console:push_unsubscribe": {"POST": AGENTS},
+    "console:service_worker": {"GET": EVERYONE},
+    # Settings: supervisors only (the views check the role after agent_required).
+    "console:settings": {"GET": SUPERVISORS},
+    "console:widget_appearance": {"POST": SUPERVISORS},
+    "console:retention_update": {"POST": SUPERVISORS},
+    "console:label_add": {"POST": SUPERVISORS},
+    "console:label_remove": {"POST": SUPERVISORS},
     # The REST API for host-app servers takes API tokens only (tests/integrations/test_api.py
     # covers tokens and scopes): every role here, visitor tokens and sessions included, is
     # refused. Its schema and docs are public.

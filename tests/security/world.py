@@ -69,6 +69,9 @@ class World:
             "block_id": "0",
             "macro_id": "0",
             "phone_number_id": "100000000000001",
+            "widget_id": str(self.widget.pk),
+            # A fresh label for each call: the supervisor's delete may have removed the last.
+            "label_id": str(factories.label().pk) if name == "console:label_remove" else "0",
         }
 
 

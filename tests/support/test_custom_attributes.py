@@ -213,7 +213,7 @@ def test_the_verified_user_is_the_one_kept():
 
 
 def test_the_admin_forms_refuse_an_incoherent_prechat_field_and_a_list_without_options():
-    from support.admin import AttributeDefinitionForm, PreChatFieldForm
+    from support.admin_attributes import AttributeDefinitionForm, PreChatFieldForm
 
     widget = factories.widget()
     form = PreChatFieldForm({"kind": "attribute", "required": "on", "order": 0})

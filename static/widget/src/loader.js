@@ -12,12 +12,14 @@
   const el = (t, style, id) => Object.assign(d.createElement(t), { id, style });
   const side = X.side = () => (A.position || C?.position) == 'left' ? 'left:20px;' : 'right:20px;';
   const Z = 'position:fixed;z-index:2147483000;border:0;';
+  const load = (n) => d.head.appendChild(el('script')).src = `${O}/static/widget/${n}.js`;
 
   function make() {
     if (f) return;
     f = el('iframe', 'display:none', 'destek-frame');
     f.src = `${O}/widget/?key=${key}&origin=${U(location.origin)}&lang=${U(I.locale||'')}`;
     d.body.append(f);
+    load('preview'); // replies while closed: a bubble and the page title's count
     paint();
   }
   const set = X.set = (v) => {
@@ -72,8 +74,8 @@
     const j = await r?.json().catch(E);
     if (!r?.ok) return E(j?.error?.detail);
     X.C = C = j;
-    btn = X.btn = el('button', Z + side() + `bottom:20px;height:60px;border-radius:30px;padding:0 16px;cursor:pointer;background:${A.color||C.color};color:#fff;box-shadow:0 6px 24px #0005;display:flex;gap:8px;align-items:center;font:600 16px system-ui`, 'destek-launcher');
-    btn.innerHTML = '<svg viewBox="0 0 24 24" width="28" fill="none" stroke="#fff" stroke-width="2"><path/></svg>';
+    btn = X.btn = el('button', Z + side() + `bottom:20px;height:60px;border-radius:30px;padding:0 16px;cursor:pointer;background:${A.color||C.color};color:${C.fg};box-shadow:0 6px 24px #0005;display:flex;gap:8px;align-items:center;font:600 16px system-ui`, 'destek-launcher');
+    btn.innerHTML = '<svg viewBox="0 0 24 24" width="28" fill="none" stroke="currentColor" stroke-width="2"><path/></svg>';
     icon = btn.querySelector('path');
     badge = el('span', 'position:absolute;top:-2px;right:-2px;padding:0 6px;border-radius:9px;background:#dc2626;font:700 12px/20px system-ui', 'destek-badge');
     btn.append(A.launcherText || C.text, badge);
@@ -82,7 +84,7 @@
     d.body.append(btn);
     addEventListener('resize', paint);
     if (ls('a') || I.identity) make(); // a chat in progress may have unread messages
-    if (C.triggers[0] || A.greeting || C.greeting) d.head.appendChild(el('script')).src = O + '/static/widget/proactive.js';
+    if (C.triggers[0] || A.greeting || C.greeting) load('proactive');
     ready = 1;
     emit('ready');
   }

@@ -317,15 +317,24 @@ function offerEmail() {
 }
 const status = (f, x) => import('./status.js').then((m) => m[f](T, lang, x));
 
+// Who wrote an agent's or the assistant's message: their picture, else their initials (the
+// widget's white label names the assistant and may hide avatars, widget.html).
+const avatar = (name, src) => src ? Object.assign(el('img', 'msg-avatar'), { src, alt: '' })
+  : Object.assign(el('span', 'msg-avatar', name.split(/\s+/).map((w) => w[0] || '').join('').slice(0, 2).toUpperCase()), { ariaHidden: 'true' });
+
 function renderMsg(m) {
   const type = m.sender.type;
   const e = el('div', `msg msg-${type}`);
   e.dataset.messageId = m.id || '';
   e.dataset.clientId = m.client_id || '';
-  if ((type === 'agent' || type === 'bot') && (m.sender.name || m.created_at)) {
-    e.append(el('div', 'msg-name', [m.sender.name, time(m.created_at)].filter(Boolean).join(' · ')));
+  const named = type === 'agent' || type === 'bot';
+  const name = type === 'bot' ? T.bot : m.sender.name || '';
+  if (named && (name || m.created_at)) {
+    e.append(el('div', 'msg-name', [name, time(m.created_at)].filter(Boolean).join(' · ')));
   }
-  const bubble = e.appendChild(el('div', 'bubble'));
+  const row = named ? e.appendChild(el('div', 'msg-row')) : e;
+  if (named) row.append(avatar(name || T.someone, m.sender.avatar_url || (type === 'bot' && document.body.dataset.assistantAvatar)));
+  const bubble = row.appendChild(el('div', 'bubble'));
   // Changed after sending (protocol: Changed messages): deleted shows a line, edited says so.
   if (m.deleted_at) e.classList.add('msg-deleted'), bubble.textContent = T.deleted;
   else fillText(bubble, m.body);
@@ -339,36 +348,24 @@ function renderMsg(m) {
     const box = e.appendChild(el('div', 'msg-actions' + (stars ? ' stars' : '')));
     for (const a of stars ? acts.reverse() : acts) {
       // faq: read it here; the others answer the bot, once.
-      const b = box.appendChild(button('chip' + (a.type == 'faq' ? '' : ' act'), stars ? '★' : a.label, () => a.type == 'faq' ? faq(a.value) : send(a.label, a) && (off(box, 1), stars && rated(box, a.value))));
+      const b = box.appendChild(button('chip' + (a.type == 'faq' ? '' : ' act'), stars ? '★' : a.label, () => a.type == 'faq' ? faq(a.value) : send(a.label, a) && (stars ? rate(box, a.value) : off(box, 1))));
       b.dataset.actionType = a.type;
       b.value = a.value;
-      if (stars) b.title = b.ariaLabel = T.star.replace('{n}', a.value);
     }
     off(e);
   }
   return e;
 }
 
-// Chips answer the bot: off once one was pressed (all) or the bot is done. Stars: only the
-// newest prompt's, while the current resolution is resolved and unrated (they show its score).
+// Chips answer the bot: off once one was pressed (all) or the bot is done. The stars are
+// rating.js's (their styles in rating.css, which of them are on, the comment after a press),
+// loaded once a rating prompt is in the thread: not part of the first open.
 function off(root, all) {
-  const last = [...list.querySelectorAll('.stars')].pop(), r = cur?.rating;
-  for (const c of root.querySelectorAll('.act')) {
-    const p = c.parentNode;
-    if (c.dataset.actionType != 'rating') {
-      if (all || cur?.status != 'bot') c.disabled = true;
-      continue;
-    }
-    if (all) p.dataset.done = 1;
-    c.disabled = !!(p.dataset.done || cur?.status != 'resolved' || r || p != last);
-    if (r && p == last) c.classList.toggle('on', c.value <= r.score);
-  }
+  for (const c of root.querySelectorAll('.act')) if (c.dataset.actionType != 'rating' && (all || cur?.status != 'bot')) c.disabled = true;
+  if (list.querySelector('.stars')) rate();
 }
-// rating.js: the optional comment after the stars, loaded when a star is pressed.
-const rated = (box, n) => {
-  for (const c of box.children) c.classList.toggle('on', c.value <= n);
-  import('./rating.js').then((m) => m.default({ T, el, api, flashError, id: cur.id }, box, n), () => flashError(T.net));
-};
+const RW = { T, el, api, flashError, list, get cur() { return cur; } };
+const rate = (box, n) => import('./rating.js').then((m) => m.default(RW, box, n), () => flashError(T.net));
 // Help articles (faq.js + faq.css): loaded on first use, not part of the first open.
 const faq = (id) => import('./faq.js').then((m) => m.default(api, id), () => flashError(T.net));
 // prechat.js: the pre-chat form, only while the widget has questions for the topic picked.

@@ -1,6 +1,5 @@
-"""Delete what is past the retention policy (settings DESTEK["RETENTION_DAYS"])."""
+"""Delete what is past the retention policy (support.retention.policy_days_all)."""
 
-from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from support import retention
@@ -15,8 +14,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, dry_run=False, **options):
-        policy = settings.DESTEK.get("RETENTION_DAYS", {})
-        for kind, days in policy.items():
+        for kind, days in retention.policy_days_all().items():
             self.stdout.write(f"policy {kind}: {f'{days} days' if days else 'keep forever'}")
         counts = retention.retention_purge(dry_run=dry_run)
         verb = "would delete" if dry_run else "deleted"

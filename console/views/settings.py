@@ -1,0 +1,99 @@
+"""Supervisors' everyday settings in the console: widget appearance and retention periods
+(support.services.configuration), with links to the pages that hold the others."""
+
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from support import errors, retention
+from support.models import Label, Widget
+from support.services import configuration
+
+from .access import agent_required
+
+CHECKBOXES = ("show_agent_avatars", "show_powered_by", "follow_dark_mode")
+
+
+def _page(request, *, error=None, failed_widget=None, values=None, status=200):
+    if not request.agent.is_supervisor:
+        return render(request, "console/supervisors_only.html", status=403)
+    widgets = list(Widget.objects.order_by("name"))
+    for widget in widgets:
+        # A refused form shows what was typed, not the saved values: nothing is lost.
+        widget.form = (
+            values
+            if widget.pk == failed_widget
+            else {name: getattr(widget, name) for name in configuration.WIDGET_APPEARANCE_FIELDS}
+        )
+        widget.error = error if widget.pk == failed_widget else None
+    context = {
+        "agent": request.agent,
+        "widgets": widgets,
+        "positions": Widget.Position.choices,
+        "policies": retention.retention_policies(),
+        "retention_error": error if failed_widget == "retention" else None,
+        "labels": list(Label.objects.order_by("name")),
+        "label_error": error if failed_widget == "labels" else None,
+        "label_values": values if failed_widget == "labels" else {"colour": "#64748b"},
+        "saved": request.GET.get("saved", ""),
+    }
+    return render(request, "console/settings.html", context, status=status)
+
+
+@require_GET
+@agent_required
+def settings_page(request):
+    return _page(request)
+
+
+@require_POST
+@agent_required
+def widget_appearance(request, widget_id: int):
+    if not request.agent.is_supervisor:
+        return render(request, "console/supervisors_only.html", status=403)
+    values = {name: request.POST.get(name, "") for name in configuration.WIDGET_APPEARANCE_FIELDS}
+    values.update({name: name in request.POST for name in CHECKBOXES})
+    try:
+        configuration.widget_appearance_update(
+            actor=request.agent, widget_id=widget_id, values=values
+        )
+    except errors.InvalidInput as error:
+        return _page(
+            request, error=error.detail, failed_widget=widget_id, values=values, status=400
+        )
+    return redirect(reverse("console:settings") + f"?saved=widget-{widget_id}#widget-{widget_id}")
+
+
+@require_POST
+@agent_required
+def retention_update(request):
+    if not request.agent.is_supervisor:
+        return render(request, "console/supervisors_only.html", status=403)
+    days = {p["kind"]: request.POST.get(p["kind"], "") for p in retention.retention_policies()}
+    try:
+        configuration.retention_policies_set(actor=request.agent, days=days)
+    except errors.InvalidInput as error:
+        return _page(request, error=error.detail, failed_widget="retention", status=400)
+    return redirect(reverse("console:settings") + "?saved=retention#retention")
+
+
+@require_POST
+@agent_required
+def label_add(request):
+    if not request.agent.is_supervisor:
+        return render(request, "console/supervisors_only.html", status=403)
+    values = {"name": request.POST.get("name", ""), "colour": request.POST.get("colour", "")}
+    try:
+        configuration.label_create(actor=request.agent, **values)
+    except errors.InvalidInput as error:
+        return _page(request, error=error.detail, failed_widget="labels", values=values, status=400)
+    return redirect(reverse("console:settings") + "?saved=labels#labels")
+
+
+@require_POST
+@agent_required
+def label_remove(request, label_id: int):
+    if not request.agent.is_supervisor:
+        return render(request, "console/supervisors_only.html", status=403)
+    configuration.label_delete(actor=request.agent, label_id=label_id)
+    return redirect(reverse("console:settings") + "?saved=labels#labels")
