@@ -66,7 +66,8 @@ def test_an_agent_picks_turkish_over_an_english_browser(stack, server, new_conte
     expect(colleague.locator("#connection")).to_have_attribute("data-state", "open")
     colleague.get_by_role("button", name="Mark pending").click()
     expect(page.locator("#conversation-status")).to_have_text("Bekliyor")
-    expect(page.locator(f"#conv-row-{conversation_id} .pill.status-pending")).to_have_text("Bekliyor")
+    row_status = page.locator(f"#conv-row-{conversation_id} .pill.status-pending")
+    expect(row_status).to_have_text("Bekliyor")
 
     # Back to the browser's language.
     page.locator("#profile-settings summary").click()
