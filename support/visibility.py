@@ -95,3 +95,21 @@ def widget_scope_q(widget_id: int | None, *, prefix: str = "") -> Q:
     """What an API token may see: its widget's rows (through `prefix`, e.g. "contact__" from a
     conversation), or every row for a token that names no widget."""
     return Q(**{f"{prefix}widget_id": widget_id}) if widget_id else Q()
+
+
+# Canned replies and macros: an agent's own, or one team's.
+
+
+def own_or_team_q(profile: AgentProfile) -> Q:
+    """The items an agent may use: their own and their teams' (supervisors: every team's)."""
+    scope = Q(owner_id=profile.user_id)
+    if profile.is_supervisor:
+        return scope | Q(team__isnull=False)
+    return scope | Q(team_id__in=agent_team_ids(profile=profile))
+
+
+def own_or_team_can_manage(*, profile: AgentProfile, item) -> bool:
+    """Agents manage their own items; supervisors also every team's."""
+    if item.owner_id is not None:
+        return item.owner_id == profile.user_id
+    return profile.is_supervisor

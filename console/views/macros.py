@@ -43,9 +43,7 @@ def form_values(macro) -> dict:
 def _page(request, *, editing=None, values=None, error=None, status=200):
     macros = selectors.macro_list_for_agent(profile=request.agent)
     for macro in macros:
-        macro.can_manage = macro.owner_id == request.user.pk or (
-            macro.team_id is not None and request.agent.is_supervisor
-        )
+        macro.can_manage = selectors.macro_can_manage(profile=request.agent, macro=macro)
     return render(
         request,
         "console/macros.html",

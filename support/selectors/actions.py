@@ -5,7 +5,11 @@ from django.utils.translation import gettext as _
 
 from .. import errors
 from ..models import AgentProfile, ContactBlock, Conversation, Macro, Team
-from ..visibility import agent_team_ids, conversation_visible_to_agent_q
+from ..visibility import (
+    conversation_visible_to_agent_q,
+    own_or_team_can_manage,
+    own_or_team_q,
+)
 from .agents import label_list
 
 
@@ -39,12 +43,12 @@ def block_list_recent(*, limit: int = 100) -> list[ContactBlock]:
 
 def macro_list_for_agent(*, profile: AgentProfile) -> list[Macro]:
     """The macros an agent may run: their own and their teams' (supervisors: every team's)."""
-    scope = Q(owner_id=profile.user_id)
-    if profile.is_supervisor:
-        scope |= Q(team__isnull=False)
-    else:
-        scope |= Q(team_id__in=agent_team_ids(profile=profile))
-    return list(Macro.objects.filter(scope).select_related("team"))
+    return list(Macro.objects.filter(own_or_team_q(profile)).select_related("team"))
+
+
+def macro_can_manage(*, profile: AgentProfile, macro: Macro) -> bool:
+    """Agents manage their own macros; supervisors also every team's."""
+    return own_or_team_can_manage(profile=profile, item=macro)
 
 
 def macro_get_for_agent(*, profile: AgentProfile, macro_id) -> Macro:

@@ -1,9 +1,6 @@
 """Canned replies an agent may use, and the composer's menu of them."""
 
 from django.contrib.auth import get_user_model
-from django.db.models import (
-    Q,
-)
 
 from .. import errors
 from ..models import (
@@ -11,7 +8,7 @@ from ..models import (
     CannedResponse,
 )
 from ..process_cache import ProcessCache
-from ..visibility import agent_team_ids
+from ..visibility import agent_team_ids, own_or_team_can_manage, own_or_team_q
 
 User = get_user_model()
 
@@ -43,12 +40,9 @@ _canned_menu = ProcessCache(_canned_menu_load, models=(CannedResponse,))
 
 def canned_response_list_for_agent(*, profile: AgentProfile) -> list[CannedResponse]:
     """The replies an agent may use: their teams' and their own (supervisors: every team's)."""
-    scope = Q(owner_id=profile.user_id)
-    if profile.is_supervisor:
-        scope |= Q(team__isnull=False)
-    else:
-        scope |= Q(team_id__in=agent_team_ids(profile=profile))
-    return list(CannedResponse.objects.filter(scope).select_related("team", "owner"))
+    return list(
+        CannedResponse.objects.filter(own_or_team_q(profile)).select_related("team", "owner")
+    )
 
 
 def canned_response_menu_for_agent(*, profile: AgentProfile) -> list[dict]:
@@ -77,6 +71,4 @@ def canned_response_get_for_agent(*, profile: AgentProfile, canned_id) -> Canned
 
 def canned_response_can_manage(*, profile: AgentProfile, canned: CannedResponse) -> bool:
     """Agents manage their own replies; supervisors also every team's."""
-    if canned.owner_id is not None:
-        return canned.owner_id == profile.user_id
-    return profile.is_supervisor
+    return own_or_team_can_manage(profile=profile, item=canned)

@@ -85,9 +85,7 @@ def _name_clean(name: Any) -> str:
 
 
 def _may_manage(*, by: AgentProfile, macro: Macro) -> None:
-    if macro.owner_id is not None and macro.owner_id == by.user_id:
-        return
-    if macro.team_id is not None and by.is_supervisor:
+    if selectors.macro_can_manage(profile=by, macro=macro):
         return
     raise errors.Forbidden(_("Only supervisors manage team macros; agents their own."))
 
