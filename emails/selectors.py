@@ -1,11 +1,14 @@
-"""Reads of the e-mail inbox for the console: what became of each message's mail."""
+"""Reads of the e-mail inbox: what became of each message's mail, a received mail for an
+agent, the address a webhook secret opens."""
+
+import hmac
 
 from django.urls import reverse
 
 from support import errors, selectors
 from support.models import AgentProfile
 
-from .models import InboundEmail, OutboundEmail
+from .models import InboundEmail, OutboundEmail, SupportAddress
 
 
 def mail_states(*, message_ids: list[int]) -> dict[int, dict]:
@@ -33,3 +36,14 @@ def inbound_email_get_for_agent(*, profile: AgentProfile, inbound_id: int) -> In
         raise errors.NotFound("No such e-mail.")
     selectors.conversation_get_for_agent(profile=profile, conversation_id=inbound.conversation_id)
     return inbound
+
+
+def support_address_for_webhook(*, support_address_id: int, secret: str) -> SupportAddress | None:
+    """The active address whose webhook secret this is; None for an unknown address, a wrong
+    secret, or an address whose webhook is off (no secret set)."""
+    address = SupportAddress.objects.filter(pk=support_address_id, is_active=True).first()
+    if address is None or not address.webhook_secret:
+        return None
+    if not hmac.compare_digest(secret.encode(), address.webhook_secret.encode()):
+        return None
+    return address

@@ -12,8 +12,7 @@ from django.views.decorators.http import require_POST
 from chat.api import error_response, widget_endpoint
 from support import edge, errors
 
-from . import inbox, services
-from .models import SupportAddress
+from . import inbox, selectors, services
 
 SIGNATURE_HEADER = "X-Destek-Signature"
 
@@ -81,13 +80,11 @@ def mailbox_inbound(request, support_address_id: int):
     202 {status: posted|duplicate|refused, refusal}: the mail was handled (a refused one is
     logged and recorded, and not retried); 403 unknown address or wrong secret.
     """
-    address = SupportAddress.objects.filter(pk=support_address_id, is_active=True).first()
-    given = request.headers.get(MAILBOX_SECRET_HEADER, "")
-    if (
-        address is None
-        or not address.webhook_secret
-        or not hmac.compare_digest(given.encode(), address.webhook_secret.encode())
-    ):
+    address = selectors.support_address_for_webhook(
+        support_address_id=support_address_id,
+        secret=request.headers.get(MAILBOX_SECRET_HEADER, ""),
+    )
+    if address is None:
         return error_response(
             errors.Forbidden("Unknown address or wrong secret.", code="invalid_secret")
         )

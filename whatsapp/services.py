@@ -37,6 +37,15 @@ class WebhookRefused(Exception):
     """A webhook post that is not Meta's for a number we know: 403, nothing stored."""
 
 
+def verify_token_known(*, mode: str, token: str) -> bool:
+    """Meta's subscription handshake: a "subscribe" with the verify token of an active number."""
+    return (
+        mode == "subscribe"
+        and bool(token)
+        and Channel.objects.filter(verify_token=token, is_active=True).exists()
+    )
+
+
 def signature_valid(*, app_secret: str, body: bytes, header: str) -> bool:
     """X-Hub-Signature-256: "sha256=" and the HMAC-SHA256 of the raw body with the app
     secret, compared in constant time."""

@@ -12,7 +12,6 @@ from console.views.access import agent_required
 from support import errors, selectors
 
 from . import services
-from .models import Channel
 
 logger = logging.getLogger("destek.whatsapp")
 
@@ -50,11 +49,8 @@ def webhook(request):
 
 def _verify(request):
     """Meta's subscription handshake: echo hub.challenge when the verify token is ours."""
-    token = request.GET.get("hub.verify_token", "")
-    if (
-        request.GET.get("hub.mode") == "subscribe"
-        and token
-        and Channel.objects.filter(verify_token=token, is_active=True).exists()
+    if services.verify_token_known(
+        mode=request.GET.get("hub.mode", ""), token=request.GET.get("hub.verify_token", "")
     ):
         return HttpResponse(request.GET.get("hub.challenge", ""), content_type="text/plain")
     return HttpResponse(status=403)

@@ -2,7 +2,6 @@
 
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from chat import attachments as chat_attachments
@@ -54,10 +53,9 @@ def message_delivery_retry(request, conversation_id: int, message_id: int):
     conversation = selectors.conversation_get_for_agent(
         profile=request.agent, conversation_id=conversation_id
     )
-    message = Message.objects.filter(conversation=conversation, pk=message_id).first()
-    if message is None:
-        raise errors.NotFound(_("No such message."))
-    message.conversation = conversation
+    message = selectors.message_get_in_conversation(
+        conversation=conversation, message_id=message_id
+    )
     try:
         services.message_delivery_retry(message=message)
     except errors.DomainError as error:

@@ -229,6 +229,15 @@ def note_get_for_console(*, note_id: int) -> Note | None:
     )
 
 
+def message_get_in_conversation(*, conversation: Conversation, message_id: int) -> Message:
+    """One message of a conversation the caller already may see; NotFound otherwise."""
+    message = Message.objects.filter(conversation=conversation, pk=message_id).first()
+    if message is None:
+        raise errors.NotFound(_("No such message."), code="message_not_found")
+    message.conversation = conversation
+    return message
+
+
 def message_get_for_console(*, message_id: int) -> Message | None:
     """One message with what its console fragment shows (sender, attachments, conversation)."""
     return (
