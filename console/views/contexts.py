@@ -123,7 +123,8 @@ def conversation_context(request, conversation, *, contact_form=None) -> dict:
         "conversation": conversation,
         # A channel with a reply window (WhatsApp) offers its templates once it closed.
         "reply_window_open": reply_window_open(conversation),
-        "messages": messages,
+        # Not "messages": that name is the messages framework's (the inbox pane's bulk summary).
+        "thread_messages": messages,
         # Messages and internal notes in the order they were written.
         "timeline": sorted([*messages, *notes], key=lambda item: item.created_at),
         "last_note_id": max((note.pk for note in notes), default=0),

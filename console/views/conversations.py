@@ -65,7 +65,7 @@ def conversation_messages_earlier(request, conversation_id: int):
         "console/_earlier_messages.html",
         {
             "conversation": conversation,
-            "messages": messages,
+            "thread_messages": messages,
             "timeline": sorted([*messages, *notes], key=lambda item: item.created_at),
             "has_earlier": has_earlier,
         },

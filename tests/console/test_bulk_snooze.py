@@ -160,3 +160,23 @@ def test_an_agent_cannot_snooze_a_conversation_they_may_not_see():
     response = logged_in(factories.agent()).post(url, {"snooze": "1h"})
     assert response.status_code == 404
     assert Conversation.objects.get(pk=hidden.pk).status == Status.QUEUED
+
+
+def test_the_bulk_summary_shows_on_a_conversation_page_and_its_messages_do_not():
+    """The conversation page's thread must not reach the inbox pane's summary list (both were
+    called `messages`): a bulk action's summary shows there, the visitor's words do not."""
+    agent = factories.agent()
+    conversation = queued()
+    services.message_send(
+        conversation=conversation, sender_type="visitor", body="where is my order"
+    )
+    client = logged_in(agent)
+    page = client.get(reverse("console:conversation", args=[conversation.pk]))
+    assert page.status_code == 200
+    assert 'id="bulk-summary"' not in page.content.decode()
+    bulk(client, [queued().pk], "resolve")
+    page = client.get(reverse("console:conversation", args=[conversation.pk]))
+    html = page.content.decode()
+    summary_list = html[html.index('id="bulk-summary"') :].split("</ul>")[0]
+    assert "Done for 1 conversation." in summary_list
+    assert "where is my order" not in summary_list

@@ -245,7 +245,7 @@ def test_earlier_messages_view_returns_the_previous_page_and_the_next_button(
         factories.message(conversation=conversation, body=f"visitor {n}")
     client = logged_in(agent)
     page = client.get(reverse("console:conversation", args=[conversation.pk]))
-    newest = page.context["messages"]
+    newest = page.context["thread_messages"]
     assert page.context["has_earlier"] and 'id="load-earlier"' in page.content.decode()
 
     url = reverse("console:conversation_messages_earlier", args=[conversation.pk])
@@ -254,7 +254,7 @@ def test_earlier_messages_view_returns_the_previous_page_and_the_next_button(
     with django_assert_max_num_queries(8):
         response = client.get(url, {"before": newest[0].pk}, HTTP_HX_REQUEST="true")
     html = response.content.decode()
-    assert [m.pk for m in response.context["messages"]] == sorted(
+    assert [m.pk for m in response.context["thread_messages"]] == sorted(
         m.pk for m in conversation.messages.filter(pk__lt=newest[0].pk)
     )
     assert "first" in html and 'hx-swap-oob="true"' in html

@@ -371,12 +371,12 @@ def test_the_conversation_page_uses_the_same_number_of_queries_for_10_and_100_me
     client.get(conversation_url(conversation))  # the process caches warm
     factories.message(conversation=conversation, body="unread")  # so the page marks read
     with_10, response = count_queries(client, conversation_url(conversation))
-    assert len(response.context["messages"]) == 10
+    assert len(response.context["thread_messages"]) == 10
     add_messages(90)
     factories.message(conversation=conversation, body="unread again")  # so the page marks read
     with_100, response = count_queries(client, conversation_url(conversation))
     # The newest page only; "Load earlier messages" fetches the rest.
-    assert len(response.context["messages"]) == CONVERSATION_PAGE_SIZE
+    assert len(response.context["thread_messages"]) == CONVERSATION_PAGE_SIZE
     assert response.context["has_earlier"] is True
 
     assert with_100 == with_10
