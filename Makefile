@@ -5,8 +5,9 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # Production is the settings' default (docs/deploy.md); development says what it needs. The
-# key is public: config/settings.py refuses it unless DEBUG is on.
-DEV_ENV := DEBUG=1 SECRET_KEY=dev-only-make-run-not-a-secret
+# key is public: config/settings.py refuses it unless DEBUG is on. SITE_URL is where this server
+# answers: the demo widget's order cards and e-mailed links point at it.
+DEV_ENV := DEBUG=1 SECRET_KEY=dev-only-make-run-not-a-secret SITE_URL=http://$(HOST):$(PORT)
 
 .PHONY: install messages run test lint format migrations-check widget
 
