@@ -27,6 +27,7 @@ run: messages
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEV_ENV) $(BIN)/python manage.py seed_demo
 	$(DEV_ENV) $(BIN)/python manage.py whatsapp_seed_demo
+	$(DEV_ENV) $(BIN)/python manage.py emails_seed_demo
 	@echo "Widget demo: http://$(HOST):$(PORT)/demo/   WhatsApp demo phone: http://$(HOST):$(PORT)/demo/whatsapp/   Console: http://$(HOST):$(PORT)/console/"
 	$(DEV_ENV) DESTEK_DEMO=1 WHATSAPP_GRAPH_URL=http://$(HOST):$(PORT)/whatsapp/demo/graph/v21.0 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 

@@ -223,7 +223,7 @@ def _message_item(message, conversation, *, texts: dict, formats: tuple[str, str
         "changeable_until": int(created.timestamp()) + texts["edit_window"]
         if sender_type == "agent" and message.deleted_at is None
         else "",
-        # How far a channel that sends messages out (WhatsApp) got: "" for the widget.
+        # How far a channel that sends messages out (WhatsApp, e-mail) got: "" for the widget.
         "delivery": message.delivery,
         "delivery_label": texts["delivery"].get(message.delivery, ""),
         "delivery_error": message.delivery_error,

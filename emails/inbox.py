@@ -271,7 +271,8 @@ def mail_receive(*, support_address: SupportAddress, raw: bytes) -> Received:
     text = shown_text(mail)
     subject = header_text(mail, "Subject")
     try:
-        with transaction.atomic():
+        # A rollback (a duplicate stored meanwhile, a refused message) removes the files too.
+        with support_services.attachment_files_guard(), transaction.atomic():
             conversation, message = _post(
                 support_address=support_address,
                 mail=mail,

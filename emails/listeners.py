@@ -1,5 +1,6 @@
 """E-mails follow the domain's events (support.events), after commit: an agent's reply to a
-visitor who is away, the transcript a visitor asked for when their conversation resolves."""
+visitor who is away, the transcript a visitor asked for when their conversation resolves; in
+the transaction: an e-mail conversation's replies into the outbox, an agent's retry of one."""
 
 from support.events import Event, event_listen
 from support.models import Conversation, Message
@@ -33,6 +34,12 @@ def channel_reply(event: Event) -> None:
     outbox.outbound_email_enqueue(message=message, conversation=conversation)
 
 
+def channel_retry(event: Event) -> None:
+    """In the retry's transaction: the failed reply is queued again (emails.outbox)."""
+    if event.data["channel"] == Conversation.Channel.EMAIL:
+        outbox.outbound_email_retry(message_id=event.data["message_id"])
+
+
 def transcript_email(event: Event) -> None:
     if event.data["reason"] not in TRANSCRIPT_REASONS:
         return
@@ -45,4 +52,5 @@ def transcript_email(event: Event) -> None:
 def connect() -> None:
     event_listen("message.created", reply_email)
     event_listen("message.created", channel_reply, in_transaction=True)
+    event_listen("message.delivery_retried", channel_retry, in_transaction=True)
     event_listen("conversation.resolved", transcript_email)

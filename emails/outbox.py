@@ -3,8 +3,11 @@ as the after-hours reply) is mailed to the contact from the support address the 
 came in on, threaded under the customer's mails (In-Reply-To, References).
 
 The OutboundEmail row is written in the reply's own transaction (an outbox): a reply is never
-dropped silently. The send runs in a Celery task after commit; a failure is recorded on the
-row (status "failed", the error, the attempts), shown to agents, and retried by Celery.
+dropped silently. The send runs in a Celery task after commit and is retried by Celery; each
+failure's error is recorded on the row. The message's delivery state (support's
+message_delivery_set) follows the send, so the console redraws it live: "E-mail sending…",
+"E-mailed", or after the last attempt "E-mail not sent: …" with a Retry button (an agent's
+retry: message.delivery_retried, outbound_email_retry).
 """
 
 import logging
@@ -18,7 +21,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from support.events import event_emit
+from support import services as support_services
 from support.languages import contact_language
 from support.models import Conversation, Message
 
@@ -49,8 +52,24 @@ def outbound_email_enqueue(*, message: Message, conversation: Conversation) -> O
         conversation=conversation,
         header_id=f"<destek-{message.pk}.{secrets.token_hex(8)}@{domain}>",
     )
-    outbound_id = outbound.pk
+    support_services.message_delivery_pending(message=message)
+    _enqueue(outbound.pk)
+    return outbound
+
+
+def _enqueue(outbound_id: int) -> None:
     transaction.on_commit(lambda: tasks.outbound_email.delay(outbound_id), robust=True)
+
+
+def outbound_email_retry(*, message_id: int) -> OutboundEmail | None:
+    """An agent's retry after the last attempt failed (in support's message_delivery_retry
+    transaction): the mail is sent again, under the same Message-ID (it never left)."""
+    outbound = OutboundEmail.objects.filter(message_id=message_id).first()
+    if outbound is None or outbound.status == OutboundEmail.Status.SENT:
+        return None
+    outbound.status = OutboundEmail.Status.PENDING
+    outbound.save(update_fields=["status"])
+    _enqueue(outbound.pk)
     return outbound
 
 
@@ -125,9 +144,10 @@ def outbound_email_build(*, outbound: OutboundEmail) -> EmailMultiAlternatives:
     return email
 
 
-def outbound_email_send(*, outbound_id: int) -> bool:
-    """Send one recorded reply; False when it was sent already. A failure is recorded on the
-    row, agents are told (conversation.updated), and the error is raised for Celery to retry."""
+def outbound_email_send(*, outbound_id: int, final: bool = False) -> bool:
+    """Send one recorded reply: whether it went out now (False when it was sent already). A
+    failure is recorded on the row and raised for Celery to try again, unless this was the
+    `final` attempt: then the message shows "not sent" with the error (and a Retry button)."""
     try:
         with transaction.atomic():
             outbound = (
@@ -145,19 +165,24 @@ def outbound_email_send(*, outbound_id: int) -> bool:
             outbound.attempts = F("attempts") + 1
             outbound.error = ""
             outbound.save(update_fields=["status", "sent_at", "attempts", "error"])
+            support_services.message_delivery_set(
+                message=outbound.message, delivery=Message.Delivery.SENT
+            )
     except OSError as error:
         logger.warning("Mail %s not sent: %s", outbound_id, error)
+        detail = str(error)[:2000] or error.__class__.__name__
         with transaction.atomic():
             OutboundEmail.objects.filter(pk=outbound_id).update(
-                status=OutboundEmail.Status.FAILED,
+                status=OutboundEmail.Status.FAILED if final else OutboundEmail.Status.PENDING,
                 attempts=F("attempts") + 1,
-                error=str(error)[:2000] or error.__class__.__name__,
+                error=detail,
             )
-            conversation_id = (
-                OutboundEmail.objects.filter(pk=outbound_id)
-                .values_list("conversation_id", flat=True)
-                .first()
-            )
-            event_emit("conversation.updated", conversation_id=conversation_id)
-        raise
+            if final:
+                message = Message.objects.get(outbound_email__pk=outbound_id)
+                support_services.message_delivery_set(
+                    message=message, delivery=Message.Delivery.FAILED, error=detail
+                )
+        if not final:
+            raise
+        return False
     return True

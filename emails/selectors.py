@@ -10,15 +10,26 @@ from support.models import AgentProfile
 
 from .models import InboundEmail, OutboundEmail, SupportAddress
 
+# A reply's mail state from its message's delivery (support's, redrawn live): "sent" is as
+# far as mail goes.
+MAIL_STATUS = {"pending": "pending", "sent": "sent", "delivered": "sent", "failed": "failed"}
+
 
 def mail_states(*, message_ids: list[int]) -> dict[int, dict]:
     """{message id: {direction, status, error, original_url}} for the messages of an e-mail
-    conversation that came in or went out by mail (two queries, whatever the count)."""
+    conversation that came in or went out by mail (two queries, whatever the count). A reply's
+    status is its message's delivery; its error the final one, or while Celery still tries,
+    the last attempt's."""
     states = {}
-    for message_id, status, error in OutboundEmail.objects.filter(
+    for message_id, delivery, final_error, status, error in OutboundEmail.objects.filter(
         message_id__in=message_ids
-    ).values_list("message_id", "status", "error"):
-        states[message_id] = {"direction": "out", "status": status, "error": error}
+    ).values_list("message_id", "message__delivery", "message__delivery_error", "status", "error"):
+        status = MAIL_STATUS.get(delivery, status)
+        states[message_id] = {
+            "direction": "out",
+            "status": status,
+            "error": (final_error or error) if status == "failed" else error,
+        }
     for inbound_id, message_id in InboundEmail.objects.filter(
         message_id__in=message_ids
     ).values_list("pk", "message_id"):

@@ -17,10 +17,26 @@ def transcript_email(conversation_id: int) -> bool:
     return services.transcript_email_send(conversation_id=conversation_id)
 
 
-@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=6)
-def outbound_email(outbound_id: int) -> bool:
+# How often a reply is tried before it shows "not sent" with its Retry button, and the first
+# wait between tries (it doubles each time).
+SEND_ATTEMPTS = 6
+RETRY_BACKOFF_SECONDS = 30
+
+
+@shared_task(bind=True, acks_late=True, max_retries=SEND_ATTEMPTS - 1)
+def outbound_email(self, outbound_id: int) -> bool:
     """One reply of an e-mail conversation (emails.outbox); failures are recorded, retried."""
-    return outbox.outbound_email_send(outbound_id=outbound_id)
+    retries = self.request.retries
+    try:
+        return outbox.outbound_email_send(
+            outbound_id=outbound_id, final=retries >= SEND_ATTEMPTS - 1
+        )
+    except OSError as error:
+        if self.request.is_eager:
+            # No worker (`make run`): try again at once rather than hold the request waiting.
+            return outbound_email.apply(args=[outbound_id], retries=retries + 1).result is True
+        # The countdown is the backoff between SMTP attempts, not a wait for a commit.
+        raise self.retry(exc=error, countdown=RETRY_BACKOFF_SECONDS * 2**retries) from error
 
 
 @shared_task

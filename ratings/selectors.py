@@ -30,7 +30,9 @@ def conversation_for_rating_link(*, conversation_id: int | None):
     """The conversation a valid rating link names, with its rating; None otherwise."""
     if conversation_id is None:
         return None
-    return Conversation.objects.select_related("rating").filter(pk=conversation_id).first()
+    return (
+        Conversation.objects.select_related("rating", "contact").filter(pk=conversation_id).first()
+    )
 
 
 SCORES = range(SCORE_MAX, SCORE_MIN - 1, -1)  # 5 first

@@ -7,18 +7,18 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from support import errors
 from support import services as support_services
+from support.channels import channel_capabilities, reply_window_open
 from support.events import event_emit
 from support.languages import contact_language
 from support.models import Conversation, Message
 
 from . import selectors, tasks
-from .links import rating_link_token
+from .links import rating_link_url
 from .models import COMMENT_MAX_CHARS, SCORE_MAX, SCORE_MIN, Rating
 
 
@@ -126,7 +126,12 @@ def rating_prompt_send(*, conversation_id: int, now: datetime | None = None) -> 
     still resolved and its resolution unrated. Claimed by a conditional UPDATE (… WHERE
     rating_prompted_at is NULL or before this resolution) in the same transaction as the
     message: a redelivered task or a second resolve sends nothing; resolving again after a
-    reopen asks again."""
+    reopen asks again.
+
+    Where the customer can press buttons (the widget) the line offers the stars, and a
+    visitor who has left gets the rating e-mail too; elsewhere (WhatsApp, e-mail) the line
+    carries the rating page's link and the channel sends it, if its reply window is open
+    (support.channels)."""
     now = now or timezone.now()
     with transaction.atomic():
         claimed = (
@@ -139,19 +144,28 @@ def rating_prompt_send(*, conversation_id: int, now: datetime | None = None) -> 
         if not claimed:
             return False
         conversation = Conversation.objects.select_related("contact").get(pk=conversation_id)
+        buttons = channel_capabilities(conversation.channel).buttons
+        if not buttons and not reply_window_open(conversation, now=now):
+            # WhatsApp lets no free text through any more: nobody is asked (the claim stays:
+            # this resolution is not asked again).
+            return False
         # One prompt per resolution: its client id names the resolution.
         resolution = f"{conversation.resolved_at:%Y%m%dT%H%M%S%f}"
         with translation.override(contact_language(conversation.contact)):
-            body = _("How did we do? Rate this conversation.")
+            if buttons:
+                body = _("How did we do? Rate this conversation.")
+            else:
+                link = rating_link_url(conversation_id=conversation_id)
+                body = f"{_('How did we do? Rate this conversation:')} {link}"
         support_services.message_send(
             conversation=conversation,
             sender_type="bot",
             body=body,
-            actions=rating_prompt_actions(),
+            actions=rating_prompt_actions() if buttons else None,
             client_id=f"rating-prompt-{conversation_id}-{resolution}",
         )
         contact = conversation.contact
-        if contact.email and not _visitor_is_here(contact=contact, now=now):
+        if buttons and contact.email and not _visitor_is_here(contact=contact, now=now):
             transaction.on_commit(
                 lambda: rating_email_send(conversation_id=conversation_id), robust=True
             )
@@ -176,9 +190,7 @@ def rating_email_send(*, conversation_id: int) -> None:
         .order_by("-id")[:TRANSCRIPT_MESSAGES]
     )[::-1]
     with translation.override(contact_language(conversation.contact)):
-        link = settings.SITE_URL + reverse(
-            "rating_link", args=[rating_link_token(conversation_id=conversation_id)]
-        )
+        link = rating_link_url(conversation_id=conversation_id)
         lines = [_("How did we do? Rate this conversation:"), link, "", _("Transcript")]
         for message in messages:
             lines.append(

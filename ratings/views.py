@@ -1,11 +1,14 @@
-"""The public rating page that emailed links open. The signed token is the only credential."""
+"""The public rating page that rating links open (the rating e-mail, the WhatsApp and e-mail
+prompts). The signed token is the only credential; the page speaks the customer's language."""
 
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from support import errors
+from support.languages import contact_language
 
 from . import selectors, services
 from .links import rating_link_conversation_id
@@ -18,6 +21,11 @@ def rating_link(request, token: str):
     )
     if conversation is None:
         raise Http404(_("This rating link is not valid or has expired."))
+    with translation.override(contact_language(conversation.contact)):
+        return _rating_page(request, conversation)
+
+
+def _rating_page(request, conversation):
     context = {"conversation": conversation, "error": "", "saved": False}
     if request.method == "POST":
         try:

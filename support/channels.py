@@ -25,6 +25,9 @@ class ChannelCapabilities:
     typing: bool
     # The greeting bot with its buttons (FAQ answers, topics, hand-off).
     bot: bool
+    # The customer can press buttons on a line (the rating prompt's stars); without them the
+    # rating prompt is a line with the rating page's link, which the channel carries.
+    buttons: bool
     # How long after the customer's last message a free-form reply may still be sent (the
     # WhatsApp customer-service window); None: no limit.
     reply_window: timedelta | None
@@ -32,17 +35,28 @@ class ChannelCapabilities:
 
 CAPABILITIES = {
     Channel.WIDGET: ChannelCapabilities(
-        attachments=True, read_receipts=True, typing=True, bot=True, reply_window=None
+        attachments=True,
+        read_receipts=True,
+        typing=True,
+        bot=True,
+        buttons=True,
+        reply_window=None,
     ),
     Channel.WHATSAPP: ChannelCapabilities(
         attachments=True,
         read_receipts=True,
         typing=False,
         bot=False,
+        buttons=False,
         reply_window=timedelta(hours=24),
     ),
     Channel.EMAIL: ChannelCapabilities(
-        attachments=True, read_receipts=False, typing=False, bot=False, reply_window=None
+        attachments=True,
+        read_receipts=False,
+        typing=False,
+        bot=False,
+        buttons=False,
+        reply_window=None,
     ),
 }
 

@@ -9,7 +9,7 @@ from support.models import Conversation, Message
 from . import services, tasks
 
 # What the customer should read on WhatsApp: people's replies and the bot's automatic lines
-# (the after-hours reply). Lines built around buttons (the rating prompt's chips) are not
+# (the after-hours reply, the rating prompt with its link). Lines built around buttons are not
 # sent: WhatsApp has no way to press them. System lines stay in the console.
 CARRIED_SENDERS = (Message.SenderType.AGENT, Message.SenderType.BOT)
 

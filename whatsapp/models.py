@@ -108,12 +108,13 @@ class Template(models.Model):
 
 class InboundMessage(models.Model):
     """A WhatsApp message id (wamid) already stored: Meta retries webhooks, a retry is
-    recognised here and stored once."""
+    recognised here and stored once. A wamid encodes the sender's number, so it goes with its
+    message (retention, erasure)."""
 
     channel = models.ForeignKey(Channel, related_name="+", on_delete=models.CASCADE)
     wamid = models.CharField(max_length=255, unique=True)
     message = models.ForeignKey(
-        Message, null=True, blank=True, related_name="+", on_delete=models.SET_NULL
+        Message, null=True, blank=True, related_name="+", on_delete=models.CASCADE
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -181,7 +181,8 @@ def inbound_message_store(*, channel: Channel, message: dict, names: dict) -> bo
             line = _("[A file was sent but could not be kept: %(reason)s]") % {"reason": refusal}
             body = f"{body}\n{line}".strip()
     try:
-        with transaction.atomic():
+        # A rollback (the same wamid stored meanwhile) removes the stored file too.
+        with support_services.attachment_files_guard(), transaction.atomic():
             InboundMessage.objects.create(channel=channel, wamid=wamid)
             stored = _store(
                 channel=channel,
@@ -294,8 +295,7 @@ def outbound_prepare(*, message: Message) -> OutboundMessage | None:
     outbound, _created = OutboundMessage.objects.get_or_create(
         message=message, defaults={"channel_id": thread.channel_id}
     )
-    Message.objects.filter(pk=message.pk).update(delivery=Delivery.PENDING)
-    message.delivery = Delivery.PENDING
+    support_services.message_delivery_pending(message=message)
     return outbound
 
 

@@ -39,8 +39,8 @@ class Message(models.Model):
     # Set by the sending client; makes a retried send return the first message.
     client_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001 - NULL is "no id", outside the unique constraint
     actions = models.JSONField(default=list, blank=True)
-    # How far an outbound channel (WhatsApp) got with this message; blank where nothing is
-    # sent out (the widget reads messages from the database).
+    # How far an outbound channel (WhatsApp, e-mail) got with this message; blank where
+    # nothing is sent out (the widget reads messages from the database).
     delivery = models.CharField(
         _("delivery"), max_length=12, choices=Delivery.choices, blank=True, default=""
     )

@@ -16,6 +16,7 @@ from .assignment import (
     conversation_unassign,
 )
 from .attachments import (
+    attachment_files_guard,
     attachment_ids_clean,
     attachment_store,
     attachment_upload_check,
@@ -67,6 +68,7 @@ from .conversations import (
     conversation_record_message,
 )
 from .delivery import (
+    message_delivery_pending,
     message_delivery_retry,
     message_delivery_set,
 )
@@ -177,6 +179,7 @@ __all__ = [
     "agent_heartbeat",
     "agent_set_language",
     "agent_set_presence",
+    "attachment_files_guard",
     "attachment_ids_clean",
     "attachment_store",
     "attachment_upload_check",
@@ -235,6 +238,7 @@ __all__ = [
     "mention_usernames",
     "message_can_change",
     "message_delete",
+    "message_delivery_pending",
     "message_delivery_retry",
     "message_delivery_set",
     "message_edit",

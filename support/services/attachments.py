@@ -3,12 +3,17 @@
 Files go to Django's default storage (local MEDIA_ROOT or an S3-compatible bucket, see
 config.settings STORAGES) under generated names; the bytes are those the transport validated
 (chat.uploads). Storage is written only after validation, and files are removed again when the
-database write fails, so a refused or failed upload leaves nothing behind. Deleting rows
-deletes their files after the transaction commits (a rolled-back delete keeps them).
+database write fails, so a refused or failed upload leaves nothing behind; a caller that stores
+files inside a larger transaction (a received mail or WhatsApp message) wraps it in
+`attachment_files_guard`, so its rollback removes them too. Deleting rows deletes their files
+after the transaction commits (a rolled-back delete keeps them).
 """
 
 import logging
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 
 from django.conf import settings
@@ -78,6 +83,26 @@ def attachment_upload_check(
     )
 
 
+# The files stored inside the innermost attachment_files_guard block, if any.
+_guarded_files: ContextVar[list[str] | None] = ContextVar("guarded_files", default=None)
+
+
+@contextmanager
+def attachment_files_guard() -> Iterator[None]:
+    """Around a transaction that stores attachments: when an exception leaves the block (the
+    transaction rolled back), the files stored inside it are deleted, so no file outlives
+    its row. Enter it outside `transaction.atomic()`."""
+    stored: list[str] = []
+    token = _guarded_files.set(stored)
+    try:
+        yield
+    except BaseException:
+        _delete_files(stored)
+        raise
+    finally:
+        _guarded_files.reset(token)
+
+
 # What an attachment records of a validated file, under the same names.
 CHECKED_FIELDS = ("name", "content_type", "size", "sha256", "width", "height")
 
@@ -105,6 +130,9 @@ def attachment_store(
     except BaseException:
         _delete_files(stored)
         raise
+    guarded = _guarded_files.get()
+    if guarded is not None:
+        guarded.extend(stored)
     return attachment
 
 

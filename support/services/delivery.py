@@ -1,5 +1,5 @@
-"""Delivery of messages that a channel sends out (WhatsApp): the state shown on the message,
-and an agent's retry of a failed send. The channel's app does the sending."""
+"""Delivery of messages that a channel sends out (WhatsApp, e-mail): the state shown on the
+message, and an agent's retry of a failed send. The channel's app does the sending."""
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -24,6 +24,13 @@ def _moves(current: str, new: str) -> bool:
     if current == Delivery.FAILED:
         return True
     return new != Delivery.PENDING and _FORWARD.index(new) > _FORWARD.index(current)
+
+
+def message_delivery_pending(*, message: Message) -> None:
+    """A new message a channel will send: "Sending", stored in the message's own transaction.
+    No event: the message itself is the news, and it shows its state."""
+    Message.objects.filter(pk=message.pk).update(delivery=Delivery.PENDING)
+    message.delivery = Delivery.PENDING
 
 
 def message_delivery_set(*, message: Message, delivery: str, error: str = "") -> bool:
