@@ -50,7 +50,13 @@ def team_list(request):
 
 
 def _team_page(
-    request, team_id: int, *, values=None, problems=None, member_problem="", delete_problem="",
+    request,
+    team_id: int,
+    *,
+    values=None,
+    problems=None,
+    member_problem="",
+    delete_problem="",
     status=200,
 ):
     team = settings_selectors.team_get_for_settings(team_id=team_id)
@@ -78,9 +84,7 @@ def team_detail(request, team_id: int):
     try:
         teams.team_rename(actor=request.agent, team_id=team_id, values=values)
     except errors.InvalidInput as error:
-        return _team_page(
-            request, team_id, values=values, problems=form_errors(error), status=400
-        )
+        return _team_page(request, team_id, values=values, problems=form_errors(error), status=400)
     return redirect(reverse("console:settings_team", args=[team_id]) + "?saved=names")
 
 
@@ -157,7 +161,13 @@ def _hours_typed(request) -> list[dict]:
 
 
 def _hours_page(
-    request, team_id: int, *, typed=None, values=None, problems=None, holiday_problems=None,
+    request,
+    team_id: int,
+    *,
+    typed=None,
+    values=None,
+    problems=None,
+    holiday_problems=None,
     status=200,
 ):
     team = settings_selectors.team_get_for_settings(team_id=team_id)

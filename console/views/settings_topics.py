@@ -5,7 +5,8 @@ same page with 400, the errors beside their fields and everything typed kept."""
 
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from support import errors, selectors

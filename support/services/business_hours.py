@@ -31,7 +31,7 @@ HOLIDAY_NAME_MAX_CHARS = 120
 
 
 def _clock(text: Any) -> time | None:
-    """"HH:MM" (what <input type=time> sends) as a time; None when empty; ValueError else."""
+    """The "HH:MM" (what <input type=time> sends) as a time; None when empty; ValueError else."""
     text = str(text or "").strip()
     if not text:
         return None
@@ -49,7 +49,9 @@ def _times_clean(opens: Any, closes: Any) -> tuple[time, time] | None:
     if opens_at is None or closes_at is None:
         raise ValueError(_("Give both the opening and the closing time."))
     if opens_at == closes_at and opens_at != time(0, 0):
-        raise ValueError(_("Opening and closing are the same time. For the whole day use 00:00–00:00."))
+        raise ValueError(
+            _("Opening and closing are the same time. For the whole day use 00:00–00:00.")
+        )
     return opens_at, closes_at
 
 
@@ -74,7 +76,9 @@ def time_zone_clean(value: Any) -> str:
     try:
         ZoneInfo(text)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(_("Unknown time zone: choose one from the list, e.g. Europe/Istanbul."))
+        raise ValueError(
+            _("Unknown time zone: choose one from the list, e.g. Europe/Istanbul.")
+        ) from None
     return text
 
 
@@ -116,9 +120,7 @@ def team_hours_set(
             if field not in problems and any(_overlap(span, other) for _f, other in spans[:index]):
                 problems[field] = _("This overlaps other opening hours.")
         if not wanted and not problems:
-            problems["hours"] = _(
-                "Give at least one day's hours, or choose open around the clock."
-            )
+            problems["hours"] = _("Give at least one day's hours, or choose open around the clock.")
     if problems:
         raise form_invalid(problems, code="invalid_hours")
     with transaction.atomic():
@@ -207,7 +209,5 @@ def team_holiday_delete(*, actor: AgentProfile, team_id: Any, holiday_id: Any) -
         if holiday is None:
             raise errors.NotFound(_("No such holiday."))
         holiday.delete()
-        settings_audit(
-            actor=actor, detail={"team_id": team.pk, "holiday_deleted": str(holiday)}
-        )
+        settings_audit(actor=actor, detail={"team_id": team.pk, "holiday_deleted": str(holiday)})
         event_emit("queue.moved", team_id=team.pk)

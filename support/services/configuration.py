@@ -80,7 +80,9 @@ def widget_appearance_update(*, actor: AgentProfile, widget_id: int, values: dic
         try:
             widget.full_clean()
         except ValidationError as error:
-            raise errors.InvalidInput(validation_text(widget, error), code="invalid_appearance") from None
+            raise errors.InvalidInput(
+                validation_text(widget, error), code="invalid_appearance"
+            ) from None
         changed = {
             name: [before[name], getattr(widget, name)]
             for name in WIDGET_APPEARANCE_FIELDS

@@ -106,9 +106,7 @@ def team_delete_blockers(team: Team) -> list[str]:
             % {"count": topics}
         )
     waiting = (
-        Conversation.objects.filter(team=team)
-        .exclude(status=Conversation.Status.RESOLVED)
-        .count()
+        Conversation.objects.filter(team=team).exclude(status=Conversation.Status.RESOLVED).count()
     )
     if waiting:
         reasons.append(
@@ -141,8 +139,9 @@ def team_delete(*, actor: AgentProfile, team_id: Any) -> None:
         team = team_get_locked(team_id=team_id)
         reasons = team_delete_blockers(team)
         if reasons:
+            refusal = _("%(name)s cannot be deleted yet.") % {"name": team.name}
             raise errors.Conflict(
-                _("%(name)s cannot be deleted yet.") % {"name": team.name} + " " + " ".join(reasons),
+                " ".join([refusal, *reasons]),
                 code="team_in_use",
             )
         name, pk = team.name, team.pk

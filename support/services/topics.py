@@ -13,7 +13,14 @@ from ..models import AgentProfile, Conversation, Team, Topic
 from .configuration import form_invalid, model_problems, settings_audit, supervisor_check
 
 TOPIC_TEXT_FIELDS = ("name_en", "name_tr", "description_en", "description_tr")
-TOPIC_FIELDS = (*TOPIC_TEXT_FIELDS, "team", "default_priority", "allow_urgent", "order", "is_active")
+TOPIC_FIELDS = (
+    *TOPIC_TEXT_FIELDS,
+    "team",
+    "default_priority",
+    "allow_urgent",
+    "order",
+    "is_active",
+)
 MAX_ORDER = 999
 
 
@@ -90,7 +97,9 @@ def topic_update(*, actor: AgentProfile, topic_id: Any, values: dict[str, Any]) 
         before = _snapshot(topic)
         _values_apply(topic, values)
         after = _snapshot(topic)
-        changed = {name: [before[name], after[name]] for name in after if before[name] != after[name]}
+        changed = {
+            name: [before[name], after[name]] for name in after if before[name] != after[name]
+        }
         if changed:
             topic.save()
             settings_audit(actor=actor, detail={"topic": topic.slug, "changed": changed})
