@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from support import errors
-from support.hours import team_time_zone
+from support.hours import opening_status_text, team_time_zone
 from support.models import BusinessHoursInterval
 from support.selectors import configuration as settings_selectors
 from support.services import business_hours, teams
@@ -171,13 +171,15 @@ def _hours_page(
     status=200,
 ):
     team = settings_selectors.team_get_for_settings(team_id=team_id)
-    today = timezone.now().astimezone(team_time_zone(team)).date()
+    now = timezone.now()
+    today = now.astimezone(team_time_zone(team)).date()
     values = values or {}
     saved = settings_selectors.team_hours_by_weekday(team=team)
     context = {
         "agent": request.agent,
         "settings_section": "teams",
         "team": team,
+        "opening_status": opening_status_text(team=team, at=now),
         "time_zones": TIME_ZONES,
         "time_zone": values.get("time_zone", team.time_zone),
         "always_open": values.get("always_open", not any(saved.values())),
