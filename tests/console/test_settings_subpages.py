@@ -130,7 +130,8 @@ def test_hours_are_saved_and_a_bad_slot_is_marked_with_everything_kept():
     assert 'name="opens-0-0" value="09:00"' in text and 'name="opens-0-1" value="16:00"' in text
     assert not BusinessHoursInterval.objects.exists()
     saved = boss.post(
-        url, hours_form(opens_0_0="09:00", closes_0_0="17:00", opens_4_0="18:00", closes_4_0="02:00")
+        url,
+        hours_form(opens_0_0="09:00", closes_0_0="17:00", opens_4_0="18:00", closes_4_0="02:00"),
     )
     assert saved.status_code == 302
     assert [str(i) for i in team.hours.all()] == ["Monday 09:00–17:00", "Friday 18:00–02:00"]
