@@ -139,7 +139,7 @@ def test_a_team_in_use_is_not_deleted_and_says_every_reason(boss):
     team = factories.team(name="Payments")
     topic = factories.topic(slug="payment", team=team)
     factories.conversation(topic_slug="payment")
-    factories.canned_response(team=team)
+    factories.canned_response(by=boss, team=team)
     with pytest.raises(errors.Conflict) as refused:
         teams.team_delete(actor=boss, team_id=team.pk)
     text = refused.value.detail
