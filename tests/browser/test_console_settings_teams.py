@@ -61,7 +61,7 @@ def run_settings(page, server, language, width):
     page.locator("#members").get_by_role("button", name=texts["add"], exact=True).click()
     expect(page.locator("#member-list")).to_contain_text("Ayşe Demir")
     assert_phone_wide(page, width)
-    page.screenshot(path=f"{shot}-team.png", full_page=True)
+    page.locator("#members").screenshot(path=f"{shot}-team.png")
 
     page.get_by_role("link", name=texts["hours"]).first.click()
     holidays = page.locator("#holidays")
@@ -70,12 +70,13 @@ def run_settings(page, server, language, width):
     expect(page.locator("#holiday-name-error")).to_contain_text(texts["name_required"])
     expect(page.locator("#holiday-date")).to_have_value("2099-04-23")
     assert_phone_wide(page, width)
-    page.screenshot(path=f"{shot}-holiday-error.png", full_page=True)
+    page.locator("#holidays").screenshot(path=f"{shot}-holiday-error.png")
     page.fill("#holiday-name", texts["holiday"])
     page.locator("#holidays").get_by_role("button", name=texts["add_holiday"]).click()
     expect(page.locator("#holiday-list")).to_contain_text(texts["holiday"])
     assert_phone_wide(page, width)
-    page.screenshot(path=f"{shot}-hours.png", full_page=True)
+    page.locator("#hours").screenshot(path=f"{shot}-hours.png")
+    page.locator("#holidays").screenshot(path=f"{shot}-holidays.png")
 
     page.locator(".settings-nav").get_by_role("link", name=texts["targets"]).click()
     page.fill("#first-normal", "5")
@@ -84,7 +85,7 @@ def run_settings(page, server, language, width):
     expect(page.locator("#settings-saved")).to_have_text(texts["saved"])
     expect(page.locator("#first-normal")).to_have_value("5")
     assert_phone_wide(page, width)
-    page.screenshot(path=f"{shot}-targets.png", full_page=True)
+    page.locator("#targets").screenshot(path=f"{shot}-targets.png")
 
 
 # Provoked on purpose: the refused holiday (400) and the agent's visit (403).
