@@ -182,6 +182,10 @@ def _hours_page(
         "opening_status": opening_status_text(team=team, at=now),
         "time_zones": TIME_ZONES,
         "time_zone": values.get("time_zone", team.time_zone),
+        "messages": values.get(
+            "messages",
+            {name: getattr(team, name) for name in business_hours.OUT_OF_HOURS_FIELDS},
+        ),
         "always_open": values.get("always_open", not any(saved.values())),
         "rows": _hours_rows(saved, typed, problems or {}),
         "holidays": settings_selectors.team_holidays_from(team=team, first=today),
@@ -202,6 +206,7 @@ def team_hours(request, team_id: int):
     typed = _hours_typed(request)
     always_open = request.POST.get("mode") == "always"
     time_zone = request.POST.get("time_zone", "")
+    messages = {name: request.POST.get(name, "") for name in business_hours.OUT_OF_HOURS_FIELDS}
     try:
         business_hours.team_hours_set(
             actor=request.agent,
@@ -209,13 +214,14 @@ def team_hours(request, team_id: int):
             time_zone=time_zone,
             always_open=always_open,
             intervals=typed,
+            messages=messages,
         )
     except errors.InvalidInput as error:
         return _hours_page(
             request,
             team_id,
             typed=typed,
-            values={"time_zone": time_zone, "always_open": always_open},
+            values={"time_zone": time_zone, "always_open": always_open, "messages": messages},
             problems=form_errors(error),
             status=400,
         )

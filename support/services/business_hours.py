@@ -28,6 +28,8 @@ DAY_MINUTES = 24 * 60
 # How many intervals one weekday may hold (a lunch and a dinner shift, and one to spare).
 MAX_INTERVALS_PER_DAY = 4
 HOLIDAY_NAME_MAX_CHARS = 120
+OUT_OF_HOURS_FIELDS = ("out_of_hours_message_en", "out_of_hours_message_tr")
+OUT_OF_HOURS_MAX_CHARS = 500
 
 
 def _clock(text: Any) -> time | None:
@@ -89,14 +91,25 @@ def team_hours_set(
     time_zone: Any,
     always_open: bool,
     intervals: list[dict[str, Any]],
+    messages: dict[str, Any] | None = None,
 ) -> None:
     """Replace the team's weekly hours and set its time zone, all or nothing.
 
     `intervals` are {weekday (0 = Monday), slot, opens, closes} as typed; a slot with both
     times empty is no interval (a day with none is closed). `always_open` drops every interval.
-    Problems are FormInvalid with the fields `time_zone`, `hours` and `<weekday>-<slot>`."""
+    `messages` may set the out-of-hours replies (OUT_OF_HOURS_FIELDS; empty: the default one).
+    Problems are FormInvalid with the fields `time_zone`, `hours`, `<weekday>-<slot>` and
+    the message fields."""
     supervisor_check(actor)
     problems: dict[str, str] = {}
+    texts = {
+        name: str((messages or {}).get(name) or "").strip()
+        for name in OUT_OF_HOURS_FIELDS
+        if messages is not None and name in messages
+    }
+    for name, text in texts.items():
+        if len(text) > OUT_OF_HOURS_MAX_CHARS:
+            problems[name] = _("At most %(max)s characters.") % {"max": OUT_OF_HOURS_MAX_CHARS}
     try:
         zone = time_zone_clean(time_zone)
     except ValueError as error:
@@ -119,7 +132,7 @@ def team_hours_set(
         for index, (field, span) in enumerate(spans):
             if field not in problems and any(_overlap(span, other) for _f, other in spans[:index]):
                 problems[field] = _("This overlaps other opening hours.")
-        if not wanted and not problems:
+        if not wanted and not any(field[:1].isdigit() for field in problems):
             problems["hours"] = _("Give at least one day's hours, or choose open around the clock.")
     if problems:
         raise form_invalid(problems, code="invalid_hours")
@@ -134,11 +147,15 @@ def team_hours_set(
                 team=team, weekday=weekday, opens_at=opens_at, closes_at=closes_at
             )
         after = [str(interval) for interval in team.hours.all()]
-        changed = {}
-        if team.time_zone != zone:
-            changed["time_zone"] = [team.time_zone, zone]
-            team.time_zone = zone
-            team.save(update_fields=["time_zone"])
+        changed = {
+            name: [getattr(team, name), text]
+            for name, text in {"time_zone": zone, **texts}.items()
+            if getattr(team, name) != text
+        }
+        if changed:
+            for name, (_before, text) in changed.items():
+                setattr(team, name, text)
+            team.save(update_fields=list(changed))
         if before != after:
             changed["hours"] = [before, after]
         if changed:

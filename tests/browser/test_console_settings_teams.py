@@ -1,7 +1,7 @@
 """A supervisor runs teams, holidays and response targets from the console (no Django admin):
 on a phone in Turkish and on a desktop in English they add a team, put an agent in it, add a
-holiday (a refused one first: the error beside the field, what was typed kept) and set a
-response target; every page stays as wide as the phone. An agent has no link and gets 403."""
+holiday (a refused one first: the error beside the field, what was typed kept), give Monday a
+lunch and a dinner shift that ends after midnight and set a response target; every page stays as wide as the phone. An agent has no link and gets 403."""
 
 from pathlib import Path
 
@@ -19,6 +19,8 @@ TEXTS = {
         "add": "Ekle",
         "hours": "Çalışma saatleri ve tatiller",
         "add_holiday": "Tatil ekle",
+        "save_hours": "Saatleri kaydet",
+        "next_day": "(ertesi gün)",
         "name_required": "karakterlik bir ad gerekli",
         "targets": "Yanıt hedefleri",
         "save_targets": "Hedefleri kaydet",
@@ -32,6 +34,8 @@ TEXTS = {
         "add": "Add",
         "hours": "Business hours and holidays",
         "add_holiday": "Add holiday",
+        "save_hours": "Save hours",
+        "next_day": "(next day)",
         "name_required": "characters is required",
         "targets": "Response targets",
         "save_targets": "Save targets",
@@ -64,6 +68,16 @@ def run_settings(page, server, language, width):
     page.locator("#members").screenshot(path=f"{shot}-team.png")
 
     page.get_by_role("link", name=texts["hours"]).first.click()
+    # Monday: lunch, and dinner until 02:00 (the next day).
+    page.check("input[name=mode][value=hours]")
+    page.fill("#opens-0-0", "11:00")
+    page.fill("#closes-0-0", "15:00")
+    page.fill("#opens-0-1", "18:00")
+    page.fill("#closes-0-1", "02:00")
+    page.get_by_role("button", name=texts["save_hours"]).click()
+    expect(page.locator("#settings-saved")).to_have_text(texts["saved"])
+    expect(page.locator("#closes-0-1")).to_have_value("02:00")
+    expect(page.locator("#day-0")).to_contain_text(texts["next_day"])
     holidays = page.locator("#holidays")
     holidays.locator("#holiday-date").fill("2099-04-23")
     holidays.get_by_role("button", name=texts["add_holiday"]).click()

@@ -123,10 +123,15 @@ def test_hours_are_saved_and_a_bad_slot_is_marked_with_everything_kept():
     url = f"/console/settings/teams/{team.pk}/hours/"
     assert boss.get(url).status_code == 200
     refused = boss.post(
-        url, hours_form(opens_0_0="09:00", closes_0_0="17:00", opens_0_1="16:00", closes_0_1="")
+        url,
+        {
+            **hours_form(opens_0_0="09:00", closes_0_0="17:00", opens_0_1="16:00", closes_0_1=""),
+            "out_of_hours_message_en": "Back at nine.",
+        },
     )
     assert refused.status_code == 400
     text = refused.content.decode()
+    assert ">Back at nine.</textarea>" in text
     assert 'id="error-0-1"' in text and "Give both the opening and the closing time." in text
     assert 'name="opens-0-0" value="09:00"' in text and 'name="opens-0-1" value="16:00"' in text
     assert not BusinessHoursInterval.objects.exists()

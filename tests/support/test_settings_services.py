@@ -248,6 +248,33 @@ def test_bad_hours_are_refused_by_field_and_nothing_changes(boss, intervals, pro
     assert audits() == []
 
 
+def test_the_out_of_hours_replies_are_set_with_the_hours(boss):
+    team = factories.team()
+    long = "x" * 501
+    with pytest.raises(errors.FormInvalid) as refused:
+        business_hours.team_hours_set(
+            actor=boss,
+            team_id=team.pk,
+            time_zone="UTC",
+            always_open=True,
+            intervals=[],
+            messages={"out_of_hours_message_en": long, "out_of_hours_message_tr": ""},
+        )
+    assert set(refused.value.fields) == {"out_of_hours_message_en"}
+    business_hours.team_hours_set(
+        actor=boss,
+        team_id=team.pk,
+        time_zone="UTC",
+        always_open=True,
+        intervals=[],
+        messages={"out_of_hours_message_en": " Back at 9. ", "out_of_hours_message_tr": "9'da."},
+    )
+    team.refresh_from_db()
+    assert hours.out_of_hours_message(team=team, language="tr") == "9'da."
+    assert hours.out_of_hours_message(team=team, language="en") == "Back at 9."
+    assert audits()[-1]["changed"]["out_of_hours_message_en"] == ["", "Back at 9."]
+
+
 def test_the_whole_day_and_an_unknown_zone(boss):
     team = factories.team()
     with pytest.raises(errors.FormInvalid) as refused:
