@@ -1,7 +1,8 @@
 """A supervisor runs teams, holidays and response targets from the console (no Django admin):
 on a phone in Turkish and on a desktop in English they add a team, put an agent in it, add a
 holiday (a refused one first: the error beside the field, what was typed kept), give Monday a
-lunch and a dinner shift that ends after midnight and set a response target; every page stays as wide as the phone. An agent has no link and gets 403."""
+lunch and a dinner shift that ends after midnight and set a response target; every page stays
+as wide as the phone. An agent has no link and gets 403."""
 
 from pathlib import Path
 
