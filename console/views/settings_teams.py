@@ -32,6 +32,7 @@ def _teams_page(request, *, values=None, problems=None, status=200):
         "teams": settings_selectors.team_list_for_settings(),
         "values": values or {},
         "problems": problems or {},
+        "saved": request.GET.get("saved", ""),
     }
     return render(request, "console/settings_teams.html", context, status=status)
 

@@ -101,6 +101,7 @@ def test_deleting_a_team_needs_a_tick_and_a_used_one_says_why():
     empty = factories.team(name="Test")
     deleted = boss.post(f"/console/settings/teams/{empty.pk}/delete", {"confirm": "on"})
     assert deleted.status_code == 302
+    assert "Team deleted." in boss.get(deleted["Location"]).content.decode()
     assert list(Team.objects.values_list("name", flat=True)) == ["Payments"]
     assert boss.get(f"/console/settings/teams/{empty.pk}/").status_code == 404
 
