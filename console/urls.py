@@ -20,6 +20,8 @@ from .views import (
     reports,
     search,
     settings,
+    settings_teams,
+    settings_topics,
 )
 
 app_name = "console"
@@ -36,6 +38,46 @@ urlpatterns = [
     path("settings/retention", settings.retention_update, name="retention_update"),
     path("settings/labels", settings.label_add, name="label_add"),
     path("settings/labels/<int:label_id>/delete", settings.label_remove, name="label_remove"),
+    path("settings/teams/", settings_teams.team_list, name="settings_teams"),
+    path("settings/teams/<int:team_id>/", settings_teams.team_detail, name="settings_team"),
+    path(
+        "settings/teams/<int:team_id>/delete",
+        settings_teams.team_delete,
+        name="settings_team_delete",
+    ),
+    path(
+        "settings/teams/<int:team_id>/members",
+        settings_teams.team_member_add,
+        name="settings_team_member_add",
+    ),
+    path(
+        "settings/teams/<int:team_id>/members/<int:agent_id>/remove",
+        settings_teams.team_member_remove,
+        name="settings_team_member_remove",
+    ),
+    path(
+        "settings/teams/<int:team_id>/hours/",
+        settings_teams.team_hours,
+        name="settings_team_hours",
+    ),
+    path(
+        "settings/teams/<int:team_id>/holidays",
+        settings_teams.team_holiday_add,
+        name="settings_team_holiday_add",
+    ),
+    path(
+        "settings/teams/<int:team_id>/holidays/<int:holiday_id>/delete",
+        settings_teams.team_holiday_delete,
+        name="settings_team_holiday_delete",
+    ),
+    path("settings/topics/", settings_topics.topic_list, name="settings_topics"),
+    path("settings/topics/<int:topic_id>/", settings_topics.topic_edit, name="settings_topic"),
+    path(
+        "settings/topics/<int:topic_id>/delete",
+        settings_topics.topic_delete,
+        name="settings_topic_delete",
+    ),
+    path("settings/targets/", settings_topics.response_targets, name="settings_targets"),
     path("login/", account.ConsoleLoginView.as_view(), name="login"),
     path("logout/", account.ConsoleLogoutView.as_view(), name="logout"),
     path(

@@ -32,3 +32,18 @@ def agent_required(view):
             return render(request, "console/not_found.html", status=404)
 
     return wrapper
+
+
+def supervisor_required(view):
+    """A console page for supervisors: others get the 403 page (agent_required first)."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.agent.is_supervisor:
+            return render(request, "console/supervisors_only.html", status=403)
+        try:
+            return view(request, *args, **kwargs)
+        except errors.Forbidden:
+            return render(request, "console/supervisors_only.html", status=403)
+
+    return agent_required(wrapper)

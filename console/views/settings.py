@@ -1,5 +1,6 @@
-"""Supervisors' everyday settings in the console: widget appearance and retention periods
-(support.services.configuration), with links to the pages that hold the others."""
+"""Supervisors' everyday settings in the console, the general page: widget appearance, labels
+and retention periods (support.services.configuration). Teams and their hours are in
+settings_teams, topics and response targets in settings_topics; a small nav joins them."""
 
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,6 +13,11 @@ from support.services import configuration
 from .access import agent_required
 
 CHECKBOXES = ("show_agent_avatars", "show_powered_by", "follow_dark_mode")
+
+
+def form_errors(error: errors.DomainError) -> dict[str, str]:
+    """A refusal's problems by field name (`form` when it names none), for the template."""
+    return getattr(error, "fields", None) or {"form": error.detail}
 
 
 def _page(request, *, error=None, failed_widget=None, values=None, status=200):
@@ -36,6 +42,7 @@ def _page(request, *, error=None, failed_widget=None, values=None, status=200):
         "label_error": error if failed_widget == "labels" else None,
         "label_values": values if failed_widget == "labels" else {"colour": "#64748b"},
         "saved": request.GET.get("saved", ""),
+        "settings_section": "general",
     }
     return render(request, "console/settings.html", context, status=status)
 

@@ -160,6 +160,18 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     "console:retention_update": {"POST": SUPERVISORS},
     "console:label_add": {"POST": SUPERVISORS},
     "console:label_remove": {"POST": SUPERVISORS},
+    "console:settings_teams": {"GET": SUPERVISORS, "POST": SUPERVISORS},
+    "console:settings_team": {"GET": SUPERVISORS, "POST": SUPERVISORS},
+    "console:settings_team_delete": {"POST": SUPERVISORS},
+    "console:settings_team_member_add": {"POST": SUPERVISORS},
+    "console:settings_team_member_remove": {"POST": SUPERVISORS},
+    "console:settings_team_hours": {"GET": SUPERVISORS, "POST": SUPERVISORS},
+    "console:settings_team_holiday_add": {"POST": SUPERVISORS},
+    "console:settings_team_holiday_delete": {"POST": SUPERVISORS},
+    "console:settings_topics": {"GET": SUPERVISORS, "POST": SUPERVISORS},
+    "console:settings_topic": {"GET": SUPERVISORS, "POST": SUPERVISORS},
+    "console:settings_topic_delete": {"POST": SUPERVISORS},
+    "console:settings_targets": {"GET": SUPERVISORS, "POST": SUPERVISORS},
     # The REST API for host-app servers takes API tokens only (tests/integrations/test_api.py
     # covers tokens and scopes): every role here, visitor tokens and sessions included, is
     # refused. Its schema and docs are public.

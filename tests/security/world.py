@@ -6,6 +6,7 @@ endpoint added to a URL conf is met by all of them.
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -14,6 +15,7 @@ from django.urls import URLResolver, get_resolver
 from chat import attachments as attachment_services
 from ratings.links import rating_link_token
 from support import services as support_services
+from support.models import Topic
 from tests import factories
 from tests.chat import corpus
 from tests.faq import factories as faq_factories
@@ -72,6 +74,15 @@ class World:
             "widget_id": str(self.widget.pk),
             # A fresh label for each call: the supervisor's delete may have removed the last.
             "label_id": str(factories.label().pk) if name == "console:label_remove" else "0",
+            # Settings: the world's team, its topic, an agent in it and a holiday of its own.
+            "team_id": str(self.team.pk),
+            "topic_id": str(Topic.objects.get(slug="orders").pk),
+            "agent_id": str(self.users["agent_in_team"].agent_profile.pk),
+            "holiday_id": str(
+                factories.special_day(team=self.team, date=date(2099, 1, 1)).pk
+                if name == "console:settings_team_holiday_delete"
+                else 0
+            ),
         }
 
 
