@@ -259,14 +259,39 @@ def _status_texts() -> dict:
         "nextEta": _("You're next · about {time}"),
         "min": _("{n} min"),
         "h": _("{n} h"),
+        "until": _("You can reopen it until {date}."),
+        "expired": _("It can no longer be reopened."),
     }
 
 
 @require_GET
 def widget_status_texts(request):
-    """The texts of the widget's closed and waiting-in-line lines (static/widget/status.js),
-    which loads only then: kept out of the widget page so its first open stays small."""
+    """The texts of the widget's closed, waiting-in-line and reopen lines
+    (static/widget/status.js), which loads only then: kept out of the widget page so its first
+    open stays small."""
     return _texts_response(request, _status_texts)
+
+
+def _history_texts() -> dict:
+    return {
+        "title": _("Your conversations"),
+        "conv": _("Conversation"),
+        "empty": _("No messages yet"),
+        "unread": _("unread"),
+        "older": _("Show older conversations"),
+        # A conversation's status, as its pill says it.
+        "queued": _("Waiting for an agent"),
+        "open": _("Open"),
+        "pending": _("Awaiting your reply"),
+        "resolved": _("Resolved"),
+    }
+
+
+@require_GET
+def widget_history_texts(request):
+    """The texts of the visitor's conversation list (static/widget/history.js), which loads
+    when the list first shows: kept out of the widget page so its first open stays small."""
+    return _texts_response(request, _history_texts)
 
 
 def _rating_texts() -> dict:

@@ -24,6 +24,7 @@ urlpatterns = [
     path("widget/", chat_views.widget_page, name="widget"),
     path("widget/files-texts", chat_views.widget_files_texts, name="widget_files_texts"),
     path("widget/faq-texts", chat_views.widget_faq_texts, name="widget_faq_texts"),
+    path("widget/history-texts", chat_views.widget_history_texts, name="widget_history_texts"),
     path("widget/prechat-texts", chat_views.widget_prechat_texts, name="widget_prechat_texts"),
     path("widget/rating-texts", chat_views.widget_rating_texts, name="widget_rating_texts"),
     path("widget/status-texts", chat_views.widget_status_texts, name="widget_status_texts"),

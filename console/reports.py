@@ -26,9 +26,8 @@ Query count is fixed, whatever the volume: nine queries (see `report_build`).
 
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import Avg, Case, Count, F, IntegerField, Q, QuerySet, When
 from django.db.models.functions import TruncDate, TruncHour
 from django.utils import timezone
@@ -36,6 +35,7 @@ from django.utils import timezone
 from faq import selectors as faq_selectors
 from ratings import selectors as rating_selectors
 from support.aggregates import PercentileCont
+from support.hours import agent_time_zone
 from support.languages import language_code
 from support.models import AgentProfile, Conversation, Priority, ResponseTarget
 
@@ -74,15 +74,6 @@ class ReportFilters:
         return [self.start_date + timedelta(days=n) for n in range(count)]
 
 
-def profile_time_zone(profile: AgentProfile | None) -> ZoneInfo:
-    """The zone a person's reports use: their profile's, else the project's TIME_ZONE."""
-    name = getattr(profile, "time_zone", "") or settings.TIME_ZONE
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(settings.TIME_ZONE)
-
-
 def report_filters(
     *,
     profile: AgentProfile,
@@ -100,7 +91,7 @@ def report_filters(
     Defaults to the last 30 days up to today in the profile's time zone. Dates are validated
     by the caller (the view's form); this only puts them in order and keeps at most MAX_DAYS.
     """
-    tz = profile_time_zone(profile)
+    tz = agent_time_zone(profile=profile)
     today = today or timezone.now().astimezone(tz).date()
     end_date = end_date or today
     start_date = start_date or end_date - timedelta(days=DEFAULT_DAYS - 1)

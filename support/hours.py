@@ -82,6 +82,18 @@ def team_time_zone(team: Team) -> ZoneInfo:
         return ZoneInfo(settings.TIME_ZONE)
 
 
+def agent_time_zone(*, profile, browser: str = "") -> ZoneInfo:
+    """The zone an agent's day is in: the browser's (where the console runs now) when it
+    names a known zone, else the profile's, else the project's TIME_ZONE."""
+    for name in (browser, getattr(profile, "time_zone", "")):
+        if name:
+            try:
+                return ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                pass
+    return ZoneInfo(settings.TIME_ZONE)
+
+
 def _special_day_range(at: datetime) -> tuple[date, date]:
     """Every local date the computation can touch, in any zone (UTC-12 … UTC+14)."""
     day = at.astimezone(UTC).date()

@@ -1,12 +1,16 @@
 """Who may use the console: the decorator every console view wears."""
 
 import functools
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import render
 from django.utils import translation
 
-from support import edge, errors, languages, selectors
+from support import edge, errors, hours, languages, selectors
+
+# console.js writes the browser's IANA zone here on every console page.
+TIME_ZONE_COOKIE = "console_time_zone"
 
 
 def agent_required(view):
@@ -47,3 +51,10 @@ def supervisor_required(view):
             return render(request, "console/supervisors_only.html", status=403)
 
     return agent_required(wrapper)
+
+
+def request_time_zone(request) -> ZoneInfo:
+    """The agent's zone for times they pick (snooze until tomorrow 09:00): the browser's, as
+    the console reported it, else their profile's."""
+    browser = request.COOKIES.get(TIME_ZONE_COOKIE, "")[:64]
+    return hours.agent_time_zone(profile=request.agent, browser=browser)

@@ -26,7 +26,7 @@ def inbox_bulk(request):
     action = request.POST.get("action", "")
     value = request.POST.get(action, "") if action in ("assign", "team", "label") else ""
     try:
-        until = snooze_until_from_form(request.POST) if action == "snooze" else None
+        until = snooze_until_from_form(request) if action == "snooze" else None
         result = services.conversations_bulk_act(
             profile=request.agent,
             conversation_ids=request.POST.getlist("ids"),

@@ -15,7 +15,7 @@ from support.http import client_ip
 from support.models import AuditEvent, Conversation
 
 from . import contexts
-from .access import agent_required
+from .access import agent_required, request_time_zone
 from .contexts import contact_form_for, conversation_context
 
 
@@ -162,11 +162,13 @@ def conversation_priority_change(request, conversation) -> None:
     )
 
 
-def snooze_until_from_form(data) -> datetime | None:
-    """The snooze end a form chose: a quick choice (`snooze`) or a time (`snooze_at`,
-    datetime-local, in the server's time zone); InvalidInput for anything else."""
+def snooze_until_from_form(request) -> datetime | None:
+    """The snooze end the request's form chose: a quick choice (`snooze`) or a time
+    (`snooze_at`, datetime-local), both on the agent's clock; InvalidInput for anything else."""
+    data = request.POST
+    time_zone = request_time_zone(request)
     choice = data.get("snooze", "")
-    presets = services.snooze_presets()
+    presets = services.snooze_presets(time_zone=time_zone)
     if choice in presets:
         return presets[choice]
     if choice == "at":
@@ -174,7 +176,7 @@ def snooze_until_from_form(data) -> datetime | None:
             when = datetime.fromisoformat(data.get("snooze_at", ""))
         except ValueError:
             raise errors.InvalidInput(_("Choose when the conversation should come back.")) from None
-        return services.snooze_until_clean(until=when)
+        return services.snooze_until_clean(until=when, time_zone=time_zone)
     raise errors.InvalidInput(_("Choose when the conversation should come back."))
 
 
@@ -188,5 +190,5 @@ def conversation_snooze(request, conversation) -> None:
         services.conversation_snooze(
             conversation=conversation,
             by_user=request.user,
-            until=snooze_until_from_form(request.POST),
+            until=snooze_until_from_form(request),
         )

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from support import errors, selectors, services
 from support.models import Conversation
 
-from .access import agent_required
+from .access import agent_required, request_time_zone
 from .conversations import action_error, header_response
 
 # The form's fields, in run order: one optional choice per kind of action, then how it ends.
@@ -128,7 +128,12 @@ def conversation_macro_run(request, conversation_id: int, macro_id: int):
     )
     try:
         macro = selectors.macro_get_for_agent(profile=request.agent, macro_id=macro_id)
-        services.macro_run(profile=request.agent, macro=macro, conversation=conversation)
+        services.macro_run(
+            profile=request.agent,
+            macro=macro,
+            conversation=conversation,
+            time_zone=request_time_zone(request),
+        )
     except errors.DomainError as error:
         return action_error(error)
     return header_response(request, conversation_id)

@@ -1,7 +1,18 @@
-/* The inbox's bulk bar and the snooze menus: which choices show, how many rows are selected.
-   The forms work without it (every choice shown); this only hides what does not apply. */
+/* The inbox's bulk bar and the snooze menus: which choices show, how many rows are selected,
+   and the browser's time zone for them. The forms work without it (every choice shown, the
+   profile's zone); this only hides what does not apply. */
 (function () {
   "use strict";
+
+  // Snooze choices ("tomorrow 09:00") are on the agent's clock: the server reads the
+  // browser's zone from this cookie (console/views/access.py, TIME_ZONE_COOKIE).
+  try {
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (zone) {
+      document.cookie = "console_time_zone=" + zone + "; path=/console/; SameSite=Lax" +
+        (location.protocol === "https:" ? "; Secure" : "");
+    }
+  } catch (e) { /* no Intl: the profile's zone applies */ }
 
   function checks() { return document.querySelectorAll("#inbox-list .bulk-check"); }
 

@@ -1,19 +1,34 @@
 // Destek widget: the visitor's conversations, newest first, with unread badges (docs/protocol.md
 // GET conversations). widget.js loads this module with import() when the list first shows, so it
-// is not part of the first open (bench/widget_size.py reports it "on demand"). Texts come from
-// the page (#i18n, W.T); server text goes in with textContent only.
+// is not part of the first open (bench/widget_size.py reports it "on demand"). Its texts come
+// from the server (/widget/history-texts, in the page's language); server text goes in with
+// textContent only.
+import * as W from './widget.js';
+
 const $ = (id) => document.getElementById(id);
 let more = false;
 
-// Its styles come with it; the list draws once they are in.
+// Its styles and texts come with it; the list draws once they are in (without texts, if their
+// request fails: the list still works).
+const texts = fetch('/widget/history-texts?lang=' + encodeURIComponent(document.documentElement.lang || 'en'), { credentials: 'omit' })
+  .then((r) => r.json()).catch(() => ({}));
 const sheet = Object.assign(document.createElement('link'), { rel: 'stylesheet', href: new URL('history.css', import.meta.url).href });
 document.head.append(sheet);
 await new Promise((resolve) => { sheet.onload = sheet.onerror = resolve; });
+const T = await texts;
 
-export function render(W) {
-  const { T, el, button, when } = W;
+// Today's time ("14:05"), else the day ("8 Dec").
+function when(iso) {
+  const d = new Date(iso);
+  if (isNaN(d) || d.toDateString() === new Date().toDateString()) return W.time(iso);
+  return d.toLocaleDateString(document.documentElement.lang || navigator.language, { day: 'numeric', month: 'short' });
+}
+
+export function render() {
+  const { el, button } = W;
   const ul = $('conversation-list');
   ul.textContent = '';
+  $('history-title').textContent = T.title || '';
   $('history').hidden = !W.convs.length;
   for (const c of W.convs) {
     const b = button('conv-item', null, () => W.openConv(c.id, c));
@@ -35,7 +50,7 @@ export function render(W) {
   }
   let older = $('history-more');
   if (!older) {
-    older = button('btn btn-secondary btn-block', T.older, () => load(W, W.convs.length));
+    older = button('btn btn-secondary btn-block', T.older, () => load(W.convs.length));
     older.id = 'history-more';
     ul.after(older);
   }
@@ -43,12 +58,12 @@ export function render(W) {
 }
 
 // The server is the truth for statuses and unread counts: fetch them whenever the list shows.
-export const refresh = (W) => {
-  render(W);
-  return load(W, 0);
+export const refresh = () => {
+  render();
+  return load(0);
 };
 
-async function load(W, offset) {
+async function load(offset) {
   const limit = offset ? 50 : Math.min(100, Math.max(50, W.convs.length));
   let r;
   try {
@@ -59,5 +74,5 @@ async function load(W, offset) {
   more = r.has_more;
   const fresh = new Set(r.conversations.map((c) => c.id));
   W.setConvs([...(offset ? W.convs.filter((c) => !fresh.has(c.id)) : []), ...r.conversations]);
-  if (document.body.dataset.view === 'home') render(W);
+  if (document.body.dataset.view === 'home') render();
 }

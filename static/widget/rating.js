@@ -4,6 +4,8 @@
 // stored with their message; the comment completes the same rating within its edit window
 // (POST …/rating, 200). Texts come from the server (/widget/rating-texts, in the page's
 // language). Server text: textContent only.
+import * as W from './widget.js';
+
 const lang = document.documentElement.lang || 'en';
 const texts = fetch('/widget/rating-texts?lang=' + encodeURIComponent(lang), { credentials: 'omit' }).then((r) => r.json());
 document.head.append(Object.assign(document.createElement('link'), {
@@ -14,7 +16,7 @@ document.head.append(Object.assign(document.createElement('link'), {
 // Only the newest prompt's stars are on, while the current resolution is resolved and unrated
 // (then they show its score). `n`: the star just pressed in `box` (its prompt is done; the
 // comment opens).
-export default function stars(W, box, n) {
+export default function stars(box, n) {
   const cur = W.cur, r = cur?.rating, all = [...W.list.querySelectorAll('.stars')], last = all.pop();
   if (n) box.dataset.done = 1;
   for (const p of [...all, last]) {
@@ -25,11 +27,11 @@ export default function stars(W, box, n) {
   }
   texts.then((T) => {
     for (const c of W.list.querySelectorAll('.stars .chip')) c.title = c.ariaLabel = T.star.replace('{n}', c.value);
-    if (n) comment(T, W, box, n);
+    if (n) comment(T, box, n);
   }, () => W.flashError(W.T.net));
 }
 
-function comment(T, W, box, score) {
+function comment(T, box, score) {
   if (box.nextElementSibling?.classList.contains('rate-comment')) return;
   const form = W.el('form', 'rate-comment');
   const text = Object.assign(W.el('textarea'), { maxLength: 1000, rows: 2, placeholder: T.rc });

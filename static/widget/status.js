@@ -1,6 +1,7 @@
-// Texts the widget needs only while support is closed or the visitor waits in line: loaded by
-// widget.js then (not part of the first open, bench/widget_size.py). Their texts come from the
-// server (/widget/status-texts, in the page's language); P: the page's texts.
+// Texts the widget needs only while support is closed, the visitor waits in line or reads a
+// resolved conversation: loaded by widget.js then (not part of the first open,
+// bench/widget_size.py). Their texts come from the server (/widget/status-texts, in the page's
+// language); P: the page's texts.
 const texts = fetch('/widget/status-texts?lang=' + encodeURIComponent(document.documentElement.lang || 'en'), { credentials: 'omit' }).then((r) => r.json());
 const today = (d) => d.toDateString() === new Date().toDateString();
 const clock = (d, lang) => d.toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit' });
@@ -25,4 +26,14 @@ export async function queue(P, lang, q) {
   const eta = m < 60 ? min : T.h.replace('{n}', (m / 60) | 0) + (m % 60 ? ' ' + min : '');
   return T[(q.position > 1 ? 'line' : 'next') + (s == null ? '' : 'Eta')]
     .replace('{n}', q.position).replace('{time}', eta);
+}
+
+// Under a resolved conversation: "You can reopen it until 8 Dec" (reopen_until, the time if
+// today), "It can no longer be reopened" once the window has passed.
+export async function reopen(P, lang, c) {
+  const T = await texts;
+  const d = new Date(c.reopen_until || NaN);
+  if (c.reopenable === false) return T.expired;
+  if (isNaN(d)) return '';
+  return T.until.replace('{date}', today(d) ? clock(d, lang) : d.toLocaleDateString(lang, { day: 'numeric', month: 'short' }));
 }

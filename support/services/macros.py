@@ -5,6 +5,7 @@ label through conversation_label_add, …): the same rules, audit records and ev
 adds no rule of its own. A run is atomic: if one action is refused, none stays done.
 """
 
+from datetime import tzinfo
 from typing import Any
 
 from django.db import transaction
@@ -22,7 +23,7 @@ from .assignment import (
 from .audit import audit_record
 from .messages import message_send
 from .notes_labels import conversation_label_add
-from .snooze import conversation_snooze, snooze_presets
+from .snooze import SNOOZE_PRESETS, conversation_snooze, snooze_presets
 from .status import conversation_resolve
 
 # In the order the console's form offers them (a reply first, resolve or snooze last).
@@ -69,7 +70,7 @@ def _action_value_valid(*, kind: str, value: str) -> bool:
     if kind == "team":
         return selectors.team_exists(team_id=value)
     if kind == "snooze":
-        return value in snooze_presets()
+        return value in SNOOZE_PRESETS
     return value == ""  # resolve
 
 
@@ -119,13 +120,22 @@ def macro_delete(*, by: AgentProfile, macro: Macro) -> None:
     macro.delete()
 
 
-def macro_run(*, profile: AgentProfile, macro: Macro, conversation: Conversation) -> Conversation:
+def macro_run(
+    *, profile: AgentProfile, macro: Macro, conversation: Conversation, time_zone: tzinfo
+) -> Conversation:
     """Run the macro's actions on the conversation, in order, all or none. The caller checked
-    that the agent may see the conversation and use the macro."""
+    that the agent may see the conversation and use the macro; `time_zone` is the agent's
+    (a snooze "until tomorrow" is their morning)."""
     user = profile.user
     with transaction.atomic():
         for action in macro.actions:
-            _macro_step(profile=profile, user=user, conversation=conversation, action=action)
+            _macro_step(
+                profile=profile,
+                user=user,
+                conversation=conversation,
+                action=action,
+                time_zone=time_zone,
+            )
             conversation.refresh_from_db()
         audit_record(
             actor=user,
@@ -137,7 +147,9 @@ def macro_run(*, profile: AgentProfile, macro: Macro, conversation: Conversation
     return conversation
 
 
-def _macro_step(*, profile, user, conversation: Conversation, action: dict) -> None:
+def _macro_step(
+    *, profile, user, conversation: Conversation, action: dict, time_zone: tzinfo
+) -> None:
     kind, value = action["type"], action["value"]
     if kind == "reply":
         reply = selectors.canned_response_get_for_agent(profile=profile, canned_id=value)
@@ -168,5 +180,7 @@ def _macro_step(*, profile, user, conversation: Conversation, action: dict) -> N
         conversation_resolve(conversation=conversation, agent=user)
     elif kind == "snooze":
         conversation_snooze(
-            conversation=conversation, by_user=user, until=snooze_presets().get(value)
+            conversation=conversation,
+            by_user=user,
+            until=snooze_presets(time_zone=time_zone).get(value),
         )

@@ -7,7 +7,7 @@ with its audit record, and nothing has to remember to skip a flag. Leaving snooz
 path moves its response targets on by the time spent snoozed (transitions._snooze_end).
 """
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from django.db import transaction
 from django.utils import timezone
@@ -23,19 +23,24 @@ Status = Conversation.Status
 
 # Statuses a person works on; the bot's and resolved conversations are not snoozed.
 SNOOZABLE_STATUSES = (Status.QUEUED, Status.OPEN, Status.PENDING)
+# The console's quick choices, computed by snooze_presets.
+SNOOZE_PRESETS = ("reply", "1h", "4h", "tomorrow", "next_week")
 # The furthest a conversation may be snoozed: past this it is forgotten, not snoozed.
 SNOOZE_MAX_DAYS = 90
 
 
-def snooze_until_clean(*, until, now: datetime | None = None) -> datetime | None:
+def snooze_until_clean(
+    *, until, now: datetime | None = None, time_zone: tzinfo | None = None
+) -> datetime | None:
     """A snooze end time as the console sends it: None ("until the customer writes") or an
-    aware time in the future, at most SNOOZE_MAX_DAYS ahead; InvalidInput otherwise."""
+    aware time in the future, at most SNOOZE_MAX_DAYS ahead; InvalidInput otherwise. A naive
+    time is a wall-clock time in `time_zone` (the agent's; default: the current one)."""
     if until in (None, ""):
         return None
     if not isinstance(until, datetime):
         raise errors.InvalidInput(_("Choose when the conversation should come back."))
     if timezone.is_naive(until):
-        until = timezone.make_aware(until)
+        until = timezone.make_aware(until, time_zone)
     now = now or timezone.now()
     if until <= now:
         raise errors.InvalidInput(
@@ -125,18 +130,18 @@ def snoozed_wake_due(*, now: datetime | None = None, limit: int = 500) -> list[i
     return woken
 
 
-def snooze_presets(*, now: datetime | None = None) -> dict[str, datetime | None]:
-    """The console's quick choices, in the server's time zone (the agent's day)."""
-    now = timezone.localtime(now or timezone.now())
-    tomorrow_morning = (now + timedelta(days=1)).replace(hour=9, minute=0, second=0, microsecond=0)
-    days_to_monday = (7 - now.weekday()) or 7
-    next_week = (now + timedelta(days=days_to_monday)).replace(
-        hour=9, minute=0, second=0, microsecond=0
-    )
+def snooze_presets(*, time_zone: tzinfo, now: datetime | None = None) -> dict[str, datetime | None]:
+    """The console's quick choices (SNOOZE_PRESETS) in the agent's time zone: "tomorrow" and
+    "next week" are 09:00 on the agent's clock, whatever the server's zone."""
+    now = (now or timezone.now()).astimezone(UTC)
+    local = now.astimezone(time_zone)
+    nine = {"hour": 9, "minute": 0, "second": 0, "microsecond": 0, "fold": 0}
+    days_to_monday = (7 - local.weekday()) or 7
     return {
         "reply": None,
+        # Hours count elapsed time (a daylight saving change in between does not move them).
         "1h": now + timedelta(hours=1),
         "4h": now + timedelta(hours=4),
-        "tomorrow": tomorrow_morning,
-        "next_week": next_week,
+        "tomorrow": (local + timedelta(days=1)).replace(**nine),
+        "next_week": (local + timedelta(days=days_to_monday)).replace(**nine),
     }

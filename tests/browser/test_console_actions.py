@@ -3,7 +3,9 @@ delete a message (the widget updates in place), a visitor taking back their last
 blocking a spammer (a supervisor lifts it), snoozing and bulk actions in the inbox, and a
 macro. Screenshots at phone and desktop sizes, in Turkish and English, go to test-artifacts/."""
 
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
 
@@ -17,6 +19,14 @@ Widget.objects.update(bot_enabled=False)
 Contact.objects.update(blocked_by=None)
 ContactBlock.objects.all().delete()
 Macro.objects.all().delete()
+"""
+
+LOS_ANGELES = ZoneInfo("America/Los_Angeles")
+SNOOZED_UNTIL = """
+from zoneinfo import ZoneInfo
+from support.models import Conversation
+until = Conversation.objects.get(messages__body="Desktop look").snoozed_until
+print(until.astimezone(ZoneInfo("America/Los_Angeles")).isoformat(timespec="minutes")[:16])
 """
 
 
@@ -161,7 +171,8 @@ def test_snooze_bulk_actions_and_a_macro_on_a_phone(stack, new_context, server):
 def test_inbox_bulk_bar_and_header_on_desktop_in_english(stack, new_context, server):
     stack.manage("shell", "-c", SETUP)
     visitor_writes(new_context, server, "Desktop look")
-    agent = new_context(locale="en-GB").new_page()
+    # Far from the server's zone (Europe/Istanbul): "tomorrow 09:00" is the agent's morning.
+    agent = new_context(locale="en-GB", timezone_id="America/Los_Angeles").new_page()
     agent_login(agent, server)
     agent.locator("#bulk-select-all").check()
     expect(agent.locator("#bulk-count")).to_contain_text("selected")
@@ -172,3 +183,9 @@ def test_inbox_bulk_bar_and_header_on_desktop_in_english(stack, new_context, ser
     agent.locator("#header-snooze").select_option("at")
     expect(agent.locator("#header-snooze-at")).to_be_visible()
     shot(agent, "snooze-menu-desktop-en")
+    agent.locator("#header-snooze").select_option("tomorrow")
+    agent.locator("#snooze-apply").click()
+    expect(agent.locator("#conversation-snoozed")).to_be_visible()
+    tomorrow = datetime.now(LOS_ANGELES).date() + timedelta(days=1)
+    snoozed_until = stack.manage("shell", "-c", SNOOZED_UNTIL).strip().splitlines()[-1]
+    assert snoozed_until == f"{tomorrow}T09:00"

@@ -39,6 +39,16 @@ def test_faq_texts_follow_the_requested_language(client):
     assert all(turkish[key] != english[key] for key in english if key not in {"none"})
 
 
+def test_history_texts_follow_the_requested_language(client):
+    english = client.get("/widget/history-texts", {"lang": "en"}).json()
+    turkish = client.get("/widget/history-texts", {"lang": "tr-TR"}).json()
+    assert english["older"] == "Show older conversations"
+    assert turkish["older"] == "Daha eski konuşmaları göster"
+    assert turkish["pending"] == "Yanıtınız bekleniyor"
+    assert set(english) == set(turkish)
+    assert all(turkish[key] != english[key] for key in english)
+
+
 def test_domain_errors_speak_the_visitors_language(client):
     response = client.post(
         "/api/widget/v1/session",

@@ -1,10 +1,13 @@
 """The console's bulk actions and snooze: per-row permission, a summary, bounded queries."""
 
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from support import services
 from support.models import Conversation
@@ -180,3 +183,36 @@ def test_the_bulk_summary_shows_on_a_conversation_page_and_its_messages_do_not()
     summary_list = html[html.index('id="bulk-summary"') :].split("</ul>")[0]
     assert "Done for 1 conversation." in summary_list
     assert "where is my order" not in summary_list
+
+
+def test_snooze_choices_follow_the_browsers_time_zone_else_the_profiles():
+    los_angeles, tokyo = ZoneInfo("America/Los_Angeles"), ZoneInfo("Asia/Tokyo")
+    agent = factories.agent()
+    agent.time_zone = "Asia/Tokyo"
+    agent.save(update_fields=["time_zone"])
+    client = logged_in(agent)
+    in_la, in_tokyo = queued(), queued()
+    la_tomorrow = timezone.now().astimezone(los_angeles).date() + timedelta(days=1)
+    at = datetime.combine(la_tomorrow, time(10, 30))
+
+    # The console reported the browser's zone: both the quick choice and a chosen time.
+    client.cookies["console_time_zone"] = "America/Los_Angeles"
+    header_snooze(client, in_la, snooze="tomorrow")
+    until = Conversation.objects.get(pk=in_la.pk).snoozed_until.astimezone(los_angeles)
+    assert (until.date(), until.time()) == (la_tomorrow, time(9, 0))
+    bulk(client, [in_la.pk], "snooze", snooze="at", snooze_at=at.isoformat(timespec="minutes"))
+    assert Conversation.objects.get(pk=in_la.pk).snoozed_until == at.replace(tzinfo=los_angeles)
+
+    # No (or an unknown) zone from the browser: the profile's.
+    client.cookies["console_time_zone"] = "Nowhere/Special"
+    tokyo_tomorrow = timezone.now().astimezone(tokyo).date() + timedelta(days=1)
+    header_snooze(client, in_tokyo, snooze="tomorrow")
+    until = Conversation.objects.get(pk=in_tokyo.pk).snoozed_until.astimezone(tokyo)
+    assert (until.date(), until.time()) == (tokyo_tomorrow, time(9, 0))
+
+
+def header_snooze(client, conversation, **data):
+    response = client.post(
+        reverse("console:conversation_snooze", args=[conversation.pk]), data, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200, response.content

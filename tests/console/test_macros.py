@@ -1,9 +1,13 @@
 """Macros: named action sequences, personal or a team's, run from a conversation atomically
 through the existing services, audited."""
 
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from support import errors, services
 from support.models import AuditEvent, Conversation, Macro, Message
@@ -12,6 +16,7 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 Status = Conversation.Status
+ISTANBUL = ZoneInfo("Europe/Istanbul")
 
 
 def logged_in(profile) -> Client:
@@ -39,7 +44,7 @@ def test_a_macro_runs_its_steps_in_order_and_is_audited():
         ],
     )
     conversation = queued()
-    services.macro_run(profile=agent, macro=macro, conversation=conversation)
+    services.macro_run(profile=agent, macro=macro, conversation=conversation, time_zone=ISTANBUL)
     conversation.refresh_from_db()
     assert conversation.status == Status.RESOLVED and conversation.priority == "high"
     assert list(conversation.labels.values_list("name", flat=True)) == ["refund"]
@@ -61,7 +66,9 @@ def test_a_refused_step_undoes_the_whole_run():
     conversation = queued()
     Conversation.objects.filter(pk=conversation.pk).update(status=Status.BOT)
     with pytest.raises(errors.IllegalTransition):
-        services.macro_run(profile=agent, macro=macro, conversation=conversation)
+        services.macro_run(
+            profile=agent, macro=macro, conversation=conversation, time_zone=ISTANBUL
+        )
     assert not conversation.labels.exists()
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.MACRO_RUN).exists()
 
@@ -137,3 +144,23 @@ def test_the_conversation_page_offers_macros_without_a_query_of_its_own():
     conversation = queued()
     html = logged_in(agent).get(reverse("console:conversation", args=[conversation.pk]))
     assert 'id="macro-menu"' in html.content.decode()
+
+
+def test_a_macro_snoozes_until_tomorrow_morning_on_the_agents_clock():
+    agent = factories.agent()
+    macro = services.macro_create(
+        by=agent, name="Tomorrow", actions=[{"type": "snooze", "value": "tomorrow"}]
+    )
+    conversation = queued()
+    client = logged_in(agent)
+    client.cookies["console_time_zone"] = "America/Los_Angeles"
+    los_angeles = ZoneInfo("America/Los_Angeles")
+    today = timezone.now().astimezone(los_angeles).date()
+    response = client.post(
+        reverse("console:conversation_macro_run", args=[conversation.pk, macro.pk]),
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    conversation.refresh_from_db()
+    until = conversation.snoozed_until.astimezone(los_angeles)
+    assert (until.date(), until.hour, until.minute) == (today + timedelta(days=1), 9, 0)

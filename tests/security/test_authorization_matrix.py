@@ -145,6 +145,7 @@ MATRIX: dict[str, dict[str, frozenset]] = {
     "attachment_file": {"GET": EVERYONE},  # the short-lived signed token is the credential
     "widget_files_texts": {"GET": EVERYONE},
     "widget_faq_texts": {"GET": EVERYONE},
+    "widget_history_texts": {"GET": EVERYONE},
     "widget_prechat_texts": {"GET": EVERYONE},
     "widget_rating_texts": {"GET": EVERYONE},
     "widget_status_texts": {"GET": EVERYONE},

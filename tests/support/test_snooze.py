@@ -1,13 +1,15 @@
 """Snooze: through the status gate, out of the inbox, back on time or when the customer writes,
 with its response targets paused meanwhile."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from chat import protocol
-from support import automation, errors, selectors, services
+from support import automation, errors, hours, selectors, services
 from support.models import AuditEvent, Conversation, ResponseTarget
 from tests import factories
 
@@ -169,3 +171,53 @@ def test_the_visitor_sees_a_snoozed_conversation_as_open():
     conversation.refresh_from_db()
     assert protocol.conversation_to_dict(conversation)["status"] == "open"
     assert protocol.conversation_summary(conversation)["status"] == "open"
+
+
+ISTANBUL = ZoneInfo("Europe/Istanbul")
+LOS_ANGELES = ZoneInfo("America/Los_Angeles")
+
+
+def test_presets_are_on_the_agents_clock_not_the_servers():
+    # Sunday 22:00 in Los Angeles is already Monday 09:00 in Istanbul (the server's zone).
+    now = datetime(2026, 12, 7, 6, 0, tzinfo=UTC)
+    assert settings.TIME_ZONE == "Europe/Istanbul"
+    agent = services.snooze_presets(time_zone=LOS_ANGELES, now=now)
+    assert agent["tomorrow"] == datetime(2026, 12, 7, 9, 0, tzinfo=LOS_ANGELES)
+    assert agent["next_week"] == datetime(2026, 12, 7, 9, 0, tzinfo=LOS_ANGELES)
+    assert agent["1h"] == now + timedelta(hours=1) and agent["reply"] is None
+    server = services.snooze_presets(time_zone=ISTANBUL, now=now)
+    assert server["tomorrow"] == datetime(2026, 12, 8, 9, 0, tzinfo=ISTANBUL)
+    assert server["next_week"] == datetime(2026, 12, 14, 9, 0, tzinfo=ISTANBUL)
+
+
+def test_presets_across_a_daylight_saving_change():
+    # Los Angeles falls back on Sunday 1 November 2026 at 02:00 (PDT, UTC-7, to PST, UTC-8).
+    now = datetime(2026, 10, 31, 20, 0, tzinfo=LOS_ANGELES)  # Saturday evening, PDT
+    presets = services.snooze_presets(time_zone=LOS_ANGELES, now=now)
+    assert presets["tomorrow"].astimezone(UTC) == datetime(2026, 11, 1, 17, 0, tzinfo=UTC)
+    assert presets["next_week"].astimezone(UTC) == datetime(2026, 11, 2, 17, 0, tzinfo=UTC)
+    # An hour is an hour of elapsed time, not of the wall clock.
+    night = datetime(2026, 11, 1, 8, 30, tzinfo=UTC)  # 01:30 PDT, the first of two
+    later = services.snooze_presets(time_zone=LOS_ANGELES, now=night)["1h"]
+    assert later - night == timedelta(hours=1)
+
+
+def test_a_chosen_time_is_read_on_the_agents_clock():
+    now = datetime(2026, 12, 7, 6, 0, tzinfo=UTC)
+    until = services.snooze_until_clean(
+        until=datetime(2026, 12, 8, 10, 0), now=now, time_zone=LOS_ANGELES
+    )
+    assert until == datetime(2026, 12, 8, 18, 0, tzinfo=UTC)
+
+
+def test_the_agents_zone_is_the_browsers_else_the_profiles():
+    profile = factories.agent()
+    profile.time_zone = "Asia/Tokyo"
+    assert hours.agent_time_zone(profile=profile, browser="America/Los_Angeles") == LOS_ANGELES
+    assert hours.agent_time_zone(profile=profile, browser="") == ZoneInfo("Asia/Tokyo")
+    assert hours.agent_time_zone(profile=profile, browser="Mars/Olympus") == ZoneInfo("Asia/Tokyo")
+    assert hours.agent_time_zone(profile=profile, browser="../../etc/passwd") == ZoneInfo(
+        "Asia/Tokyo"
+    )
+    profile.time_zone = "nowhere"
+    assert hours.agent_time_zone(profile=profile) == ISTANBUL

@@ -56,14 +56,9 @@ function uuid() {
 const post = (msg) => PARENT ? parent.postMessage(msg, PARENT) : self.destekOut?.(msg);
 
 const lang = document.documentElement.lang || navigator.language;
-const today = (d) => d.toDateString() === new Date().toDateString();
 function time(iso) {
   const d = new Date(iso);
   return isNaN(d) ? '' : d.toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit' });
-}
-function when(iso) {
-  const d = new Date(iso);
-  return isNaN(d) ? '' : today(d) ? time(d) : d.toLocaleDateString(lang, { day: 'numeric', month: 'short' });
 }
 
 function fillText(node, text) {
@@ -203,8 +198,7 @@ function upsertConv(id, patch) {
 }
 
 // Visitor history (history.js): loaded when the list first shows, not part of the first open.
-const W = { T, el, button, when, findTopic, api, openConv, flashError, setConvs, get convs() { return convs; } };
-const history = (f) => import('./history.js').then((m) => m[f](W), () => flashError(T.net));
+const history = (f) => import('./history.js').then((m) => m[f](), () => flashError(T.net));
 const renderHome = () => history('render');
 
 function renderTopics() {
@@ -294,14 +288,15 @@ async function fill(id) {
 function applyStatus() {
   const resolved = cur?.status === 'resolved';
   $('resolved-banner').hidden = !resolved;
-  // Reopen within the window (reopen_until); after it, only a new conversation.
-  const ok = cur?.reopenable !== false;
-  $('reopen-button').hidden = !ok;
-  $('reopen-note').textContent = !resolved ? '' : !ok ? T.expired : cur.reopen_until ? T.until.replace('{date}', when(cur.reopen_until)) : '';
+  // Reopen within the window (reopen_until); after it, only a new conversation (status.js says which).
+  const c = cur, note = $('reopen-note');
+  $('reopen-button').hidden = c?.reopenable === false;
+  note.textContent = '';
+  if (resolved) status('reopen', c).then((t) => { if (cur === c && c.status === 'resolved') note.textContent = t; });
   input.disabled = $('send-button').disabled = resolved;
   B.classList.toggle('is-resolved', resolved);
   off(list);
-  // Place in line until an agent has it (status.js: closed and queue texts, loaded when needed).
+  // Place in line until an agent has it.
   const q = cur?.queue;
   const e = $('queue-notice');
   if (!q) e.hidden = true;
@@ -315,6 +310,7 @@ function offerEmail() {
   if (!(cur ? cur.email_offer : S.email?.offer)) return $('email-offer')?.remove();
   if (S.email?.texts && !$('email-offer')) import('./email.js').then((m) => (cur ? cur.email_offer : S.email.offer) && m.default(api, S.email), () => {});
 }
+// status.js: the closed, queue and reopen lines, loaded when one shows.
 const status = (f, x) => import('./status.js').then((m) => m[f](T, lang, x));
 
 // Who wrote an agent's or the assistant's message: their picture, else their initials (the
@@ -333,7 +329,7 @@ function renderMsg(m) {
     e.append(el('div', 'msg-name', [name, time(m.created_at)].filter(Boolean).join(' · ')));
   }
   const row = named ? e.appendChild(el('div', 'msg-row')) : e;
-  if (named) row.append(avatar(name || T.someone, m.sender.avatar_url || (type === 'bot' && document.body.dataset.assistantAvatar)));
+  if (named) row.append(avatar(name || T.someone, m.sender.avatar_url || (type === 'bot' && D.assistantAvatar)));
   const bubble = row.appendChild(el('div', 'bubble'));
   // Changed after sending (protocol: Changed messages): deleted shows a line, edited says so.
   if (m.deleted_at) e.classList.add('msg-deleted'), bubble.textContent = T.deleted;
@@ -364,14 +360,14 @@ function off(root, all) {
   for (const c of root.querySelectorAll('.act')) if (c.dataset.actionType != 'rating' && (all || cur?.status != 'bot')) c.disabled = true;
   if (list.querySelector('.stars')) rate();
 }
-const RW = { T, el, api, flashError, list, get cur() { return cur; } };
-const rate = (box, n) => import('./rating.js').then((m) => m.default(RW, box, n), () => flashError(T.net));
+const rate = (box, n) => import('./rating.js').then((m) => m.default(box, n), () => flashError(T.net));
 // Help articles (faq.js + faq.css): loaded on first use, not part of the first open.
 const faq = (id) => import('./faq.js').then((m) => m.default(api, id), () => flashError(T.net));
 // prechat.js: the pre-chat form, only while the widget has questions for the topic picked.
 const pc = (...x) => import('./prechat.js').then((m) => m.default(...x), () => flashError(T.net));
+// What the modules loaded later (history, rating, files, pre-chat) use, as live bindings.
+export { api, cur, token, begin, onMessage, flashError, I, S, send, topic, T, el, button, time, list, convs, findTopic, openConv, setConvs };
 // files.js: on first attach, paste, drop or message with files.
-export { api, cur, token, begin, onMessage, flashError, I, S, send, topic };
 const files = (...a) => import('./files.js').then((m) => m.default(...a), () => flashError(T.net));
 
 function pendingEl(cid) {
