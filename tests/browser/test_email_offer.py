@@ -36,6 +36,9 @@ def test_a_visitor_leaves_an_email_address_when_nobody_is_online(stack, server, 
     expect(form.locator(".email-note")).to_have_text(
         "Leave your email address and we will answer you by email."
     )
+    # Open hours, nobody online: the header promises no quick reply and shows no online dot.
+    expect(widget.locator("#header-note")).to_have_text("")
+    expect(widget.locator(".online-dot")).to_be_hidden()
     form.locator("#email-input").fill("not an email")
     form.locator("button[type=submit]").click()
     expect(form).to_have_class(re.compile(r"\bis-error\b"))

@@ -143,10 +143,8 @@ function route() {
   renderTopics();
   const h = S.hours;
   const shut = h.open === false;
-  document.querySelector('.online-dot').hidden = shut;
   $('header-subtitle').textContent = T.now;
   if (shut) status('closed', h).then((t) => { $('header-subtitle').textContent = t; });
-  $('header-note').textContent = shut ? h.message || '' : T.soon;
   let last = 0;
   try { last = +sessionStorage.getItem(K_VIEW); } catch {}
   const c = convs.find((x) => x.id === last) || convs.find((x) => x.status !== 'resolved');
@@ -306,8 +304,12 @@ function applyStatus() {
 // "Leave your email" (email.js) while the server says nobody can answer soon: the session's
 // answer for a new chat, the conversation's email_offer once there is one (it turns true when the
 // last agent goes offline; the session always brings the texts); gone when an agent can.
+// Open hours but nobody to answer: the header does not promise a reply in minutes either.
 function offerEmail() {
-  if (!(cur ? cur.email_offer : S.email?.offer)) return $('email-offer')?.remove();
+  const away = cur ? cur.email_offer : S.email?.offer, h = S.hours, shut = h.open === false;
+  document.querySelector('.online-dot').hidden = shut || away;
+  $('header-note').textContent = shut ? h.message || '' : away ? '' : T.soon;
+  if (!away) return $('email-offer')?.remove();
   if (S.email?.texts && !$('email-offer')) import('./email.js').then((m) => (cur ? cur.email_offer : S.email.offer) && m.default(api, S.email), () => {});
 }
 // status.js: the closed, queue and reopen lines, loaded when one shows.
