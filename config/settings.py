@@ -173,8 +173,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("tr", _("Turkish"))]
+
+
+def env_language(name: str, default: str) -> str:
+    """A language Destek speaks ("tr", "tr-TR", "tr_TR" → "tr"), refused at start otherwise:
+    a typo would silently send every automatic line in the default language."""
+    value = os.environ.get(name, "").strip().lower().replace("_", "-") or default
+    spoken = [code for code, _name in LANGUAGES]
+    for code in (value, value.partition("-")[0]):
+        if code in spoken:
+            return code
+    raise ImproperlyConfigured(
+        f"{name}={value!r} is not a language Destek speaks; use one of: {', '.join(spoken)}."
+    )
+
+
+# The site's language: what customers read until their own is known (a WhatsApp number's or
+# support address's own language comes first), and the console's when the browser names none.
+LANGUAGE_CODE = env_language("DESTEK_LANGUAGE", "en")
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # Unambiguous short dates per language ("8 Dec 2026", "8 Ara 2026"): config/formats/.
 FORMAT_MODULE_PATH = ["config.formats"]

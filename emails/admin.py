@@ -36,12 +36,33 @@ ConversationAdmin.actions = [*ConversationAdmin.actions, email_transcript]
 
 @admin.register(SupportAddress)
 class SupportAddressAdmin(admin.ModelAdmin):
-    list_display = ["address", "display_name", "team", "widget", "is_active", "imap_polled_at"]
-    list_filter = ["is_active", "team"]
+    list_display = [
+        "address",
+        "display_name",
+        "team",
+        "widget",
+        "language",
+        "is_active",
+        "imap_polled_at",
+    ]
+    list_filter = ["is_active", "team", "language"]
     search_fields = ["address", "display_name"]
     readonly_fields = ["imap_uidvalidity", "imap_last_uid", "imap_polled_at", "imap_error"]
     fieldsets = [
-        (None, {"fields": ["address", "display_name", "team", "widget", "topic", "is_active"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "address",
+                    "display_name",
+                    "team",
+                    "widget",
+                    "topic",
+                    "language",
+                    "is_active",
+                ]
+            },
+        ),
         (
             _("IMAP polling"),
             {

@@ -44,6 +44,7 @@ def demo_mailbox_seed() -> SupportAddress:
             "display_name": "Lale Cafe",
             "team": Team.objects.get(slug="general"),
             "widget": Widget.objects.get(key=DEMO_WIDGET_KEY),
+            "language": "tr",
             "is_active": True,
             "webhook_secret": DEMO_WEBHOOK_SECRET,
         },

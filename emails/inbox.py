@@ -312,7 +312,10 @@ def _post(*, support_address, mail, sender, sender_name, text, subject, parts, h
             conversation = None
     if conversation is None:
         contact, _created = support_services.contact_for_email(
-            widget=support_address.widget, email=sender, name=sender_name
+            widget=support_address.widget,
+            email=sender,
+            name=sender_name,
+            language=support_address.language,
         )
         topic = support_address.topic
         conversation, _started = support_services.conversation_start(

@@ -72,12 +72,24 @@ def format_duration(seconds: float | None) -> str:
     return _("%(d)d d %(h)d h") % {"d": days, "h": hours}
 
 
+def site_language() -> str:
+    """The site's language (DESTEK_LANGUAGE): what a channel account speaks until set."""
+    return settings.LANGUAGE_CODE
+
+
 def language_code(value) -> str:
-    """The supported language of a locale string: "tr", "tr-TR", "TR_tr" → "tr"; else English."""
+    """The supported language of a locale string: "tr", "tr-TR", "TR_tr" → "tr"; else the
+    site's."""
     return supported_language(value) or settings.LANGUAGE_CODE
 
 
 def contact_language(contact) -> str:
     """The contact's language: their locale, else their device's (a session may name only
-    the device's), else English."""
+    the device's), else the site's."""
     return language_code(contact.locale or (contact.device or {}).get("locale") or "")
+
+
+def contact_language_known(contact) -> bool:
+    """Whether the contact named a language (theirs or their device's): a channel account's
+    language never replaces it."""
+    return bool(contact.locale or (contact.device or {}).get("locale"))

@@ -11,6 +11,9 @@ import secrets
 
 # A fresh random key per run: nothing a test run signs is valid anywhere else.
 os.environ["SECRET_KEY"] = "tests-" + secrets.token_urlsafe(48)
+# The tests read English by default, whatever site language the shell running them sets
+# (tests/config/test_language_setting.py starts processes with DESTEK_LANGUAGE of their own).
+os.environ.pop("DESTEK_LANGUAGE", None)
 
 from config.settings import *  # noqa: F403
 

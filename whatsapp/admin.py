@@ -29,6 +29,7 @@ class ChannelForm(forms.ModelForm):
             "team",
             "phone_number_id",
             "display_phone_number",
+            "language",
             "access_token",
             "access_token_env",
             "app_secret",
@@ -75,6 +76,7 @@ class ChannelAdmin(admin.ModelAdmin):
         "phone_number_id",
         "widget",
         "team",
+        "language",
         "is_active",
     ]
     inlines = [TemplateInline]

@@ -44,6 +44,7 @@ def demo_channel_seed() -> Channel:
     channel.widget = widget
     channel.team = Team.objects.filter(slug="general").first()
     channel.display_phone_number = "+90 555 000 00 01"
+    channel.language = "tr"  # a Turkish café: its customers read Turkish
     channel.verify_token = "demo-verify"  # noqa: S105
     services.channel_save_secrets(
         channel=channel, access_token=DEMO_TOKEN, app_secret=DEMO_APP_SECRET

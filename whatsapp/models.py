@@ -1,8 +1,10 @@
 import os
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from support.languages import site_language
 from support.models import Message, Team, Widget
 
 from .secrets import secret_decrypt
@@ -46,6 +48,16 @@ class Channel(models.Model):
         _("verify token"),
         max_length=100,
         help_text=_("Any string; enter the same in the Meta app's webhook settings."),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=site_language,
+        help_text=_(
+            "What its customers read (automatic replies, rating prompts) until they name "
+            "their own language."
+        ),
     )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -153,7 +153,7 @@ def _conversation_for(*, channel: Channel, wa_id: str, name: str):
     """The contact (found by number) and their open WhatsApp conversation on this number,
     or None (start one)."""
     contact, _created = support_services.contact_for_phone(
-        widget=channel.widget, phone=f"+{wa_id}", name=name
+        widget=channel.widget, phone=f"+{wa_id}", name=name, language=channel.language
     )
     thread = (
         Thread.objects.select_related("conversation__contact")

@@ -1,5 +1,7 @@
 """Contacts found by how a channel reaches them: the sender of a mail is the widget's contact
-with that address, so the same person's chats and mails share one contact."""
+with that address, so the same person's chats and mails share one contact. A contact met
+through a channel account (a support address, a WhatsApp number) reads that account's
+language until they name their own."""
 
 from typing import Any
 
@@ -9,6 +11,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .. import errors
+from ..events import event_emit
+from ..languages import contact_language_known, supported_language
 from ..models import Contact, Widget
 
 
@@ -25,8 +29,26 @@ def email_address_clean(email: Any) -> str:
     return f"{local}@{domain.lower()}"
 
 
-def contact_for_email(*, widget: Widget, email: Any, name: Any = "") -> tuple[Contact, bool]:
-    """The widget's contact with this e-mail address (an identified one first), or a new one.
+def contact_language_fill(*, contact: Contact, language: Any) -> bool:
+    """Give the contact the channel account's language when they named none (a contact met
+    first through the account, or known from before accounts had one); a language they named
+    (the widget's, a merged contact's) stays. Saves and announces it; returns whether it did."""
+    language = supported_language(language)
+    if not language or contact_language_known(contact):
+        return False
+    # Only while still unknown: a widget session naming one meanwhile wins.
+    filled = Contact.objects.filter(pk=contact.pk, locale="").update(locale=language)
+    if filled:
+        contact.locale = language
+        event_emit("contact.updated", contact_id=contact.pk)
+    return bool(filled)
+
+
+def contact_for_email(
+    *, widget: Widget, email: Any, name: Any = "", language: Any = ""
+) -> tuple[Contact, bool]:
+    """The widget's contact with this e-mail address (an identified one first), or a new one;
+    `language` is the support address's (contact_language_fill).
 
     Returns (contact, created). A malformed address is InvalidInput; an erased contact is
     never reused.
@@ -40,8 +62,10 @@ def contact_for_email(*, widget: Widget, email: Any, name: Any = "") -> tuple[Co
             .first()
         )
         if existing is not None:
+            contact_language_fill(contact=existing, language=language)
             return existing, False
         contact = Contact(widget=widget, email=email, name=name)
+        contact.locale = supported_language(language) or ""
         contact.search_text = contact.search_words()
         contact.save()
     return contact, True

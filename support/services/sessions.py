@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from .. import errors, selectors
 from ..events import event_emit
 from ..identity import identity_hash_is_valid, visitor_token_issue
+from ..languages import supported_language
 from ..models import (
     MAX_ATTRIBUTE_NAME_CHARS,
     MAX_ATTRIBUTES,
@@ -24,6 +25,7 @@ from ..models import (
 )
 from .attributes import attributes_typed_check
 from .blocks import contact_block_by_address
+from .contact_addresses import contact_language_fill
 from .merge import _contact_merge
 from .security import widget_session_rate_check
 
@@ -363,11 +365,13 @@ def contact_update(*, contact: Contact, by_user, name: Any, email: Any) -> Conta
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 
 
-def contact_for_phone(*, widget, phone: Any, name: Any = "") -> tuple[Contact, bool]:
+def contact_for_phone(
+    *, widget, phone: Any, name: Any = "", language: Any = ""
+) -> tuple[Contact, bool]:
     """The widget's contact with this phone number (E.164, "+905321234567"), or a new one: a
     channel that knows customers by number (WhatsApp) shares the widget's contacts, so a
     visitor who gave the same number is the same person. The oldest such contact wins.
-    Returns (contact, created)."""
+    `language` is the number's (contact_language_fill). Returns (contact, created)."""
     phone = _clean_text(phone, field="phone", max_chars=16)
     if not E164.match(phone):
         raise errors.InvalidInput(_("phone must be an E.164 number such as +905321234567."))
@@ -384,8 +388,10 @@ def contact_for_phone(*, widget, phone: Any, name: Any = "") -> tuple[Contact, b
                 contact.name = name
                 contact.search_text = contact.search_words()
                 contact.save(update_fields=["name", "search_text"])
+            contact_language_fill(contact=contact, language=language)
             return contact, False
         contact = Contact(widget=widget, phone=phone, name=name)
+        contact.locale = supported_language(language) or ""
         contact.search_text = contact.search_words()
         contact.save()
         event_emit("contact.updated", contact_id=contact.pk)

@@ -30,6 +30,7 @@ def test_the_demo_shows_an_email_conversation_in_the_console(settings):
     assert conversation.team == address.team
     assert InboundEmail.objects.get().status == InboundEmail.Status.POSTED
     assert conversation.contact.email == "can@musteri.example"
+    assert address.language == conversation.contact.locale == "tr"
 
     client = Client()
     assert client.login(username="agent", password="agent-demo-123")

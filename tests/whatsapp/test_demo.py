@@ -31,6 +31,8 @@ def test_the_demo_phone_writes_through_the_webhook_path(client, settings):
     conversation = Conversation.objects.get()
     assert conversation.channel == "whatsapp"
     assert conversation.contact.phone == "+905551112233"
+    # A Turkish café: its number speaks Turkish, so do its customers' automatic lines.
+    assert channel.language == conversation.contact.locale == "tr"
 
 
 def test_the_pretend_graph_api_wants_the_demo_token(client, settings):
