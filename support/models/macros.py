@@ -1,9 +1,7 @@
-from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .teams import Team
+from .owned import team_and_owner_fields, team_xor_owner
 
 
 class Macro(models.Model):
@@ -13,22 +11,7 @@ class Macro(models.Model):
     the types are support.services.macros.MACRO_ACTIONS."""
 
     name = models.CharField(_("name"), max_length=80)
-    team = models.ForeignKey(
-        Team,
-        verbose_name=_("team"),
-        null=True,
-        blank=True,
-        related_name="macros",
-        on_delete=models.CASCADE,
-    )
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("owner"),
-        null=True,
-        blank=True,
-        related_name="macros",
-        on_delete=models.CASCADE,
-    )
+    team, owner = team_and_owner_fields(related_name="macros")
     actions = models.JSONField(_("actions"), default=list)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -38,11 +21,7 @@ class Macro(models.Model):
         verbose_name_plural = _("macros")
         ordering = ["name", "id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(team__isnull=True, owner__isnull=False)
-                | Q(team__isnull=False, owner__isnull=True),
-                name="macro_team_or_owner",
-            )
+            team_xor_owner(name="macro_team_or_owner"),
         ]
 
     def __str__(self) -> str:
