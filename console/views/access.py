@@ -32,3 +32,15 @@ def agent_required(view):
             return render(request, "console/not_found.html", status=404)
 
     return wrapper
+
+
+def supervisor_required(view):
+    """Worn under agent_required: supervisors only; other agents get a 403 page."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.agent.is_supervisor:
+            return render(request, "console/supervisors_only.html", status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapper
