@@ -110,6 +110,17 @@ def channel_layer_kind(request, settings):
 
 
 @pytest.fixture
+async def consumer_connections_closed():
+    """Consumers query from the database thread (database_sync_to_async): close that thread's
+    connection after the test, or the test database cannot be dropped at the end of the run."""
+    yield
+    from asgiref.sync import sync_to_async
+    from django.db import connections
+
+    await sync_to_async(connections.close_all)()
+
+
+@pytest.fixture
 def in_memory_layer(settings):
     settings.CHANNEL_LAYERS = IN_MEMORY_LAYER
     yield

@@ -5,13 +5,11 @@ import re
 
 import pytest
 from asgiref.sync import sync_to_async
-from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
-from django.db import connections
 
-from config.routing import websocket_urlpatterns
 from support.models import Widget, generate_widget_secret
 from tests import factories
+from tests.sockets import application
 
 from .world import build_world, route_url, site_routes
 
@@ -115,16 +113,6 @@ def test_an_anonymous_token_cannot_resume_once_the_widget_requires_identity(clie
 
 # --- The socket -----------------------------------------------------------------------
 
-application = URLRouter(websocket_urlpatterns)
-
-
-@pytest.fixture
-async def _close_connections():
-    # Consumers query from the database thread (database_sync_to_async): close that thread's
-    # connection, or the test database cannot be dropped at the end of the run.
-    yield
-    await sync_to_async(connections.close_all)()
-
 
 async def authenticated_widget_socket(token: str) -> WebsocketCommunicator:
     communicator = WebsocketCommunicator(application, "/ws/widget/")
@@ -135,7 +123,9 @@ async def authenticated_widget_socket(token: str) -> WebsocketCommunicator:
 
 
 @pytest.mark.django_db(transaction=True)
-async def test_the_socket_refuses_an_anonymous_visitor(in_memory_layer, _close_connections):
+async def test_the_socket_refuses_an_anonymous_visitor(
+    in_memory_layer, consumer_connections_closed
+):
     widget = await sync_to_async(factories.widget)()
     _contact, token = await sync_to_async(factories.visitor)(widget_obj=widget)
     await Widget.objects.filter(pk=widget.pk).aupdate(require_verified_identity=True)
@@ -152,7 +142,7 @@ async def test_the_socket_refuses_an_anonymous_visitor(in_memory_layer, _close_c
 
 @pytest.mark.django_db(transaction=True)
 async def test_an_open_socket_is_closed_once_its_token_is_revoked(
-    in_memory_layer, _close_connections
+    in_memory_layer, consumer_connections_closed
 ):
     from support import services
 
@@ -174,7 +164,7 @@ async def test_an_open_socket_is_closed_once_its_token_is_revoked(
     ("change", "code"), [("require_identity", 4403), ("revoke", 4401), ("widget_off", 4401)]
 )
 async def test_a_message_from_a_socket_whose_token_no_longer_holds_is_not_stored(
-    in_memory_layer, _close_connections, change, code
+    in_memory_layer, consumer_connections_closed, change, code
 ):
     """message.send checks the token against the rows its write locks: a widget that now
     requires a verified identity closes an anonymous visitor's open socket (4403), a revoked

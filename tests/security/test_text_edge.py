@@ -9,19 +9,18 @@ import json
 
 import pytest
 from asgiref.sync import async_to_sync
-from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
 
-from config.routing import websocket_urlpatterns
 from emails.views import inbound_signature
 from integrations import exports
 from integrations import services as integration_services
 from support import edge
 from support.models import Contact, Conversation, Message
 from tests import factories
+from tests.sockets import application
 
 pytestmark = pytest.mark.django_db
 
@@ -262,8 +261,6 @@ def test_rest_message_with_bad_text_is_400(client, rest):
 
 
 # --- Sockets ---------------------------------------------------------------------------------
-
-application = URLRouter(websocket_urlpatterns)
 
 
 @pytest.fixture
