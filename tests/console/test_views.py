@@ -14,6 +14,7 @@ from console.views.contexts import CONVERSATION_PAGE_SIZE
 from support import services as support_services
 from support.models import Conversation, Message
 from tests import factories
+from tests.factories import logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -44,12 +45,6 @@ def status_url(conversation) -> str:
 
 def fresh(conversation) -> Conversation:
     return Conversation.objects.get(pk=conversation.pk)
-
-
-def logged_in(profile, client=None) -> Client:
-    client = client or Client()
-    client.force_login(profile.user)
-    return client
 
 
 def row_ids(response) -> list[int]:

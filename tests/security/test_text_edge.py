@@ -11,7 +11,6 @@ import pytest
 from asgiref.sync import async_to_sync
 from channels.testing import WebsocketCommunicator
 from django.db import connection, connections
-from django.test import Client
 from django.urls import reverse
 
 from emails.views import inbound_signature
@@ -20,6 +19,7 @@ from integrations import services as integration_services
 from support import edge
 from support.models import Contact, Conversation, Message
 from tests import factories
+from tests.factories import logged_in
 from tests.sockets import application
 
 pytestmark = pytest.mark.django_db
@@ -341,12 +341,6 @@ def test_console_socket_refuses_an_agent_reply_with_bad_text(sockets):
 
 
 # --- Console ---------------------------------------------------------------------------------
-
-
-def logged_in(profile) -> Client:
-    client = Client()
-    client.force_login(profile.user)
-    return client
 
 
 def test_console_query_strings_and_forms_with_nul_are_400():
