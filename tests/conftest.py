@@ -127,3 +127,14 @@ def in_memory_layer(settings):
     from channels.layers import channel_layers
 
     channel_layers.backends.clear()
+
+
+@pytest.fixture
+def turkish_chat():
+    """A Turkish-speaking visitor's conversation, on a team with a topic named in Turkish too."""
+    from tests import factories
+
+    order = factories.team(name="Orders")
+    factories.topic(slug="order", team=order, name_en="Order", name_tr="Sipariş")
+    contact, _token = factories.visitor(locale="tr-TR")
+    return factories.conversation(contact=contact, body="Siparişim gelmedi")
