@@ -828,28 +828,24 @@ def test_reopening_a_conversation_that_is_not_resolved_is_409():
     assert fresh(conversation).status == Status.QUEUED
 
 
-def test_pending_from_the_console():
+@pytest.mark.parametrize(
+    "make, code, after",
+    [
+        (factories.conversation, 200, Status.PENDING),
+        (factories.resolved_conversation, 409, Status.RESOLVED),
+    ],
+    ids=["queued-becomes-pending", "resolved-is-409"],
+)
+def test_pending_from_the_console(make, code, after):
     agent = factories.agent()
-    conversation = factories.conversation()
+    conversation = make()
 
     response = logged_in(agent).post(
         status_url(conversation), {"action": "pending"}, HTTP_HX_REQUEST="true"
     )
 
-    assert response.status_code == 200
-    assert fresh(conversation).status == Status.PENDING
-
-
-def test_pending_on_a_resolved_conversation_is_409():
-    agent = factories.agent()
-    conversation = factories.resolved_conversation()
-
-    response = logged_in(agent).post(
-        status_url(conversation), {"action": "pending"}, HTTP_HX_REQUEST="true"
-    )
-
-    assert response.status_code == 409
-    assert fresh(conversation).status == Status.RESOLVED
+    assert response.status_code == code
+    assert fresh(conversation).status == after
 
 
 @pytest.mark.parametrize("data", [{"action": "delete"}, {"action": ""}, {}])
