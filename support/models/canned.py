@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..languages import language_code
 from .conversations import Conversation
-from .owned import team_and_owner_fields, team_xor_owner
+from .owned import team_and_owner_fields
 
 HEX_COLOUR_VALIDATOR = RegexValidator(
     r"^#[0-9a-fA-F]{6}$", _("A colour is written like #1f7a4d (a # and six hex digits).")
@@ -54,7 +54,12 @@ class CannedResponse(models.Model):
         verbose_name_plural = _("canned replies")
         ordering = ["shortcut", "pk"]
         constraints = [
-            team_xor_owner(name="canned_response_team_xor_owner"),
+            # Exactly one scope: a team's, or one agent's own.
+            models.CheckConstraint(
+                condition=Q(team__isnull=False, owner__isnull=True)
+                | Q(team__isnull=True, owner__isnull=False),
+                name="canned_response_team_xor_owner",
+            ),
             models.UniqueConstraint(
                 fields=["team", "shortcut"],
                 condition=Q(team__isnull=False),

@@ -1,7 +1,8 @@
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .owned import team_and_owner_fields, team_xor_owner
+from .owned import team_and_owner_fields
 
 
 class Macro(models.Model):
@@ -21,7 +22,11 @@ class Macro(models.Model):
         verbose_name_plural = _("macros")
         ordering = ["name", "id"]
         constraints = [
-            team_xor_owner(name="macro_team_or_owner"),
+            models.CheckConstraint(
+                condition=Q(team__isnull=True, owner__isnull=False)
+                | Q(team__isnull=False, owner__isnull=True),
+                name="macro_team_or_owner",
+            )
         ]
 
     def __str__(self) -> str:

@@ -1,12 +1,12 @@
 """Items an agent keeps for themself or shares with one team: canned replies and macros.
 
-Helpers rather than an abstract model: each model keeps the reverse names and constraint
-names its migrations already gave it.
+A field helper rather than an abstract model: each model keeps the reverse names its
+migrations gave it (an abstract model's would be "%(class)s"-derived), and its own check
+constraint, whose name and whose order of alternatives its migration already holds.
 """
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .teams import Team
@@ -31,12 +31,3 @@ def team_and_owner_fields(*, related_name: str) -> tuple[models.ForeignKey, mode
         on_delete=models.CASCADE,
     )
     return team, owner
-
-
-def team_xor_owner(*, name: str) -> models.CheckConstraint:
-    """Exactly one scope: a team's, or one agent's own."""
-    return models.CheckConstraint(
-        condition=Q(team__isnull=False, owner__isnull=True)
-        | Q(team__isnull=True, owner__isnull=False),
-        name=name,
-    )
