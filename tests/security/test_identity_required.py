@@ -42,19 +42,19 @@ def test_there_are_widget_endpoints_to_check():
     assert len(widget_api_routes()) >= 8
 
 
+def probe(client, method: str, url: str, token: str):
+    return client.generic(
+        method, url, b"{}", content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}"
+    )
+
+
 @pytest.mark.parametrize("name", sorted(widget_api_routes()))
 def test_every_widget_endpoint_refuses_an_anonymous_visitor(client, name):
     world, token = anonymous_world()
     url = route_url(widget_api_routes()[name], world.params(name))
     answered = 0
     for method in PROBE_METHODS:
-        response = client.generic(
-            method,
-            url,
-            b"{}",
-            content_type="application/json",
-            HTTP_AUTHORIZATION=f"Bearer {token}",
-        )
+        response = probe(client, method, url, token)
         if response.status_code == 405:
             continue
         answered += 1
@@ -69,13 +69,7 @@ def test_every_widget_endpoint_still_serves_a_verified_visitor(client, name):
     url = route_url(widget_api_routes()[name], world.params(name))
     token = world.tokens["visitor_b"]  # identified, on the same widget
     for method in PROBE_METHODS:
-        response = client.generic(
-            method,
-            url,
-            b"{}",
-            content_type="application/json",
-            HTTP_AUTHORIZATION=f"Bearer {token}",
-        )
+        response = probe(client, method, url, token)
         assert response.status_code not in (401, 403), (method, url, response.content)
 
 
