@@ -7,7 +7,7 @@ also tried as its stem, for Turkish suffixes. Here a stem-only hit counts half.
 """
 
 from support.text import fold
-from support.text_search import MAX_TERMS, TERM_RE, Term, query_terms
+from support.text_search import MAX_TERMS, TERM_RE, Term, query_terms, term_tsqueries
 
 # Weights per field: title, keywords, whole text (which holds the body).
 TITLE_WEIGHT, KEYWORDS_WEIGHT, TEXT_WEIGHT = 3, 2, 1
@@ -16,16 +16,8 @@ __all__ = ["MAX_TERMS", "Term", "query_terms", "score", "snippet", "tsquery"]
 
 
 def tsquery(terms: list[Term]) -> str:
-    """A PostgreSQL tsquery OR-ing every variant as a prefix: "(sifremi:* | sifre:*) | …".
-
-    Safe to pass as a raw query: every variant matches TERM_RE, so it holds only [a-z0-9].
-    """
-    parts = []
-    for term in terms:
-        variants = [v for v in term.variants if TERM_RE.fullmatch(v)]
-        if variants:
-            parts.append("(" + " | ".join(f"{v}:*" for v in variants) + ")")
-    return " | ".join(parts)
+    """A PostgreSQL tsquery OR-ing every variant as a prefix: "(sifremi:* | sifre:*) | …"."""
+    return " | ".join(term_tsqueries(terms))
 
 
 def words_of(folded_text: str) -> list[str]:

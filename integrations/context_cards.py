@@ -92,6 +92,17 @@ class AnswerInvalid(Exception):
         self.code, self.params = code, params
 
 
+@dataclass(frozen=True)
+class CardSource:
+    """Whom to ask, about whom: the widget's context URL and secret, and the contact."""
+
+    url: str
+    secret: str
+    widget_key: str
+    external_id: str
+    conversation_id: int
+
+
 @dataclass
 class ContextCards:
     """What the panel shows: the cards, or why there are none (`error`, for the agent)."""
@@ -298,28 +309,20 @@ def context_answer_parse(raw: bytes) -> list[dict]:
 # The call ---------------------------------------------------------------------------------
 
 
-def context_cards_fetch(
-    *,
-    url: str,
-    secret: str,
-    widget_key: str,
-    external_id: str,
-    conversation_id: int,
-    language: str = "",
-) -> ContextCards:
+def context_cards_fetch(*, source: CardSource, language: str = "") -> ContextCards:
     """Ask the host once (no cache); never raises for anything the host or network does."""
     body, headers = context_request(
-        secret=secret,
-        widget_key=widget_key,
-        external_id=external_id,
-        conversation_id=conversation_id,
+        secret=source.secret,
+        widget_key=source.widget_key,
+        external_id=source.external_id,
+        conversation_id=source.conversation_id,
         now=time.time(),
         language=language,
     )
     try:
-        webhooks.url_check(url)  # at every call: DNS may have changed since it was saved
+        webhooks.url_check(source.url)  # at every call: DNS may have changed since it was saved
         status, answer = delivery_http.post_read(
-            url=url,
+            url=source.url,
             body=body,
             headers=headers,
             deadline_seconds=TIMEOUT_SECONDS,
@@ -345,37 +348,24 @@ def context_cards_fetch(
         return ContextCards(error_code=invalid.code, error_params=invalid.params)
 
 
-def _cache_key(*, widget_key: str, url: str, external_id: str, language: str) -> str:
+def _cache_key(*, source: CardSource, language: str) -> str:
     # Hashed: an external id is the host's text, of any length and characters.
-    digest = hashlib.sha256(f"{widget_key}\n{url}\n{external_id}\n{language}".encode()).hexdigest()
+    text = f"{source.widget_key}\n{source.url}\n{source.external_id}\n{language}"
+    digest = hashlib.sha256(text.encode()).hexdigest()
     return f"destek:context-cards:{digest}"
 
 
 def context_cards_get(
-    *,
-    url: str,
-    secret: str,
-    widget_key: str,
-    external_id: str,
-    conversation_id: int,
-    language: str = "",
-    refresh: bool = False,
+    *, source: CardSource, language: str = "", refresh: bool = False
 ) -> ContextCards:
     """The cards from the cache, or asked for now (`refresh`: asked for now anyway); kept per
     widget, external id and language (the host may answer each language in its own)."""
-    key = _cache_key(widget_key=widget_key, url=url, external_id=external_id, language=language)
+    key = _cache_key(source=source, language=language)
     if not refresh:
         cached = cache.get(key, version=CACHE_VERSION)
         if cached is not None:
             return ContextCards(**cached)
-    result = context_cards_fetch(
-        url=url,
-        secret=secret,
-        widget_key=widget_key,
-        external_id=external_id,
-        conversation_id=conversation_id,
-        language=language,
-    )
+    result = context_cards_fetch(source=source, language=language)
     cache.set(
         key,
         {

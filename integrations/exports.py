@@ -11,6 +11,8 @@ import json
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 
+from support.privacy import CONTACT_FIELDS, contact_data
+
 from . import selectors
 
 KINDS = ("contacts", "conversations")
@@ -18,19 +20,7 @@ FORMATS = ("csv", "json")
 CHUNK_SIZE = 2000
 CONVERSATION_CHUNK_SIZE = 200
 
-CONTACT_COLUMNS = [
-    "id",
-    "widget",
-    "external_id",
-    "identified",
-    "name",
-    "email",
-    "phone",
-    "locale",
-    "attributes",
-    "created_at",
-    "last_seen_at",
-]
+CONTACT_COLUMNS = list(CONTACT_FIELDS)
 CONVERSATION_COLUMNS = [
     "id",
     "widget",
@@ -59,20 +49,8 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def contact_row(contact) -> dict:
-    return {
-        "id": contact.pk,
-        "widget": contact.widget.key,
-        "external_id": contact.external_id,
-        "identified": contact.identified,
-        "name": contact.name,
-        "email": contact.email,
-        "phone": contact.phone,
-        "locale": contact.locale,
-        "attributes": contact.attributes,
-        "created_at": _iso(contact.created_at),
-        "last_seen_at": _iso(contact.last_seen_at),
-    }
+# A contact's row is its own details, the same as in the API and the subject-access export.
+contact_row = contact_data
 
 
 def _agent_name(user) -> str:

@@ -85,6 +85,11 @@ def contact_for_event(*, contact_id: int) -> Contact:
 # --- The REST API (every read limited to what the token may see) --------------------------
 
 
+def _given(**lookups) -> dict:
+    """The lookups whose value the request gave: an empty filter parameter filters nothing."""
+    return {lookup: value for lookup, value in lookups.items() if value}
+
+
 def _widget_q(token: ApiToken, prefix: str = "") -> Q:
     return visibility.widget_scope_q(token.widget_id, prefix=prefix)
 
@@ -140,27 +145,23 @@ def conversation_list_for_token(
     created_before: datetime | None = None,
     updated_after: datetime | None = None,
 ) -> QuerySet[Conversation]:
-    conversations = Conversation.objects.filter(_widget_q(token, "contact__"))
-    if status:
-        conversations = conversations.filter(status=status)
-    if widget_key:
-        conversations = conversations.filter(contact__widget__key=widget_key)
-    if contact_external_id:
-        conversations = conversations.filter(contact__external_id=contact_external_id)
+    conversations = Conversation.objects.filter(
+        _widget_q(token, "contact__"),
+        **_given(
+            status=status,
+            contact__widget__key=widget_key,
+            contact__external_id=contact_external_id,
+            team__slug=team,
+            topic__slug=topic,
+            created_at__gte=created_after,
+            created_at__lt=created_before,
+            last_message_at__gte=updated_after,
+        ),
+    )
     if context:
         conversations = conversations.filter(Q(context_order_id=context) | Q(context_table=context))
     if assignee_id is not None:
         conversations = conversations.filter(assignee_id=assignee_id)
-    if team:
-        conversations = conversations.filter(team__slug=team)
-    if topic:
-        conversations = conversations.filter(topic__slug=topic)
-    if created_after:
-        conversations = conversations.filter(created_at__gte=created_after)
-    if created_before:
-        conversations = conversations.filter(created_at__lt=created_before)
-    if updated_after:
-        conversations = conversations.filter(last_message_at__gte=updated_after)
     return conversations.select_related(*CONVERSATION_RELATED)
 
 
@@ -180,21 +181,16 @@ def conversation_get_for_token(*, token: ApiToken, conversation_id: int) -> Conv
 def rating_list_for_token(
     *, token: ApiToken, created_after: datetime | None = None, widget_key: str = ""
 ) -> QuerySet[Rating]:
-    ratings = Rating.objects.filter(_widget_q(token, "conversation__contact__"))
-    if created_after:
-        ratings = ratings.filter(created_at__gte=created_after)
-    if widget_key:
-        ratings = ratings.filter(conversation__contact__widget__key=widget_key)
-    return ratings
+    return Rating.objects.filter(
+        _widget_q(token, "conversation__contact__"),
+        **_given(created_at__gte=created_after, conversation__contact__widget__key=widget_key),
+    )
 
 
 def article_list_published(*, language: str = "", category: str = "") -> QuerySet[Article]:
-    articles = Article.objects.filter(is_published=True).select_related("category", "topic")
-    if language:
-        articles = articles.filter(language=language)
-    if category:
-        articles = articles.filter(category__slug=category)
-    return articles
+    return Article.objects.filter(
+        is_published=True, **_given(language=language, category__slug=category)
+    ).select_related("category", "topic")
 
 
 def article_get_published(*, article_id: int) -> Article:

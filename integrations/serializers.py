@@ -23,6 +23,7 @@ from support.models import (
     Message,
 )
 from support.models.agents import user_display_name
+from support.privacy import CONTACT_FIELDS
 
 
 def _agent(user) -> dict | None:
@@ -42,19 +43,7 @@ class ContactSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Contact
-        fields = [
-            "id",
-            "widget",
-            "external_id",
-            "identified",
-            "name",
-            "email",
-            "phone",
-            "attributes",
-            "locale",
-            "created_at",
-            "last_seen_at",
-        ]
+        fields = list(CONTACT_FIELDS)
         read_only_fields = fields
 
 

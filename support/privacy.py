@@ -44,6 +44,41 @@ def _iso(value) -> str | None:
     return value.isoformat() if value else None
 
 
+# A contact's own details, in this order, wherever they leave the helpdesk: the CRM export's
+# columns (integrations.exports), the REST API's and webhooks' contact
+# (integrations.serializers) and the subject-access export below.
+CONTACT_FIELDS = (
+    "id",
+    "widget",
+    "external_id",
+    "identified",
+    "name",
+    "email",
+    "phone",
+    "locale",
+    "attributes",
+    "created_at",
+    "last_seen_at",
+)
+
+
+def contact_data(contact: Contact) -> dict[str, Any]:
+    """The CONTACT_FIELDS of a contact (its widget selected) as JSON-ready data."""
+    return {
+        "id": contact.pk,
+        "widget": contact.widget.key,
+        "external_id": contact.external_id,
+        "identified": contact.identified,
+        "name": contact.name,
+        "email": contact.email,
+        "phone": contact.phone,
+        "locale": contact.locale,
+        "attributes": contact.attributes,
+        "created_at": _iso(contact.created_at),
+        "last_seen_at": _iso(contact.last_seen_at),
+    }
+
+
 def _contact_attachments(contact: Contact) -> list[Attachment]:
     """Every file in the contact's conversations, whoever uploaded it, sent or not."""
     return list(Attachment.objects.filter(conversation__contact_id=contact.pk).order_by("id"))
@@ -109,18 +144,8 @@ def contact_export_data(*, contact: Contact) -> dict[str, Any]:
         "format": EXPORT_FORMAT_VERSION,
         "exported_at": _iso(timezone.now()),
         "contact": {
-            "id": contact.pk,
-            "widget": contact.widget.key,
-            "external_id": contact.external_id,
-            "identified": contact.identified,
-            "name": contact.name,
-            "email": contact.email,
-            "phone": contact.phone,
-            "attributes": contact.attributes,
+            **contact_data(contact),
             "device": contact.device,
-            "locale": contact.locale,
-            "created_at": _iso(contact.created_at),
-            "last_seen_at": _iso(contact.last_seen_at),
             "erased_at": _iso(contact.erased_at),
         },
         "detail_changes": [

@@ -25,7 +25,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from .text import fold
-from .text_search import TERM_RE, Term, query_terms
+from .text_search import TERM_RE, Term, query_terms, term_tsqueries
 
 SEARCH_CONFIG = "simple"
 MAX_QUERY_CHARS = 200
@@ -35,16 +35,8 @@ __all__ = ["Term", "highlight", "matching", "query_terms", "tsquery"]
 
 
 def tsquery(terms: list[Term]) -> str:
-    """Every term as a prefix, all required: "(sifremi:* | sifre:*) & (kargo:*)".
-
-    Safe as a raw tsquery: query_terms() leaves only [a-z0-9] words.
-    """
-    parts = []
-    for term in terms:
-        variants = [v for v in term.variants if TERM_RE.fullmatch(v)]
-        if variants:
-            parts.append("(" + " | ".join(f"{v}:*" for v in variants) + ")")
-    return " & ".join(parts)
+    """Every term as a prefix, all required: "(sifremi:* | sifre:*) & (kargo:*)"."""
+    return " & ".join(term_tsqueries(terms))
 
 
 def matching(queryset: QuerySet, terms: list[Term]) -> QuerySet:

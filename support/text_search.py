@@ -40,3 +40,16 @@ def query_terms(query: str) -> list[Term]:
         Term(word=w, stem=w[:STEM_LENGTH] if len(w) > STEM_LENGTH else "")
         for w in meaningful[:MAX_TERMS]
     ]
+
+
+def term_tsqueries(terms: list[Term]) -> list[str]:
+    """Each term as a PostgreSQL tsquery of its variants as prefixes: "(sifremi:* | sifre:*)".
+
+    Safe to pass as a raw query: only variants matching TERM_RE ([a-z0-9]) go in.
+    """
+    parts = []
+    for term in terms:
+        variants = [v for v in term.variants if TERM_RE.fullmatch(v)]
+        if variants:
+            parts.append("(" + " | ".join(f"{v}:*" for v in variants) + ")")
+    return parts

@@ -110,9 +110,31 @@ def channel_layer_kind(request, settings):
 
 
 @pytest.fixture
+async def consumer_connections_closed():
+    """Consumers query from the database thread (database_sync_to_async): close that thread's
+    connection after the test, or the test database cannot be dropped at the end of the run."""
+    yield
+    from asgiref.sync import sync_to_async
+    from django.db import connections
+
+    await sync_to_async(connections.close_all)()
+
+
+@pytest.fixture
 def in_memory_layer(settings):
     settings.CHANNEL_LAYERS = IN_MEMORY_LAYER
     yield
     from channels.layers import channel_layers
 
     channel_layers.backends.clear()
+
+
+@pytest.fixture
+def turkish_chat():
+    """A Turkish-speaking visitor's conversation, on a team with a topic named in Turkish too."""
+    from tests import factories
+
+    order = factories.team(name="Orders")
+    factories.topic(slug="order", team=order, name_en="Order", name_tr="Sipariş")
+    contact, _token = factories.visitor(locale="tr-TR")
+    return factories.conversation(contact=contact, body="Siparişim gelmedi")

@@ -3,6 +3,7 @@
 import itertools
 
 from django.contrib.auth import get_user_model
+from django.test import Client
 from django.utils import timezone
 
 from support import services as support_services
@@ -244,3 +245,15 @@ def label(*, name=None, colour="#1f7a4d"):
 
 def note(*, conversation, author, body="Checked the logs"):
     return support_services.note_create(conversation=conversation, author=author, body=body)
+
+
+def logged_in(profile, client=None) -> Client:
+    """A test client (a new one, or `client`) signed in as the agent."""
+    client = client or Client()
+    client.force_login(profile.user)
+    return client
+
+
+def queued_conversation(**kwargs) -> Conversation:
+    """A conversation the bot has handed to the queue."""
+    return support_services.conversation_hand_off(conversation=conversation(**kwargs))

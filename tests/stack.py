@@ -28,6 +28,24 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# For `Stack.manage("shell", "-c", …)`: the demo "general" team (topic "order") opens only
+# three days from now, so it is closed whenever the test runs, and no widget has the bot: the
+# visitor's first message gets the out-of-hours auto-reply, a Celery task.
+CLOSE_GENERAL_TEAM = """
+import datetime
+from support.models import BusinessHoursInterval, Team, Widget
+team = Team.objects.get(slug="general")
+team.hours.all().delete()
+BusinessHoursInterval.objects.create(
+    team=team,
+    weekday=(datetime.date.today().weekday() + 3) % 7,
+    opens_at=datetime.time(9),
+    closes_at=datetime.time(10),
+)
+Widget.objects.update(bot_enabled=False)
+"""
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -5,7 +5,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from support import errors, selectors, services
 
-from .access import agent_required
+from .access import agent_required, supervisor_required
 from .conversations import action_error, header_response
 
 
@@ -29,10 +29,8 @@ def conversation_block(request, conversation_id: int):
 
 
 @require_GET
-@agent_required
+@supervisor_required
 def block_list(request):
-    if not request.agent.is_supervisor:
-        return render(request, "console/supervisors_only.html", status=403)
     return render(
         request,
         "console/blocks.html",
@@ -41,10 +39,8 @@ def block_list(request):
 
 
 @require_POST
-@agent_required
+@supervisor_required
 def block_lift(request, block_id: int):
-    if not request.agent.is_supervisor:
-        return render(request, "console/supervisors_only.html", status=403)
     try:
         services.block_lift(block_id=block_id, by_profile=request.agent)
     except errors.NotFound:

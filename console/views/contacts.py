@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from support import errors, selectors, services
 from support.models import AttributeDefinition
 
-from .access import agent_required
+from .access import agent_required, supervisor_required
 from .contexts import attribute_filter, attribute_rows, custom_attributes_context
 
 Scope = AttributeDefinition.Scope
@@ -87,11 +87,9 @@ def _contact_page_context(request, contact, **extra) -> dict:
 
 
 @require_POST
-@agent_required
+@supervisor_required
 def contact_merge(request, contact_id: int):
     """Supervisors: merge the contact `source` into this one (it keeps the verified one)."""
-    if not request.agent.is_supervisor:
-        return render(request, "console/supervisors_only.html", status=403)
     target = selectors.contact_get_for_agent(profile=request.agent, contact_id=contact_id)
     source_id = request.POST.get("source", "")
     problem = None

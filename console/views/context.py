@@ -32,13 +32,13 @@ def _context_card_source(request, conversation_id: int):
     if contact.identified and contact.external_id:
         widget = Widget.objects.only("key", "secret", "context_url").get(pk=contact.widget_id)
         if widget.context_url:
-            request.context_card_source = {
-                "url": widget.context_url,
-                "secret": widget.secret,
-                "widget_key": widget.key,
-                "external_id": contact.external_id,
-                "conversation_id": conversation.pk,
-            }
+            request.context_card_source = context_cards.CardSource(
+                url=widget.context_url,
+                secret=widget.secret,
+                widget_key=widget.key,
+                external_id=contact.external_id,
+                conversation_id=conversation.pk,
+            )
     return None
 
 
@@ -51,11 +51,11 @@ async def conversation_context_cards(request, conversation_id: int):
     if source is None:
         return HttpResponse("")
     result = await sync_to_async(context_cards.context_cards_get, thread_sensitive=False)(
-        **source, language=request.LANGUAGE_CODE, refresh=request.GET.get("refresh") == "1"
+        source=source, language=request.LANGUAGE_CODE, refresh=request.GET.get("refresh") == "1"
     )
     with translation.override(request.LANGUAGE_CODE):
         html = render_to_string(
             "console/_context_cards.html",
-            {"result": result, "conversation_id": source["conversation_id"]},
+            {"result": result, "conversation_id": source.conversation_id},
         )
     return HttpResponse(html)

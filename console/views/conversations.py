@@ -91,7 +91,7 @@ def conversation_status_change(request, conversation_id: int):
         else:
             return HttpResponseBadRequest(_("Unknown action."))
     except errors.DomainError as error:
-        return render(request, "console/composer_error.html", {"detail": error.detail}, status=409)
+        return composer_error(request, error, status=409)
     if request.htmx:
         conversation = selectors.conversation_get_for_agent(
             profile=request.agent, conversation_id=conversation_id
@@ -111,6 +111,16 @@ def header_response(request, conversation_id: int):
 
 def action_error(error: errors.DomainError):
     return HttpResponse(error.detail, status=error.status, content_type="text/plain")
+
+
+def composer_error(request, error: errors.DomainError, *, status: int | None = None):
+    """A refused reply, note or action, shown above the composer."""
+    return render(
+        request,
+        "console/composer_error.html",
+        {"detail": error.detail},
+        status=status or error.status,
+    )
 
 
 def header_action(perform):

@@ -12,6 +12,7 @@ from support import errors, selectors, services
 from support.models import Conversation, Message
 
 from .access import agent_required
+from .conversations import composer_error
 
 
 @require_POST
@@ -33,12 +34,7 @@ def conversation_message_send(request, conversation_id: int):
     except errors.NotFound:
         raise  # the console's not-found page, as for any conversation it cannot show
     except errors.DomainError as error:
-        return render(
-            request,
-            "console/composer_error.html",
-            {"detail": error.detail},
-            status=error.status if request.htmx else 400,
-        )
+        return composer_error(request, error, status=error.status if request.htmx else 400)
     if request.htmx:
         # The message itself arrives over the console socket, like everyone else's.
         return HttpResponse(status=204)
@@ -59,9 +55,7 @@ def message_delivery_retry(request, conversation_id: int, message_id: int):
     try:
         services.message_delivery_retry(message=message)
     except errors.DomainError as error:
-        return render(
-            request, "console/composer_error.html", {"detail": error.detail}, status=error.status
-        )
+        return composer_error(request, error)
     return HttpResponse(status=204)
 
 

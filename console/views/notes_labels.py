@@ -1,13 +1,13 @@
 """Internal notes and labels of a conversation."""
 
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from support import errors, selectors, services
 
 from .access import agent_required
-from .conversations import header_action
+from .conversations import composer_error, header_action
 
 
 @require_POST
@@ -21,12 +21,7 @@ def conversation_note_create(request, conversation_id: int):
             conversation=conversation, author=request.agent, body=request.POST.get("body", "")
         )
     except errors.DomainError as error:
-        return render(
-            request,
-            "console/composer_error.html",
-            {"detail": error.detail},
-            status=error.status,
-        )
+        return composer_error(request, error)
     if request.htmx:
         # Like a reply, the note itself arrives over the console socket.
         return HttpResponse(status=204)

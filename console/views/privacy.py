@@ -6,15 +6,13 @@ from django.views.decorators.http import require_GET
 
 from support import retention, selectors
 
-from .access import agent_required
+from .access import supervisor_required
 
 
 @require_GET
-@agent_required
+@supervisor_required
 def privacy_overview(request):
     """Supervisors: retention policies, what the next sweep deletes, and the recent audit log."""
-    if not request.agent.is_supervisor:
-        return render(request, "console/supervisors_only.html", status=403)
     return render(
         request,
         "console/privacy.html",

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..languages import language_code
 from .conversations import Conversation
-from .teams import Team
+from .owned import team_and_owner_fields
 
 HEX_COLOUR_VALIDATOR = RegexValidator(
     r"^#[0-9a-fA-F]{6}$", _("A colour is written like #1f7a4d (a # and six hex digits).")
@@ -45,22 +45,7 @@ class CannedResponse(models.Model):
         blank=True,
         help_text=_("Used for Turkish-speaking visitors; the English text when empty."),
     )
-    team = models.ForeignKey(
-        Team,
-        verbose_name=_("team"),
-        null=True,
-        blank=True,
-        related_name="canned_responses",
-        on_delete=models.CASCADE,
-    )
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("owner"),
-        null=True,
-        blank=True,
-        related_name="canned_responses",
-        on_delete=models.CASCADE,
-    )
+    team, owner = team_and_owner_fields(related_name="canned_responses")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

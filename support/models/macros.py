@@ -1,9 +1,8 @@
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .teams import Team
+from .owned import team_and_owner_fields
 
 
 class Macro(models.Model):
@@ -13,22 +12,7 @@ class Macro(models.Model):
     the types are support.services.macros.MACRO_ACTIONS."""
 
     name = models.CharField(_("name"), max_length=80)
-    team = models.ForeignKey(
-        Team,
-        verbose_name=_("team"),
-        null=True,
-        blank=True,
-        related_name="macros",
-        on_delete=models.CASCADE,
-    )
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("owner"),
-        null=True,
-        blank=True,
-        related_name="macros",
-        on_delete=models.CASCADE,
-    )
+    team, owner = team_and_owner_fields(related_name="macros")
     actions = models.JSONField(_("actions"), default=list)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

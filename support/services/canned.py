@@ -59,6 +59,20 @@ def _canned_save(canned: CannedResponse) -> CannedResponse:
     return canned
 
 
+def owned_scope_set(*, item, by: AgentProfile, team_id: Any, forbidden: str) -> None:
+    """Make a new canned reply or macro `by`'s own, or with team_id that team's (supervisors
+    only; `forbidden` says so to an agent)."""
+    if team_id in (None, ""):
+        item.owner_id = by.user_id
+        return
+    if not by.is_supervisor:
+        raise errors.Forbidden(forbidden)
+    team = Team.objects.filter(pk=int(team_id) if str(team_id).isdigit() else None).first()
+    if team is None:
+        raise errors.InvalidInput(_("No such team."), code="invalid_team")
+    item.team = team
+
+
 def canned_response_create(
     *,
     by: AgentProfile,
@@ -71,15 +85,9 @@ def canned_response_create(
     """A personal reply of `by`, or with team_id a team's reply (supervisors only)."""
     fields = _canned_fields(title=title, shortcut=shortcut, body_en=body_en, body_tr=body_tr)
     canned = CannedResponse(**fields)
-    if team_id in (None, ""):
-        canned.owner_id = by.user_id
-    else:
-        if not by.is_supervisor:
-            raise errors.Forbidden(_("Only supervisors manage team replies."))
-        team = Team.objects.filter(pk=int(team_id) if str(team_id).isdigit() else None).first()
-        if team is None:
-            raise errors.InvalidInput(_("No such team."), code="invalid_team")
-        canned.team = team
+    owned_scope_set(
+        item=canned, by=by, team_id=team_id, forbidden=_("Only supervisors manage team replies.")
+    )
     return _canned_save(canned)
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from .. import canned, errors, selectors
 from ..languages import contact_language
-from ..models import AgentProfile, AuditEvent, CannedResponse, Conversation, Macro, Team
+from ..models import AgentProfile, AuditEvent, CannedResponse, Conversation, Macro
 from .assignment import (
     conversation_assign,
     conversation_set_priority,
@@ -21,6 +21,7 @@ from .assignment import (
     conversation_unassign,
 )
 from .audit import audit_record
+from .canned import owned_scope_set
 from .messages import message_send
 from .notes_labels import conversation_label_add
 from .snooze import SNOOZE_PRESETS, conversation_snooze, snooze_presets
@@ -94,15 +95,12 @@ def _may_manage(*, by: AgentProfile, macro: Macro) -> None:
 def macro_create(*, by: AgentProfile, name: Any, actions: Any, team_id: Any = None) -> Macro:
     """A personal macro of `by`, or with team_id a team's macro (supervisors only)."""
     macro = Macro(name=_name_clean(name), actions=macro_actions_clean(actions))
-    if team_id in (None, ""):
-        macro.owner_id = by.user_id
-    else:
-        if not by.is_supervisor:
-            raise errors.Forbidden(_("Only supervisors manage team macros; agents their own."))
-        team = Team.objects.filter(pk=int(team_id) if str(team_id).isdigit() else None).first()
-        if team is None:
-            raise errors.InvalidInput(_("No such team."), code="invalid_team")
-        macro.team = team
+    owned_scope_set(
+        item=macro,
+        by=by,
+        team_id=team_id,
+        forbidden=_("Only supervisors manage team macros; agents their own."),
+    )
     macro.save()
     return macro
 

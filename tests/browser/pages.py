@@ -1,5 +1,7 @@
 """What the browser tests do again and again, as a person would do it."""
 
+import re
+
 from playwright.sync_api import expect
 
 AGENT = ("agent", "agent-demo-123")
@@ -31,3 +33,28 @@ def page_errors(page) -> list[str]:
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
     return errors
+
+
+class WidgetNetwork:
+    """The widget's sockets in `context`, routed through the test: `drop()` closes the open
+    ones and refuses new ones (a network drop) until `restore()`."""
+
+    def __init__(self, context):
+        self.offline = False
+        self.sockets = []
+        context.route_web_socket(re.compile(r".*/ws/widget/.*"), self._route)
+
+    def _route(self, ws):
+        if self.offline:
+            ws.close(code=1011, reason="offline")
+            return
+        ws.connect_to_server()
+        self.sockets.append(ws)
+
+    def drop(self):
+        self.offline = True
+        for ws in self.sockets:
+            ws.close(code=1011, reason="network drop")
+
+    def restore(self):
+        self.offline = False

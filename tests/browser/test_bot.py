@@ -7,7 +7,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.pages import agent_login, open_widget
+from tests.browser.pages import WidgetNetwork, agent_login, open_widget
 
 SETUP = """
 from support.models import AgentProfile, Conversation, Widget
@@ -181,24 +181,12 @@ def test_help_panel_searches_as_you_type_and_escape_returns_to_the_chat(stack, s
 def test_a_chip_pressed_offline_keeps_its_action_until_it_is_sent(stack, server, new_context):
     stack.manage("shell", "-c", SETUP)
     context = new_context(locale="en-GB")
-    offline = {"on": False}
-    sockets = []
-
-    def route(ws):
-        if offline["on"]:
-            ws.close(code=1011, reason="offline")
-            return
-        ws.connect_to_server()
-        sockets.append(ws)
-
-    context.route_web_socket(re.compile(r".*/ws/widget/.*"), route)
+    network = WidgetNetwork(context)
     visitor = context.new_page()
     widget = open_widget(visitor, server)
     suggestions = ask(widget, "payment failed")
 
-    offline["on"] = True
-    for ws in sockets:
-        ws.close(code=1011, reason="network drop")
+    network.drop()
     expect(widget.locator("#connection-status")).to_be_visible()
     suggestions.locator("[data-action-type=handoff]").click()
     expect(suggestions.locator("[data-action-type=solved]")).to_be_disabled()
@@ -207,7 +195,7 @@ def test_a_chip_pressed_offline_keeps_its_action_until_it_is_sent(stack, server,
     )
     assert [e["action"] for e in outbox] == [{"type": "handoff", "value": ""}]
 
-    offline["on"] = False
+    network.restore()
     label = suggestions.locator("[data-action-type=handoff]").inner_text()
     expect(widget.locator(".msg-visitor", has_text=label)).not_to_have_class(
         re.compile(r"\bpending\b"), timeout=20_000

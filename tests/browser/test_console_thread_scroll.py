@@ -32,6 +32,19 @@ def send(widget, text: str) -> None:
     )
 
 
+def thumbnail_release(page, held: list) -> None:
+    """Let the held thumbnail requests through, then wait until the image has loaded."""
+    page.wait_for_timeout(300)
+    assert held, "the thumbnail was not requested"
+    for route in held:
+        route.continue_()
+    page.unroute(THUMBNAIL)
+    page.wait_for_function(
+        "() => { const i = document.querySelector('#message-list img.file-thumb');"
+        " return i && i.complete && i.naturalHeight > 0; }"
+    )
+
+
 def test_the_thread_follows_messages_past_an_image(stack, new_context, server):
     stack.manage(
         "shell", "-c", "from support.models import Widget; Widget.objects.update(bot_enabled=False)"
@@ -52,15 +65,7 @@ def test_the_thread_follows_messages_past_an_image(stack, new_context, server):
     expect(widget.locator(".files-tray .file-chip.ready")).to_be_visible()
     send(widget, "Here it is")
     expect(agent.locator("#message-list .msg-visitor", has_text="Here it is")).to_be_visible()
-    agent.wait_for_timeout(300)
-    assert held, "the thumbnail was not requested"
-    for route in held:
-        route.continue_()
-    agent.unroute(THUMBNAIL)
-    agent.wait_for_function(
-        "() => { const i = document.querySelector('#message-list img.file-thumb');"
-        " return i && i.complete && i.naturalHeight > 0; }"
-    )
+    thumbnail_release(agent, held)
     wait_at_bottom(agent)
 
     # The next messages still bring the thread along.
@@ -87,15 +92,7 @@ def test_the_thread_follows_messages_past_an_image(stack, new_context, server):
     agent.route(THUMBNAIL, lambda route: held.append(route))
     agent.reload()
     expect(agent.locator("#message-list")).to_contain_text("Hello?")
-    agent.wait_for_timeout(300)
-    assert held, "the thumbnail was not requested"
-    for route in held:
-        route.continue_()
-    agent.unroute(THUMBNAIL)
-    agent.wait_for_function(
-        "() => { const i = document.querySelector('#message-list img.file-thumb');"
-        " return i && i.complete && i.naturalHeight > 0; }"
-    )
+    thumbnail_release(agent, held)
     wait_at_bottom(agent)
     assert at_bottom(agent)
     assert not errors, errors

@@ -3,20 +3,16 @@ agent answers it in the console, and the reply reaches the SMTP server (aiosmtpd
 team's address, threaded under the customer's mail."""
 
 import imaplib
-import shutil
-import tempfile
 import time
 from email.message import EmailMessage
 from email.utils import make_msgid
-from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from playwright.sync_api import expect
 
 from tests.browser.pages import agent_login
-from tests.emails.conftest import Inbox, free_port
-from tests.emails.imap_server import Dovecot, available
+from tests.emails.imap_server import dovecot_running
+from tests.emails.smtp_server import smtp_running
 
 SUBJECT = "Siparişim 4711 nerede?"
 BODY = "Merhaba, siparişim bir haftadır gelmedi."
@@ -25,36 +21,26 @@ PASSWORD_ENV = "DESTEK_BROWSER_IMAP_PASSWORD"
 
 @pytest.fixture(scope="module")
 def dovecot():
-    if not available():
-        pytest.skip("dovecot-imapd is not installed (.ci/run installs it)")
-    root = Path(tempfile.mkdtemp(prefix="destek-dovecot-"))
-    root.chmod(0o755)
-    server = Dovecot(root, free_port())
-    server.start()
-    yield server
-    server.stop()
-    shutil.rmtree(root, ignore_errors=True)
+    with dovecot_running() as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
 def smtp_inbox():
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield controller, inbox.messages
-    controller.stop()
+    with smtp_running() as (port, messages):
+        yield port, messages
 
 
 @pytest.fixture(scope="module")
 def mail_server(stack, dovecot, smtp_inbox):
-    controller, _messages = smtp_inbox
+    smtp_port, _messages = smtp_inbox
     login, password = dovecot.user()
     stack.env.update(
         {
             "CELERY_TASK_ALWAYS_EAGER": "1",
             "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "EMAIL_HOST": "127.0.0.1",
-            "EMAIL_PORT": str(controller.port),
+            "EMAIL_PORT": str(smtp_port),
             "INBOUND_EMAIL_DOMAIN": "reply.shop.example",
             PASSWORD_ENV: password,
         }
@@ -76,7 +62,7 @@ def test_a_mail_is_answered_from_the_console_and_the_reply_is_threaded(
     stack, new_context, dovecot, smtp_inbox, mail_server
 ):
     server, login, password = mail_server
-    _controller, received = smtp_inbox
+    _port, received = smtp_inbox
     mail = EmailMessage()
     mail["From"] = "Zeynep Kaya <zeynep@example.org>"
     mail["To"] = "destek@shop.example"

@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.pages import SUPERVISOR, agent_login, open_widget
+from tests.browser.pages import SUPERVISOR, WidgetNetwork, agent_login, open_widget
 
 VISITOR_TEXT = "Hi! Table 14's bill will not close"
 
@@ -69,26 +69,14 @@ def test_visitor_and_agent_chat_live_with_seen_typing_reconnect_and_resolve(
 
     # A dropped connection in the middle: the visitor's socket goes away, the agent writes,
     # the visitor types; after reconnecting nothing is lost and nothing is doubled.
-    offline = {"on": False}
-    sockets = []
-
-    def route(ws):
-        if offline["on"]:
-            ws.close(code=1011, reason="offline")
-            return
-        ws.connect_to_server()
-        sockets.append(ws)
-
-    visitor_context.route_web_socket(re.compile(r".*/ws/widget/.*"), route)
+    network = WidgetNetwork(visitor_context)
     visitor.reload()
     widget = visitor.frame_locator("#destek-frame")
     visitor.click("#destek-launcher")
     expect(widget.locator(".msg-agent", has_text="Let me check that bill")).to_be_visible()
     expect(widget.locator("#connection-status")).to_be_hidden()
 
-    offline["on"] = True
-    for ws in sockets:
-        ws.close(code=1011, reason="network drop")
+    network.drop()
     expect(widget.locator("#connection-status")).to_be_visible()
     agent.locator("#composer-body").fill("Found it: the payment was recorded twice.")
     agent.locator("#composer-body").press("Enter")
@@ -97,7 +85,7 @@ def test_visitor_and_agent_chat_live_with_seen_typing_reconnect_and_resolve(
     expect(widget.locator(".msg-visitor", has_text="Sent while offline")).to_have_class(
         re.compile(r"\bpending\b")
     )
-    offline["on"] = False
+    network.restore()
     expect(widget.locator(".msg-agent", has_text="Found it")).to_be_visible(timeout=20_000)
     expect(widget.locator(".msg-visitor", has_text="Sent while offline")).not_to_have_class(
         re.compile(r"\bpending\b"), timeout=20_000

@@ -12,37 +12,12 @@ from django.utils import timezone
 from support import services as support_services
 from support.models import Contact, Conversation, Message
 from tests import factories
+from tests.chat.wire import CONVERSATION_KEYS, MESSAGE_KEYS
 
 pytestmark = pytest.mark.django_db
 
 
 API = "/api/widget/v1/"
-MESSAGE_KEYS = {
-    "id",
-    "conversation",
-    "client_id",
-    "sender",
-    "body",
-    "attachments",
-    "actions",
-    "created_at",
-}
-CONVERSATION_KEYS = {
-    "id",
-    "status",
-    "topic",
-    "priority",
-    "assignee",
-    "created_at",
-    "resolved_at",
-    "rating",
-    "visitor_last_read",
-    "agent_last_read",
-    "queue",  # an addition to v1: place in line while waiting
-    "reopen_until",  # additions: the visitor's reopen window of a resolved conversation
-    "reopenable",
-    "email_offer",  # an addition: offer the "leave your email" form now
-}
 
 
 @pytest.fixture

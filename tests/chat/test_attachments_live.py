@@ -4,14 +4,13 @@ thumbnail, and an agent's file reaches the visitor's socket with its URLs."""
 import pytest
 from asgiref.sync import sync_to_async
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connections
 from django.test import Client
 
 from chat import attachments as attachment_services
 from support import services as support_services
 from tests import factories
 from tests.chat import corpus
-from tests.chat.test_consumers import (
+from tests.sockets import (
     console_socket,
     make_visitor_with_conversation,
     receive_html_until,
@@ -19,13 +18,10 @@ from tests.chat.test_consumers import (
     visitor_socket,
 )
 
-pytestmark = [pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-async def _close_consumer_db_connections():
-    yield
-    await sync_to_async(connections.close_all)()
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("consumer_connections_closed"),
+]
 
 
 def upload(conversation, *, uploader_type="visitor", agent=None, data=None, name="shot.png"):

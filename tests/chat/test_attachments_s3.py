@@ -4,7 +4,6 @@ would speak to a bucket. Uploads land in the bucket, presigned URLs serve them w
 type and disposition, refused files leave nothing, deletes remove the objects."""
 
 import io
-import socket
 import urllib.error
 import urllib.request
 
@@ -15,16 +14,11 @@ from support import services as support_services
 from support.models import Attachment
 from tests import factories
 from tests.chat import corpus
+from tests.stack import free_port
 
 pytestmark = pytest.mark.django_db
 
 BUCKET = "destek-test"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

@@ -13,8 +13,7 @@ from chat import backlog as backlog_module
 from chat.backlog import backlog, database_sync_to_async, retry_after_ms
 from support.models import Conversation, Message
 from tests import factories
-from tests.chat.test_consumers import (  # noqa: F401 (the fixture)
-    _close_consumer_db_connections,
+from tests.sockets import (
     console_socket,
     make_visitor_with_conversation,
     receive_html_until,
@@ -23,7 +22,10 @@ from tests.chat.test_consumers import (  # noqa: F401 (the fixture)
 )
 
 # The database thread keeps a connection between tests: every test may use it.
-pytestmark = [pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("consumer_connections_closed"),
+]
 
 
 @contextlib.asynccontextmanager

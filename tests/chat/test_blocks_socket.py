@@ -2,20 +2,16 @@
 
 import pytest
 from asgiref.sync import sync_to_async
-from django.db import connections
 
 from support import services as support_services
 from support.models import Message
 from tests import factories
-from tests.chat.test_consumers import visitor_socket
+from tests.sockets import visitor_socket
 
-pytestmark = [pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-async def _close_consumer_db_connections():
-    yield
-    await sync_to_async(connections.close_all)()
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("consumer_connections_closed"),
+]
 
 
 def blocked_visitor():

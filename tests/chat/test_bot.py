@@ -69,6 +69,16 @@ def bot_chat(*, locale="tr", body: str | None = "şifremi unuttum"):
     return conversation
 
 
+def press(conversation, kind: str, value: str = "", *, body: str, client_id: str):
+    """The visitor presses a button under the bot's answer: its label and its action."""
+    return support_services.visitor_message_send(
+        conversation=conversation,
+        body=body,
+        client_id=client_id,
+        action={"type": kind, "value": value},
+    )
+
+
 def bot_messages(conversation):
     return list(conversation.messages.filter(sender_type="bot").order_by("id"))
 
@@ -94,12 +104,7 @@ class TestTheBotFlow:
     def test_this_solved_it_resolves_by_bot(self, help_centre):
         conversation = bot_chat()
 
-        support_services.visitor_message_send(
-            conversation=conversation,
-            body="Sorun çözüldü",
-            client_id="solved",
-            action={"type": "solved", "value": ""},
-        )
+        press(conversation, "solved", body="Sorun çözüldü", client_id="solved")
 
         conversation.refresh_from_db()
         assert conversation.status == Status.RESOLVED
@@ -110,12 +115,7 @@ class TestTheBotFlow:
     def test_talk_to_a_person_hands_off_to_the_queue_and_says_the_wait(self, help_centre):
         conversation = bot_chat(locale="en", body="I forgot my password")
 
-        support_services.visitor_message_send(
-            conversation=conversation,
-            body="Talk to a person",
-            client_id="human",
-            action={"type": "handoff", "value": ""},
-        )
+        press(conversation, "handoff", body="Talk to a person", client_id="human")
 
         conversation.refresh_from_db()
         assert conversation.status == Status.QUEUED
@@ -128,12 +128,7 @@ class TestTheBotFlow:
         agent = factories.agent(teams=[help_centre], online=True, display_name="Ayşe")
         conversation = bot_chat(locale="en", body=None)
 
-        support_services.visitor_message_send(
-            conversation=conversation,
-            body="Payment",
-            client_id="topic",
-            action={"type": "topic", "value": "payment"},
-        )
+        press(conversation, "topic", "payment", body="Payment", client_id="topic")
 
         conversation.refresh_from_db()
         assert conversation.topic.slug == "payment"
@@ -167,12 +162,7 @@ class TestTheBotFlow:
         factories.business_hours(team=help_centre, weekday=weekday, opens="09:00", closes="17:00")
         conversation = bot_chat(locale="en", body=None)
 
-        support_services.visitor_message_send(
-            conversation=conversation,
-            body="Payment",
-            client_id="topic",
-            action={"type": "topic", "value": "payment"},
-        )
+        press(conversation, "topic", "payment", body="Payment", client_id="topic")
 
         last = bot_messages(conversation)[-1]
         assert "We're back" in last.body
@@ -182,12 +172,7 @@ class TestTheBotFlow:
         conversation = bot_chat(locale="en", body="xyzzy")  # handed off at once
         before = len(bot_messages(conversation))
 
-        support_services.visitor_message_send(
-            conversation=conversation,
-            body="Payment",
-            client_id="late",
-            action={"type": "topic", "value": "payment"},
-        )
+        press(conversation, "topic", "payment", body="Payment", client_id="late")
 
         assert len(bot_messages(conversation)) == before
 

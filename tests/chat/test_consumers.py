@@ -5,83 +5,24 @@ import json
 
 import pytest
 from asgiref.sync import sync_to_async
-from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
-from django.db import connections
 
-from config.routing import websocket_urlpatterns
 from support import services as support_services
 from support.models import Message
 from tests import factories
+from tests.sockets import (
+    application,
+    console_socket,
+    make_visitor_with_conversation,
+    receive_html_until,
+    receive_until,
+    visitor_socket,
+)
 
-pytestmark = [pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-async def _close_consumer_db_connections():
-    """Consumers query from a worker thread; close its connection so the test DB can drop."""
-    yield
-    await sync_to_async(connections.close_all)()
-
-
-application = URLRouter(websocket_urlpatterns)
-
-
-async def visitor_socket(token: str | None, *, headers=None) -> WebsocketCommunicator:
-    communicator = WebsocketCommunicator(application, "/ws/widget/", headers=headers or [])
-    connected, _ = await communicator.connect()
-    assert connected
-    if token is not None:
-        await communicator.send_json_to({"type": "auth", "visitor_token": token})
-        ok = await communicator.receive_json_from(timeout=5)
-        assert ok["type"] == "auth.ok"
-    return communicator
-
-
-# What the inbox page's socket says first: the inbox it shows (console.js sendInbox).
-EVERY_ACTIVE = {"type": "inbox", "view": "all", "status": "active"}
-
-
-async def console_socket(user, *, inbox: dict | None = EVERY_ACTIVE) -> WebsocketCommunicator:
-    """A console socket as a page opens it; `inbox=None` for a page without the inbox list."""
-    communicator = WebsocketCommunicator(application, "/ws/console/")
-    communicator.scope["user"] = user
-    connected, _ = await communicator.connect()
-    assert connected
-    if inbox is not None:
-        await communicator.send_json_to(inbox)
-    return communicator
-
-
-async def receive_until(communicator, predicate, *, timeout=5.0):
-    """Frames until one matches; fails if none does in time."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    seen = []
-    while True:
-        remaining = deadline - asyncio.get_running_loop().time()
-        if remaining <= 0:
-            raise AssertionError(f"no matching frame; saw {seen}")
-        frame = await communicator.receive_json_from(timeout=remaining)
-        seen.append(frame)
-        if predicate(frame):
-            return frame
-
-
-async def receive_html_until(communicator, needle: str, *, timeout=5.0) -> str:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        remaining = deadline - asyncio.get_running_loop().time()
-        if remaining <= 0:
-            raise AssertionError(f"no fragment containing {needle!r}")
-        html = await communicator.receive_from(timeout=remaining)
-        if needle in html:
-            return html
-
-
-def make_visitor_with_conversation(body="Bill will not close"):
-    contact, token = factories.visitor()
-    conversation = factories.conversation(contact=contact, body=body)
-    return contact, token, conversation
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("consumer_connections_closed"),
+]
 
 
 async def test_bad_token_closes_with_4401(channel_layer_kind):

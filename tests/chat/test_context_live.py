@@ -5,14 +5,13 @@ import pytest
 from asgiref.sync import sync_to_async
 
 from support import conversation_context
-from tests.chat.test_consumers import console_socket, receive_html_until, visitor_socket
-from tests.console.test_console_tools_live import (  # noqa: F401 - a fixture
-    _close_consumer_db_connections,
-    drain,
-    setup_chat,
-)
+from tests.console.test_console_tools_live import setup_chat
+from tests.sockets import console_socket, drain, receive_html_until, visitor_socket
 
-pytestmark = [pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("consumer_connections_closed"),
+]
 
 
 async def test_the_context_updates_the_row_and_header_live_and_not_the_visitor(

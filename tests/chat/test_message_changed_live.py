@@ -2,19 +2,15 @@
 
 import pytest
 from asgiref.sync import sync_to_async
-from django.db import connections
 
 from support import services as support_services
 from tests import factories
-from tests.chat.test_consumers import receive_until, visitor_socket
+from tests.sockets import receive_until, visitor_socket
 
-pytestmark = [pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-async def _close_consumer_db_connections():
-    yield
-    await sync_to_async(connections.close_all)()
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("consumer_connections_closed"),
+]
 
 
 def reply():

@@ -5,25 +5,18 @@ from datetime import timedelta
 
 import pytest
 from asgiref.sync import sync_to_async
-from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
-from django.db import connections
 from django.utils import timezone
 
 from chat import selectors
-from config.routing import websocket_urlpatterns
 from support.models import Message
 from tests import factories
+from tests.sockets import application
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-application = URLRouter(websocket_urlpatterns)
-
-
-@pytest.fixture(autouse=True)
-async def _close_connections():
-    yield
-    await sync_to_async(connections.close_all)()
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("consumer_connections_closed"),
+]
 
 
 async def test_a_message_never_announced_is_sent_at_the_next_ping(in_memory_layer):

@@ -7,28 +7,24 @@ import re
 
 import pytest
 from asgiref.sync import sync_to_async
-from django.db import connections
 
 from chat import frames as socket_frames
 from support.models import Message
 from tests import factories
-from tests.chat.test_consumers import (
+from tests.sockets import (
     console_socket,
     make_visitor_with_conversation,
     receive_until,
     visitor_socket,
 )
 
-pytestmark = [pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("consumer_connections_closed"),
+]
 
 MESSAGE_ID_RE = re.compile(r'data-message-id="(\d+)"')
 MESSAGE_LIST = '<div hx-swap-oob="beforeend:#message-list">'
-
-
-@pytest.fixture(autouse=True)
-async def _close_consumer_db_connections():
-    yield
-    await sync_to_async(connections.close_all)()
 
 
 def send_frame(conversation, client_id, body):

@@ -13,6 +13,7 @@ from support import errors, services
 from support import services as support_services
 from support.models import Conversation, Label, Message
 from tests import factories
+from tests.chat.wire import MESSAGE_KEYS
 
 pytestmark = pytest.mark.django_db
 
@@ -488,18 +489,6 @@ def received(channel: str) -> list[dict]:
     while (event := async_to_sync(layer.receive)(channel)) != SENTINEL:
         events.append(event)
     return events
-
-
-MESSAGE_KEYS = {
-    "id",
-    "conversation",
-    "client_id",
-    "sender",
-    "body",
-    "attachments",
-    "actions",
-    "created_at",
-}
 
 
 def test_message_send_publishes_message_new_to_the_visitor_after_commit(

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.stack import ROOT, Stack, chat_round_trip, wait_for_port
+from tests.stack import CLOSE_GENERAL_TEAM, ROOT, Stack, chat_round_trip, wait_for_port
 
 HONCHO = shutil.which("honcho", path=str(Path(sys.executable).parent)) or shutil.which("honcho")
 
@@ -29,22 +29,6 @@ pytestmark = [
     ),
     pytest.mark.skipif(HONCHO is None, reason="honcho is not installed (dev extra)"),
 ]
-
-# The demo "general" team (topic "order") opens only three days from now, and no bot: the
-# visitor's first message gets the out-of-hours auto-reply, a Celery task.
-CLOSE_GENERAL_TEAM = """
-import datetime
-from support.models import BusinessHoursInterval, Team, Widget
-team = Team.objects.get(slug="general")
-team.hours.all().delete()
-BusinessHoursInterval.objects.create(
-    team=team,
-    weekday=(datetime.date.today().weekday() + 3) % 7,
-    opens_at=datetime.time(9),
-    closes_at=datetime.time(10),
-)
-Widget.objects.update(bot_enabled=False)
-"""
 
 
 def two_free_ports() -> int:

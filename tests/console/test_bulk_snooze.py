@@ -5,33 +5,23 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.messages import get_messages
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from support import services
 from support.models import Conversation
 from tests import factories
+from tests.factories import logged_in
 
 pytestmark = pytest.mark.django_db
 
 Status = Conversation.Status
 
 
-def logged_in(profile) -> Client:
-    client = Client()
-    client.force_login(profile.user)
-    return client
-
-
-def queued(**kwargs) -> Conversation:
-    return services.conversation_hand_off(conversation=factories.conversation(**kwargs))
-
-
 def hidden_from_agent() -> Conversation:
     """A conversation of a team the plain agent is not in."""
     other_team = factories.team()
-    return queued(topic_slug=factories.topic(team=other_team).slug)
+    return factories.queued_conversation(topic_slug=factories.topic(team=other_team).slug)
 
 
 def bulk(client, ids, action, **extra):
@@ -45,7 +35,7 @@ def summary(response) -> list[str]:
 
 def test_bulk_resolve_acts_on_visible_rows_and_refuses_the_others():
     agent = factories.agent()
-    mine = [queued(), queued()]
+    mine = [factories.queued_conversation(), factories.queued_conversation()]
     hidden = hidden_from_agent()
     client = logged_in(agent)
     response = bulk(client, [c.pk for c in mine] + [hidden.pk], "resolve")
@@ -70,7 +60,7 @@ def test_bulk_assign_team_label_and_snooze():
     team = factories.team()
     agent.teams.add(team)
     label = factories.label(name="vip")
-    rows = [queued(), queued()]
+    rows = [factories.queued_conversation(), factories.queued_conversation()]
     ids = [c.pk for c in rows]
     client = logged_in(agent)
     bulk(client, ids, "assign", assign=str(colleague.user_id))
@@ -87,7 +77,7 @@ def test_bulk_assign_team_label_and_snooze():
 
 def test_bad_bulk_input_changes_nothing_and_says_why():
     agent = factories.agent()
-    row = queued()
+    row = factories.queued_conversation()
     cases = [
         ({"action": "explode"}, "Unknown action."),
         ({"action": "team", "team": "999999"}, "No such team."),
@@ -116,7 +106,7 @@ def test_bulk_summary_is_translated():
     agent = factories.agent()
     agent.language = "tr"
     agent.save(update_fields=["language"])
-    response = bulk(logged_in(agent), [queued().pk], "resolve")
+    response = bulk(logged_in(agent), [factories.queued_conversation().pk], "resolve")
     with translation.override("tr"):
         assert summary(response) == ["1 konuşma için yapıldı."]
 
@@ -127,7 +117,9 @@ def test_the_inbox_shows_the_bulk_bar_and_row_checkboxes_within_the_query_budget
     agent = factories.agent()
     label = factories.label(name="vip")
     for i in range(30):
-        conversation = queued(contact=factories.visitor(contact_data={"name": f"V{i}"})[0])
+        conversation = factories.queued_conversation(
+            contact=factories.visitor(contact_data={"name": f"V{i}"})[0]
+        )
         services.conversation_label_add(conversation=conversation, label_id=label.pk)
     client = logged_in(agent)
     client.get(reverse("console:inbox"))  # session and caches warm
@@ -142,7 +134,7 @@ def test_the_inbox_shows_the_bulk_bar_and_row_checkboxes_within_the_query_budget
 
 def test_snooze_from_the_header_and_wake_it():
     agent = factories.agent()
-    conversation = queued()
+    conversation = factories.queued_conversation()
     client = logged_in(agent)
     url = reverse("console:conversation_snooze", args=[conversation.pk])
     page = client.get(reverse("console:conversation", args=[conversation.pk])).content.decode()
@@ -169,7 +161,7 @@ def test_the_bulk_summary_shows_on_a_conversation_page_and_its_messages_do_not()
     """The conversation page's thread must not reach the inbox pane's summary list (both were
     called `messages`): a bulk action's summary shows there, the visitor's words do not."""
     agent = factories.agent()
-    conversation = queued()
+    conversation = factories.queued_conversation()
     services.message_send(
         conversation=conversation, sender_type="visitor", body="where is my order"
     )
@@ -177,7 +169,7 @@ def test_the_bulk_summary_shows_on_a_conversation_page_and_its_messages_do_not()
     page = client.get(reverse("console:conversation", args=[conversation.pk]))
     assert page.status_code == 200
     assert 'id="bulk-summary"' not in page.content.decode()
-    bulk(client, [queued().pk], "resolve")
+    bulk(client, [factories.queued_conversation().pk], "resolve")
     page = client.get(reverse("console:conversation", args=[conversation.pk]))
     html = page.content.decode()
     summary_list = html[html.index('id="bulk-summary"') :].split("</ul>")[0]
@@ -191,7 +183,7 @@ def test_snooze_choices_follow_the_browsers_time_zone_else_the_profiles():
     agent.time_zone = "Asia/Tokyo"
     agent.save(update_fields=["time_zone"])
     client = logged_in(agent)
-    in_la, in_tokyo = queued(), queued()
+    in_la, in_tokyo = factories.queued_conversation(), factories.queued_conversation()
     la_tomorrow = timezone.now().astimezone(los_angeles).date() + timedelta(days=1)
     at = datetime.combine(la_tomorrow, time(10, 30))
 

@@ -8,14 +8,9 @@ from support import canned, errors, selectors
 from support import services as support_services
 from support.models import CannedResponse
 from tests import factories
+from tests.factories import logged_in
 
 pytestmark = pytest.mark.django_db
-
-
-def logged_in(profile) -> Client:
-    client = Client()
-    client.force_login(profile.user)
-    return client
 
 
 def render_url(conversation, reply) -> str:

@@ -3,25 +3,18 @@ and whatever language the publishing thread had."""
 
 import pytest
 from asgiref.sync import sync_to_async
-from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
-from django.db import connections
 from django.utils import translation
 
-from config.routing import websocket_urlpatterns
 from console import realtime
 from support.models import Conversation
 from tests import factories
+from tests.sockets import application
 
-pytestmark = [pytest.mark.django_db(transaction=True)]
-
-application = URLRouter(websocket_urlpatterns)
-
-
-@pytest.fixture(autouse=True)
-async def _close_consumer_db_connections():
-    yield
-    await sync_to_async(connections.close_all)()
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("consumer_connections_closed"),
+]
 
 
 async def console(user, accept_language: str) -> WebsocketCommunicator:

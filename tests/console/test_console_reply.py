@@ -11,7 +11,6 @@ from channels.auth import AuthMiddlewareStack
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
-from django.db import connections
 from django.test import Client
 
 from config.routing import websocket_urlpatterns
@@ -20,16 +19,13 @@ from support.models import Message
 from tests import factories
 from tests.chat.test_attachments_live import upload
 
-pytestmark = [pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("consumer_connections_closed"),
+]
 
 # As config.asgi serves it: the session cookie signs the console socket in.
 application = AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
-
-
-@pytest.fixture(autouse=True)
-async def _close_consumer_db_connections():
-    yield
-    await sync_to_async(connections.close_all)()
 
 
 def signed_in_client(user) -> Client:

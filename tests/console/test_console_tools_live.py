@@ -6,32 +6,20 @@ from asgiref.sync import sync_to_async
 
 from support import services as support_services
 from tests import factories
-from tests.chat.test_consumers import (
+from tests.sockets import (
     console_socket,
+    drain,
     receive_html_until,
     receive_until,
     visitor_socket,
 )
 
-pytestmark = [pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("consumer_connections_closed"),
+]
 
 SECRET = "NOTE-SECRET do not tell the visitor"
-
-
-@pytest.fixture(autouse=True)
-async def _close_consumer_db_connections():
-    from django.db import connections
-
-    yield
-    await sync_to_async(connections.close_all)()
-
-
-async def drain(communicator, *, quiet=0.3) -> list[str]:
-    """Every frame until the socket has been quiet for a moment (the socket stays usable)."""
-    frames = []
-    while not await communicator.receive_nothing(timeout=quiet):
-        frames.append(await communicator.receive_from(timeout=1))
-    return frames
 
 
 def setup_chat():

@@ -4,7 +4,6 @@ other conversations (access-checked), and "Load earlier messages"."""
 import pytest
 from django.contrib.admin.sites import site
 from django.core.exceptions import ValidationError
-from django.test import Client
 from django.urls import reverse
 
 from chat import selectors as chat_selectors
@@ -14,6 +13,7 @@ from support import selectors, services
 from support.device import browser_name, device_facts, language_name, screen_size
 from support.models import Contact, ContactChange
 from tests import factories
+from tests.factories import logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -29,12 +29,6 @@ WINDOWS_EDGE = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/120.0.0.0 Safari/537.36 Edg/120.0.2210.61"
 )
-
-
-def logged_in(profile) -> Client:
-    client = Client()
-    client.force_login(profile.user)
-    return client
 
 
 def edit_url(conversation) -> str:

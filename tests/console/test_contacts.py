@@ -3,20 +3,14 @@ contact's page with every conversation, the supervisor's merge, and the contact 
 custom attributes (shown, edited, validated) and the inbox's attribute filter."""
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from support import services
 from support.models import AttributeDefinition, AuditEvent, Contact, Conversation
 from tests import factories
+from tests.factories import logged_in
 
 pytestmark = pytest.mark.django_db
-
-
-def logged_in(profile) -> Client:
-    client = Client()
-    client.force_login(profile.user)
-    return client
 
 
 def tier_definition():

@@ -1,20 +1,14 @@
 """Labels: attached and removed in the console, shown on inbox rows, filtering the inbox."""
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from support import errors
 from support import services as support_services
 from tests import factories
+from tests.factories import logged_in
 
 pytestmark = pytest.mark.django_db
-
-
-def logged_in(profile) -> Client:
-    client = Client()
-    client.force_login(profile.user)
-    return client
 
 
 def labels_url(conversation) -> str:

@@ -6,20 +6,14 @@ from asgiref.sync import sync_to_async
 
 from support import services as support_services
 from tests import factories
-from tests.chat.test_consumers import EVERY_ACTIVE, console_socket, receive_html_until
-from tests.console.test_console_tools_live import drain
+from tests.sockets import EVERY_ACTIVE, console_socket, drain, receive_html_until
 
-pytestmark = [pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("consumer_connections_closed"),
+]
 
 MINE = {"type": "inbox", "view": "mine", "status": "active"}
-
-
-@pytest.fixture(autouse=True)
-async def _close_consumer_db_connections():
-    from django.db import connections
-
-    yield
-    await sync_to_async(connections.close_all)()
 
 
 def withdrawn(conversation) -> str:

@@ -5,28 +5,18 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from support import errors, services
 from support.models import AuditEvent, Conversation, Macro, Message
 from tests import factories
+from tests.factories import logged_in
 
 pytestmark = pytest.mark.django_db
 
 Status = Conversation.Status
 ISTANBUL = ZoneInfo("Europe/Istanbul")
-
-
-def logged_in(profile) -> Client:
-    client = Client()
-    client.force_login(profile.user)
-    return client
-
-
-def queued(**kwargs) -> Conversation:
-    return services.conversation_hand_off(conversation=factories.conversation(**kwargs))
 
 
 def test_a_macro_runs_its_steps_in_order_and_is_audited():
@@ -43,7 +33,7 @@ def test_a_macro_runs_its_steps_in_order_and_is_audited():
             {"type": "resolve", "value": ""},
         ],
     )
-    conversation = queued()
+    conversation = factories.queued_conversation()
     services.macro_run(profile=agent, macro=macro, conversation=conversation, time_zone=ISTANBUL)
     conversation.refresh_from_db()
     assert conversation.status == Status.RESOLVED and conversation.priority == "high"
@@ -63,7 +53,7 @@ def test_a_refused_step_undoes_the_whole_run():
         name="Label and snooze",
         actions=[{"type": "label", "value": str(label.pk)}, {"type": "snooze", "value": "1h"}],
     )
-    conversation = queued()
+    conversation = factories.queued_conversation()
     Conversation.objects.filter(pk=conversation.pk).update(status=Status.BOT)
     with pytest.raises(errors.IllegalTransition):
         services.macro_run(
@@ -95,7 +85,7 @@ def test_personal_and_team_macros_and_who_runs_them():
         by=supervisor, name="Team close", actions=[{"type": "resolve"}], team_id=team.pk
     )
     personal = services.macro_create(by=outsider, name="Mine", actions=[{"type": "resolve"}])
-    conversation = queued()
+    conversation = factories.queued_conversation()
     url = reverse("console:conversation_macro_run", args=[conversation.pk, shared.pk])
     assert logged_in(outsider).post(url, HTTP_HX_REQUEST="true").status_code == 404
     assert Conversation.objects.get(pk=conversation.pk).status == Status.QUEUED
@@ -141,7 +131,7 @@ def test_manage_macros_in_the_console():
 
 def test_the_conversation_page_offers_macros_without_a_query_of_its_own():
     agent = factories.agent()
-    conversation = queued()
+    conversation = factories.queued_conversation()
     html = logged_in(agent).get(reverse("console:conversation", args=[conversation.pk]))
     assert 'id="macro-menu"' in html.content.decode()
 
@@ -151,7 +141,7 @@ def test_a_macro_snoozes_until_tomorrow_morning_on_the_agents_clock():
     macro = services.macro_create(
         by=agent, name="Tomorrow", actions=[{"type": "snooze", "value": "tomorrow"}]
     )
-    conversation = queued()
+    conversation = factories.queued_conversation()
     client = logged_in(agent)
     client.cookies["console_time_zone"] = "America/Los_Angeles"
     los_angeles = ZoneInfo("America/Los_Angeles")

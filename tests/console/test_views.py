@@ -14,6 +14,7 @@ from console.views.contexts import CONVERSATION_PAGE_SIZE
 from support import services as support_services
 from support.models import Conversation, Message
 from tests import factories
+from tests.factories import logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -44,12 +45,6 @@ def status_url(conversation) -> str:
 
 def fresh(conversation) -> Conversation:
     return Conversation.objects.get(pk=conversation.pk)
-
-
-def logged_in(profile, client=None) -> Client:
-    client = client or Client()
-    client.force_login(profile.user)
-    return client
 
 
 def row_ids(response) -> list[int]:
@@ -833,28 +828,24 @@ def test_reopening_a_conversation_that_is_not_resolved_is_409():
     assert fresh(conversation).status == Status.QUEUED
 
 
-def test_pending_from_the_console():
+@pytest.mark.parametrize(
+    "make, code, after",
+    [
+        (factories.conversation, 200, Status.PENDING),
+        (factories.resolved_conversation, 409, Status.RESOLVED),
+    ],
+    ids=["queued-becomes-pending", "resolved-is-409"],
+)
+def test_pending_from_the_console(make, code, after):
     agent = factories.agent()
-    conversation = factories.conversation()
+    conversation = make()
 
     response = logged_in(agent).post(
         status_url(conversation), {"action": "pending"}, HTTP_HX_REQUEST="true"
     )
 
-    assert response.status_code == 200
-    assert fresh(conversation).status == Status.PENDING
-
-
-def test_pending_on_a_resolved_conversation_is_409():
-    agent = factories.agent()
-    conversation = factories.resolved_conversation()
-
-    response = logged_in(agent).post(
-        status_url(conversation), {"action": "pending"}, HTTP_HX_REQUEST="true"
-    )
-
-    assert response.status_code == 409
-    assert fresh(conversation).status == Status.RESOLVED
+    assert response.status_code == code
+    assert fresh(conversation).status == after
 
 
 @pytest.mark.parametrize("data", [{"action": "delete"}, {"action": ""}, {}])

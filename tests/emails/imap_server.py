@@ -9,9 +9,16 @@ import pwd
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+import pytest
+
+from tests.stack import free_port
 
 DOVECOT = "/usr/sbin/dovecot"
 # Users (each an empty mailbox) made at the start, one per test that asks.
@@ -99,3 +106,21 @@ class Dovecot:
     def user(self) -> tuple[str, str]:
         """A new user with an empty mailbox: (login, password)."""
         return self._users.pop()
+
+
+@contextmanager
+def dovecot_running() -> Iterator[Dovecot]:
+    """A running dovecot on loopback for the block; the test is skipped where there is none."""
+    if not available():
+        pytest.skip("dovecot-imapd is not installed (.ci/run installs it)")
+    # Not under pytest's private tmp directory: dovecot's mail processes (another user when
+    # the tests run as root) must reach the mailboxes.
+    root = Path(tempfile.mkdtemp(prefix="destek-dovecot-"))
+    root.chmod(0o755)
+    server = Dovecot(root, free_port())
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)

@@ -18,8 +18,9 @@ from emails.models import InboundEmail, OutboundEmail, SupportAddress
 from support import services as support_services
 from support.models import Attachment, Contact, Conversation, Message
 from tests import factories
+from tests.stack import free_port
 
-from .conftest import free_port, html_of, text_of
+from .conftest import html_of, text_of
 
 pytestmark = pytest.mark.django_db
 

@@ -12,14 +12,6 @@ from .conftest import text_of
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def turkish_chat():
-    order = factories.team(name="Orders")
-    factories.topic(slug="order", team=order, name_en="Order", name_tr="Sipariş")
-    contact, _token = factories.visitor(locale="tr-TR")
-    return factories.conversation(contact=contact, body="Siparişim gelmedi")
-
-
 def test_the_turkish_transcript_email_carries_the_turkish_system_lines(
     turkish_chat, smtp, django_capture_on_commit_callbacks
 ):

@@ -1,20 +1,12 @@
 """Supervisors manage articles in the admin: a rendered preview, saves through the service."""
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from faq.models import Article
 
 from . import factories
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin_client(client):
-    user = get_user_model().objects.create_superuser("boss", "boss@example.com", "pw-12345-x")
-    client.force_login(user)
-    return client
 
 
 def test_change_page_shows_the_sanitised_preview_and_counts(admin_client):

@@ -13,6 +13,7 @@ from integrations import context_cards
 from integrations.context_cards import (
     MAX_ANSWER_BYTES,
     AnswerInvalid,
+    CardSource,
     context_answer_parse,
     context_cards_fetch,
     context_cards_get,
@@ -37,15 +38,14 @@ def _fresh_cache():
     cache.clear()
 
 
-def fetch(url, **kwargs):
-    return context_cards_fetch(
-        url=url,
-        secret=SECRET,
-        widget_key="shop",
-        external_id=kwargs.pop("external_id", "user-42"),
-        conversation_id=7,
-        **kwargs,
+def source(url, external_id="user-42") -> CardSource:
+    return CardSource(
+        url=url, secret=SECRET, widget_key="shop", external_id=external_id, conversation_id=7
     )
+
+
+def fetch(url, **kwargs):
+    return context_cards_fetch(source=source(url), **kwargs)
 
 
 # Signing ----------------------------------------------------------------------------------
@@ -218,15 +218,8 @@ def test_an_unreachable_host_is_a_reason(host):
 
 
 def test_answers_are_kept_briefly_per_widget_and_external_id(host):
-    def get(**kwargs):
-        return context_cards_get(
-            url=host.url,
-            secret=SECRET,
-            widget_key="shop",
-            external_id=kwargs.pop("external_id", "user-42"),
-            conversation_id=7,
-            **kwargs,
-        )
+    def get(external_id="user-42", **kwargs):
+        return context_cards_get(source=source(host.url, external_id), **kwargs)
 
     assert get().cards and get().cards
     assert len(host.requests) == 1
@@ -244,14 +237,7 @@ def test_answers_are_kept_briefly_per_widget_and_external_id(host):
 
 def test_the_agents_language_is_offered_and_kept_apart(host):
     def get(language):
-        return context_cards_get(
-            url=host.url,
-            secret=SECRET,
-            widget_key="shop",
-            external_id="user-42",
-            conversation_id=7,
-            language=language,
-        )
+        return context_cards_get(source=source(host.url), language=language)
 
     get("tr")
     get("tr")

@@ -14,14 +14,13 @@ import json
 
 import pytest
 from asgiref.sync import sync_to_async
-from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.contrib import admin
-from django.db import connections, transaction
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
-from config.routing import websocket_urlpatterns
+from tests.sockets import application
 
 from .world import ROLES, World, build_world, route_url, site_routes
 
@@ -294,16 +293,6 @@ def test_the_admin_index_is_for_staff_only(client):
 
 # --- Socket subscriptions ---------------------------------------------------------------
 
-application = URLRouter(websocket_urlpatterns)
-
-
-@pytest.fixture
-async def _close_connections():
-    # Consumers query from the database thread (database_sync_to_async): close that thread's
-    # connection, or the test database cannot be dropped at the end of the run.
-    yield
-    await sync_to_async(connections.close_all)()
-
 
 async def _visitor_subscribe(token: str, conversation_id: int) -> dict:
     communicator = WebsocketCommunicator(application, "/ws/widget/")
@@ -330,7 +319,7 @@ async def _console_watch(user, conversation_id: int) -> str | int:
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("role", ROLES)
-async def test_socket_subscriptions(role, in_memory_layer, _close_connections):
+async def test_socket_subscriptions(role, in_memory_layer, consumer_connections_closed):
     from django.contrib.auth.models import AnonymousUser
 
     world = await sync_to_async(build_world)()

@@ -5,26 +5,21 @@ stops a page on another site from asking; only the Origin check does.
 """
 
 import pytest
-from asgiref.sync import sync_to_async
 from channels.auth import AuthMiddlewareStack
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
-from django.db import connections
 from django.test import Client
 
 from chat import consumers
 from config.routing import websocket_urlpatterns
 from tests import factories
 
-pytestmark = [pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("consumer_connections_closed"),
+]
 
 application = AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
-
-
-@pytest.fixture(autouse=True)
-async def _close_consumer_db_connections():
-    yield
-    await sync_to_async(connections.close_all)()
 
 
 @pytest.fixture

@@ -7,16 +7,15 @@ import json
 
 import pytest
 from asgiref.sync import async_to_sync
-from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.db import connections
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from config.routing import websocket_urlpatterns
 from support.models import Contact, Conversation, Message
 from tests import factories
+from tests.sockets import application
 
 from .world import build_world, route_url, site_routes
 
@@ -145,7 +144,6 @@ def test_widget_api_answers_garbage_with_a_clear_error(client, name):
 
 # --- Sockets ----------------------------------------------------------------------------
 
-application = URLRouter(websocket_urlpatterns)
 
 frame_types = st.sampled_from(
     ["subscribe", "message.send", "typing", "read", "ping", "auth", "watch", "nope", "", None, 7]

@@ -5,13 +5,11 @@ import re
 
 import pytest
 from asgiref.sync import sync_to_async
-from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
-from django.db import connections
 
-from config.routing import websocket_urlpatterns
 from support.models import Widget, generate_widget_secret
 from tests import factories
+from tests.sockets import application
 
 from .world import build_world, route_url, site_routes
 
@@ -44,19 +42,19 @@ def test_there_are_widget_endpoints_to_check():
     assert len(widget_api_routes()) >= 8
 
 
+def probe(client, method: str, url: str, token: str):
+    return client.generic(
+        method, url, b"{}", content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}"
+    )
+
+
 @pytest.mark.parametrize("name", sorted(widget_api_routes()))
 def test_every_widget_endpoint_refuses_an_anonymous_visitor(client, name):
     world, token = anonymous_world()
     url = route_url(widget_api_routes()[name], world.params(name))
     answered = 0
     for method in PROBE_METHODS:
-        response = client.generic(
-            method,
-            url,
-            b"{}",
-            content_type="application/json",
-            HTTP_AUTHORIZATION=f"Bearer {token}",
-        )
+        response = probe(client, method, url, token)
         if response.status_code == 405:
             continue
         answered += 1
@@ -71,13 +69,7 @@ def test_every_widget_endpoint_still_serves_a_verified_visitor(client, name):
     url = route_url(widget_api_routes()[name], world.params(name))
     token = world.tokens["visitor_b"]  # identified, on the same widget
     for method in PROBE_METHODS:
-        response = client.generic(
-            method,
-            url,
-            b"{}",
-            content_type="application/json",
-            HTTP_AUTHORIZATION=f"Bearer {token}",
-        )
+        response = probe(client, method, url, token)
         assert response.status_code not in (401, 403), (method, url, response.content)
 
 
@@ -115,16 +107,6 @@ def test_an_anonymous_token_cannot_resume_once_the_widget_requires_identity(clie
 
 # --- The socket -----------------------------------------------------------------------
 
-application = URLRouter(websocket_urlpatterns)
-
-
-@pytest.fixture
-async def _close_connections():
-    # Consumers query from the database thread (database_sync_to_async): close that thread's
-    # connection, or the test database cannot be dropped at the end of the run.
-    yield
-    await sync_to_async(connections.close_all)()
-
 
 async def authenticated_widget_socket(token: str) -> WebsocketCommunicator:
     communicator = WebsocketCommunicator(application, "/ws/widget/")
@@ -135,7 +117,9 @@ async def authenticated_widget_socket(token: str) -> WebsocketCommunicator:
 
 
 @pytest.mark.django_db(transaction=True)
-async def test_the_socket_refuses_an_anonymous_visitor(in_memory_layer, _close_connections):
+async def test_the_socket_refuses_an_anonymous_visitor(
+    in_memory_layer, consumer_connections_closed
+):
     widget = await sync_to_async(factories.widget)()
     _contact, token = await sync_to_async(factories.visitor)(widget_obj=widget)
     await Widget.objects.filter(pk=widget.pk).aupdate(require_verified_identity=True)
@@ -152,7 +136,7 @@ async def test_the_socket_refuses_an_anonymous_visitor(in_memory_layer, _close_c
 
 @pytest.mark.django_db(transaction=True)
 async def test_an_open_socket_is_closed_once_its_token_is_revoked(
-    in_memory_layer, _close_connections
+    in_memory_layer, consumer_connections_closed
 ):
     from support import services
 
@@ -174,7 +158,7 @@ async def test_an_open_socket_is_closed_once_its_token_is_revoked(
     ("change", "code"), [("require_identity", 4403), ("revoke", 4401), ("widget_off", 4401)]
 )
 async def test_a_message_from_a_socket_whose_token_no_longer_holds_is_not_stored(
-    in_memory_layer, _close_connections, change, code
+    in_memory_layer, consumer_connections_closed, change, code
 ):
     """message.send checks the token against the rows its write locks: a widget that now
     requires a verified identity closes an anonymous visitor's open socket (4403), a revoked

@@ -9,19 +9,18 @@ import json
 
 import pytest
 from asgiref.sync import async_to_sync
-from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.db import connection, connections
-from django.test import Client
 from django.urls import reverse
 
-from config.routing import websocket_urlpatterns
 from emails.views import inbound_signature
 from integrations import exports
 from integrations import services as integration_services
 from support import edge
 from support.models import Contact, Conversation, Message
 from tests import factories
+from tests.factories import logged_in
+from tests.sockets import application
 
 pytestmark = pytest.mark.django_db
 
@@ -263,8 +262,6 @@ def test_rest_message_with_bad_text_is_400(client, rest):
 
 # --- Sockets ---------------------------------------------------------------------------------
 
-application = URLRouter(websocket_urlpatterns)
-
 
 @pytest.fixture
 def sockets(in_memory_layer):
@@ -344,12 +341,6 @@ def test_console_socket_refuses_an_agent_reply_with_bad_text(sockets):
 
 
 # --- Console ---------------------------------------------------------------------------------
-
-
-def logged_in(profile) -> Client:
-    client = Client()
-    client.force_login(profile.user)
-    return client
 
 
 def test_console_query_strings_and_forms_with_nul_are_400():

@@ -283,6 +283,29 @@ class TestPriority:
         assert fresh(factories.conversation(topic_slug="outage")).priority == "high"
 
 
+class VisitorChannel:
+    """A channel in a contact's visitor group, where their socket would be."""
+
+    def __init__(self, contact):
+        self.layer = get_channel_layer()
+        self.channel = async_to_sync(self.layer.new_channel)()
+        async_to_sync(self.layer.group_add)(realtime.visitor_group(contact.pk), self.channel)
+
+    def frames(self) -> list[dict]:
+        """The frames sent to the visitor, until a second passes with none."""
+
+        async def receive():
+            received = []
+            while True:
+                try:
+                    event = await asyncio.wait_for(self.layer.receive(self.channel), timeout=1)
+                except TimeoutError:
+                    return received
+                received.append(event["frame"])
+
+        return async_to_sync(receive)()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_queue_moves_reach_waiting_visitors_with_their_new_place(in_memory_layer, billing):
     agent = factories.agent(teams=[billing], online=True, capacity=1)
@@ -292,26 +315,13 @@ def test_queue_moves_reach_waiting_visitors_with_their_new_place(in_memory_layer
     third = fresh(factories.conversation(contact=contact, topic_slug="payment"))
     assert selectors.conversation_queue_info(conversation=third)["position"] == 2
 
-    layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(realtime.visitor_group(contact.pk), channel)
+    visitor = VisitorChannel(contact)
     services.conversation_resolve(conversation=busy, agent=agent.user)
 
     assert fresh(waiting).assignee_id == agent.user_id
 
-    async def frames():
-        received = []
-        while True:
-            try:
-                event = await asyncio.wait_for(layer.receive(channel), timeout=1)
-            except TimeoutError:
-                return received
-            received.append(event["frame"])
-
     queues = [
-        f["conversation"]["queue"]
-        for f in async_to_sync(frames)()
-        if f["type"] == "conversation.updated"
+        f["conversation"]["queue"] for f in visitor.frames() if f["type"] == "conversation.updated"
     ]
     assert queues[-1] == {
         "position": 1,
@@ -328,16 +338,11 @@ def test_the_last_agent_going_offline_offers_the_email_form_to_those_waiting(
     contact, _token = factories.visitor()
     waiting = fresh(factories.conversation(contact=contact, topic_slug="payment"))
     assert waiting.assignee_id is None
-    layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(realtime.visitor_group(contact.pk), channel)
+    visitor = VisitorChannel(contact)
 
     services.agent_set_presence(profile=agent, presence="offline")
 
-    async def frame():
-        return (await asyncio.wait_for(layer.receive(channel), timeout=1))["frame"]
-
-    updated = async_to_sync(frame)()
+    updated = visitor.frames()[0]
     assert updated["type"] == "conversation.updated"
     assert updated["conversation"]["id"] == waiting.pk
     assert updated["conversation"]["email_offer"] is True
@@ -388,25 +393,14 @@ def test_a_chat_requeued_when_its_only_agent_left_offers_the_visitor_the_email_f
     conversation = factories.conversation(contact=contact, topic_slug="payment")
     assert conversation.assignee_id == agent.user_id
     services.agent_set_presence(profile=agent, presence="offline")
-    layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(realtime.visitor_group(contact.pk), channel)
+    visitor = VisitorChannel(contact)
 
     later = timezone.now() + timedelta(hours=1)
     assert automation.offline_agents_requeue(now=later) == [conversation.pk]
 
-    async def frames():
-        received = []
-        while True:
-            try:
-                event = await asyncio.wait_for(layer.receive(channel), timeout=1)
-            except TimeoutError:
-                return received
-            received.append(event["frame"])
-
     updates = [
         f["conversation"]
-        for f in async_to_sync(frames)()
+        for f in visitor.frames()
         if f["type"] == "conversation.updated" and f["conversation"]["id"] == conversation.pk
     ]
     assert updates, "the visitor was not told their chat went back to the queue"

@@ -10,6 +10,7 @@ from django.urls import reverse
 from support import errors, services
 from support.models import AuditEvent, Contact, ContactBlock, Conversation, Message
 from tests import factories
+from tests.factories import logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -19,12 +20,6 @@ API = "/api/widget/v1/"
 def post(client, path, data, token=None):
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
     return client.post(API + path, json.dumps(data), content_type="application/json", **headers)
-
-
-def logged_in(profile) -> Client:
-    client = Client()
-    client.force_login(profile.user)
-    return client
 
 
 def open_session(client, widget, token=None, ip="203.0.113.9"):

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from support.models import AgentProfile
 from tests import factories
+from tests.factories import logged_in
 from tests.integrations.context_host import ANSWER, SECRET, HostServer
 
 pytestmark = pytest.mark.django_db
@@ -30,12 +31,6 @@ def host():
     server = HostServer()
     yield server
     server.close()
-
-
-def logged_in(profile) -> Client:
-    client = Client()
-    client.force_login(profile.user)
-    return client
 
 
 def verified_conversation(*, widget, external_id="user-42"):

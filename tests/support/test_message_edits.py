@@ -13,16 +13,11 @@ from chat import protocol
 from support import errors, events, services
 from support.models import AuditEvent, Conversation, Message
 from tests import factories
+from tests.factories import logged_in
 
 pytestmark = pytest.mark.django_db
 
 API = "/api/widget/v1/"
-
-
-def logged_in(profile) -> Client:
-    client = Client()
-    client.force_login(profile.user)
-    return client
 
 
 @pytest.fixture

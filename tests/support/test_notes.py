@@ -16,16 +16,11 @@ from support import errors, selectors
 from support import services as support_services
 from support.models import Contact, Conversation, Note
 from tests import factories
+from tests.factories import logged_in
 
 pytestmark = pytest.mark.django_db
 
 SECRET = "NOTE-SECRET refund fraud suspected"
-
-
-def logged_in(profile) -> Client:
-    client = Client()
-    client.force_login(profile.user)
-    return client
 
 
 def note_url(conversation) -> str:

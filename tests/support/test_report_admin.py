@@ -1,16 +1,8 @@
 """Admin changelists as quick reports: filters with counts for conversations and ratings."""
 
 import pytest
-from django.contrib.auth import get_user_model
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin_client(client):
-    user = get_user_model().objects.create_superuser("boss", "boss@example.com", "pw-12345-x")
-    client.force_login(user)
-    return client
 
 
 def test_conversation_changelist_filters_with_counts(admin_client, week):

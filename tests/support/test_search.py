@@ -12,6 +12,7 @@ from support import search, selectors, services
 from support.models import Contact, Message
 from support.text import search_words
 from tests import factories
+from tests.factories import logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -188,12 +189,6 @@ def test_conversation_number_search_is_access_checked():
 
 def search_page(client, **params):
     return client.get(reverse("console:search"), params)
-
-
-def logged_in(profile) -> Client:
-    client = Client()
-    client.force_login(profile.user)
-    return client
 
 
 def test_search_page_shows_highlighted_escaped_snippets_and_contacts():

@@ -18,14 +18,9 @@ pytestmark = pytest.mark.django_db
 Status = Conversation.Status
 
 
-def queued_conversation(**kwargs) -> Conversation:
-    conversation = factories.conversation(**kwargs)
-    return services.conversation_hand_off(conversation=conversation)
-
-
 def test_snooze_moves_through_the_gate_and_leaves_the_inbox():
     agent = factories.agent()
-    conversation = queued_conversation()
+    conversation = factories.queued_conversation()
     until = timezone.now() + timedelta(hours=2)
     services.conversation_snooze(conversation=conversation, by_user=agent.user, until=until)
     conversation.refresh_from_db()
@@ -51,7 +46,7 @@ def test_snooze_moves_through_the_gate_and_leaves_the_inbox():
 )
 def test_a_bad_snooze_time_is_refused_and_nothing_changes(until, code):
     agent = factories.agent()
-    conversation = queued_conversation()
+    conversation = factories.queued_conversation()
     with pytest.raises(errors.InvalidInput) as raised:
         services.conversation_snooze(
             conversation=conversation, by_user=agent.user, until=until(timezone.now())
@@ -67,7 +62,7 @@ def test_bot_and_resolved_conversations_cannot_be_snoozed():
     Conversation.objects.filter(pk=with_bot.pk).update(status=Status.BOT)
     with pytest.raises(errors.IllegalTransition):
         services.conversation_snooze(conversation=with_bot, by_user=agent.user)
-    resolved = queued_conversation()
+    resolved = factories.queued_conversation()
     services.conversation_resolve(conversation=resolved, agent=agent.user)
     with pytest.raises(errors.IllegalTransition):
         services.conversation_snooze(conversation=resolved, by_user=agent.user)
@@ -75,7 +70,7 @@ def test_bot_and_resolved_conversations_cannot_be_snoozed():
 
 def test_the_sweep_wakes_it_on_time_back_to_its_agent():
     agent = factories.agent()
-    conversation = queued_conversation()
+    conversation = factories.queued_conversation()
     services.conversation_assign(conversation=conversation, to_user=agent.user, by_user=agent.user)
     until = timezone.now() + timedelta(minutes=30)
     services.conversation_snooze(conversation=conversation, by_user=agent.user, until=until)
@@ -89,7 +84,7 @@ def test_the_sweep_wakes_it_on_time_back_to_its_agent():
 
 def test_a_customer_message_wakes_it_into_the_queue_when_unassigned():
     agent = factories.agent()
-    conversation = queued_conversation()
+    conversation = factories.queued_conversation()
     services.conversation_snooze(conversation=conversation, by_user=agent.user, until=None)
     conversation.refresh_from_db()
     assert conversation.snoozed_until is None
@@ -109,7 +104,7 @@ def test_a_customer_message_wakes_it_into_the_queue_when_unassigned():
 
 def test_a_customer_message_wakes_it_to_an_online_agent():
     agent = factories.agent(online=True, capacity=0)
-    conversation = queued_conversation()
+    conversation = factories.queued_conversation()
     services.conversation_snooze(conversation=conversation, by_user=agent.user)
     agent.capacity = 5
     agent.save(update_fields=["capacity"])
@@ -123,7 +118,7 @@ def test_its_response_targets_are_paused_while_snoozed():
         priority="normal", defaults={"first_response_seconds": 600, "resolution_seconds": 3600}
     )
     agent = factories.agent()
-    conversation = queued_conversation()
+    conversation = factories.queued_conversation()
     first_due, resolution_due = conversation.first_response_due_at, conversation.resolution_due_at
     assert first_due is not None
     until = timezone.now() + timedelta(hours=2)
@@ -146,7 +141,7 @@ def test_its_response_targets_are_paused_while_snoozed():
 
 def test_an_agent_reply_or_resolve_ends_the_snooze():
     agent = factories.agent()
-    conversation = queued_conversation()
+    conversation = factories.queued_conversation()
     services.conversation_snooze(conversation=conversation, by_user=agent.user)
     factories.message(conversation=conversation, sender_type="agent", agent_user=agent.user)
     conversation.refresh_from_db()
@@ -166,7 +161,7 @@ def test_the_snooze_sweep_is_on_the_beat_schedule():
 
 def test_the_visitor_sees_a_snoozed_conversation_as_open():
     agent = factories.agent()
-    conversation = queued_conversation()
+    conversation = factories.queued_conversation()
     services.conversation_snooze(conversation=conversation, by_user=agent.user)
     conversation.refresh_from_db()
     assert protocol.conversation_to_dict(conversation)["status"] == "open"

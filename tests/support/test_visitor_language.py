@@ -45,14 +45,6 @@ def system_lines(conversation) -> list[str]:
     )
 
 
-@pytest.fixture
-def turkish_chat():
-    order = factories.team(name="Orders")
-    factories.topic(slug="order", team=order, name_en="Order", name_tr="Sipariş")
-    contact, _token = factories.visitor(locale="tr-TR")
-    return factories.conversation(contact=contact, body="Siparişim gelmedi")
-
-
 def test_system_lines_are_in_the_turkish_visitors_language_not_the_agents(turkish_chat):
     ayse = factories.agent(display_name="Ayşe Demir")
     mehmet = factories.agent(display_name="Mehmet")

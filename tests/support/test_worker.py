@@ -13,25 +13,10 @@ import time
 import pytest
 from websockets.sync.client import connect
 
-from tests.stack import Stack
+from tests.stack import CLOSE_GENERAL_TEAM, Stack
 from tests.stack import widget_post as post
 
 pytestmark = pytest.mark.redis
-
-# The demo "general" team opens only three days from now: closed whenever the test runs.
-CLOSE_GENERAL_TEAM = """
-import datetime
-from support.models import BusinessHoursInterval, Team, Widget
-team = Team.objects.get(slug="general")
-team.hours.all().delete()
-BusinessHoursInterval.objects.create(
-    team=team,
-    weekday=(datetime.date.today().weekday() + 3) % 7,
-    opens_at=datetime.time(9),
-    closes_at=datetime.time(10),
-)
-Widget.objects.filter(key="demo").update(bot_enabled=False)
-"""
 
 
 @pytest.fixture
