@@ -10,7 +10,7 @@ from support import errors, retention
 from support.models import Label, Widget
 from support.services import configuration
 
-from .access import agent_required
+from .access import supervisor_required
 
 CHECKBOXES = ("show_agent_avatars", "show_powered_by", "follow_dark_mode")
 
@@ -21,8 +21,6 @@ def form_errors(error: errors.DomainError) -> dict[str, str]:
 
 
 def _page(request, *, error=None, failed_widget=None, values=None, status=200):
-    if not request.agent.is_supervisor:
-        return render(request, "console/supervisors_only.html", status=403)
     widgets = list(Widget.objects.order_by("name"))
     for widget in widgets:
         # A refused form shows what was typed, not the saved values: nothing is lost.
@@ -48,16 +46,14 @@ def _page(request, *, error=None, failed_widget=None, values=None, status=200):
 
 
 @require_GET
-@agent_required
+@supervisor_required
 def settings_page(request):
     return _page(request)
 
 
 @require_POST
-@agent_required
+@supervisor_required
 def widget_appearance(request, widget_id: int):
-    if not request.agent.is_supervisor:
-        return render(request, "console/supervisors_only.html", status=403)
     values = {name: request.POST.get(name, "") for name in configuration.WIDGET_APPEARANCE_FIELDS}
     values.update({name: name in request.POST for name in CHECKBOXES})
     try:
@@ -72,10 +68,8 @@ def widget_appearance(request, widget_id: int):
 
 
 @require_POST
-@agent_required
+@supervisor_required
 def retention_update(request):
-    if not request.agent.is_supervisor:
-        return render(request, "console/supervisors_only.html", status=403)
     days = {p["kind"]: request.POST.get(p["kind"], "") for p in retention.retention_policies()}
     try:
         configuration.retention_policies_set(actor=request.agent, days=days)
@@ -85,10 +79,8 @@ def retention_update(request):
 
 
 @require_POST
-@agent_required
+@supervisor_required
 def label_add(request):
-    if not request.agent.is_supervisor:
-        return render(request, "console/supervisors_only.html", status=403)
     values = {"name": request.POST.get("name", ""), "colour": request.POST.get("colour", "")}
     try:
         configuration.label_create(actor=request.agent, **values)
@@ -98,9 +90,7 @@ def label_add(request):
 
 
 @require_POST
-@agent_required
+@supervisor_required
 def label_remove(request, label_id: int):
-    if not request.agent.is_supervisor:
-        return render(request, "console/supervisors_only.html", status=403)
     configuration.label_delete(actor=request.agent, label_id=label_id)
     return redirect(reverse("console:settings") + "?saved=labels#labels")
