@@ -4,11 +4,11 @@ import json
 import logging
 
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from console.views.access import agent_required
+from console.views.conversations import composer_error
 from support import errors, selectors
 
 from . import services
@@ -72,10 +72,5 @@ def template_send(request, conversation_id: int):
     except errors.NotFound:
         raise
     except errors.DomainError as error:
-        return render(
-            request,
-            "console/composer_error.html",
-            {"detail": error.detail},
-            status=error.status if request.htmx else 400,
-        )
+        return composer_error(request, error, status=None if request.htmx else 400)
     return HttpResponse(status=204)
