@@ -39,7 +39,9 @@ def statements(send) -> tuple:
     with CaptureQueriesContext(connection) as queries:
         result = send()
     sql = [q["sql"] for q in queries.captured_queries]
-    return result, [q for q in sql if q not in ("BEGIN", "COMMIT") and "SAVEPOINT" not in q]
+    return result, [
+        q for q in sql if not q.startswith(("BEGIN", "COMMIT")) and "SAVEPOINT" not in q
+    ]
 
 
 # Committed rows: the process caches (agents, priority rules) serve them without a query, as
