@@ -814,6 +814,7 @@ consumers.VisitorConsumer.on_message_send = on_message_send
 import threading
 from django.db.backends.base.base import BaseDatabaseWrapper
 from support import selectors as support_selectors
+from support import sql as support_sql
 from support.services import messages as message_services
 _steps = threading.local()
 
@@ -831,6 +832,7 @@ def _timed(owner, name, label):
 
 _timed(support_selectors, "visitor_token_check", "token")
 _timed(support_selectors, "conversation_lock_for_message", "lock")
+_timed(support_sql, "message_insert_locked", "lock+insert")
 _timed(message_services, "_message_insert", "insert")
 _timed(message_services, "conversation_record_message", "record")
 _timed(BaseDatabaseWrapper, "_commit", "commit")
@@ -1553,7 +1555,8 @@ print(json.dumps(out))
 """
 
 CONSOLE_ERROR_CODE_RE = re.compile(r'data-code="([^"]*)"')
-READ_DEBOUNCE_SECONDS = 0.8  # as static/console/console.js
+# As static/console/console.js: a read mark after a pause, at most one a second.
+READ_PAUSE_SECONDS, READ_EVERY_SECONDS = 0.5, 1.0
 
 
 @dataclass
@@ -1569,6 +1572,7 @@ class Console:
     seen: dict = field(default_factory=dict)  # conversation -> newest message id shown
     read_sent: dict = field(default_factory=dict)  # conversation -> newest read mark sent
     read_task: object = None
+    read_at: float = 0.0  # when the last read mark went
     stamps: list = field(default_factory=list)  # when each frame arrived
 
 
@@ -1757,11 +1761,13 @@ class TopologyTarget(DestekTarget):
             return
 
         async def read():
-            await asyncio.sleep(READ_DEBOUNCE_SECONDS)
+            wait = max(READ_PAUSE_SECONDS, console.read_at + READ_EVERY_SECONDS - now())
+            await asyncio.sleep(wait)
             conversation = console.watching
             newest = console.seen.get(conversation, 0)
             if newest > console.read_sent.get(conversation, 0):
                 console.read_sent[conversation] = newest
+                console.read_at = now()
                 self.reads_sent += 1
                 await console.ws.send(
                     json.dumps({"type": "read", "conversation": conversation, "up_to": newest})

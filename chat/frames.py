@@ -19,6 +19,7 @@ from support import services as support_services
 from support.models import Conversation
 
 from .backlog import PUT_OFF_SHARE, backlog, database_sync_to_async
+from .read_marks import read_mark_writer
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
@@ -75,12 +76,17 @@ def positive_int(value) -> int | None:
 
 # Read marks and typing: clients coalesce them (the newest read id per burst, typing once
 # per state change or few seconds), and they are counted in a budget of their own, so an agent
-# reading many busy conversations is never refused a reply; far past it still closes the socket.
+# reading many busy conversations is never refused a reply. Past that budget they are
+# coalesced here too, never refused: typing is dropped, the newest read mark waits for the
+# next ping; far past it still closes the socket.
 SIGNAL_FRAME_TYPES = frozenset({"read", "typing"})
 
 
 class JsonFrameConsumer(AsyncWebsocketConsumer):
     """Shared frame handling: size and rate limits, JSON decoding, error frames."""
+
+    # The frame being handled is a read mark past the socket's budget (receive()).
+    reads_over_budget = False
 
     async def dispatch(self, message):
         # Channels runs close_old_connections in a worker thread before every handler: a
@@ -131,10 +137,14 @@ class JsonFrameConsumer(AsyncWebsocketConsumer):
         if verdict == "abuse":
             await self.close(code=CLOSE_RATE_LIMITED)
             return
-        if verdict == "limited":
+        if verdict == "limited" and not is_signal:
             # The client_id tells the sender which message to send again later.
             await self.send_error("rate_limited", "Too many frames; slow down.", client_id)
             return
+        if verdict == "limited" and frame.get("type") == "typing":
+            return  # a hint: the next one says the same
+        # A read mark past its budget is not refused: the newest is written at the next ping.
+        self.reads_over_budget = verdict == "limited"
         if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
             await self.send_error(
                 "bad_frame", "A frame is a JSON object with a type, at most 64 KB.", client_id
@@ -180,16 +190,27 @@ class JsonFrameConsumer(AsyncWebsocketConsumer):
         )
 
     async def mark_read(self, conversation: Conversation, up_to) -> None:
-        """Write a read mark. Overloaded, keep it for the next ping instead: a mark only moves
-        forward and clients do not send it again, so only the newest one matters."""
+        """Write a read mark, with those of this process's other sockets that arrive
+        meanwhile (chat/read_marks.py). Overloaded or past the socket's budget for read marks,
+        keep it for the next ping instead: a mark only moves forward and clients do not send
+        it again, so only the newest one matters."""
         if positive_int(up_to) is not None and up_to <= self.reads_written.get(conversation.pk, 0):
             return  # marks only move forward: this one changes nothing
-        if backlog.full(share=PUT_OFF_SHARE) and positive_int(up_to) is not None:
+        put_off = self.reads_over_budget or backlog.full(share=PUT_OFF_SHARE)
+        if put_off and positive_int(up_to) is not None:
             key = (conversation.pk, conversation.contact_id)
             self.reads_put_off[key] = max(up_to, self.reads_put_off.get(key, 0))
             return
-        written = await database_sync_to_async(support_services.conversation_mark_read)(
-            conversation=conversation, side=self.read_side, up_to=up_to
+        if positive_int(up_to) is None:  # refused there (InvalidInput), as the client learns
+            await database_sync_to_async(support_services.conversation_mark_read)(
+                conversation=conversation, side=self.read_side, up_to=up_to
+            )
+            return
+        written = await read_mark_writer().write(
+            conversation_id=conversation.pk,
+            contact_id=conversation.contact_id,
+            side=self.read_side,
+            up_to=up_to,
         )
         if written is not None:
             # What was stored (never past the newest message), not what was asked.

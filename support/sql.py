@@ -8,7 +8,8 @@ proving it loads or writes what its ORM form does, on SQLite and PostgreSQL
 by hand.
 """
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 
 from django.db import DatabaseError, connections, router, transaction
 from django.db.models.signals import post_save, pre_save
@@ -31,7 +32,7 @@ class RowColumns:
         self.pk_index = meta.concrete_fields.index(meta.pk)
         quote = connection.ops.quote_name
         table = quote(meta.db_table)
-        self.sql = ", ".join(f"{table}.{quote(f.column)}" for f in meta.concrete_fields)
+        self.columns = [f"{table}.{quote(f.column)}" for f in meta.concrete_fields]
         # What the ORM's compiler applies to each column (SQLite: datetimes and booleans
         # arrive as text and integers; both: JSON arrives as text).
         self.converters = []
@@ -220,6 +221,14 @@ def conversation_lock_for_message(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
+    return _locked_conversation(
+        row, connection, (conversation_columns, contact_columns, rating_columns), visible_to
+    )
+
+
+def _locked_conversation(row, connection, groups, visible_to) -> Conversation:
+    """The lock statement's row as conversation_lock_for_message returns it."""
+    conversation_columns, contact_columns, rating_columns = groups
     if row is None and visible_to is not None:
         raise errors.NotFound(_("No such conversation."))
     if row is None:
@@ -248,6 +257,16 @@ def conversation_lock_for_message(
 def _message_lock_statement(
     connection, *, by_agent: bool
 ) -> tuple[str, RowColumns, RowColumns, RowColumns]:
+    columns, from_where, lock, groups = _message_lock_parts(connection, by_agent=by_agent)
+    return f"SELECT {', '.join(columns)}{from_where}{lock}", *groups
+
+
+def _message_lock_parts(
+    connection, *, by_agent: bool
+) -> tuple[list[str], str, str, tuple[RowColumns, RowColumns, RowColumns]]:
+    """The lock statement's pieces: its columns, its FROM and WHERE (parameters: the
+    conversation id, then agent_visibility_params when `by_agent`), its lock clause, and the
+    column groups."""
     contact_field = Conversation._meta.get_field("contact")
     rating_field = Conversation._meta.get_field("rating").field  # Rating.conversation
     labels_field = Conversation._meta.get_field("labels")
@@ -270,13 +289,19 @@ def _message_lock_statement(
     if connection.features.has_select_for_update:
         of = (conversations,) if connection.features.has_select_for_update_of else ()
         lock = " " + connection.ops.for_update_sql(of=of)
-    widget_flags = ", ".join(
+    widget_flags = [
         f"{widgets}.{quote(widget_meta.get_field(name).column)}"
         for name in ("is_active", "require_verified_identity")
-    )
-    sql = (
-        f"SELECT {conversation_columns.sql}, {has_labels}, {widget_flags}, "  # noqa: S608
-        f"{contact_columns.sql}, {rating_columns.sql} FROM {conversations} "
+    ]
+    columns = [
+        *conversation_columns.columns,
+        has_labels,
+        *widget_flags,
+        *contact_columns.columns,
+        *rating_columns.columns,
+    ]
+    from_where = (
+        f" FROM {conversations} "
         f"INNER JOIN {contacts} ON ({conversations}.{quote(contact_field.column)} = "
         f"{contacts}.{quote(contact_field.target_field.column)}) "
         f"INNER JOIN {widgets} ON ({contacts}.{quote(widget_field.column)} = "
@@ -285,9 +310,33 @@ def _message_lock_statement(
         f"{ratings}.{quote(rating_field.column)}) "
         f"WHERE {conversation_id} = %s"
         + (f" AND {visibility.agent_visibility_sql(connection)}" if by_agent else "")
-        + lock
     )
-    return sql, conversation_columns, contact_columns, rating_columns
+    return columns, from_where, lock, (conversation_columns, contact_columns, rating_columns)
+
+
+def _message_insert_fields() -> list:
+    # What Django's own INSERT writes: no primary key, no generated (database-computed) column.
+    return [f for f in Message._meta.local_concrete_fields if not f.primary_key and not f.generated]
+
+
+def _message_insert_sql(connection, fields, values: str) -> str:
+    """INSERT … `values` ON CONFLICT DO NOTHING RETURNING id, the message's statement."""
+    quote = connection.ops.quote_name
+    return (
+        f"INSERT INTO {quote(Message._meta.db_table)} "
+        f"({', '.join(quote(f.column) for f in fields)}) {values} "
+        f"ON CONFLICT ({quote('conversation_id')}, {quote('client_id')}) "
+        f"WHERE {quote('client_id')} IS NOT NULL DO NOTHING RETURNING {quote('id')}"
+    )
+
+
+def _message_inserted(message: Message, row, connection) -> bool:
+    if row is None or row[0] is None:
+        return False
+    message.pk = row[0]
+    message._state.adding = False
+    message._state.db = connection.alias
+    return True
 
 
 def message_insert_unless_known(*, message: Message) -> bool:
@@ -296,29 +345,126 @@ def message_insert_unless_known(*, message: Message) -> bool:
     back. One statement (INSERT … ON CONFLICT DO NOTHING RETURNING) instead of a look-up, a
     savepoint and an insert: the partial unique constraint on (conversation, client_id) decides.
     """
-    # What Django's own INSERT writes: no primary key, no generated (database-computed) column.
-    fields = [
-        f for f in Message._meta.local_concrete_fields if not f.primary_key and not f.generated
-    ]
+    fields = _message_insert_fields()
     connection = connections[router.db_for_write(Message)]
-    quote = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {quote(Message._meta.db_table)} "  # noqa: S608
-        f"({', '.join(quote(f.column) for f in fields)}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))}) "
-        f"ON CONFLICT ({quote('conversation_id')}, {quote('client_id')}) "
-        f"WHERE {quote('client_id')} IS NOT NULL DO NOTHING RETURNING {quote('id')}"
-    )
+    sql = _message_insert_sql(connection, fields, f"VALUES ({', '.join(['%s'] * len(fields))})")
     params = [f.get_db_prep_save(f.pre_save(message, add=True), connection) for f in fields]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
-    if row is None:
-        return False
-    message.pk = row[0]
-    message._state.adding = False
-    message._state.db = connection.alias
-    return True
+    return _message_inserted(message, row, connection)
+
+
+LENGTH_RE = re.compile(r"\(\d+\)$")
+# Per (database alias, by an agent, the fields set, the sender's side): the statement's text,
+# its column groups and the fields it inserts.
+_message_writes: dict[tuple, tuple[str, tuple, list]] = {}
+
+
+def message_insert_locked(
+    *,
+    message: Message,
+    visible_to: AgentProfile | None,
+    fields: Callable[[Message], dict[str, object]],
+    side: str,
+    other: str,
+) -> Conversation:
+    """conversation_lock_for_message(message.conversation_id, visible_to), then
+    message_insert_unless_known(message) and, when it inserted, what every person's message
+    does to its conversation, as
+
+        Conversation.objects.filter(pk=…).update(**fields(message),
+        <side>_last_read_id=message.pk,
+        <side>_unread_count=0, <other>_unread_count=F("<other>_unread_count") + 1)
+
+    would: on PostgreSQL one statement (a CTE: the lock, the insert from the locked row, the
+    update from the insert), elsewhere the three in turn. The conversation comes back as the
+    lock loaded it, before the update (the caller folds the message in as usual and saves
+    only what changed beyond this); message.pk stays None when its client_id was known.
+    NotFound / Conversation.DoesNotExist as conversation_lock_for_message, with nothing
+    written."""
+    connection = connections[router.db_for_write(Conversation)]
+    by_agent = visible_to is not None and not visible_to.is_supervisor
+    conversation_id = message.conversation_id
+    access = visibility.agent_visibility_params(visible_to) if by_agent else []
+    if connection.vendor != "postgresql":
+        conversation = conversation_lock_for_message(
+            conversation_id=conversation_id, visible_to=visible_to
+        )
+        if message_insert_unless_known(message=message):
+            names, values = _conversation_values(fields(message), connection)
+            sql = _person_update_sql(connection, names, side, other, read_id="%s")
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [*values, message.pk, conversation_id])
+        return conversation
+    inserted = [
+        f.get_db_prep_save(f.pre_save(message, add=True), connection)
+        for f in _message_insert_fields()
+    ]
+    # From the message as it is stored (pre_save stamps created_at).
+    names, values = _conversation_values(fields(message), connection)
+    if connection.get_autocommit():
+        raise TransactionManagementError(
+            "select_for_update cannot be used outside of a transaction."
+        )
+    key = (connection.alias, by_agent, names, side)
+    statement = _message_writes.get(key)
+    if statement is None:
+        statement = _message_writes[key] = _message_write_statement(
+            connection, by_agent=by_agent, names=names, side=side, other=other
+        )
+    sql, groups = statement
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [conversation_id, *access, *inserted, *values, conversation_id])
+        row = cursor.fetchone()
+    conversation = _locked_conversation(row and row[:-1], connection, groups, visible_to)
+    _message_inserted(message, row[-1:], connection)
+    return conversation
+
+
+def _conversation_values(changes: dict, connection) -> tuple[tuple, list]:
+    values = [
+        Conversation._meta.get_field(name).get_db_prep_save(value, connection)
+        for name, value in changes.items()
+    ]
+    return tuple(changes), values
+
+
+def _person_update_sql(connection, names, side: str, other: str, *, read_id: str) -> str:
+    meta = Conversation._meta
+    quote = connection.ops.quote_name
+    mark, count, other_count = (
+        quote(meta.get_field(name).column)
+        for name in (f"{side}_last_read_id", f"{side}_unread_count", f"{other}_unread_count")
+    )
+    sets = [f"{quote(meta.get_field(name).column)} = %s" for name in names]
+    sets += [f"{mark} = {read_id}", f"{count} = 0", f"{other_count} = {other_count} + 1"]
+    where = f" WHERE {quote(meta.db_table)}.{quote(meta.pk.column)} = %s"
+    if read_id != "%s":
+        where = f" FROM m{where}"
+    return f"UPDATE {quote(meta.db_table)} SET {', '.join(sets)}{where}"  # noqa: S608
+
+
+def _message_write_statement(connection, *, by_agent: bool, names, side: str, other: str):
+    """message_insert_locked's CTE. Parameters: the lock's, the message's values, the update's
+    values, the conversation id. Its data dependencies order it: the insert reads the locked
+    row (none: nothing inserted), the update reads the insert's id."""
+    columns, from_where, lock, groups = _message_lock_parts(connection, by_agent=by_agent)
+    quote = connection.ops.quote_name
+    aliased = ", ".join(f"{column} AS {quote(f'_{i}')}" for i, column in enumerate(columns))
+    # Typed, as VALUES would type them from the target columns; without a length, which a
+    # cast would cut values to where the insert refuses them.
+    fields = _message_insert_fields()
+    types = [LENGTH_RE.sub("", f.cast_db_type(connection)) for f in fields]
+    casts = ", ".join(f"CAST(%s AS {name})" for name in types)
+    insert = _message_insert_sql(connection, fields, f"SELECT {casts} FROM c")  # noqa: S608
+    update = _person_update_sql(connection, names, side, other, read_id=f"m.{quote('id')}")
+    sql = (
+        f"WITH c AS (SELECT {aliased}{from_where}{lock}), "  # noqa: S608
+        f"m AS ({insert}), u AS ({update}) "
+        f"SELECT c.*, (SELECT m.{quote('id')} FROM m) FROM c"
+    )
+    return sql, groups
 
 
 def read_mark_move(

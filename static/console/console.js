@@ -15,9 +15,13 @@
   var replyFallBack = function () {};
   var replyAnswered = function () {};
   var reconcileReply = function () {};
-  // Read marks: one per burst of arriving messages, the newest id, after a short pause.
-  var READ_DEBOUNCE_MS = 800;
+  // Read marks: one per burst of arriving messages, the newest id, after a short pause and at
+  // most one a second however busy the page is (inbox rows keep arriving); at once when the
+  // tab comes back.
+  var READ_PAUSE_MS = 500;
+  var READ_EVERY_MS = 1000;
   var readTimer = null;
+  var readSentAt = 0;
   // Typing: "on" when it starts, then at most every few seconds (the visitor's indicator
   // fades after 6 s without one), "off" once.
   var TYPING_REPEAT_MS = 4000;
@@ -190,16 +194,24 @@
     if (composer) composer.addEventListener("htmx:confirm", function () { follow.atBottom = true; });
   }
 
-  function sendRead() {
+  function sendRead(atOnce) {
+    if (readTimer && atOnce !== true) return;
     clearTimeout(readTimer);
+    var wait = atOnce === true ? 0
+      : Math.max(READ_PAUSE_MS, readSentAt + READ_EVERY_MS - Date.now());
     readTimer = setTimeout(function () {
+      readTimer = null;
       if (!conversationId || document.visibilityState !== "visible") return;
+      // Only the visitor's messages are unread for the agent: the agent's own replies moved
+      // the mark with them (support.services.conversation_record_message).
+      var visitorIds = idsOf("#message-list .msg-visitor[data-message-id]", "messageId");
       var last = lastMessageId();
-      if (last > lastReadSent) {
+      if (Math.max.apply(null, [0].concat(visitorIds)) > lastReadSent) {
         lastReadSent = last;
+        readSentAt = Date.now();
         send({ type: "read", conversation: conversationId, up_to: last });
       }
-    }, READ_DEBOUNCE_MS);
+    }, wait);
   }
 
   // "12 min", "1 h 5 min", "2 d 3 h": the units come from the page (base.html data-text-*).
@@ -347,7 +359,7 @@
     if (code === 1000 || code === 1001) setTimeout(function () { location.reload(); }, 2000);
   });
 
-  document.addEventListener("visibilitychange", sendRead);
+  document.addEventListener("visibilitychange", function () { sendRead(true); });
 
   var composer = $("#composer");
   var input = $("#composer-body");

@@ -111,6 +111,7 @@ from .queue import (
 from .read_marks import (
     UNREAD_FOR,
     conversation_mark_read,
+    conversation_marks_read,
 )
 from .security import (
     login_failure_record,
@@ -213,6 +214,7 @@ __all__ = [
     "conversation_label_add",
     "conversation_label_remove",
     "conversation_mark_read",
+    "conversation_marks_read",
     "conversation_record_message",
     "conversation_reopen",
     "conversation_resolve",

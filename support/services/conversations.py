@@ -120,23 +120,55 @@ def _opened_by_reply(conversation: Conversation, *, by, reason: str) -> list[str
     )
 
 
+def _person_stored_fields(sender: str) -> list[str]:
+    """What support.sql.message_insert_locked writes for a person's message."""
+    return [*PERSON_FIELDS, *_read_fields(*READ_SIDES[sender])]
+
+
+def _read_fields(side: str, other: str) -> list[str]:
+    return [f"{side}_last_read_id", f"{side}_unread_count", f"{other}_unread_count"]
+
+
 def _read_by_sender(conversation: Conversation, *, side: str, other: str, up_to: int) -> list[str]:
     """The sender's side has read up to its own message; the other side has one more unread."""
     setattr(conversation, f"{side}_last_read_id", up_to)
     setattr(conversation, f"{side}_unread_count", 0)
     unread = f"{other}_unread_count"
     setattr(conversation, unread, getattr(conversation, unread) + 1)
-    return [f"{side}_last_read_id", f"{side}_unread_count", unread]
+    return _read_fields(side, other)
+
+
+PERSON_FIELDS = ("last_message_at", "last_message_preview", "last_message_preview_by_agent")
+# The sides of a person's message: who wrote it (read up to it), who has one more unread.
+READ_SIDES = {"agent": ("agent", "visitor"), "visitor": ("visitor", "agent")}
+
+
+def message_person_fields(*, message, preview: str | None = None) -> dict:
+    """What a person's message (an agent's, or a visitor's not pressing a bot button) sets on
+    its conversation whatever its state, besides the read marks (_read_by_sender)."""
+    values = (
+        message.created_at,
+        (message.body or preview or "")[:140],
+        message.sender_type == "agent",
+    )
+    return dict(zip(PERSON_FIELDS, values, strict=True))
 
 
 def conversation_record_message(
-    *, conversation: Conversation, message, preview: str | None = None, pressed: bool = False
+    *,
+    conversation: Conversation,
+    message,
+    preview: str | None = None,
+    pressed: bool = False,
+    stored: bool = False,
 ) -> list[str]:
     """Fold a new message into its conversation's state. Called by message_send only.
 
     `preview` replaces the body in the inbox and history (a message of files only). The
     preview is what a person wrote: never a bot or system line, nor a bot button's label the
     visitor pressed (`pressed`).
+    `stored`: the message's own statement already wrote message_person_fields and the read
+    marks (support.sql.message_insert_locked): only what changes beyond them is saved.
     Returns the changed fields, so the caller knows whether to publish an update.
     """
     now = message.created_at
@@ -145,9 +177,10 @@ def conversation_record_message(
     fields = ["last_message_at"]
     sender = message.sender_type
     if sender == "agent" or (sender == "visitor" and not pressed):
-        conversation.last_message_preview = (message.body or preview or "")[:140]
-        conversation.last_message_preview_by_agent = sender == "agent"
-        fields += ["last_message_preview", "last_message_preview_by_agent"]
+        person = message_person_fields(message=message, preview=preview)
+        for name, value in person.items():
+            setattr(conversation, name, value)
+        fields += [name for name in person if name not in fields]
     if sender == "agent":
         if conversation.first_response_at is None:
             fields += _stamp_first_response(conversation=conversation, at=now)
@@ -179,7 +212,10 @@ def conversation_record_message(
         conversation.visitor_unread_count += 1
         fields.append("visitor_unread_count")
     # save(update_fields=fields) without compiling its UPDATE for every message.
-    fields_save(instance=conversation, fields=fields)
+    written = set(_person_stored_fields(sender)) if stored else set()
+    unsaved = [name for name in fields if name not in written]
+    if unsaved:
+        fields_save(instance=conversation, fields=unsaved)
     if woke_to_queue and not _assign_to_best_agent(conversation=conversation):
         _publish_queue_moved(team_id=conversation.team_id)
     return fields

@@ -15,7 +15,7 @@ from ..channels import reply_window_open
 from ..events import event_emit
 from ..text import search_words
 from . import attachments as attachment_services
-from .conversations import conversation_record_message
+from .conversations import READ_SIDES, conversation_record_message, message_person_fields
 
 CLIENT_ID_MAX_CHARS = 64
 # Changes to these conversation fields are worth a `conversation.updated` event.
@@ -90,15 +90,11 @@ def _message_retried(
     return existing
 
 
-def _message_insert(
-    *, conversation: Conversation, sender_type: str, agent, body: str, client_id, actions
-) -> Message | None:
-    """Insert a message; None when this conversation already has one with this client_id.
-
-    With a client_id, one statement (support.sql.message_insert_unless_known).
-    """
-    message = Message(
-        conversation=conversation,
+def _message_new(
+    *, conversation_id: int, sender_type: str, agent, body: str, client_id, actions
+) -> Message:
+    return Message(
+        conversation_id=conversation_id,
         sender_type=sender_type,
         sender_agent=agent,
         body=body,
@@ -107,6 +103,24 @@ def _message_insert(
         actions=actions,
         created_at=timezone.now(),
     )
+
+
+def _message_insert(
+    *, conversation: Conversation, sender_type: str, agent, body: str, client_id, actions
+) -> Message | None:
+    """Insert a message; None when this conversation already has one with this client_id.
+
+    With a client_id, one statement (support.sql.message_insert_unless_known).
+    """
+    message = _message_new(
+        conversation_id=conversation.pk,
+        sender_type=sender_type,
+        agent=agent,
+        body=body,
+        client_id=client_id,
+        actions=actions,
+    )
+    message.conversation = conversation
     if client_id is None:
         message.save(force_insert=True)
         return message
@@ -203,9 +217,23 @@ def _message_send_in_transaction(
         raise errors.InvalidInput(f"Unknown sender type {sender_type!r}.")
     if sender_type == Message.SenderType.AGENT and agent is None:
         raise errors.InvalidInput(_("An agent message needs its agent."))
-    conversation = _conversation_lock(
-        conversation_id=conversation.pk, visible_to=visible_to, visitor_token=visitor_token
+    agent = agent if sender_type == Message.SenderType.AGENT else None
+    new = _person_message(
+        conversation_id=conversation.pk,
+        sender_type=sender_type,
+        agent=agent,
+        content=(client_id, body, attachments),
+        pressed=pressed,
     )
+    conversation = _conversation_lock(
+        conversation_id=conversation.pk,
+        visible_to=visible_to,
+        visitor_token=visitor_token,
+        message=new,
+    )
+    # Stored with the lock (a person's message: support.sql.message_insert_locked); every
+    # check below still decides, and one that refuses rolls it back with the transaction.
+    stored = new is not None and new.pk is not None
     if sender_type == Message.SenderType.VISITOR and conversation.contact.blocked_by_id:
         # Refused quietly (support.services.blocks): nothing stored, nothing routed.
         raise errors.Blocked(_("Thanks, we got your message."))
@@ -231,19 +259,25 @@ def _message_send_in_transaction(
         and conversation.is_resolved
         and not allow_resolved
     ):
-        return _message_to_resolved(conversation=conversation, client_id=client_id, **retried)
-    message = _message_insert(
-        conversation=conversation,
-        sender_type=sender_type,
-        agent=agent if sender_type == Message.SenderType.AGENT else None,
-        body=body,
-        client_id=client_id,
-        actions=actions or [],
-    )
+        return _message_to_resolved(
+            conversation=conversation, client_id=client_id, stored=stored, **retried
+        )
+    if new is not None:
+        message = new if stored else None
+    else:
+        message = _message_insert(
+            conversation=conversation,
+            sender_type=sender_type,
+            agent=agent,
+            body=body,
+            client_id=client_id,
+            actions=actions or [],
+        )
     if message is None:
         # A retried send: the first message with this client_id, unchanged.
         existing = _message_by_client_id(conversation=conversation, client_id=client_id)
         return _message_retried(existing=existing, **retried), False
+    message.conversation = conversation
     attached = attachment_services.attachments_attach(
         message=message, attachment_ids=attachment_ids, uploader_type=sender_type, agent=agent
     )
@@ -253,6 +287,7 @@ def _message_send_in_transaction(
         message=message,
         preview="📎 " + ", ".join(a.name for a in attached) if attached else None,
         pressed=pressed,
+        stored=stored,
     )
     _message_created_emit(
         message=message,
@@ -264,17 +299,61 @@ def _message_send_in_transaction(
     return message, True
 
 
+def _person_message(
+    *, conversation_id: int, sender_type: str, agent, content: tuple, pressed: bool
+) -> Message | None:
+    """The message a visitor or an agent writes, built before the lock so that one statement
+    locks, inserts and updates (support.sql.message_insert_locked); None where the message
+    takes the path of separate statements: bot and system lines, a visitor's button, files
+    (checked and named in the preview after the insert), and input that will be refused (its
+    error comes after the access checks, as for every other send)."""
+    if sender_type not in READ_SIDES or pressed:
+        return None
+    client_id, body, attachments = content
+    try:
+        client_id, body, attachment_ids = _message_content_clean(
+            sender_type=sender_type, client_id=client_id, body=body, attachments=attachments
+        )
+    except errors.InvalidInput:
+        return None
+    if attachment_ids:
+        return None
+    return _message_new(
+        conversation_id=conversation_id,
+        sender_type=sender_type,
+        agent=agent,
+        body=body,
+        client_id=client_id,
+        actions=[],
+    )
+
+
 def _conversation_lock(
-    *, conversation_id: int, visible_to: AgentProfile | None, visitor_token: str | None
+    *,
+    conversation_id: int,
+    visible_to: AgentProfile | None,
+    visitor_token: str | None,
+    message: Message | None = None,
 ) -> Conversation:
     """The row lock orders concurrent sends to one conversation and makes the status checks
     see the latest state. The inbox row's related rows come with it: the publish after commit
     renders from these objects, with no query of its own. The sender's right to write here is
     checked with it (an agent's visibility, a visitor's token), before their input is judged:
-    who may not write learns nothing from the answer."""
-    conversation = support_selectors.conversation_lock_for_message(
-        conversation_id=conversation_id, visible_to=visible_to
-    )
+    who may not write learns nothing from the answer. `message`: a person's message, inserted
+    by the same statement (support.sql.message_insert_locked)."""
+    if message is None:
+        conversation = support_selectors.conversation_lock_for_message(
+            conversation_id=conversation_id, visible_to=visible_to
+        )
+    else:
+        side, other = READ_SIDES[message.sender_type]
+        conversation = sql.message_insert_locked(
+            message=message,
+            visible_to=visible_to,
+            fields=lambda stored: message_person_fields(message=stored),
+            side=side,
+            other=other,
+        )
     if visitor_token is not None:
         support_selectors.visitor_token_check_locked(token=visitor_token, conversation=conversation)
     return conversation
@@ -287,10 +366,14 @@ def _message_to_resolved(
     sender_type: str,
     body: str,
     attachment_ids: list[int],
+    stored: bool = False,
 ) -> tuple[Message, bool]:
     """A visitor writing into a resolved conversation: a retry of a message stored before the
-    resolve gets it back; anything new is refused."""
-    existing = _message_by_client_id(conversation=conversation, client_id=client_id)
+    resolve gets it back; anything new is refused (`stored`: written with the lock, rolled
+    back by the refusal)."""
+    existing = None
+    if not stored:
+        existing = _message_by_client_id(conversation=conversation, client_id=client_id)
     if existing is not None:
         retried = _message_retried(
             existing=existing, sender_type=sender_type, body=body, attachment_ids=attachment_ids

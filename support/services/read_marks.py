@@ -47,3 +47,20 @@ def conversation_mark_read(*, conversation: Conversation, side: str, up_to: Any)
         assignee_id=assignee_id,
     )
     return up_to
+
+
+def conversation_marks_read(*, marks: list[dict]) -> dict[tuple[int, str], int | None]:
+    """conversation_mark_read for each mark ({conversation_id, contact_id, side, up_to}), in
+    one call: a socket server writes the marks that arrived together. By (conversation id,
+    side): the new mark, or None (it did not move, or the mark was not one)."""
+    stored = {}
+    for mark in marks:
+        key = (mark["conversation_id"], mark["side"])
+        conversation = Conversation(pk=mark["conversation_id"], contact_id=mark["contact_id"])
+        try:
+            stored[key] = conversation_mark_read(
+                conversation=conversation, side=mark["side"], up_to=mark["up_to"]
+            )
+        except errors.InvalidInput:
+            stored[key] = None
+    return stored

@@ -9,7 +9,7 @@ import pytest
 from asgiref.sync import sync_to_async
 
 from chat import frames as socket_frames
-from support.models import Message
+from support.models import Conversation, Message
 from tests import factories
 from tests.sockets import (
     console_socket,
@@ -140,6 +140,41 @@ async def test_a_flood_of_read_marks_still_closes_the_socket(in_memory_layer, se
         await socket.send_json_to({"type": "read", "conversation": conversation.pk, "up_to": 1})
 
     assert await close_code(socket) == 4429
+
+
+async def test_read_marks_and_typing_past_their_budget_are_coalesced_not_refused(
+    in_memory_layer, settings
+):
+    """Past the budget a read mark waits for the next ping (only the newest matters) and
+    typing is dropped: no error frame for either, and the mark is stored."""
+    settings.DESTEK = {**settings.DESTEK, "SOCKET_SIGNAL_FRAMES_PER_WINDOW": 2}
+    _contact, token, conversation = await sync_to_async(make_visitor_with_conversation)()
+    replies = [
+        await sync_to_async(factories.message)(conversation=conversation, sender_type="bot")
+        for _ in range(3)
+    ]
+    socket = await visitor_socket(token)
+    await socket.send_json_to({"type": "subscribe", "conversation": conversation.pk})
+    await receive_until(socket, lambda f: f["type"] == "conversation.updated")
+    for reply in replies:  # the second and third are past the budget of two
+        await socket.send_json_to(
+            {"type": "read", "conversation": conversation.pk, "up_to": reply.pk}
+        )
+    await socket.send_json_to({"type": "typing", "conversation": conversation.pk, "state": True})
+
+    def mark():
+        return Conversation.objects.values_list("visitor_last_read_id", flat=True).get(
+            pk=conversation.pk
+        )
+
+    await socket.send_json_to({"type": "ping"})
+    frames = []
+    while not frames or frames[-1]["type"] != "pong":
+        frames.append(await socket.receive_json_from(timeout=5))
+
+    assert [f for f in frames if f["type"] == "error"] == []
+    assert await sync_to_async(mark)() == replies[-1].pk
+    await socket.disconnect()
 
 
 async def test_an_agent_socket_has_a_visitors_budget_in_each_conversation(
@@ -276,13 +311,16 @@ async def test_a_flood_spread_over_conversations_meets_the_sockets_ceiling(
     agent = await sync_to_async(factories.agent)()
     user = await sync_to_async(lambda: agent.user)()
     console = await console_socket(user)
-    for n in range(1, 31):  # one frame per conversation id: no conversation's budget is used up
+    # With the page's inbox frame, thirty: one per conversation id, no conversation's budget
+    # is used up.
+    for n in range(1, 30):
         await console.send_json_to({"type": "typing", "conversation": n, "state": True})
     errors_before = await console_frames_until(console, lambda f: "console-errors" in f)
-    for _ in range(29):
+    for _ in range(28):
         await console_frames_until(console, lambda f: "console-errors" in f)
 
-    await console.send_json_to({"type": "typing", "conversation": 31, "state": True})
+    # Past the ceiling a frame is refused (typing would be dropped quietly: a hint).
+    await console.send_json_to({"type": "watch", "conversation": 31})
     limited = await console_frames_until(console, lambda f: "console-errors" in f)
     for n in range(32, 100):
         await console.send_to(

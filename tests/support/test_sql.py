@@ -1,16 +1,21 @@
 """support/sql.py: each fixed statement of the message path loads or writes what its ORM form
 does (the lock: test_selectors.py and test_agent_access.py; fields_save: test_orm.py)."""
 
+from datetime import datetime
+
 import pytest
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
-from support import sql
+from support import errors, sql
+from support import selectors as support_selectors
 from support.models import Contact, Conversation, Message, Widget
+from support.services.conversations import READ_SIDES, message_person_fields
 from support.services.read_marks import UNREAD_FOR
 from support.text import search_words
 from tests import factories
+from tests.support.test_selectors import assert_loaded_alike
 
 pytestmark = pytest.mark.django_db
 
@@ -162,3 +167,131 @@ def test_the_read_mark_moves_as_the_orm_form_moves_it(side):
         mark_orm, count_orm = columns(by_orm, side)
         assert count_sql == count_orm
         assert ids[by_sql].index(mark_sql) == ids[by_orm].index(mark_orm)
+
+
+def orm_message_insert_locked(*, message, visible_to, fields, side, other):
+    """The ORM form of message_insert_locked: the lock, the insert unless the client id is
+    known, the update."""
+    conversation = support_selectors.conversation_lock_for_message(
+        conversation_id=message.conversation_id, visible_to=visible_to
+    )
+    if Message.objects.filter(
+        conversation_id=message.conversation_id, client_id=message.client_id
+    ).exists():
+        return conversation
+    message.save(force_insert=True)
+    Conversation.objects.filter(pk=message.conversation_id).update(
+        **fields(message),
+        **{
+            f"{side}_last_read_id": message.pk,
+            f"{side}_unread_count": 0,
+            f"{other}_unread_count": F(f"{other}_unread_count") + 1,
+        },
+    )
+    return conversation
+
+
+def conversation_row(pk) -> dict:
+    """The columns two conversations made alike share (not ids, not their own times)."""
+    row = Conversation.objects.filter(pk=pk).values().get()
+    for column in ("id", "contact_id", "agent_last_read_id", "visitor_last_read_id"):
+        row.pop(column)
+    return {
+        name: value
+        for name, value in row.items()
+        if not isinstance(value, datetime) or name == "last_message_at"
+    }
+
+
+def person_message(conversation, *, sender, agent=None, client_id="c-1", body="Merhaba"):
+    message = new_message(conversation, client_id=client_id, body=body)
+    message.conversation_id = conversation.pk
+    message.sender_type = sender
+    message.sender_agent = agent.user if agent else None
+    message.actions = []
+    return message
+
+
+@pytest.mark.parametrize("sender", ["visitor", "agent"])
+def test_the_message_write_is_the_lock_insert_and_update_of_the_orm(sender):
+    """One statement on PostgreSQL, three elsewhere: the same rows as the ORM form's, the
+    conversation returned as the lock loads it (before the update), nothing written for a
+    known client id."""
+    agent = factories.agent()
+    conversations = []
+    for _ in range(2):
+        conversation = factories.conversation()
+        factories.message(conversation=conversation, sender_type="agent", agent_user=agent.user)
+        Conversation.objects.filter(pk=conversation.pk).update(
+            agent_unread_count=2, visitor_unread_count=3, assignee=agent.user
+        )
+        conversations.append(conversation)
+    side, other = READ_SIDES[sender]
+    visible_to = agent if sender == "agent" else None
+    at = timezone.now().replace(microsecond=0)  # one time for both conversations' rows
+
+    def fields(message):
+        return {**message_person_fields(message=message), "last_message_at": at}
+
+    for attempt in ("new", "retried"):
+        results = {}
+        with transaction.atomic():
+            for conversation, write in zip(
+                conversations, (sql.message_insert_locked, orm_message_insert_locked), strict=True
+            ):
+                message = person_message(conversation, sender=sender, agent=visible_to)
+                before = support_selectors.conversation_lock_for_message(
+                    conversation_id=conversation.pk, visible_to=visible_to
+                )
+                got = write(
+                    message=message, visible_to=visible_to, fields=fields, side=side, other=other
+                )
+                results[write] = (got, before, message)
+        (by_sql, sql_before, sql_message), (by_orm, _, orm_message) = results.values()
+        assert_loaded_alike(by_sql, sql_before)
+        assert by_sql.agent_unread_count == by_orm.agent_unread_count
+        assert conversation_row(by_sql.pk) == conversation_row(by_orm.pk)
+        if attempt == "new":
+            assert sql_message.pk is not None
+            assert {**stored(sql_message), "conversation_id": None} == {
+                **stored(orm_message),
+                "conversation_id": None,
+            }
+            mark = f"{side}_last_read_id"
+            assert getattr(Conversation.objects.get(pk=by_sql.pk), mark) == sql_message.pk
+            assert getattr(Conversation.objects.get(pk=by_orm.pk), mark) == orm_message.pk
+        else:
+            assert sql_message.pk is None
+            assert Message.objects.filter(conversation_id=by_sql.pk, client_id="c-1").count() == 1
+
+
+def test_the_message_write_locks_nothing_an_agent_may_not_see():
+    outsider = factories.agent()
+    team = factories.team()
+    conversation = factories.conversation()
+    Conversation.objects.filter(pk=conversation.pk).update(team=team)
+    count = Message.objects.count()
+    row = conversation_row(conversation.pk)
+    message = person_message(conversation, sender="agent", agent=outsider)
+    with pytest.raises(errors.NotFound), transaction.atomic():
+        sql.message_insert_locked(
+            message=message,
+            visible_to=outsider,
+            fields=lambda stored: message_person_fields(message=stored),
+            side="agent",
+            other="visitor",
+        )
+    assert message.pk is None
+    assert Message.objects.count() == count
+    assert conversation_row(conversation.pk) == row
+    missing = person_message(conversation, sender="visitor")
+    missing.conversation_id = conversation.pk + 1000
+    with pytest.raises(Conversation.DoesNotExist), transaction.atomic():
+        sql.message_insert_locked(
+            message=missing,
+            visible_to=None,
+            fields=lambda stored: message_person_fields(message=stored),
+            side="visitor",
+            other="agent",
+        )
+    assert Message.objects.count() == count

@@ -776,19 +776,21 @@ function onInput() {
 
 const visible = () => opened && document.visibilityState === 'visible';
 
-// One read mark per burst of messages: the newest id, after a short pause.
-let readTimer = 0;
+// Read marks: one per burst of messages, the newest id, after a short pause and at most one a
+// second; at once when the widget opens or its tab comes back.
+let readTimer = 0, readAt = 0;
 function sendRead() {
+  readTimer = 0;
   if (!cur || !visible()) return;
   let top = 0;
   for (const [id, e] of msgs) if (id > top && /msg-(agent|bot)/.test(e.className)) top = id;
-  if (top > readSent && authed && wsSend({ type: 'read', conversation: cur.id, up_to: maxId })) readSent = maxId;
+  if (top > readSent && authed && wsSend({ type: 'read', conversation: cur.id, up_to: maxId })) readSent = maxId, readAt = Date.now();
 }
 
-function markRead() {
+function markRead(atOnce) {
   if (!cur || !visible()) return;
-  clearTimeout(readTimer);
-  readTimer = setTimeout(sendRead, 800);
+  if (atOnce === true) clearTimeout(readTimer), sendRead();
+  else if (!readTimer) readTimer = setTimeout(sendRead, Math.max(500, readAt + 1000 - Date.now()));
   const c = convs.find((x) => x.id === cur.id);
   if (c && c.unread) {
     c.unread = 0;
@@ -861,7 +863,7 @@ onmessage = (e) => {
   }
   if (t === 'destek:open' || v?.open) {
     opened = true;
-    markRead();
+    markRead(true);
     if (!input.disabled && !$('view-conversation').hidden && fine()) input.focus();
   } else if (t === 'destek:hide') {
     opened = false;
@@ -875,7 +877,7 @@ function wake() {
 }
 document.addEventListener('visibilitychange', () => {
   if (document.visibilityState !== 'visible') return;
-  markRead();
+  markRead(true);
   wake();
 });
 ononline = wake;
