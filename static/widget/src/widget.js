@@ -787,9 +787,9 @@ function sendRead() {
   if (top > readSent && authed && wsSend({ type: 'read', conversation: cur.id, up_to: maxId })) readSent = maxId, readAt = Date.now();
 }
 
-function markRead(atOnce) {
+function markRead(now) {
   if (!cur || !visible()) return;
-  if (atOnce === true) clearTimeout(readTimer), sendRead();
+  if (now) clearTimeout(readTimer), sendRead();
   else if (!readTimer) readTimer = setTimeout(sendRead, Math.max(500, readAt + 1000 - Date.now()));
   const c = convs.find((x) => x.id === cur.id);
   if (c && c.unread) {
