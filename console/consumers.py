@@ -32,6 +32,7 @@ from support import services as support_services
 from support.models import Conversation, Message
 
 from . import realtime
+from .inbox_batch import InboxBatch
 from .views.contexts import inbox_filters_from
 
 HEARTBEAT_WRITE_SECONDS = 15
@@ -117,6 +118,8 @@ class ConsoleConsumer(JsonFrameConsumer):
     # is sent no rows.
     inbox_filters = None
     language = settings.LANGUAGE_CODE
+    inbox_batch: InboxBatch
+    last_row_id = None
 
     async def connect(self):
         if not console_origin_is_allowed(self.scope):
@@ -136,6 +139,7 @@ class ConsoleConsumer(JsonFrameConsumer):
                 accept_language=scope_header(self.scope, b"accept-language"),
             ),
         )
+        self.inbox_batch = InboxBatch(lambda html: self.send(text_data=html))
         self.groups_joined = await database_sync_to_async(self._inbox_groups)()
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
@@ -180,6 +184,8 @@ class ConsoleConsumer(JsonFrameConsumer):
         )
 
     async def disconnect(self, code):
+        if hasattr(self, "inbox_batch"):
+            self.inbox_batch.cancel()
         for group in getattr(self, "groups_joined", []):
             await self.channel_layer.group_discard(group, self.channel_name)
         if getattr(self, "groups_joined", None):
@@ -384,24 +390,54 @@ class ConsoleConsumer(JsonFrameConsumer):
         only when that inbox lists them (console.realtime.inbox_row_matches)."""
         self.inbox_filters = inbox_filters_clean(frame)
 
+    def inbox_piece(self, inbox: dict) -> str:
+        return realtime.inbox_piece(
+            inbox,
+            joined=self.groups_joined,
+            filters=self.inbox_filters,
+            user_id=self.profile.user_id,
+            team_ids=self.team_ids,
+            language=self.language,
+        )
+
     async def console_inbox_row(self, event: dict):
-        """A conversation's inbox row: sent when this agent may see the conversation and the
-        page's inbox lists it, withdrawn when it may not (a move, a filter it left)."""
-        allowed = realtime.may_see(self.groups_joined, event["groups"])
-        row, me = event["row"], {"user_id": self.profile.user_id, "team_ids": self.team_ids}
-        html = event["notify"] if allowed and realtime.notify_concerns(row, **me) else ""
-        if self.inbox_filters is not None:
-            shown = allowed and realtime.inbox_row_matches(
-                row,
-                filters=self.inbox_filters,
-                user_id=self.profile.user_id,
-                team_ids=self.team_ids,
-            )
-            if shown:
-                rows = event["html"]
-                html = (rows.get(self.language) or rows[settings.LANGUAGE_CODE]) + html
-            else:
-                html = realtime.row_withdrawn_html(row["id"]) + html
+        """A row for the inboxes (console.realtime.conversation_events): the agent's own
+        conversations at once, the others in a batch (a busy team's or a supervisor's inbox
+        gets a few frames a second, not one per message)."""
+        row = event["row"]
+        if row["id"] == self.watched_id or event["id"] == self.last_row_id:
+            # The watchers' event carries this row; or this is the same row through another
+            # group this socket joined (its team's and its own).
+            return
+        self.last_row_id = event["id"]
+        html = self.inbox_piece(event)
+        if not html:
+            return
+        if row["assignee_id"] == self.profile.user_id:
+            self.inbox_batch.drop(row["id"])
+            await self.send(text_data=html)
+        else:
+            self.inbox_batch.add(row["id"], html)
+
+    async def console_inbox_read(self, event: dict):
+        """An agent read a conversation: its row loses the unread mark, after any row of it
+        that waits in the batch."""
+        self.inbox_batch.append(event["conversation_id"], event["html"])
+
+    async def console_conversation(self, event: dict):
+        """The watched conversation changed: its new message or header and its row, in one
+        frame, at once."""
+        conversation_id = event["conversation_id"]
+        row_html = self.inbox_piece(event["inbox"])
+        if conversation_id != self.watched_id:
+            # Left since (the `watch` of another one raced this event): the row still counts.
+            if row_html:
+                self.inbox_batch.add(conversation_id, row_html)
+            return
+        if event.get("message_id") is not None:
+            self.watch_sent.add(event["message_id"])
+        self.inbox_batch.drop(conversation_id)
+        html = realtime.in_language(event["html"], self.language) + row_html
         if html:
             await self.send(text_data=html)
 
@@ -423,5 +459,5 @@ class ConsoleConsumer(JsonFrameConsumer):
             self.watch_sent.add(event["message_id"])
         html = event["html"]
         if isinstance(html, dict):  # one per language (console.realtime.console_event)
-            html = html.get(self.language) or html[settings.LANGUAGE_CODE]
+            html = realtime.in_language(html, self.language)
         await self.send(text_data=html)
