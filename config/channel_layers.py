@@ -22,9 +22,15 @@ class PipelinedPubSubChannelLayer(RedisPubSubChannelLayer):
         try:
             layer = self._get_layer()
             by_shard = defaultdict(list)
+            # One event often goes to several groups (an inbox row to the supervisors', the
+            # team's and the assignee's): serialised once.
+            payloads = {}
             for group, event in messages:
                 channel = layer._get_group_channel_name(group)
-                by_shard[layer._get_shard(channel)].append((channel, self.serialize(event)))
+                payload = payloads.get(id(event))
+                if payload is None:
+                    payload = payloads[id(event)] = self.serialize(event)
+                by_shard[layer._get_shard(channel)].append((channel, payload))
             shards = [(shard, shard._lock, shard._ensure_redis) for shard in by_shard]
         except AttributeError:
             logger.warning("channels-redis internals changed; publishing one by one.")
