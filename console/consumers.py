@@ -286,19 +286,22 @@ class ConsoleConsumer(JsonFrameConsumer):
         after = positive_int(frame.get("after", 0)) or 0
         # Older pages send no notes_after: they get no notes (they cannot show them).
         notes_after = positive_int(frame.get("notes_after"))
-        if self.watched_id is not None and self.watched_id != conversation.pk:
-            await self.channel_layer.group_discard(
-                realtime.console_conversation_group(self.watched_id), self.channel_name
-            )
         if self.watched_id != conversation.pk:
             # Gap filling (fill_gaps): where the page resumed, and what was sent since.
             self.watch_after, self.watch_sent = after, set()
         self.watch_after = min(self.watch_after, after)
-        # Ids only, not the conversation and its related rows: memory per idle socket.
-        self.watched_id, self.watched_contact_id = conversation.pk, conversation.contact_id
+        # In the new conversation's group before it counts as watched, and out of the old one's
+        # after: the watched one's row comes with its group's events only (console_inbox_row).
         await self.channel_layer.group_add(
             realtime.console_conversation_group(conversation.pk), self.channel_name
         )
+        previous = self.watched_id
+        # Ids only, not the conversation and its related rows: memory per idle socket.
+        self.watched_id, self.watched_contact_id = conversation.pk, conversation.contact_id
+        if previous is not None and previous != conversation.pk:
+            await self.channel_layer.group_discard(
+                realtime.console_conversation_group(previous), self.channel_name
+            )
         messages = await database_sync_to_async(support_selectors.message_objects_after)(
             conversation=conversation, after=after, limit=RESUME_BATCH
         )
