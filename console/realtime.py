@@ -19,6 +19,7 @@ however many messages arrive: ConsoleConsumer.console_inbox_row).
 
 import itertools
 import os
+from functools import lru_cache
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -340,12 +341,26 @@ def read_marked(
     transport.publish([(group, event) for group in groups])
 
 
-def typing_html(*, conversation_id: int, state: bool) -> str:
-    """The visitor's typing indicator, in this thread's language (the socket's agent's)."""
-    return render_to_string(
+_TYPING_MARK = "\x1f"
+
+
+@lru_cache(maxsize=8)
+def _typing_pieces(language: str, state: bool) -> tuple[str, str]:
+    html = render_to_string(
         "console/oob_typing.html",
-        {"conversation_id": conversation_id, "state": state, "who": "visitor"},
+        {"conversation_id": _TYPING_MARK, "state": state, "who": "visitor"},
     )
+    head, _mark, tail = html.partition(_TYPING_MARK)
+    return head, tail
+
+
+def typing_html(*, conversation_id: int, state: bool) -> str:
+    """The visitor's typing indicator, in this thread's language (the socket's agent's): the
+    template rendered once per language and state, the conversation's id put in (each typing
+    event reaches every socket watching the conversation)."""
+    key = (translation.get_language(), bool(state))
+    head, tail = _typing_pieces.__wrapped__(*key) if settings.DEBUG else _typing_pieces(*key)
+    return f"{head}{int(conversation_id)}{tail}"
 
 
 def console_sign_in_ended(*, user_id: int, session_key: str | None = None) -> None:

@@ -145,3 +145,17 @@ def test_a_message_renders_the_same_on_the_page_live_and_on_resume():
     assert live == [oob.format(article + "</article>\n") for article in articles]
     assert '<div class="bubble">Merhaba &lt;b&gt;</div>' in on_page
     assert '<div class="bubble">one<br>two</div>' in on_page and "Deniz" in on_page
+
+
+def test_the_typing_indicator_from_pieces_is_the_templates():
+    from console import realtime
+
+    for language in ("en", "tr"):
+        with translation.override(language):
+            for state in (True, False):
+                assert realtime.typing_html(conversation_id=123456, state=state) == (
+                    render_to_string(
+                        "console/oob_typing.html",
+                        {"conversation_id": 123456, "state": state, "who": "visitor"},
+                    )
+                )
