@@ -14,6 +14,7 @@ from functools import lru_cache
 from django.conf import settings
 from django.template import Context
 from django.template.base import render_value_in_context
+from django.template.defaultfilters import linebreaksbr
 from django.template.loader import render_to_string
 from django.urls import get_resolver, get_script_prefix, get_urlconf, reverse
 from django.utils import dateformat
@@ -148,48 +149,73 @@ _MARK = "\x1f"
 _MARKED = re.compile(r"\x1f([\w.]+)\x1f")
 # Values the template branches on by value (an icon per channel), not only on their presence.
 _ROW_STRUCTURAL = frozenset({"channel"})
-_PRINT_CONTEXT = Context(autoescape=True)
+_PRINT = Context(autoescape=True)
 
 
-def _row_shape(row: dict) -> tuple:
-    values = tuple(
-        (name, value if not value or name in _ROW_STRUCTURAL else True)
-        for name, value in row.items()
-        if name not in ("texts", "labels")
+def _shape(values: dict, *, skip: frozenset, structural: frozenset) -> tuple:
+    """Which values are empty (and the structural ones): what a template's branches read."""
+    return tuple(
+        (name, value if not value or name in structural else True)
+        for name, value in values.items()
+        if name not in skip
     )
-    return get_language(), values, len(row["labels"])
+
+
+def _marked(shape: tuple) -> dict:
+    return {name: f"{_MARK}{name}{_MARK}" if value is True else value for name, value in shape}
+
+
+def _split(html: str) -> tuple[str, ...]:
+    """Literal HTML and value paths, alternating (the first and last literal)."""
+    return tuple(_MARKED.split(html))
+
+
+def _pieces(cached, shape: tuple) -> tuple[str, ...]:
+    # A template edited while the server runs shows at once.
+    return cached.__wrapped__(shape) if settings.DEBUG else cached(shape)
+
+
+def _printed(pieces: tuple[str, ...], value_of, printers: dict | None = None) -> str:
+    printed = list(pieces)
+    for index in range(1, len(printed), 2):
+        path = printed[index]
+        printer = printers.get(path) if printers else None
+        value = value_of(path)
+        printed[index] = printer(value) if printer else render_value_in_context(value, _PRINT)
+    # The template's own output, and each value escaped as the template escapes it.
+    return mark_safe("".join(printed))  # noqa: S308 - every piece is escaped
+
+
+_ROW_SKIP = frozenset({"texts", "labels"})
 
 
 @lru_cache(maxsize=512)
 def _row_pieces(shape: tuple) -> tuple[str, ...]:
-    """Literal HTML and value paths, alternating (the first and last literal)."""
     language, values, label_count = shape
-    row = {name: f"{_MARK}{name}{_MARK}" if value is True else value for name, value in values}
+    row = _marked(values)
     row["labels"] = [
         {"name": f"{_MARK}labels.{i}.name{_MARK}", "colour": f"{_MARK}labels.{i}.colour{_MARK}"}
         for i in range(label_count)
     ]
     row["texts"] = _row_texts(language)
-    return tuple(_MARKED.split(render_to_string("console/_inbox_row.html", {"row": row})))
-
-
-def _row_value(row: dict, path: str):
-    if path.startswith("labels."):
-        _labels, index, attribute = path.split(".")
-        return getattr(row["labels"][int(index)], attribute)
-    return row[path]
+    return _split(render_to_string("console/_inbox_row.html", {"row": row}))
 
 
 def row_html(row: dict) -> str:
     """console/_inbox_row.html for `row` (inbox_row's values), safe HTML."""
-    shape = _row_shape(row)
-    # A template edited while the server runs shows at once.
-    pieces = _row_pieces.__wrapped__(shape) if settings.DEBUG else _row_pieces(shape)
-    printed = list(pieces)
-    for index in range(1, len(printed), 2):
-        printed[index] = render_value_in_context(_row_value(row, printed[index]), _PRINT_CONTEXT)
-    # The template's own output, and each value escaped as the template escapes it.
-    return mark_safe("".join(printed))  # noqa: S308 - every piece is escaped
+    shape = (
+        get_language(),
+        _shape(row, skip=_ROW_SKIP, structural=_ROW_STRUCTURAL),
+        len(row["labels"]),
+    )
+
+    def value_of(path: str):
+        if path.startswith("labels."):
+            _labels, index, attribute = path.split(".")
+            return getattr(row["labels"][int(index)], attribute)
+        return row[path]
+
+    return _printed(_pieces(_row_pieces, shape), value_of)
 
 
 def inbox_row_html(conversation: Conversation) -> str:
@@ -274,12 +300,15 @@ def timeline_items(timeline, conversation) -> list:
     mark cost ~0.3 ms a message when the template works them out, and an `{% include %}` per
     message ~10 µs more.
     """
-    if isinstance(timeline, Message):
+    if isinstance(timeline, Message | dict):
         timeline = [timeline]
     texts = _message_texts(get_language())
     formats = (get_format("DATETIME_FORMAT"), get_format("TIME_FORMAT"))
     items = [
-        item if item.is_note else _message_item(item, conversation, texts=texts, formats=formats)
+        # A dict is an item already (live_message_html's pieces).
+        item
+        if isinstance(item, dict) or item.is_note
+        else _message_item(item, conversation, texts=texts, formats=formats)
         for item in timeline
     ]
     if conversation.channel == Conversation.Channel.EMAIL:
@@ -291,3 +320,32 @@ def timeline_items(timeline, conversation) -> list:
             if isinstance(item, dict):
                 item["mail"] = states.get(int(item["id"]))
     return items
+
+
+# A live message (console/oob_message.html) from pieces as inbox rows are: each new message
+# goes out in every console language. Files, buttons, a failed delivery's Retry and e-mail
+# states are rare and print URLs and loops: those messages render the template.
+_MESSAGE_SKIP = frozenset({"texts", "files", "actions"})
+_MESSAGE_STRUCTURAL = frozenset({"delivery"})
+_MESSAGE_PRINTERS = {"body": lambda body: linebreaksbr(body, autoescape=True)}
+
+
+@lru_cache(maxsize=256)
+def _message_pieces(shape: tuple) -> tuple[str, ...]:
+    language, values = shape
+    item = _marked(values)
+    item.update(texts=_message_texts(language), files=[], actions=[])
+    context = {"message": item, "conversation": Conversation(channel=Conversation.Channel.WIDGET)}
+    return _split(render_to_string("console/oob_message.html", context))
+
+
+def live_message_html(message: Message, conversation: Conversation) -> str:
+    """console/oob_message.html for one message, in this thread's language, safe HTML."""
+    context = {"message": message, "conversation": conversation}
+    if conversation.channel == Conversation.Channel.EMAIL:
+        return render_to_string("console/oob_message.html", context)
+    (item,) = timeline_items(message, conversation)
+    if item["files"] or item["actions"] or item["delivery"] == Message.Delivery.FAILED:
+        return render_to_string("console/oob_message.html", context)
+    shape = (get_language(), _shape(item, skip=_MESSAGE_SKIP, structural=_MESSAGE_STRUCTURAL))
+    return _printed(_pieces(_message_pieces, shape), item.__getitem__, _MESSAGE_PRINTERS)

@@ -36,6 +36,8 @@ from chat.realtime import (
 from support import selectors as support_selectors
 from support.models import Conversation, Message
 
+from . import presenters
+
 __all__ = [
     "CONSOLE_SUPERVISORS",
     "CONSOLE_UNROUTED",
@@ -244,9 +246,10 @@ def message_created(*, message: Message, conversation, conversation_changed: boo
     status header when `conversation_changed`), and the row to the inboxes."""
     # The inbox row shows the labels (message_send's lock says whether there are any).
     support_selectors.conversation_labels_load(conversation)
-    html = render_each_language(
-        "console/oob_message.html", {"message": message, "conversation": conversation}
-    )
+    html = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            html[language] = presenters.live_message_html(message, conversation)
     if conversation_changed:
         header = _header_html(conversation)
         html = {language: fragment + header[language] for language, fragment in html.items()}

@@ -159,3 +159,43 @@ def test_the_typing_indicator_from_pieces_is_the_templates():
                         {"conversation_id": 123456, "state": state, "who": "visitor"},
                     )
                 )
+
+
+def test_a_live_message_from_pieces_is_the_templates():
+    from console.presenters import live_message_html
+    from support.models import Message
+
+    agent = factories.agent(display_name="Deniz <i>")
+    conversation = factories.conversation(body='Merhaba <b> & "quotes"\nsecond line')
+    messages = [
+        factories.message(conversation=conversation, body="visitor\r\n<script>x</script>"),
+        factories.message(
+            conversation=conversation, sender_type="agent", agent_user=agent.user, body="a & b"
+        ),
+        factories.message(conversation=conversation, sender_type="bot", body="Bot here"),
+        factories.message(conversation=conversation, sender_type="system", body="Assigned"),
+    ]
+    edited, deleted = (
+        factories.message(
+            conversation=conversation, sender_type="agent", agent_user=agent.user, body=body
+        )
+        for body in ("typo", "oops")
+    )
+    Message.objects.filter(pk=edited.pk).update(edited_at=timezone.now())
+    Message.objects.filter(pk=deleted.pk).update(deleted_at=timezone.now())
+    Message.objects.filter(pk=messages[1].pk).update(delivery="delivered")
+    loaded = selectors.conversation_get_for_inbox_row(conversation_id=conversation.pk)
+    # The visitor has read the first agent message: "Seen" on it, not on the later ones.
+    loaded.visitor_last_read_id = messages[1].pk
+    stored = Message.objects.select_related("sender_agent__agent_profile").filter(
+        conversation=conversation
+    )
+    for language in ("en", "tr"):
+        with translation.override(language):
+            for message in stored:
+                expected = render_to_string(
+                    "console/oob_message.html", {"message": message, "conversation": loaded}
+                )
+                assert live_message_html(message, loaded) == expected, message.body
+    html = live_message_html(stored.get(pk=messages[0].pk), loaded)
+    assert "visitor<br>&lt;script&gt;x&lt;/script&gt;" in html
