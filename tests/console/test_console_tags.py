@@ -75,7 +75,9 @@ def test_a_row_printed_from_pieces_is_the_row_the_template_renders():
     )
     plain = factories.conversation(body="hello")
     whatsapp = factories.conversation(body="selam")
-    Conversation.objects.filter(pk=whatsapp.pk).update(channel="whatsapp", sla_breached=True)
+    Conversation.objects.filter(pk=whatsapp.pk).update(
+        channel="whatsapp", resolution_breached_at=timezone.now()
+    )
     for language in ("en", "tr"):
         with translation.override(language):
             for pk in (conversation.pk, plain.pk, whatsapp.pk):
