@@ -90,9 +90,11 @@ def test_a_row_printed_from_pieces_is_the_row_the_template_renders():
 
 
 def test_rows_of_one_shape_share_their_pieces_and_another_shape_gets_its_own():
+    _row_pieces.cache_clear()
     conversation = factories.conversation(body="first words")
     rows_html(conversation.pk)
     before = _row_pieces.cache_info()
+    assert before.misses == 1
 
     factories.message(conversation=conversation, body="second words")
     changed = rows_html(conversation.pk)
