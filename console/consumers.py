@@ -412,10 +412,12 @@ class ConsoleConsumer(JsonFrameConsumer):
             # The watchers' event carries this row; or this is the same row through another
             # group this socket joined (its team's and its own).
             return
-        self.last_row_id = event["id"]
         html = self.inbox_piece(event)
         if not html:
+            # Nothing to show (yet: the page may not have said which inbox it lists): another
+            # group's copy may still be.
             return
+        self.last_row_id = event["id"]
         if row["assignee_id"] == self.profile.user_id:
             self.inbox_batch.drop(row["id"])
             await self.send(text_data=html)
