@@ -1274,7 +1274,9 @@ class DestekTarget:
                 elif raw.startswith(MESSAGE_FRAGMENT_PREFIX):
                     rec.frame("agent:message", len(raw))
                     visitor_message = False
-                    for token in TOKEN_RE.findall(raw):
+                    # Once per frame: the watched conversation's message comes with its inbox
+                    # row, whose preview repeats the token.
+                    for token in dict.fromkeys(TOKEN_RE.findall(raw)):
                         if token.startswith("bv-"):
                             rec.deliver(token, when)
                             visitor_message = True

@@ -348,6 +348,11 @@ class VisitorConsumer(JsonFrameConsumer):
     async def on_repeated_auth(self, frame: dict):
         await self.send_error("already_authenticated", "This socket is already authenticated.")
 
+    async def visitor_frames(self, event: dict):
+        """Several frames of one change (chat.realtime.visitor_frames_event)."""
+        for frame in event["frames"]:
+            await self.visitor_frame({"frame": frame})
+
     async def visitor_frame(self, event: dict):
         frame = event["frame"]
         is_message = frame.get("type") == "message.new" and isinstance(frame.get("message"), dict)

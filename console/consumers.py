@@ -32,6 +32,7 @@ from support import services as support_services
 from support.models import Conversation, Message
 
 from . import realtime
+from .inbox_batch import InboxBatch
 from .views.contexts import inbox_filters_from
 
 HEARTBEAT_WRITE_SECONDS = 15
@@ -117,6 +118,8 @@ class ConsoleConsumer(JsonFrameConsumer):
     # is sent no rows.
     inbox_filters = None
     language = settings.LANGUAGE_CODE
+    inbox_batch: InboxBatch
+    last_row_id = None
 
     async def connect(self):
         if not console_origin_is_allowed(self.scope):
@@ -136,6 +139,7 @@ class ConsoleConsumer(JsonFrameConsumer):
                 accept_language=scope_header(self.scope, b"accept-language"),
             ),
         )
+        self.inbox_batch = InboxBatch(lambda html: self.send(text_data=html))
         self.groups_joined = await database_sync_to_async(self._inbox_groups)()
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
@@ -180,6 +184,8 @@ class ConsoleConsumer(JsonFrameConsumer):
         )
 
     async def disconnect(self, code):
+        if hasattr(self, "inbox_batch"):
+            self.inbox_batch.cancel()
         for group in getattr(self, "groups_joined", []):
             await self.channel_layer.group_discard(group, self.channel_name)
         if getattr(self, "groups_joined", None):
@@ -280,19 +286,22 @@ class ConsoleConsumer(JsonFrameConsumer):
         after = positive_int(frame.get("after", 0)) or 0
         # Older pages send no notes_after: they get no notes (they cannot show them).
         notes_after = positive_int(frame.get("notes_after"))
-        if self.watched_id is not None and self.watched_id != conversation.pk:
-            await self.channel_layer.group_discard(
-                realtime.console_conversation_group(self.watched_id), self.channel_name
-            )
         if self.watched_id != conversation.pk:
             # Gap filling (fill_gaps): where the page resumed, and what was sent since.
             self.watch_after, self.watch_sent = after, set()
         self.watch_after = min(self.watch_after, after)
-        # Ids only, not the conversation and its related rows: memory per idle socket.
-        self.watched_id, self.watched_contact_id = conversation.pk, conversation.contact_id
+        # In the new conversation's group before it counts as watched, and out of the old one's
+        # after: the watched one's row comes with its group's events only (console_inbox_row).
         await self.channel_layer.group_add(
             realtime.console_conversation_group(conversation.pk), self.channel_name
         )
+        previous = self.watched_id
+        # Ids only, not the conversation and its related rows: memory per idle socket.
+        self.watched_id, self.watched_contact_id = conversation.pk, conversation.contact_id
+        if previous is not None and previous != conversation.pk:
+            await self.channel_layer.group_discard(
+                realtime.console_conversation_group(previous), self.channel_name
+            )
         messages = await database_sync_to_async(support_selectors.message_objects_after)(
             conversation=conversation, after=after, limit=RESUME_BATCH
         )
@@ -384,24 +393,56 @@ class ConsoleConsumer(JsonFrameConsumer):
         only when that inbox lists them (console.realtime.inbox_row_matches)."""
         self.inbox_filters = inbox_filters_clean(frame)
 
+    def inbox_piece(self, inbox: dict) -> str:
+        return realtime.inbox_piece(
+            inbox,
+            joined=self.groups_joined,
+            filters=self.inbox_filters,
+            user_id=self.profile.user_id,
+            team_ids=self.team_ids,
+            language=self.language,
+        )
+
     async def console_inbox_row(self, event: dict):
-        """A conversation's inbox row: sent when this agent may see the conversation and the
-        page's inbox lists it, withdrawn when it may not (a move, a filter it left)."""
-        allowed = realtime.may_see(self.groups_joined, event["groups"])
-        row, me = event["row"], {"user_id": self.profile.user_id, "team_ids": self.team_ids}
-        html = event["notify"] if allowed and realtime.notify_concerns(row, **me) else ""
-        if self.inbox_filters is not None:
-            shown = allowed and realtime.inbox_row_matches(
-                row,
-                filters=self.inbox_filters,
-                user_id=self.profile.user_id,
-                team_ids=self.team_ids,
-            )
-            if shown:
-                rows = event["html"]
-                html = (rows.get(self.language) or rows[settings.LANGUAGE_CODE]) + html
-            else:
-                html = realtime.row_withdrawn_html(row["id"]) + html
+        """A row for the inboxes (console.realtime.conversation_events): the agent's own
+        conversations at once, the others in a batch (a busy team's or a supervisor's inbox
+        gets a few frames a second, not one per message)."""
+        row = event["row"]
+        if row["id"] == self.watched_id or event["id"] == self.last_row_id:
+            # The watchers' event carries this row; or this is the same row through another
+            # group this socket joined (its team's and its own).
+            return
+        html = self.inbox_piece(event)
+        if not html:
+            # Nothing to show (yet: the page may not have said which inbox it lists): another
+            # group's copy may still be.
+            return
+        self.last_row_id = event["id"]
+        if row["assignee_id"] == self.profile.user_id:
+            self.inbox_batch.drop(row["id"])
+            await self.send(text_data=html)
+        else:
+            self.inbox_batch.add(row["id"], html)
+
+    async def console_inbox_read(self, event: dict):
+        """An agent read a conversation: its row loses the unread mark, after any row of it
+        that waits in the batch."""
+        self.inbox_batch.append(event["conversation_id"], event["html"])
+
+    async def console_conversation(self, event: dict):
+        """The watched conversation changed: its new message or header and its row, in one
+        frame, at once."""
+        conversation_id = event["conversation_id"]
+        row_html = self.inbox_piece(event["inbox"])
+        if conversation_id != self.watched_id:
+            # Left since (the `watch` of another one raced this event): the row still counts.
+            if row_html:
+                self.inbox_batch.add(conversation_id, row_html)
+            return
+        if event.get("message_id") is not None:
+            self.watch_sent.add(event["message_id"])
+        self.inbox_batch.drop(conversation_id)
+        html = realtime.in_language(event["html"], self.language) + row_html
         if html:
             await self.send(text_data=html)
 
@@ -423,5 +464,5 @@ class ConsoleConsumer(JsonFrameConsumer):
             self.watch_sent.add(event["message_id"])
         html = event["html"]
         if isinstance(html, dict):  # one per language (console.realtime.console_event)
-            html = html.get(self.language) or html[settings.LANGUAGE_CODE]
+            html = realtime.in_language(html, self.language)
         await self.send(text_data=html)

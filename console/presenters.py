@@ -8,13 +8,18 @@ dict, the cheapest thing for the template engine to look into; the template stil
 every value it prints. The template tags (console/templatetags/console.py) only hand these on.
 """
 
+import re
 from functools import lru_cache
 
 from django.conf import settings
+from django.template import Context
+from django.template.base import render_value_in_context
+from django.template.defaultfilters import linebreaksbr
 from django.template.loader import render_to_string
 from django.urls import get_resolver, get_script_prefix, get_urlconf, reverse
 from django.utils import dateformat
 from django.utils.formats import get_format, time_format
+from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import get_language, gettext
 
@@ -134,33 +139,88 @@ def inbox_row(conversation: Conversation) -> dict:
     }
 
 
-# A row's HTML depends on nothing but its values and the language, and the inbox and every
-# conversation page (its inbox pane) print 50 rows, most of them unchanged since the agent's
-# last page: each distinct row is rendered once in this process (~0.3 ms a row here).
-ROW_HTML_CACHE_SIZE = 2048
+# A row's HTML is its template's, printed from pieces. The template is rendered once per shape
+# (language, channel, which values are empty, how many labels) with a marker in place of each
+# value; a row of that shape is those literal pieces with its values printed between them as
+# the template prints a variable (localized, escaped). A live message's row goes out in every
+# language, and the inbox prints 50 rows: a join instead of a template render each time.
+# tests/console/test_console_tags.py keeps the two forms equal.
+_MARK = "\x1f"
+_MARKED = re.compile(r"\x1f([\w.]+)\x1f")
+# Values the template branches on by value (an icon per channel), not only on their presence.
+_ROW_STRUCTURAL = frozenset({"channel"})
+_PRINT = Context(autoescape=True)
 
 
-def _row_key(row: dict) -> tuple:
-    labels = tuple((label.name, label.colour) for label in row["labels"])
-    values = tuple(item for item in row.items() if item[0] not in ("texts", "labels"))
-    return get_language(), values, labels
+def _shape(values: dict, *, skip: frozenset, structural: frozenset) -> tuple:
+    """Which values are empty (and the structural ones): what a template's branches read."""
+    return tuple(
+        (name, value if not value or name in structural else True)
+        for name, value in values.items()
+        if name not in skip
+    )
 
 
-@lru_cache(maxsize=ROW_HTML_CACHE_SIZE)
-def _row_html(key: tuple) -> str:
-    language, values, labels = key
-    row = dict(values)
-    row["labels"] = [{"name": name, "colour": colour} for name, colour in labels]
+def _marked(shape: tuple) -> dict:
+    return {name: f"{_MARK}{name}{_MARK}" if value is True else value for name, value in shape}
+
+
+def _split(html: str) -> tuple[str, ...]:
+    """Literal HTML and value paths, alternating (the first and last literal)."""
+    return tuple(_MARKED.split(html))
+
+
+def _pieces(cached, shape: tuple) -> tuple[str, ...]:
+    # A template edited while the server runs shows at once.
+    return cached.__wrapped__(shape) if settings.DEBUG else cached(shape)
+
+
+def _printed(pieces: tuple[str, ...], value_of, printers: dict | None = None) -> str:
+    printed = list(pieces)
+    for index in range(1, len(printed), 2):
+        path = printed[index]
+        printer = printers.get(path) if printers else None
+        value = value_of(path)
+        printed[index] = printer(value) if printer else render_value_in_context(value, _PRINT)
+    # The template's own output, and each value escaped as the template escapes it.
+    return mark_safe("".join(printed))  # noqa: S308 - every piece is escaped
+
+
+_ROW_SKIP = frozenset({"texts", "labels"})
+
+
+@lru_cache(maxsize=512)
+def _row_pieces(shape: tuple) -> tuple[str, ...]:
+    language, values, label_count = shape
+    row = _marked(values)
+    row["labels"] = [
+        {"name": f"{_MARK}labels.{i}.name{_MARK}", "colour": f"{_MARK}labels.{i}.colour{_MARK}"}
+        for i in range(label_count)
+    ]
     row["texts"] = _row_texts(language)
-    return render_to_string("console/_inbox_row.html", {"row": row})
+    return _split(render_to_string("console/_inbox_row.html", {"row": row}))
+
+
+def row_html(row: dict) -> str:
+    """console/_inbox_row.html for `row` (inbox_row's values), safe HTML."""
+    shape = (
+        get_language(),
+        _shape(row, skip=_ROW_SKIP, structural=_ROW_STRUCTURAL),
+        len(row["labels"]),
+    )
+
+    def value_of(path: str):
+        if path.startswith("labels."):
+            _labels, index, attribute = path.split(".")
+            return getattr(row["labels"][int(index)], attribute)
+        return row[path]
+
+    return _printed(_pieces(_row_pieces, shape), value_of)
 
 
 def inbox_row_html(conversation: Conversation) -> str:
     """One conversation's inbox row (console/_inbox_row.html), safe HTML."""
-    key = _row_key(inbox_row(conversation))
-    if settings.DEBUG:  # a template edited while the server runs shows at once
-        return _row_html.__wrapped__(key)
-    return _row_html(key)
+    return row_html(inbox_row(conversation))
 
 
 @lru_cache(maxsize=8)
@@ -240,12 +300,15 @@ def timeline_items(timeline, conversation) -> list:
     mark cost ~0.3 ms a message when the template works them out, and an `{% include %}` per
     message ~10 µs more.
     """
-    if isinstance(timeline, Message):
+    if isinstance(timeline, Message | dict):
         timeline = [timeline]
     texts = _message_texts(get_language())
     formats = (get_format("DATETIME_FORMAT"), get_format("TIME_FORMAT"))
     items = [
-        item if item.is_note else _message_item(item, conversation, texts=texts, formats=formats)
+        # A dict is an item already (live_message_html's pieces).
+        item
+        if isinstance(item, dict) or item.is_note
+        else _message_item(item, conversation, texts=texts, formats=formats)
         for item in timeline
     ]
     if conversation.channel == Conversation.Channel.EMAIL:
@@ -257,3 +320,32 @@ def timeline_items(timeline, conversation) -> list:
             if isinstance(item, dict):
                 item["mail"] = states.get(int(item["id"]))
     return items
+
+
+# A live message (console/oob_message.html) from pieces as inbox rows are: each new message
+# goes out in every console language. Files, buttons, a failed delivery's Retry and e-mail
+# states are rare and print URLs and loops: those messages render the template.
+_MESSAGE_SKIP = frozenset({"texts", "files", "actions"})
+_MESSAGE_STRUCTURAL = frozenset({"delivery"})
+_MESSAGE_PRINTERS = {"body": lambda body: linebreaksbr(body, autoescape=True)}
+
+
+@lru_cache(maxsize=256)
+def _message_pieces(shape: tuple) -> tuple[str, ...]:
+    language, values = shape
+    item = _marked(values)
+    item.update(texts=_message_texts(language), files=[], actions=[])
+    context = {"message": item, "conversation": Conversation(channel=Conversation.Channel.WIDGET)}
+    return _split(render_to_string("console/oob_message.html", context))
+
+
+def live_message_html(message: Message, conversation: Conversation) -> str:
+    """console/oob_message.html for one message, in this thread's language, safe HTML."""
+    context = {"message": message, "conversation": conversation}
+    if conversation.channel == Conversation.Channel.EMAIL:
+        return render_to_string("console/oob_message.html", context)
+    (item,) = timeline_items(message, conversation)
+    if item["files"] or item["actions"] or item["delivery"] == Message.Delivery.FAILED:
+        return render_to_string("console/oob_message.html", context)
+    shape = (get_language(), _shape(item, skip=_MESSAGE_SKIP, structural=_MESSAGE_STRUCTURAL))
+    return _printed(_pieces(_message_pieces, shape), item.__getitem__, _MESSAGE_PRINTERS)

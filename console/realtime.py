@@ -9,7 +9,17 @@ prove this agrees with the Q for every role, team and assignment). Inbox rows go
 groups that may see them and the row's facts, and each console socket sends its page only the
 rows its inbox shows (`inbox_row_matches`, the filters of conversation_list_for_inbox); a row
 it may no longer show is withdrawn.
+
+One event per audience and change (`conversation_events`): the consoles watching the
+conversation get its new message (or header) with its row in one event and one frame; the
+inbox groups get the row, which a socket sends at once when the conversation is its agent's
+and otherwise in batches (the newest state of each row, at most a few frames a second,
+however many messages arrive: ConsoleConsumer.console_inbox_row).
 """
+
+import itertools
+import os
+from functools import lru_cache
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -25,6 +35,8 @@ from chat.realtime import (
 )
 from support import selectors as support_selectors
 from support.models import Conversation, Message
+
+from . import presenters
 
 __all__ = [
     "CONSOLE_SUPERVISORS",
@@ -119,6 +131,40 @@ def row_facts(conversation) -> dict:
     }
 
 
+def in_language(html: dict[str, str], language: str) -> str:
+    """A fragment rendered in every language (render_each_language), in `language`."""
+    if not html:
+        return ""
+    return html.get(language) or html[settings.LANGUAGE_CODE]
+
+
+def inbox_piece(
+    inbox: dict,
+    *,
+    joined: list[str],
+    filters: dict | None,
+    user_id: int,
+    team_ids: list[int],
+    language: str,
+) -> str:
+    """A conversation's inbox row (conversation_events) as one console socket shows it: the
+    row when its agent may see the conversation and the page's inbox (`filters`, None for a
+    page without the list) lists it, its withdrawal when not (a move, a filter it left), and
+    the notification when it concerns the agent."""
+    allowed = may_see(joined, inbox["groups"])
+    row = inbox["row"]
+    html = (
+        inbox["notify"]
+        if allowed and notify_concerns(row, user_id=user_id, team_ids=team_ids)
+        else ""
+    )
+    if filters is None:
+        return html
+    if allowed and inbox_row_matches(row, filters=filters, user_id=user_id, team_ids=team_ids):
+        return in_language(inbox["html"], language) + html
+    return row_withdrawn_html(row["id"]) + html
+
+
 def row_withdrawn_html(conversation_id: int) -> str:
     """Takes a row off an inbox that may not (or no longer) show it."""
     return f'<li id="conv-row-{int(conversation_id)}" hx-swap-oob="delete"></li>'
@@ -145,37 +191,68 @@ def render_each_language(template: str, context: dict) -> dict[str, str]:
     return rendered
 
 
-def inbox_row_events(conversation, *, notify_html: str = "", also_to=()) -> list[tuple[str, dict]]:
-    """The conversation's inbox row for every group that may see it, and for `also_to` (groups
-    that could see it before a move, whose consoles withdraw it). `notify_html` (a visitor's
-    message: sound, desktop notification) goes to every console that may see it."""
-    groups = console_inbox_groups(conversation)
-    event = {
-        "type": "console.inbox_row",
+# Names one row update, so a console in two of its groups (its team's and its own) sends it
+# once.
+_row_numbers = itertools.count()
+
+
+def _inbox_part(conversation, *, notify_html: str) -> dict:
+    return {
+        "id": f"{os.getpid()}.{next(_row_numbers)}",
         "html": render_each_language("console/oob_inbox_row.html", {"conversation": conversation}),
         "row": row_facts(conversation),
-        "groups": groups,
+        "groups": console_inbox_groups(conversation),
         "notify": notify_html,
     }
-    return [(group, event) for group in dict.fromkeys([*groups, *also_to])]
 
 
-def _header_events(conversation) -> list[tuple[str, dict]]:
-    header_html = render_each_language(
+def conversation_events(
+    conversation,
+    *,
+    html: dict[str, str] | None = None,
+    message_id: int | None = None,
+    notify_html: str = "",
+    also_to=(),
+) -> list[tuple[str, dict]]:
+    """One event per audience. The consoles watching the conversation get `html` (a new
+    message, the header) and its inbox row together, at once; every group that may see it, and
+    `also_to` (groups that could see it before a move, whose consoles withdraw it), the row,
+    which consoles send in batches (ConsoleConsumer.console_inbox_row). `notify_html` (a
+    visitor's message: sound, desktop notification) goes to every console that may see it."""
+    inbox = _inbox_part(conversation, notify_html=notify_html)
+    watchers = {
+        "type": "console.conversation",
+        "conversation_id": conversation.pk,
+        "html": html or {},
+        "inbox": inbox,
+    }
+    if message_id is not None:
+        watchers["message_id"] = message_id
+    rows = {"type": "console.inbox_row", **inbox}
+    outgoing = [(console_conversation_group(conversation.pk), watchers)]
+    outgoing += [(group, rows) for group in dict.fromkeys([*inbox["groups"], *also_to])]
+    return outgoing
+
+
+def _header_html(conversation) -> dict[str, str]:
+    return render_each_language(
         "console/oob_conversation_header.html", {"conversation": conversation}
     )
-    return [(console_conversation_group(conversation.pk), console_event(header_html))]
 
 
 def message_created(*, message: Message, conversation, conversation_changed: bool = False) -> None:
     """A new message, from the objects its transaction held (no query but the conversation's
-    labels when it has any): the watching consoles' fragment, the inbox row, and the status
-    header when `conversation_changed`."""
+    labels when it has any): the watching consoles' fragment with the inbox row (and the
+    status header when `conversation_changed`), and the row to the inboxes."""
     # The inbox row shows the labels (message_send's lock says whether there are any).
     support_selectors.conversation_labels_load(conversation)
-    message_html = render_each_language(
-        "console/oob_message.html", {"message": message, "conversation": conversation}
-    )
+    html = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            html[language] = presenters.live_message_html(message, conversation)
+    if conversation_changed:
+        header = _header_html(conversation)
+        html = {language: fragment + header[language] for language, fragment in html.items()}
     conversation.unread_count = conversation.agent_unread_count
     notify_html = ""
     if message.sender_type == Message.SenderType.VISITOR:
@@ -184,16 +261,9 @@ def message_created(*, message: Message, conversation, conversation_changed: boo
             "console/oob_notify.html",
             {"kind": "message", "conversation": conversation, "message": message},
         )
-    outgoing = [
-        (
-            console_conversation_group(conversation.pk),
-            console_event(message_html, message_id=message.pk),
-        )
-    ]
-    outgoing += inbox_row_events(conversation, notify_html=notify_html)
-    if conversation_changed:
-        outgoing += _header_events(conversation)
-    transport.publish(outgoing)
+    transport.publish(
+        conversation_events(conversation, html=html, message_id=message.pk, notify_html=notify_html)
+    )
 
 
 def message_changed(*, message: Message) -> None:
@@ -244,7 +314,7 @@ def conversation_changed(conversation, *, previous: dict | None = None) -> None:
     (team_id, assignee_id before a move) names the groups whose consoles withdraw the row."""
     also_to = conversation_groups(**previous) if previous else ()
     transport.publish(
-        _header_events(conversation) + inbox_row_events(conversation, also_to=also_to)
+        conversation_events(conversation, html=_header_html(conversation), also_to=also_to)
     )
 
 
@@ -265,17 +335,35 @@ def read_marked(
         seen_html = render_to_string("console/oob_seen.html", {"up_to": up_to})
         transport.publish([(console_conversation_group(conversation_id), console_event(seen_html))])
         return
-    read_html = render_to_string("console/oob_read.html", {"conversation_id": conversation_id})
+    event = {
+        "type": "console.inbox_read",
+        "conversation_id": conversation_id,
+        "html": render_to_string("console/oob_read.html", {"conversation_id": conversation_id}),
+    }
     groups = conversation_groups(team_id=team_id, assignee_id=assignee_id)
-    transport.publish([(group, console_event(read_html)) for group in groups])
+    transport.publish([(group, event) for group in groups])
+
+
+_TYPING_MARK = "\x1f"
+
+
+@lru_cache(maxsize=8)
+def _typing_pieces(language: str, state: bool) -> tuple[str, str]:
+    html = render_to_string(
+        "console/oob_typing.html",
+        {"conversation_id": _TYPING_MARK, "state": state, "who": "visitor"},
+    )
+    head, _mark, tail = html.partition(_TYPING_MARK)
+    return head, tail
 
 
 def typing_html(*, conversation_id: int, state: bool) -> str:
-    """The visitor's typing indicator, in this thread's language (the socket's agent's)."""
-    return render_to_string(
-        "console/oob_typing.html",
-        {"conversation_id": conversation_id, "state": state, "who": "visitor"},
-    )
+    """The visitor's typing indicator, in this thread's language (the socket's agent's): the
+    template rendered once per language and state, the conversation's id put in (each typing
+    event reaches every socket watching the conversation)."""
+    key = (translation.get_language(), bool(state))
+    head, tail = _typing_pieces.__wrapped__(*key) if settings.DEBUG else _typing_pieces(*key)
+    return f"{head}{int(conversation_id)}{tail}"
 
 
 def console_sign_in_ended(*, user_id: int, session_key: str | None = None) -> None:

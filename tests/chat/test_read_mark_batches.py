@@ -10,14 +10,12 @@ from support import services as support_services
 from support.models import Conversation
 from tests import factories
 from tests.chat.test_backlog import database_thread_held
-from tests.chat.test_consumers import (  # noqa: F401 (the fixture)
-    _close_consumer_db_connections,
-    make_visitor_with_conversation,
-    receive_until,
-    visitor_socket,
-)
+from tests.sockets import make_visitor_with_conversation, receive_until, visitor_socket
 
-pytestmark = [pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("consumer_connections_closed"),
+]
 
 
 def replied_conversation():

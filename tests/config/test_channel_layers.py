@@ -57,3 +57,23 @@ async def test_without_the_internals_it_falls_back_to_one_send_each(layer, monke
     assert "publishing one by one" in caplog.text
     got = [await asyncio.wait_for(layer.receive(channel), 2) for _ in range(2)]
     assert [e["n"] for e in got] == [1, 2]
+
+
+async def test_a_group_message_is_decoded_once_for_every_socket_of_the_group(layer):
+    first, second, other = [await layer.new_channel() for _ in range(3)]
+    for channel in (first, second):
+        await layer.group_add("team", channel)
+    await layer.group_add("alone", other)
+
+    # One event to two groups is serialised once, and each group message decoded once here.
+    event = {"type": "x", "html": {"en": "<li>row</li>"}}
+    await layer.group_send_many([("team", event), ("alone", event)])
+
+    got_first = await asyncio.wait_for(layer.receive(first), 2)
+    got_second = await asyncio.wait_for(layer.receive(second), 2)
+    got_other = await asyncio.wait_for(layer.receive(other), 2)
+    assert got_first == got_second == got_other == event
+    assert got_first is got_second
+    # Another publish is another message, whatever its content.
+    await layer.group_send("team", event)
+    assert await asyncio.wait_for(layer.receive(first), 2) is not got_first

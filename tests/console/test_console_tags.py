@@ -6,7 +6,7 @@ from django.urls import reverse, set_script_prefix
 from django.utils import timezone, translation
 
 from chat import selectors as chat_selectors
-from console.presenters import _row_html, conversation_url, inbox_row, inbox_row_html
+from console.presenters import _row_pieces, conversation_url, inbox_row, inbox_row_html
 from ratings.models import Rating
 from support import selectors
 from support.models import Conversation, Label
@@ -58,35 +58,55 @@ def rows_html(conversation_id: int) -> str:
     return render_to_string("console/_inbox_rows.html", {"conversations": [conversation]})
 
 
-def test_a_row_from_this_process_memory_is_the_row_the_template_renders():
+def template_row(conversation) -> str:
+    return render_to_string("console/_inbox_row.html", {"row": inbox_row(conversation)})
+
+
+def test_a_row_printed_from_pieces_is_the_row_the_template_renders():
     agent = factories.agent(display_name="Deniz <i>")
-    conversation = factories.conversation(body="Merhaba <b>")
-    Conversation.objects.filter(pk=conversation.pk).update(assignee=agent.user, priority="high")
+    conversation = factories.conversation(body="Merhaba <b> & \"quotes\" 'too'\nline")
+    Conversation.objects.filter(pk=conversation.pk).update(
+        assignee=agent.user, priority="high", context_order_id="A<1>", context_table="7"
+    )
     conversation.labels.add(Label.objects.create(name="VIP & co", colour="#aa0000"))
+    conversation.labels.add(Label.objects.create(name="<b>", colour="#00aa00"))
     Rating.objects.create(
         conversation=conversation, current_for=conversation, resolved_at=timezone.now(), score=4
     )
+    plain = factories.conversation(body="hello")
+    whatsapp = factories.conversation(body="selam")
+    Conversation.objects.filter(pk=whatsapp.pk).update(
+        channel="whatsapp", resolution_breached_at=timezone.now()
+    )
+    for language in ("en", "tr"):
+        with translation.override(language):
+            for pk in (conversation.pk, plain.pk, whatsapp.pk):
+                loaded = selectors.conversation_get_for_inbox_row(conversation_id=pk)
+                assert inbox_row_html(loaded) == template_row(loaded)
     loaded = selectors.conversation_get_for_inbox_row(conversation_id=conversation.pk)
-
-    direct = render_to_string("console/_inbox_row.html", {"row": inbox_row(loaded)})
-    assert inbox_row_html(loaded) == direct  # the first time, rendered
-    assert inbox_row_html(loaded) == direct  # then remembered
-    assert "VIP &amp; co" in direct and "Deniz &lt;i&gt;" in direct and "4★" in direct
+    html = inbox_row_html(loaded)
+    assert "VIP &amp; co" in html and "Deniz &lt;i&gt;" in html and "4★" in html
+    assert "Merhaba &lt;b&gt; &amp; &quot;quotes&quot; &#x27;too&#x27;" in html
 
 
-def test_an_unchanged_row_is_rendered_once_and_a_changed_one_again():
+def test_rows_of_one_shape_share_their_pieces_and_another_shape_gets_its_own():
+    _row_pieces.cache_clear()
     conversation = factories.conversation(body="first words")
     rows_html(conversation.pk)
-    before = _row_html.cache_info()
-
-    again = rows_html(conversation.pk)
-    assert _row_html.cache_info().hits == before.hits + 1
-    assert _row_html.cache_info().misses == before.misses
+    before = _row_pieces.cache_info()
+    assert before.misses == 1
 
     factories.message(conversation=conversation, body="second words")
     changed = rows_html(conversation.pk)
-    assert _row_html.cache_info().misses == before.misses + 1
-    assert "first words" in again and "second words" in changed
+    assert _row_pieces.cache_info().misses == before.misses
+    assert "second words" in changed and "first words" not in changed
+
+    conversation.labels.add(Label.objects.create(name="VIP", colour="#aa0000"))
+    labelled = rows_html(conversation.pk)
+    assert _row_pieces.cache_info().misses == before.misses + 1
+    assert labelled == template_row(
+        selectors.conversation_get_for_inbox_row(conversation_id=conversation.pk)
+    )
 
 
 def test_a_remembered_row_is_not_shown_in_another_language():
@@ -129,3 +149,57 @@ def test_a_message_renders_the_same_on_the_page_live_and_on_resume():
     assert live == [oob.format(article + "</article>\n") for article in articles]
     assert '<div class="bubble">Merhaba &lt;b&gt;</div>' in on_page
     assert '<div class="bubble">one<br>two</div>' in on_page and "Deniz" in on_page
+
+
+def test_the_typing_indicator_from_pieces_is_the_templates():
+    from console import realtime
+
+    for language in ("en", "tr"):
+        with translation.override(language):
+            for state in (True, False):
+                assert realtime.typing_html(conversation_id=123456, state=state) == (
+                    render_to_string(
+                        "console/oob_typing.html",
+                        {"conversation_id": 123456, "state": state, "who": "visitor"},
+                    )
+                )
+
+
+def test_a_live_message_from_pieces_is_the_templates():
+    from console.presenters import live_message_html
+    from support.models import Message
+
+    agent = factories.agent(display_name="Deniz <i>")
+    conversation = factories.conversation(body='Merhaba <b> & "quotes"\nsecond line')
+    messages = [
+        factories.message(conversation=conversation, body="visitor\r\n<script>x</script>"),
+        factories.message(
+            conversation=conversation, sender_type="agent", agent_user=agent.user, body="a & b"
+        ),
+        factories.message(conversation=conversation, sender_type="bot", body="Bot here"),
+        factories.message(conversation=conversation, sender_type="system", body="Assigned"),
+    ]
+    edited, deleted = (
+        factories.message(
+            conversation=conversation, sender_type="agent", agent_user=agent.user, body=body
+        )
+        for body in ("typo", "oops")
+    )
+    Message.objects.filter(pk=edited.pk).update(edited_at=timezone.now())
+    Message.objects.filter(pk=deleted.pk).update(deleted_at=timezone.now())
+    Message.objects.filter(pk=messages[1].pk).update(delivery="delivered")
+    loaded = selectors.conversation_get_for_inbox_row(conversation_id=conversation.pk)
+    # The visitor has read the first agent message: "Seen" on it, not on the later ones.
+    loaded.visitor_last_read_id = messages[1].pk
+    stored = Message.objects.select_related("sender_agent__agent_profile").filter(
+        conversation=conversation
+    )
+    for language in ("en", "tr"):
+        with translation.override(language):
+            for message in stored:
+                expected = render_to_string(
+                    "console/oob_message.html", {"message": message, "conversation": loaded}
+                )
+                assert live_message_html(message, loaded) == expected, message.body
+    html = live_message_html(stored.get(pk=messages[0].pk), loaded)
+    assert "visitor<br>&lt;script&gt;x&lt;/script&gt;" in html
