@@ -11,7 +11,8 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.pages import SUPERVISOR, agent_login
-from tests.emails.conftest import Inbox, free_port
+from tests.emails.smtp_server import Inbox
+from tests.stack import free_port
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}

@@ -20,8 +20,7 @@ from support import services as support_services
 from support.models import Conversation, Message
 from tests import factories
 from tests.conftest import IN_MEMORY_LAYER
-
-from .conftest import free_port
+from tests.stack import free_port
 
 pytestmark = pytest.mark.django_db
 
