@@ -6,7 +6,7 @@ import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 
 from chat import realtime
 from support import errors, services
@@ -750,7 +750,11 @@ def test_the_first_reply_stamps_its_business_time_with_no_query_of_its_own(
     send(warm, body="warm", sender_type="agent", agent=agent.user, client_id="warm")
     conversation = factories.conversation(topic_slug="payment")
 
-    with django_assert_max_num_queries(6):  # the console's access check rides on the lock
+    # The console's access check rides on the lock. SQLite has no one-statement message write
+    # (support.sql.message_insert_locked): its steady-state UPDATE comes apart from the status
+    # change's.
+    limit = 7 if connection.vendor == "sqlite" else 6
+    with django_assert_max_num_queries(limit):
         send(
             conversation,
             body="Hello!",
