@@ -213,11 +213,7 @@ def _message_send_in_transaction(
     visitor_message_send, whose transaction holds the bot's answer too). `action` (the
     visitor's button) and `visitor_turn` (a message the bot and the out-of-hours reply
     answer) go to message.created."""
-    if sender_type not in Message.SenderType.values:
-        raise errors.InvalidInput(f"Unknown sender type {sender_type!r}.")
-    if sender_type == Message.SenderType.AGENT and agent is None:
-        raise errors.InvalidInput(_("An agent message needs its agent."))
-    agent = agent if sender_type == Message.SenderType.AGENT else None
+    agent = _sender_agent(sender_type=sender_type, agent=agent)
     new = _person_message(
         conversation_id=conversation.pk,
         sender_type=sender_type,
@@ -234,10 +230,72 @@ def _message_send_in_transaction(
     # Stored with the lock (a person's message: support.sql.message_insert_locked); every
     # check below still decides, and one that refuses rolls it back with the transaction.
     stored = new is not None and new.pk is not None
+    client_id, body, attachment_ids = _message_content_allowed(
+        conversation=conversation,
+        sender_type=sender_type,
+        content=(client_id, body, attachments),
+        outside_reply_window=outside_reply_window,
+    )
+    support_selectors.conversation_inbox_relations_fill(conversation)
+    retried = {"sender_type": sender_type, "body": body, "attachment_ids": attachment_ids}
+    if (
+        sender_type == Message.SenderType.VISITOR
+        and conversation.is_resolved
+        and not allow_resolved
+    ):
+        return _message_to_resolved(
+            conversation=conversation, client_id=client_id, stored=stored, **retried
+        )
+    message = new if stored else None
+    if new is None:
+        message = _message_insert(
+            conversation=conversation,
+            sender_type=sender_type,
+            agent=agent,
+            body=body,
+            client_id=client_id,
+            actions=actions or [],
+        )
+    if message is None:
+        # A retried send: the first message with this client_id, unchanged.
+        existing = _message_by_client_id(conversation=conversation, client_id=client_id)
+        return _message_retried(existing=existing, **retried), False
+    changed = _message_files_and_record(
+        message=message,
+        conversation=conversation,
+        attachment_ids=attachment_ids,
+        agent=agent,
+        pressed=pressed,
+        stored=stored,
+    )
+    _message_created_emit(
+        message=message,
+        conversation=conversation,
+        conversation_changed=bool(PUBLISHED_CONVERSATION_FIELDS.intersection(changed)),
+        action=action,
+        visitor_turn=visitor_turn,
+    )
+    return message, True
+
+
+def _sender_agent(*, sender_type: str, agent):
+    """The agent who writes, for an agent's message (None for anyone else's)."""
+    if sender_type not in Message.SenderType.values:
+        raise errors.InvalidInput(f"Unknown sender type {sender_type!r}.")
+    if sender_type == Message.SenderType.AGENT and agent is None:
+        raise errors.InvalidInput(_("An agent message needs its agent."))
+    return agent if sender_type == Message.SenderType.AGENT else None
+
+
+def _message_content_allowed(
+    *, conversation: Conversation, sender_type: str, content: tuple, outside_reply_window: bool
+) -> tuple:
+    """(client_id, body, attachment_ids) cleaned, once this sender may write here."""
     if sender_type == Message.SenderType.VISITOR and conversation.contact.blocked_by_id:
         # Refused quietly (support.services.blocks): nothing stored, nothing routed.
         raise errors.Blocked(_("Thanks, we got your message."))
-    client_id, body, attachment_ids = _message_content_clean(
+    client_id, body, attachments = content
+    cleaned = _message_content_clean(
         sender_type=sender_type, client_id=client_id, body=body, attachments=attachments
     )
     if (
@@ -252,51 +310,28 @@ def _message_send_in_transaction(
             ),
             code="reply_window_closed",
         )
-    support_selectors.conversation_inbox_relations_fill(conversation)
-    retried = {"sender_type": sender_type, "body": body, "attachment_ids": attachment_ids}
-    if (
-        sender_type == Message.SenderType.VISITOR
-        and conversation.is_resolved
-        and not allow_resolved
-    ):
-        return _message_to_resolved(
-            conversation=conversation, client_id=client_id, stored=stored, **retried
-        )
-    if new is not None:
-        message = new if stored else None
-    else:
-        message = _message_insert(
-            conversation=conversation,
-            sender_type=sender_type,
-            agent=agent,
-            body=body,
-            client_id=client_id,
-            actions=actions or [],
-        )
-    if message is None:
-        # A retried send: the first message with this client_id, unchanged.
-        existing = _message_by_client_id(conversation=conversation, client_id=client_id)
-        return _message_retried(existing=existing, **retried), False
+    return cleaned
+
+
+def _message_files_and_record(
+    *, message, conversation, attachment_ids, agent, pressed: bool, stored: bool
+) -> list[str]:
+    """The message's files, then what it changes on its conversation (the fields changed)."""
     message.conversation = conversation
     attached = attachment_services.attachments_attach(
-        message=message, attachment_ids=attachment_ids, uploader_type=sender_type, agent=agent
+        message=message,
+        attachment_ids=attachment_ids,
+        uploader_type=message.sender_type,
+        agent=agent,
     )
     attachment_services.attachments_known(message=message, attachments=attached)
-    changed = conversation_record_message(
+    return conversation_record_message(
         conversation=conversation,
         message=message,
         preview="📎 " + ", ".join(a.name for a in attached) if attached else None,
         pressed=pressed,
         stored=stored,
     )
-    _message_created_emit(
-        message=message,
-        conversation=conversation,
-        conversation_changed=bool(PUBLISHED_CONVERSATION_FIELDS.intersection(changed)),
-        action=action,
-        visitor_turn=visitor_turn,
-    )
-    return message, True
 
 
 def _person_message(
