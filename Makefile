@@ -38,9 +38,11 @@ lint: install
 migrations-check: install
 	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 
-# pytest sets its own environment (tests/settings.py).
+# pytest sets its own environment (tests/settings.py). One process per core, at most four;
+# each runs its tests in collection order (database tests before transactional ones, as
+# pytest-django sorts them) and a module that sets up a stack keeps it in one process.
 test: lint migrations-check messages
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n auto --maxprocesses 4 --dist loadgroup $(PYTEST_ARGS)
 
 format: install
 	$(BIN)/ruff check --fix .

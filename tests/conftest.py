@@ -50,6 +50,18 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.fixture(scope="session")
+def seeded_stack(tmp_path_factory):
+    """A stack migrated and seeded once per test run (per worker) and never started: tests
+    that run the real processes set up a copy of it (`Stack.setup(copy_of=seeded_stack)`)."""
+    from tests.stack import Stack
+
+    seeded = Stack(tmp_path_factory.mktemp("seeded-stack"))
+    seeded.setup()
+    yield seeded
+    seeded.stop()
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"

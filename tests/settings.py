@@ -14,6 +14,12 @@ os.environ["SECRET_KEY"] = "tests-" + secrets.token_urlsafe(48)
 # The tests read English by default, whatever site language the shell running them sets
 # (tests/config/test_language_setting.py starts processes with DESTEK_LANGUAGE of their own).
 os.environ.pop("DESTEK_LANGUAGE", None)
+# Parallel test workers (pytest-xdist) share one Redis: each its own channel-layer and cache
+# prefix and Celery queue. Pub/sub ignores Redis database numbers, so a prefix it must be.
+os.environ.setdefault(
+    "CHANNEL_LAYER_PREFIX", "destek-test-" + os.environ.get("PYTEST_XDIST_WORKER", "main")
+)
+os.environ.setdefault("CELERY_QUEUE", os.environ["CHANNEL_LAYER_PREFIX"])
 
 from config.settings import *  # noqa: F403
 

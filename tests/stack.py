@@ -91,6 +91,7 @@ class Stack:
             "DESTEK_DEMO": "1",
             "MEDIA_ROOT": str(tmp_dir / "media"),
             "CHANNEL_LAYER_PREFIX": self.name,
+            "CELERY_QUEUE": self.name,
             "PYTHONUNBUFFERED": "1",
         }
         if self.admin_url:

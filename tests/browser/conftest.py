@@ -23,15 +23,8 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
-
-
-@pytest.fixture(scope="session")
-def seeded_stack(tmp_path_factory):
-    """Migrated and seeded once per test run; never started. Each module gets a copy."""
-    seeded = Stack(tmp_path_factory.mktemp("seeded-stack"))
-    seeded.setup()
-    yield seeded
-    seeded.stop()
+            # A module's stack and browser are set up once: its tests share one worker.
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,8 @@ from tests import factories
 from tests.chat import corpus
 from tests.stack import free_port
 
-pytestmark = pytest.mark.django_db
+# One S3 server for the module (make test runs modules in parallel processes).
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group(__name__)]
 
 BUCKET = "destek-test"
 

@@ -47,13 +47,12 @@ def two_free_ports() -> int:
 
 
 @pytest.fixture
-def layout(tmp_path):
+def layout(seeded_stack, tmp_path):
     stack = Stack(tmp_path)
-    stack.setup()
+    stack.setup(copy_of=seeded_stack)
     stack.manage("shell", "-c", CLOSE_GENERAL_TEAM)
     env = {
         **stack.env,
-        "CELERY_QUEUE": stack.name,
         "CELERY_TASK_ALWAYS_EAGER": "0",
         "CELERY_BEAT_SCHEDULE": str(tmp_path / "celerybeat-schedule"),
         "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),

@@ -28,10 +28,10 @@ NO_BOT = "from support.models import Widget; Widget.objects.update(bot_enabled=F
 
 
 @pytest.fixture
-def stack(tmp_path):
+def stack(seeded_stack, tmp_path):
     built = Stack(tmp_path)
     built.env["CELERY_TASK_ALWAYS_EAGER"] = "1"
-    built.setup()
+    built.setup(copy_of=seeded_stack)
     built.manage("shell", "-c", NO_BOT)  # the visitor's message goes straight to a person
     yield built
     built.stop()

@@ -31,13 +31,12 @@ print(json.dumps(list(WebhookAttempt.objects.order_by("id").values_list(
 
 
 @pytest.fixture
-def stack(tmp_path, receiver):
+def stack(seeded_stack, tmp_path, receiver):
     built = Stack(tmp_path)
-    built.env["CELERY_QUEUE"] = built.name
     built.env["CELERY_TASK_ALWAYS_EAGER"] = "0"
     built.env["DESTEK_WEBHOOK_BACKOFF"] = "1"
     built.env["DESTEK_WEBHOOK_ALLOW_PRIVATE"] = "1"
-    built.setup()
+    built.setup(copy_of=seeded_stack)
     built.manage("shell", "-c", REGISTER.format(url=receiver.url))
     yield built
     built.stop()

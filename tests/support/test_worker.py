@@ -20,11 +20,10 @@ pytestmark = pytest.mark.redis
 
 
 @pytest.fixture
-def stack(tmp_path):
+def stack(seeded_stack, tmp_path):
     built = Stack(tmp_path)
-    built.env["CELERY_QUEUE"] = built.name
     built.env["CELERY_TASK_ALWAYS_EAGER"] = "0"
-    built.setup()
+    built.setup(copy_of=seeded_stack)
     built.manage("shell", "-c", CLOSE_GENERAL_TEAM)
     yield built
     built.stop()
