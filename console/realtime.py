@@ -267,7 +267,8 @@ def message_created(*, message: Message, conversation, conversation_changed: boo
 
 
 def message_changed(*, message: Message) -> None:
-    """An edited or deleted message: the watching consoles' copy replaced in place."""
+    """An edited or deleted message (or its delivery state): the watching consoles' copy
+    replaced in place."""
     conversation = message.conversation
     message_html = render_each_language(
         "console/oob_message_changed.html", {"message": message, "conversation": conversation}
@@ -279,13 +280,8 @@ def message_delivery_changed(*, message_id: int) -> None:
     """A channel sent, delivered or failed to send a message: the consoles watching its
     conversation redraw it (its state, a failure's Retry button). Visitors hear nothing."""
     message = support_selectors.message_get_for_console(message_id=message_id)
-    if message is None:
-        return
-    conversation = message.conversation
-    html = render_each_language(
-        "console/oob_message_changed.html", {"message": message, "conversation": conversation}
-    )
-    transport.publish([(console_conversation_group(conversation.pk), console_event(html))])
+    if message is not None:
+        message_changed(message=message)
 
 
 def note_created(*, note_id: int) -> None:
