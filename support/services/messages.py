@@ -130,6 +130,28 @@ def _message_insert(
     return message
 
 
+@dataclass(frozen=True, slots=True)
+class MessageSend:
+    """What one send asks for, as the caller gave it (message_send says what each means),
+    carried through the steps of _message_send_in_transaction, which check it there.
+    `action` (the visitor's button) and `visitor_turn` (a message the bot and the
+    out-of-hours reply answer) only go to message.created."""
+
+    sender_type: str
+    body: Any
+    client_id: Any = None
+    agent: Any = None
+    actions: list[dict] | None = None
+    allow_resolved: bool = False
+    attachments: Any = None
+    visitor_token: str | None = None
+    visible_to: AgentProfile | None = None
+    pressed: bool = False
+    outside_reply_window: bool = False
+    action: dict | None = None
+    visitor_turn: bool = False
+
+
 def message_send(
     *,
     conversation: Conversation,
@@ -177,28 +199,6 @@ def message_send(
     )
     with transaction.atomic():
         return _message_send_in_transaction(conversation=conversation, send=send)
-
-
-@dataclass(frozen=True, slots=True)
-class MessageSend:
-    """What one send asks for, as the caller gave it (message_send says what each means),
-    carried through the steps of _message_send_in_transaction, which check it there.
-    `action` (the visitor's button) and `visitor_turn` (a message the bot and the
-    out-of-hours reply answer) only go to message.created."""
-
-    sender_type: str
-    body: Any
-    client_id: Any = None
-    agent: Any = None
-    actions: list[dict] | None = None
-    allow_resolved: bool = False
-    attachments: Any = None
-    visitor_token: str | None = None
-    visible_to: AgentProfile | None = None
-    pressed: bool = False
-    outside_reply_window: bool = False
-    action: dict | None = None
-    visitor_turn: bool = False
 
 
 def _message_content_clean(send: MessageSend) -> tuple[str | None, str, list[int]]:
