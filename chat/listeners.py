@@ -32,16 +32,20 @@ def event_message(event: Event) -> Message:
     return message
 
 
-def message_created(event: Event) -> None:
-    """Publish from the objects the write held (no query); loaded again when absent."""
+def message_created_publish(event: Event, *, publish) -> None:
+    """message.created to one audience (`publish`: its realtime.message_created, the widget's
+    or the console's), from the objects the write held (no query); loaded again when absent."""
     conversation = event_conversation(event)
-    if conversation is None:
-        return
-    realtime.message_created(
-        message=event_message(event),
-        conversation=conversation,
-        conversation_changed=event.data["conversation_changed"],
-    )
+    if conversation is not None:
+        publish(
+            message=event_message(event),
+            conversation=conversation,
+            conversation_changed=event.data["conversation_changed"],
+        )
+
+
+def message_created(event: Event) -> None:
+    message_created_publish(event, publish=realtime.message_created)
 
 
 def event_changed_message(event: Event) -> Message | None:
@@ -57,10 +61,15 @@ def event_changed_message(event: Event) -> Message | None:
     return event.objects["changed_message"]
 
 
-def message_changed(event: Event) -> None:
+def message_changed_publish(event: Event, *, publish) -> None:
+    """message.changed to one audience (`publish`: its realtime.message_changed)."""
     message = event_changed_message(event)
     if message is not None:
-        realtime.message_changed(message=message)
+        publish(message=message)
+
+
+def message_changed(event: Event) -> None:
+    message_changed_publish(event, publish=realtime.message_changed)
 
 
 def conversation_updated(event: Event) -> None:
@@ -70,13 +79,7 @@ def conversation_updated(event: Event) -> None:
 
 
 def read_mark_moved(event: Event) -> None:
-    data = event.data
-    realtime.read_marked(
-        conversation_id=data["conversation_id"],
-        contact_id=data["contact_id"],
-        reader=data["reader"],
-        up_to=data["up_to"],
-    )
+    realtime.read_marked(event.data)
 
 
 def queue_moved(event: Event) -> None:
@@ -107,14 +110,19 @@ def bot_announce_handoff(event: Event) -> None:
     bot.announce_handoff(conversation=_conversation(event), language=event.data["language"])
 
 
+# The events after which a conversation shows otherwise to both sides (status, assignee, an
+# SLA breach): the widget follows them, and the console (console.listeners) with a few more.
+CONVERSATION_CHANGES = (
+    "conversation.updated",
+    "conversation.assigned",
+    "conversation.sla_breached",
+)
+
+
 def connect() -> None:
     event_listen("message.created", message_created)
     event_listen("message.changed", message_changed)
-    for name in (
-        "conversation.updated",
-        "conversation.assigned",
-        "conversation.sla_breached",
-    ):
+    for name in CONVERSATION_CHANGES:
         event_listen(name, conversation_updated)
     event_listen("read_mark.moved", read_mark_moved)
     event_listen("queue.moved", queue_moved)

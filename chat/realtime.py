@@ -208,10 +208,16 @@ def queue_moved(*, team_id: int | None) -> None:
     )
 
 
-def read_marked(*, conversation_id: int, contact_id: int, reader: str, up_to: int) -> None:
-    """A read mark moved: the visitor's "Seen" (and their own mark, for their other tabs)."""
-    frame = {"type": "read", "conversation": conversation_id, "reader": reader, "up_to": up_to}
-    publish([(visitor_group(contact_id), visitor_event(frame))])
+def read_marked(mark: dict) -> None:
+    """A read mark moved (`mark`: read_mark.moved's data, support.events): the visitor's
+    "Seen" (and their own mark, for their other tabs)."""
+    frame = {
+        "type": "read",
+        "conversation": mark["conversation_id"],
+        "reader": mark["reader"],
+        "up_to": mark["up_to"],
+    }
+    publish([(visitor_group(mark["contact_id"]), visitor_event(frame))])
 
 
 async def typing_from_visitor(*, conversation_id: int, state: bool) -> None:

@@ -1,28 +1,25 @@
 """The agent console's side of the domain's events (support.events): fragments after commit
 (console.realtime). The conversation and message an event is about are read once for every
-listener of that event (chat.listeners.event_conversation)."""
+listener of that event (chat.listeners.event_conversation); message.created and
+message.changed are published as the widget's are (chat.listeners.message_created_publish)."""
 
-from chat.listeners import event_changed_message, event_conversation, event_message
+from chat.listeners import (
+    CONVERSATION_CHANGES,
+    event_conversation,
+    message_changed_publish,
+    message_created_publish,
+)
 from support.events import Event, event_listen
 
 from . import realtime
 
 
 def message_created(event: Event) -> None:
-    conversation = event_conversation(event)
-    if conversation is None:
-        return
-    realtime.message_created(
-        message=event_message(event),
-        conversation=conversation,
-        conversation_changed=event.data["conversation_changed"],
-    )
+    message_created_publish(event, publish=realtime.message_created)
 
 
 def message_changed(event: Event) -> None:
-    message = event_changed_message(event)
-    if message is not None:
-        realtime.message_changed(message=message)
+    message_changed_publish(event, publish=realtime.message_changed)
 
 
 def conversation_changed(event: Event) -> None:
@@ -49,14 +46,7 @@ def message_delivery_changed(event: Event) -> None:
 
 
 def read_mark_moved(event: Event) -> None:
-    data = event.data
-    realtime.read_marked(
-        conversation_id=data["conversation_id"],
-        reader=data["reader"],
-        up_to=data["up_to"],
-        team_id=data["team_id"],
-        assignee_id=data["assignee_id"],
-    )
+    realtime.read_marked(event.data)
 
 
 def console_closed(event: Event) -> None:
@@ -67,9 +57,7 @@ def connect() -> None:
     event_listen("message.created", message_created)
     event_listen("message.changed", message_changed)
     for name in (
-        "conversation.updated",
-        "conversation.assigned",
-        "conversation.sla_breached",
+        *CONVERSATION_CHANGES,
         "conversation.labels_changed",
         # The header and inbox rows show the order or table the host page attached.
         "conversation.context_changed",

@@ -78,27 +78,14 @@ def inbox_row(conversation: Conversation) -> dict:
     labels): no query when the conversation comes from them or from chat.services.
     """
     texts = _row_texts(get_language())
-    contact = conversation.contact
-    name = contact.display_name
+    name = conversation.contact.display_name
     topic = conversation.topic
     labels = getattr(conversation, "label_list", None)
     if labels is None:
         labels = list(conversation.labels.all())
     # A missing reverse one-to-one raises RelatedObjectDoesNotExist, an AttributeError.
     rating = getattr(conversation, "rating", None)
-    assignee = conversation.assignee
-    assignee_name = ""
-    if assignee is not None:
-        profile = getattr(assignee, "agent_profile", None)
-        assignee_name = (profile.name if profile else "") or assignee.get_username()
-    due_from = due_at = ""
-    if conversation.status != Conversation.Status.RESOLVED:
-        if not conversation.first_response_at and conversation.first_response_due_at:
-            due_from = _unix(conversation.queued_at)
-            due_at = _unix(conversation.first_response_due_at)
-        elif conversation.resolution_due_at:
-            due_from = _unix(conversation.created_at)
-            due_at = _unix(conversation.resolution_due_at)
+    due_from, due_at = _row_due(conversation)
     last = conversation.last_message_at
     local_last = template_localtime(last) if last else None
     priority = conversation.priority
@@ -114,7 +101,7 @@ def inbox_row(conversation: Conversation) -> dict:
         "priority_label": "" if priority == "normal" else texts["priority"].get(priority, priority),
         "unread": getattr(conversation, "unread_count", conversation.agent_unread_count),
         "assignee_id": conversation.assignee_id or "",
-        "assignee_name": assignee_name,
+        "assignee_name": _assignee_name(conversation.assignee),
         "team_id": conversation.team_id or "",
         "topic_slug": topic.slug if topic else "",
         "topic_name": topic.local_name if topic else "",
@@ -137,6 +124,26 @@ def inbox_row(conversation: Conversation) -> dict:
         "table_ref": conversation.context_table,
         "texts": texts,
     }
+
+
+def _assignee_name(assignee) -> str:
+    """The name the row shows for its assignee ("" for none)."""
+    if assignee is None:
+        return ""
+    profile = getattr(assignee, "agent_profile", None)
+    return (profile.name if profile else "") or assignee.get_username()
+
+
+def _row_due(conversation: Conversation) -> tuple[str, str]:
+    """The running SLA target the row counts down to, as (from, due) Unix times ("" for none):
+    the first response while none was given, else the resolution."""
+    if conversation.status == Conversation.Status.RESOLVED:
+        return "", ""
+    if not conversation.first_response_at and conversation.first_response_due_at:
+        return _unix(conversation.queued_at), _unix(conversation.first_response_due_at)
+    if conversation.resolution_due_at:
+        return _unix(conversation.created_at), _unix(conversation.resolution_due_at)
+    return "", ""
 
 
 # A row's HTML is its template's, printed from pieces. The template is rendered once per shape

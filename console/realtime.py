@@ -267,7 +267,8 @@ def message_created(*, message: Message, conversation, conversation_changed: boo
 
 
 def message_changed(*, message: Message) -> None:
-    """An edited or deleted message: the watching consoles' copy replaced in place."""
+    """An edited or deleted message (or its delivery state): the watching consoles' copy
+    replaced in place."""
     conversation = message.conversation
     message_html = render_each_language(
         "console/oob_message_changed.html", {"message": message, "conversation": conversation}
@@ -279,13 +280,8 @@ def message_delivery_changed(*, message_id: int) -> None:
     """A channel sent, delivered or failed to send a message: the consoles watching its
     conversation redraw it (its state, a failure's Retry button). Visitors hear nothing."""
     message = support_selectors.message_get_for_console(message_id=message_id)
-    if message is None:
-        return
-    conversation = message.conversation
-    html = render_each_language(
-        "console/oob_message_changed.html", {"message": message, "conversation": conversation}
-    )
-    transport.publish([(console_conversation_group(conversation.pk), console_event(html))])
+    if message is not None:
+        message_changed(message=message)
 
 
 def note_created(*, note_id: int) -> None:
@@ -325,14 +321,13 @@ def conversation_updated(*, conversation_id: int) -> None:
         conversation_changed(conversation)
 
 
-def read_marked(
-    *, conversation_id: int, reader: str, up_to: int, team_id: int | None, assignee_id: int | None
-) -> None:
-    """The visitor's mark: the watching consoles' "Seen". The agent's: the consoles showing the
-    conversation's row (its team and assignee, read with the mark) drop its unread mark (the
-    row itself is not sent again)."""
-    if reader == "visitor":
-        seen_html = render_to_string("console/oob_seen.html", {"up_to": up_to})
+def read_marked(mark: dict) -> None:
+    """A read mark moved (`mark`: read_mark.moved's data, support.events). The visitor's: the
+    watching consoles' "Seen". The agent's: the consoles showing the conversation's row (its
+    team and assignee, read with the mark) drop its unread mark (the row is not sent again)."""
+    conversation_id = mark["conversation_id"]
+    if mark["reader"] == "visitor":
+        seen_html = render_to_string("console/oob_seen.html", {"up_to": mark["up_to"]})
         transport.publish([(console_conversation_group(conversation_id), console_event(seen_html))])
         return
     event = {
@@ -340,7 +335,7 @@ def read_marked(
         "conversation_id": conversation_id,
         "html": render_to_string("console/oob_read.html", {"conversation_id": conversation_id}),
     }
-    groups = conversation_groups(team_id=team_id, assignee_id=assignee_id)
+    groups = conversation_groups(team_id=mark["team_id"], assignee_id=mark["assignee_id"])
     transport.publish([(group, event) for group in groups])
 
 

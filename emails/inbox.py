@@ -235,18 +235,10 @@ def _client_id(header_id: str) -> str:
 
 def mail_receive(*, support_address: SupportAddress, raw: bytes) -> Received:
     """Post one received mail (see the module's docstring). Never raises for a bad mail."""
-    limits = settings.DESTEK
-    if not isinstance(raw, bytes | bytearray) or not raw:
-        return _refuse(
-            support_address=support_address,
-            header_id=f"<sha256-{hashlib.sha256(bytes(raw or b'')).hexdigest()}@empty>",
-            refusal="empty",
-        )
+    refused = _refused_unread(support_address=support_address, raw=raw)
+    if refused is not None:
+        return refused
     raw = bytes(raw)
-    if len(raw) > limits["EMAIL_INBOUND_MAX_BYTES"]:
-        # Not parsed at all: its id is its digest.
-        header_id = f"<sha256-{hashlib.sha256(raw).hexdigest()}@too-large>"
-        return _refuse(support_address=support_address, header_id=header_id, refusal="too_large")
     mail = mail_parse(raw)
     header_id = header_id_of(mail, raw)
     if InboundEmail.objects.filter(header_id=header_id).exists():
@@ -254,20 +246,12 @@ def mail_receive(*, support_address: SupportAddress, raw: bytes) -> Received:
     sender_name, sender = parseaddr(header_text(mail, "From"))
     sender = sender.strip().lower()
     refuse = {"support_address": support_address, "header_id": header_id, "mail": mail}
-    if not sender or "@" not in sender:
-        return _refuse(**refuse, refusal="no_sender")
-    reason = loop_reason(mail, header_id=header_id, sender=sender)
-    if reason:
-        return _refuse(**refuse, refusal=reason)
     parts = attachment_parts(mail)
-    if len(parts) > limits["EMAIL_INBOUND_MAX_ATTACHMENTS"]:
-        return _refuse(**refuse, refusal="too_many_attachments")
-    if not ratelimits.rate_limit_hit(
-        key=f"email-sender:{support_address.pk}:{sender}",
-        limit=limits["EMAIL_SENDER_RATE_LIMIT"],
-        window_seconds=limits["EMAIL_SENDER_RATE_WINDOW_SECONDS"],
-    ):
-        return _refuse(**refuse, refusal="sender_rate_limited")
+    refusal = _refusal(
+        support_address=support_address, mail=mail, header_id=header_id, sender=sender, parts=parts
+    )
+    if refusal:
+        return _refuse(**refuse, refusal=refusal)
     text = shown_text(mail)
     subject = header_text(mail, "Subject")
     try:
@@ -298,6 +282,44 @@ def mail_receive(*, support_address: SupportAddress, raw: bytes) -> Received:
     except errors.DomainError as error:
         return _refuse(**refuse, refusal=error.code or "invalid")
     return Received("posted", header_id, conversation_id=conversation.pk, message_id=message.pk)
+
+
+def _refused_unread(*, support_address: SupportAddress, raw) -> Received | None:
+    """An empty mail, or one too large to parse, refused under its digest; None for a mail
+    to read."""
+    if not isinstance(raw, bytes | bytearray) or not raw:
+        return _refuse(
+            support_address=support_address,
+            header_id=f"<sha256-{hashlib.sha256(bytes(raw or b'')).hexdigest()}@empty>",
+            refusal="empty",
+        )
+    if len(raw) > settings.DESTEK["EMAIL_INBOUND_MAX_BYTES"]:
+        # Not parsed at all: its id is its digest.
+        header_id = f"<sha256-{hashlib.sha256(bytes(raw)).hexdigest()}@too-large>"
+        return _refuse(support_address=support_address, header_id=header_id, refusal="too_large")
+    return None
+
+
+def _refusal(
+    *, support_address: SupportAddress, mail: EmailMessage, header_id: str, sender: str, parts
+) -> str:
+    """Why a parsed mail is not posted ("" when it is): no sender, a loop, too many files, a
+    sender over its rate (counted last: a mail refused for another reason is not counted)."""
+    limits = settings.DESTEK
+    if not sender or "@" not in sender:
+        return "no_sender"
+    reason = loop_reason(mail, header_id=header_id, sender=sender)
+    if reason:
+        return reason
+    if len(parts) > limits["EMAIL_INBOUND_MAX_ATTACHMENTS"]:
+        return "too_many_attachments"
+    if not ratelimits.rate_limit_hit(
+        key=f"email-sender:{support_address.pk}:{sender}",
+        limit=limits["EMAIL_SENDER_RATE_LIMIT"],
+        window_seconds=limits["EMAIL_SENDER_RATE_WINDOW_SECONDS"],
+    ):
+        return "sender_rate_limited"
+    return ""
 
 
 def _post(*, support_address, mail, sender, sender_name, text, subject, parts, header_id):

@@ -114,6 +114,46 @@ def conversation_count_bot_turn(*, conversation: Conversation) -> None:
     conversation.bot_turns += 1
 
 
+def _agent_reply_record(conversation: Conversation, *, message) -> list[str]:
+    """An agent's message: the first response, the assignee when it had none, open again,
+    and read up to it. Returns the changed fields."""
+    fields = []
+    if conversation.first_response_at is None:
+        fields += _stamp_first_response(conversation=conversation, at=message.created_at)
+    if conversation.assignee_id is None:
+        conversation.assignee = message.sender_agent
+        fields.append("assignee")
+    if conversation.status in (Status.QUEUED, Status.PENDING, Status.RESOLVED, Status.SNOOZED):
+        # An agent's reply opens it; a resolved one is reopened (and audited as such).
+        fields += _opened_by_reply(conversation, by=message.sender_agent, reason="agent_reply")
+    return fields + _read_by_sender(conversation, side="agent", other="visitor", up_to=message.pk)
+
+
+def _visitor_message_record(conversation: Conversation, *, message) -> tuple[list[str], bool]:
+    """A visitor's message: its keywords may raise the priority, a reply ends a wait or a
+    snooze, and the visitor has read up to it. Returns the changed fields and whether a
+    snoozed conversation woke into the queue (then routed once saved)."""
+    fields = []
+    raised = routing.keyword_priority(
+        text=message.body, rules=_active_priority_rules(), floor=conversation.priority
+    )
+    if raised != conversation.priority:
+        conversation.priority = raised
+        fields.append("priority")
+    woke_to_queue = False
+    if conversation.status == Status.PENDING:
+        fields += _opened_by_reply(conversation, by=None, reason="visitor_reply")
+    elif conversation.status == Status.SNOOZED:
+        # The customer wrote: the snooze ends now, back to its agent or the queue.
+        target = Status.OPEN if conversation.assignee_id else Status.QUEUED
+        fields += conversation_transition(
+            conversation=conversation, to=target, by=None, reason="visitor_reply", save=False
+        )
+        woke_to_queue = target == Status.QUEUED
+    fields += _read_by_sender(conversation, side="visitor", other="agent", up_to=message.pk)
+    return fields, woke_to_queue
+
+
 def _opened_by_reply(conversation: Conversation, *, by, reason: str) -> list[str]:
     return conversation_transition(
         conversation=conversation, to=Status.OPEN, by=by, reason=reason, save=False
@@ -171,43 +211,20 @@ def conversation_record_message(
     marks (support.sql.message_insert_locked): only what changes beyond them is saved.
     Returns the changed fields, so the caller knows whether to publish an update.
     """
-    now = message.created_at
-    woke_to_queue = False
-    conversation.last_message_at = now
+    conversation.last_message_at = message.created_at
     fields = ["last_message_at"]
     sender = message.sender_type
+    woke_to_queue = False
     if sender == "agent" or (sender == "visitor" and not pressed):
         person = message_person_fields(message=message, preview=preview)
         for name, value in person.items():
             setattr(conversation, name, value)
         fields += [name for name in person if name not in fields]
     if sender == "agent":
-        if conversation.first_response_at is None:
-            fields += _stamp_first_response(conversation=conversation, at=now)
-        if conversation.assignee_id is None:
-            conversation.assignee = message.sender_agent
-            fields.append("assignee")
-        if conversation.status in (Status.QUEUED, Status.PENDING, Status.RESOLVED, Status.SNOOZED):
-            # An agent's reply opens it; a resolved one is reopened (and audited as such).
-            fields += _opened_by_reply(conversation, by=message.sender_agent, reason="agent_reply")
-        fields += _read_by_sender(conversation, side="agent", other="visitor", up_to=message.pk)
+        fields += _agent_reply_record(conversation, message=message)
     elif sender == "visitor":
-        raised = routing.keyword_priority(
-            text=message.body, rules=_active_priority_rules(), floor=conversation.priority
-        )
-        if raised != conversation.priority:
-            conversation.priority = raised
-            fields.append("priority")
-        if conversation.status == Status.PENDING:
-            fields += _opened_by_reply(conversation, by=None, reason="visitor_reply")
-        elif conversation.status == Status.SNOOZED:
-            # The customer wrote: the snooze ends now, back to its agent or the queue.
-            target = Status.OPEN if conversation.assignee_id else Status.QUEUED
-            fields += conversation_transition(
-                conversation=conversation, to=target, by=None, reason="visitor_reply", save=False
-            )
-            woke_to_queue = target == Status.QUEUED
-        fields += _read_by_sender(conversation, side="visitor", other="agent", up_to=message.pk)
+        changed, woke_to_queue = _visitor_message_record(conversation, message=message)
+        fields += changed
     elif sender == "bot":
         conversation.visitor_unread_count += 1
         fields.append("visitor_unread_count")

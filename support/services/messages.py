@@ -1,5 +1,6 @@
 """Messages: every message, human or bot, goes through message_send."""
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -129,6 +130,28 @@ def _message_insert(
     return message
 
 
+@dataclass(frozen=True, slots=True)
+class MessageSend:
+    """What one send asks for, as the caller gave it (message_send says what each means),
+    carried through the steps of _message_send_in_transaction, which check it there.
+    `action` (the visitor's button) and `visitor_turn` (a message the bot and the
+    out-of-hours reply answer) only go to message.created."""
+
+    sender_type: str
+    body: Any
+    client_id: Any = None
+    agent: Any = None
+    actions: list[dict] | None = None
+    allow_resolved: bool = False
+    attachments: Any = None
+    visitor_token: str | None = None
+    visible_to: AgentProfile | None = None
+    pressed: bool = False
+    outside_reply_window: bool = False
+    action: dict | None = None
+    visitor_turn: bool = False
+
+
 def message_send(
     *,
     conversation: Conversation,
@@ -161,30 +184,29 @@ def message_send(
     `outside_reply_window`: an agent's message the channel may carry after its reply window
     closed (an approved WhatsApp template); other agent replies are then refused.
     """
+    send = MessageSend(
+        sender_type=sender_type,
+        body=body,
+        client_id=client_id,
+        agent=agent,
+        actions=actions,
+        allow_resolved=allow_resolved,
+        attachments=attachments,
+        visitor_token=visitor_token,
+        visible_to=visible_to,
+        pressed=pressed,
+        outside_reply_window=outside_reply_window,
+    )
     with transaction.atomic():
-        return _message_send_in_transaction(
-            conversation=conversation,
-            sender_type=sender_type,
-            body=body,
-            client_id=client_id,
-            agent=agent,
-            actions=actions,
-            allow_resolved=allow_resolved,
-            attachments=attachments,
-            visitor_token=visitor_token,
-            visible_to=visible_to,
-            pressed=pressed,
-            outside_reply_window=outside_reply_window,
-        )
+        return _message_send_in_transaction(conversation=conversation, send=send)
 
 
-def _message_content_clean(
-    *, sender_type: str, client_id: Any, body: Any, attachments: Any
-) -> tuple[str | None, str, list[int]]:
+def _message_content_clean(send: MessageSend) -> tuple[str | None, str, list[int]]:
     """The client id, the body and the attachment ids, checked: files only from visitors and
     agents, and never a message with neither text nor files."""
-    client_id, body = _clean_client_id(client_id), _clean_body(body)
-    attachment_ids = attachment_services.attachment_ids_clean(attachments)
+    client_id, body = _clean_client_id(send.client_id), _clean_body(send.body)
+    attachment_ids = attachment_services.attachment_ids_clean(send.attachments)
+    sender_type = send.sender_type
     if attachment_ids and sender_type not in (Message.SenderType.VISITOR, Message.SenderType.AGENT):
         raise errors.InvalidInput(_("Only visitors and agents send files."))
     if not body and not attachment_ids:
@@ -193,55 +215,29 @@ def _message_content_clean(
 
 
 def _message_send_in_transaction(
-    *,
-    conversation: Conversation,
-    sender_type: str,
-    body: Any,
-    client_id: Any,
-    agent,
-    actions: list[dict] | None,
-    allow_resolved: bool,
-    attachments: Any,
-    visitor_token: str | None,
-    visible_to: AgentProfile | None = None,
-    pressed: bool = False,
-    action: dict | None = None,
-    visitor_turn: bool = False,
-    outside_reply_window: bool = False,
+    *, conversation: Conversation, send: MessageSend
 ) -> tuple[Message, bool]:
     """message_send's work in the caller's transaction, without a savepoint of its own (for
-    visitor_message_send, whose transaction holds the bot's answer too). `action` (the
-    visitor's button) and `visitor_turn` (a message the bot and the out-of-hours reply
-    answer) go to message.created."""
-    agent = _sender_agent(sender_type=sender_type, agent=agent)
-    new = _person_message(
-        conversation_id=conversation.pk,
-        sender_type=sender_type,
-        agent=agent,
-        content=(client_id, body, attachments),
-        pressed=pressed,
-    )
+    visitor_message_send, whose transaction holds the bot's answer too)."""
+    sender_type = send.sender_type
+    agent = _sender_agent(sender_type=sender_type, agent=send.agent)
+    new = _person_message(conversation_id=conversation.pk, send=send, agent=agent)
     conversation = _conversation_lock(
         conversation_id=conversation.pk,
-        visible_to=visible_to,
-        visitor_token=visitor_token,
+        visible_to=send.visible_to,
+        visitor_token=send.visitor_token,
         message=new,
     )
     # Stored with the lock (a person's message: support.sql.message_insert_locked); every
     # check below still decides, and one that refuses rolls it back with the transaction.
     stored = new is not None and new.pk is not None
-    client_id, body, attachment_ids = _message_content_allowed(
-        conversation=conversation,
-        sender_type=sender_type,
-        content=(client_id, body, attachments),
-        outside_reply_window=outside_reply_window,
-    )
+    client_id, body, attachment_ids = _message_content_allowed(conversation=conversation, send=send)
     support_selectors.conversation_inbox_relations_fill(conversation)
     retried = {"sender_type": sender_type, "body": body, "attachment_ids": attachment_ids}
     if (
         sender_type == Message.SenderType.VISITOR
         and conversation.is_resolved
-        and not allow_resolved
+        and not send.allow_resolved
     ):
         return _message_to_resolved(
             conversation=conversation, client_id=client_id, stored=stored, **retried
@@ -254,7 +250,7 @@ def _message_send_in_transaction(
             agent=agent,
             body=body,
             client_id=client_id,
-            actions=actions or [],
+            actions=send.actions or [],
         )
     if message is None:
         # A retried send: the first message with this client_id, unchanged.
@@ -265,16 +261,10 @@ def _message_send_in_transaction(
         conversation=conversation,
         attachment_ids=attachment_ids,
         agent=agent,
-        pressed=pressed,
+        pressed=send.pressed,
         stored=stored,
     )
-    _message_created_emit(
-        message=message,
-        conversation=conversation,
-        conversation_changed=bool(PUBLISHED_CONVERSATION_FIELDS.intersection(changed)),
-        action=action,
-        visitor_turn=visitor_turn,
-    )
+    _message_created_emit(message=message, conversation=conversation, changed=changed, send=send)
     return message, True
 
 
@@ -287,20 +277,16 @@ def _sender_agent(*, sender_type: str, agent):
     return agent if sender_type == Message.SenderType.AGENT else None
 
 
-def _message_content_allowed(
-    *, conversation: Conversation, sender_type: str, content: tuple, outside_reply_window: bool
-) -> tuple:
+def _message_content_allowed(*, conversation: Conversation, send: MessageSend) -> tuple:
     """(client_id, body, attachment_ids) cleaned, once this sender may write here."""
+    sender_type = send.sender_type
     if sender_type == Message.SenderType.VISITOR and conversation.contact.blocked_by_id:
         # Refused quietly (support.services.blocks): nothing stored, nothing routed.
         raise errors.Blocked(_("Thanks, we got your message."))
-    client_id, body, attachments = content
-    cleaned = _message_content_clean(
-        sender_type=sender_type, client_id=client_id, body=body, attachments=attachments
-    )
+    cleaned = _message_content_clean(send)
     if (
         sender_type == Message.SenderType.AGENT
-        and not outside_reply_window
+        and not send.outside_reply_window
         and not reply_window_open(conversation)
     ):
         raise errors.Conflict(
@@ -334,28 +320,23 @@ def _message_files_and_record(
     )
 
 
-def _person_message(
-    *, conversation_id: int, sender_type: str, agent, content: tuple, pressed: bool
-) -> Message | None:
+def _person_message(*, conversation_id: int, send: MessageSend, agent) -> Message | None:
     """The message a visitor or an agent writes, built before the lock so that one statement
     locks, inserts and updates (support.sql.message_insert_locked); None where the message
     takes the path of separate statements: bot and system lines, a visitor's button, files
     (checked and named in the preview after the insert), and input that will be refused (its
     error comes after the access checks, as for every other send)."""
-    if sender_type not in READ_SIDES or pressed:
+    if send.sender_type not in READ_SIDES or send.pressed:
         return None
-    client_id, body, attachments = content
     try:
-        client_id, body, attachment_ids = _message_content_clean(
-            sender_type=sender_type, client_id=client_id, body=body, attachments=attachments
-        )
+        client_id, body, attachment_ids = _message_content_clean(send)
     except errors.InvalidInput:
         return None
     if attachment_ids:
         return None
     return _message_new(
         conversation_id=conversation_id,
-        sender_type=sender_type,
+        sender_type=send.sender_type,
         agent=agent,
         body=body,
         client_id=client_id,
@@ -421,16 +402,12 @@ def _message_to_resolved(
 
 
 def _message_created_emit(
-    *,
-    message: Message,
-    conversation: Conversation,
-    conversation_changed: bool,
-    action: dict | None,
-    visitor_turn: bool,
+    *, message: Message, conversation: Conversation, changed: list[str], send: MessageSend
 ) -> None:
     """One event per message: its listeners publish the message, the inbox row and (when they
     changed) the status header and the agent's read mark, from the objects held here; the bot
-    answers, webhooks record their deliveries, an away visitor gets the reply by e-mail."""
+    answers, webhooks record their deliveries, an away visitor gets the reply by e-mail.
+    `changed`: the conversation's fields the message changed."""
     event_emit(
         "message.created",
         message_id=message.pk,
@@ -440,9 +417,9 @@ def _message_created_emit(
         sender_agent_id=message.sender_agent_id,
         status=conversation.status,
         body=message.body,
-        action=action,
-        visitor_turn=visitor_turn,
-        conversation_changed=conversation_changed,
+        action=send.action,
+        visitor_turn=send.visitor_turn,
+        conversation_changed=bool(PUBLISHED_CONVERSATION_FIELDS.intersection(changed)),
         objects={"message": message, "conversation": conversation},
     )
 

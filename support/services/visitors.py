@@ -14,6 +14,7 @@ from ..languages import contact_language
 from .attributes import prechat_answers_clean, prechat_answers_store
 from .conversations import conversation_create
 from .messages import (
+    MessageSend,
     _clean_body,
     _clean_client_id,
     _message_retried,
@@ -56,11 +57,34 @@ def conversation_start(
         # Refused quietly (support.services.blocks): no conversation, nothing routed.
         raise errors.Blocked(_("Thanks, we got your message."))
     client_id = _clean_client_id(client_id)
-    # No body (or "") starts a conversation without a first message, e.g. from a topic button.
-    has_body = body not in (None, "")
     retried = _conversation_retried(contact=contact, client_id=client_id, body=body)
     if retried is not None:
         return retried, False
+    first_text, answers = _conversation_start_checked(
+        contact=contact, body=body, rate_limit=rate_limit, topic_slug=topic_slug, prechat=prechat
+    )
+    conversation = _conversation_open(
+        contact=contact,
+        first_text=first_text,
+        client_id=client_id,
+        topic_slug=topic_slug,
+        priority_hint=priority_hint,
+        proactive_token=proactive_token,
+        channel=channel,
+        team=team,
+        answers=answers,
+    )
+    conversation.refresh_from_db()
+    return conversation, True
+
+
+def _conversation_start_checked(
+    *, contact: Contact, body: Any, rate_limit: bool, topic_slug: Any, prechat: Any
+) -> tuple[str, tuple[dict, dict]]:
+    """What a new conversation writes, checked before anything is: its first message's text
+    ("" for none) and the pre-chat answers (prechat_answers_clean's, none without a form)."""
+    # No body (or "") starts a conversation without a first message, e.g. from a topic button.
+    has_body = body not in (None, "")
     if has_body and not _clean_body(body):
         raise errors.InvalidInput(_("The message is empty."), code="empty_message")
     if rate_limit:
@@ -69,11 +93,28 @@ def conversation_start(
             setting="CONVERSATION",
             detail=_("Too many new conversations; continue one you started or try again later."),
         )
-    contact_answers, conversation_attributes = {}, {}
+    answers = ({}, {})
     if prechat is not None:
-        contact_answers, conversation_attributes = prechat_answers_clean(
-            contact=contact, topic_slug=topic_slug, answers=prechat
-        )
+        answers = prechat_answers_clean(contact=contact, topic_slug=topic_slug, answers=prechat)
+    return (body if has_body else ""), answers
+
+
+def _conversation_open(
+    *,
+    contact: Contact,
+    first_text: str,
+    client_id: str | None,
+    topic_slug: Any,
+    priority_hint: Any,
+    proactive_token: Any,
+    channel: str,
+    team: Team | None,
+    answers: tuple[dict, dict],
+) -> Conversation:
+    """conversation_start's writes, in one transaction: the pre-chat answers (for the contact,
+    for the conversation), the conversation, its opening lines, the visitor's first message
+    (`first_text`, when not ""), and the bot's word on a topic picked up front."""
+    contact_answers, conversation_attributes = answers
     bot_enabled = contact.widget.bot_enabled and channel_capabilities(channel).bot
     with transaction.atomic():
         prechat_answers_store(contact=contact, changes=contact_answers)
@@ -81,7 +122,7 @@ def conversation_start(
             contact=contact,
             topic_slug=topic_slug,
             priority_hint=priority_hint,
-            first_text=body if has_body else "",
+            first_text=first_text,
             with_bot=bot_enabled and not topic_slug,
             channel=channel,
             team=team,
@@ -98,8 +139,8 @@ def conversation_start(
             objects={"conversation": conversation, "contact": contact},
         )
         with_bot = conversation.status == Conversation.Status.BOT
-        if has_body:
-            visitor_message_send(conversation=conversation, body=body, client_id=client_id)
+        if first_text:
+            visitor_message_send(conversation=conversation, body=first_text, client_id=client_id)
         if bot_enabled and not with_bot:
             # Picked a topic up front: straight to a person, and the bot says what happens next.
             event_emit(
@@ -108,8 +149,7 @@ def conversation_start(
                 language=contact_language(contact),
                 objects={"conversation": conversation},
             )
-    conversation.refresh_from_db()
-    return conversation, True
+    return conversation
 
 
 def _conversation_retried(*, contact: Contact, client_id: str | None, body: Any):
@@ -161,25 +201,22 @@ def visitor_message_send(
             detail=_("Too many messages in a short time; wait a moment and send again."),
         )
     cleaned = clean_action(action)
+    send = MessageSend(
+        sender_type=Message.SenderType.VISITOR,
+        body=body,
+        client_id=client_id,
+        allow_resolved=cleaned is not None and cleaned["type"] == "rating",
+        attachments=attachments,
+        visitor_token=visitor_token,
+        pressed=cleaned is not None,
+        action=cleaned,
+        visitor_turn=True,
+    )
     with transaction.atomic():
         # message.created's listeners answer in this transaction: the bot while the
         # conversation is the bot's, ratings for a rating chip (a refused rating, e.g. 409
         # already_rated, keeps neither the rating nor the message).
-        message, created = _message_send_in_transaction(
-            conversation=conversation,
-            sender_type=Message.SenderType.VISITOR,
-            body=body,
-            client_id=client_id,
-            agent=None,
-            actions=None,
-            allow_resolved=cleaned is not None and cleaned["type"] == "rating",
-            attachments=attachments,
-            visitor_token=visitor_token,
-            pressed=cleaned is not None,
-            action=cleaned,
-            visitor_turn=True,
-        )
-    return message, created
+        return _message_send_in_transaction(conversation=conversation, send=send)
 
 
 def clean_action(action) -> dict | None:
