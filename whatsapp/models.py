@@ -1,11 +1,10 @@
 import os
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from support.languages import site_language
 from support.models import Message, Team, Widget
+from support.models.fields import channel_language_field
 
 from .secrets import secret_decrypt
 
@@ -49,16 +48,7 @@ class Channel(models.Model):
         max_length=100,
         help_text=_("Any string; enter the same in the Meta app's webhook settings."),
     )
-    language = models.CharField(
-        _("language"),
-        max_length=8,
-        choices=settings.LANGUAGES,
-        default=site_language,
-        help_text=_(
-            "What its customers read (automatic replies, rating prompts) until they name "
-            "their own language."
-        ),
-    )
+    language = channel_language_field()
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
