@@ -24,7 +24,7 @@ def language_of(value: str | None) -> str:
     return Language.TURKISH if language_code(value) == "tr" else Language.ENGLISH
 
 
-class Category(NamedInTwoLanguages, models.Model):
+class Category(NamedInTwoLanguages, models.Model):  # noqa: DJ008 - __str__ from NamedInTwoLanguages
     name_en = models.CharField(_("name (English)"), max_length=120)
     name_tr = models.CharField(_("name (Turkish)"), max_length=120)
     slug = models.SlugField(_("slug"), max_length=64, unique=True)
@@ -40,13 +40,6 @@ class Category(NamedInTwoLanguages, models.Model):
         verbose_name = _("category")
         verbose_name_plural = _("categories")
         ordering = ["order", "slug"]
-
-    def __str__(self) -> str:
-        return self.name_en
-
-    @property
-    def english_name(self) -> str:
-        return self.name_en
 
 
 class Article(models.Model):

@@ -35,7 +35,15 @@ PRIORITY_ORDER = models.Case(
 
 
 class NamedInTwoLanguages:
-    """A name in English (`english_name`) and optionally in Turkish (`name_tr`)."""
+    """A name in English (`name_en`, or what `english_name` says) and optionally in Turkish
+    (`name_tr`); the English name is also the object's text."""
+
+    @property
+    def english_name(self) -> str:
+        return self.name_en
+
+    def __str__(self) -> str:
+        return self.english_name
 
     def name_for(self, language: str | None) -> str:
         if language_code(language) == "tr" and self.name_tr:
@@ -74,9 +82,6 @@ class Team(NamedInTwoLanguages, models.Model):
         verbose_name = _("team")
         verbose_name_plural = _("teams")
         ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
 
     @property
     def english_name(self) -> str:
@@ -164,13 +169,6 @@ class Topic(NamedInTwoLanguages, models.Model):
         verbose_name = _("topic")
         verbose_name_plural = _("topics")
         ordering = ["order", "slug"]
-
-    def __str__(self) -> str:
-        return self.name_en
-
-    @property
-    def english_name(self) -> str:
-        return self.name_en
 
     def description_for(self, language: str | None) -> str:
         if language_code(language) == "tr" and self.description_tr:
