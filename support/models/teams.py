@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from ..languages import language_code
+from ..languages import text_in_language
 
 
 def default_time_zone() -> str:
@@ -46,9 +46,7 @@ class NamedInTwoLanguages:
         return self.english_name
 
     def name_for(self, language: str | None) -> str:
-        if language_code(language) == "tr" and self.name_tr:
-            return self.name_tr
-        return self.english_name
+        return text_in_language(language, en=self.english_name, tr=self.name_tr)
 
     @property
     def local_name(self) -> str:
@@ -171,9 +169,7 @@ class Topic(NamedInTwoLanguages, models.Model):
         ordering = ["order", "slug"]
 
     def description_for(self, language: str | None) -> str:
-        if language_code(language) == "tr" and self.description_tr:
-            return self.description_tr
-        return self.description_en
+        return text_in_language(language, en=self.description_en, tr=self.description_tr)
 
 
 class ResponseTarget(models.Model):
