@@ -3,7 +3,6 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AlertsConfig(AppConfig):
-    default_auto_field = "django.db.models.BigAutoField"
     name = "alerts"
     verbose_name = _("Agent alerts")
 

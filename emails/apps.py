@@ -3,7 +3,6 @@ from django.utils.translation import gettext_lazy as _
 
 
 class EmailsConfig(AppConfig):
-    default_auto_field = "django.db.models.BigAutoField"
     name = "emails"
     verbose_name = _("Email")
 

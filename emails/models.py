@@ -1,10 +1,9 @@
 """Email fallback state: what a visitor asked for, and what was already emailed."""
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from support.languages import site_language
+from support.models.fields import channel_language_field
 
 
 class EmailPreference(models.Model):
@@ -80,16 +79,7 @@ class SupportAddress(models.Model):
         on_delete=models.SET_NULL,
         help_text=_("Optional: new mails start with this topic (its team and priority)."),
     )
-    language = models.CharField(
-        _("language"),
-        max_length=8,
-        choices=settings.LANGUAGES,
-        default=site_language,
-        help_text=_(
-            "What its customers read (automatic replies, rating prompts) until they name "
-            "their own language."
-        ),
-    )
+    language = channel_language_field()
     is_active = models.BooleanField(_("active"), default=True)
     imap_host = models.CharField(
         _("IMAP host"), max_length=255, blank=True, help_text=_("Empty: inbound webhook only.")

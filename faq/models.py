@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from support.languages import language_code
+from support.models import NamedInTwoLanguages
 
 
 class Language(models.TextChoices):
@@ -23,7 +24,7 @@ def language_of(value: str | None) -> str:
     return Language.TURKISH if language_code(value) == "tr" else Language.ENGLISH
 
 
-class Category(models.Model):
+class Category(NamedInTwoLanguages, models.Model):  # noqa: DJ008 - __str__ from NamedInTwoLanguages
     name_en = models.CharField(_("name (English)"), max_length=120)
     name_tr = models.CharField(_("name (Turkish)"), max_length=120)
     slug = models.SlugField(_("slug"), max_length=64, unique=True)
@@ -39,12 +40,6 @@ class Category(models.Model):
         verbose_name = _("category")
         verbose_name_plural = _("categories")
         ordering = ["order", "slug"]
-
-    def __str__(self) -> str:
-        return self.name_en
-
-    def name_for(self, language: str | None) -> str:
-        return self.name_tr if language_of(language) == "tr" and self.name_tr else self.name_en
 
 
 class Article(models.Model):

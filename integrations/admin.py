@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from support import errors
-from support.admin import ReadOnlyAdminMixin, is_admin_supervisor
+from support.admin import ReadOnlyAdminMixin, RecordAdminMixin, is_admin_supervisor
 
 from . import exports, selectors, services, webhooks
 from .forms import ExportForm
@@ -121,7 +121,7 @@ class WebhookAttemptInline(admin.TabularInline):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(SupervisorOnly, admin.ModelAdmin):
+class WebhookDeliveryAdmin(SupervisorOnly, RecordAdminMixin, admin.ModelAdmin):
     list_display = [
         "event",
         "endpoint",
@@ -147,12 +147,6 @@ class WebhookDeliveryAdmin(SupervisorOnly, admin.ModelAdmin):
     ]
     inlines = [WebhookAttemptInline]
     actions = ["resend"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     @admin.action(description=_("Send the selected deliveries again"), permissions=["view"])
     def resend(self, request, queryset):

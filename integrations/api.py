@@ -66,6 +66,19 @@ class ApiView(APIView):
         # The path's parameters and the query string; the JSON body is the parser's.
         edge.request_check(request, kwargs)
 
+    def page_response(self, request, queryset, serializer_class, *, order=NewestFirst):
+        """One cursor page of `queryset` (the `cursor` and `limit` of PageQuery)."""
+        paginator = order()
+        page = paginator.paginate_queryset(queryset, request, view=self)
+        return paginator.get_paginated_response(serializer_class(page, many=True).data)
+
+
+class PageQuery(drf.Serializer):
+    """The query parameters of a list answered in cursor pages; a list's filters add theirs."""
+
+    cursor = s.StringField(required=False, allow_blank=True)
+    limit = drf.IntegerField(required=False, min_value=1, max_value=200)
+
 
 def page_of(serializer_class, name: str):
     """The schema of one cursor page of `serializer_class` objects."""
@@ -148,7 +161,7 @@ class ContactDetail(ApiView):
 # --- Conversations ---------------------------------------------------------------------------
 
 
-class ConversationFilterSerializer(drf.Serializer):
+class ConversationFilterSerializer(PageQuery):
     status = drf.ChoiceField(choices=Conversation.Status.choices, required=False)
     widget = s.StringField(required=False, allow_blank=True, help_text="A widget key.")
     contact = s.StringField(required=False, allow_blank=True, help_text="A contact's external id.")
@@ -165,8 +178,6 @@ class ConversationFilterSerializer(drf.Serializer):
     created_after = drf.DateTimeField(required=False)
     created_before = drf.DateTimeField(required=False)
     updated_after = drf.DateTimeField(required=False, help_text="Last message at or after.")
-    cursor = s.StringField(required=False, allow_blank=True)
-    limit = drf.IntegerField(required=False, min_value=1, max_value=200)
 
 
 class ConversationList(ApiView):
@@ -191,9 +202,7 @@ class ConversationList(ApiView):
             created_before=filters.get("created_before"),
             updated_after=filters.get("updated_after"),
         )
-        paginator = NewestFirst()
-        page = paginator.paginate_queryset(conversations, request, view=self)
-        return paginator.get_paginated_response(s.ConversationSerializer(page, many=True).data)
+        return self.page_response(request, conversations, s.ConversationSerializer)
 
     @extend_schema(
         operation_id="conversation_create",
@@ -354,11 +363,9 @@ class MessageList(ApiView):
 # --- Ratings and help articles --------------------------------------------------------------
 
 
-class RatingFilterSerializer(drf.Serializer):
+class RatingFilterSerializer(PageQuery):
     widget = s.StringField(required=False, allow_blank=True, help_text="A widget key.")
     created_after = drf.DateTimeField(required=False)
-    cursor = s.StringField(required=False, allow_blank=True)
-    limit = drf.IntegerField(required=False, min_value=1, max_value=200)
 
 
 class RatingList(ApiView):
@@ -375,16 +382,12 @@ class RatingList(ApiView):
             created_after=filters.get("created_after"),
             widget_key=filters.get("widget", ""),
         )
-        paginator = NewestFirst()
-        page = paginator.paginate_queryset(ratings, request, view=self)
-        return paginator.get_paginated_response(s.RatingSerializer(page, many=True).data)
+        return self.page_response(request, ratings, s.RatingSerializer)
 
 
-class ArticleFilterSerializer(drf.Serializer):
+class ArticleFilterSerializer(PageQuery):
     language = drf.ChoiceField(choices=settings.LANGUAGES, required=False)
     category = drf.SlugField(required=False)
-    cursor = s.StringField(required=False, allow_blank=True)
-    limit = drf.IntegerField(required=False, min_value=1, max_value=200)
 
 
 class ArticleList(ApiView):
@@ -399,9 +402,7 @@ class ArticleList(ApiView):
         articles = selectors.article_list_published(
             language=filters.get("language", ""), category=filters.get("category", "")
         )
-        paginator = OldestFirst()
-        page = paginator.paginate_queryset(articles, request, view=self)
-        return paginator.get_paginated_response(s.ArticleSerializer(page, many=True).data)
+        return self.page_response(request, articles, s.ArticleSerializer, order=OldestFirst)
 
 
 class ArticleDetail(ApiView):

@@ -1,4 +1,4 @@
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
 
@@ -8,6 +8,14 @@ app_name = "api"
 
 PUBLIC = {"authentication_classes": [], "permission_classes": [AllowAny]}
 
+# One conversation, under conversations/<id>/.
+conversation_urls = [
+    path("", api.ConversationDetail.as_view(), name="conversation"),
+    path("assign/", api.ConversationAssign.as_view(), name="conversation-assign"),
+    path("resolve/", api.ConversationResolve.as_view(), name="conversation-resolve"),
+    path("messages/", api.MessageList.as_view(), name="messages"),
+]
+
 urlpatterns = [
     path(
         "widgets/<slug:widget_key>/contacts/<str:external_id>/",
@@ -15,26 +23,7 @@ urlpatterns = [
         name="contact",
     ),
     path("conversations/", api.ConversationList.as_view(), name="conversations"),
-    path(
-        "conversations/<int:conversation_id>/",
-        api.ConversationDetail.as_view(),
-        name="conversation",
-    ),
-    path(
-        "conversations/<int:conversation_id>/assign/",
-        api.ConversationAssign.as_view(),
-        name="conversation-assign",
-    ),
-    path(
-        "conversations/<int:conversation_id>/resolve/",
-        api.ConversationResolve.as_view(),
-        name="conversation-resolve",
-    ),
-    path(
-        "conversations/<int:conversation_id>/messages/",
-        api.MessageList.as_view(),
-        name="messages",
-    ),
+    path("conversations/<int:conversation_id>/", include(conversation_urls)),
     path("ratings/", api.RatingList.as_view(), name="ratings"),
     path("faq/articles/", api.ArticleList.as_view(), name="articles"),
     path("faq/articles/<int:article_id>/", api.ArticleDetail.as_view(), name="article"),

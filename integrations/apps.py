@@ -5,7 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class IntegrationsConfig(AppConfig):
     """The host app's side: API tokens, the REST API, webhooks and CRM exports."""
 
-    default_auto_field = "django.db.models.BigAutoField"
     name = "integrations"
     verbose_name = _("Integrations")
 

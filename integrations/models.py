@@ -8,11 +8,11 @@ import hashlib
 import secrets
 import uuid
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from support.models import Contact
+from support.models.fields import agent_field
 
 
 class Event(models.TextChoices):
@@ -148,15 +148,7 @@ class ApiToken(models.Model):
     prefix = models.CharField(_("prefix"), max_length=16, editable=False)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     is_active = models.BooleanField(_("active"), default=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        null=True,
-        blank=True,
-        related_name="+",
-        on_delete=models.SET_NULL,
-        editable=False,
-    )
+    created_by = agent_field(_("created by"), editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
 

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from support.admin import RecordAdminMixin
+
 from . import selectors
 from .models import Trigger, TriggerDisplay
 
@@ -40,16 +42,10 @@ class TriggerAdmin(admin.ModelAdmin):
 
 
 @admin.register(TriggerDisplay)
-class TriggerDisplayAdmin(admin.ModelAdmin):
+class TriggerDisplayAdmin(RecordAdminMixin, admin.ModelAdmin):
     """What was shown to whom, and which conversation a reply started: read only."""
 
     list_display = ["trigger", "visitor_key", "url", "shown_at", "conversation", "converted_at"]
     list_filter = ["trigger"]
     list_select_related = ["trigger", "conversation"]
     date_hierarchy = "shown_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

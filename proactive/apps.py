@@ -3,7 +3,6 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ProactiveConfig(AppConfig):
-    default_auto_field = "django.db.models.BigAutoField"
     name = "proactive"
     verbose_name = _("Proactive messages")
 

@@ -13,7 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from support.languages import language_code
+from support.languages import text_in_language
 from support.models import Contact, Conversation, Team, Widget
 
 
@@ -99,9 +99,7 @@ class Trigger(models.Model):
             raise ValidationError({"seconds_on_page": _("Give the seconds on page.")})
 
     def message_for(self, language: str | None) -> str:
-        if language_code(language) == "tr" and self.message_tr:
-            return self.message_tr
-        return self.message_en
+        return text_in_language(language, en=self.message_en, tr=self.message_tr)
 
 
 class TriggerDisplay(models.Model):

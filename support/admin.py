@@ -37,6 +37,24 @@ from .models import (
 admin.site.login_form = AdminLockoutAuthenticationForm
 
 
+class RecordAdminMixin:
+    """A model admin for records the product writes (logs, deliveries): listed, shown and
+    deletable, never added or changed by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdminMixin(RecordAdminMixin):
+    """A model admin that lists and shows, never adds, changes or deletes."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Widget)
 class WidgetAdmin(admin.ModelAdmin):
     list_display = ["name", "key", "is_active", "require_verified_identity", "created_at"]
@@ -254,18 +272,12 @@ class ContactAdmin(admin.ModelAdmin):
 
 
 @admin.register(ContactChange)
-class ContactChangeAdmin(admin.ModelAdmin):
+class ContactChangeAdmin(RecordAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "contact", "field", "old_value", "new_value", "changed_by"]
     list_filter = ["field"]
     list_select_related = ["contact", "changed_by"]
     search_fields = ["contact__name", "contact__email", "old_value", "new_value"]
     readonly_fields = ["contact", "changed_by", "field", "old_value", "new_value", "created_at"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class SlaFilter(admin.SimpleListFilter):
@@ -374,19 +386,6 @@ def is_admin_supervisor(user) -> bool:
         return True
     profile = selectors.agent_profile_for_user(user)
     return profile is not None and profile.is_supervisor
-
-
-class ReadOnlyAdminMixin:
-    """A model admin that lists and shows, never adds, changes or deletes."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AuditEvent)

@@ -6,6 +6,9 @@ demo widget while it still has this secret: a widget with a real secret is never
 
 import hmac
 
+from django.conf import settings
+from django.core.management.base import CommandError
+
 from .identity import identity_hash
 from .models import Widget
 
@@ -26,3 +29,13 @@ def demo_identity(*, widget: Widget) -> dict:
         **DEMO_USER,
         "hash": identity_hash(secret=widget.secret, external_id=DEMO_USER["external_id"]),
     }
+
+
+def demo_seed_check(command: str) -> None:
+    """Demo data carries public passwords and secrets (this module's): on a production site
+    anyone could use them, so the seed commands run only with DEBUG=1 or DESTEK_DEMO=1."""
+    if not (settings.DEBUG or settings.DESTEK["DEMO"]):
+        raise CommandError(
+            f"{command} loads demo data with public passwords and secrets: it runs only with "
+            "DEBUG=1 or DESTEK_DEMO=1 (make run sets both)."
+        )

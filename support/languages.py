@@ -83,6 +83,12 @@ def language_code(value) -> str:
     return supported_language(value) or settings.LANGUAGE_CODE
 
 
+def text_in_language(language, *, en: str, tr: str) -> str:
+    """Of a text kept in both languages (a model's `x_en` and optional `x_tr`): the Turkish
+    for a Turkish reader when there is one, else the English."""
+    return tr if tr and language_code(language) == "tr" else en
+
+
 def contact_language(contact) -> str:
     """The contact's language: their locale, else their device's (a session may name only
     the device's), else the site's."""

@@ -3,7 +3,6 @@ from django.utils.translation import gettext_lazy as _
 
 
 class WhatsAppConfig(AppConfig):
-    default_auto_field = "django.db.models.BigAutoField"
     name = "whatsapp"
     verbose_name = _("WhatsApp")
 

@@ -64,14 +64,21 @@ def _demo_only():
         raise Http404
 
 
-@csrf_exempt
-@require_POST
-async def graph_messages(request, phone_number_id: str):
+def _graph_refusal(request) -> JsonResponse | None:
+    """As the Graph API answers a call without the (demo) access token; None: go on."""
     _demo_only()
     if request.headers.get("Authorization") != f"Bearer {DEMO_TOKEN}":
         return JsonResponse(
             {"error": {"message": "Invalid OAuth access token", "code": 190}}, status=401
         )
+    return None
+
+
+@csrf_exempt
+@require_POST
+async def graph_messages(request, phone_number_id: str):
+    if refusal := _graph_refusal(request):
+        return refusal
     body = json.loads(request.body or b"{}")
     wamid = f"wamid.DEMO{next(_ids):06d}"
     RECEIVED.append({"wamid": wamid, "at": time.time(), **body})
@@ -81,11 +88,8 @@ async def graph_messages(request, phone_number_id: str):
 @csrf_exempt
 @require_POST
 async def graph_media(request, phone_number_id: str):
-    _demo_only()
-    if request.headers.get("Authorization") != f"Bearer {DEMO_TOKEN}":
-        return JsonResponse(
-            {"error": {"message": "Invalid OAuth access token", "code": 190}}, status=401
-        )
+    if refusal := _graph_refusal(request):
+        return refusal
     return JsonResponse({"id": f"demo-media-{next(_ids)}"})
 
 

@@ -1,13 +1,20 @@
 import os
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from support.languages import site_language
 from support.models import Message, Team, Widget
+from support.models.fields import channel_language_field
 
 from .secrets import secret_decrypt
+
+
+def _secret_fields(verbose_name, *, help_text) -> tuple[models.CharField, models.TextField]:
+    """A secret as two fields: the name of an environment variable holding it, or the secret
+    itself, encrypted (whatsapp.secrets); the variable wins when both are set."""
+    env = models.CharField(verbose_name, max_length=100, blank=True, help_text=help_text)
+    encrypted = models.TextField(editable=False, blank=True)
+    return env, encrypted
 
 
 class Channel(models.Model):
@@ -28,37 +35,20 @@ class Channel(models.Model):
     )
     phone_number_id = models.CharField(_("phone number id"), max_length=64, unique=True)
     display_phone_number = models.CharField(_("phone number"), max_length=32, blank=True)
-    # Either the name of an environment variable holding the token, or the token itself,
-    # encrypted (whatsapp.secrets); the variable wins when both are set.
-    access_token_env = models.CharField(
+    access_token_env, access_token_encrypted = _secret_fields(
         _("access token variable"),
-        max_length=100,
-        blank=True,
         help_text=_("Name of an environment variable holding the access token."),
     )
-    access_token_encrypted = models.TextField(editable=False, blank=True)
-    app_secret_env = models.CharField(
+    app_secret_env, app_secret_encrypted = _secret_fields(
         _("app secret variable"),
-        max_length=100,
-        blank=True,
         help_text=_("Name of an environment variable holding the app secret."),
     )
-    app_secret_encrypted = models.TextField(editable=False, blank=True)
     verify_token = models.CharField(
         _("verify token"),
         max_length=100,
         help_text=_("Any string; enter the same in the Meta app's webhook settings."),
     )
-    language = models.CharField(
-        _("language"),
-        max_length=8,
-        choices=settings.LANGUAGES,
-        default=site_language,
-        help_text=_(
-            "What its customers read (automatic replies, rating prompts) until they name "
-            "their own language."
-        ),
-    )
+    language = channel_language_field()
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -20,6 +20,20 @@ def form_errors(error: errors.DomainError) -> dict[str, str]:
     return getattr(error, "fields", None) or {"form": error.detail}
 
 
+def settings_page_render(
+    request, template: str, *, section: str, problems=None, status: int = 200, **context
+):
+    """A settings page: the frame every one shares (the agent, the nav's current section, the
+    "saved" notice after a redirect, the problems by field) around the page's own context."""
+    frame = {
+        "agent": request.agent,
+        "settings_section": section,
+        "problems": problems or {},
+        "saved": request.GET.get("saved", ""),
+    }
+    return render(request, template, {**frame, **context}, status=status)
+
+
 def _page(request, *, error=None, failed_widget=None, values=None, status=200):
     widgets = list(Widget.objects.order_by("name"))
     for widget in widgets:
@@ -30,19 +44,19 @@ def _page(request, *, error=None, failed_widget=None, values=None, status=200):
             else {name: getattr(widget, name) for name in configuration.WIDGET_APPEARANCE_FIELDS}
         )
         widget.error = error if widget.pk == failed_widget else None
-    context = {
-        "agent": request.agent,
-        "widgets": widgets,
-        "positions": Widget.Position.choices,
-        "policies": retention.retention_policies(),
-        "retention_error": error if failed_widget == "retention" else None,
-        "labels": list(Label.objects.order_by("name")),
-        "label_error": error if failed_widget == "labels" else None,
-        "label_values": values if failed_widget == "labels" else {"colour": "#64748b"},
-        "saved": request.GET.get("saved", ""),
-        "settings_section": "general",
-    }
-    return render(request, "console/settings.html", context, status=status)
+    return settings_page_render(
+        request,
+        "console/settings.html",
+        section="general",
+        status=status,
+        widgets=widgets,
+        positions=Widget.Position.choices,
+        policies=retention.retention_policies(),
+        retention_error=error if failed_widget == "retention" else None,
+        labels=list(Label.objects.order_by("name")),
+        label_error=error if failed_widget == "labels" else None,
+        label_values=values if failed_widget == "labels" else {"colour": "#64748b"},
+    )
 
 
 @require_GET

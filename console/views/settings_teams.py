@@ -5,7 +5,7 @@ same page with 400, the errors beside their fields and everything typed kept."""
 
 from zoneinfo import available_timezones
 
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +18,7 @@ from support.selectors import configuration as settings_selectors
 from support.services import business_hours, teams
 
 from .access import supervisor_required
-from .settings import form_errors
+from .settings import form_errors, settings_page_render
 
 # Every zone name, for the time zone field's suggestions (computed once per process).
 TIME_ZONES = sorted(available_timezones())
@@ -26,15 +26,15 @@ TEAM_FIELDS = ("name", "name_tr")
 
 
 def _teams_page(request, *, values=None, problems=None, status=200):
-    context = {
-        "agent": request.agent,
-        "settings_section": "teams",
-        "teams": settings_selectors.team_list_for_settings(),
-        "values": values or {},
-        "problems": problems or {},
-        "saved": request.GET.get("saved", ""),
-    }
-    return render(request, "console/settings_teams.html", context, status=status)
+    return settings_page_render(
+        request,
+        "console/settings_teams.html",
+        section="teams",
+        status=status,
+        teams=settings_selectors.team_list_for_settings(),
+        values=values or {},
+        problems=problems,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -61,19 +61,19 @@ def _team_page(
     status=200,
 ):
     team = settings_selectors.team_get_for_settings(team_id=team_id)
-    context = {
-        "agent": request.agent,
-        "settings_section": "teams",
-        "team": team,
-        "members": settings_selectors.team_members(team=team),
-        "candidates": settings_selectors.agents_outside_team(team=team),
-        "values": values or {name: getattr(team, name) for name in TEAM_FIELDS},
-        "problems": problems or {},
-        "member_problem": member_problem,
-        "delete_problem": delete_problem,
-        "saved": request.GET.get("saved", ""),
-    }
-    return render(request, "console/settings_team.html", context, status=status)
+    return settings_page_render(
+        request,
+        "console/settings_team.html",
+        section="teams",
+        status=status,
+        team=team,
+        members=settings_selectors.team_members(team=team),
+        candidates=settings_selectors.agents_outside_team(team=team),
+        values=values or {name: getattr(team, name) for name in TEAM_FIELDS},
+        problems=problems,
+        member_problem=member_problem,
+        delete_problem=delete_problem,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -176,27 +176,27 @@ def _hours_page(
     today = now.astimezone(team_time_zone(team)).date()
     values = values or {}
     saved = settings_selectors.team_hours_by_weekday(team=team)
-    context = {
-        "agent": request.agent,
-        "settings_section": "teams",
-        "team": team,
-        "opening_status": opening_status_text(team=team, at=now),
-        "time_zones": TIME_ZONES,
-        "time_zone": values.get("time_zone", team.time_zone),
-        "messages": values.get(
+    return settings_page_render(
+        request,
+        "console/settings_team_hours.html",
+        section="teams",
+        status=status,
+        team=team,
+        opening_status=opening_status_text(team=team, at=now),
+        time_zones=TIME_ZONES,
+        time_zone=values.get("time_zone", team.time_zone),
+        messages=values.get(
             "messages",
             {name: getattr(team, name) for name in business_hours.OUT_OF_HOURS_FIELDS},
         ),
-        "always_open": values.get("always_open", not any(saved.values())),
-        "rows": _hours_rows(saved, typed, problems or {}),
-        "holidays": settings_selectors.team_holidays_from(team=team, first=today),
-        "holiday": values.get("holiday", {"closed": True}),
-        "today": today,
-        "problems": problems or {},
-        "holiday_problems": holiday_problems or {},
-        "saved": request.GET.get("saved", ""),
-    }
-    return render(request, "console/settings_team_hours.html", context, status=status)
+        always_open=values.get("always_open", not any(saved.values())),
+        rows=_hours_rows(saved, typed, problems or {}),
+        holidays=settings_selectors.team_holidays_from(team=team, first=today),
+        holiday=values.get("holiday", {"closed": True}),
+        today=today,
+        problems=problems,
+        holiday_problems=holiday_problems or {},
+    )
 
 
 @require_http_methods(["GET", "POST"])

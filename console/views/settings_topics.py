@@ -3,7 +3,7 @@
 Each POST calls one service (support.services.topics / configuration); a refusal renders the
 same page with 400, the errors beside their fields and everything typed kept."""
 
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -15,7 +15,7 @@ from support.selectors import configuration as settings_selectors
 from support.services import configuration, topics
 
 from .access import supervisor_required
-from .settings import form_errors
+from .settings import form_errors, settings_page_render
 
 TOPIC_TEXT = (*topics.TOPIC_TEXT_FIELDS, "team", "default_priority", "order")
 TOPIC_CHECKBOXES = ("allow_urgent", "is_active")
@@ -42,19 +42,19 @@ def _topics_page(
         if editing is not None:
             values = {name: getattr(editing, name) for name in topics.TOPIC_FIELDS}
             values["team"] = editing.team_id or ""
-    context = {
-        "agent": request.agent,
-        "settings_section": "topics",
-        "topics": settings_selectors.topic_list_for_settings(),
-        "teams": selectors.team_list(),
-        "priorities": Priority.choices,
-        "editing": editing,
-        "values": values,
-        "problems": problems or {},
-        "delete_problem": delete_problem,
-        "saved": request.GET.get("saved", ""),
-    }
-    return render(request, "console/settings_topics.html", context, status=status)
+    return settings_page_render(
+        request,
+        "console/settings_topics.html",
+        section="topics",
+        status=status,
+        topics=settings_selectors.topic_list_for_settings(),
+        teams=selectors.team_list(),
+        priorities=Priority.choices,
+        editing=editing,
+        values=values,
+        problems=problems,
+        delete_problem=delete_problem,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -127,15 +127,15 @@ def _targets_page(request, *, values=None, problems=None, status=200):
                 **typed,
             }
         )
-    context = {
-        "agent": request.agent,
-        "settings_section": "targets",
-        "rows": rows,
-        "units": TARGET_UNIT_LABELS,
-        "problems": problems or {},
-        "saved": request.GET.get("saved", ""),
-    }
-    return render(request, "console/settings_targets.html", context, status=status)
+    return settings_page_render(
+        request,
+        "console/settings_targets.html",
+        section="targets",
+        status=status,
+        rows=rows,
+        units=TARGET_UNIT_LABELS,
+        problems=problems,
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,6 +1,7 @@
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from .fields import agent_field
 
 
 class RateLimitBucket(models.Model):
@@ -44,14 +45,7 @@ class AuditEvent(models.Model):
         SETTINGS_CHANGED = "settings.changed", _("Settings changed")
 
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("who"),
-        null=True,
-        blank=True,
-        related_name="+",
-        on_delete=models.SET_NULL,
-    )
+    actor = agent_field(_("who"))
     # Kept when the user is deleted; "system" for jobs and commands without a user.
     actor_name = models.CharField(_("who (name)"), max_length=191, blank=True)
     action = models.CharField(_("action"), max_length=32, choices=Action.choices)

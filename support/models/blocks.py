@@ -1,8 +1,8 @@
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .fields import agent_field
 from .widgets import Widget
 
 
@@ -33,24 +33,10 @@ class ContactBlock(models.Model):
     conversation_ref = models.BigIntegerField(_("conversation id"), null=True, blank=True)
     reason = models.CharField(_("reason"), max_length=8, choices=Reason.choices)
     note = models.CharField(_("note"), max_length=500, blank=True)
-    blocked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("blocked by"),
-        null=True,
-        blank=True,
-        related_name="+",
-        on_delete=models.SET_NULL,
-    )
+    blocked_by = agent_field(_("blocked by"))
     created_at = models.DateTimeField(_("blocked at"), auto_now_add=True)
     lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
-    lifted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("lifted by"),
-        null=True,
-        blank=True,
-        related_name="+",
-        on_delete=models.SET_NULL,
-    )
+    lifted_by = agent_field(_("lifted by"))
 
     class Meta:
         verbose_name = _("block")

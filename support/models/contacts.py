@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -6,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from ..edge import ScrubbingJSONDecoder
 from ..search_document import search_document_field, search_text_field
 from ..text import search_words
+from .fields import agent_field
 from .widgets import Widget
 
 # What a contact's host-app attributes may hold (support.services cleans them; the REST API's
@@ -101,14 +101,7 @@ class ContactChange(models.Model):
     contact = models.ForeignKey(
         Contact, verbose_name=_("contact"), related_name="changes", on_delete=models.CASCADE
     )
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("changed by"),
-        null=True,
-        blank=True,
-        related_name="+",
-        on_delete=models.SET_NULL,
-    )
+    changed_by = agent_field(_("changed by"))
     field = models.CharField(_("field"), max_length=16, choices=Field.choices)
     old_value = models.CharField(_("old value"), max_length=254, blank=True)
     new_value = models.CharField(_("new value"), max_length=254, blank=True)

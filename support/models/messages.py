@@ -1,9 +1,9 @@
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ..search_document import search_document_field, search_text_field
+from .fields import agent_field
 
 
 class Message(models.Model):
@@ -28,13 +28,7 @@ class Message(models.Model):
     # The console's timeline mixes messages and notes (support.models.Note.is_note); a
     # missing attribute costs a template three caught exceptions per message.
     is_note = False
-    sender_agent = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        related_name="+",
-        on_delete=models.SET_NULL,
-    )
+    sender_agent = agent_field()
     body = models.TextField(blank=True)
     # Set by the sending client; makes a retried send return the first message.
     client_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001 - NULL is "no id", outside the unique constraint
@@ -94,13 +88,7 @@ class Attachment(models.Model):
         Message, null=True, blank=True, related_name="attachments", on_delete=models.CASCADE
     )
     uploader_type = models.CharField(max_length=8, choices=Uploader.choices)
-    uploader_agent = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        related_name="+",
-        on_delete=models.SET_NULL,
-    )
+    uploader_agent = agent_field()
     file = models.FileField(max_length=255)
     thumbnail = models.FileField(max_length=255, blank=True)
     name = models.CharField(max_length=255)

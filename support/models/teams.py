@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from ..languages import language_code
+from ..languages import text_in_language
 
 
 def default_time_zone() -> str:
@@ -35,12 +35,18 @@ PRIORITY_ORDER = models.Case(
 
 
 class NamedInTwoLanguages:
-    """A name in English (`english_name`) and optionally in Turkish (`name_tr`)."""
+    """A name in English (`name_en`, or what `english_name` says) and optionally in Turkish
+    (`name_tr`); the English name is also the object's text."""
+
+    @property
+    def english_name(self) -> str:
+        return self.name_en
+
+    def __str__(self) -> str:
+        return self.english_name
 
     def name_for(self, language: str | None) -> str:
-        if language_code(language) == "tr" and self.name_tr:
-            return self.name_tr
-        return self.english_name
+        return text_in_language(language, en=self.english_name, tr=self.name_tr)
 
     @property
     def local_name(self) -> str:
@@ -74,9 +80,6 @@ class Team(NamedInTwoLanguages, models.Model):
         verbose_name = _("team")
         verbose_name_plural = _("teams")
         ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
 
     @property
     def english_name(self) -> str:
@@ -165,17 +168,8 @@ class Topic(NamedInTwoLanguages, models.Model):
         verbose_name_plural = _("topics")
         ordering = ["order", "slug"]
 
-    def __str__(self) -> str:
-        return self.name_en
-
-    @property
-    def english_name(self) -> str:
-        return self.name_en
-
     def description_for(self, language: str | None) -> str:
-        if language_code(language) == "tr" and self.description_tr:
-            return self.description_tr
-        return self.description_en
+        return text_in_language(language, en=self.description_en, tr=self.description_tr)
 
 
 class ResponseTarget(models.Model):

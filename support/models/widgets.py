@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import colours
 from ..context_url import context_url_validate
-from ..languages import language_code
+from ..languages import language_code, text_in_language
 
 
 def generate_widget_secret() -> str:
@@ -133,6 +133,4 @@ class Widget(models.Model):
         return self.assistant_name_en
 
     def launcher_text_for(self, language: str | None) -> str:
-        if language_code(language) == "tr" and self.launcher_text_tr:
-            return self.launcher_text_tr
-        return self.launcher_text_en
+        return text_in_language(language, en=self.launcher_text_en, tr=self.launcher_text_tr)

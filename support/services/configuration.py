@@ -64,6 +64,15 @@ def settings_audit(*, actor: AgentProfile, detail: dict) -> None:
     audit_record(actor=actor.user, action=AuditEvent.Action.SETTINGS_CHANGED, detail=detail)
 
 
+def field_values(obj, names) -> dict[str, Any]:
+    return {name: getattr(obj, name) for name in names}
+
+
+def changes_between(before: dict, after: dict) -> dict[str, list]:
+    """What a settings change changed, as the audit records it: {name: [old, new]}."""
+    return {name: [before[name], value] for name, value in after.items() if before[name] != value}
+
+
 def widget_appearance_update(*, actor: AgentProfile, widget_id: int, values: dict[str, Any]):
     """Change how a widget looks. Invalid values (a colour that is not #rrggbb, an image
     address that is not https) raise InvalidInput naming the fields; nothing is saved then."""
@@ -72,7 +81,7 @@ def widget_appearance_update(*, actor: AgentProfile, widget_id: int, values: dic
         widget = Widget.objects.select_for_update().filter(pk=widget_id).first()
         if widget is None:
             raise errors.NotFound(_("No such widget."))
-        before = {name: getattr(widget, name) for name in WIDGET_APPEARANCE_FIELDS}
+        before = field_values(widget, WIDGET_APPEARANCE_FIELDS)
         for name in WIDGET_APPEARANCE_FIELDS:
             if name in values:
                 value = values[name]
@@ -83,11 +92,7 @@ def widget_appearance_update(*, actor: AgentProfile, widget_id: int, values: dic
             raise errors.InvalidInput(
                 validation_text(widget, error), code="invalid_appearance"
             ) from None
-        changed = {
-            name: [before[name], getattr(widget, name)]
-            for name in WIDGET_APPEARANCE_FIELDS
-            if before[name] != getattr(widget, name)
-        }
+        changed = changes_between(before, field_values(widget, WIDGET_APPEARANCE_FIELDS))
         if changed:
             widget.save(update_fields=list(changed))
             audit_record(
@@ -120,7 +125,7 @@ def retention_policies_set(*, actor: AgentProfile, days: dict[str, Any]) -> dict
     with transaction.atomic():
         for kind, value in wanted.items():
             RetentionPolicy.objects.update_or_create(kind=kind, defaults={"days": value})
-        changed = {k: [before[k], v] for k, v in wanted.items() if before[k] != v}
+        changed = changes_between(before, wanted)
         if changed:
             audit_record(
                 actor=actor.user,

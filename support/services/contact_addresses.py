@@ -44,6 +44,16 @@ def contact_language_fill(*, contact: Contact, language: Any) -> bool:
     return bool(filled)
 
 
+def channel_contact_create(*, widget: Widget, language: Any, **details: str) -> Contact:
+    """A contact first met through a channel account (by e-mail address or phone number): it
+    reads the account's language until it names its own."""
+    contact = Contact(widget=widget, **details)
+    contact.locale = supported_language(language) or ""
+    contact.search_text = contact.search_words()
+    contact.save()
+    return contact
+
+
 def contact_for_email(
     *, widget: Widget, email: Any, name: Any = "", language: Any = ""
 ) -> tuple[Contact, bool]:
@@ -64,8 +74,5 @@ def contact_for_email(
         if existing is not None:
             contact_language_fill(contact=existing, language=language)
             return existing, False
-        contact = Contact(widget=widget, email=email, name=name)
-        contact.locale = supported_language(language) or ""
-        contact.search_text = contact.search_words()
-        contact.save()
+        contact = channel_contact_create(widget=widget, language=language, email=email, name=name)
     return contact, True

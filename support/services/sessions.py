@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from .. import errors, selectors
 from ..events import event_emit
 from ..identity import identity_hash_is_valid, visitor_token_issue
-from ..languages import supported_language
 from ..models import (
     MAX_ATTRIBUTE_NAME_CHARS,
     MAX_ATTRIBUTES,
@@ -25,7 +24,7 @@ from ..models import (
 )
 from .attributes import attributes_typed_check
 from .blocks import contact_block_by_address
-from .contact_addresses import contact_language_fill
+from .contact_addresses import channel_contact_create, contact_language_fill
 from .merge import _contact_merge
 from .security import widget_session_rate_check
 
@@ -390,9 +389,6 @@ def contact_for_phone(
                 contact.save(update_fields=["name", "search_text"])
             contact_language_fill(contact=contact, language=language)
             return contact, False
-        contact = Contact(widget=widget, phone=phone, name=name)
-        contact.locale = supported_language(language) or ""
-        contact.search_text = contact.search_words()
-        contact.save()
+        contact = channel_contact_create(widget=widget, language=language, phone=phone, name=name)
         event_emit("contact.updated", contact_id=contact.pk)
     return contact, True

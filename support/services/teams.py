@@ -16,7 +16,14 @@ from django.utils.translation import ngettext
 from .. import errors
 from ..events import event_emit
 from ..models import AgentProfile, Conversation, Team, Topic
-from .configuration import form_invalid, model_problems, settings_audit, supervisor_check
+from .configuration import (
+    changes_between,
+    field_values,
+    form_invalid,
+    model_problems,
+    settings_audit,
+    supervisor_check,
+)
 from .queue import queue_drain
 
 TEAM_NAME_FIELDS = ("name", "name_tr")
@@ -74,13 +81,9 @@ def team_rename(*, actor: AgentProfile, team_id: Any, values: dict[str, Any]) ->
     supervisor_check(actor)
     with transaction.atomic():
         team = team_get_locked(team_id=team_id)
-        before = {name: getattr(team, name) for name in TEAM_NAME_FIELDS}
+        before = field_values(team, TEAM_NAME_FIELDS)
         _names_clean(team, values)
-        changed = {
-            name: [before[name], getattr(team, name)]
-            for name in TEAM_NAME_FIELDS
-            if before[name] != getattr(team, name)
-        }
+        changed = changes_between(before, field_values(team, TEAM_NAME_FIELDS))
         if changed:
             team.save(update_fields=list(changed))
             settings_audit(actor=actor, detail={"team_id": team.pk, "changed": changed})

@@ -10,7 +10,13 @@ from django.utils.translation import gettext as _
 
 from .. import errors
 from ..models import AgentProfile, Conversation, Team, Topic
-from .configuration import form_invalid, model_problems, settings_audit, supervisor_check
+from .configuration import (
+    changes_between,
+    form_invalid,
+    model_problems,
+    settings_audit,
+    supervisor_check,
+)
 
 TOPIC_TEXT_FIELDS = ("name_en", "name_tr", "description_en", "description_tr")
 TOPIC_FIELDS = (
@@ -96,10 +102,7 @@ def topic_update(*, actor: AgentProfile, topic_id: Any, values: dict[str, Any]) 
         topic = _topic_get_locked(topic_id)
         before = _snapshot(topic)
         _values_apply(topic, values)
-        after = _snapshot(topic)
-        changed = {
-            name: [before[name], after[name]] for name in after if before[name] != after[name]
-        }
+        changed = changes_between(before, _snapshot(topic))
         if changed:
             topic.save()
             settings_audit(actor=actor, detail={"topic": topic.slug, "changed": changed})

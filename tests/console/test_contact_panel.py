@@ -132,6 +132,9 @@ def test_agent_edits_contact_over_htmx_and_sees_the_change_log():
     client = logged_in(agent)
     form = client.get(edit_url(conversation), {"edit": "1"}, HTTP_HX_REQUEST="true")
     assert form.status_code == 200 and 'name="email"' in form.content.decode()
+    # Cancel swaps the panel's view back in (the shared side panel form buttons).
+    cancel = f'hx-get="{edit_url(conversation)}" hx-target="#contact-details"'
+    assert cancel in form.content.decode()
 
     response = client.post(
         edit_url(conversation),

@@ -158,6 +158,7 @@ def test_the_panel_shows_and_edits_custom_attributes_and_refuses_bad_values():
     html = bad.content.decode()
     assert "Order total: enter a number." in html
     assert 'value="lots"' in html  # what the agent typed stays
+    assert f'hx-get="{url}" hx-target="#custom-attributes"' in html  # Cancel: the panel again
     conversation.refresh_from_db()
     conversation.contact.refresh_from_db()
     assert conversation.attributes == {} and conversation.contact.attributes == {}

@@ -5,7 +5,7 @@ import pytest
 from django.utils import translation
 
 from support import services
-from support.languages import contact_language, language_code
+from support.languages import contact_language, language_code, text_in_language
 from support.models import Contact, Message
 from tests import factories
 
@@ -25,6 +25,16 @@ pytestmark = pytest.mark.django_db
 )
 def test_contact_language_reads_the_locale_then_the_device(locale, device, expected):
     assert contact_language(Contact(locale=locale, device=device)) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "tr", "expected"),
+    [("tr-TR", "Merhaba", "Merhaba"), ("tr", "", "Hello"), ("en", "Merhaba", "Hello")],
+)
+def test_a_text_in_both_languages_is_turkish_only_for_a_turkish_reader_with_a_turkish_text(
+    language, tr, expected
+):
+    assert text_in_language(language, en="Hello", tr=tr) == expected
 
 
 def test_language_code_of_odd_values():

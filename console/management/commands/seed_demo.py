@@ -3,14 +3,20 @@ canned replies and labels, an agent and a supervisor. Idempotent."""
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.urls import reverse
 
 from faq.seed import seed_cafe_articles
 from proactive.models import Trigger
 from support import services as support_services
-from support.demo import DEMO_USER, DEMO_WIDGET_KEY, DEMO_WIDGET_SECRET, demo_identity
+from support.demo import (
+    DEMO_USER,
+    DEMO_WIDGET_KEY,
+    DEMO_WIDGET_SECRET,
+    demo_identity,
+    demo_seed_check,
+)
 from support.models import (
     AgentProfile,
     CannedResponse,
@@ -141,13 +147,7 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
-        # Public passwords and a widget whose secret is written in support/demo.py: on a
-        # production site anyone could sign in as the demo agents or sign identities.
-        if not (settings.DEBUG or settings.DESTEK["DEMO"]):
-            raise CommandError(
-                "seed_demo loads users with public passwords and a widget with a public "
-                "secret: it runs only with DEBUG=1 or DESTEK_DEMO=1 (make run sets both)."
-            )
+        demo_seed_check("seed_demo")
         widget, _ = Widget.objects.update_or_create(
             key=DEMO_WIDGET_KEY,
             defaults={
