@@ -38,11 +38,10 @@ lint: install
 migrations-check: install
 	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 
-# pytest sets its own environment (tests/settings.py). One process per core, at most four;
-# each runs its tests in collection order (database tests before transactional ones, as
-# pytest-django sorts them) and a module that sets up a stack keeps it in one process.
+# pytest sets its own environment (tests/settings.py). One process per core, at most four
+# (how work is shared: tests/conftest.py, pytest_xdist_make_scheduler).
 test: lint migrations-check messages
-	$(BIN)/pytest -n auto --maxprocesses 4 --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/pytest -n auto --maxprocesses 4 $(PYTEST_ARGS)
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -35,6 +35,31 @@ def pytest_sessionstart(session):
     trans_real._default = None
 
 
+# Modules whose tests share a module-scoped server, stack or browser (and may build on each
+# other's state): under `make test`'s parallel processes each runs whole in one process.
+ONE_PROCESS_MODULES = (
+    "tests/browser/",
+    "tests/chat/test_attachments_s3.py",
+    "tests/config/test_translations.py",
+    "tests/integrations/test_wordpress_plugin.py",
+)
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """Every other test is its own unit of work, handed out in collection order, so each
+    process still runs database tests before transactional ones (pytest-django's order: a
+    transactional test empties the tables, data migrations' rows included). Whole modules go
+    first, longest first, then the single tests fill in."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModuleOrTestScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return module if module.startswith(ONE_PROCESS_MODULES) else nodeid
+
+    return ModuleOrTestScheduling(config, log)
+
+
 def pytest_collection_modifyitems(config, items):
     # Fault tests (tests/faults) run as their own CI step: .ci/run sets DESTEK_FAULT_TESTS=1.
     if not os.environ.get("DESTEK_FAULT_TESTS"):

@@ -16,8 +16,7 @@ from tests import factories
 from tests.chat import corpus
 from tests.stack import free_port
 
-# One S3 server for the module (make test runs modules in parallel processes).
-pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group(__name__)]
+pytestmark = pytest.mark.django_db
 
 BUCKET = "destek-test"
 

@@ -18,9 +18,6 @@ from pathlib import Path
 import polib
 import pytest
 
-# Its module-scoped copy of the tree stays in one process (make test runs in parallel).
-pytestmark = pytest.mark.xdist_group(__name__)
-
 ROOT = Path(__file__).resolve().parents[2]
 # Not scanned for user-facing strings (support/management/commands/makemessages.py), or big.
 SKIP = shutil.ignore_patterns(

@@ -22,10 +22,6 @@ import pytest
 
 from tests.wordpress_site import WordPressSite, require_wordpress
 
-# Its module-scoped server stays in one process (make test runs modules in parallel).
-pytestmark = pytest.mark.xdist_group(__name__)
-
-
 SECRET = "wp-test-secret-Kq83nZ"
 WIDGET = "shop"
 FAKE_WOOCOMMERCE = Path(__file__).parent / "wordpress" / "fake_woocommerce.php"
