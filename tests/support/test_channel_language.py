@@ -2,14 +2,10 @@
 meets read it in every automatic line (the after-hours reply, the rating prompt) until they
 name their own language; an account starts with the site's language (DESTEK_LANGUAGE)."""
 
-import json
 from datetime import UTC, datetime
-from email.message import EmailMessage
-from email.utils import make_msgid
 
 import pytest
 from django.core import mail as django_mail
-from django.test import Client
 from django.utils import timezone
 
 from emails import inbox
@@ -17,14 +13,14 @@ from emails.models import OutboundEmail, SupportAddress
 from support import services as support_services
 from support.models import Contact, Conversation, Message, Team, Widget
 from tests import factories
-from tests.whatsapp.conftest import APP_SECRET, TOKEN, sign
-from tests.whatsapp.conftest import payload as whatsapp_payload
+from tests.emails.conftest import mail
+from tests.whatsapp.conftest import APP_SECRET, TOKEN, customer_writes
 from whatsapp import services as whatsapp_services
 from whatsapp.fake_graph import FakeGraph
 from whatsapp.models import Channel as WhatsAppNumber
-from whatsapp.models import OutboundMessage, Thread
+from whatsapp.models import OutboundMessage
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("graph")]
 
 CUSTOMER_PHONE = "905321234567"
 CUSTOMER_EMAIL = "ayse@example.org"
@@ -47,19 +43,7 @@ def whatsapp_account(*, widget: Widget, team: Team, language: str) -> WhatsAppNu
 
 
 def whatsapp_writes(account: WhatsAppNumber, body: str) -> Conversation:
-    data = whatsapp_payload("text", phone_number_id=account.phone_number_id)
-    value = data["entry"][0]["changes"][0]["value"]
-    value["contacts"][0]["wa_id"] = value["messages"][0]["from"] = CUSTOMER_PHONE
-    value["messages"][0]["text"]["body"] = body
-    raw = json.dumps(data).encode()
-    response = Client().post(
-        "/whatsapp/webhook/",
-        raw,
-        content_type="application/json",
-        HTTP_X_HUB_SIGNATURE_256=sign(raw),
-    )
-    assert response.status_code == 200, response.content
-    return Thread.objects.get(channel=account, wa_id=CUSTOMER_PHONE).conversation
+    return customer_writes(account, body, wa_id=CUSTOMER_PHONE)
 
 
 def whatsapp_received(message: Message, graph: FakeGraph) -> str:
@@ -84,13 +68,10 @@ def email_account(*, widget: Widget, team: Team, language: str) -> SupportAddres
 
 
 def email_writes(account: SupportAddress, body: str) -> Conversation:
-    mail = EmailMessage()
-    mail["From"] = f"Ayşe <{CUSTOMER_EMAIL}>"
-    mail["To"] = account.address
-    mail["Subject"] = "Rezervasyon"
-    mail["Message-ID"] = make_msgid(domain="example.org")
-    mail.set_content(body)
-    result = inbox.mail_receive(support_address=account, raw=bytes(mail))
+    sent = mail(
+        sender=f"Ayşe <{CUSTOMER_EMAIL}>", to=account.address, subject="Rezervasyon", body=body
+    )
+    result = inbox.mail_receive(support_address=account, raw=bytes(sent))
     assert result.status == "posted", result.refusal
     return Conversation.objects.get(pk=result.conversation_id)
 
@@ -116,14 +97,6 @@ LINES = {
 @pytest.fixture(params=list(ACCOUNTS))
 def channel(request):
     return ACCOUNTS[request.param]
-
-
-@pytest.fixture(autouse=True)
-def graph(settings):
-    fake = FakeGraph(token=TOKEN).start()
-    settings.WHATSAPP_GRAPH_URL = fake.url
-    yield fake
-    fake.stop()
 
 
 @pytest.fixture
