@@ -3,6 +3,7 @@ websocket routes (config.routing), and reading their frames with a deadline."""
 
 import asyncio
 
+import pytest
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 
@@ -10,6 +11,14 @@ from config.routing import websocket_urlpatterns
 from tests import factories
 
 application = URLRouter(websocket_urlpatterns)
+
+# A socket test module's marks (`pytestmark = sockets.SOCKET_TESTS`): the consumers use the
+# database from their own thread, which sees only committed rows (so transaction=True), and
+# that thread's connection is closed after each test (root conftest).
+SOCKET_TESTS = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("consumer_connections_closed"),
+]
 
 
 async def visitor_socket(token: str | None, *, headers=None) -> WebsocketCommunicator:

@@ -10,17 +10,13 @@ from channels.testing import WebsocketCommunicator
 from chat import bot
 from support import selectors as support_selectors
 from support.models import Conversation, Message
-from tests import factories
-from tests.sockets import application
+from tests import factories, sockets
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("consumer_connections_closed"),
-]
+pytestmark = sockets.SOCKET_TESTS
 
 
 async def console(user) -> WebsocketCommunicator:
-    communicator = WebsocketCommunicator(application, "/ws/console/")
+    communicator = WebsocketCommunicator(sockets.application, "/ws/console/")
     communicator.scope["user"] = user
     connected, _ = await communicator.connect(timeout=10)
     assert connected
