@@ -14,6 +14,7 @@ from support import services as support_services
 from support.models import Contact, Conversation, Message, Team, Widget
 from tests import factories
 from tests.emails.conftest import mail
+from tests.support.conftest import rating_prompt_after_an_answer
 from tests.whatsapp.conftest import APP_SECRET, TOKEN, customer_writes
 from whatsapp import services as whatsapp_services
 from whatsapp.fake_graph import FakeGraph
@@ -109,27 +110,27 @@ def closed_team(monkeypatch):
     return team
 
 
-def after_hours_reply(channel, *, team, language, graph, capture, widget=None) -> str:
-    account_for, writes, received = channel
-    account = account_for(widget=widget or factories.widget(), team=team, language=language)
-    with capture(execute=True):
-        conversation = writes(account, "Bu akşam açık mısınız?")
-    (reply,) = conversation.messages.filter(sender_type=Message.SenderType.BOT)
-    assert received(reply, graph) is not None
-    return reply.body
+@pytest.fixture
+def after_hours_reply(channel, closed_team, graph, django_capture_on_commit_callbacks):
+    """The reply a customer gets, through the channel, writing to the closed team's account."""
+
+    def reply(*, language, widget=None) -> str:
+        account_for, writes, received = channel
+        account = account_for(
+            widget=widget or factories.widget(), team=closed_team, language=language
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            conversation = writes(account, "Bu akşam açık mısınız?")
+        (bot_line,) = conversation.messages.filter(sender_type=Message.SenderType.BOT)
+        assert received(bot_line, graph) is not None
+        return bot_line.body
+
+    return reply
 
 
 @pytest.mark.parametrize("language", ["tr", "en"])
-def test_the_after_hours_reply_is_in_the_accounts_language(
-    channel, language, closed_team, graph, django_capture_on_commit_callbacks
-):
-    body = after_hours_reply(
-        channel,
-        team=closed_team,
-        language=language,
-        graph=graph,
-        capture=django_capture_on_commit_callbacks,
-    )
+def test_the_after_hours_reply_is_in_the_accounts_language(language, after_hours_reply):
+    body = after_hours_reply(language=language)
     assert body.startswith(LINES[language]["closed"])
     assert LINES[language]["back"] in body
     assert Contact.objects.get().locale == language
@@ -145,20 +146,14 @@ def test_the_rating_prompt_is_in_the_accounts_language(
     account = account_for(widget=factories.widget(), team=team, language=language)
     with django_capture_on_commit_callbacks(execute=True):
         conversation = writes(account, "Siparişim nerede?")
-    with django_capture_on_commit_callbacks(execute=True):
-        support_services.message_send(
-            conversation=conversation, sender_type="agent", body="Yolda!", agent=agent.user
-        )
-    with django_capture_on_commit_callbacks(execute=True):
-        support_services.conversation_resolve(conversation=conversation, agent=agent.user)
-    prompt = conversation.messages.get(client_id__startswith="rating-prompt-")
+    prompt = rating_prompt_after_an_answer(
+        conversation, agent=agent, capture=django_capture_on_commit_callbacks
+    )
     assert prompt.body.startswith(LINES[language]["rate"])
     assert LINES[language]["rate"] in received(prompt, graph)
 
 
-def test_a_language_the_customer_named_wins_over_the_accounts(
-    channel, closed_team, graph, django_capture_on_commit_callbacks
-):
+def test_a_language_the_customer_named_wins_over_the_accounts(after_hours_reply):
     """The same person chatted on the café's widget in English before they wrote."""
     widget = factories.widget()
     contact, _token = factories.visitor(
@@ -166,36 +161,20 @@ def test_a_language_the_customer_named_wins_over_the_accounts(
         locale="en",
         contact_data={"email": CUSTOMER_EMAIL, "phone": f"+{CUSTOMER_PHONE}"},
     )
-    body = after_hours_reply(
-        channel,
-        team=closed_team,
-        language="tr",
-        graph=graph,
-        capture=django_capture_on_commit_callbacks,
-        widget=widget,
-    )
+    body = after_hours_reply(language="tr", widget=widget)
     assert body.startswith("We are closed.")
     contact.refresh_from_db()
     assert contact.locale == "en"
     assert Contact.objects.count() == 1
 
 
-def test_a_known_customer_without_a_language_gets_the_accounts(
-    channel, closed_team, graph, django_capture_on_commit_callbacks
-):
+def test_a_known_customer_without_a_language_gets_the_accounts(after_hours_reply):
     """Met before the account had a language (or through a widget that named none)."""
     widget = factories.widget()
     contact = Contact.objects.create(
         widget=widget, email=CUSTOMER_EMAIL, phone=f"+{CUSTOMER_PHONE}"
     )
-    body = after_hours_reply(
-        channel,
-        team=closed_team,
-        language="tr",
-        graph=graph,
-        capture=django_capture_on_commit_callbacks,
-        widget=widget,
-    )
+    body = after_hours_reply(language="tr", widget=widget)
     assert body.startswith("Kapalıyız.")
     contact.refresh_from_db()
     assert contact.locale == "tr"

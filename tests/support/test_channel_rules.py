@@ -26,6 +26,7 @@ from support import services as support_services
 from support.models import Conversation, Message, PriorityRule, Team, Topic
 from tests import factories
 from tests.emails.conftest import mail
+from tests.support.conftest import rating_prompt_after_an_answer
 from tests.whatsapp.conftest import APP_SECRET, TOKEN, customer_writes
 from whatsapp import services as whatsapp_services
 from whatsapp.fake_graph import FakeGraph
@@ -136,21 +137,6 @@ def channel(request) -> Channel:
     return CHANNELS[request.param]
 
 
-class Clock:
-    def __init__(self, now: datetime):
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    frozen = Clock(datetime(2026, 6, 1, 7, 0, tzinfo=UTC))  # Monday 10:00 in Istanbul
-    monkeypatch.setattr(timezone, "now", frozen)
-    return frozen
-
-
 def test_routing_by_topic_sends_it_to_the_topics_team_with_its_priority(channel):
     if not channel.routes_by_topic:
         pytest.skip("this channel's account names a team, not a topic")
@@ -218,13 +204,9 @@ def test_the_rating_prompt_reaches_the_customer_and_their_rating_counts(
     agent = factories.agent(teams=[team], online=True)
     with django_capture_on_commit_callbacks(execute=True):
         conversation = channel.writes(team=team, body="Siparişim nerede?")
-    with django_capture_on_commit_callbacks(execute=True):
-        support_services.message_send(
-            conversation=conversation, sender_type="agent", body="Yolda!", agent=agent.user
-        )
-    with django_capture_on_commit_callbacks(execute=True):
-        support_services.conversation_resolve(conversation=conversation, agent=agent.user)
-    prompt = conversation.messages.get(client_id__startswith="rating-prompt-")
+    prompt = rating_prompt_after_an_answer(
+        conversation, agent=agent, capture=django_capture_on_commit_callbacks
+    )
     assert prompt.body.startswith("How did we do? Rate this conversation")
     assert channel.carried(prompt, graph)
     # One way to answer it: the stars where the customer can press them, else the link.
