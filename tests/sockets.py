@@ -4,6 +4,7 @@ websocket routes (config.routing), and reading their frames with a deadline."""
 import asyncio
 
 import pytest
+from asgiref.sync import sync_to_async
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 
@@ -76,6 +77,21 @@ def make_visitor_with_conversation(body="Bill will not close"):
     contact, token = factories.visitor()
     conversation = factories.conversation(contact=contact, body=body)
     return contact, token, conversation
+
+
+async def agent_and_visitor_watching():
+    """A visitor's conversation (make_visitor_with_conversation) open in agent Ayşe's console
+    and subscribed to on the visitor's socket: (conversation, agent's user, console, visitor)."""
+    _contact, token, conversation = await sync_to_async(make_visitor_with_conversation)()
+    agent = await sync_to_async(factories.agent)(display_name="Ayşe")
+    user = await sync_to_async(lambda: agent.user)()
+    console = await console_socket(user)
+    await console.send_json_to({"type": "watch", "conversation": conversation.pk, "after": 0})
+    await receive_html_until(console, "Bill will not close")  # its first message
+    visitor = await visitor_socket(token)
+    await visitor.send_json_to({"type": "subscribe", "conversation": conversation.pk, "after": 0})
+    await receive_until(visitor, lambda f: f["type"] == "subscribed")
+    return conversation, user, console, visitor
 
 
 async def drain(communicator, *, quiet=0.3) -> list[str]:

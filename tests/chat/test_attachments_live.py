@@ -7,7 +7,7 @@ from django.test import Client
 
 from chat import attachments as attachment_services
 from support import services as support_services
-from tests import factories, sockets
+from tests import sockets
 from tests.chat import corpus
 
 pytestmark = sockets.SOCKET_TESTS
@@ -23,15 +23,7 @@ def upload(conversation, *, uploader_type="visitor", agent=None, data=None, name
 
 
 async def test_files_go_live_both_ways(channel_layer_kind):
-    _contact, token, conversation = await sync_to_async(sockets.make_visitor_with_conversation)()
-    agent = await sync_to_async(factories.agent)(display_name="Ayşe")
-    user = await sync_to_async(lambda: agent.user)()
-    console = await sockets.console_socket(user)
-    await console.send_json_to({"type": "watch", "conversation": conversation.pk, "after": 0})
-    await sockets.receive_html_until(console, "Bill will not close")
-    visitor = await sockets.visitor_socket(token)
-    await visitor.send_json_to({"type": "subscribe", "conversation": conversation.pk, "after": 0})
-    await sockets.receive_until(visitor, lambda f: f["type"] == "subscribed")
+    conversation, user, console, visitor = await sockets.agent_and_visitor_watching()
 
     shot = await sync_to_async(upload)(conversation)
     await visitor.send_json_to(

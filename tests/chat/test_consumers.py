@@ -176,17 +176,7 @@ async def test_visitor_cannot_subscribe_or_write_to_another_visitors_conversatio
 async def test_live_message_reaches_the_agent_console_and_the_reply_reaches_the_visitor(
     channel_layer_kind,
 ):
-    _contact, token, conversation = await sync_to_async(sockets.make_visitor_with_conversation)()
-    agent = await sync_to_async(factories.agent)(display_name="Ayşe")
-    user = await sync_to_async(lambda: agent.user)()
-
-    console = await sockets.console_socket(user)
-    await console.send_json_to({"type": "watch", "conversation": conversation.pk, "after": 0})
-    await sockets.receive_html_until(console, "Bill will not close")
-
-    visitor = await sockets.visitor_socket(token)
-    await visitor.send_json_to({"type": "subscribe", "conversation": conversation.pk, "after": 0})
-    await sockets.receive_until(visitor, lambda f: f["type"] == "subscribed")
+    conversation, user, console, visitor = await sockets.agent_and_visitor_watching()
 
     await visitor.send_json_to(
         {
