@@ -79,12 +79,17 @@ def make_visitor_with_conversation(body="Bill will not close"):
     return contact, token, conversation
 
 
+async def agent_user(**agent_kwargs):
+    """A new agent's user (factories.agent's arguments), as a console socket's scope wants it."""
+    agent = await sync_to_async(factories.agent)(**agent_kwargs)
+    return await sync_to_async(lambda: agent.user)()
+
+
 async def agent_and_visitor_watching():
     """A visitor's conversation (make_visitor_with_conversation) open in agent Ayşe's console
     and subscribed to on the visitor's socket: (conversation, agent's user, console, visitor)."""
     _contact, token, conversation = await sync_to_async(make_visitor_with_conversation)()
-    agent = await sync_to_async(factories.agent)(display_name="Ayşe")
-    user = await sync_to_async(lambda: agent.user)()
+    user = await agent_user(display_name="Ayşe")
     console = await console_socket(user)
     await console.send_json_to({"type": "watch", "conversation": conversation.pk, "after": 0})
     await receive_html_until(console, "Bill will not close")  # its first message

@@ -202,8 +202,7 @@ async def test_overloaded_read_marks_and_gap_checks_wait_for_a_later_ping(
     # conversation, the agent reads a visitor's message in another.
     contact, token, replied = await sync_to_async(sockets.make_visitor_with_conversation)()
     waiting = await sync_to_async(factories.conversation)(contact=contact, body="Anyone there?")
-    agent = await sync_to_async(factories.agent)()
-    user = await sync_to_async(lambda: agent.user)()
+    user = await sockets.agent_user()
     reply = await sync_to_async(factories.message)(
         conversation=replied, sender_type="agent", body="Refund sent", agent_user=user
     )
@@ -249,8 +248,7 @@ async def test_an_agents_reply_over_the_console_socket_is_refused_as_overloaded_
     in_memory_layer, overload_limit
 ):
     _contact, _token, conversation = await sync_to_async(sockets.make_visitor_with_conversation)()
-    agent = await sync_to_async(factories.agent)()
-    user = await sync_to_async(lambda: agent.user)()
+    user = await sockets.agent_user()
     console = await sockets.console_socket(user)
     await console.send_json_to({"type": "watch", "conversation": conversation.pk, "after": 0})
     await sockets.receive_html_until(console, "Bill will not close")

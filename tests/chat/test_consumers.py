@@ -215,8 +215,7 @@ async def test_live_message_reaches_the_agent_console_and_the_reply_reaches_the_
 
 async def test_read_receipts_flow_both_ways(channel_layer_kind):
     _contact, token, conversation = await sync_to_async(sockets.make_visitor_with_conversation)()
-    agent = await sync_to_async(factories.agent)()
-    user = await sync_to_async(lambda: agent.user)()
+    user = await sockets.agent_user()
     visitor_message = await sync_to_async(conversation.messages.get)()
 
     console = await sockets.console_socket(user)
@@ -251,8 +250,7 @@ async def test_a_visitor_read_mark_reaches_their_other_sockets_not_the_one_that_
     """The group event tells the visitor's other tabs and devices; the sending socket knows
     its own mark, and getting it back cost a frame for every message the visitor reads."""
     _contact, token, conversation = await sync_to_async(sockets.make_visitor_with_conversation)()
-    agent = await sync_to_async(factories.agent)()
-    user = await sync_to_async(lambda: agent.user)()
+    user = await sockets.agent_user()
     reply = await sync_to_async(factories.message)(
         conversation=conversation, sender_type="agent", body="Fixed?", agent_user=user
     )
@@ -282,8 +280,7 @@ async def test_a_visitor_read_mark_reaches_their_other_sockets_not_the_one_that_
 
 async def test_resolve_reaches_the_visitor_as_conversation_updated(channel_layer_kind):
     _contact, token, conversation = await sync_to_async(sockets.make_visitor_with_conversation)()
-    agent = await sync_to_async(factories.agent)()
-    user = await sync_to_async(lambda: agent.user)()
+    user = await sockets.agent_user()
     visitor = await sockets.visitor_socket(token)
     await sync_to_async(support_services.conversation_resolve)(
         conversation=conversation, agent=user

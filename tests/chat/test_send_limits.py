@@ -174,8 +174,7 @@ async def test_an_agent_socket_has_a_visitors_budget_in_each_conversation(
     conversations = [
         (await sync_to_async(sockets.make_visitor_with_conversation)())[2] for _ in range(4)
     ]
-    agent = await sync_to_async(factories.agent)()
-    user = await sync_to_async(lambda: agent.user)()
+    user = await sockets.agent_user()
     console = await sockets.console_socket(user)
 
     for conversation in conversations:  # two replies in each: every one is sent
@@ -231,8 +230,7 @@ async def test_a_busy_agent_at_human_pace_in_twenty_conversations_is_never_refus
     conversations = [
         (await sync_to_async(sockets.make_visitor_with_conversation)())[2] for _ in range(20)
     ]
-    agent = await sync_to_async(factories.agent)()
-    user = await sync_to_async(lambda: agent.user)()
+    user = await sockets.agent_user()
     console = await sockets.console_socket(user)
     seen_up_to = {c.pk: 0 for c in conversations}
     replies = 0
@@ -280,8 +278,7 @@ async def test_a_busy_agent_at_human_pace_in_twenty_conversations_is_never_refus
 async def test_a_flood_into_one_conversation_is_refused_then_closed(in_memory_layer, monkeypatch):
     monkeypatch.setattr(socket_frames, "limit_clock", Clock())  # all within one window
     _contact, _token, conversation = await sync_to_async(sockets.make_visitor_with_conversation)()
-    agent = await sync_to_async(factories.agent)()
-    user = await sync_to_async(lambda: agent.user)()
+    user = await sockets.agent_user()
     console = await sockets.console_socket(user)
     for n in range(20):
         await console.send_json_to(send_frame(conversation, f"f-{n}", "spam"))
@@ -302,8 +299,7 @@ async def test_a_flood_spread_over_conversations_meets_the_sockets_ceiling(
 ):
     settings.DESTEK = {**settings.DESTEK, "CONSOLE_SOCKET_FRAMES_PER_WINDOW": 30}
     monkeypatch.setattr(socket_frames, "limit_clock", Clock())
-    agent = await sync_to_async(factories.agent)()
-    user = await sync_to_async(lambda: agent.user)()
+    user = await sockets.agent_user()
     console = await sockets.console_socket(user)
     # With the page's inbox frame, thirty: one per conversation id, no conversation's budget
     # is used up.

@@ -44,8 +44,7 @@ def handoff_line(conversation, user) -> str:
 
 
 async def test_a_closed_console_is_gone_and_the_bot_promises_nobody(channel_layer_kind):
-    agent = await sync_to_async(factories.agent)(display_name="Mert Kaya", online=True)
-    user = await sync_to_async(lambda: agent.user)()
+    user = await sockets.agent_user(display_name="Mert Kaya", online=True)
     conversation = await sync_to_async(factories.conversation)()
 
     socket = await console(user)
@@ -74,8 +73,7 @@ async def test_another_open_console_keeps_the_agent_online(channel_layer_kind, r
         request.node.add_marker(
             pytest.mark.xfail(strict=False, reason="channels_redis #366 on the core layer")
         )
-    agent = await sync_to_async(factories.agent)(display_name="Mert Kaya", online=True)
-    user = await sync_to_async(lambda: agent.user)()
+    user = await sockets.agent_user(display_name="Mert Kaya", online=True)
     first, second = await console(user), await console(user)
     assert await online_name(user, expect="Mert Kaya") == "Mert Kaya"
 

@@ -114,8 +114,7 @@ async def test_the_agents_own_conversation_goes_out_at_once_and_once(channel_lay
 async def test_the_watched_conversation_gets_its_message_and_row_in_one_frame(
     channel_layer_kind,
 ):
-    agent = await sync_to_async(factories.agent)()
-    user = await sync_to_async(lambda: agent.user)()
+    user = await sockets.agent_user()
     conversation = await sync_to_async(factories.conversation)()
     await sync_to_async(Conversation.objects.filter(pk=conversation.pk).update)(assignee=user)
     socket = await sockets.console_socket(user)
