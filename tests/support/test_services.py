@@ -46,6 +46,13 @@ def fresh(conversation: Conversation) -> Conversation:
     return Conversation.objects.get(pk=conversation.pk)
 
 
+def resolved_ago(age: timedelta) -> Conversation:
+    """A conversation resolved `age` ago."""
+    conversation = factories.resolved_conversation()
+    Conversation.objects.filter(pk=conversation.pk).update(resolved_at=timezone.now() - age)
+    return conversation
+
+
 # --- the status pipeline ---------------------------------------------------------------------
 
 
@@ -189,10 +196,7 @@ def test_a_visitor_reopening_an_assigned_conversation_goes_straight_back_to_open
 
 def test_a_visitor_cannot_reopen_after_the_window(settings):
     settings.DESTEK = {**settings.DESTEK, "REOPEN_WINDOW_SECONDS": 3600}
-    conversation = factories.resolved_conversation()
-    Conversation.objects.filter(pk=conversation.pk).update(
-        resolved_at=timezone.now() - timedelta(hours=2)
-    )
+    conversation = resolved_ago(timedelta(hours=2))
 
     with pytest.raises(errors.Conflict) as caught:
         services.conversation_reopen(conversation=fresh(conversation))
@@ -203,20 +207,14 @@ def test_a_visitor_cannot_reopen_after_the_window(settings):
 
 
 def test_the_reopen_window_comes_from_settings(settings):
-    conversation = factories.resolved_conversation()
-    Conversation.objects.filter(pk=conversation.pk).update(
-        resolved_at=timezone.now() - timedelta(hours=2)
-    )
+    conversation = resolved_ago(timedelta(hours=2))
     settings.DESTEK = {**settings.DESTEK, "REOPEN_WINDOW_SECONDS": 3 * 3600}
 
     assert services.conversation_reopen(conversation=fresh(conversation)).status == Status.QUEUED
 
 
 def test_the_default_window_refuses_a_conversation_resolved_long_ago():
-    conversation = factories.resolved_conversation()
-    Conversation.objects.filter(pk=conversation.pk).update(
-        resolved_at=timezone.now() - timedelta(days=365)
-    )
+    conversation = resolved_ago(timedelta(days=365))
 
     with pytest.raises(errors.Conflict) as caught:
         services.conversation_reopen(conversation=fresh(conversation))
@@ -225,10 +223,7 @@ def test_the_default_window_refuses_a_conversation_resolved_long_ago():
 
 def test_an_agent_can_reopen_any_time():
     agent = factories.agent()
-    conversation = factories.resolved_conversation()
-    Conversation.objects.filter(pk=conversation.pk).update(
-        resolved_at=timezone.now() - timedelta(days=365)
-    )
+    conversation = resolved_ago(timedelta(days=365))
 
     reopened = services.conversation_reopen(conversation=fresh(conversation), by_agent=agent.user)
 
