@@ -778,6 +778,48 @@ def latency_summary(values: list[float]) -> dict:
     }
 
 
+class Sends:
+    """The sends a drive has started and not yet seen end: a failed one is counted and recorded
+    as it ends; drain() waits for the answers and cancels what is still out."""
+
+    def __init__(self, rec: Recorder):
+        self.rec = rec
+        self.tasks: set[asyncio.Task] = set()
+        self.failures = 0
+
+    def start(self, send) -> None:
+        task = asyncio.create_task(send)
+        self.tasks.add(task)
+        task.add_done_callback(self._ended)
+
+    def _ended(self, task: asyncio.Task) -> None:
+        self.tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            self.failures += 1
+            self.rec.error(f"send:{type(task.exception()).__name__}")
+
+    async def drain(self, phase, *, sent, start, schedule_end, lag, drain) -> dict:
+        """Wait for the answers, at most `drain` seconds after the schedule ends; cancel the
+        sends still out; the drive's figures."""
+        deadline = schedule_end + drain
+        while now() < deadline:
+            if not self.tasks and self.rec.pending(phase) == 0:
+                break
+            await asyncio.sleep(0.05)
+        in_flight = len(self.tasks)
+        for task in list(self.tasks):
+            task.cancel()
+        return {
+            "sent": sent,
+            "start": start,
+            "schedule_end": schedule_end,
+            "end": now(),
+            "lag": latency_summary(lag),
+            "send_failures": self.failures,
+            "in_flight_cancelled": in_flight,
+        }
+
+
 # --------------------------------------------------------------------------------------------
 # Targets: Destek itself, and the raw relay baseline
 # --------------------------------------------------------------------------------------------
@@ -999,6 +1041,15 @@ class Pair:
     # oldest first, and those written after them; only the oldest is sent again until it is
     # acknowledged.
     outboxes: dict = field(default_factory=lambda: {"v2a": deque(), "a2v": deque()})
+
+
+async def pairs_close(pairs: list[Pair], readers: list[asyncio.Task]) -> None:
+    """Close every pair's sockets and wait for the tasks that read them to end."""
+    for task in readers:
+        task.cancel()
+    sockets = [p.visitor_ws for p in pairs] + [p.agent_ws for p in pairs]
+    await asyncio.gather(*(ws.close() for ws in sockets if ws is not None), return_exceptions=True)
+    await asyncio.gather(*readers, return_exceptions=True)
 
 
 @dataclass
@@ -1396,13 +1447,7 @@ class DestekTarget:
         return self.stack.backend_pids()
 
     async def close(self) -> None:
-        for task in self.readers:
-            task.cancel()
-        sockets = [p.visitor_ws for p in self.pairs] + [p.agent_ws for p in self.pairs]
-        await asyncio.gather(
-            *(ws.close() for ws in sockets if ws is not None), return_exceptions=True
-        )
-        await asyncio.gather(*self.readers, return_exceptions=True)
+        await pairs_close(self.pairs, self.readers)
         for pool in self.pools.values():
             pool.close()
 
@@ -1831,18 +1876,10 @@ class TopologyTarget(DestekTarget):
         pairs = [p for p in self.pairs if p.agent_ws is not None and p.visitor_ws is not None]
         lead = args.typing_lead
         last = {"v2a": {}, "a2v": {}}
-        tasks: set[asyncio.Task] = set()
-        send_failures = 0
+        sends = Sends(rec)
         self.errors_at_start = dict(rec.errors)
         self.counts_at_start = (self.typing_sent, self.reads_sent, self.watches_sent)
         unplaced_at_start = self.unplaced
-
-        def done(task: asyncio.Task) -> None:
-            nonlocal send_failures
-            tasks.discard(task)
-            if not task.cancelled() and task.exception() is not None:
-                send_failures += 1
-                rec.error(f"send:{type(task.exception()).__name__}")
 
         share_acc = 0.0
         start = now() + lead
@@ -1875,29 +1912,14 @@ class TopologyTarget(DestekTarget):
             last[kind][pair.index] = scheduled
             token = rec.token(kind, phase)
             rec.records[token] = Rec(kind, pair.index, scheduled, phase)
-            task = asyncio.create_task(self.human_send(pair, kind, token, scheduled))
-            tasks.add(task)
-            task.add_done_callback(done)
+            sends.start(self.human_send(pair, kind, token, scheduled))
             sent += 1
         await asyncio.sleep(max(0.0, scheduled - now()))
         schedule_end = now()
-        deadline = schedule_end + args.drain
-        while now() < deadline:
-            if not tasks and rec.pending(phase) == 0:
-                break
-            await asyncio.sleep(0.05)
-        for task in list(tasks):
-            task.cancel()
-        return {
-            "sent": sent,
-            "start": start,
-            "schedule_end": schedule_end,
-            "end": now(),
-            "lag": latency_summary(lag),
-            "send_failures": send_failures,
-            "in_flight_cancelled": len(tasks),
-            "unplaced": self.unplaced - unplaced_at_start,
-        }
+        summary = await sends.drain(
+            phase, sent=sent, start=start, schedule_end=schedule_end, lag=lag, drain=args.drain
+        )
+        return {**summary, "unplaced": self.unplaced - unplaced_at_start}
 
     def phase_stats(self, drive_out: dict) -> dict:
         """Refusals of every kind in the phase, and frames per second each console received
@@ -2050,13 +2072,7 @@ class RelayTarget:
         return self.stack.persisted(self.table, "pair", self.rec.token_pattern(phase))
 
     async def close(self) -> None:
-        for task in self.readers:
-            task.cancel()
-        sockets = [p.visitor_ws for p in self.pairs] + [p.agent_ws for p in self.pairs]
-        await asyncio.gather(
-            *(ws.close() for ws in sockets if ws is not None), return_exceptions=True
-        )
-        await asyncio.gather(*self.readers, return_exceptions=True)
+        await pairs_close(self.pairs, self.readers)
 
 
 async def relay_server(port: int) -> None:
@@ -2126,16 +2142,7 @@ async def drive(target, rec: Recorder, *, rate: float, duration: float, phase: s
     pairs = [p for p in target.pairs if p.agent_ws is not None and p.visitor_ws is not None]
     if not pairs:
         raise RuntimeError("no complete pair of sockets to drive")
-    tasks: set[asyncio.Task] = set()
-    send_failures = 0
-
-    def done(task: asyncio.Task) -> None:
-        nonlocal send_failures
-        tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            send_failures += 1
-            rec.error(f"send:{type(task.exception()).__name__}")
-
+    sends = Sends(rec)
     agent_share = args.agent_share
     visitor_cursor = rng.randrange(len(pairs))
     agent_cursor = rng.randrange(len(pairs))
@@ -2168,28 +2175,12 @@ async def drive(target, rec: Recorder, *, rate: float, duration: float, phase: s
         token = rec.token(kind, phase)
         rec.records[token] = Rec(kind, pair.index, scheduled, phase)
         sender = target.send_agent if kind == "a2v" else target.send_visitor
-        task = asyncio.create_task(sender(pair, token))
-        tasks.add(task)
-        task.add_done_callback(done)
+        sends.start(sender(pair, token))
         sent += 1
     schedule_end = now()
-    # Drain: wait for the answers, at most args.drain seconds after the schedule ends.
-    deadline = schedule_end + args.drain
-    while now() < deadline:
-        if not tasks and rec.pending(phase) == 0:
-            break
-        await asyncio.sleep(0.05)
-    for task in list(tasks):
-        task.cancel()
-    return {
-        "sent": sent,
-        "start": start,
-        "schedule_end": schedule_end,
-        "end": now(),
-        "lag": latency_summary(lag),
-        "send_failures": send_failures,
-        "in_flight_cancelled": len(tasks),
-    }
+    return await sends.drain(
+        phase, sent=sent, start=start, schedule_end=schedule_end, lag=lag, drain=args.drain
+    )
 
 
 def waiting(r: Rec) -> bool:

@@ -167,6 +167,19 @@ def in_memory_layer(settings):
 
 
 @pytest.fixture
+def graph(settings):
+    """The Graph API WhatsApp replies go to (whatsapp.fake_graph): WhatsApp's tests use it, and
+    the channel tests of support (tests/support/test_channel_*.py)."""
+    from tests.whatsapp.conftest import TOKEN
+    from whatsapp.fake_graph import FakeGraph
+
+    fake = FakeGraph(token=TOKEN).start()
+    settings.WHATSAPP_GRAPH_URL = fake.url
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
 def turkish_chat():
     """A Turkish-speaking visitor's conversation, on a team with a topic named in Turkish too."""
     from tests import factories

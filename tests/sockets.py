@@ -3,6 +3,8 @@ websocket routes (config.routing), and reading their frames with a deadline."""
 
 import asyncio
 
+import pytest
+from asgiref.sync import sync_to_async
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 
@@ -10,6 +12,14 @@ from config.routing import websocket_urlpatterns
 from tests import factories
 
 application = URLRouter(websocket_urlpatterns)
+
+# A socket test module's marks (`pytestmark = sockets.SOCKET_TESTS`): the consumers use the
+# database from their own thread, which sees only committed rows (so transaction=True), and
+# that thread's connection is closed after each test (root conftest).
+SOCKET_TESTS = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("consumer_connections_closed"),
+]
 
 
 async def visitor_socket(token: str | None, *, headers=None) -> WebsocketCommunicator:
@@ -67,6 +77,26 @@ def make_visitor_with_conversation(body="Bill will not close"):
     contact, token = factories.visitor()
     conversation = factories.conversation(contact=contact, body=body)
     return contact, token, conversation
+
+
+async def agent_user(**agent_kwargs):
+    """A new agent's user (factories.agent's arguments), as a console socket's scope wants it."""
+    agent = await sync_to_async(factories.agent)(**agent_kwargs)
+    return await sync_to_async(lambda: agent.user)()
+
+
+async def agent_and_visitor_watching():
+    """A visitor's conversation (make_visitor_with_conversation) open in agent Ayşe's console
+    and subscribed to on the visitor's socket: (conversation, agent's user, console, visitor)."""
+    _contact, token, conversation = await sync_to_async(make_visitor_with_conversation)()
+    user = await agent_user(display_name="Ayşe")
+    console = await console_socket(user)
+    await console.send_json_to({"type": "watch", "conversation": conversation.pk, "after": 0})
+    await receive_html_until(console, "Bill will not close")  # its first message
+    visitor = await visitor_socket(token)
+    await visitor.send_json_to({"type": "subscribe", "conversation": conversation.pk, "after": 0})
+    await receive_until(visitor, lambda f: f["type"] == "subscribed")
+    return conversation, user, console, visitor
 
 
 async def drain(communicator, *, quiet=0.3) -> list[str]:

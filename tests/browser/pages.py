@@ -27,6 +27,15 @@ def open_widget(page, server):
     return widget
 
 
+def visitor_sends(widget, text):
+    """Type a message in the widget and send it; wait until the server has stored it."""
+    widget.locator("#composer-input").fill(text)
+    widget.locator("#composer-input").press("Enter")
+    expect(widget.locator(".msg-visitor", has_text=text)).not_to_have_class(
+        re.compile(r"\bpending\b")
+    )
+
+
 def page_errors(page) -> list[str]:
     """What the page reports as errors (console errors, uncaught exceptions), as they come."""
     errors = []

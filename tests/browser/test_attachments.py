@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.browser.pages import agent_login, open_widget
+from tests.browser.pages import agent_login, open_widget, visitor_sends
 
 SCREENSHOT_SIZE = (480, 360)
 
@@ -47,11 +47,7 @@ def test_visitor_pastes_a_screenshot_and_the_agent_sees_it_live(stack, new_conte
 
     visitor = new_context().new_page()
     widget = open_widget(visitor, server)
-    widget.locator("#composer-input").fill("The payment page shows an error")
-    widget.locator("#composer-input").press("Enter")
-    expect(widget.locator(".msg-visitor", has_text="payment page")).not_to_have_class(
-        re.compile(r"\bpending\b")
-    )
+    visitor_sends(widget, "The payment page shows an error")
     row = agent.locator(".inbox-row", has_text="payment page")
     row.locator("a").click()
     expect(agent.locator("#message-list")).to_contain_text("payment page")
@@ -125,11 +121,7 @@ def test_visitor_pastes_a_screenshot_and_the_agent_sees_it_live(stack, new_conte
 def test_a_file_of_the_wrong_type_is_refused_with_a_clear_message(stack, new_context, server):
     visitor = new_context().new_page()
     widget = open_widget(visitor, server)
-    widget.locator("#composer-input").fill("Hello")
-    widget.locator("#composer-input").press("Enter")
-    expect(widget.locator(".msg-visitor", has_text="Hello")).not_to_have_class(
-        re.compile(r"\bpending\b")
-    )
+    visitor_sends(widget, "Hello")
 
     widget.locator("#file-input").set_input_files(
         files=[{"name": "page.png", "mimeType": "image/png", "buffer": b"<html><script>x</script>"}]
@@ -146,11 +138,7 @@ def test_a_busy_server_is_asked_again_when_it_says_so(stack, new_context, server
     the file uploading and sends it again after the wait, without an error."""
     visitor = new_context().new_page()
     widget = open_widget(visitor, server)
-    widget.locator("#composer-input").fill("Screenshot coming")
-    widget.locator("#composer-input").press("Enter")
-    expect(widget.locator(".msg-visitor", has_text="Screenshot coming")).not_to_have_class(
-        re.compile(r"\bpending\b")
-    )
+    visitor_sends(widget, "Screenshot coming")
     answered = []
 
     def busy_once(route):
@@ -188,11 +176,7 @@ def test_a_screenshot_before_the_first_message_starts_with_the_topic_and_urgency
     widget.locator("#urgent-toggle").check()
     widget_frame(visitor).evaluate(PASTE, [screenshot_png(), "before-any-text.png"])
     expect(widget.locator(".files-tray .file-chip")).to_have_class(re.compile(r"\bready\b"))
-    widget.locator("#composer-input").fill("Card declined, see the screenshot")
-    widget.locator("#composer-input").press("Enter")
-    expect(widget.locator(".msg-visitor", has_text="Card declined")).not_to_have_class(
-        re.compile(r"\bpending\b")
-    )
+    visitor_sends(widget, "Card declined, see the screenshot")
 
     # It went to a person, not the bot: the Payment queue, marked urgent.
     row = agent.locator(".inbox-row", has_text="Card declined")

@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.pages import visitor_sends
+
 TEAM_ZONE = ZoneInfo("Europe/Istanbul")
 VISITOR_ZONE = ZoneInfo("Europe/London")
 
@@ -66,11 +68,7 @@ def visitor_asks_about_an_order(context, server, text):
     page.click("#destek-launcher")
     widget = page.frame_locator("#destek-frame")
     widget.locator(".topic[data-topic=order]").click()
-    widget.locator("#composer-input").fill(text)
-    widget.locator("#composer-input").press("Enter")
-    expect(widget.locator(".msg-visitor", has_text=text)).not_to_have_class(
-        re.compile(r"\bpending\b")
-    )
+    visitor_sends(widget, text)
     return widget
 
 
@@ -96,11 +94,7 @@ def test_out_of_hours_the_visitor_is_told_when_the_team_opens_in_their_own_time(
     expect(reply).to_have_count(1)
     expect(reply).to_contain_text(expected)
     # One reply per closed period: a second message gets none.
-    widget.locator("#composer-input").fill("Anyone there?")
-    widget.locator("#composer-input").press("Enter")
-    expect(widget.locator(".msg-visitor", has_text="Anyone there?")).not_to_have_class(
-        re.compile(r"\bpending\b")
-    )
+    visitor_sends(widget, "Anyone there?")
     expect(reply).to_have_count(1)
 
 

@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.pages import agent_login, open_widget, page_errors
+from tests.browser.pages import agent_login, open_widget, page_errors, visitor_sends
 from tests.browser.test_attachments import PASTE, screenshot_png, widget_frame
 
 AT_BOTTOM = "s => s.scrollHeight - s.scrollTop - s.clientHeight < 2"
@@ -25,11 +25,7 @@ def wait_at_bottom(page) -> None:
 
 
 def send(widget, text: str) -> None:
-    widget.locator("#composer-input").fill(text)
-    widget.locator("#composer-input").press("Enter")
-    expect(widget.locator(".msg-visitor", has_text=text)).not_to_have_class(
-        re.compile(r"\bpending\b")
-    )
+    visitor_sends(widget, text)
 
 
 def thumbnail_release(page, held: list) -> None:

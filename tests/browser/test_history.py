@@ -1,11 +1,9 @@
 """Visitor history in the widget: a resolved conversation is listed with the newer one, the
 visitor opens it from the list, reads it, and reopens it within the window."""
 
-import re
-
 from playwright.sync_api import expect
 
-from tests.browser.pages import agent_login, open_widget
+from tests.browser.pages import agent_login, open_widget, visitor_sends
 
 SETUP = """
 from support.models import Conversation, Widget
@@ -17,11 +15,7 @@ SECOND = "Second: how do I change my address?"
 
 
 def send(widget, text):
-    widget.locator("#composer-input").fill(text)
-    widget.locator("#composer-input").press("Enter")
-    expect(widget.locator(".msg-visitor", has_text=text)).not_to_have_class(
-        re.compile(r"\bpending\b")
-    )
+    visitor_sends(widget, text)
 
 
 def test_visitor_opens_a_past_conversation_from_history_and_reopens_it(stack, server, new_context):

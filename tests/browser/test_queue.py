@@ -5,7 +5,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.pages import SUPERVISOR, agent_login
+from tests.browser.pages import SUPERVISOR, agent_login, visitor_sends
 
 SETUP = """
 from support.models import AgentProfile, Conversation, Widget
@@ -20,11 +20,7 @@ def visitor_starts(context, server, text):
     page.goto(f"{server}/demo/")
     page.click("#destek-launcher")
     widget = page.frame_locator("#destek-frame")
-    widget.locator("#composer-input").fill(text)
-    widget.locator("#composer-input").press("Enter")
-    expect(widget.locator(".msg-visitor", has_text=text)).not_to_have_class(
-        re.compile(r"\bpending\b")
-    )
+    visitor_sends(widget, text)
     return widget
 
 

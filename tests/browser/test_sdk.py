@@ -4,12 +4,12 @@ http://localhost:<host port>, which is not."""
 
 import functools
 import http.server
-import re
 import threading
 
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.pages import agent_login, visitor_sends
 from tests.stack import free_port
 
 STUB = (
@@ -201,11 +201,7 @@ def test_a_time_on_page_trigger_fires_once_and_is_capped(host_site, new_context,
     other.locator("#destek-bubble-text").click()
     widget = other.frame_locator("#destek-frame")
     expect(widget.locator(".msg-bot")).to_contain_text("Still deciding? Ask us.")
-    widget.locator("#composer-input").fill("Is the cheesecake gluten free?")
-    widget.locator("#composer-input").press("Enter")
-    expect(widget.locator(".msg-visitor", has_text="gluten free")).not_to_have_class(
-        re.compile(r"\bpending\b")
-    )
+    visitor_sends(widget, "Is the cheesecake gluten free?")
     assert (
         shell(
             stack,
@@ -272,11 +268,7 @@ def test_identify_then_reset_forgets_the_user(host_site, new_context, stack):
     expect(widget.locator("#composer-input")).to_be_visible()
     # Logged out: the user's tokens are revoked and the widget goes on as a new anonymous visitor.
     wait_until(page, lambda: shell(stack, contact + "print(c.token_version)") == "2", timeout=15)
-    widget.locator("#composer-input").fill("Hello after logout")
-    widget.locator("#composer-input").press("Enter")
-    expect(widget.locator(".msg-visitor", has_text="after logout")).not_to_have_class(
-        re.compile(r"\bpending\b")
-    )
+    visitor_sends(widget, "Hello after logout")
     owner = shell(
         stack,
         "from support.models import Message; m = Message.objects.get(body='Hello after logout'); "
@@ -287,8 +279,6 @@ def test_identify_then_reset_forgets_the_user(host_site, new_context, stack):
 
 
 def test_message_and_unread_events_reach_the_host_page(host_site, new_context):
-    from tests.browser.pages import agent_login
-
     name = host_site["page"](
         "events.html",
         "Destek('on', 'message', function (m) { document.body.dataset.lastMessage = m.body; });"
@@ -300,11 +290,7 @@ def test_message_and_unread_events_reach_the_host_page(host_site, new_context):
     page.goto(f"{host_site['allowed']}/{name}")
     page.locator("#destek-launcher").click()
     widget = page.frame_locator("#destek-frame")
-    widget.locator("#composer-input").fill("Events test: is anyone there?")
-    widget.locator("#composer-input").press("Enter")
-    expect(widget.locator(".msg-visitor", has_text="Events test")).not_to_have_class(
-        re.compile(r"\bpending\b")
-    )
+    visitor_sends(widget, "Events test: is anyone there?")
     page.evaluate("Destek.close()")
 
     agent.locator(".inbox-row", has_text="Events test").locator("a").click()

@@ -2,12 +2,10 @@
 wrote it and its first line) and as a count in the host page's title; a click on the bubble
 opens the chat, and reading the reply restores the title. On a phone and on a desktop."""
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.pages import agent_login, open_widget
+from tests.browser.pages import agent_login, open_widget, visitor_sends
 
 SETUP = "from support.models import Widget; Widget.objects.update(bot_enabled=False)"
 
@@ -25,11 +23,7 @@ def test_a_reply_while_closed_previews_and_counts_in_the_title(
     visitor = new_context(viewport=viewport).new_page()
     widget = open_widget(visitor, server)
     title = visitor.title()
-    widget.locator("#composer-input").fill(f"Preview test {name}: my order?")
-    widget.locator("#composer-input").press("Enter")
-    expect(widget.locator(".msg-visitor", has_text="Preview test")).not_to_have_class(
-        re.compile(r"\bpending\b")
-    )
+    visitor_sends(widget, f"Preview test {name}: my order?")
     visitor.evaluate("Destek.close()")
 
     agent.locator(".inbox-row", has_text=f"Preview test {name}").locator("a").click()
@@ -57,11 +51,7 @@ def test_the_preview_can_be_dismissed_and_does_not_cover_an_open_chat(stack, ser
     agent_login(agent, server, view="all")
     visitor = new_context().new_page()
     widget = open_widget(visitor, server)
-    widget.locator("#composer-input").fill("Dismiss test: hello")
-    widget.locator("#composer-input").press("Enter")
-    expect(widget.locator(".msg-visitor", has_text="Dismiss test")).not_to_have_class(
-        re.compile(r"\bpending\b")
-    )
+    visitor_sends(widget, "Dismiss test: hello")
     agent.locator(".inbox-row", has_text="Dismiss test").locator("a").click()
     agent.locator("#composer-body").fill("Open chat: no bubble")
     agent.locator("#composer-body").press("Enter")

@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.pages import open_widget
+from tests.browser.pages import open_widget, visitor_sends
 from tests.browser.test_attachments import screenshot_png
 
 SEND = re.compile(r"/api/widget/v1/conversations/\d+/messages$")
@@ -25,11 +25,7 @@ def test_a_message_with_files_sent_again_after_a_lost_answer_is_stored_once(
     )
     visitor = new_context().new_page()
     widget = open_widget(visitor, server)
-    widget.locator("#composer-input").fill("My receipt is wrong")
-    widget.locator("#composer-input").press("Enter")
-    expect(widget.locator(".msg-visitor", has_text="receipt is wrong")).not_to_have_class(
-        re.compile(r"\bpending\b")
-    )
+    visitor_sends(widget, "My receipt is wrong")
     widget.locator("#file-input").set_input_files(
         files=[
             {

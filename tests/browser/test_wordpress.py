@@ -9,6 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.pages import visitor_sends
 from tests.wordpress_site import WordPressSite, require_wordpress
 
 SECRET = "wp-browser-secret-7Hq2xV"
@@ -83,11 +84,7 @@ def test_a_logged_in_customer_chats_as_herself_and_no_page_has_the_secret(
     page.click("#destek-launcher")
     widget = page.frame_locator("#destek-frame")
     expect(widget.locator("#composer-input")).to_be_visible()
-    widget.locator("#composer-input").fill("Where is my order? (WordPress)")
-    widget.locator("#composer-input").press("Enter")
-    expect(widget.locator(".msg-visitor", has_text="(WordPress)")).not_to_have_class(
-        re.compile(r"\bpending\b")
-    )
+    visitor_sends(widget, "Where is my order? (WordPress)")
     # In Destek: the conversation belongs to the WordPress user, verified by the signature.
     owner = shell(
         stack,

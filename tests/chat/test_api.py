@@ -607,37 +607,25 @@ def test_a_known_client_id_with_another_body_is_409_client_id_reused_and_stores_
     assert not Message.objects.filter(body__in=["Hello??", "Another start"]).exists()
 
 
-def test_sending_a_too_long_body_is_400_body_too_long(api):
+@pytest.mark.parametrize(
+    "make_conversation, body, status, code",
+    [
+        pytest.param(factories.conversation, "x" * 4001, 400, "body_too_long", id="too-long"),
+        pytest.param(factories.conversation, "   ", 400, "empty_message", id="empty"),
+        pytest.param(
+            factories.resolved_conversation, "hello?", 409, "conversation_resolved", id="resolved"
+        ),
+    ],
+)
+def test_a_refused_send_says_why_and_stores_nothing(api, make_conversation, body, status, code):
     contact, token = factories.visitor()
-    conversation = factories.conversation(contact=contact)
+    conversation = make_conversation(contact=contact)
     count = Message.objects.count()
 
-    response = api.send(token, conversation.pk, body="x" * 4001, client_id="c-1")
+    response = api.send(token, conversation.pk, body=body, client_id="c-1")
 
-    assert response.status_code == 400
-    assert error_code(response) == "body_too_long"
-    assert Message.objects.count() == count
-
-
-def test_sending_an_empty_body_is_400(api):
-    contact, token = factories.visitor()
-    conversation = factories.conversation(contact=contact)
-
-    response = api.send(token, conversation.pk, body="   ", client_id="c-1")
-
-    assert response.status_code == 400
-    assert error_code(response) == "empty_message"
-
-
-def test_sending_to_a_resolved_conversation_is_409(api):
-    contact, token = factories.visitor()
-    conversation = factories.resolved_conversation(contact=contact)
-    count = Message.objects.count()
-
-    response = api.send(token, conversation.pk, body="hello?", client_id="c-1")
-
-    assert response.status_code == 409
-    assert error_code(response) == "conversation_resolved"
+    assert response.status_code == status
+    assert error_code(response) == code
     assert Message.objects.count() == count
 
 

@@ -323,19 +323,19 @@ def test_upload_needs_the_visitor_token_and_their_own_conversation(client, visit
 # --- sending: attach by id -----------------------------------------------------------------------
 
 
+def png_and_pdf(client, token, conversation) -> tuple[dict, dict]:
+    """The visitor's upload answers for a PNG (one.png) and a PDF (two.pdf), in that order."""
+    png = upload(client, token, conversation.pk, corpus.png(), name="one.png").json()
+    pdf = upload(client, token, conversation.pk, corpus.pdf(), name="two.pdf").json()
+    return png, pdf
+
+
 def test_a_message_carries_several_attachments_in_upload_order(client, visitor):
     _contact, token, conversation = visitor
-    first = upload(client, token, conversation.pk, corpus.png(), name="one.png").json()
-    second = upload(client, token, conversation.pk, corpus.pdf(), name="two.pdf").json()
+    first, second = png_and_pdf(client, token, conversation)
+    ids = [first["id"], second["id"]]
 
-    response = send(
-        client,
-        token,
-        conversation.pk,
-        body="",
-        client_id="c1",
-        attachments=[first["id"], second["id"]],
-    )
+    response = send(client, token, conversation.pk, body="", client_id="c1", attachments=ids)
 
     assert response.status_code == 201, response.content
     message = response.json()
@@ -349,7 +349,7 @@ def test_a_message_carries_several_attachments_in_upload_order(client, visitor):
         {"after": message["id"] - 1},
         HTTP_AUTHORIZATION=f"Bearer {token}",
     ).json()["messages"]
-    assert [a["id"] for a in listed[0]["attachments"]] == [first["id"], second["id"]]
+    assert [a["id"] for a in listed[0]["attachments"]] == ids
     # A retried send returns the first message, still with its files; the same client id
     # with other files is another message, refused.
     again = send(
@@ -591,16 +591,10 @@ def test_the_console_thread_shows_each_messages_files_and_asks_for_files_only_if
     client, visitor
 ):
     _contact, token, conversation = visitor
-    image = upload(client, token, conversation.pk, corpus.png(), name="one.png").json()
-    pdf = upload(client, token, conversation.pk, corpus.pdf(), name="two.pdf").json()
-    with_files = send(
-        client,
-        token,
-        conversation.pk,
-        body="see",
-        client_id="f1",
-        attachments=[image["id"], pdf["id"]],
-    ).json()
+    image, pdf = png_and_pdf(client, token, conversation)
+    files = [image["id"], pdf["id"]]
+    sent = send(client, token, conversation.pk, body="see", client_id="f1", attachments=files)
+    with_files = sent.json()
     plain = send(client, token, conversation.pk, body="no files", client_id="f2").json()
     without_files = factories.conversation(body="nothing attached")
     console = Client()

@@ -1,27 +1,16 @@
 """Attachments live: a visitor's file sent over the socket reaches the agent's console as a
 thumbnail, and an agent's file reaches the visitor's socket with its URLs."""
 
-import pytest
 from asgiref.sync import sync_to_async
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from chat import attachments as attachment_services
 from support import services as support_services
-from tests import factories
+from tests import sockets
 from tests.chat import corpus
-from tests.sockets import (
-    console_socket,
-    make_visitor_with_conversation,
-    receive_html_until,
-    receive_until,
-    visitor_socket,
-)
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("consumer_connections_closed"),
-]
+pytestmark = sockets.SOCKET_TESTS
 
 
 def upload(conversation, *, uploader_type="visitor", agent=None, data=None, name="shot.png"):
@@ -34,15 +23,7 @@ def upload(conversation, *, uploader_type="visitor", agent=None, data=None, name
 
 
 async def test_files_go_live_both_ways(channel_layer_kind):
-    _contact, token, conversation = await sync_to_async(make_visitor_with_conversation)()
-    agent = await sync_to_async(factories.agent)(display_name="Ayşe")
-    user = await sync_to_async(lambda: agent.user)()
-    console = await console_socket(user)
-    await console.send_json_to({"type": "watch", "conversation": conversation.pk, "after": 0})
-    await receive_html_until(console, "Bill will not close")
-    visitor = await visitor_socket(token)
-    await visitor.send_json_to({"type": "subscribe", "conversation": conversation.pk, "after": 0})
-    await receive_until(visitor, lambda f: f["type"] == "subscribed")
+    conversation, user, console, visitor = await sockets.agent_and_visitor_watching()
 
     shot = await sync_to_async(upload)(conversation)
     await visitor.send_json_to(
@@ -54,20 +35,20 @@ async def test_files_go_live_both_ways(channel_layer_kind):
             "attachments": [shot.pk],
         }
     )
-    ack = await receive_until(
+    ack = await sockets.receive_until(
         visitor, lambda f: f["type"] == "message.new" and f["message"]["client_id"] == "v-file"
     )
     (sent,) = ack["message"]["attachments"]
     assert sent["id"] == shot.pk and sent["name"] == "shot.png"
     assert sent["thumbnail_url"] and sent["url"]
-    html = await receive_html_until(console, f"/console/attachments/{shot.pk}/thumbnail")
+    html = await sockets.receive_html_until(console, f"/console/attachments/{shot.pk}/thumbnail")
     assert 'class="file-thumb"' in html and "shot.png" in html
 
     # The same file cannot ride along a second time.
     await visitor.send_json_to(
         {"type": "message.send", "conversation": conversation.pk, "attachments": [shot.pk]}
     )
-    error = await receive_until(visitor, lambda f: f["type"] == "error")
+    error = await sockets.receive_until(visitor, lambda f: f["type"] == "error")
     assert error["code"] == "invalid_attachments"
 
     pdf = await sync_to_async(upload)(
@@ -80,7 +61,7 @@ async def test_files_go_live_both_ways(channel_layer_kind):
         body="Here is the guide",
         attachments=[pdf.pk],
     )
-    reply = await receive_until(
+    reply = await sockets.receive_until(
         visitor,
         lambda f: f["type"] == "message.new" and f["message"]["body"] == "Here is the guide",
     )

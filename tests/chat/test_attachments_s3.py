@@ -3,7 +3,6 @@
 would speak to a bucket. Uploads land in the bucket, presigned URLs serve them with a forced
 type and disposition, refused files leave nothing, deletes remove the objects."""
 
-import io
 import urllib.error
 import urllib.request
 
@@ -14,6 +13,7 @@ from support import services as support_services
 from support.models import Attachment
 from tests import factories
 from tests.chat import corpus
+from tests.chat.test_attachments import upload
 from tests.stack import free_port
 
 pytestmark = pytest.mark.django_db
@@ -69,16 +69,6 @@ def s3(s3_server, settings):
 
 def keys(client) -> list[str]:
     return sorted(item["Key"] for item in client.list_objects_v2(Bucket=BUCKET).get("Contents", []))
-
-
-def upload(client, token, conversation_id, data, name):
-    handle = io.BytesIO(data)
-    handle.name = name
-    return client.post(
-        f"/api/widget/v1/conversations/{conversation_id}/attachments",
-        {"file": handle},
-        HTTP_AUTHORIZATION=f"Bearer {token}",
-    )
 
 
 def http_get(url: str):

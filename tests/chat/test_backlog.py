@@ -12,20 +12,10 @@ from asgiref.sync import sync_to_async
 from chat import backlog as backlog_module
 from chat.backlog import backlog, database_sync_to_async, retry_after_ms
 from support.models import Conversation, Message
-from tests import factories
-from tests.sockets import (
-    console_socket,
-    make_visitor_with_conversation,
-    receive_html_until,
-    receive_until,
-    visitor_socket,
-)
+from tests import factories, sockets
 
 # The database thread keeps a connection between tests: every test may use it.
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("consumer_connections_closed"),
-]
+pytestmark = sockets.SOCKET_TESTS
 
 
 @contextlib.asynccontextmanager
@@ -135,8 +125,8 @@ def test_retry_after_is_spread_around_the_setting(settings):
 async def test_message_send_is_refused_as_overloaded_and_stored_once_when_sent_again(
     in_memory_layer, overload_limit
 ):
-    _contact, token, conversation = await sync_to_async(make_visitor_with_conversation)()
-    socket = await visitor_socket(token)
+    _contact, token, conversation = await sync_to_async(sockets.make_visitor_with_conversation)()
+    socket = await sockets.visitor_socket(token)
     frame = {
         "type": "message.send",
         "conversation": conversation.pk,
@@ -158,11 +148,11 @@ async def test_message_send_is_refused_as_overloaded_and_stored_once_when_sent_a
     # As a client does: wait retry_after, send the same frame again.
     await asyncio.sleep(refused["retry_after"] / 1000)
     await socket.send_json_to(frame)
-    ack = await receive_until(
+    ack = await sockets.receive_until(
         socket, lambda f: f["type"] == "message.new" and f["message"]["client_id"] == "busy-1"
     )
     await socket.send_json_to(frame)  # and once more: still one message
-    again = await receive_until(
+    again = await sockets.receive_until(
         socket, lambda f: f["type"] == "message.new" and f["message"]["client_id"] == "busy-1"
     )
     assert ack["message"]["id"] == again["message"]["id"]
@@ -176,8 +166,8 @@ async def test_a_later_message_cannot_overtake_a_refused_one(
     in_memory_layer, overload_limit, settings
 ):
     settings.DESTEK = {**settings.DESTEK, "SOCKET_RETRY_AFTER_MS": 20_000}
-    _contact, token, conversation = await sync_to_async(make_visitor_with_conversation)()
-    socket = await visitor_socket(token)
+    _contact, token, conversation = await sync_to_async(sockets.make_visitor_with_conversation)()
+    socket = await sockets.visitor_socket(token)
 
     def send(client_id):
         return socket.send_json_to(
@@ -210,20 +200,19 @@ async def test_overloaded_read_marks_and_gap_checks_wait_for_a_later_ping(
 ):
     # Each side's own message moves its own mark: the visitor reads an agent's reply in one
     # conversation, the agent reads a visitor's message in another.
-    contact, token, replied = await sync_to_async(make_visitor_with_conversation)()
+    contact, token, replied = await sync_to_async(sockets.make_visitor_with_conversation)()
     waiting = await sync_to_async(factories.conversation)(contact=contact, body="Anyone there?")
-    agent = await sync_to_async(factories.agent)()
-    user = await sync_to_async(lambda: agent.user)()
+    user = await sockets.agent_user()
     reply = await sync_to_async(factories.message)(
         conversation=replied, sender_type="agent", body="Refund sent", agent_user=user
     )
     question = await sync_to_async(waiting.messages.get)()
-    visitor = await visitor_socket(token)
+    visitor = await sockets.visitor_socket(token)
     await visitor.send_json_to({"type": "subscribe", "conversation": replied.pk})
-    await receive_until(visitor, lambda f: f["type"] == "conversation.updated")
-    console = await console_socket(user)
+    await sockets.receive_until(visitor, lambda f: f["type"] == "conversation.updated")
+    console = await sockets.console_socket(user)
     await console.send_json_to({"type": "watch", "conversation": waiting.pk, "after": 0})
-    await receive_html_until(console, "Anyone there?")
+    await sockets.receive_html_until(console, "Anyone there?")
 
     def marks():
         return (
@@ -241,7 +230,7 @@ async def test_overloaded_read_marks_and_gap_checks_wait_for_a_later_ping(
         await visitor.send_json_to({"type": "ping"})
         assert await visitor.receive_json_from(timeout=5) == {"type": "pong"}
         await console.send_json_to({"type": "ping"})
-        await receive_html_until(console, "pong")
+        await sockets.receive_html_until(console, "pong")
         assert backlog.pending == 1
 
     assert await sync_to_async(marks)() == before
@@ -249,7 +238,7 @@ async def test_overloaded_read_marks_and_gap_checks_wait_for_a_later_ping(
     await visitor.send_json_to({"type": "ping"})
     assert await visitor.receive_json_from(timeout=5) == {"type": "pong"}
     await console.send_json_to({"type": "ping"})
-    await receive_html_until(console, "pong")
+    await sockets.receive_html_until(console, "pong")
     assert await sync_to_async(marks)() == (reply.pk, question.pk)
     await visitor.disconnect()
     await console.disconnect()
@@ -258,12 +247,11 @@ async def test_overloaded_read_marks_and_gap_checks_wait_for_a_later_ping(
 async def test_an_agents_reply_over_the_console_socket_is_refused_as_overloaded_too(
     in_memory_layer, overload_limit
 ):
-    _contact, _token, conversation = await sync_to_async(make_visitor_with_conversation)()
-    agent = await sync_to_async(factories.agent)()
-    user = await sync_to_async(lambda: agent.user)()
-    console = await console_socket(user)
+    _contact, _token, conversation = await sync_to_async(sockets.make_visitor_with_conversation)()
+    user = await sockets.agent_user()
+    console = await sockets.console_socket(user)
     await console.send_json_to({"type": "watch", "conversation": conversation.pk, "after": 0})
-    await receive_html_until(console, "Bill will not close")
+    await sockets.receive_html_until(console, "Bill will not close")
     reply = {
         "type": "message.send",
         "conversation": conversation.pk,
@@ -272,7 +260,7 @@ async def test_an_agents_reply_over_the_console_socket_is_refused_as_overloaded_
     }
     async with database_thread_held():
         await console.send_json_to(reply)
-        refused = json.loads(await receive_html_until(console, '"overloaded"'))
+        refused = json.loads(await sockets.receive_html_until(console, '"overloaded"'))
     assert refused == {
         "type": "error",
         "code": "overloaded",
@@ -282,10 +270,10 @@ async def test_an_agents_reply_over_the_console_socket_is_refused_as_overloaded_
     }
     # The composer kept the text and its client_id: sending it again stores it once.
     await console.send_json_to(reply)
-    sent = json.loads(await receive_html_until(console, '"message.sent"'))
+    sent = json.loads(await sockets.receive_html_until(console, '"message.sent"'))
     assert sent == {"type": "message.sent", "client_id": "reply-1"}
     await console.send_json_to(reply)
-    await receive_html_until(console, '"message.sent"')
+    await sockets.receive_html_until(console, '"message.sent"')
     stored = await sync_to_async(Message.objects.filter(client_id="reply-1").count)()
     assert stored == 1
     await console.disconnect()

@@ -1,17 +1,12 @@
 """A blocked visitor's socket send is answered `message.accepted` and nothing is stored."""
 
-import pytest
 from asgiref.sync import sync_to_async
 
 from support import services as support_services
 from support.models import Message
-from tests import factories
-from tests.sockets import visitor_socket
+from tests import factories, sockets
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("consumer_connections_closed"),
-]
+pytestmark = sockets.SOCKET_TESTS
 
 
 def blocked_visitor():
@@ -25,7 +20,7 @@ def blocked_visitor():
 async def test_a_blocked_visitors_send_is_accepted_and_not_stored(in_memory_layer):
     token, conversation = await sync_to_async(blocked_visitor)()
     before = await sync_to_async(Message.objects.filter(conversation=conversation).count)()
-    socket = await visitor_socket(token)
+    socket = await sockets.visitor_socket(token)
     await socket.send_json_to(
         {"type": "message.send", "conversation": conversation.pk, "client_id": "z1", "body": "x"}
     )

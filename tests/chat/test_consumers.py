@@ -9,24 +9,13 @@ from channels.testing import WebsocketCommunicator
 
 from support import services as support_services
 from support.models import Message
-from tests import factories
-from tests.sockets import (
-    application,
-    console_socket,
-    make_visitor_with_conversation,
-    receive_html_until,
-    receive_until,
-    visitor_socket,
-)
+from tests import factories, sockets
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("consumer_connections_closed"),
-]
+pytestmark = sockets.SOCKET_TESTS
 
 
 async def test_bad_token_closes_with_4401(channel_layer_kind):
-    communicator = WebsocketCommunicator(application, "/ws/widget/")
+    communicator = WebsocketCommunicator(sockets.application, "/ws/widget/")
     await communicator.connect()
     await communicator.send_json_to({"type": "auth", "visitor_token": "forged"})
     closed = await communicator.receive_output(timeout=5)
@@ -34,8 +23,8 @@ async def test_bad_token_closes_with_4401(channel_layer_kind):
 
 
 async def test_first_frame_must_be_auth(channel_layer_kind):
-    _contact, _token, conversation = await sync_to_async(make_visitor_with_conversation)()
-    communicator = WebsocketCommunicator(application, "/ws/widget/")
+    _contact, _token, conversation = await sync_to_async(sockets.make_visitor_with_conversation)()
+    communicator = WebsocketCommunicator(sockets.application, "/ws/widget/")
     await communicator.connect()
     await communicator.send_json_to({"type": "subscribe", "conversation": conversation.pk})
     closed = await communicator.receive_output(timeout=5)
@@ -45,7 +34,7 @@ async def test_first_frame_must_be_auth(channel_layer_kind):
 async def test_revoked_token_is_refused(channel_layer_kind):
     contact, token = await sync_to_async(factories.visitor)()
     await sync_to_async(support_services.visitor_session_revoke)(contact=contact)
-    communicator = WebsocketCommunicator(application, "/ws/widget/")
+    communicator = WebsocketCommunicator(sockets.application, "/ws/widget/")
     await communicator.connect()
     await communicator.send_json_to({"type": "auth", "visitor_token": token})
     closed = await communicator.receive_output(timeout=5)
@@ -53,7 +42,7 @@ async def test_revoked_token_is_refused(channel_layer_kind):
 
 
 async def test_resume_after_gap_returns_exactly_the_missed_messages_in_order(channel_layer_kind):
-    _contact, token, conversation = await sync_to_async(make_visitor_with_conversation)()
+    _contact, token, conversation = await sync_to_async(sockets.make_visitor_with_conversation)()
     agent = await sync_to_async(factories.agent)()
     first = await sync_to_async(Message.objects.get)(conversation=conversation)
     missed = []
@@ -63,7 +52,7 @@ async def test_resume_after_gap_returns_exactly_the_missed_messages_in_order(cha
         )
         missed.append(message.pk)
 
-    socket = await visitor_socket(token)
+    socket = await sockets.visitor_socket(token)
     await socket.send_json_to(
         {"type": "subscribe", "conversation": conversation.pk, "after": first.pk}
     )
@@ -83,8 +72,8 @@ async def test_resume_after_gap_returns_exactly_the_missed_messages_in_order(cha
 
 
 async def test_duplicate_client_id_gives_one_message(channel_layer_kind):
-    _contact, token, conversation = await sync_to_async(make_visitor_with_conversation)()
-    socket = await visitor_socket(token)
+    _contact, token, conversation = await sync_to_async(sockets.make_visitor_with_conversation)()
+    socket = await sockets.visitor_socket(token)
     frame = {
         "type": "message.send",
         "conversation": conversation.pk,
@@ -98,9 +87,9 @@ async def test_duplicate_client_id_gives_one_message(channel_layer_kind):
         return f["type"] == "message.new" and f["message"]["client_id"] == "c0ffee"
 
     await socket.send_json_to(frame)
-    ack = await receive_until(socket, ours)
+    ack = await sockets.receive_until(socket, ours)
     await socket.send_json_to(frame)
-    again = await receive_until(socket, ours)
+    again = await sockets.receive_until(socket, ours)
     assert ack["message"]["client_id"] == again["message"]["client_id"] == "c0ffee"
     assert ack["message"]["id"] == again["message"]["id"]
     count = await sync_to_async(
@@ -128,8 +117,8 @@ async def test_duplicate_client_id_gives_one_message(channel_layer_kind):
 async def test_malformed_frames_get_error_frames_and_the_socket_stays_open(
     in_memory_layer, raw, code
 ):
-    _contact, token, _conversation = await sync_to_async(make_visitor_with_conversation)()
-    socket = await visitor_socket(token)
+    _contact, token, _conversation = await sync_to_async(sockets.make_visitor_with_conversation)()
+    socket = await sockets.visitor_socket(token)
     await socket.send_to(text_data=raw)
     error = await socket.receive_json_from(timeout=5)
     assert error["type"] == "error"
@@ -140,8 +129,8 @@ async def test_malformed_frames_get_error_frames_and_the_socket_stays_open(
 
 
 async def test_message_errors_carry_the_client_id(in_memory_layer, settings):
-    _contact, token, conversation = await sync_to_async(make_visitor_with_conversation)()
-    socket = await visitor_socket(token)
+    _contact, token, conversation = await sync_to_async(sockets.make_visitor_with_conversation)()
+    socket = await sockets.visitor_socket(token)
     await socket.send_json_to(
         {
             "type": "message.send",
@@ -164,9 +153,11 @@ async def test_message_errors_carry_the_client_id(in_memory_layer, settings):
 async def test_visitor_cannot_subscribe_or_write_to_another_visitors_conversation(
     channel_layer_kind,
 ):
-    _a, token_a, _conv_a = await sync_to_async(make_visitor_with_conversation)("A's problem")
-    _b, _token_b, conv_b = await sync_to_async(make_visitor_with_conversation)("B's secret")
-    socket = await visitor_socket(token_a)
+    _a, token_a, _conv_a = await sync_to_async(sockets.make_visitor_with_conversation)(
+        "A's problem"
+    )
+    _b, _token_b, conv_b = await sync_to_async(sockets.make_visitor_with_conversation)("B's secret")
+    socket = await sockets.visitor_socket(token_a)
     for frame in (
         {"type": "subscribe", "conversation": conv_b.pk, "after": 0},
         {"type": "message.send", "conversation": conv_b.pk, "client_id": "x", "body": "hi"},
@@ -185,17 +176,7 @@ async def test_visitor_cannot_subscribe_or_write_to_another_visitors_conversatio
 async def test_live_message_reaches_the_agent_console_and_the_reply_reaches_the_visitor(
     channel_layer_kind,
 ):
-    _contact, token, conversation = await sync_to_async(make_visitor_with_conversation)()
-    agent = await sync_to_async(factories.agent)(display_name="Ayşe")
-    user = await sync_to_async(lambda: agent.user)()
-
-    console = await console_socket(user)
-    await console.send_json_to({"type": "watch", "conversation": conversation.pk, "after": 0})
-    await receive_html_until(console, "Bill will not close")
-
-    visitor = await visitor_socket(token)
-    await visitor.send_json_to({"type": "subscribe", "conversation": conversation.pk, "after": 0})
-    await receive_until(visitor, lambda f: f["type"] == "subscribed")
+    conversation, user, console, visitor = await sockets.agent_and_visitor_watching()
 
     await visitor.send_json_to(
         {
@@ -205,26 +186,26 @@ async def test_live_message_reaches_the_agent_console_and_the_reply_reaches_the_
             "body": "<b>QR menu</b> will not open",
         }
     )
-    ack = await receive_until(visitor, lambda f: f["type"] == "message.new")
+    ack = await sockets.receive_until(visitor, lambda f: f["type"] == "message.new")
     assert ack["message"]["client_id"] == "v-1"
     # The inbox row (its preview says "QR menu" too) may come first: the groups' events are
     # not ordered against each other.
-    html = await receive_html_until(console, 'hx-swap-oob="beforeend:#message-list"')
+    html = await sockets.receive_html_until(console, 'hx-swap-oob="beforeend:#message-list"')
     assert "&lt;b&gt;QR menu&lt;/b&gt;" in html  # escaped in the console
 
     await visitor.send_json_to({"type": "typing", "conversation": conversation.pk, "state": True})
-    typing_html = await receive_html_until(console, "typing-indicator")
+    typing_html = await sockets.receive_html_until(console, "typing-indicator")
     assert "typing on" in typing_html
 
     await console.send_json_to({"type": "typing", "conversation": conversation.pk, "state": True})
-    typing = await receive_until(visitor, lambda f: f["type"] == "typing")
+    typing = await sockets.receive_until(visitor, lambda f: f["type"] == "typing")
     assert typing["sender"]["name"] == "Ayşe"
     assert typing["state"] is True
 
     await sync_to_async(factories.message)(
         conversation=conversation, sender_type="agent", body="Looking now", agent_user=user
     )
-    reply = await receive_until(
+    reply = await sockets.receive_until(
         visitor, lambda f: f["type"] == "message.new" and f["message"]["body"] == "Looking now"
     )
     assert reply["message"]["sender"] == {"type": "agent", "name": "Ayşe", "avatar_url": None}
@@ -233,20 +214,19 @@ async def test_live_message_reaches_the_agent_console_and_the_reply_reaches_the_
 
 
 async def test_read_receipts_flow_both_ways(channel_layer_kind):
-    _contact, token, conversation = await sync_to_async(make_visitor_with_conversation)()
-    agent = await sync_to_async(factories.agent)()
-    user = await sync_to_async(lambda: agent.user)()
+    _contact, token, conversation = await sync_to_async(sockets.make_visitor_with_conversation)()
+    user = await sockets.agent_user()
     visitor_message = await sync_to_async(conversation.messages.get)()
 
-    console = await console_socket(user)
+    console = await sockets.console_socket(user)
     await console.send_json_to({"type": "watch", "conversation": conversation.pk, "after": 0})
-    await receive_html_until(console, "Bill will not close")
-    visitor = await visitor_socket(token)
+    await sockets.receive_html_until(console, "Bill will not close")
+    visitor = await sockets.visitor_socket(token)
 
     await console.send_json_to(
         {"type": "read", "conversation": conversation.pk, "up_to": visitor_message.pk}
     )
-    seen = await receive_until(visitor, lambda f: f["type"] == "read")
+    seen = await sockets.receive_until(visitor, lambda f: f["type"] == "read")
     assert seen == {
         "type": "read",
         "conversation": conversation.pk,
@@ -258,7 +238,7 @@ async def test_read_receipts_flow_both_ways(channel_layer_kind):
         conversation=conversation, sender_type="agent", body="Fixed?", agent_user=user
     )
     await visitor.send_json_to({"type": "read", "conversation": conversation.pk, "up_to": reply.pk})
-    html = await receive_html_until(console, "visitor-read-mark")
+    html = await sockets.receive_html_until(console, "visitor-read-mark")
     assert f'data-up-to="{reply.pk}"' in html
     await visitor.disconnect()
     await console.disconnect()
@@ -269,20 +249,19 @@ async def test_a_visitor_read_mark_reaches_their_other_sockets_not_the_one_that_
 ):
     """The group event tells the visitor's other tabs and devices; the sending socket knows
     its own mark, and getting it back cost a frame for every message the visitor reads."""
-    _contact, token, conversation = await sync_to_async(make_visitor_with_conversation)()
-    agent = await sync_to_async(factories.agent)()
-    user = await sync_to_async(lambda: agent.user)()
+    _contact, token, conversation = await sync_to_async(sockets.make_visitor_with_conversation)()
+    user = await sockets.agent_user()
     reply = await sync_to_async(factories.message)(
         conversation=conversation, sender_type="agent", body="Fixed?", agent_user=user
     )
-    reading, other = await visitor_socket(token), await visitor_socket(token)
+    reading, other = await sockets.visitor_socket(token), await sockets.visitor_socket(token)
     for socket in (reading, other):  # each socket follows the conversation
         await socket.send_json_to({"type": "subscribe", "conversation": conversation.pk})
-        await receive_until(socket, lambda f: f["type"] == "subscribed")
+        await sockets.receive_until(socket, lambda f: f["type"] == "subscribed")
 
     await reading.send_json_to({"type": "read", "conversation": conversation.pk, "up_to": reply.pk})
 
-    mark = await receive_until(other, lambda f: f["type"] == "read")
+    mark = await sockets.receive_until(other, lambda f: f["type"] == "read")
     assert mark == {
         "type": "read",
         "conversation": conversation.pk,
@@ -300,17 +279,16 @@ async def test_a_visitor_read_mark_reaches_their_other_sockets_not_the_one_that_
 
 
 async def test_resolve_reaches_the_visitor_as_conversation_updated(channel_layer_kind):
-    _contact, token, conversation = await sync_to_async(make_visitor_with_conversation)()
-    agent = await sync_to_async(factories.agent)()
-    user = await sync_to_async(lambda: agent.user)()
-    visitor = await visitor_socket(token)
+    _contact, token, conversation = await sync_to_async(sockets.make_visitor_with_conversation)()
+    user = await sockets.agent_user()
+    visitor = await sockets.visitor_socket(token)
     await sync_to_async(support_services.conversation_resolve)(
         conversation=conversation, agent=user
     )
-    updated = await receive_until(visitor, lambda f: f["type"] == "conversation.updated")
+    updated = await sockets.receive_until(visitor, lambda f: f["type"] == "conversation.updated")
     assert updated["conversation"]["status"] == "resolved"
     assert updated["conversation"]["resolved_at"]
-    system = await receive_until(visitor, lambda f: f["type"] == "message.new")
+    system = await sockets.receive_until(visitor, lambda f: f["type"] == "message.new")
     assert system["message"]["sender"]["type"] == "system"
     await visitor.disconnect()
 
@@ -323,7 +301,7 @@ async def test_console_requires_an_agent(in_memory_layer):
             .objects.create_user(username="not-an-agent", password="x-12345-test")
         )
     )()
-    communicator = WebsocketCommunicator(application, "/ws/console/")
+    communicator = WebsocketCommunicator(sockets.application, "/ws/console/")
     communicator.scope["user"] = user
     connected, code = await communicator.connect()
     assert not connected
@@ -340,7 +318,7 @@ async def test_console_cannot_watch_a_conversation_outside_its_teams(in_memory_l
     )
     agent = await sync_to_async(factories.agent)(teams=[team])
     user = await sync_to_async(lambda: agent.user)()
-    console = await console_socket(user)
+    console = await sockets.console_socket(user)
     await console.send_json_to({"type": "watch", "conversation": conversation.pk, "after": 0})
     html = await console.receive_from(timeout=5)
     assert 'data-code="not_found"' in html
@@ -353,8 +331,8 @@ async def test_console_cannot_watch_a_conversation_outside_its_teams(in_memory_l
 
 async def test_frame_flood_is_rate_limited_then_closed(in_memory_layer, settings):
     settings.DESTEK = {**settings.DESTEK, "SOCKET_FRAMES_PER_WINDOW": 3}
-    _contact, token, _conversation = await sync_to_async(make_visitor_with_conversation)()
-    socket = await visitor_socket(token)  # the auth frame counts as the first
+    _contact, token, _conversation = await sync_to_async(sockets.make_visitor_with_conversation)()
+    socket = await sockets.visitor_socket(token)  # the auth frame counts as the first
     for _ in range(2):
         await socket.send_json_to({"type": "ping"})
         assert await socket.receive_json_from(timeout=5) == {"type": "pong"}
@@ -375,12 +353,12 @@ async def test_frame_flood_is_rate_limited_then_closed(in_memory_layer, settings
 async def test_socket_from_a_foreign_origin_is_refused(in_memory_layer):
     widget = await sync_to_async(factories.widget)(allowed_origins=["https://shop.example"])
     _contact, token = await sync_to_async(factories.visitor)(widget_obj=widget)
-    allowed = await visitor_socket(
+    allowed = await sockets.visitor_socket(
         token, headers=[(b"origin", b"https://shop.example"), (b"host", b"chat.example")]
     )
     await allowed.disconnect()
     refused = WebsocketCommunicator(
-        application,
+        sockets.application,
         "/ws/widget/",
         headers=[(b"origin", b"https://evil.example"), (b"host", b"chat.example")],
     )
@@ -400,7 +378,7 @@ async def test_an_open_widget_marks_its_visitor_as_here(in_memory_layer):
     long_ago = timezone.now() - timedelta(hours=3)
     await sync_to_async(Contact.objects.filter(pk=contact.pk).update)(last_seen_at=long_ago)
 
-    socket = await visitor_socket(token)
+    socket = await sockets.visitor_socket(token)
 
     contact = await sync_to_async(Contact.objects.get)(pk=contact.pk)
     assert contact.last_seen_at > timezone.now() - timedelta(seconds=30)

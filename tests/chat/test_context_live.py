@@ -5,13 +5,10 @@ import pytest
 from asgiref.sync import sync_to_async
 
 from support import conversation_context
+from tests import sockets
 from tests.console.test_console_tools_live import setup_chat
-from tests.sockets import console_socket, drain, receive_html_until, visitor_socket
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("consumer_connections_closed"),
-]
+pytestmark = sockets.SOCKET_TESTS
 
 
 async def test_the_context_updates_the_row_and_header_live_and_not_the_visitor(
@@ -26,29 +23,29 @@ async def test_the_context_updates_the_row_and_header_live_and_not_the_visitor(
         )
     chat = await sync_to_async(setup_chat)()
     conversation = chat["conversation"]
-    visitor = await visitor_socket(chat["token"])
-    console = await console_socket(chat["users"]["mentioned"])
+    visitor = await sockets.visitor_socket(chat["token"])
+    console = await sockets.console_socket(chat["users"]["mentioned"])
     # The agent has the conversation open beside an inbox listing everything it may see.
     await console.send_json_to({"type": "inbox", "view": "all", "status": "active"})
     await console.send_json_to({"type": "watch", "conversation": conversation.pk, "after": 0})
-    await drain(console)
+    await sockets.drain(console)
 
     changed = await sync_to_async(conversation_context.conversation_context_set)(
         conversation=conversation, context={"order_id": "1042", "table": "12"}
     )
     assert changed
     # The header and the row in one frame: this console watches the conversation.
-    html = await receive_html_until(console, 'id="conversation-order"')
+    html = await sockets.receive_html_until(console, 'id="conversation-order"')
     header, row = html.split(f'<li id="conv-row-{conversation.pk}"')
     assert "Order 1042" in header and "Table 12" in header
     assert "Order 1042" in row and "Table 12" in row
-    assert await drain(visitor) == []
+    assert await sockets.drain(visitor) == []
 
     # The same context again: nothing written, nothing sent.
     again = await sync_to_async(conversation_context.conversation_context_set)(
         conversation=conversation, context={"order_id": "1042"}
     )
     assert not again
-    assert await drain(console) == []
+    assert await sockets.drain(console) == []
     await visitor.disconnect()
     await console.disconnect()

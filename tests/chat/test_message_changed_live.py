@@ -1,16 +1,11 @@
 """An edited message reaches the visitor's socket as `message.updated`, in place."""
 
-import pytest
 from asgiref.sync import sync_to_async
 
 from support import services as support_services
-from tests import factories
-from tests.sockets import receive_until, visitor_socket
+from tests import factories, sockets
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("consumer_connections_closed"),
-]
+pytestmark = sockets.SOCKET_TESTS
 
 
 def reply():
@@ -25,11 +20,11 @@ def reply():
 
 async def test_the_visitor_sees_an_edit_live(in_memory_layer):
     agent, token, message = await sync_to_async(reply)()
-    socket = await visitor_socket(token)
+    socket = await sockets.visitor_socket(token)
     await sync_to_async(support_services.message_edit)(
         profile=agent, message_id=message.pk, body="Tomorrow"
     )
-    frame = await receive_until(socket, lambda f: f["type"] == "message.updated")
+    frame = await sockets.receive_until(socket, lambda f: f["type"] == "message.updated")
     assert frame["message"]["id"] == message.pk
     assert frame["message"]["body"] == "Tomorrow" and frame["message"]["edited_at"]
     await socket.disconnect()

@@ -10,19 +10,15 @@ from django.utils import timezone
 
 from chat import selectors
 from support.models import Message
-from tests import factories
-from tests.sockets import application
+from tests import factories, sockets
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("consumer_connections_closed"),
-]
+pytestmark = sockets.SOCKET_TESTS
 
 
 async def test_a_message_never_announced_is_sent_at_the_next_ping(in_memory_layer):
     contact, token = await sync_to_async(factories.visitor)()
     conversation = await sync_to_async(factories.conversation)(contact=contact)
-    socket = WebsocketCommunicator(application, "/ws/widget/")
+    socket = WebsocketCommunicator(sockets.application, "/ws/widget/")
     await socket.connect()
     await socket.send_json_to({"type": "auth", "visitor_token": token})
     await socket.receive_json_from(timeout=5)
@@ -77,7 +73,7 @@ async def test_the_console_gets_a_message_whose_fragment_was_lost_at_its_next_pi
     supervisor = await sync_to_async(factories.supervisor)()
     conversation = await sync_to_async(factories.conversation)(body="first")
     newest = await Message.objects.filter(conversation=conversation).alatest("id")
-    console = WebsocketCommunicator(application, "/ws/console/")
+    console = WebsocketCommunicator(sockets.application, "/ws/console/")
     console.scope["user"] = supervisor.user
     await console.connect()
     await console.send_json_to(

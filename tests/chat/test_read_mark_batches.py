@@ -3,23 +3,18 @@ database call (chat/read_marks.py); each socket still gets its own mark stored, 
 
 import asyncio
 
-import pytest
 from asgiref.sync import sync_to_async
 
 from support import services as support_services
 from support.models import Conversation
-from tests import factories
+from tests import factories, sockets
 from tests.chat.test_backlog import database_thread_held
-from tests.sockets import make_visitor_with_conversation, receive_until, visitor_socket
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("consumer_connections_closed"),
-]
+pytestmark = sockets.SOCKET_TESTS
 
 
 def replied_conversation():
-    _contact, token, conversation = make_visitor_with_conversation()
+    _contact, token, conversation = sockets.make_visitor_with_conversation()
     reply = factories.message(conversation=conversation, sender_type="bot", body="Refund sent")
     return token, conversation, reply
 
@@ -36,9 +31,9 @@ async def test_marks_that_arrive_together_are_written_in_one_call(in_memory_laye
     visitors = []
     for _ in range(3):
         token, conversation, reply = await sync_to_async(replied_conversation)()
-        socket = await visitor_socket(token)
+        socket = await sockets.visitor_socket(token)
         await socket.send_json_to({"type": "subscribe", "conversation": conversation.pk})
-        await receive_until(socket, lambda f: f["type"] == "conversation.updated")
+        await sockets.receive_until(socket, lambda f: f["type"] == "conversation.updated")
         visitors.append((socket, conversation, reply))
 
     async with database_thread_held():
@@ -50,7 +45,7 @@ async def test_marks_that_arrive_together_are_written_in_one_call(in_memory_laye
     for socket, _conversation, _reply in visitors:
         await socket.send_json_to({"type": "ping"})
         # Frames in order: the pong comes after the socket's own mark is stored.
-        await receive_until(socket, lambda f: f["type"] == "pong")
+        await sockets.receive_until(socket, lambda f: f["type"] == "pong")
 
     def marks():
         return [

@@ -5,23 +5,13 @@ read marks and typing are counted apart from messages."""
 import json
 import re
 
-import pytest
 from asgiref.sync import sync_to_async
 
 from chat import frames as socket_frames
 from support.models import Conversation, Message
-from tests import factories
-from tests.sockets import (
-    console_socket,
-    make_visitor_with_conversation,
-    receive_until,
-    visitor_socket,
-)
+from tests import factories, sockets
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("consumer_connections_closed"),
-]
+pytestmark = sockets.SOCKET_TESTS
 
 MESSAGE_ID_RE = re.compile(r'data-message-id="(\d+)"')
 MESSAGE_LIST = '<div hx-swap-oob="beforeend:#message-list">'
@@ -54,15 +44,15 @@ async def close_code(socket) -> int:
 async def test_a_known_client_id_with_a_new_body_gets_an_error_frame_and_a_retry_the_message(
     in_memory_layer,
 ):
-    _contact, token, conversation = await sync_to_async(make_visitor_with_conversation)()
-    socket = await visitor_socket(token)
+    _contact, token, conversation = await sync_to_async(sockets.make_visitor_with_conversation)()
+    socket = await sockets.visitor_socket(token)
     await socket.send_json_to(send_frame(conversation, "v-1", "first text"))
-    first = await receive_until(socket, lambda f: f["type"] == "message.new")
+    first = await sockets.receive_until(socket, lambda f: f["type"] == "message.new")
 
     await socket.send_json_to(send_frame(conversation, "v-1", "a new text"))
-    refused = await receive_until(socket, lambda f: f["type"] == "error")
+    refused = await sockets.receive_until(socket, lambda f: f["type"] == "error")
     await socket.send_json_to(send_frame(conversation, "v-1", "first text"))
-    retried = await receive_until(socket, lambda f: f["type"] == "message.new")
+    retried = await sockets.receive_until(socket, lambda f: f["type"] == "message.new")
 
     assert (refused["code"], refused["client_id"]) == ("client_id_reused", "v-1")
     assert retried["message"] == first["message"]
@@ -77,7 +67,7 @@ async def test_http_and_socket_sends_share_one_limit_per_conversation(
     in_memory_layer, settings, client
 ):
     settings.DESTEK = {**settings.DESTEK, "MESSAGE_RATE_LIMIT": 3}
-    _contact, token, conversation = await sync_to_async(make_visitor_with_conversation)()
+    _contact, token, conversation = await sync_to_async(sockets.make_visitor_with_conversation)()
 
     def http_send(client_id):
         return client.post(
@@ -89,14 +79,14 @@ async def test_http_and_socket_sends_share_one_limit_per_conversation(
 
     assert (await sync_to_async(http_send)("h1")).status_code == 201
     assert (await sync_to_async(http_send)("h2")).status_code == 201
-    socket = await visitor_socket(token)
+    socket = await sockets.visitor_socket(token)
     await socket.send_json_to(send_frame(conversation, "s1", "third"))
-    assert (await receive_until(socket, lambda f: f["type"] == "message.new"))["message"][
+    assert (await sockets.receive_until(socket, lambda f: f["type"] == "message.new"))["message"][
         "client_id"
     ] == "s1"
 
     await socket.send_json_to(send_frame(conversation, "s2", "fourth"))
-    refused = await receive_until(socket, lambda f: f["type"] == "error")
+    refused = await sockets.receive_until(socket, lambda f: f["type"] == "error")
     over_http = await sync_to_async(http_send)("h3")
 
     assert (refused["code"], refused["client_id"]) == ("rate_limited", "s2")
@@ -114,9 +104,9 @@ async def test_http_and_socket_sends_share_one_limit_per_conversation(
 
 async def test_read_marks_and_typing_do_not_use_up_the_message_budget(in_memory_layer, settings):
     settings.DESTEK = {**settings.DESTEK, "SOCKET_FRAMES_PER_WINDOW": 3}
-    _contact, token, conversation = await sync_to_async(make_visitor_with_conversation)()
+    _contact, token, conversation = await sync_to_async(sockets.make_visitor_with_conversation)()
     first = await sync_to_async(conversation.messages.get)()
-    socket = await visitor_socket(token)  # the auth frame is the first of three
+    socket = await sockets.visitor_socket(token)  # the auth frame is the first of three
     for state in (True, False) * 5:
         await socket.send_json_to(
             {"type": "typing", "conversation": conversation.pk, "state": state}
@@ -125,7 +115,7 @@ async def test_read_marks_and_typing_do_not_use_up_the_message_budget(in_memory_
     await socket.send_json_to({"type": "read", "conversation": conversation.pk, "up_to": first.pk})
 
     await socket.send_json_to(send_frame(conversation, "after-signals", "still sent"))
-    answer = await receive_until(socket, lambda f: f["type"] in ("message.new", "error"))
+    answer = await sockets.receive_until(socket, lambda f: f["type"] in ("message.new", "error"))
 
     assert answer["type"] == "message.new"
     assert answer["message"]["client_id"] == "after-signals"
@@ -134,8 +124,8 @@ async def test_read_marks_and_typing_do_not_use_up_the_message_budget(in_memory_
 
 async def test_a_flood_of_read_marks_still_closes_the_socket(in_memory_layer, settings):
     settings.DESTEK = {**settings.DESTEK, "SOCKET_SIGNAL_FRAMES_PER_WINDOW": 2}
-    _contact, token, conversation = await sync_to_async(make_visitor_with_conversation)()
-    socket = await visitor_socket(token)
+    _contact, token, conversation = await sync_to_async(sockets.make_visitor_with_conversation)()
+    socket = await sockets.visitor_socket(token)
     for _ in range(7):
         await socket.send_json_to({"type": "read", "conversation": conversation.pk, "up_to": 1})
 
@@ -148,14 +138,14 @@ async def test_read_marks_and_typing_past_their_budget_are_coalesced_not_refused
     """Past the budget a read mark waits for the next ping (only the newest matters) and
     typing is dropped: no error frame for either, and the mark is stored."""
     settings.DESTEK = {**settings.DESTEK, "SOCKET_SIGNAL_FRAMES_PER_WINDOW": 2}
-    _contact, token, conversation = await sync_to_async(make_visitor_with_conversation)()
+    _contact, token, conversation = await sync_to_async(sockets.make_visitor_with_conversation)()
     replies = [
         await sync_to_async(factories.message)(conversation=conversation, sender_type="bot")
         for _ in range(3)
     ]
-    socket = await visitor_socket(token)
+    socket = await sockets.visitor_socket(token)
     await socket.send_json_to({"type": "subscribe", "conversation": conversation.pk})
-    await receive_until(socket, lambda f: f["type"] == "conversation.updated")
+    await sockets.receive_until(socket, lambda f: f["type"] == "conversation.updated")
     for reply in replies:  # the second and third are past the budget of two
         await socket.send_json_to(
             {"type": "read", "conversation": conversation.pk, "up_to": reply.pk}
@@ -181,10 +171,11 @@ async def test_an_agent_socket_has_a_visitors_budget_in_each_conversation(
     in_memory_layer, settings
 ):
     settings.DESTEK = {**settings.DESTEK, "SOCKET_FRAMES_PER_WINDOW": 2}
-    conversations = [(await sync_to_async(make_visitor_with_conversation)())[2] for _ in range(4)]
-    agent = await sync_to_async(factories.agent)()
-    user = await sync_to_async(lambda: agent.user)()
-    console = await console_socket(user)
+    conversations = [
+        (await sync_to_async(sockets.make_visitor_with_conversation)())[2] for _ in range(4)
+    ]
+    user = await sockets.agent_user()
+    console = await sockets.console_socket(user)
 
     for conversation in conversations:  # two replies in each: every one is sent
         for n in range(2):
@@ -236,10 +227,11 @@ async def test_a_busy_agent_at_human_pace_in_twenty_conversations_is_never_refus
     (on, off); over fifteen seconds, more than a whole window of the limits."""
     clock = Clock()
     monkeypatch.setattr(socket_frames, "limit_clock", clock)
-    conversations = [(await sync_to_async(make_visitor_with_conversation)())[2] for _ in range(20)]
-    agent = await sync_to_async(factories.agent)()
-    user = await sync_to_async(lambda: agent.user)()
-    console = await console_socket(user)
+    conversations = [
+        (await sync_to_async(sockets.make_visitor_with_conversation)())[2] for _ in range(20)
+    ]
+    user = await sockets.agent_user()
+    console = await sockets.console_socket(user)
     seen_up_to = {c.pk: 0 for c in conversations}
     replies = 0
     frames = []
@@ -285,10 +277,9 @@ async def test_a_busy_agent_at_human_pace_in_twenty_conversations_is_never_refus
 
 async def test_a_flood_into_one_conversation_is_refused_then_closed(in_memory_layer, monkeypatch):
     monkeypatch.setattr(socket_frames, "limit_clock", Clock())  # all within one window
-    _contact, _token, conversation = await sync_to_async(make_visitor_with_conversation)()
-    agent = await sync_to_async(factories.agent)()
-    user = await sync_to_async(lambda: agent.user)()
-    console = await console_socket(user)
+    _contact, _token, conversation = await sync_to_async(sockets.make_visitor_with_conversation)()
+    user = await sockets.agent_user()
+    console = await sockets.console_socket(user)
     for n in range(20):
         await console.send_json_to(send_frame(conversation, f"f-{n}", "spam"))
         assert (await console_answer(console, f"f-{n}"))["type"] == "message.sent"
@@ -308,9 +299,8 @@ async def test_a_flood_spread_over_conversations_meets_the_sockets_ceiling(
 ):
     settings.DESTEK = {**settings.DESTEK, "CONSOLE_SOCKET_FRAMES_PER_WINDOW": 30}
     monkeypatch.setattr(socket_frames, "limit_clock", Clock())
-    agent = await sync_to_async(factories.agent)()
-    user = await sync_to_async(lambda: agent.user)()
-    console = await console_socket(user)
+    user = await sockets.agent_user()
+    console = await sockets.console_socket(user)
     # With the page's inbox frame, thirty: one per conversation id, no conversation's budget
     # is used up.
     for n in range(1, 30):

@@ -1,25 +1,22 @@
 """Live console fragments reach each socket in its agent's language, whoever made the change
 and whatever language the publishing thread had."""
 
-import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.utils import translation
 
 from console import realtime
 from support.models import Conversation
-from tests import factories
-from tests.sockets import application
+from tests import factories, sockets
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("consumer_connections_closed"),
-]
+pytestmark = sockets.SOCKET_TESTS
 
 
 async def console(user, accept_language: str) -> WebsocketCommunicator:
     communicator = WebsocketCommunicator(
-        application, "/ws/console/", headers=[(b"accept-language", accept_language.encode())]
+        sockets.application,
+        "/ws/console/",
+        headers=[(b"accept-language", accept_language.encode())],
     )
     communicator.scope["user"] = user
     connected, _ = await communicator.connect()
@@ -44,8 +41,8 @@ async def test_each_console_gets_the_header_in_its_agents_language(channel_layer
     turkish_user = await sync_to_async(lambda: turkish_browser.user)()
     english_user = await sync_to_async(lambda: english_choice.user)()
 
-    sockets = [await console(turkish_user, "tr-TR,tr"), await console(english_user, "tr-TR,tr")]
-    for socket in sockets:
+    consoles = [await console(turkish_user, "tr-TR,tr"), await console(english_user, "tr-TR,tr")]
+    for socket in consoles:
         await socket.send_json_to({"type": "watch", "conversation": conversation.pk, "after": 0})
     await sync_to_async(
         lambda: Conversation.objects.filter(pk=conversation.pk).update(status="pending")
@@ -56,9 +53,9 @@ async def test_each_console_gets_the_header_in_its_agents_language(channel_layer
             realtime.conversation_updated(conversation_id=conversation.pk)
 
     await sync_to_async(publish)()
-    turkish, english = [await header_fragment(socket) for socket in sockets]
+    turkish, english = [await header_fragment(socket) for socket in consoles]
     assert ">Bekliyor<" in turkish and ">Çöz<" in turkish
     assert "Pending" not in turkish and "Resolve" not in turkish
     assert ">Pending<" in english and ">Resolve<" in english
-    for socket in sockets:
+    for socket in consoles:
         await socket.disconnect()

@@ -10,17 +10,13 @@ from channels.testing import WebsocketCommunicator
 from chat import bot
 from support import selectors as support_selectors
 from support.models import Conversation, Message
-from tests import factories
-from tests.sockets import application
+from tests import factories, sockets
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("consumer_connections_closed"),
-]
+pytestmark = sockets.SOCKET_TESTS
 
 
 async def console(user) -> WebsocketCommunicator:
-    communicator = WebsocketCommunicator(application, "/ws/console/")
+    communicator = WebsocketCommunicator(sockets.application, "/ws/console/")
     communicator.scope["user"] = user
     connected, _ = await communicator.connect(timeout=10)
     assert connected
@@ -48,8 +44,7 @@ def handoff_line(conversation, user) -> str:
 
 
 async def test_a_closed_console_is_gone_and_the_bot_promises_nobody(channel_layer_kind):
-    agent = await sync_to_async(factories.agent)(display_name="Mert Kaya", online=True)
-    user = await sync_to_async(lambda: agent.user)()
+    user = await sockets.agent_user(display_name="Mert Kaya", online=True)
     conversation = await sync_to_async(factories.conversation)()
 
     socket = await console(user)
@@ -78,8 +73,7 @@ async def test_another_open_console_keeps_the_agent_online(channel_layer_kind, r
         request.node.add_marker(
             pytest.mark.xfail(strict=False, reason="channels_redis #366 on the core layer")
         )
-    agent = await sync_to_async(factories.agent)(display_name="Mert Kaya", online=True)
-    user = await sync_to_async(lambda: agent.user)()
+    user = await sockets.agent_user(display_name="Mert Kaya", online=True)
     first, second = await console(user), await console(user)
     assert await online_name(user, expect="Mert Kaya") == "Mert Kaya"
 

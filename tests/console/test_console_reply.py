@@ -16,13 +16,10 @@ from django.test import Client
 from config.routing import websocket_urlpatterns
 from console import consumers
 from support.models import Message
-from tests import factories
+from tests import factories, sockets
 from tests.chat.test_attachments_live import upload
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("consumer_connections_closed"),
-]
+pytestmark = sockets.SOCKET_TESTS
 
 # As config.asgi serves it: the session cookie signs the console socket in.
 application = AuthMiddlewareStack(URLRouter(websocket_urlpatterns))

@@ -1,23 +1,12 @@
 """Live console tools over real sockets: notes, mentions, labels, new-message notifications.
 The visitor's socket is watched throughout: nothing internal may reach it."""
 
-import pytest
 from asgiref.sync import sync_to_async
 
 from support import services as support_services
-from tests import factories
-from tests.sockets import (
-    console_socket,
-    drain,
-    receive_html_until,
-    receive_until,
-    visitor_socket,
-)
+from tests import factories, sockets
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("consumer_connections_closed"),
-]
+pytestmark = sockets.SOCKET_TESTS
 
 SECRET = "NOTE-SECRET do not tell the visitor"
 
@@ -57,33 +46,33 @@ async def test_a_note_reaches_consoles_and_mentioned_agents_never_the_visitor(ch
     chat = await sync_to_async(setup_chat)()
     conversation, users = chat["conversation"], chat["users"]
 
-    visitor = await visitor_socket(chat["token"])
+    visitor = await sockets.visitor_socket(chat["token"])
     await visitor.send_json_to({"type": "subscribe", "conversation": conversation.pk, "after": 0})
-    await receive_until(visitor, lambda f: f["type"] == "conversation.updated")
+    await sockets.receive_until(visitor, lambda f: f["type"] == "conversation.updated")
 
-    author_console = await console_socket(users["author"])
+    author_console = await sockets.console_socket(users["author"])
     await author_console.send_json_to(
         {"type": "watch", "conversation": conversation.pk, "after": 0}
     )
-    await receive_html_until(author_console, "Bill will not close")
-    mentioned_console = await console_socket(users["mentioned"])
-    outsider_console = await console_socket(users["outsider"])
-    boss_console = await console_socket(users["boss"])
+    await sockets.receive_html_until(author_console, "Bill will not close")
+    mentioned_console = await sockets.console_socket(users["mentioned"])
+    outsider_console = await sockets.console_socket(users["outsider"])
+    boss_console = await sockets.console_socket(users["boss"])
 
     await sync_to_async(support_services.note_create)(
         conversation=conversation, author=chat["author"], body=f"@mehmet @outsider @boss {SECRET}"
     )
 
-    html = await receive_html_until(author_console, "msg-note")
+    html = await sockets.receive_html_until(author_console, "msg-note")
     assert SECRET in html and 'hx-swap-oob="beforeend:#message-list"' in html
-    mention = await receive_html_until(mentioned_console, 'data-kind="mention"')
+    mention = await sockets.receive_html_until(mentioned_console, 'data-kind="mention"')
     assert 'data-name="Ayşe"' in mention
     assert f'data-conversation="{conversation.pk}"' in mention
-    await receive_html_until(boss_console, 'data-kind="mention"')  # supervisors too
-    assert not any("mention" in f for f in await drain(outsider_console))
+    await sockets.receive_html_until(boss_console, 'data-kind="mention"')  # supervisors too
+    assert not any("mention" in f for f in await sockets.drain(outsider_console))
 
     # Nothing reached the visitor live, and a resume from the start has no note either.
-    assert await drain(visitor) == []
+    assert await sockets.drain(visitor) == []
     await visitor.send_json_to({"type": "subscribe", "conversation": conversation.pk, "after": 0})
     frames = []
     while True:
@@ -109,11 +98,11 @@ async def test_a_console_that_was_away_gets_the_notes_it_missed(channel_layer_ki
         conversation=conversation, author=chat["author"], body="missed note"
     )
 
-    console = await console_socket(chat["users"]["author"])
+    console = await sockets.console_socket(chat["users"]["author"])
     await console.send_json_to(
         {"type": "watch", "conversation": conversation.pk, "after": 10**9, "notes_after": first.pk}
     )
-    html = await receive_html_until(console, "missed note")
+    html = await sockets.receive_html_until(console, "missed note")
     assert "first note" not in html
     await console.disconnect()
 
@@ -123,10 +112,10 @@ async def test_a_visitor_message_carries_a_notification_for_consoles_an_agent_re
 ):
     chat = await sync_to_async(setup_chat)()
     conversation = chat["conversation"]
-    console = await console_socket(chat["users"]["mentioned"])
+    console = await sockets.console_socket(chat["users"]["mentioned"])
 
     await sync_to_async(factories.message)(conversation=conversation, body="Any news?")
-    html = await receive_html_until(console, "Any news?")
+    html = await sockets.receive_html_until(console, "Any news?")
     assert 'data-kind="message"' in html
     assert f'data-team="{chat["team"].pk}"' in html
     assert 'data-assignee=""' in html
@@ -137,7 +126,7 @@ async def test_a_visitor_message_carries_a_notification_for_consoles_an_agent_re
         body="Looking",
         agent_user=chat["users"]["author"],
     )
-    frames = await drain(console)
+    frames = await sockets.drain(console)
     assert any("Looking" in f for f in frames)
     assert not any('data-kind="message"' in f for f in frames)
     await console.disconnect()
@@ -147,21 +136,21 @@ async def test_labels_update_the_inbox_row_live_and_never_tell_the_visitor(chann
     chat = await sync_to_async(setup_chat)()
     conversation = chat["conversation"]
     label = await sync_to_async(factories.label)(name="VIP-customer", colour="#aa0000")
-    visitor = await visitor_socket(chat["token"])
-    console = await console_socket(chat["users"]["mentioned"])
+    visitor = await sockets.visitor_socket(chat["token"])
+    console = await sockets.console_socket(chat["users"]["mentioned"])
 
     await sync_to_async(support_services.conversation_label_add)(
         conversation=conversation, label_id=label.pk
     )
-    html = await receive_html_until(console, f"conv-row-{conversation.pk}")
+    html = await sockets.receive_html_until(console, f"conv-row-{conversation.pk}")
     assert "VIP-customer" in html
     assert f'data-labels="{label.pk}"' in html
-    assert await drain(visitor) == []
+    assert await sockets.drain(visitor) == []
 
     await sync_to_async(support_services.conversation_label_remove)(
         conversation=conversation, label_id=label.pk
     )
-    html = await receive_html_until(console, f"conv-row-{conversation.pk}")
+    html = await sockets.receive_html_until(console, f"conv-row-{conversation.pk}")
     assert "VIP-customer" not in html
     await visitor.disconnect()
     await console.disconnect()

@@ -4,20 +4,15 @@ arrive; the agent's own conversations and the watched one at once, in one frame.
 
 import re
 
-import pytest
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 
 from console import inbox_batch, realtime
 from support import services as support_services
 from support.models import Conversation
-from tests import factories
-from tests.sockets import console_socket, drain
+from tests import factories, sockets
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("consumer_connections_closed"),
-]
+pytestmark = sockets.SOCKET_TESTS
 
 
 def row_events(conversation) -> list[tuple[str, dict]]:
@@ -51,8 +46,8 @@ async def test_rows_in_a_burst_arrive_as_one_frame_with_the_newest_state_of_each
     supervisor = await sync_to_async(factories.supervisor)()
     user = await sync_to_async(lambda: supervisor.user)()
     a, b, c = [await sync_to_async(factories.conversation)() for _ in range(3)]
-    socket = await console_socket(user)
-    await drain(socket)
+    socket = await sockets.console_socket(user)
+    await sockets.drain(socket)
 
     # Each change as the write paths publish it, within a few milliseconds.
     bursts = []
@@ -62,7 +57,7 @@ async def test_rows_in_a_burst_arrive_as_one_frame_with_the_newest_state_of_each
     for events in bursts:
         await publish(events)
 
-    frames = await drain(socket, quiet=2 * inbox_batch.BATCH_SECONDS)
+    frames = await sockets.drain(socket, quiet=2 * inbox_batch.BATCH_SECONDS)
     assert len(frames) == 1
     (html,) = frames
     # The order they last changed in (each arrives at the top of the list: the newest last).
@@ -75,19 +70,19 @@ async def test_a_row_that_leaves_the_inbox_in_a_burst_is_withdrawn_not_shown(cha
     supervisor = await sync_to_async(factories.supervisor)()
     user = await sync_to_async(lambda: supervisor.user)()
     conversation = await sync_to_async(factories.conversation)()
-    socket = await console_socket(user)  # active conversations only
-    await drain(socket)
+    socket = await sockets.console_socket(user)  # active conversations only
+    await sockets.drain(socket)
 
     shown = await sync_to_async(row_events)(conversation)
     await sync_to_async(support_services.conversation_resolve)(
         conversation=conversation, agent=user
     )
-    await drain(socket, quiet=2 * inbox_batch.BATCH_SECONDS)
+    await sockets.drain(socket, quiet=2 * inbox_batch.BATCH_SECONDS)
     resolved = await sync_to_async(row_events)(conversation)
     await publish(shown)
     await publish(resolved)
 
-    (html,) = await drain(socket, quiet=2 * inbox_batch.BATCH_SECONDS)
+    (html,) = await sockets.drain(socket, quiet=2 * inbox_batch.BATCH_SECONDS)
     assert html == realtime.row_withdrawn_html(conversation.pk)
     await socket.disconnect()
 
@@ -100,8 +95,8 @@ async def test_the_agents_own_conversation_goes_out_at_once_and_once(channel_lay
     queued = await sync_to_async(factories.conversation)(topic_slug="billing")
     mine = await sync_to_async(factories.conversation)(topic_slug="billing")
     await sync_to_async(Conversation.objects.filter(pk=mine.pk).update)(assignee=user)
-    socket = await console_socket(user)
-    await drain(socket)
+    socket = await sockets.console_socket(user)
+    await sockets.drain(socket)
 
     # The team's queued conversation first, then the agent's own: the team's waits for its
     # batch, the agent's own (through the team's group and the agent's) goes at once, once.
@@ -119,17 +114,16 @@ async def test_the_agents_own_conversation_goes_out_at_once_and_once(channel_lay
 async def test_the_watched_conversation_gets_its_message_and_row_in_one_frame(
     channel_layer_kind,
 ):
-    agent = await sync_to_async(factories.agent)()
-    user = await sync_to_async(lambda: agent.user)()
+    user = await sockets.agent_user()
     conversation = await sync_to_async(factories.conversation)()
     await sync_to_async(Conversation.objects.filter(pk=conversation.pk).update)(assignee=user)
-    socket = await console_socket(user)
+    socket = await sockets.console_socket(user)
     await socket.send_json_to({"type": "watch", "conversation": conversation.pk, "after": 0})
-    await drain(socket)
+    await sockets.drain(socket)
 
     message = await sync_to_async(factories.message)(conversation=conversation, body="Hi there")
 
-    frames = await drain(socket, quiet=2 * inbox_batch.BATCH_SECONDS)
+    frames = await sockets.drain(socket, quiet=2 * inbox_batch.BATCH_SECONDS)
     assert len(frames) == 1
     (html,) = frames
     assert html.startswith('<div hx-swap-oob="beforeend:#message-list">')
@@ -142,8 +136,8 @@ async def test_a_read_mark_follows_the_row_it_clears_in_the_batch(channel_layer_
     supervisor = await sync_to_async(factories.supervisor)()
     user = await sync_to_async(lambda: supervisor.user)()
     conversation = await sync_to_async(factories.conversation)()
-    socket = await console_socket(user)
-    await drain(socket)
+    socket = await sockets.console_socket(user)
+    await sockets.drain(socket)
 
     await publish(await sync_to_async(row_events)(conversation))
     # read_mark.moved's data for the agent's mark (support.events).
@@ -151,6 +145,6 @@ async def test_a_read_mark_follows_the_row_it_clears_in_the_batch(channel_layer_
     mark.update(reader="agent", up_to=1, team_id=None, assignee_id=None)
     await sync_to_async(realtime.read_marked)(mark)
 
-    (html,) = await drain(socket, quiet=2 * inbox_batch.BATCH_SECONDS)
+    (html,) = await sockets.drain(socket, quiet=2 * inbox_batch.BATCH_SECONDS)
     assert html.index(f'id="conv-row-{conversation.pk}"') < html.index("read-mark")
     await socket.disconnect()

@@ -1,17 +1,12 @@
 """The live inbox over real console sockets: the server sends each socket only the rows its
 agent may see and its inbox lists, and withdraws a row that leaves (console.realtime)."""
 
-import pytest
 from asgiref.sync import sync_to_async
 
 from support import services as support_services
-from tests import factories
-from tests.sockets import EVERY_ACTIVE, console_socket, drain, receive_html_until
+from tests import factories, sockets
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("consumer_connections_closed"),
-]
+pytestmark = sockets.SOCKET_TESTS
 
 MINE = {"type": "inbox", "view": "mine", "status": "active"}
 
@@ -41,16 +36,16 @@ async def test_another_teams_agent_never_receives_the_row_a_supervisor_does(chan
     chat = await sync_to_async(billing_team_chat)()
     conversation = chat["conversation"]
     row = f"conv-row-{conversation.pk}"
-    billing = await console_socket(await user_of(chat["billing_agent"]))
-    shipping = await console_socket(await user_of(chat["shipping_agent"]))
-    supervisor = await console_socket(await user_of(chat["supervisor"]))
+    billing = await sockets.console_socket(await user_of(chat["billing_agent"]))
+    shipping = await sockets.console_socket(await user_of(chat["shipping_agent"]))
+    supervisor = await sockets.console_socket(await user_of(chat["supervisor"]))
 
     await sync_to_async(factories.message)(conversation=conversation, body="Refund please")
 
-    assert "Refund please" in await receive_html_until(billing, row)
-    assert "Refund please" in await receive_html_until(supervisor, row)
+    assert "Refund please" in await sockets.receive_html_until(billing, row)
+    assert "Refund please" in await sockets.receive_html_until(supervisor, row)
     # Nothing of it: no row, no notification, not even a withdrawal.
-    assert not any(str(conversation.pk) in html for html in await drain(shipping))
+    assert not any(str(conversation.pk) in html for html in await sockets.drain(shipping))
     for socket in (billing, shipping, supervisor):
         await socket.disconnect()
 
@@ -58,19 +53,23 @@ async def test_another_teams_agent_never_receives_the_row_a_supervisor_does(chan
 async def test_a_row_the_inbox_does_not_list_is_withdrawn_not_sent(channel_layer_kind):
     chat = await sync_to_async(billing_team_chat)()
     conversation = chat["conversation"]
-    mine = await console_socket(await user_of(chat["billing_agent"]), inbox=MINE)
-    everything = await console_socket(await user_of(chat["billing_agent"]), inbox=EVERY_ACTIVE)
+    mine = await sockets.console_socket(await user_of(chat["billing_agent"]), inbox=MINE)
+    everything = await sockets.console_socket(
+        await user_of(chat["billing_agent"]), inbox=sockets.EVERY_ACTIVE
+    )
 
     await sync_to_async(factories.message)(conversation=conversation, body="Still there?")
 
-    frames = await drain(mine)
+    frames = await sockets.drain(mine)
     assert any(withdrawn(conversation) in html for html in frames)
     assert not any('class="inbox-row' in html for html in frames)
-    assert "Still there?" in await receive_html_until(everything, f"conv-row-{conversation.pk}")
+    assert "Still there?" in await sockets.receive_html_until(
+        everything, f"conv-row-{conversation.pk}"
+    )
     # A page without the inbox list (search, reports) is sent no rows at all.
-    bare = await console_socket(await user_of(chat["billing_agent"]), inbox=None)
+    bare = await sockets.console_socket(await user_of(chat["billing_agent"]), inbox=None)
     await sync_to_async(factories.message)(conversation=conversation, body="Hello?")
-    frames = await drain(bare)
+    frames = await sockets.drain(bare)
     assert not any("conv-row" in html for html in frames)
     # Its notification still comes: it concerns this agent, whatever the page shows.
     assert any('data-kind="message"' in html and "Hello?" in html for html in frames)
@@ -87,19 +86,19 @@ async def test_a_reassigned_conversation_leaves_the_old_assignees_inbox(channel_
     await sync_to_async(support_services.conversation_assign)(
         conversation=conversation, to_user=lent_to, by_user=boss
     )
-    old = await console_socket(lent_to, inbox=MINE)
+    old = await sockets.console_socket(lent_to, inbox=MINE)
     new_user = await user_of(chat["billing_agent"])
-    new = await console_socket(new_user, inbox=MINE)
+    new = await sockets.console_socket(new_user, inbox=MINE)
 
     await sync_to_async(support_services.conversation_assign)(
         conversation=conversation, to_user=new_user, by_user=boss
     )
 
-    assert withdrawn(conversation) in await receive_html_until(old, 'hx-swap-oob="delete"')
-    html = await receive_html_until(new, f'id="conv-row-{conversation.pk}" class=')
+    assert withdrawn(conversation) in await sockets.receive_html_until(old, 'hx-swap-oob="delete"')
+    html = await sockets.receive_html_until(new, f'id="conv-row-{conversation.pk}" class=')
     assert f'data-assignee="{new_user.pk}"' in html
     # Gone for good: later messages of it do not reach the old assignee.
     await sync_to_async(factories.message)(conversation=conversation, body="Thanks!")
-    assert not any("Thanks!" in html for html in await drain(old))
+    assert not any("Thanks!" in html for html in await sockets.drain(old))
     await old.disconnect()
     await new.disconnect()

@@ -1,43 +1,27 @@
 """A received mail whose transaction rolls back after its attachment was stored leaves no
 file in storage (support.services.attachment_files_guard)."""
 
-import io
-from email.message import EmailMessage
-from email.utils import make_msgid
 from pathlib import Path
 
 import pytest
-from PIL import Image
 
 from emails import inbox
-from emails.models import InboundEmail, SupportAddress
+from emails.models import InboundEmail
 from support.models import Attachment, Message
-from tests import factories
+
+from .conftest import mail, png_bytes
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def address():
-    return SupportAddress.objects.create(
-        address="destek@shop.example",
-        display_name="Shop Support",
-        team=factories.team(name="Orders"),
-        widget=factories.widget(),
-    )
-
-
 def mail_with_a_picture() -> bytes:
-    picture = io.BytesIO()
-    Image.new("RGB", (8, 8), "red").save(picture, "PNG")
-    mail = EmailMessage()
-    mail["From"] = "Ayşe Yılmaz <ayse@example.org>"
-    mail["To"] = "destek@shop.example"
-    mail["Subject"] = "Kırık bardak"
-    mail["Message-ID"] = make_msgid(domain="example.org")
-    mail.set_content("Fotoğrafı ekledim.")
-    mail.add_attachment(picture.getvalue(), maintype="image", subtype="png", filename="a.png")
-    return bytes(mail)
+    return bytes(
+        mail(
+            subject="Kırık bardak",
+            body="Fotoğrafı ekledim.",
+            files=[("a.png", png_bytes(), "image", "png")],
+        )
+    )
 
 
 def stored_files(settings) -> list[Path]:

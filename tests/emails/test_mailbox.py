@@ -3,7 +3,6 @@ for the replies. Threading both ways, trimming, loops, duplicates, the per-sende
 bombs, the inbound webhook's secret, send failures."""
 
 import imaplib
-import io
 import json
 import os
 from email.message import EmailMessage
@@ -11,7 +10,6 @@ from email.utils import make_msgid
 
 import pytest
 from django.test import Client
-from PIL import Image
 
 from emails import imap, inbox
 from emails.models import InboundEmail, OutboundEmail, SupportAddress
@@ -20,40 +18,12 @@ from support.models import Attachment, Contact, Conversation, Message
 from tests import factories
 from tests.stack import free_port
 
-from .conftest import html_of, text_of
+from .conftest import html_of, mail, png_bytes, text_of
 
 pytestmark = pytest.mark.django_db
 
-CUSTOMER = "ayse@example.org"
+CUSTOMER = "ayse@example.org"  # mail()'s sender
 PASSWORD_ENV = "DESTEK_TEST_IMAP_PASSWORD"
-
-
-def mail(
-    *,
-    sender=f"Ayşe Yılmaz <{CUSTOMER}>",
-    to="destek@shop.example",
-    subject="Siparişim gelmedi",
-    body="Merhaba, 1234 numaralı siparişim hâlâ gelmedi.",
-    headers=None,
-    files=(),
-) -> EmailMessage:
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = to
-    message["Subject"] = subject
-    message["Message-ID"] = make_msgid(domain="example.org")
-    for name, value in (headers or {}).items():
-        message[name] = value
-    message.set_content(body)
-    for name, data, maintype, subtype in files:
-        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
-    return message
-
-
-def png_bytes() -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (8, 8), "red").save(out, "PNG")
-    return out.getvalue()
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from console import realtime
 from emails import inbox, tasks
-from emails.models import OutboundEmail, SupportAddress
+from emails.models import OutboundEmail
 from support import services as support_services
 from support.models import Conversation, Message
 from tests import factories
@@ -23,16 +23,6 @@ from tests.conftest import IN_MEMORY_LAYER
 from tests.stack import free_port
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def address():
-    return SupportAddress.objects.create(
-        address="destek@shop.example",
-        display_name="Shop Support",
-        team=factories.team(name="Orders"),
-        widget=factories.widget(),
-    )
 
 
 @pytest.fixture

@@ -100,25 +100,26 @@ def counts(article) -> tuple[int, int]:
     return article.helpful_yes_count, article.helpful_no_count
 
 
-def test_yes_and_no_from_different_voters_add_up():
+@pytest.mark.parametrize(
+    "votes, expected_counts, rows",
+    [
+        pytest.param(
+            [(True, "b:one"), (True, "b:two"), (False, "b:three")],
+            (2, 1),
+            3,
+            id="different-voters-add-up",
+        ),
+        pytest.param([(True, "b:one"), (True, "b:one")], (1, 0), 1, id="same-answer-twice-once"),
+    ],
+)
+def test_each_voters_answer_counts_once(votes, expected_counts, rows):
     article = factories.article()
 
-    services.article_feedback_record(article=article, helpful=True, voter_key="b:one")
-    services.article_feedback_record(article=article, helpful=True, voter_key="b:two")
-    services.article_feedback_record(article=article, helpful=False, voter_key="b:three")
+    for helpful, voter_key in votes:
+        services.article_feedback_record(article=article, helpful=helpful, voter_key=voter_key)
 
-    assert counts(article) == (2, 1)
-    assert ArticleFeedback.objects.count() == 3
-
-
-def test_the_same_answer_twice_counts_once():
-    article = factories.article()
-
-    services.article_feedback_record(article=article, helpful=True, voter_key="b:one")
-    services.article_feedback_record(article=article, helpful=True, voter_key="b:one")
-
-    assert counts(article) == (1, 0)
-    assert ArticleFeedback.objects.count() == 1
+    assert counts(article) == expected_counts
+    assert ArticleFeedback.objects.count() == rows
 
 
 def test_a_changed_answer_moves_the_count():

@@ -144,25 +144,21 @@ def test_a_web_process_killed_mid_chat(stack):
     assert_nothing_lost_or_doubled(stack, visitor, conversation, expected)
 
 
-def test_redis_restarted_mid_chat(stack):
+def redis_restarted(stack):
+    stack.redis.stop()
+    time.sleep(1.0)
+    stack.redis.start()
+
+
+def postgresql_briefly_unreachable(stack):
+    stack.proxy.cut()
+    time.sleep(2.0)
+    stack.proxy.restore()
+
+
+@pytest.mark.parametrize("fault", [redis_restarted, postgresql_briefly_unreachable])
+def test_one_web_process_through_a_fault(stack, fault):
     port = stack.start_server()
 
-    def fault():
-        stack.redis.stop()
-        time.sleep(1.0)
-        stack.redis.start()
-
-    visitor, conversation, expected = asyncio.run(chat_through(stack, [port], fault))
-    assert_nothing_lost_or_doubled(stack, visitor, conversation, expected)
-
-
-def test_postgresql_briefly_unreachable(stack):
-    port = stack.start_server()
-
-    def fault():
-        stack.proxy.cut()
-        time.sleep(2.0)
-        stack.proxy.restore()
-
-    visitor, conversation, expected = asyncio.run(chat_through(stack, [port], fault))
+    visitor, conversation, expected = asyncio.run(chat_through(stack, [port], lambda: fault(stack)))
     assert_nothing_lost_or_doubled(stack, visitor, conversation, expected)

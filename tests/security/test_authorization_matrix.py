@@ -20,7 +20,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
-from tests.sockets import application
+from tests import sockets
 
 from .world import ROLES, World, build_world, route_url, site_routes
 
@@ -295,7 +295,7 @@ def test_the_admin_index_is_for_staff_only(client):
 
 
 async def _visitor_subscribe(token: str, conversation_id: int) -> dict:
-    communicator = WebsocketCommunicator(application, "/ws/widget/")
+    communicator = WebsocketCommunicator(sockets.application, "/ws/widget/")
     await communicator.connect()
     await communicator.send_json_to({"type": "auth", "visitor_token": token})
     assert (await communicator.receive_json_from(timeout=5))["type"] == "auth.ok"
@@ -306,7 +306,7 @@ async def _visitor_subscribe(token: str, conversation_id: int) -> dict:
 
 
 async def _console_watch(user, conversation_id: int) -> str | int:
-    communicator = WebsocketCommunicator(application, "/ws/console/")
+    communicator = WebsocketCommunicator(sockets.application, "/ws/console/")
     communicator.scope["user"] = user
     connected, code = await communicator.connect()
     if not connected:

@@ -12,12 +12,9 @@ from django.test import Client
 
 from chat import consumers
 from config.routing import websocket_urlpatterns
-from tests import factories
+from tests import factories, sockets
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("consumer_connections_closed"),
-]
+pytestmark = sockets.SOCKET_TESTS
 
 application = AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
 

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from support.models import Contact, Conversation, Message
 from tests import factories
-from tests.sockets import application
+from tests.sockets import application, visitor_socket
 
 from .world import build_world, route_url, site_routes
 
@@ -179,10 +179,7 @@ def generous_limits(settings, in_memory_layer):
 
 
 async def _visitor_run(token: str, own_conversation: int, sequence: list[str]) -> list[dict]:
-    communicator = WebsocketCommunicator(application, "/ws/widget/")
-    assert (await communicator.connect())[0]
-    await communicator.send_json_to({"type": "auth", "visitor_token": token})
-    assert (await communicator.receive_json_from(timeout=5))["type"] == "auth.ok"
+    communicator = await visitor_socket(token)
     replies = []
     for text in sequence:
         await communicator.send_to(text_data=text.replace("OWN", str(own_conversation)))

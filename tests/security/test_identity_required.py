@@ -8,8 +8,7 @@ from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from support.models import Widget, generate_widget_secret
-from tests import factories
-from tests.sockets import application
+from tests import factories, sockets
 
 from .world import build_world, route_url, site_routes
 
@@ -109,7 +108,7 @@ def test_an_anonymous_token_cannot_resume_once_the_widget_requires_identity(clie
 
 
 async def authenticated_widget_socket(token: str) -> WebsocketCommunicator:
-    communicator = WebsocketCommunicator(application, "/ws/widget/")
+    communicator = WebsocketCommunicator(sockets.application, "/ws/widget/")
     await communicator.connect()
     await communicator.send_json_to({"type": "auth", "visitor_token": token})
     assert (await communicator.receive_json_from(timeout=5))["type"] == "auth.ok"
@@ -124,7 +123,7 @@ async def test_the_socket_refuses_an_anonymous_visitor(
     _contact, token = await sync_to_async(factories.visitor)(widget_obj=widget)
     await Widget.objects.filter(pk=widget.pk).aupdate(require_verified_identity=True)
 
-    communicator = WebsocketCommunicator(application, "/ws/widget/")
+    communicator = WebsocketCommunicator(sockets.application, "/ws/widget/")
     await communicator.connect()
     await communicator.send_json_to({"type": "auth", "visitor_token": token})
 

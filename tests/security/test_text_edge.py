@@ -20,7 +20,7 @@ from support import edge
 from support.models import Contact, Conversation, Message
 from tests import factories
 from tests.factories import logged_in
-from tests.sockets import application
+from tests.sockets import application, visitor_socket
 
 pytestmark = pytest.mark.django_db
 
@@ -270,10 +270,7 @@ def sockets(in_memory_layer):
 
 
 async def _visitor_sends(token: str, frames: list[dict]) -> list[dict]:
-    communicator = WebsocketCommunicator(application, "/ws/widget/")
-    assert (await communicator.connect())[0]
-    await communicator.send_json_to({"type": "auth", "visitor_token": token})
-    assert (await communicator.receive_json_from(timeout=5))["type"] == "auth.ok"
+    communicator = await visitor_socket(token)
     replies = []
     for frame in frames:
         await communicator.send_to(text_data=json.dumps(frame))

@@ -19,9 +19,11 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 
 from ratings import services as rating_services
-from support.models import Conversation
+from support import services as support_services
+from support.models import Conversation, Message
 from tests import factories
 
 TZ = ZoneInfo("Europe/Istanbul")
@@ -118,3 +120,31 @@ def week():
     rate(c[7], 2, "Outside the range")
     return {"c": c, "alice": alice, "bob": bob, "sue": sue, "pay": pay, "order": order,
             "team_a": team_a, "team_b": team_b}  # fmt: skip
+
+
+class Clock:
+    def __init__(self, now: datetime):
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """timezone.now() frozen at Monday 1 June 2026 10:00 in Istanbul; a test moves clock.now."""
+    frozen = Clock(datetime(2026, 6, 1, 7, 0, tzinfo=UTC))
+    monkeypatch.setattr(timezone, "now", frozen)
+    return frozen
+
+
+def rating_prompt_after_an_answer(conversation, *, agent, capture) -> Message:
+    """An agent answers ("Yolda!") and resolves the conversation, each step committed
+    (`capture`: django_capture_on_commit_callbacks); the rating prompt the customer is sent."""
+    with capture(execute=True):
+        support_services.message_send(
+            conversation=conversation, sender_type="agent", body="Yolda!", agent=agent.user
+        )
+    with capture(execute=True):
+        support_services.conversation_resolve(conversation=conversation, agent=agent.user)
+    return conversation.messages.get(client_id__startswith="rating-prompt-")

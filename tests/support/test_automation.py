@@ -1,7 +1,7 @@
 """Background-job rules (support.automation) with a frozen clock.
 
 The clock: services take `now=`; flows that go through other services (messages, queueing)
-read `timezone.now()`, which the `clock` fixture freezes and moves.
+read `timezone.now()`, which the `clock` fixture (tests/support/conftest.py) freezes and moves.
 """
 
 import asyncio
@@ -22,21 +22,6 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 MON, TUE, WED, THU, FRI, SAT, SUN = range(7)
-
-
-class Clock:
-    def __init__(self, now: datetime):
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    frozen = Clock(datetime(2026, 6, 1, 7, 0, tzinfo=UTC))
-    monkeypatch.setattr(timezone, "now", frozen)
-    return frozen
 
 
 @pytest.fixture

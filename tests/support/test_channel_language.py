@@ -2,14 +2,10 @@
 meets read it in every automatic line (the after-hours reply, the rating prompt) until they
 name their own language; an account starts with the site's language (DESTEK_LANGUAGE)."""
 
-import json
 from datetime import UTC, datetime
-from email.message import EmailMessage
-from email.utils import make_msgid
 
 import pytest
 from django.core import mail as django_mail
-from django.test import Client
 from django.utils import timezone
 
 from emails import inbox
@@ -17,14 +13,15 @@ from emails.models import OutboundEmail, SupportAddress
 from support import services as support_services
 from support.models import Contact, Conversation, Message, Team, Widget
 from tests import factories
-from tests.whatsapp.conftest import APP_SECRET, TOKEN, sign
-from tests.whatsapp.conftest import payload as whatsapp_payload
+from tests.emails.conftest import mail
+from tests.support.conftest import rating_prompt_after_an_answer
+from tests.whatsapp.conftest import APP_SECRET, TOKEN, customer_writes
 from whatsapp import services as whatsapp_services
 from whatsapp.fake_graph import FakeGraph
 from whatsapp.models import Channel as WhatsAppNumber
-from whatsapp.models import OutboundMessage, Thread
+from whatsapp.models import OutboundMessage
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("graph")]
 
 CUSTOMER_PHONE = "905321234567"
 CUSTOMER_EMAIL = "ayse@example.org"
@@ -47,19 +44,7 @@ def whatsapp_account(*, widget: Widget, team: Team, language: str) -> WhatsAppNu
 
 
 def whatsapp_writes(account: WhatsAppNumber, body: str) -> Conversation:
-    data = whatsapp_payload("text", phone_number_id=account.phone_number_id)
-    value = data["entry"][0]["changes"][0]["value"]
-    value["contacts"][0]["wa_id"] = value["messages"][0]["from"] = CUSTOMER_PHONE
-    value["messages"][0]["text"]["body"] = body
-    raw = json.dumps(data).encode()
-    response = Client().post(
-        "/whatsapp/webhook/",
-        raw,
-        content_type="application/json",
-        HTTP_X_HUB_SIGNATURE_256=sign(raw),
-    )
-    assert response.status_code == 200, response.content
-    return Thread.objects.get(channel=account, wa_id=CUSTOMER_PHONE).conversation
+    return customer_writes(account, body, wa_id=CUSTOMER_PHONE)
 
 
 def whatsapp_received(message: Message, graph: FakeGraph) -> str:
@@ -84,13 +69,10 @@ def email_account(*, widget: Widget, team: Team, language: str) -> SupportAddres
 
 
 def email_writes(account: SupportAddress, body: str) -> Conversation:
-    mail = EmailMessage()
-    mail["From"] = f"Ayşe <{CUSTOMER_EMAIL}>"
-    mail["To"] = account.address
-    mail["Subject"] = "Rezervasyon"
-    mail["Message-ID"] = make_msgid(domain="example.org")
-    mail.set_content(body)
-    result = inbox.mail_receive(support_address=account, raw=bytes(mail))
+    sent = mail(
+        sender=f"Ayşe <{CUSTOMER_EMAIL}>", to=account.address, subject="Rezervasyon", body=body
+    )
+    result = inbox.mail_receive(support_address=account, raw=bytes(sent))
     assert result.status == "posted", result.refusal
     return Conversation.objects.get(pk=result.conversation_id)
 
@@ -118,14 +100,6 @@ def channel(request):
     return ACCOUNTS[request.param]
 
 
-@pytest.fixture(autouse=True)
-def graph(settings):
-    fake = FakeGraph(token=TOKEN).start()
-    settings.WHATSAPP_GRAPH_URL = fake.url
-    yield fake
-    fake.stop()
-
-
 @pytest.fixture
 def closed_team(monkeypatch):
     """A team open 09:00-17:00 on weekdays; it is Monday 18:00 in Istanbul."""
@@ -136,27 +110,27 @@ def closed_team(monkeypatch):
     return team
 
 
-def after_hours_reply(channel, *, team, language, graph, capture, widget=None) -> str:
-    account_for, writes, received = channel
-    account = account_for(widget=widget or factories.widget(), team=team, language=language)
-    with capture(execute=True):
-        conversation = writes(account, "Bu akşam açık mısınız?")
-    (reply,) = conversation.messages.filter(sender_type=Message.SenderType.BOT)
-    assert received(reply, graph) is not None
-    return reply.body
+@pytest.fixture
+def after_hours_reply(channel, closed_team, graph, django_capture_on_commit_callbacks):
+    """The reply a customer gets, through the channel, writing to the closed team's account."""
+
+    def reply(*, language, widget=None) -> str:
+        account_for, writes, received = channel
+        account = account_for(
+            widget=widget or factories.widget(), team=closed_team, language=language
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            conversation = writes(account, "Bu akşam açık mısınız?")
+        (bot_line,) = conversation.messages.filter(sender_type=Message.SenderType.BOT)
+        assert received(bot_line, graph) is not None
+        return bot_line.body
+
+    return reply
 
 
 @pytest.mark.parametrize("language", ["tr", "en"])
-def test_the_after_hours_reply_is_in_the_accounts_language(
-    channel, language, closed_team, graph, django_capture_on_commit_callbacks
-):
-    body = after_hours_reply(
-        channel,
-        team=closed_team,
-        language=language,
-        graph=graph,
-        capture=django_capture_on_commit_callbacks,
-    )
+def test_the_after_hours_reply_is_in_the_accounts_language(language, after_hours_reply):
+    body = after_hours_reply(language=language)
     assert body.startswith(LINES[language]["closed"])
     assert LINES[language]["back"] in body
     assert Contact.objects.get().locale == language
@@ -172,20 +146,14 @@ def test_the_rating_prompt_is_in_the_accounts_language(
     account = account_for(widget=factories.widget(), team=team, language=language)
     with django_capture_on_commit_callbacks(execute=True):
         conversation = writes(account, "Siparişim nerede?")
-    with django_capture_on_commit_callbacks(execute=True):
-        support_services.message_send(
-            conversation=conversation, sender_type="agent", body="Yolda!", agent=agent.user
-        )
-    with django_capture_on_commit_callbacks(execute=True):
-        support_services.conversation_resolve(conversation=conversation, agent=agent.user)
-    prompt = conversation.messages.get(client_id__startswith="rating-prompt-")
+    prompt = rating_prompt_after_an_answer(
+        conversation, agent=agent, capture=django_capture_on_commit_callbacks
+    )
     assert prompt.body.startswith(LINES[language]["rate"])
     assert LINES[language]["rate"] in received(prompt, graph)
 
 
-def test_a_language_the_customer_named_wins_over_the_accounts(
-    channel, closed_team, graph, django_capture_on_commit_callbacks
-):
+def test_a_language_the_customer_named_wins_over_the_accounts(after_hours_reply):
     """The same person chatted on the café's widget in English before they wrote."""
     widget = factories.widget()
     contact, _token = factories.visitor(
@@ -193,36 +161,20 @@ def test_a_language_the_customer_named_wins_over_the_accounts(
         locale="en",
         contact_data={"email": CUSTOMER_EMAIL, "phone": f"+{CUSTOMER_PHONE}"},
     )
-    body = after_hours_reply(
-        channel,
-        team=closed_team,
-        language="tr",
-        graph=graph,
-        capture=django_capture_on_commit_callbacks,
-        widget=widget,
-    )
+    body = after_hours_reply(language="tr", widget=widget)
     assert body.startswith("We are closed.")
     contact.refresh_from_db()
     assert contact.locale == "en"
     assert Contact.objects.count() == 1
 
 
-def test_a_known_customer_without_a_language_gets_the_accounts(
-    channel, closed_team, graph, django_capture_on_commit_callbacks
-):
+def test_a_known_customer_without_a_language_gets_the_accounts(after_hours_reply):
     """Met before the account had a language (or through a widget that named none)."""
     widget = factories.widget()
     contact = Contact.objects.create(
         widget=widget, email=CUSTOMER_EMAIL, phone=f"+{CUSTOMER_PHONE}"
     )
-    body = after_hours_reply(
-        channel,
-        team=closed_team,
-        language="tr",
-        graph=graph,
-        capture=django_capture_on_commit_callbacks,
-        widget=widget,
-    )
+    body = after_hours_reply(language="tr", widget=widget)
     assert body.startswith("Kapalıyız.")
     contact.refresh_from_db()
     assert contact.locale == "tr"

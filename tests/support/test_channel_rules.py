@@ -9,12 +9,9 @@ out through it, and how the customer answers the rating prompt. A new channel ad
 here.
 """
 
-import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from email.message import EmailMessage
-from email.utils import make_msgid
 
 import pytest
 from django.core import mail as django_mail
@@ -28,14 +25,15 @@ from support import automation, retention
 from support import services as support_services
 from support.models import Conversation, Message, PriorityRule, Team, Topic
 from tests import factories
-from tests.whatsapp.conftest import APP_SECRET, TOKEN, sign
-from tests.whatsapp.conftest import payload as whatsapp_payload
+from tests.emails.conftest import mail
+from tests.support.conftest import rating_prompt_after_an_answer
+from tests.whatsapp.conftest import APP_SECRET, TOKEN, customer_writes
 from whatsapp import services as whatsapp_services
 from whatsapp.fake_graph import FakeGraph
 from whatsapp.models import Channel as WhatsAppNumber
 from whatsapp.models import InboundMessage, OutboundMessage, Thread
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("graph")]
 
 CUSTOMER_PHONE = "905321234567"
 
@@ -73,13 +71,8 @@ def email_writes(*, team: Team, body: str, topic: Topic | None = None) -> Conver
             "widget": factories.widget(),
         },
     )
-    mail = EmailMessage()
-    mail["From"] = "Ayşe <ayse@example.org>"
-    mail["To"] = address.address
-    mail["Subject"] = "Help"
-    mail["Message-ID"] = make_msgid(domain="example.org")
-    mail.set_content(body)
-    result = inbox.mail_receive(support_address=address, raw=bytes(mail))
+    sent = mail(sender="Ayşe <ayse@example.org>", to=address.address, subject="Help", body=body)
+    result = inbox.mail_receive(support_address=address, raw=bytes(sent))
     assert result.status == "posted", result.refusal
     return Conversation.objects.get(pk=result.conversation_id)
 
@@ -113,19 +106,7 @@ def whatsapp_writes(*, team: Team, body: str, topic: Topic | None = None) -> Con
             channel=number, access_token=TOKEN, app_secret=APP_SECRET
         )
         number.save()
-    data = whatsapp_payload("text", phone_number_id=number.phone_number_id)
-    value = data["entry"][0]["changes"][0]["value"]
-    value["contacts"][0]["wa_id"] = value["messages"][0]["from"] = CUSTOMER_PHONE
-    value["messages"][0]["text"]["body"] = body
-    raw = json.dumps(data).encode()
-    response = Client().post(
-        "/whatsapp/webhook/",
-        raw,
-        content_type="application/json",
-        HTTP_X_HUB_SIGNATURE_256=sign(raw),
-    )
-    assert response.status_code == 200, response.content
-    return Thread.objects.get(channel=number, wa_id=CUSTOMER_PHONE).conversation
+    return customer_writes(number, body, wa_id=CUSTOMER_PHONE)
 
 
 def whatsapp_carried(message: Message, graph: FakeGraph) -> bool:
@@ -154,30 +135,6 @@ CHANNELS = {
 @pytest.fixture(params=list(CHANNELS))
 def channel(request) -> Channel:
     return CHANNELS[request.param]
-
-
-@pytest.fixture(autouse=True)
-def graph(settings):
-    """The Graph API WhatsApp replies go to (whatsapp.fake_graph)."""
-    fake = FakeGraph(token=TOKEN).start()
-    settings.WHATSAPP_GRAPH_URL = fake.url
-    yield fake
-    fake.stop()
-
-
-class Clock:
-    def __init__(self, now: datetime):
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    frozen = Clock(datetime(2026, 6, 1, 7, 0, tzinfo=UTC))  # Monday 10:00 in Istanbul
-    monkeypatch.setattr(timezone, "now", frozen)
-    return frozen
 
 
 def test_routing_by_topic_sends_it_to_the_topics_team_with_its_priority(channel):
@@ -247,13 +204,9 @@ def test_the_rating_prompt_reaches_the_customer_and_their_rating_counts(
     agent = factories.agent(teams=[team], online=True)
     with django_capture_on_commit_callbacks(execute=True):
         conversation = channel.writes(team=team, body="Siparişim nerede?")
-    with django_capture_on_commit_callbacks(execute=True):
-        support_services.message_send(
-            conversation=conversation, sender_type="agent", body="Yolda!", agent=agent.user
-        )
-    with django_capture_on_commit_callbacks(execute=True):
-        support_services.conversation_resolve(conversation=conversation, agent=agent.user)
-    prompt = conversation.messages.get(client_id__startswith="rating-prompt-")
+    prompt = rating_prompt_after_an_answer(
+        conversation, agent=agent, capture=django_capture_on_commit_callbacks
+    )
     assert prompt.body.startswith("How did we do? Rate this conversation")
     assert channel.carried(prompt, graph)
     # One way to answer it: the stars where the customer can press them, else the link.

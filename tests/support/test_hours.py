@@ -266,50 +266,32 @@ def test_special_days_of_other_dates_and_teams_do_not_matter():
 
 
 @pytest.mark.parametrize(
-    ("zone", "sunday", "opens_utc", "closes_utc", "monday_nine_utc"),
+    ("zone", "opens", "closes", "opens_utc", "closes_utc", "monday_nine_utc"),
     [
-        # 01:30 still on winter time, 03:30 already on summer time: one real hour.
-        (BERLIN, "2026-03-29", "2026-03-29 00:30", "2026-03-29 01:30", "2026-03-30 07:00"),
-        (NEW_YORK, "2026-03-08", "2026-03-08 06:30", "2026-03-08 07:30", "2026-03-09 13:00"),
-    ],
-)
-def test_spring_forward(zone, sunday, opens_utc, closes_utc, monday_nine_utc):
-    team = factories.hours_team(time_zone=zone)
-    factories.business_hours(team=team, weekday=SUN, opens="01:30", closes="03:30")
-    factories.business_hours(team=team, weekday=MON, opens="09:00", closes="17:00")
-    saturday_noon = datetime.fromisoformat(sunday).replace(tzinfo=UTC) - timedelta(hours=12)
-
-    from_saturday = status_at(team, saturday_noon)
-    inside = status_at(team, utc(opens_utc) + timedelta(minutes=30))
-    after = status_at(team, utc(closes_utc))
-
-    assert from_saturday.next_open_at == utc(opens_utc)
-    assert inside.is_open and inside.closes_at == utc(closes_utc)
-    assert not after.is_open and after.next_open_at == utc(monday_nine_utc)
-
-
-@pytest.mark.parametrize(
-    ("zone", "sunday", "opens_utc", "closes_utc", "monday_nine_utc"),
-    [
-        # 01:30 Berlin happens once (CEST); 02:30 happens twice: the first (CEST) is meant.
-        (BERLIN, "2026-10-25", "2026-10-25 00:30", "2026-10-25 02:00", "2026-10-26 08:00"),
+        # Spring forward: 01:30 still on winter time, 03:30 already on summer time: one hour.
+        (BERLIN, "01:30", "03:30", "2026-03-29 00:30", "2026-03-29 01:30", "2026-03-30 07:00"),
+        (NEW_YORK, "01:30", "03:30", "2026-03-08 06:30", "2026-03-08 07:30", "2026-03-09 13:00"),
+        # Fall back: 01:30 Berlin happens once (CEST); 02:30 happens twice: the first (CEST).
+        (BERLIN, "02:30", "03:00", "2026-10-25 00:30", "2026-10-25 02:00", "2026-10-26 08:00"),
         # 01:30 New York happens twice: the first (EDT, -04:00) is meant; 03:00 is EST.
-        (NEW_YORK, "2026-11-01", "2026-11-01 05:30", "2026-11-01 08:00", "2026-11-02 14:00"),
+        (NEW_YORK, "01:30", "03:00", "2026-11-01 05:30", "2026-11-01 08:00", "2026-11-02 14:00"),
     ],
 )
-def test_fall_back(zone, sunday, opens_utc, closes_utc, monday_nine_utc):
+def test_sunday_hours_across_a_dst_change(
+    zone, opens, closes, opens_utc, closes_utc, monday_nine_utc
+):
     team = factories.hours_team(time_zone=zone)
-    opens = "02:30" if zone == BERLIN else "01:30"
-    factories.business_hours(team=team, weekday=SUN, opens=opens, closes="03:00")
+    factories.business_hours(team=team, weekday=SUN, opens=opens, closes=closes)
     factories.business_hours(team=team, weekday=MON, opens="09:00", closes="17:00")
-    saturday_noon = datetime.fromisoformat(sunday).replace(tzinfo=UTC) - timedelta(hours=12)
+    sunday = datetime.fromisoformat(opens_utc[:10]).replace(tzinfo=UTC)
 
-    from_saturday = status_at(team, saturday_noon)
-    inside = status_at(team, utc(opens_utc))
+    from_saturday = status_at(team, sunday - timedelta(hours=12))
     after = status_at(team, utc(closes_utc))
 
     assert from_saturday.next_open_at == utc(opens_utc)
-    assert inside.is_open and inside.closes_at == utc(closes_utc)
+    for moment in (utc(opens_utc), utc(opens_utc) + timedelta(minutes=30)):
+        inside = status_at(team, moment)
+        assert inside.is_open and inside.closes_at == utc(closes_utc)
     assert not after.is_open and after.next_open_at == utc(monday_nine_utc)
 
 

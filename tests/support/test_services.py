@@ -46,6 +46,13 @@ def fresh(conversation: Conversation) -> Conversation:
     return Conversation.objects.get(pk=conversation.pk)
 
 
+def resolved_ago(age: timedelta) -> Conversation:
+    """A conversation resolved `age` ago."""
+    conversation = factories.resolved_conversation()
+    Conversation.objects.filter(pk=conversation.pk).update(resolved_at=timezone.now() - age)
+    return conversation
+
+
 # --- the status pipeline ---------------------------------------------------------------------
 
 
@@ -189,10 +196,7 @@ def test_a_visitor_reopening_an_assigned_conversation_goes_straight_back_to_open
 
 def test_a_visitor_cannot_reopen_after_the_window(settings):
     settings.DESTEK = {**settings.DESTEK, "REOPEN_WINDOW_SECONDS": 3600}
-    conversation = factories.resolved_conversation()
-    Conversation.objects.filter(pk=conversation.pk).update(
-        resolved_at=timezone.now() - timedelta(hours=2)
-    )
+    conversation = resolved_ago(timedelta(hours=2))
 
     with pytest.raises(errors.Conflict) as caught:
         services.conversation_reopen(conversation=fresh(conversation))
@@ -203,20 +207,14 @@ def test_a_visitor_cannot_reopen_after_the_window(settings):
 
 
 def test_the_reopen_window_comes_from_settings(settings):
-    conversation = factories.resolved_conversation()
-    Conversation.objects.filter(pk=conversation.pk).update(
-        resolved_at=timezone.now() - timedelta(hours=2)
-    )
+    conversation = resolved_ago(timedelta(hours=2))
     settings.DESTEK = {**settings.DESTEK, "REOPEN_WINDOW_SECONDS": 3 * 3600}
 
     assert services.conversation_reopen(conversation=fresh(conversation)).status == Status.QUEUED
 
 
 def test_the_default_window_refuses_a_conversation_resolved_long_ago():
-    conversation = factories.resolved_conversation()
-    Conversation.objects.filter(pk=conversation.pk).update(
-        resolved_at=timezone.now() - timedelta(days=365)
-    )
+    conversation = resolved_ago(timedelta(days=365))
 
     with pytest.raises(errors.Conflict) as caught:
         services.conversation_reopen(conversation=fresh(conversation))
@@ -225,10 +223,7 @@ def test_the_default_window_refuses_a_conversation_resolved_long_ago():
 
 def test_an_agent_can_reopen_any_time():
     agent = factories.agent()
-    conversation = factories.resolved_conversation()
-    Conversation.objects.filter(pk=conversation.pk).update(
-        resolved_at=timezone.now() - timedelta(days=365)
-    )
+    conversation = resolved_ago(timedelta(days=365))
 
     reopened = services.conversation_reopen(conversation=fresh(conversation), by_agent=agent.user)
 
@@ -369,31 +364,39 @@ def test_a_hash_for_another_user_id_is_identity_invalid():
 
 
 @pytest.mark.parametrize(
-    "identity",
+    "session_input, error",
     [
-        {"external_id": "user-42"},
-        {"external_id": "user-42", "hash": None},
-        {"external_id": "user-42", "hash": 12345},
-        {"hash": "abc"},
-        {"external_id": "", "hash": "abc"},
-        {},
+        # An identity without its id or its hash.
+        ({"identity": {"external_id": "user-42"}}, errors.IdentityInvalid),
+        ({"identity": {"external_id": "user-42", "hash": None}}, errors.IdentityInvalid),
+        ({"identity": {"external_id": "user-42", "hash": 12345}}, errors.IdentityInvalid),
+        ({"identity": {"hash": "abc"}}, errors.IdentityInvalid),
+        ({"identity": {"external_id": "", "hash": "abc"}}, errors.IdentityInvalid),
+        ({"identity": {}}, errors.IdentityInvalid),
+        # An identity that is not an object.
+        ({"identity": "user-42"}, errors.InvalidInput),
+        ({"identity": ["user-42", "hash"]}, errors.InvalidInput),
+        ({"identity": 42}, errors.InvalidInput),
+        # A bad device.
+        pytest.param({"device": "ios"}, errors.InvalidInput, id="device-text"),
+        pytest.param({"device": ["ios"]}, errors.InvalidInput, id="device-list"),
+        pytest.param({"device": 42}, errors.InvalidInput, id="device-number"),
+        pytest.param({"device": True}, errors.InvalidInput, id="device-bool"),
+        pytest.param(
+            {"device": {"user_agent": "x" * (MAX_FIELD_CHARS + 1)}},
+            errors.InvalidInput,
+            id="device-long-field",
+        ),
+        pytest.param(
+            {"device": {"os": {"name": "iOS"}}}, errors.InvalidInput, id="device-object-field"
+        ),
     ],
 )
-def test_an_incomplete_identity_is_identity_invalid(identity):
+def test_a_refused_session_creates_no_contact(session_input, error):
     widget = factories.widget()
 
-    with pytest.raises(errors.IdentityInvalid):
-        services.widget_session_open(widget_key=widget.key, identity=identity)
-
-    assert Contact.objects.count() == 0
-
-
-@pytest.mark.parametrize("identity", ["user-42", ["user-42", "hash"], 42])
-def test_an_identity_that_is_not_an_object_is_invalid_input(identity):
-    widget = factories.widget()
-
-    with pytest.raises(errors.InvalidInput):
-        services.widget_session_open(widget_key=widget.key, identity=identity)
+    with pytest.raises(error):
+        services.widget_session_open(widget_key=widget.key, **session_input)
     assert Contact.objects.count() == 0
 
 
@@ -479,26 +482,6 @@ def test_an_identified_visitor_token_is_never_merged_into_another_user():
     assert bob.pk != alice.pk
     assert fresh(alice_chat).contact_id == alice.pk
     assert Contact.objects.filter(pk=alice.pk).exists()
-
-
-@pytest.mark.parametrize(
-    "device",
-    [
-        "ios",
-        ["ios"],
-        42,
-        True,
-        {"user_agent": "x" * (MAX_FIELD_CHARS + 1)},
-        {"os": {"name": "iOS"}},
-    ],
-    ids=["text", "list", "number", "bool", "long-field", "object-field"],
-)
-def test_a_bad_device_is_invalid_input_and_creates_nothing(device):
-    widget = factories.widget()
-
-    with pytest.raises(errors.InvalidInput):
-        services.widget_session_open(widget_key=widget.key, device=device)
-    assert Contact.objects.count() == 0
 
 
 def test_the_attribute_limit_is_inclusive():

@@ -250,25 +250,21 @@ def test_bad_hours_are_refused_by_field_and_nothing_changes(boss, intervals, pro
 
 def test_the_out_of_hours_replies_are_set_with_the_hours(boss):
     team = factories.team()
-    long = "x" * 501
-    with pytest.raises(errors.FormInvalid) as refused:
+
+    def messages_set(en, tr):
         business_hours.team_hours_set(
             actor=boss,
             team_id=team.pk,
             time_zone="UTC",
             always_open=True,
             intervals=[],
-            messages={"out_of_hours_message_en": long, "out_of_hours_message_tr": ""},
+            messages={"out_of_hours_message_en": en, "out_of_hours_message_tr": tr},
         )
+
+    with pytest.raises(errors.FormInvalid) as refused:
+        messages_set("x" * 501, "")
     assert set(refused.value.fields) == {"out_of_hours_message_en"}
-    business_hours.team_hours_set(
-        actor=boss,
-        team_id=team.pk,
-        time_zone="UTC",
-        always_open=True,
-        intervals=[],
-        messages={"out_of_hours_message_en": " Back at 9. ", "out_of_hours_message_tr": "9'da."},
-    )
+    messages_set(" Back at 9. ", "9'da.")
     team.refresh_from_db()
     assert hours.out_of_hours_message(team=team, language="tr") == "9'da."
     assert hours.out_of_hours_message(team=team, language="en") == "Back at 9."

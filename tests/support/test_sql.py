@@ -265,6 +265,17 @@ def test_the_message_write_is_the_lock_insert_and_update_of_the_orm(sender):
             assert Message.objects.filter(conversation_id=by_sql.pk, client_id="c-1").count() == 1
 
 
+def insert_locked(message, *, sender, visible_to):
+    side, other = READ_SIDES[sender]
+    return sql.message_insert_locked(
+        message=message,
+        visible_to=visible_to,
+        fields=lambda stored: message_person_fields(message=stored),
+        side=side,
+        other=other,
+    )
+
+
 def test_the_message_write_locks_nothing_an_agent_may_not_see():
     outsider = factories.agent()
     team = factories.team()
@@ -274,24 +285,12 @@ def test_the_message_write_locks_nothing_an_agent_may_not_see():
     row = conversation_row(conversation.pk)
     message = person_message(conversation, sender="agent", agent=outsider)
     with pytest.raises(errors.NotFound), transaction.atomic():
-        sql.message_insert_locked(
-            message=message,
-            visible_to=outsider,
-            fields=lambda stored: message_person_fields(message=stored),
-            side="agent",
-            other="visitor",
-        )
+        insert_locked(message, sender="agent", visible_to=outsider)
     assert message.pk is None
     assert Message.objects.count() == count
     assert conversation_row(conversation.pk) == row
     missing = person_message(conversation, sender="visitor")
     missing.conversation_id = conversation.pk + 1000
     with pytest.raises(Conversation.DoesNotExist), transaction.atomic():
-        sql.message_insert_locked(
-            message=missing,
-            visible_to=None,
-            fields=lambda stored: message_person_fields(message=stored),
-            side="visitor",
-            other="agent",
-        )
+        insert_locked(missing, sender="visitor", visible_to=None)
     assert Message.objects.count() == count

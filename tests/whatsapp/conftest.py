@@ -5,11 +5,12 @@ from itertools import count
 from pathlib import Path
 
 import pytest
+from django.test import Client
 
+from support.models import Conversation
 from tests import factories
 from whatsapp import services
-from whatsapp.fake_graph import FakeGraph
-from whatsapp.models import Channel, Template
+from whatsapp.models import Channel, Template, Thread
 
 PAYLOADS = Path(__file__).parent / "payloads"
 APP_SECRET = "test-app-secret"
@@ -43,12 +44,15 @@ def post(client, data, *, secret: str = APP_SECRET, signature: str | None = None
     return client.post("/whatsapp/webhook/", body, content_type="application/json", **headers)
 
 
-@pytest.fixture
-def graph(settings):
-    fake = FakeGraph(token=TOKEN).start()
-    settings.WHATSAPP_GRAPH_URL = fake.url
-    yield fake
-    fake.stop()
+def customer_writes(number: Channel, body: str, *, wa_id: str) -> Conversation:
+    """A customer's text to our number, through the webhook; the conversation it lands in."""
+    data = payload("text", phone_number_id=number.phone_number_id)
+    value = data["entry"][0]["changes"][0]["value"]
+    value["contacts"][0]["wa_id"] = value["messages"][0]["from"] = wa_id
+    value["messages"][0]["text"]["body"] = body
+    response = post(Client(), data)
+    assert response.status_code == 200, response.content
+    return Thread.objects.get(channel=number, wa_id=wa_id).conversation
 
 
 @pytest.fixture
