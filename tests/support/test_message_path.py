@@ -179,28 +179,3 @@ def test_a_refusal_after_the_statement_rolls_the_message_back():
             client_id="spam",
         )
     assert Message.objects.count() == count
-
-
-def test_on_postgresql_a_read_mark_on_a_full_page_is_a_hot_update():
-    """support/migrations/0036: the conversations' pages keep room, so a read mark (no indexed
-    column) is written without new entries in the table's indexes, however full the table."""
-    if connection.vendor != "postgresql":
-        pytest.skip("PostgreSQL's heap-only tuples")
-    contact = factories.visitor()[0]
-    # Enough rows to fill pages: at fillfactor 100 the first page would have no room left.
-    Conversation.objects.bulk_create(Conversation(contact=contact) for _ in range(80))
-    first = Conversation.objects.order_by("pk").first()
-
-    def hot_updates() -> int:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables "
-                "WHERE relid = %s::regclass",
-                [Conversation._meta.db_table],
-            )
-            return cursor.fetchone()
-
-    before = hot_updates()
-    Conversation.objects.filter(pk=first.pk).update(agent_last_read_id=1, agent_unread_count=0)
-    after = hot_updates()
-    assert (after[0] - before[0], after[1] - before[1]) == (1, 1)
