@@ -6,11 +6,9 @@ import math
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
-from . import errors
+from . import errors, sql
 from .models import RateLimitBucket
 
 
@@ -22,27 +20,14 @@ def rate_limit_hit(*, key: str, limit: int, window_seconds: int, now=None) -> bo
 def _rate_limit_count(*, key: str, limit: int, window_seconds: int, now=None) -> int:
     """Count one hit on `key`; 0 within the limit, else the seconds until the window ends.
 
-    The counter is a database row, so every web process shares it. Within the
-    limit a hit is one conditional UPDATE; new, expired or full windows take the row lock.
+    The counter is a database row, so every web process shares it; a hit is one statement
+    (support.sql.rate_limit_bucket_hit), whatever state the window is in.
     """
     key = key[:255]
     now = now or timezone.now()
-    window_start = now - timedelta(seconds=window_seconds)
-    counted = RateLimitBucket.objects.filter(
-        key=key, window_started_at__gt=window_start, hits__lt=limit
-    ).update(hits=F("hits") + 1)
-    if counted:
-        return 0
-    with transaction.atomic():
-        bucket, created = RateLimitBucket.objects.select_for_update().get_or_create(
-            key=key, defaults={"window_started_at": now, "hits": 1}
-        )
-        if not created:
-            if bucket.window_started_at <= window_start:
-                bucket.window_started_at = now
-                bucket.hits = 0
-            bucket.hits += 1
-            bucket.save(update_fields=["window_started_at", "hits"])
+    bucket = sql.rate_limit_bucket_hit(
+        key=key, now=now, window_start=now - timedelta(seconds=window_seconds)
+    )
     if bucket.hits <= limit:
         return 0
     left = bucket.window_started_at + timedelta(seconds=window_seconds) - now

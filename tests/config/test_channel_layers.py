@@ -1,4 +1,10 @@
-"""config.channel_layers: a batch of group messages in one pipelined round trip, in order."""
+"""config.channel_layers: a batch of group messages in one pipelined round trip, in order, and a
+group message decoded once per process.
+
+Both rest on channels-redis internals (4.3: the per-loop layer, its shards' lock, connection and
+group channel names; the same bytes handed to every channel of a group): the tests below fail
+when an upgrade changes them, instead of the layer quietly falling back to one PUBLISH each or
+decoding once per socket."""
 
 import asyncio
 
@@ -21,7 +27,7 @@ async def layer():
     await layer.flush()
 
 
-async def test_a_batch_reaches_every_group_in_order(layer):
+async def test_a_batch_reaches_every_group_in_order(layer, caplog):
     first, second = await layer.new_channel(), await layer.new_channel()
     await layer.group_add("one", first)
     await layer.group_add("two", second)
@@ -38,6 +44,23 @@ async def test_a_batch_reaches_every_group_in_order(layer):
     got_first = [await asyncio.wait_for(layer.receive(first), 2) for _ in range(3)]
     assert [e["n"] for e in got_first] == [1, 2, 3]
     assert (await asyncio.wait_for(layer.receive(second), 2))["n"] == 2
+    # Pipelined, not the fallback: the channels-redis internals it reaches into are still there.
+    assert "publishing one by one" not in caplog.text
+
+
+async def test_the_channels_redis_internals_it_relies_on_are_there(layer):
+    """If this fails after a channels-redis upgrade, fix group_send_many for the new internals
+    (or drop it): its fallback is correct but publishes one message per round trip."""
+    loop_layer = layer._get_layer()
+    channel = loop_layer._get_group_channel_name("g")
+    shard = loop_layer._get_shard(channel)
+    assert channel.endswith("g")
+    assert callable(shard._ensure_redis)
+    async with shard._lock:
+        shard._ensure_redis()
+        async with shard._redis.pipeline(transaction=False) as pipe:
+            pipe.publish(channel, layer.serialize({"type": "x"}))
+            assert await pipe.execute() == [0]  # nobody subscribed to "g"
 
 
 async def test_without_the_internals_it_falls_back_to_one_send_each(layer, monkeypatch, caplog):

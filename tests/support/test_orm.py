@@ -1,4 +1,4 @@
-"""support/sql.py: fields_save, save(update_fields=…) as one fixed-shape UPDATE."""
+"""support/sql/rows.py: fields_save, save(update_fields=…) as one fixed-shape UPDATE."""
 
 from datetime import UTC, datetime
 

@@ -1,4 +1,4 @@
-"""support/sql.py: conversation_lock_for_message, the message path's fixed-shape lock."""
+"""support/sql: conversation_lock_for_message, the message path's fixed-shape lock."""
 
 import threading
 

@@ -1,7 +1,7 @@
-"""support/sql.py: each fixed statement of the message path loads or writes what its ORM form
+"""support/sql: each fixed statement of the message path loads or writes what its ORM form
 does (the lock: test_selectors.py and test_agent_access.py; fields_save: test_orm.py)."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from django.db import transaction
@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from support import errors, sql
 from support import selectors as support_selectors
-from support.models import Contact, Conversation, Message, Widget
+from support.models import Contact, Conversation, Message, RateLimitBucket, Widget
 from support.services.conversations import READ_SIDES, message_person_fields
 from support.services.read_marks import UNREAD_FOR
 from support.text import search_words
@@ -294,3 +294,47 @@ def test_the_message_write_locks_nothing_an_agent_may_not_see():
     with pytest.raises(Conversation.DoesNotExist), transaction.atomic():
         insert_locked(missing, sender="visitor", visible_to=None)
     assert Message.objects.count() == count
+
+
+def orm_bucket_hit(*, key, now, window_start, limit=2) -> None:
+    """The ORM form rate_limit_bucket_hit replaced (support.ratelimits before it): a
+    conditional UPDATE within the limit, else the locked row (also past the limit)."""
+    counted = RateLimitBucket.objects.filter(
+        key=key, window_started_at__gt=window_start, hits__lt=limit
+    ).update(hits=F("hits") + 1)
+    if counted:
+        return
+    with transaction.atomic():
+        bucket, created = RateLimitBucket.objects.select_for_update().get_or_create(
+            key=key, defaults={"window_started_at": now, "hits": 1}
+        )
+        if not created:
+            if bucket.window_started_at <= window_start:
+                bucket.window_started_at = now
+                bucket.hits = 0
+            bucket.hits += 1
+            bucket.save(update_fields=["window_started_at", "hits"])
+
+
+def test_a_rate_limit_hit_counts_as_the_orm_form_counts_it():
+    """A new counter, hits within the window and past a limit, a window ending exactly at
+    `window_start`, a window long over: after every hit both forms hold the same row, and the
+    statement returns it."""
+    start, window = timezone.now(), timedelta(seconds=60)
+    second = timedelta(seconds=1)
+    times = [start, start, start + 30 * second, start + 59 * second, start + window]
+    times += [start + window + second, start + window + second, start + 5 * window]
+    for now in times:
+        returned = sql.rate_limit_bucket_hit(key="sql", now=now, window_start=now - window)
+        orm_bucket_hit(key="orm", now=now, window_start=now - window)
+        by_sql, by_orm = (
+            RateLimitBucket.objects.get(key="sql"),
+            RateLimitBucket.objects.get(key="orm"),
+        )
+        assert (by_sql.window_started_at, by_sql.hits) == (by_orm.window_started_at, by_orm.hits)
+        assert (returned.pk, returned.window_started_at, returned.hits) == (
+            by_sql.pk,
+            by_sql.window_started_at,
+            by_sql.hits,
+        )
+    assert [by_sql.window_started_at, by_sql.hits] == [start + 5 * window, 1]

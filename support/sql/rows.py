@@ -1,0 +1,117 @@
+"""Rows in and out of the fenced statements as the ORM reads and writes them (support.sql)."""
+
+from collections.abc import Sequence
+
+from django.db import DatabaseError, connections, router, transaction
+from django.db.models.signals import post_save, pre_save
+
+
+class RowColumns:
+    """A model's columns as select_related selects them (every concrete field, in order), and
+    their values back into an instance as the ORM does: the backend's and the fields'
+    converters, then Model.from_db (so `_state.db` and `_state.adding` are right)."""
+
+    def __init__(self, model, connection):
+        meta = model._meta
+        self.model = model
+        self.attnames = tuple(f.attname for f in meta.concrete_fields)
+        self.pk_index = meta.concrete_fields.index(meta.pk)
+        quote = connection.ops.quote_name
+        table = quote(meta.db_table)
+        self.columns = [f"{table}.{quote(f.column)}" for f in meta.concrete_fields]
+        # What the ORM's compiler applies to each column (SQLite: datetimes and booleans
+        # arrive as text and integers; both: JSON arrives as text).
+        self.converters = []
+        for index, field in enumerate(meta.concrete_fields):
+            column = field.get_col(meta.db_table)
+            converters = connection.ops.get_db_converters(column) + column.get_db_converters(
+                connection
+            )
+            if converters:
+                self.converters.append((index, column, converters))
+
+    def __len__(self) -> int:
+        return len(self.attnames)
+
+    def load(self, values: Sequence, connection):
+        """The instance, or None when the row is absent (a LEFT JOIN's NULL primary key)."""
+        if values[self.pk_index] is None:
+            return None
+        values = list(values)
+        for index, column, converters in self.converters:
+            for converter in converters:
+                values[index] = converter(values[index], column, connection)
+        return self.model.from_db(connection.alias, self.attnames, values)
+
+
+# (model, database alias, field names) → (UPDATE text, the fields it sets, in its order).
+_updates: dict[tuple, tuple[str, list]] = {}
+
+
+def fields_save(*, instance, fields: Sequence[str]) -> None:
+    """`instance.save(update_fields=fields)` as one fixed-shape UPDATE, its text built once per
+    model and field set: the same columns in the same order, the same values (`pre_save`,
+    `get_db_prep_save`), the same error when no row matched. The ORM's save runs instead when
+    anything listens to the model's pre_save/post_save signals, for a model with parents, or
+    for an expression value (F(…)), which only the ORM resolves: nothing save() does is lost.
+    """
+    model = type(instance)
+    if (
+        not fields
+        or model._meta.parents
+        or pre_save.has_listeners(model)
+        or post_save.has_listeners(model)
+    ):
+        instance.save(update_fields=fields)
+        return
+    connection = connections[router.db_for_write(model, instance=instance)]
+    key = (model, connection.alias, tuple(fields))
+    statement = _updates.get(key)
+    if statement is None:
+        statement = _update_statement(model, connection, fields)
+        if statement is None:  # a name save() refuses: let it say so
+            instance.save(update_fields=fields)
+            return
+        _updates[key] = statement
+    sql, model_fields = statement
+    values = [field.pre_save(instance, False) for field in model_fields]
+    if any(hasattr(value, "resolve_expression") for value in values):
+        instance.save(update_fields=fields)
+        return
+    params = [
+        field.get_db_prep_save(value, connection)
+        for field, value in zip(model_fields, values, strict=True)
+    ]
+    params.append(model._meta.pk.get_db_prep_value(instance.pk, connection))
+    with (
+        transaction.mark_for_rollback_on_error(using=connection.alias),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(sql, params)
+        matched = cursor.rowcount
+    if not matched:
+        raise DatabaseError("Save with update_fields did not affect any rows.")
+    instance._state.db = connection.alias
+    instance._state.adding = False
+
+
+def _update_statement(model, connection, fields: Sequence[str]) -> tuple[str, list] | None:
+    meta = model._meta
+    names = set(fields)
+    # What Model._save_table writes: the named local concrete fields, in the model's order,
+    # never the primary key or a generated column.
+    model_fields = [
+        f
+        for f in meta.local_concrete_fields
+        if not f.primary_key and not f.generated and (f.name in names or f.attname in names)
+    ]
+    known = {f.name for f in model_fields} | {f.attname for f in model_fields}
+    if not names <= known:
+        return None
+    quote = connection.ops.quote_name
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET "  # noqa: S608
+        f"{', '.join(f'{quote(f.column)} = %s' for f in model_fields)} "
+        f"WHERE {quote(meta.pk.column)} = %s"
+    )
+    return sql, model_fields
