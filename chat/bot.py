@@ -71,7 +71,7 @@ def greet(*, conversation: Conversation) -> None:
     widget = conversation.contact.widget
     language = contact_language(conversation.contact)
     with translation.override(language):
-        greeting = (widget.greeting_tr if language == "tr" else widget.greeting_en) or _(
+        greeting = widget.greeting_for(language) or _(
             "Hi! I'm the Destek assistant. What can we help you with? Pick a topic, try an "
             "article, or just type your question."
         )

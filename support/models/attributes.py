@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from ..languages import text_in_language
 from .teams import Topic
 from .widgets import Widget
 
@@ -53,9 +54,7 @@ class AttributeDefinition(models.Model):
         return f"{self.get_scope_display()}: {self.key}"
 
     def label_for(self, language: str | None) -> str:
-        if (language or "").startswith("tr") and self.label_tr:
-            return self.label_tr
-        return self.label_en
+        return text_in_language(language, en=self.label_en, tr=self.label_tr)
 
     @property
     def local_label(self) -> str:

@@ -128,9 +128,7 @@ class Widget(models.Model):
         return self.greeting_tr if language_code(language) == "tr" else self.greeting_en
 
     def assistant_name_for(self, language: str | None) -> str:
-        if (language or "").startswith("tr") and self.assistant_name_tr:
-            return self.assistant_name_tr
-        return self.assistant_name_en
+        return text_in_language(language, en=self.assistant_name_en, tr=self.assistant_name_tr)
 
     def launcher_text_for(self, language: str | None) -> str:
         return text_in_language(language, en=self.launcher_text_en, tr=self.launcher_text_tr)

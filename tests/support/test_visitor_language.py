@@ -37,6 +37,24 @@ def test_a_text_in_both_languages_is_turkish_only_for_a_turkish_reader_with_a_tu
     assert text_in_language(language, en="Hello", tr=tr) == expected
 
 
+def test_every_text_in_both_languages_follows_the_site_language_when_none_is_given(settings):
+    from support.models import AttributeDefinition, Widget
+
+    settings.LANGUAGE_CODE = "tr"
+    attribute = AttributeDefinition(label_en="Table", label_tr="Masa")
+    widget = Widget(
+        assistant_name_en="Assistant",
+        assistant_name_tr="Asistan",
+        launcher_text_en="Chat",
+        launcher_text_tr="Sohbet",
+    )
+
+    assert attribute.label_for(None) == "Masa"
+    assert widget.assistant_name_for("") == "Asistan"
+    assert widget.launcher_text_for(None) == "Sohbet"
+    assert attribute.label_for("en-GB") == "Table"
+
+
 def test_language_code_of_odd_values():
     assert [language_code(v) for v in ("tr", " tr-TR", None, 3, "english")] == [
         "tr",
