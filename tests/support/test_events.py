@@ -175,29 +175,8 @@ def test_every_event_of_the_write_paths_round_trips_through_json(listen):
     )
     automation.sla_sweep()
 
+    # Every named event is emitted by one of the writes above.
     seen = {event.name for event in emitted}
-    assert seen >= {
-        "conversation.created",
-        "conversation.started",
-        "conversation.topic_picked",
-        "conversation.updated",
-        "conversation.assigned",
-        "conversation.status_changed",
-        "conversation.resolved",
-        "conversation.sla_breached",
-        "conversation.labels_changed",
-        "conversation.context_changed",
-        "message.created",
-        "message.changed",
-        "message.delivery_changed",
-        "message.delivery_retried",
-        "note.created",
-        "read_mark.moved",
-        "queue.moved",
-        "contact.updated",
-        "rating.created",
-        "agent.console_closed",
-    }
     assert seen == set(events.EVENTS)
     for event in emitted:
         assert json.loads(json.dumps(event.data)) == event.data, event.name
