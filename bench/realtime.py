@@ -440,13 +440,6 @@ class BenchStack:
                 'DATABASES["default"]["CONN_MAX_AGE"] = 0',
                 f'{options}["pool"] = {{"min_size": 4, "max_size": 24, "timeout": 30}}',
             ]
-        if "prepared" in experiments:
-            # Server-side binding: psycopg prepares a statement after 5 runs, so PostgreSQL
-            # stops re-planning the same queries (the inbox-row query plans in ~2 ms here).
-            settings += [
-                f'{options}["server_side_binding"] = True',
-                f'{options}["prepare_threshold"] = 5',  # Django's default None never prepares
-            ]
         (self.tmp_dir / "bench_settings.py").write_text("\n".join(settings) + "\n")
         asgi = ["from config.asgi import application  # noqa: F401"]
         if "gcfreeze" in experiments:
@@ -2961,9 +2954,9 @@ def parse_args(argv=None):
     parser.add_argument(
         "--experiment",
         action="append",
-        choices=("pool", "prepared", "gcfreeze", "switchinterval", "trace"),
-        help="what-if overlay, repeatable: pool = Django's psycopg pool; prepared = server-side "
-        "binding (prepared statements); gcfreeze = gc.freeze() + higher GC thresholds; "
+        choices=("pool", "gcfreeze", "switchinterval", "trace"),
+        help="what-if overlay, repeatable: pool = Django's psycopg pool; "
+        "gcfreeze = gc.freeze() + higher GC thresholds; "
         "switchinterval = sys.setswitchinterval(0.0005), the GIL handed over 10x as often; "
         "trace = log when each step of a visitor's message happens and print the stages",
     )

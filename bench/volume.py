@@ -419,13 +419,16 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--database", help="time an existing (kept) database; no generation")
     parser.add_argument("--json", help="write every figure to this file")
+    parser.add_argument("--redis-db", type=int, default=9, help="Redis db number for the stack")
     parser.add_argument(
         "--profile",
         metavar="LABEL",
         help="cProfile the pages whose label contains LABEL (after timing them; printed)",
     )
     args = parser.parse_args()
-    stack_args = bench.parse_args(["--visitors", "10", "--rate", "1"])
+    stack_args = bench.parse_args(
+        ["--visitors", "10", "--rate", "1", "--redis-db", str(args.redis_db)]
+    )
     machine = bench.machine_summary()
     print(
         f"volume bench: {machine['nproc']} cores ({machine['cpu']}), {machine['memory_gib']} GiB, "

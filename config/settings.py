@@ -127,6 +127,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "max_size": int(os.environ.get("DB_POOL_MAX_SIZE", "20")),
         "timeout": 10,
     }
+    if env_bool("DATABASE_SERVER_SIDE_BINDING", True):
+        # Server-side binding lets psycopg prepare a statement after 5 runs, so PostgreSQL
+        # stops parsing and planning the hot path's queries on every message (docs/performance.md).
+        # Off behind PgBouncer in transaction mode older than 1.21 (docs/deploy.md).
+        DATABASES["default"]["OPTIONS"].update(
+            {"server_side_binding": True, "prepare_threshold": 5}
+        )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the widget and console read while a message is being written.
     DATABASES["default"].setdefault("OPTIONS", {})

@@ -21,13 +21,15 @@ etc.): bot and system messages never count as a response, and the business-hours
 counts only the time the conversation's team was open (support.hours). Resolution times
 leave out the bot's deflections (no person was involved).
 
-Query count is fixed, whatever the volume: nine queries (see `report_build`).
+Query count is fixed, whatever the volume: ten queries (see `report_build`).
 """
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.db import connection, transaction
 from django.db.models import Avg, Case, Count, F, IntegerField, Q, QuerySet, When
 from django.db.models.functions import TruncDate, TruncHour
 from django.utils import timezone
@@ -43,6 +45,21 @@ DEFAULT_DAYS = 30
 MAX_DAYS = 366
 PERCENTILES = {"median": 0.5, "p90": 0.9}
 COMMENTS_LIMIT = 10
+
+
+@contextmanager
+def _plans_for_its_range():
+    """PostgreSQL plans each statement for its own dates. With prepared statements
+    (server-side binding) it would settle on one generic plan, which scans the date index
+    for any range: a 365-day report took ~8% more of its CPU than with its own plans."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    # No savepoint: SET LOCAL ends with the outermost transaction, a statement less.
+    with transaction.atomic(savepoint=False):
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+        yield
 
 
 @dataclass(frozen=True)
@@ -349,41 +366,43 @@ class Report:
 def report_build(
     *, filters: ReportFilters, language: str = "en", now: datetime | None = None
 ) -> Report:
-    """Every figure of the report page, in a fixed number of queries (9; 7 without FAQ
-    feedback): started per hour 1, resolved per day 1, one aggregate for times, SLA and CSAT
-    1 (+ the response targets 1), comments 1, agents 1, topics 1, FAQ feedback 2. The
-    conversation table is scanned five times whatever the range or volume."""
-    now = now or timezone.now()
-    conversations = report_conversations(filters=filters)
-    faq = None
-    if not filters.own_figures_only and filters.agent_id is None:
-        faq = faq_selectors.article_feedback_report(
-            since=filters.since,
-            until=filters.until,
-            topic_id=filters.topic_id,
-            team_id=filters.team_id,
+    """Every figure of the report page, in a fixed number of queries (10; 8 without FAQ
+    feedback): the plan mode 1 (PostgreSQL), started per hour 1, resolved per day 1, one
+    aggregate for times, SLA and CSAT 1 (+ the response targets 1), comments 1, agents 1,
+    topics 1, FAQ feedback 2. The conversation table is scanned five times whatever the
+    range or volume."""
+    with _plans_for_its_range():
+        now = now or timezone.now()
+        conversations = report_conversations(filters=filters)
+        faq = None
+        if not filters.own_figures_only and filters.agent_id is None:
+            faq = faq_selectors.article_feedback_report(
+                since=filters.since,
+                until=filters.until,
+                topic_id=filters.topic_id,
+                team_id=filters.team_id,
+            )
+        started_hours = _started_by_local_hour(filters=filters)
+        totals = conversations.aggregate(
+            **_summary_aggregates(filters),
+            **_sla_aggregates(now),
+            **rating_selectors.rating_aggregates(),
         )
-    started_hours = _started_by_local_hour(filters=filters)
-    totals = conversations.aggregate(
-        **_summary_aggregates(filters),
-        **_sla_aggregates(now),
-        **rating_selectors.rating_aggregates(),
-    )
-    return Report(
-        filters=filters,
-        activity=_activity_from(
+        return Report(
             filters=filters,
-            started_hours=started_hours,
-            resolved=_resolved_by_local_day(filters=filters),
-        ),
-        heatmap=_heatmap_from(filters=filters, started_hours=started_hours),
-        times=_summary_from(totals),
-        sla=_sla_from(totals),
-        csat=rating_selectors.rating_summary_from(totals),
-        comments=rating_selectors.rating_comments_latest(
-            conversations=conversations, limit=COMMENTS_LIMIT
-        ),
-        agents=report_agents(filters=filters),
-        topics=report_topics(filters=filters, language=language),
-        faq=faq,
-    )
+            activity=_activity_from(
+                filters=filters,
+                started_hours=started_hours,
+                resolved=_resolved_by_local_day(filters=filters),
+            ),
+            heatmap=_heatmap_from(filters=filters, started_hours=started_hours),
+            times=_summary_from(totals),
+            sla=_sla_from(totals),
+            csat=rating_selectors.rating_summary_from(totals),
+            comments=rating_selectors.rating_comments_latest(
+                conversations=conversations, limit=COMMENTS_LIMIT
+            ),
+            agents=report_agents(filters=filters),
+            topics=report_topics(filters=filters, language=language),
+            faq=faq,
+        )

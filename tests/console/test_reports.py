@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 from django.utils.translation import override
 
 from console.reports import report_build, report_filters
@@ -185,14 +186,28 @@ def test_faq_feedback_alongside(week):
 
 def test_report_query_count_is_bounded(week, django_assert_max_num_queries):
     filters = report_filters(profile=week["sue"], start_date=START, end_date=END)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         report_build(filters=filters, now=NOW)
     own = report_filters(profile=week["alice"], start_date=START, end_date=END)
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         report_build(filters=own, now=NOW)
 
 
-def test_default_range_is_last_30_days_in_profile_zone(week):
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plan cache")
+def test_report_statements_are_planned_for_their_own_dates(week):
+    """A generic plan (prepared statements) reads the date index for any range, a year too."""
+    filters = report_filters(profile=week["sue"], start_date=START, end_date=END)
+    for _ in range(12):  # past psycopg's prepare_threshold and PostgreSQL's 5 custom plans
+        report_build(filters=filters, now=NOW)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT sum(generic_plans), sum(custom_plans) FROM pg_prepared_statements"
+            """ WHERE statement LIKE '%%"support_conversation"."created_at" >=%%'"""
+        )
+        generic, custom = cursor.fetchone()
+    if not connection.settings_dict["OPTIONS"].get("server_side_binding"):
+        pytest.skip("nothing is prepared with client-side binding")
+    assert custom and not generic
     filters = report_filters(profile=week["sue"], today=date(2026, 11, 30))
     assert (filters.start_date, filters.end_date) == (date(2026, 11, 1), date(2026, 11, 30))
     assert filters.since == datetime(2026, 11, 1, tzinfo=TZ)
