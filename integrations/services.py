@@ -185,7 +185,7 @@ def _endpoint_count_failure(*, endpoint_id: int, last_error: str) -> None:
         )[:300],
     )
     if disabled:
-        selectors.endpoints_active.clear()
+        selectors.endpoints_active.changed()
         transaction.on_commit(
             lambda: _notify_endpoint_disabled(endpoint_id=endpoint_id), robust=True
         )
@@ -246,7 +246,7 @@ def webhook_endpoint_enable(*, endpoint: WebhookEndpoint) -> WebhookEndpoint:
     WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
         is_active=True, consecutive_failures=0, disabled_at=None, disabled_reason=""
     )
-    selectors.endpoints_active.clear()
+    selectors.endpoints_active.changed()
     endpoint.refresh_from_db()
     return endpoint
 

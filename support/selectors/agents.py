@@ -135,8 +135,10 @@ def agent_candidates(*, team_id: int | None, lock: bool) -> list[routing.Candida
 
 def _agent_users_load() -> dict:
     users = {}
-    # In agent_list_for_assignment's order, the database's collation.
-    for profile in AgentProfile.objects.select_related("user").order_by("display_name", "pk"):
+    # In agent_list_for_assignment's order, the database's collation. Without the heartbeat
+    # and assignment times, rewritten in bulk all day: routing reads them from the database.
+    profiles = AgentProfile.objects.select_related("user").defer("last_seen_at", "last_assigned_at")
+    for profile in profiles.order_by("display_name", "pk"):
         user = profile.user
         user.agent_profile = profile
         users[user.pk] = user
@@ -147,7 +149,18 @@ def _agent_users_load() -> dict:
 # seconds (process_cache): shared, read-only instances, in each model's order.
 _topics_by_id = ProcessCache(lambda: {t.pk: t for t in Topic.objects.all()}, models=(Topic,))
 _teams_by_id = ProcessCache(lambda: {t.pk: t for t in Team.objects.all()}, models=(Team,))
-_agent_users_by_id = ProcessCache(_agent_users_load, models=(AgentProfile, get_user_model()))
+# Every account, hundreds of rows: reloaded only when an agent or user changed (its stamp).
+# Presence, set in bulk, calls changed().
+_agent_users_by_id = ProcessCache(
+    _agent_users_load, models=(AgentProfile, get_user_model()), stamp="process_cache:agents"
+)
+
+
+def agent_copy_changed() -> None:
+    """Agents changed without a signal (QuerySet.update()): every process reloads its copy."""
+    _agent_users_by_id.changed()
+
+
 _labels = ProcessCache(lambda: list(Label.objects.order_by("name")), models=(Label,))
 
 

@@ -12,6 +12,7 @@ from ..models import (
     AgentProfile,
     Conversation,
 )
+from ..selectors.agents import agent_copy_changed
 from .queue import _agent_team_ids, _publish_queue_moved, queue_drain
 
 Status = Conversation.Status
@@ -23,6 +24,7 @@ def agent_set_presence(*, profile: AgentProfile, presence: Any) -> AgentProfile:
     AgentProfile.objects.filter(pk=profile.pk).update(
         presence=presence, last_seen_at=timezone.now()
     )
+    agent_copy_changed()
     profile.presence = presence
     team_ids = _agent_team_ids(profile.user_id)
     if presence == AgentProfile.Presence.ONLINE:

@@ -315,7 +315,8 @@ def test_supervisors_read_the_audit_log_in_the_admin_and_nobody_edits_it(client)
     plain_staff = factories.agent()
     plain_staff.user.is_staff = True
     plain_staff.user.save()
-    event = services.audit_record(actor=None, action=AuditEvent.Action.LOGIN_LOCKED)
+    services.audit_record(actor=None, action=AuditEvent.Action.LOGIN_LOCKED)
+    event = AuditEvent.objects.get()
     changelist = reverse("admin:support_auditevent_changelist")
 
     client.force_login(supervisor.user)
