@@ -336,6 +336,8 @@ def test_the_inbox_uses_the_same_number_of_queries_for_5_and_40_conversations(ro
     with_5, response = count_queries(client, inbox_url())
     assert len(row_ids(response)) == 5
     busy_inbox(35, agents)
+    # Warm again: on a slow machine a copy may pass its 5 s life between the two counts.
+    client.get(inbox_url())
     with_40, response = count_queries(client, inbox_url())
     assert len(row_ids(response)) == 40
 
