@@ -15,9 +15,14 @@ os.environ["SECRET_KEY"] = "tests-" + secrets.token_urlsafe(48)
 # (tests/config/test_language_setting.py starts processes with DESTEK_LANGUAGE of their own).
 os.environ.pop("DESTEK_LANGUAGE", None)
 # Parallel test workers (pytest-xdist) share one Redis: each its own channel-layer and cache
-# prefix and Celery queue. Pub/sub ignores Redis database numbers, so a prefix it must be.
+# prefix and Celery queue. Pub/sub ignores Redis database numbers, so the prefix names the
+# database too (two checkouts testing at once on different databases stay apart).
 os.environ.setdefault(
-    "CHANNEL_LAYER_PREFIX", "destek-test-" + os.environ.get("PYTEST_XDIST_WORKER", "main")
+    "CHANNEL_LAYER_PREFIX",
+    "destek-test-{}-{}".format(
+        os.environ.get("REDIS_URL", "").rpartition("/")[2] or "0",
+        os.environ.get("PYTEST_XDIST_WORKER", "main"),
+    ),
 )
 os.environ.setdefault("CELERY_QUEUE", os.environ["CHANNEL_LAYER_PREFIX"])
 
