@@ -1,6 +1,6 @@
 """The audit log: who changed, viewed, exported or erased what."""
 
-from .. import errors, selectors, sql
+from .. import errors, selectors
 from ..models import (
     AuditEvent,
     Conversation,
@@ -33,16 +33,15 @@ def audit_record(
     conversation_id: int | None = None,
     ip_address: str | None = None,
     detail: dict | None = None,
-) -> None:
-    """Append one line to the audit log (never changed or deleted by the application), in one
-    statement: a conversation's first reply writes one (support.sql.audit_event_insert)."""
+) -> AuditEvent:
+    """Append one line to the audit log (never changed or deleted by the application)."""
     if action not in _ACTIONS:
         raise errors.InvalidInput(f"Unknown audit action {action!r}.")
     name = "system"
     if actor is not None:
         profile = selectors.agent_profile_for_user(actor)
         name = profile.name if profile else actor.get_username()
-    sql.audit_event_insert(
+    return AuditEvent.objects.create(
         actor_id=actor.pk if actor is not None else None,
         actor_name=name[:191],
         action=action,

@@ -1,6 +1,5 @@
 """The hand-written SQL of the hot path, fenced in one package: the message path here, rows
-in and out as the ORM does it in `rows`, the rate-limit counters in `counters`, the audit log's
-line in `audit`.
+in and out as the ORM does it in `rows`, the rate-limit counters in `counters`.
 
 Fixed-shape statements for the message path, where compiling the ORM's SQL for every message
 cost more server CPU than running it. Their text is built once per process from the models'
@@ -19,13 +18,11 @@ from django.utils.translation import gettext as _
 
 from .. import errors, visibility
 from ..models import AgentProfile, Contact, Conversation, Message, Widget
-from .audit import audit_event_insert
 from .counters import rate_limit_bucket_hit
 from .rows import RowColumns, fields_save
 
 __all__ = [
     "RowColumns",
-    "audit_event_insert",
     "contact_token_state",
     "conversation_lock_for_message",
     "fields_save",

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from support import errors, sql
 from support import selectors as support_selectors
-from support.models import AuditEvent, Contact, Conversation, Message, RateLimitBucket, Widget
+from support.models import Contact, Conversation, Message, RateLimitBucket, Widget
 from support.services.conversations import READ_SIDES, message_person_fields
 from support.services.read_marks import UNREAD_FOR
 from support.text import search_words
@@ -338,42 +338,3 @@ def test_a_rate_limit_hit_counts_as_the_orm_form_counts_it():
             by_sql.hits,
         )
     assert [by_sql.window_started_at, by_sql.hits] == [start + 5 * window, 1]
-
-
-@pytest.mark.parametrize(
-    "values",
-    [
-        {
-            "actor": "agent",
-            "actor_name": "Ayşe",
-            "action": AuditEvent.Action.CONVERSATION_STATUS_CHANGED,
-            "contact_ref": 7,
-            "conversation_ref": 9,
-            "ip_address": "2001:db8::1",
-            "detail": {"from": "queued", "to": "open", "reason": "agent_reply", "ğ": [1, None]},
-        },
-        {"actor": None, "actor_name": "system", "action": AuditEvent.Action.LOGIN_LOCKED},
-    ],
-    ids=["every field", "defaults"],
-)
-def test_an_audit_line_is_the_row_the_orm_creates(values):
-    if values["actor"] == "agent":
-        values = {**values, "actor": factories.agent().user}
-    before = timezone.now()
-    by_orm = AuditEvent.objects.create(**values)
-    actor = values.pop("actor")
-    sql.audit_event_insert(actor_id=actor.pk if actor else None, **values)
-    by_sql = AuditEvent.objects.exclude(pk=by_orm.pk).get()
-    by_orm.refresh_from_db()
-    fields = [f.attname for f in AuditEvent._meta.concrete_fields]
-    row = {name: getattr(by_orm, name) for name in fields if name not in ("id", "created_at")}
-    assert {name: getattr(by_sql, name) for name in row} == row
-    assert before <= by_orm.created_at <= by_sql.created_at <= timezone.now()
-
-
-def test_an_audit_line_with_an_unknown_field_is_refused_as_the_orm_refuses_it():
-    with pytest.raises(TypeError):
-        AuditEvent.objects.create(action=AuditEvent.Action.LOGIN_LOCKED, who="x")
-    with pytest.raises(TypeError):
-        sql.audit_event_insert(action=AuditEvent.Action.LOGIN_LOCKED, who="x")
-    assert not AuditEvent.objects.exists()
