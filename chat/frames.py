@@ -94,6 +94,11 @@ class JsonFrameConsumer(AsyncWebsocketConsumer):
 
     # The frame being handled is a read mark past the socket's budget (receive()).
     reads_over_budget = False
+    # Read marks put off by overload (the newest per (conversation, contact)), and the newest
+    # mark this socket wrote per conversation (an older or equal one is not written again):
+    # made at the socket's first read mark, not kept by every idle socket.
+    reads_put_off: dict[tuple[int, int], int] | None = None
+    reads_written: dict[int, int] | None = None
 
     async def dispatch(self, message):
         # Channels runs close_old_connections in a worker thread before every handler: a
@@ -107,11 +112,6 @@ class JsonFrameConsumer(AsyncWebsocketConsumer):
 
     async def connect(self):
         self.start_frame_limits()
-        # Read marks put off by overload: the newest per (conversation, contact).
-        self.reads_put_off: dict[tuple[int, int], int] = {}
-        # The newest read mark this socket wrote per conversation: an older or equal one is
-        # not written again.
-        self.reads_written: dict[int, int] = {}
         await self.accept()
 
     def start_frame_limits(self) -> None:
@@ -201,11 +201,14 @@ class JsonFrameConsumer(AsyncWebsocketConsumer):
         meanwhile (chat/read_marks.py). Overloaded or past the socket's budget for read marks,
         keep it for the next ping instead: a mark only moves forward and clients do not send
         it again, so only the newest one matters."""
-        if positive_int(up_to) is not None and up_to <= self.reads_written.get(conversation.pk, 0):
+        written_before = self.reads_written or {}
+        if positive_int(up_to) is not None and up_to <= written_before.get(conversation.pk, 0):
             return  # marks only move forward: this one changes nothing
         put_off = self.reads_over_budget or backlog.full(share=PUT_OFF_SHARE)
         if put_off and positive_int(up_to) is not None:
             key = (conversation.pk, conversation.contact_id)
+            if self.reads_put_off is None:
+                self.reads_put_off = {}
             self.reads_put_off[key] = max(up_to, self.reads_put_off.get(key, 0))
             return
         if positive_int(up_to) is None:  # refused there (InvalidInput), as the client learns
@@ -221,6 +224,8 @@ class JsonFrameConsumer(AsyncWebsocketConsumer):
         )
         if written is not None:
             # What was stored (never past the newest message), not what was asked.
+            if self.reads_written is None:
+                self.reads_written = {}
             self.reads_written[conversation.pk] = written
 
     async def catch_up(self) -> bool:
@@ -228,7 +233,7 @@ class JsonFrameConsumer(AsyncWebsocketConsumer):
         ping's other database work waits for the next one too)."""
         if backlog.full(share=PUT_OFF_SHARE):
             return False
-        reads, self.reads_put_off = self.reads_put_off, {}
+        reads, self.reads_put_off = self.reads_put_off or {}, None
         for (conversation_id, contact_id), up_to in reads.items():
             await self.mark_read(Conversation(pk=conversation_id, contact_id=contact_id), up_to)
         return True
