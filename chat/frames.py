@@ -12,6 +12,7 @@ import time
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.http.cookie import parse_cookie
 
 from support import edge, errors
 from support import services as support_services
@@ -73,6 +74,13 @@ def scope_header(scope, name: bytes) -> str | None:
         if key == name:
             return value.decode("latin-1")
     return None
+
+
+def scope_cookie(scope, name: str) -> str | None:
+    """One cookie of the request that opened the socket, parsed when asked (not kept per
+    socket)."""
+    header = scope_header(scope, b"cookie")
+    return parse_cookie(header).get(name) if header else None
 
 
 def positive_int(value) -> int | None:

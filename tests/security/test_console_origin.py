@@ -71,6 +71,13 @@ async def test_the_sites_own_origins_open_the_console_socket(agent_cookie, origi
     assert await open_console(agent_cookie, origin=origin, scheme=scheme) == "open"
 
 
+@pytest.mark.parametrize("cookie", ["", "sessionid=forged", "csrftoken=x"])
+async def test_a_console_socket_without_a_valid_session_cookie_is_refused(db, settings, cookie):
+    settings.ALLOWED_HOSTS = ["support.example"]
+    cookie = cookie.replace("sessionid", settings.SESSION_COOKIE_NAME)
+    assert await open_console(cookie, origin=None) == consumers.CLOSE_FORBIDDEN
+
+
 async def test_the_widget_socket_opens_without_the_session_layers(agent_cookie):
     """Visitors authenticate with their first frame: the server's widget route is the bare
     consumer (no cookie, session or user layer keeping a copy of the scope per socket), and a
