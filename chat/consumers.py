@@ -52,6 +52,8 @@ class VisitorConsumer(JsonFrameConsumer):
     contact_id = None
     # Overload (refused()): until when this socket's messages are refused.
     refused_until = 0.0
+    # Closes a socket that does not authenticate in time (connect() to authenticate()).
+    auth_deadline = None
 
     async def connect(self):
         await super().connect()
@@ -64,7 +66,8 @@ class VisitorConsumer(JsonFrameConsumer):
             await self.close(code=CLOSE_UNAUTHENTICATED)
 
     async def disconnect(self, code):
-        self.auth_deadline.cancel()
+        if self.auth_deadline is not None:
+            self.auth_deadline.cancel()
         if self.contact_id is not None:
             await self.channel_layer.group_discard(
                 realtime.visitor_group(self.contact_id), self.channel_name
@@ -156,6 +159,7 @@ class VisitorConsumer(JsonFrameConsumer):
         self.contact_id = contact.pk
         self.visitor_token = frame.get("visitor_token")
         self.auth_deadline.cancel()
+        self.auth_deadline = None  # its handle and callback, for the socket's life otherwise
         self.last_touch = time.monotonic()
         await database_sync_to_async(support_services.contact_touch)(contact_id=contact.pk)
         self.own_conversation_ids: set[int] = set()

@@ -8,11 +8,11 @@ console.consumers.ConsoleConsumer pushes the agent console's HTML fragments.
 import json
 import math
 import time
-from collections import deque
 
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.http.cookie import parse_cookie
 
 from support import edge, errors
 from support import services as support_services
@@ -30,12 +30,17 @@ GAP_SETTLE_SECONDS = 3
 
 
 class FrameRateLimiter:
-    """At most `limit` frames per `window` seconds; far beyond it is abuse."""
+    """At most `limit` frames per `window` seconds; far beyond it is abuse.
+
+    Every socket keeps two or more for its life: slots and a plain list keep them small (a
+    deque allocates a 64-slot block even empty); the list holds about 3 x limit stamps at most."""
+
+    __slots__ = ("limit", "stamps", "window")
 
     def __init__(self, *, limit: int, window: float):
         self.limit = limit
         self.window = window
-        self.stamps: deque[float] = deque()
+        self.stamps: list[float] = []
 
     def hit(self) -> str:
         now = limit_clock()
@@ -52,8 +57,11 @@ class FrameRateLimiter:
         return not self.stamps
 
     def _expire(self, now: float) -> None:
-        while self.stamps and now - self.stamps[0] > self.window:
-            self.stamps.popleft()
+        stamps = self.stamps
+        expired = 0
+        while expired < len(stamps) and now - stamps[expired] > self.window:
+            expired += 1
+        del stamps[:expired]
 
 
 # The frame limits' clock (a module attribute, so a test can play an agent's minutes at once).
@@ -66,6 +74,13 @@ def scope_header(scope, name: bytes) -> str | None:
         if key == name:
             return value.decode("latin-1")
     return None
+
+
+def scope_cookie(scope, name: str) -> str | None:
+    """One cookie of the request that opened the socket, parsed when asked (not kept per
+    socket)."""
+    header = scope_header(scope, b"cookie")
+    return parse_cookie(header).get(name) if header else None
 
 
 def positive_int(value) -> int | None:
@@ -87,6 +102,11 @@ class JsonFrameConsumer(AsyncWebsocketConsumer):
 
     # The frame being handled is a read mark past the socket's budget (receive()).
     reads_over_budget = False
+    # Read marks put off by overload (the newest per (conversation, contact)), and the newest
+    # mark this socket wrote per conversation (an older or equal one is not written again):
+    # made at the socket's first read mark, not kept by every idle socket.
+    reads_put_off: dict[tuple[int, int], int] | None = None
+    reads_written: dict[int, int] | None = None
 
     async def dispatch(self, message):
         # Channels runs close_old_connections in a worker thread before every handler: a
@@ -100,11 +120,6 @@ class JsonFrameConsumer(AsyncWebsocketConsumer):
 
     async def connect(self):
         self.start_frame_limits()
-        # Read marks put off by overload: the newest per (conversation, contact).
-        self.reads_put_off: dict[tuple[int, int], int] = {}
-        # The newest read mark this socket wrote per conversation: an older or equal one is
-        # not written again.
-        self.reads_written: dict[int, int] = {}
         await self.accept()
 
     def start_frame_limits(self) -> None:
@@ -194,11 +209,14 @@ class JsonFrameConsumer(AsyncWebsocketConsumer):
         meanwhile (chat/read_marks.py). Overloaded or past the socket's budget for read marks,
         keep it for the next ping instead: a mark only moves forward and clients do not send
         it again, so only the newest one matters."""
-        if positive_int(up_to) is not None and up_to <= self.reads_written.get(conversation.pk, 0):
+        written_before = self.reads_written or {}
+        if positive_int(up_to) is not None and up_to <= written_before.get(conversation.pk, 0):
             return  # marks only move forward: this one changes nothing
         put_off = self.reads_over_budget or backlog.full(share=PUT_OFF_SHARE)
         if put_off and positive_int(up_to) is not None:
             key = (conversation.pk, conversation.contact_id)
+            if self.reads_put_off is None:
+                self.reads_put_off = {}
             self.reads_put_off[key] = max(up_to, self.reads_put_off.get(key, 0))
             return
         if positive_int(up_to) is None:  # refused there (InvalidInput), as the client learns
@@ -214,6 +232,8 @@ class JsonFrameConsumer(AsyncWebsocketConsumer):
         )
         if written is not None:
             # What was stored (never past the newest message), not what was asked.
+            if self.reads_written is None:
+                self.reads_written = {}
             self.reads_written[conversation.pk] = written
 
     async def catch_up(self) -> bool:
@@ -221,7 +241,7 @@ class JsonFrameConsumer(AsyncWebsocketConsumer):
         ping's other database work waits for the next one too)."""
         if backlog.full(share=PUT_OFF_SHARE):
             return False
-        reads, self.reads_put_off = self.reads_put_off, {}
+        reads, self.reads_put_off = self.reads_put_off or {}, None
         for (conversation_id, contact_id), up_to in reads.items():
             await self.mark_read(Conversation(pk=conversation_id, contact_id=contact_id), up_to)
         return True

@@ -24,6 +24,7 @@ from chat.frames import (
     FrameRateLimiter,
     JsonFrameConsumer,
     positive_int,
+    scope_cookie,
     scope_header,
 )
 from support import errors, languages
@@ -135,7 +136,7 @@ class ConsoleConsumer(JsonFrameConsumer):
         self.language = languages.agent_language(
             profile=self.profile,
             browser=languages.browser_language(
-                cookie=self.scope.get("cookies", {}).get(settings.LANGUAGE_COOKIE_NAME),
+                cookie=scope_cookie(self.scope, settings.LANGUAGE_COOKIE_NAME),
                 accept_language=scope_header(self.scope, b"accept-language"),
             ),
         )
@@ -236,8 +237,7 @@ class ConsoleConsumer(JsonFrameConsumer):
         now = time.monotonic()
         if now - self.session_checked_at < max_age:
             return True
-        session = self.scope.get("session")
-        user = support_selectors.agent_user_for_session(getattr(session, "session_key", None))
+        user = support_selectors.agent_user_for_session(self.scope.get("session_key"))
         if user is None or user.pk != self.profile.user_id:
             return False
         self.session_checked_at = now
@@ -455,7 +455,7 @@ class ConsoleConsumer(JsonFrameConsumer):
         await self.send(text_data=html)
 
     async def console_sign_in_ended(self, event: dict):
-        own = getattr(self.scope.get("session"), "session_key", None)
+        own = self.scope.get("session_key")
         if event.get("session_key") in (None, own):
             await self.close(code=CLOSE_FORBIDDEN)
 

@@ -9,6 +9,9 @@ BATCH_SECONDS = 0.25
 
 
 class InboxBatch:
+    # One per console socket, for its life.
+    __slots__ = ("pending", "send", "task")
+
     def __init__(self, send: Callable[[str], Awaitable[None]]):
         self.send = send
         # conversation id -> its fragments, in the order the rows last changed.

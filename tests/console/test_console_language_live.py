@@ -1,10 +1,12 @@
 """Live console fragments reach each socket in its agent's language, whoever made the change
 and whatever language the publishing thread had."""
 
+import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.utils import translation
 
+from config import routing
 from console import realtime
 from support.models import Conversation
 from tests import factories, sockets
@@ -59,3 +61,30 @@ async def test_each_console_gets_the_header_in_its_agents_language(channel_layer
     assert ">Pending<" in english and ">Resolve<" in english
     for socket in consoles:
         await socket.disconnect()
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("tr", "Önce konuşmayı izlemeye başlayın."), ("en", "Watch the conversation first.")],
+)
+async def test_a_console_signed_in_by_its_cookie_speaks_the_language_cookies_language(
+    settings, language, expected
+):
+    """As the server runs it: the session cookie signs the socket in, and the language cookie
+    beside it (the console's language switch) chooses what the socket says."""
+    profile = await sync_to_async(factories.agent)()
+    client = await sync_to_async(factories.logged_in)(profile)
+    cookie = (
+        f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}; "
+        f"{settings.LANGUAGE_COOKIE_NAME}={language}"
+    )
+    communicator = WebsocketCommunicator(
+        routing.websocket_application,
+        "/ws/console/",
+        headers=[(b"cookie", cookie.encode()), (b"accept-language", b"de")],
+    )
+    connected, _ = await communicator.connect()
+    assert connected
+    await communicator.send_json_to({"type": "typing", "conversation": 1, "state": True})
+    assert expected in await communicator.receive_from(timeout=5)
+    await communicator.disconnect()

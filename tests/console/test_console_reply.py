@@ -7,22 +7,18 @@ import json
 
 import pytest
 from asgiref.sync import sync_to_async
-from channels.auth import AuthMiddlewareStack
-from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.test import Client
 
-from config.routing import websocket_urlpatterns
+# As the server runs it: the session cookie signs the console socket in.
+from config.routing import websocket_application as application
 from console import consumers
 from support.models import Message
 from tests import factories, sockets
 from tests.chat.test_attachments_live import upload
 
 pytestmark = sockets.SOCKET_TESTS
-
-# As config.asgi serves it: the session cookie signs the console socket in.
-application = AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
 
 
 def signed_in_client(user) -> Client:
@@ -72,7 +68,7 @@ async def test_a_reply_over_the_socket_is_stored_once_answered_and_reaches_the_v
     conversation, user, token = chat
     client = await sync_to_async(signed_in_client)(user)
     console = await console_for(client)
-    visitor = WebsocketCommunicator(URLRouter(websocket_urlpatterns), "/ws/widget/")
+    visitor = WebsocketCommunicator(application, "/ws/widget/")
     await visitor.connect()
     await visitor.send_json_to({"type": "auth", "visitor_token": token})
     assert (await visitor.receive_json_from(timeout=5))["type"] == "auth.ok"

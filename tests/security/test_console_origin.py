@@ -5,18 +5,16 @@ stops a page on another site from asking; only the Origin check does.
 """
 
 import pytest
-from channels.auth import AuthMiddlewareStack
-from channels.routing import URLRouter
+from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.test import Client
 
 from chat import consumers
-from config.routing import websocket_urlpatterns
+from config import routing
+from config.routing import websocket_application as application
 from tests import factories, sockets
 
 pytestmark = sockets.SOCKET_TESTS
-
-application = AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
 
 
 @pytest.fixture
@@ -71,3 +69,25 @@ async def test_a_page_of_another_origin_cannot_open_an_agents_console_socket(age
 )
 async def test_the_sites_own_origins_open_the_console_socket(agent_cookie, origin, scheme):
     assert await open_console(agent_cookie, origin=origin, scheme=scheme) == "open"
+
+
+@pytest.mark.parametrize("cookie", ["", "sessionid=forged", "csrftoken=x"])
+async def test_a_console_socket_without_a_valid_session_cookie_is_refused(db, settings, cookie):
+    settings.ALLOWED_HOSTS = ["support.example"]
+    cookie = cookie.replace("sessionid", settings.SESSION_COOKIE_NAME)
+    assert await open_console(cookie, origin=None) == consumers.CLOSE_FORBIDDEN
+
+
+async def test_the_widget_socket_opens_without_the_session_layers(agent_cookie):
+    """Visitors authenticate with their first frame: the server's widget route is the bare
+    consumer (no cookie, session or user layer keeping a copy of the scope per socket), and a
+    browser's cookies change nothing."""
+    assert application.routes[0].callback is routing.visitor_socket
+    _contact, token = await sync_to_async(factories.visitor)()
+    headers = [(b"cookie", agent_cookie.encode()), (b"host", b"support.example")]
+    communicator = WebsocketCommunicator(application, "/ws/widget/", headers=headers)
+    connected, _ = await communicator.connect(timeout=5)
+    assert connected
+    await communicator.send_json_to({"type": "auth", "visitor_token": token})
+    assert (await communicator.receive_json_from(timeout=5))["type"] == "auth.ok"
+    await communicator.disconnect()
