@@ -200,7 +200,8 @@ class JsonFrameConsumer(AsyncWebsocketConsumer):
                 "code": "overloaded",
                 "detail": detail,
                 "client_id": client_id if isinstance(client_id, str) else None,
-                "retry_after": math.ceil(retry_after * 1000),
+                # Rounded first: (now + 0.075) - now is 75.00000001 ms in floats, not 76.
+                "retry_after": math.ceil(round(retry_after * 1000, 3)),
             }
         )
 
