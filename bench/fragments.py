@@ -26,7 +26,6 @@ machine is shared, so compare the two forms of one run.
 import argparse
 import json
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -131,15 +130,12 @@ def main() -> int:
     parser.add_argument("--redis-db", type=int, default=9, help="Redis db number for the stack")
     parser.add_argument("--json", help="write every figure to this file")
     args = parser.parse_args()
-    stack_args = bench.parse_args(
-        ["--visitors", "10", "--rate", "1", "--redis-db", str(args.redis_db)]
-    )
+    stack = bench.database_stack(redis_db=args.redis_db, prefix="destek-fragments-")
     machine = bench.machine_summary()
     print(
         f"fragments bench: {machine['nproc']} cores ({machine['cpu']}), "
         f"Python {machine['python']}, {args.renders:,} renders per form and language"
     )
-    stack = bench.BenchStack(stack_args, Path(tempfile.mkdtemp(prefix="destek-fragments-")))
     try:
         stack.create_database()
         stack.manage("migrate", "--noinput", "-v0")
