@@ -8,6 +8,7 @@ dict, the cheapest thing for the template engine to look into; the template stil
 every value it prints. The template tags (console/templatetags/console.py) only hand these on.
 """
 
+import html
 import re
 from functools import lru_cache
 
@@ -281,7 +282,14 @@ def _printed(pieces: tuple[str, ...], value_of, printers: dict | None = None) ->
         path = printed[index]
         printer = printers.get(path) if printers else None
         value = value_of(path)
-        printed[index] = printer(value) if printer else render_value_in_context(value, _PRINT)
+        if printer:
+            printed[index] = printer(value)
+        elif type(value) is str:
+            # What the template does with a plain (not safe) string, without its checks for
+            # dates, numbers and laziness (~5 µs a value).
+            printed[index] = html.escape(value)
+        else:
+            printed[index] = render_value_in_context(value, _PRINT)
     # The template's own output, and each value escaped as the template escapes it.
     return mark_safe("".join(printed))  # noqa: S308 - every piece is escaped
 
