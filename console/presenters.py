@@ -50,11 +50,6 @@ def conversation_url(conversation_id: int, name: str = "console:conversation") -
     return f"{head}{conversation_id}{tail}"
 
 
-@lru_cache(maxsize=32)
-def _plain_url(name: str, script_prefix: str, resolver) -> str:
-    return reverse(name, urlconf=resolver.urlconf_name)
-
-
 @lru_cache(maxsize=8)
 def _row_texts(language: str | None) -> dict:
     """The row's fixed texts in one language, looked up once: a lazy choice label costs a
@@ -171,6 +166,17 @@ _HEADER_URLS = {
 }
 
 
+@lru_cache(maxsize=32)
+def _header_url_parts(script_prefix: str, resolver) -> tuple[str, tuple]:
+    """The inbox's URL, and each of the header's URLs as (key, head, tail) around the id."""
+    inbox = reverse("console:inbox", urlconf=resolver.urlconf_name)
+    parts = tuple(
+        (key, *_conversation_url_parts(name, script_prefix, resolver))
+        for key, name in _HEADER_URLS.items()
+    )
+    return inbox, parts
+
+
 def conversation_header(conversation: Conversation) -> dict:
     """What console/_conversation_header.html prints for one conversation, in the active
     language and time zone (the page, the header's actions and the live header read it).
@@ -198,7 +204,7 @@ def conversation_header(conversation: Conversation) -> dict:
     snoozed_until = conversation.snoozed_until
     status = conversation.status
     priority = conversation.priority
-    resolver = get_resolver(get_urlconf())
+    inbox_url, url_parts = _header_url_parts(get_script_prefix(), get_resolver(get_urlconf()))
     return {
         "id": pk,
         "status": status,
@@ -235,8 +241,8 @@ def conversation_header(conversation: Conversation) -> dict:
         else "",
         "assignee_id": conversation.assignee_id,
         "assignee_name": _assignee_name(conversation.assignee),
-        "inbox_url": _plain_url("console:inbox", get_script_prefix(), resolver),
-        **{key: conversation_url(pk, name) for key, name in _HEADER_URLS.items()},
+        "inbox_url": inbox_url,
+        **{key: f"{head}{pk}{tail}" for key, head, tail in url_parts},
     }
 
 

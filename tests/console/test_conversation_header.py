@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import reverse, set_script_prefix
 from django.utils import timezone, translation
 
 from console import realtime
@@ -152,21 +152,27 @@ def test_the_header_prints_dates_in_the_active_language_and_time_zone(header_sha
             assert turkish == template_header(conversation_header(due))
 
 
-def test_each_url_in_the_header_is_the_conversations(header_shapes):
+@pytest.mark.parametrize("script_prefix", ["/", "/destek/"])
+def test_each_url_in_the_header_is_the_conversations(header_shapes, script_prefix):
     pk = header_shapes[4 * 2 + 1]  # open and not blocked: every form
-    html = live_header_html(
-        conversation_header(selectors.conversation_get_for_inbox_row(conversation_id=pk))
-    )
-    for name in (
-        "console:conversation_labels_change",
-        "console:conversation_status_change",
-        "console:conversation_assign",
-        "console:conversation_snooze",
-        "console:conversation_macro_menu",
-        "console:conversation_block",
-    ):
-        assert f'"{reverse(name, args=[pk])}"' in html, name
-    assert f'href="{reverse("console:inbox")}"' in html
+    set_script_prefix(script_prefix)
+    try:
+        html = live_header_html(
+            conversation_header(selectors.conversation_get_for_inbox_row(conversation_id=pk))
+        )
+        for name in (
+            "console:conversation_labels_change",
+            "console:conversation_status_change",
+            "console:conversation_assign",
+            "console:conversation_snooze",
+            "console:conversation_macro_menu",
+            "console:conversation_block",
+        ):
+            url = reverse(name, args=[pk])
+            assert url.startswith(f"{script_prefix}console/") and f'"{url}"' in html, name
+        assert f'href="{reverse("console:inbox")}"' in html
+    finally:
+        set_script_prefix("/")
 
 
 def test_headers_of_one_shape_share_their_pieces(header_shapes):
