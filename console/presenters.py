@@ -8,24 +8,21 @@ dict, the cheapest thing for the template engine to look into; the template stil
 every value it prints. The template tags (console/templatetags/console.py) only hand these on.
 """
 
-import html
-import re
 from functools import lru_cache
 
 from django.conf import settings
-from django.template import Context
-from django.template.base import render_value_in_context
 from django.template.defaultfilters import linebreaksbr, truncatechars
 from django.template.loader import render_to_string
 from django.urls import get_resolver, get_script_prefix, get_urlconf, reverse
 from django.utils import dateformat
 from django.utils.formats import date_format, get_format, time_format
-from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import get_language, gettext
 
 from emails import selectors as email_selectors
 from support.models import Conversation, Message
+
+from . import pieces
 
 STATUS_LABELS = dict(Conversation.Status.choices)
 CHANNEL_LABELS = dict(Conversation.Channel.choices)
@@ -246,97 +243,23 @@ def conversation_header(conversation: Conversation) -> dict:
     }
 
 
-# A row's HTML is its template's, printed from pieces. The template is rendered once per shape
-# (language, channel, which values are empty, how many labels) with a marker in place of each
-# value; a row of that shape is those literal pieces with its values printed between them as
-# the template prints a variable (localized, escaped). A live message's row goes out in every
-# language, and the inbox prints 50 rows: a join instead of a template render each time.
-# tests/console/test_console_tags.py keeps the two forms equal.
-_MARK = "\x1f"
-_MARKED = re.compile(r"\x1f([\w.]+)\x1f")
 # Values the template branches on by value (an icon per channel), not only on their presence.
 _ROW_STRUCTURAL = frozenset({"channel"})
-_PRINT = Context(autoescape=True)
-
-
-def _shape(values: dict, *, skip: frozenset, structural: frozenset) -> tuple:
-    """Which values are empty (and the structural ones): what a template's branches read."""
-    return tuple(
-        (name, value if not value or name in structural else True)
-        for name, value in values.items()
-        if name not in skip
-    )
-
-
-def _marked(shape: tuple) -> dict:
-    return {name: f"{_MARK}{name}{_MARK}" if value is True else value for name, value in shape}
-
-
-def _split(html: str) -> tuple[str, ...]:
-    """Literal HTML and value paths, alternating (the first and last literal)."""
-    return tuple(_MARKED.split(html))
-
-
-def _pieces(cached, shape: tuple) -> tuple[str, ...]:
-    # A template edited while the server runs shows at once.
-    return cached.__wrapped__(shape) if settings.DEBUG else cached(shape)
-
-
-def _printed(pieces: tuple[str, ...], value_of, printers: dict | None = None) -> str:
-    printed = list(pieces)
-    for index in range(1, len(printed), 2):
-        path = printed[index]
-        printer = printers.get(path) if printers else None
-        value = value_of(path)
-        if printer:
-            printed[index] = printer(value)
-        elif type(value) is str:
-            # What the template does with a plain (not safe) string, without its checks for
-            # dates, numbers and laziness (~5 µs a value).
-            printed[index] = html.escape(value)
-        else:
-            printed[index] = render_value_in_context(value, _PRINT)
-    # The template's own output, and each value escaped as the template escapes it.
-    return mark_safe("".join(printed))  # noqa: S308 - every piece is escaped
-
-
 _ROW_SKIP = frozenset({"texts", "labels"})
-
-
-def _marked_labels(count: int, names: tuple[str, ...]) -> list[dict]:
-    return [{name: f"{_MARK}labels.{i}.{name}{_MARK}" for name in names} for i in range(count)]
-
-
-def _labelled_html(cached, values: dict, *, skip, structural, label_value) -> str:
-    """`values` printed from `cached`'s pieces for their shape; a label's value is
-    `label_value(label, name)` for the path labels.<i>.<name>."""
-    shape = (
-        get_language(),
-        _shape(values, skip=skip, structural=structural),
-        len(values["labels"]),
-    )
-
-    def value_of(path: str):
-        if path.startswith("labels."):
-            _labels, index, name = path.split(".")
-            return label_value(values["labels"][int(index)], name)
-        return values[path]
-
-    return _printed(_pieces(cached, shape), value_of)
 
 
 @lru_cache(maxsize=512)
 def _row_pieces(shape: tuple) -> tuple[str, ...]:
     language, values, label_count = shape
-    row = _marked(values)
-    row["labels"] = _marked_labels(label_count, ("name", "colour"))
+    row = pieces.marked(values)
+    row["labels"] = pieces.marked_labels(label_count, ("name", "colour"))
     row["texts"] = _row_texts(language)
-    return _split(render_to_string("console/_inbox_row.html", {"row": row}))
+    return pieces.split(render_to_string("console/_inbox_row.html", {"row": row}))
 
 
 def row_html(row: dict) -> str:
     """console/_inbox_row.html for `row` (inbox_row's values), safe HTML."""
-    return _labelled_html(
+    return pieces.labelled_html(
         _row_pieces, row, skip=_ROW_SKIP, structural=_ROW_STRUCTURAL, label_value=getattr
     )
 
@@ -357,15 +280,17 @@ _HEADER_STRUCTURAL = frozenset({"status", "channel", "due"})
 @lru_cache(maxsize=512)
 def _header_pieces(shape: tuple) -> tuple[str, ...]:
     _language, values, label_count = shape
-    header = _marked(values)
-    header["labels"] = _marked_labels(label_count, ("pk", "name", "colour"))
-    return _split(render_to_string("console/oob_conversation_header.html", {"header": header}))
+    header = pieces.marked(values)
+    header["labels"] = pieces.marked_labels(label_count, ("pk", "name", "colour"))
+    return pieces.split(
+        render_to_string("console/oob_conversation_header.html", {"header": header})
+    )
 
 
 def live_header_html(header: dict) -> str:
     """console/oob_conversation_header.html for `header` (conversation_header's values), in
     this thread's language, safe HTML."""
-    return _labelled_html(
+    return pieces.labelled_html(
         _header_pieces,
         header,
         skip=_HEADER_SKIP,
@@ -484,10 +409,10 @@ _MESSAGE_PRINTERS = {"body": lambda body: linebreaksbr(body, autoescape=True)}
 @lru_cache(maxsize=256)
 def _message_pieces(shape: tuple) -> tuple[str, ...]:
     language, values = shape
-    item = _marked(values)
+    item = pieces.marked(values)
     item.update(texts=_message_texts(language), files=[], actions=[])
     context = {"message": item, "conversation": Conversation(channel=Conversation.Channel.WIDGET)}
-    return _split(render_to_string("console/oob_message.html", context))
+    return pieces.split(render_to_string("console/oob_message.html", context))
 
 
 def live_message_html(message: Message, conversation: Conversation) -> str:
@@ -498,5 +423,10 @@ def live_message_html(message: Message, conversation: Conversation) -> str:
     (item,) = timeline_items(message, conversation)
     if item["files"] or item["actions"] or item["delivery"] == Message.Delivery.FAILED:
         return render_to_string("console/oob_message.html", context)
-    shape = (get_language(), _shape(item, skip=_MESSAGE_SKIP, structural=_MESSAGE_STRUCTURAL))
-    return _printed(_pieces(_message_pieces, shape), item.__getitem__, _MESSAGE_PRINTERS)
+    shape = (
+        get_language(),
+        pieces.value_shape(item, skip=_MESSAGE_SKIP, structural=_MESSAGE_STRUCTURAL),
+    )
+    return pieces.printed(
+        pieces.pieces_for(_message_pieces, shape), item.__getitem__, _MESSAGE_PRINTERS
+    )
