@@ -623,6 +623,13 @@ class BenchStack:
             log(f"could not clean Redis keys {self.name}*: {error!r}")
 
 
+def database_stack(*, redis_db: int, prefix: str) -> BenchStack:
+    """A stack for a bench script that needs a throwaway database and manage.py, no servers
+    (bench/volume.py, bench/fragments.py)."""
+    args = parse_args(["--visitors", "10", "--rate", "1", "--redis-db", str(redis_db)])
+    return BenchStack(args, Path(tempfile.mkdtemp(prefix=prefix)))
+
+
 class DbMonitor:
     """Samples the database's open backends (pg_stat_activity) and new sessions opened."""
 

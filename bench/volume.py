@@ -25,7 +25,6 @@ search <= 100 ms, reports <= 1 s. Figures are printed, never asserted.
 import argparse
 import json
 import sys
-import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -426,15 +425,12 @@ def main() -> int:
         help="cProfile the pages whose label contains LABEL (after timing them; printed)",
     )
     args = parser.parse_args()
-    stack_args = bench.parse_args(
-        ["--visitors", "10", "--rate", "1", "--redis-db", str(args.redis_db)]
-    )
     machine = bench.machine_summary()
     print(
         f"volume bench: {machine['nproc']} cores ({machine['cpu']}), {machine['memory_gib']} GiB, "
         f"Python {machine['python']}"
     )
-    stack = bench.BenchStack(stack_args, Path(tempfile.mkdtemp(prefix="destek-volume-")))
+    stack = bench.database_stack(redis_db=args.redis_db, prefix="destek-volume-")
     result = {"machine": machine}
     try:
         if args.database:

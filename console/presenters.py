@@ -8,23 +8,21 @@ dict, the cheapest thing for the template engine to look into; the template stil
 every value it prints. The template tags (console/templatetags/console.py) only hand these on.
 """
 
-import re
 from functools import lru_cache
 
 from django.conf import settings
-from django.template import Context
-from django.template.base import render_value_in_context
-from django.template.defaultfilters import linebreaksbr
+from django.template.defaultfilters import linebreaksbr, truncatechars
 from django.template.loader import render_to_string
 from django.urls import get_resolver, get_script_prefix, get_urlconf, reverse
 from django.utils import dateformat
-from django.utils.formats import get_format, time_format
-from django.utils.safestring import mark_safe
+from django.utils.formats import date_format, get_format, time_format
 from django.utils.timezone import template_localtime
 from django.utils.translation import get_language, gettext
 
 from emails import selectors as email_selectors
 from support.models import Conversation, Message
+
+from . import pieces
 
 STATUS_LABELS = dict(Conversation.Status.choices)
 CHANNEL_LABELS = dict(Conversation.Channel.choices)
@@ -35,16 +33,17 @@ PRIORITY_LABELS = dict(Conversation.Priority.choices)
 _ID_PLACEHOLDER = 987654321
 
 
-@lru_cache(maxsize=32)
-def _conversation_url_parts(script_prefix: str, resolver) -> tuple[str, str]:
-    url = reverse("console:conversation", args=[_ID_PLACEHOLDER], urlconf=resolver.urlconf_name)
+@lru_cache(maxsize=64)
+def _conversation_url_parts(name: str, script_prefix: str, resolver) -> tuple[str, str]:
+    url = reverse(name, args=[_ID_PLACEHOLDER], urlconf=resolver.urlconf_name)
     head, tail = url.split(str(_ID_PLACEHOLDER))
     return head, tail
 
 
-def conversation_url(conversation_id: int) -> str:
-    """reverse("console:conversation", args=[conversation_id]), without its ~40 µs per call."""
-    head, tail = _conversation_url_parts(get_script_prefix(), get_resolver(get_urlconf()))
+def conversation_url(conversation_id: int, name: str = "console:conversation") -> str:
+    """reverse(name, args=[conversation_id]) for a URL of one conversation, without its ~40 µs
+    per call."""
+    head, tail = _conversation_url_parts(name, get_script_prefix(), get_resolver(get_urlconf()))
     return f"{head}{conversation_id}{tail}"
 
 
@@ -134,100 +133,170 @@ def _assignee_name(assignee) -> str:
     return (profile.name if profile else "") or assignee.get_username()
 
 
-def _row_due(conversation: Conversation) -> tuple[str, str]:
-    """The running SLA target the row counts down to, as (from, due) Unix times ("" for none):
-    the first response while none was given, else the resolution."""
+def _due(conversation: Conversation) -> tuple[str, object, object]:
+    """The running SLA target a conversation counts down to, as (target, from, due):
+    the first response while none was given, else the resolution; ("", None, None) for none
+    and for a resolved conversation."""
     if conversation.status == Conversation.Status.RESOLVED:
-        return "", ""
+        return "", None, None
     if not conversation.first_response_at and conversation.first_response_due_at:
-        return _unix(conversation.queued_at), _unix(conversation.first_response_due_at)
+        return "first_response", conversation.queued_at, conversation.first_response_due_at
     if conversation.resolution_due_at:
-        return _unix(conversation.created_at), _unix(conversation.resolution_due_at)
-    return "", ""
+        return "resolution", conversation.created_at, conversation.resolution_due_at
+    return "", None, None
 
 
-# A row's HTML is its template's, printed from pieces. The template is rendered once per shape
-# (language, channel, which values are empty, how many labels) with a marker in place of each
-# value; a row of that shape is those literal pieces with its values printed between them as
-# the template prints a variable (localized, escaped). A live message's row goes out in every
-# language, and the inbox prints 50 rows: a join instead of a template render each time.
-# tests/console/test_console_tags.py keeps the two forms equal.
-_MARK = "\x1f"
-_MARKED = re.compile(r"\x1f([\w.]+)\x1f")
+def _row_due(conversation: Conversation) -> tuple[str, str]:
+    """The running SLA target the row counts down to, as (from, due) Unix times ("" for none)."""
+    _target, start, due = _due(conversation)
+    return _unix(start), _unix(due)
+
+
+# The header's forms post to these, each with the conversation's id.
+_HEADER_URLS = {
+    "labels_url": "console:conversation_labels_change",
+    "status_url": "console:conversation_status_change",
+    "assign_url": "console:conversation_assign",
+    "snooze_url": "console:conversation_snooze",
+    "macros_url": "console:conversation_macro_menu",
+    "block_url": "console:conversation_block",
+}
+
+
+@lru_cache(maxsize=32)
+def _header_url_parts(script_prefix: str, resolver) -> tuple[str, tuple]:
+    """The inbox's URL, and each of the header's URLs as (key, head, tail) around the id."""
+    inbox = reverse("console:inbox", urlconf=resolver.urlconf_name)
+    parts = tuple(
+        (key, *_conversation_url_parts(name, script_prefix, resolver))
+        for key, name in _HEADER_URLS.items()
+    )
+    return inbox, parts
+
+
+def conversation_header(conversation: Conversation) -> dict:
+    """What console/_conversation_header.html prints for one conversation, in the active
+    language and time zone (the page, the header's actions and the live header read it).
+
+    Reads what the inbox row reads, plus the team and the contact's block and identity.
+    Whether the viewer is the assignee ("Assign to me" hidden) is the template's: a live
+    header goes to every console, and shows the button.
+    """
+    texts = _row_texts(get_language())
+    pk = conversation.pk
+    contact = conversation.contact
+    topic = conversation.topic
+    team = conversation.team
+    labels = getattr(conversation, "label_list", None)
+    if labels is None:
+        labels = list(conversation.labels.all())
+    # A missing reverse one-to-one raises RelatedObjectDoesNotExist, an AttributeError.
+    rating = getattr(conversation, "rating", None)
+    target, start, due = _due(conversation)
+    local_due = template_localtime(due) if due else None
+    if target == "first_response":
+        due_when = time_format(local_due, "TIME_FORMAT")
+    else:
+        due_when = date_format(local_due, "SHORT_DATETIME_FORMAT") if local_due else ""
+    snoozed_until = conversation.snoozed_until
+    status = conversation.status
+    priority = conversation.priority
+    inbox_url, url_parts = _header_url_parts(get_script_prefix(), get_resolver(get_urlconf()))
+    return {
+        "id": pk,
+        "status": status,
+        "status_label": texts["status"].get(status, status),
+        "channel": conversation.channel,
+        "channel_label": texts["channel"].get(conversation.channel, conversation.channel),
+        "priority": priority,
+        "priority_label": texts["priority"].get(priority, priority),
+        "name": contact.display_name,
+        "topic_name": topic.local_name if topic else "",
+        "team_name": team.local_name if team else "",
+        # What the host page attached (Destek.setConversationContext).
+        "order_ref": conversation.context_order_id,
+        "table_ref": conversation.context_table,
+        "labels": [
+            {"pk": label.pk, "name": label.name, "colour": label.colour} for label in labels
+        ],
+        "blocked": bool(contact.blocked_by_id),
+        # Blocking the IP is offered for an anonymous contact whose address is known.
+        "ip_blockable": not contact.identified and bool(contact.last_ip),
+        "breached": conversation.sla_breached,
+        "rating_score": rating.score if rating else None,
+        "rating_stars": rating.stars if rating else "",
+        "rating_comment": truncatechars(rating.comment, 120) if rating else "",
+        # The SLA chip: "first_response" or "resolution" ("" for none), when it started and
+        # when it is due (Unix times), the due time for <time datetime> and as printed.
+        "due": target,
+        "due_from": _unix(start),
+        "due_at": _unix(due),
+        "due_iso": local_due.isoformat() if local_due else "",
+        "due_when": due_when,
+        "snoozed_until": date_format(template_localtime(snoozed_until), "SHORT_DATETIME_FORMAT")
+        if snoozed_until
+        else "",
+        "assignee_id": conversation.assignee_id,
+        "assignee_name": _assignee_name(conversation.assignee),
+        "inbox_url": inbox_url,
+        **{key: f"{head}{pk}{tail}" for key, head, tail in url_parts},
+    }
+
+
 # Values the template branches on by value (an icon per channel), not only on their presence.
 _ROW_STRUCTURAL = frozenset({"channel"})
-_PRINT = Context(autoescape=True)
-
-
-def _shape(values: dict, *, skip: frozenset, structural: frozenset) -> tuple:
-    """Which values are empty (and the structural ones): what a template's branches read."""
-    return tuple(
-        (name, value if not value or name in structural else True)
-        for name, value in values.items()
-        if name not in skip
-    )
-
-
-def _marked(shape: tuple) -> dict:
-    return {name: f"{_MARK}{name}{_MARK}" if value is True else value for name, value in shape}
-
-
-def _split(html: str) -> tuple[str, ...]:
-    """Literal HTML and value paths, alternating (the first and last literal)."""
-    return tuple(_MARKED.split(html))
-
-
-def _pieces(cached, shape: tuple) -> tuple[str, ...]:
-    # A template edited while the server runs shows at once.
-    return cached.__wrapped__(shape) if settings.DEBUG else cached(shape)
-
-
-def _printed(pieces: tuple[str, ...], value_of, printers: dict | None = None) -> str:
-    printed = list(pieces)
-    for index in range(1, len(printed), 2):
-        path = printed[index]
-        printer = printers.get(path) if printers else None
-        value = value_of(path)
-        printed[index] = printer(value) if printer else render_value_in_context(value, _PRINT)
-    # The template's own output, and each value escaped as the template escapes it.
-    return mark_safe("".join(printed))  # noqa: S308 - every piece is escaped
-
-
 _ROW_SKIP = frozenset({"texts", "labels"})
 
 
 @lru_cache(maxsize=512)
 def _row_pieces(shape: tuple) -> tuple[str, ...]:
     language, values, label_count = shape
-    row = _marked(values)
-    row["labels"] = [
-        {"name": f"{_MARK}labels.{i}.name{_MARK}", "colour": f"{_MARK}labels.{i}.colour{_MARK}"}
-        for i in range(label_count)
-    ]
+    row = pieces.marked(values)
+    row["labels"] = pieces.marked_labels(label_count, ("name", "colour"))
     row["texts"] = _row_texts(language)
-    return _split(render_to_string("console/_inbox_row.html", {"row": row}))
+    return pieces.split(render_to_string("console/_inbox_row.html", {"row": row}))
 
 
 def row_html(row: dict) -> str:
     """console/_inbox_row.html for `row` (inbox_row's values), safe HTML."""
-    shape = (
-        get_language(),
-        _shape(row, skip=_ROW_SKIP, structural=_ROW_STRUCTURAL),
-        len(row["labels"]),
+    return pieces.labelled_html(
+        _row_pieces, row, skip=_ROW_SKIP, structural=_ROW_STRUCTURAL, label_value=getattr
     )
-
-    def value_of(path: str):
-        if path.startswith("labels."):
-            _labels, index, attribute = path.split(".")
-            return getattr(row["labels"][int(index)], attribute)
-        return row[path]
-
-    return _printed(_pieces(_row_pieces, shape), value_of)
 
 
 def inbox_row_html(conversation: Conversation) -> str:
     """One conversation's inbox row (console/_inbox_row.html), safe HTML."""
     return row_html(inbox_row(conversation))
+
+
+# The conversation header (console/oob_conversation_header.html) from pieces as inbox rows are:
+# it goes out in every console language when a message changes the conversation (its first
+# agent reply: status, assignee, first response) and on every header action.
+_HEADER_SKIP = frozenset({"labels"})
+# Values the template branches on by value, not only on their presence.
+_HEADER_STRUCTURAL = frozenset({"status", "channel", "due"})
+
+
+@lru_cache(maxsize=512)
+def _header_pieces(shape: tuple) -> tuple[str, ...]:
+    _language, values, label_count = shape
+    header = pieces.marked(values)
+    header["labels"] = pieces.marked_labels(label_count, ("pk", "name", "colour"))
+    return pieces.split(
+        render_to_string("console/oob_conversation_header.html", {"header": header})
+    )
+
+
+def live_header_html(header: dict) -> str:
+    """console/oob_conversation_header.html for `header` (conversation_header's values), in
+    this thread's language, safe HTML."""
+    return pieces.labelled_html(
+        _header_pieces,
+        header,
+        skip=_HEADER_SKIP,
+        structural=_HEADER_STRUCTURAL,
+        label_value=dict.__getitem__,
+    )
 
 
 @lru_cache(maxsize=8)
@@ -340,10 +409,10 @@ _MESSAGE_PRINTERS = {"body": lambda body: linebreaksbr(body, autoescape=True)}
 @lru_cache(maxsize=256)
 def _message_pieces(shape: tuple) -> tuple[str, ...]:
     language, values = shape
-    item = _marked(values)
+    item = pieces.marked(values)
     item.update(texts=_message_texts(language), files=[], actions=[])
     context = {"message": item, "conversation": Conversation(channel=Conversation.Channel.WIDGET)}
-    return _split(render_to_string("console/oob_message.html", context))
+    return pieces.split(render_to_string("console/oob_message.html", context))
 
 
 def live_message_html(message: Message, conversation: Conversation) -> str:
@@ -354,5 +423,10 @@ def live_message_html(message: Message, conversation: Conversation) -> str:
     (item,) = timeline_items(message, conversation)
     if item["files"] or item["actions"] or item["delivery"] == Message.Delivery.FAILED:
         return render_to_string("console/oob_message.html", context)
-    shape = (get_language(), _shape(item, skip=_MESSAGE_SKIP, structural=_MESSAGE_STRUCTURAL))
-    return _printed(_pieces(_message_pieces, shape), item.__getitem__, _MESSAGE_PRINTERS)
+    shape = (
+        get_language(),
+        pieces.value_shape(item, skip=_MESSAGE_SKIP, structural=_MESSAGE_STRUCTURAL),
+    )
+    return pieces.printed(
+        pieces.pieces_for(_message_pieces, shape), item.__getitem__, _MESSAGE_PRINTERS
+    )

@@ -181,14 +181,20 @@ def console_event(html: str | dict[str, str], *, message_id: int | None = None) 
     return event
 
 
-def render_each_language(template: str, context: dict) -> dict[str, str]:
-    """A console fragment in every console language: one event reaches agents who speak
-    different ones, and this thread's language is whoever caused the change (or none)."""
+def each_language(render, *args) -> dict[str, str]:
+    """`render(*args)`, a console fragment, in every console language: one event reaches
+    agents who speak different ones, and this thread's language is whoever caused the change
+    (or none)."""
     rendered = {}
     for language, _name in settings.LANGUAGES:
         with translation.override(language):
-            rendered[language] = render_to_string(template, context)
+            rendered[language] = render(*args)
     return rendered
+
+
+def render_each_language(template: str, context: dict) -> dict[str, str]:
+    """A console template in every console language (each_language)."""
+    return each_language(render_to_string, template, context)
 
 
 # Names one row update, so a console in two of its groups (its team's and its own) sends it
@@ -234,10 +240,12 @@ def conversation_events(
     return outgoing
 
 
+def _live_header_html(conversation) -> str:
+    return presenters.live_header_html(presenters.conversation_header(conversation))
+
+
 def _header_html(conversation) -> dict[str, str]:
-    return render_each_language(
-        "console/oob_conversation_header.html", {"conversation": conversation}
-    )
+    return each_language(_live_header_html, conversation)
 
 
 def message_created(*, message: Message, conversation, conversation_changed: bool = False) -> None:
@@ -246,10 +254,7 @@ def message_created(*, message: Message, conversation, conversation_changed: boo
     status header when `conversation_changed`), and the row to the inboxes."""
     # The inbox row shows the labels (message_send's lock says whether there are any).
     support_selectors.conversation_labels_load(conversation)
-    html = {}
-    for language, _name in settings.LANGUAGES:
-        with translation.override(language):
-            html[language] = presenters.live_message_html(message, conversation)
+    html = each_language(presenters.live_message_html, message, conversation)
     if conversation_changed:
         header = _header_html(conversation)
         html = {language: fragment + header[language] for language, fragment in html.items()}

@@ -12,7 +12,7 @@ from support.conversation_context import context_cards_wanted
 from support.device import device_facts
 from support.models import Conversation
 
-from .. import forms
+from .. import forms, presenters
 
 # Messages per page on the conversation screen; "Load earlier messages" fetches more.
 CONVERSATION_PAGE_SIZE = 50
@@ -121,6 +121,7 @@ def conversation_context(request, conversation, *, contact_form=None) -> dict:
         # ~20 ms sooner (at 100k conversations, 50 rows are half of this page's time).
         **inbox,
         "conversation": conversation,
+        "header": presenters.conversation_header(conversation),
         # A channel with a reply window (WhatsApp) offers its templates once it closed.
         "reply_window_open": reply_window_open(conversation),
         # Not "messages": that name is the messages framework's (the inbox pane's bulk summary).

@@ -14,6 +14,7 @@ from support import errors, selectors, services
 from support.http import client_ip
 from support.models import AuditEvent, Conversation
 
+from .. import presenters
 from . import contexts
 from .access import agent_required, request_time_zone
 from .contexts import contact_form_for, conversation_context
@@ -92,21 +93,22 @@ def conversation_status_change(request, conversation_id: int):
             return HttpResponseBadRequest(_("Unknown action."))
     except errors.DomainError as error:
         return composer_error(request, error, status=409)
-    if request.htmx:
-        conversation = selectors.conversation_get_for_agent(
-            profile=request.agent, conversation_id=conversation_id
-        )
-        return render(request, "console/_conversation_header.html", {"conversation": conversation})
-    return redirect("console:conversation", conversation_id=conversation.pk)
+    return header_response(request, conversation_id)
 
 
 def header_response(request, conversation_id: int):
+    """The conversation's header after one of its actions, for htmx to swap in (the page
+    without htmx)."""
     if not request.htmx:
         return redirect("console:conversation", conversation_id=conversation_id)
     conversation = selectors.conversation_get_for_agent(
         profile=request.agent, conversation_id=conversation_id
     )
-    return render(request, "console/_conversation_header.html", {"conversation": conversation})
+    return render(
+        request,
+        "console/_conversation_header.html",
+        {"header": presenters.conversation_header(conversation)},
+    )
 
 
 def action_error(error: errors.DomainError):

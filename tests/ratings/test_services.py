@@ -6,7 +6,7 @@ import pytest
 from django.template.loader import render_to_string
 
 from chat import protocol, realtime
-from console.presenters import inbox_row_html
+from console.presenters import conversation_header, inbox_row_html
 from ratings import services
 from ratings.models import Rating
 from support import errors
@@ -135,7 +135,7 @@ def test_the_console_shows_the_rating(resolved):
     row = inbox_row_html(row_conversation)
     assert f'id="conv-row-{resolved.pk}"' in row and "4★" in row
     header = render_to_string(
-        "console/_conversation_header.html", {"conversation": row_conversation}
+        "console/_conversation_header.html", {"header": conversation_header(row_conversation)}
     )
     assert "★★★★☆" in header
     assert "Quick and kind" in header

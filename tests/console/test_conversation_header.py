@@ -1,0 +1,202 @@
+"""The conversation header: its view-model (console.presenters.conversation_header) and the
+live header printed from pieces, which must be the template's output for every shape."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.template.loader import render_to_string
+from django.urls import reverse, set_script_prefix
+from django.utils import timezone, translation
+
+from console import realtime
+from console.presenters import _header_pieces, conversation_header, live_header_html
+from ratings.models import Rating
+from support import selectors
+from support.models import ContactBlock, Conversation, Label
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+EVIL = "<script>alert(1)</script>"
+
+
+def template_header(header: dict) -> str:
+    return render_to_string("console/oob_conversation_header.html", {"header": header})
+
+
+def _shaped(status: str, variant: int, *, agents, team, topic, labels) -> int:
+    """A conversation of `status` in one of four variants; returns its id."""
+    conversation = factories.conversation(body="hello")
+    now = timezone.now()
+    changes = {"status": status}
+    contact = {}
+    if variant == 0:  # the bare conversation: anonymous, no IP, nothing attached
+        changes.update(first_response_due_at=None, resolution_due_at=None)
+    elif variant == 1:  # everything there is, escaped where it can be
+        changes.update(
+            assignee=agents[0].user,
+            topic=topic,
+            team=team,
+            priority="high",
+            context_order_id="A<1>&",
+            context_table="7",
+            first_response_at=None,
+            first_response_due_at=now + timedelta(minutes=2),
+            queued_at=now - timedelta(minutes=1),
+            resolution_breached_at=now,
+            snoozed_until=datetime(2027, 3, 4, 21, 30, tzinfo=UTC),
+        )
+        contact.update(identified=True, name=f"Ayşe {EVIL}", last_ip="203.0.113.9")
+        Rating.objects.create(
+            conversation=conversation,
+            current_for=conversation,
+            resolved_at=now,
+            score=2,
+            comment=f"Slow {EVIL} " + "x" * 130,
+        )
+    elif variant == 2:  # the other chip, a name without a profile name, a block, a bare rating
+        changes.update(
+            assignee=agents[1].user,
+            team=team,
+            priority="urgent",
+            context_table="Masa <5>",
+            first_response_at=now,
+            resolution_due_at=datetime(2027, 12, 8, 12, 0, tzinfo=UTC),
+            first_response_breached_at=now,
+        )
+        contact.update(
+            last_ip="198.51.100.7",
+            blocked_by=ContactBlock.objects.create(
+                widget=conversation.contact.widget, reason="spam"
+            ),
+        )
+        Rating.objects.create(
+            conversation=conversation, current_for=conversation, resolved_at=now, score=5
+        )
+    else:  # another channel, anonymous with an IP, snoozed until the customer replies
+        changes.update(
+            channel="whatsapp",
+            topic=topic,
+            priority="low",
+            context_order_id="B-2",
+            first_response_at=None,
+            first_response_due_at=now - timedelta(minutes=5),
+            queued_at=None,
+            snoozed_until=None,
+        )
+        contact.update(last_ip="2001:db8::1", email="a@example.com")
+    Conversation.objects.filter(pk=conversation.pk).update(**changes)
+    type(conversation.contact).objects.filter(pk=conversation.contact_id).update(**contact)
+    conversation.labels.add(*labels[: variant % 3])
+    return conversation.pk
+
+
+@pytest.fixture
+def header_shapes():
+    agents = [
+        factories.agent(display_name=f"Deniz {EVIL}"),
+        factories.agent(username="no-profile-name", display_name=""),
+    ]
+    team = factories.team(name=f"Billing & {EVIL}")
+    topic = factories.topic(team=team, name_en=f"Refunds {EVIL}", name_tr="İadeler")
+    labels = [
+        Label.objects.create(name="VIP & co", colour="#aa0000"),
+        Label.objects.create(name=EVIL, colour="#00aa00"),
+    ]
+    return [
+        _shaped(status, variant, agents=agents, team=team, topic=topic, labels=labels)
+        for status in Conversation.Status.values
+        for variant in range(4)
+    ]
+
+
+def test_the_header_from_pieces_is_the_templates_for_every_shape(header_shapes):
+    shapes = set()
+    for language in ("en", "tr"):
+        with translation.override(language):
+            for pk in header_shapes:
+                loaded = selectors.conversation_get_for_inbox_row(conversation_id=pk)
+                header = conversation_header(loaded)
+                assert live_header_html(header) == template_header(header), (language, pk)
+                shapes.add((header["status"], header["due"], len(header["labels"])))
+    # Every status; both chips and none; 0, 1 and 2 labels.
+    assert {status for status, _due, _labels in shapes} == set(Conversation.Status.values)
+    assert {due for _status, due, _labels in shapes} == {"", "first_response", "resolution"}
+    assert {labels for _status, _due, labels in shapes} == {0, 1, 2}
+
+
+def test_the_live_header_escapes_what_people_typed(header_shapes):
+    full = selectors.conversation_get_for_inbox_row(conversation_id=header_shapes[1])
+    html = live_header_html(conversation_header(full))
+    assert "<script>" not in html
+    escaped = "&lt;script&gt;alert(1)&lt;/script&gt;"
+    assert f"<h2>Ayşe {escaped}</h2>" in html  # the contact's name
+    assert f"Assigned to Deniz {escaped}" in html  # the assignee's
+    assert f"Refunds {escaped}" in html and f"Billing &amp; {escaped}" in html
+    assert f'data-label-id="{full.labels.get(name="VIP & co").pk}">VIP &amp; co<' in html
+    assert f"“Slow {escaped} xxx" in html and "x" * 120 not in html  # truncated to 120
+    assert "Order A&lt;1&gt;&amp;" in html
+
+
+def test_the_header_prints_dates_in_the_active_language_and_time_zone(header_shapes):
+    snoozed = selectors.conversation_get_for_inbox_row(conversation_id=header_shapes[4 * 5 + 1])
+    due = selectors.conversation_get_for_inbox_row(conversation_id=header_shapes[4 * 2 + 2])
+    assert snoozed.status == "snoozed" and due.status == "open"
+    with timezone.override("Europe/Istanbul"):
+        english = live_header_html(conversation_header(snoozed))
+        assert "Snoozed until 5 Mar 2027, 12:30 a.m." in english
+        with translation.override("tr"):
+            turkish = live_header_html(conversation_header(due))
+            assert "8 Ara 2027 15:00" in turkish
+            assert 'datetime="2027-12-08T15:00:00+03:00"' in turkish
+            assert turkish == template_header(conversation_header(due))
+
+
+@pytest.mark.parametrize("script_prefix", ["/", "/destek/"])
+def test_each_url_in_the_header_is_the_conversations(header_shapes, script_prefix):
+    pk = header_shapes[4 * 2 + 1]  # open and not blocked: every form
+    set_script_prefix(script_prefix)
+    try:
+        html = live_header_html(
+            conversation_header(selectors.conversation_get_for_inbox_row(conversation_id=pk))
+        )
+        for name in (
+            "console:conversation_labels_change",
+            "console:conversation_status_change",
+            "console:conversation_assign",
+            "console:conversation_snooze",
+            "console:conversation_macro_menu",
+            "console:conversation_block",
+        ):
+            url = reverse(name, args=[pk])
+            assert url.startswith(f"{script_prefix}console/") and f'"{url}"' in html, name
+        assert f'href="{reverse("console:inbox")}"' in html
+    finally:
+        set_script_prefix("/")
+
+
+def test_headers_of_one_shape_share_their_pieces(header_shapes):
+    _header_pieces.cache_clear()
+    first, second = (
+        conversation_header(selectors.conversation_get_for_inbox_row(conversation_id=pk))
+        for pk in (header_shapes[1], header_shapes[4 + 1])  # variant 1, bot and queued
+    )
+    live_header_html(first)
+    live_header_html(first)
+    assert _header_pieces.cache_info().misses == 1
+    live_header_html(second)
+    assert _header_pieces.cache_info().misses == 2
+
+
+def test_a_live_header_comes_in_each_language_and_shows_assign_to_me():
+    agent = factories.agent(display_name="Deniz")
+    conversation = factories.conversation()
+    Conversation.objects.filter(pk=conversation.pk).update(assignee=agent.user, status="open")
+    loaded = selectors.conversation_get_for_inbox_row(conversation_id=conversation.pk)
+    html = realtime._header_html(loaded)
+    assert "Assigned to Deniz" in html["en"] and "Atanan: Deniz" in html["tr"]
+    # No viewer in a live header: the button shows; the page hides it from the assignee.
+    assert 'hx-swap="outerHTML">\n      <input type="hidden" name="to"' in html["en"]
+    client = factories.logged_in(agent)
+    page = client.get(reverse("console:conversation", args=[conversation.pk])).text
+    assert 'hx-swap="outerHTML" hidden>\n      <input type="hidden" name="to"' in page
