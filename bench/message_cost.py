@@ -16,9 +16,11 @@ Then, alternating the copies round by round, a fresh process per round writes --
 messages through the steady-state statement (support.sql.message_insert_locked, each in its own
 transaction: BEGIN, the statement, COMMIT, as a socket's send does), a visitor's and an agent's
 in turn, into the active conversations. Each round reads its backend's CPU time from
-/proc/<pid>/stat (this machine's PostgreSQL) and the conversation table's updates and HOT
-updates (pg_stat_user_tables) around the round; the totals per copy are printed side by side.
-Other work on the machine adds noise to CPU time: read the rounds, not one figure.
+/proc/<pid>/stat (this machine's PostgreSQL), the conversation table's updates and HOT
+updates (pg_stat_user_tables) and the index blocks both tables' indexes touched
+(pg_statio_user_indexes: a count, free of the machine's noise) around the round; the totals
+per copy are printed side by side, then each round's new/old CPU ratio. Other work on the
+machine adds noise to CPU time: read the paired ratios, not one figure.
 """
 
 import argparse
