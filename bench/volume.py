@@ -410,6 +410,30 @@ TARGETS = {
 }
 
 
+def volume_database_build(stack, *, conversations: int, seed: int) -> dict:
+    """Create the stack's database, migrate and seed it, fill it with the generator; what
+    it generated."""
+    started = time.perf_counter()
+    stack.create_database()
+    stack.manage("migrate", "--noinput", "-v0")
+    stack.manage("seed_demo")
+    took = time.perf_counter() - started
+    print(f"database {stack.name}: migrated and seeded in {took:.0f} s")
+    out = stack.manage(
+        "shell",
+        "-c",
+        GENERATE,
+        stdin=json.dumps({"conversations": conversations, "seed": seed}),
+    )
+    generated = json.loads(out.strip().splitlines()[-1])
+    print(
+        f"generated {generated['contacts']:,} contacts, {generated['conversations']:,} "
+        f"conversations, {generated['messages']:,} messages, {generated['ratings']:,} "
+        f"ratings in {generated['seconds']['total']} s {generated['seconds']}"
+    )
+    return generated
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--conversations", type=int, default=100_000)
@@ -438,24 +462,8 @@ def main() -> int:
             stack.database_url = stack.admin_url.rsplit("/", 1)[0] + f"/{args.database}"
             stack.env["DATABASE_URL"] = stack.database_url
         else:
-            started = time.perf_counter()
-            stack.create_database()
-            stack.manage("migrate", "--noinput", "-v0")
-            stack.manage("seed_demo")
-            took = time.perf_counter() - started
-            print(f"database {stack.name}: migrated and seeded in {took:.0f} s")
-            out = stack.manage(
-                "shell",
-                "-c",
-                GENERATE,
-                stdin=json.dumps({"conversations": args.conversations, "seed": args.seed}),
-            )
-            generated = json.loads(out.strip().splitlines()[-1])
-            result["generated"] = generated
-            print(
-                f"generated {generated['contacts']:,} contacts, {generated['conversations']:,} "
-                f"conversations, {generated['messages']:,} messages, {generated['ratings']:,} "
-                f"ratings in {generated['seconds']['total']} s {generated['seconds']}"
+            result["generated"] = volume_database_build(
+                stack, conversations=args.conversations, seed=args.seed
             )
         size = stack.query("SELECT pg_size_pretty(pg_database_size(current_database()))")[0][0]
         print(f"database size: {size}")

@@ -42,7 +42,12 @@ class Conversation(models.Model):
 
     Priority = Priority
 
-    contact = models.ForeignKey(Contact, related_name="conversations", on_delete=models.CASCADE)
+    # No index of its own on contact and team: conversation_contact_idx and
+    # conversation_queue_idx begin with them, and every message's UPDATE (never a HOT one: it
+    # changes last_message_at) writes an entry into each index of this table.
+    contact = models.ForeignKey(
+        Contact, related_name="conversations", on_delete=models.CASCADE, db_index=False
+    )
     channel = models.CharField(
         _("channel"), max_length=16, choices=Channel.choices, default=Channel.WIDGET
     )
@@ -53,7 +58,12 @@ class Conversation(models.Model):
         Topic, verbose_name=_("topic"), null=True, blank=True, on_delete=models.SET_NULL
     )
     team = models.ForeignKey(
-        Team, verbose_name=_("team"), null=True, blank=True, on_delete=models.SET_NULL
+        Team,
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        db_index=False,
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -138,12 +148,12 @@ class Conversation(models.Model):
         verbose_name = _("conversation")
         verbose_name_plural = _("conversations")
         indexes = [
-            models.Index(fields=["status", "-last_message_at"], name="conversation_inbox_idx"),
             models.Index(fields=["contact", "-created_at"], name="conversation_contact_idx"),
             models.Index(fields=["team", "status", "queued_at"], name="conversation_queue_idx"),
             # The inbox's first page in order (support.selectors.conversation_list_for_inbox):
             # active conversations by newest activity, the unassigned queue first come first
-            # served, and any single status (e.g. resolved) by newest activity.
+            # served, and any single status (e.g. resolved) by newest activity (and the pending
+            # auto-resolve's status = pending, last_message_at < cutoff: a few thousand rows).
             models.Index(
                 SLA_BREACHED_ORDER.desc(),
                 PRIORITY_ORDER.desc(),

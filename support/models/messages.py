@@ -21,8 +21,9 @@ class Message(models.Model):
         DELIVERED = "delivered", _("Delivered")
         FAILED = "failed", _("Not delivered")
 
+    # Indexed by message_conversation_id_idx, which begins with it.
     conversation = models.ForeignKey(
-        "support.Conversation", related_name="messages", on_delete=models.CASCADE
+        "support.Conversation", related_name="messages", on_delete=models.CASCADE, db_index=False
     )
     sender_type = models.CharField(max_length=8, choices=SenderType.choices)
     # The console's timeline mixes messages and notes (support.models.Note.is_note); a
@@ -39,7 +40,9 @@ class Message(models.Model):
         _("delivery"), max_length=12, choices=Delivery.choices, blank=True, default=""
     )
     delivery_error = models.CharField(_("delivery error"), max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Not indexed: ids are in time order, and no query chose that index (search's date range
+    # reads the messages newest id first).
+    created_at = models.DateTimeField(auto_now_add=True)
     # Changed after sending (support.services.message_edits): the text before each change is
     # in the audit log, for supervisors; a deleted message keeps its row (ids only grow) with
     # no text.
