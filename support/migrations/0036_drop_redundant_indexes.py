@@ -3,6 +3,33 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+# (model, foreign key) whose own single-column index another index's leading column serves.
+FOREIGN_KEYS = [("conversation", "contact"), ("conversation", "team"), ("message", "conversation")]
+
+
+def foreign_key_indexes_drop(apps, schema_editor):
+    """The indexes db_index=True made, found as AlterField finds them: by column, B-tree, not
+    one of Meta.indexes."""
+    for model_name, field_name in FOREIGN_KEYS:
+        model = apps.get_model("support", model_name)
+        field = model._meta.get_field(field_name)
+        names = schema_editor._constraint_names(
+            model,
+            [field.column],
+            index=True,
+            type_=models.Index.suffix,
+            exclude={index.name for index in model._meta.indexes},
+        )
+        for name in names:
+            schema_editor.execute(schema_editor._delete_index_sql(model, name))
+
+
+def foreign_key_indexes_create(apps, schema_editor):
+    for model_name, field_name in FOREIGN_KEYS:
+        model = apps.get_model("support", model_name)
+        field = model._meta.get_field(field_name)
+        schema_editor.execute(schema_editor._create_index_sql(model, fields=[field]))
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -14,37 +41,46 @@ class Migration(migrations.Migration):
             model_name="conversation",
             name="conversation_inbox_idx",
         ),
-        migrations.AlterField(
-            model_name="conversation",
-            name="contact",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="conversations",
-                to="support.contact",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="conversation",
-            name="team",
-            field=models.ForeignKey(
-                blank=True,
-                db_index=False,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                to="support.team",
-                verbose_name="team",
-            ),
-        ),
-        migrations.AlterField(
-            model_name="message",
-            name="conversation",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="messages",
-                to="support.conversation",
-            ),
+        # db_index=False on three foreign keys: only their index goes. AlterField would also
+        # drop and re-add each foreign key constraint, which re-checks every row under a lock.
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name="conversation",
+                    name="contact",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="conversations",
+                        to="support.contact",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="conversation",
+                    name="team",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="support.team",
+                        verbose_name="team",
+                    ),
+                ),
+                migrations.AlterField(
+                    model_name="message",
+                    name="conversation",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="messages",
+                        to="support.conversation",
+                    ),
+                ),
+            ],
+            database_operations=[
+                migrations.RunPython(foreign_key_indexes_drop, foreign_key_indexes_create),
+            ],
         ),
         migrations.AlterField(
             model_name="message",
