@@ -306,6 +306,10 @@ class ConsoleConsumer(JsonFrameConsumer):
             conversation=conversation, after=after, limit=RESUME_BATCH
         )
         await self.send_messages(conversation, messages)
+        header_state = frame.get("header_state")
+        await self.send_watched_state(
+            conversation.pk, header_state if isinstance(header_state, str) else None
+        )
         if notes_after is not None:
             # Internal notes the page missed while its socket was away.
             notes = await database_sync_to_async(support_selectors.note_list_for_conversation)(
@@ -317,6 +321,18 @@ class ConsoleConsumer(JsonFrameConsumer):
                     {"messages": notes, "conversation": conversation},
                 )
                 await self.send(text_data=html)
+
+    async def send_watched_state(self, conversation_id: int, header_state: str | None) -> None:
+        """The inbox row as it is now, and the header when the page's is not: later changes
+        come through the group this socket joined first."""
+        state = await database_sync_to_async(realtime.watch_started)(
+            conversation_id=conversation_id, language=self.language, header_state=header_state
+        )
+        if state is None:
+            return
+        header_html, inbox = state
+        self.inbox_batch.drop(conversation_id)
+        await self.send(text_data=header_html + self.inbox_piece(inbox))
 
     async def send_messages(self, conversation, messages) -> None:
         if not messages:

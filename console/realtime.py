@@ -319,6 +319,21 @@ def conversation_changed(conversation, *, previous: dict | None = None) -> None:
     )
 
 
+def watch_started(*, conversation_id: int, language: str, header_state) -> tuple[str, dict] | None:
+    """For a console socket that starts watching a conversation: its header (in `language`;
+    "" when the page shows this one already, `header_state` being conversation_header's) and
+    its inbox part (conversation_events) as they are now. A change committed between the
+    page's render and the `watch`, or while the socket was away, reached no group the socket
+    was in; an unchanged header is not swapped under an open menu."""
+    conversation = support_selectors.conversation_get_for_inbox_row(conversation_id=conversation_id)
+    if conversation is None:
+        return None
+    with translation.override(language):
+        header = presenters.conversation_header(conversation)
+        header_html = "" if header["state"] == header_state else presenters.live_header_html(header)
+    return header_html, _inbox_part(conversation, notify_html="")
+
+
 def conversation_updated(*, conversation_id: int) -> None:
     """As conversation_changed, for a conversation known by its id."""
     conversation = support_selectors.conversation_get_for_inbox_row(conversation_id=conversation_id)

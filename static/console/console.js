@@ -309,8 +309,10 @@
     sendInbox();
     if (conversationId) {
       // Resume: the server sends every message after the newest one on the page.
+      // The header's state: the server sends it again only if a change came in between.
+      var header = $("#conversation-header");
       send({ type: "watch", conversation: conversationId, after: lastMessageId(),
-             notes_after: lastNoteId() });
+             notes_after: lastNoteId(), header_state: header ? header.dataset.state : null });
     }
   });
   body.addEventListener("htmx:wsClose", function () {

@@ -3,6 +3,8 @@ The visitor's socket is watched throughout: nothing internal may reach it."""
 
 from asgiref.sync import sync_to_async
 
+from console import presenters
+from support import selectors as support_selectors
 from support import services as support_services
 from tests import factories, sockets
 
@@ -154,3 +156,51 @@ async def test_labels_update_the_inbox_row_live_and_never_tell_the_visitor(chann
     assert "VIP-customer" not in html
     await visitor.disconnect()
     await console.disconnect()
+
+
+async def test_a_console_that_starts_watching_gets_the_row_and_a_changed_header(
+    channel_layer_kind,
+):
+    """A change committed after the page rendered but before its socket watched the
+    conversation (a page still connecting, a phone's socket away) reached no group the socket
+    was in: the watch brings the row up to date, and the header unless the page's (its state)
+    is the conversation's now."""
+    chat = await sync_to_async(setup_chat)()
+    conversation = chat["conversation"]
+    page_state = (await sync_to_async(header_of)(conversation))["state"]
+    label = await sync_to_async(factories.label)(name="VIP-customer", colour="#aa0000")
+    await sync_to_async(support_services.conversation_label_add)(
+        conversation=conversation, label_id=label.pk
+    )
+    watch = {"type": "watch", "conversation": conversation.pk, "after": 0}
+
+    console = await sockets.console_socket(chat["users"]["author"])
+    await console.send_json_to({**watch, "header_state": page_state})
+    html = await sockets.receive_html_until(console, 'id="conversation-header"')
+    assert 'hx-swap-oob="outerHTML:#conversation-header"' in html
+    assert f'data-label-id="{label.pk}"' in html
+    row = html[html.index(f'id="conv-row-{conversation.pk}"') :]
+    assert f'data-labels="{label.pk}"' in row
+
+    # A page that shows this header already (its own label change answered it) gets the row,
+    # which that answer did not bring, and not the header.
+    now_state = (await sync_to_async(header_of)(conversation))["state"]
+    assert now_state != page_state
+    current = await sockets.console_socket(chat["users"]["author"])
+    await current.send_json_to({**watch, "header_state": now_state})
+    html = await sockets.receive_html_until(current, f'id="conv-row-{conversation.pk}"')
+    assert f'data-labels="{label.pk}"' in html
+    assert "conversation-header" not in html + "".join(await sockets.drain(current))
+
+    # A page without the inbox list: the header only.
+    away = await sockets.console_socket(chat["users"]["author"], inbox=None)
+    await away.send_json_to({**watch, "header_state": page_state})
+    html = await sockets.receive_html_until(away, 'id="conversation-header"')
+    assert f"conv-row-{conversation.pk}" not in html
+    for socket in (console, current, away):
+        await socket.disconnect()
+
+
+def header_of(conversation):
+    fresh = support_selectors.conversation_get_for_inbox_row(conversation_id=conversation.pk)
+    return presenters.conversation_header(fresh)

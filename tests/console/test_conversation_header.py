@@ -1,6 +1,7 @@
 """The conversation header: its view-model (console.presenters.conversation_header) and the
 live header printed from pieces, which must be the template's output for every shape."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -200,3 +201,29 @@ def test_a_live_header_comes_in_each_language_and_shows_assign_to_me():
     client = factories.logged_in(agent)
     page = client.get(reverse("console:conversation", args=[conversation.pk])).text
     assert 'hx-swap="outerHTML" hidden>\n      <input type="hidden" name="to"' in page
+
+
+def test_the_page_shows_the_header_state_a_watching_socket_compares(header_shapes):
+    """console.realtime.watch_started sends a page the header again only when its state
+    differs: the page's and the socket's view of an unchanged conversation must agree, or
+    every page load would swap the header under an open menu."""
+    supervisor = factories.supervisor()
+    client = factories.logged_in(supervisor)
+    for language in ("en", "tr"):
+        client.cookies["django_language"] = language
+        for pk in header_shapes:
+            page = client.get(reverse("console:conversation", args=[pk])).text
+            state = re.search(r'id="conversation-header"[^>]* data-state="(\w+)"', page)[1]
+            header_html, _inbox = realtime.watch_started(
+                conversation_id=pk, language=language, header_state=state
+            )
+            assert header_html == "", (language, pk)
+    # A change after the page's render: the socket sends the header as it is now.
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("console:conversation", args=[header_shapes[0]])).text
+    state = re.search(r'id="conversation-header"[^>]* data-state="(\w+)"', page)[1]
+    Conversation.objects.filter(pk=header_shapes[0]).update(priority="urgent")
+    header_html, _inbox = realtime.watch_started(
+        conversation_id=header_shapes[0], language="en", header_state=state
+    )
+    assert "prio-urgent" in header_html
