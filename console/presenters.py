@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.urls import get_resolver, get_script_prefix, get_urlconf, reverse
 from django.utils import dateformat
 from django.utils.formats import date_format, get_format, time_format
+from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import get_language, gettext
 
@@ -72,12 +73,17 @@ def _unix(value) -> str:
 
 
 def inbox_row(conversation: Conversation) -> dict:
-    """What console/_inbox_row.html prints for one conversation.
+    """What console/_inbox_row.html prints for one conversation, in the active language.
 
     Reads only what the inbox selectors load (contact, topic, assignee's profile, rating,
     labels): no query when the conversation comes from them or from chat.services.
     """
-    texts = _row_texts(get_language())
+    return {**inbox_row_values(conversation), **inbox_row_texts(conversation)}
+
+
+def inbox_row_values(conversation: Conversation) -> dict:
+    """inbox_row's values that are the same in every language (a live row goes out in each:
+    these are read once)."""
     name = conversation.contact.display_name
     topic = conversation.topic
     labels = getattr(conversation, "label_list", None)
@@ -88,23 +94,17 @@ def inbox_row(conversation: Conversation) -> dict:
     due_from, due_at = _row_due(conversation)
     last = conversation.last_message_at
     local_last = template_localtime(last) if last else None
-    priority = conversation.priority
     return {
         "id": conversation.pk,
         "url": conversation_url(conversation.pk),
         "status": conversation.status,
         "channel": conversation.channel,
-        "channel_label": texts["channel"].get(conversation.channel, conversation.channel),
-        "status_label": texts["status"].get(conversation.status, conversation.status),
-        "priority": priority,
-        # The normal priority has no pill.
-        "priority_label": "" if priority == "normal" else texts["priority"].get(priority, priority),
+        "priority": conversation.priority,
         "unread": getattr(conversation, "unread_count", conversation.agent_unread_count),
         "assignee_id": conversation.assignee_id or "",
         "assignee_name": _assignee_name(conversation.assignee),
         "team_id": conversation.team_id or "",
         "topic_slug": topic.slug if topic else "",
-        "topic_name": topic.local_name if topic else "",
         "labels": labels,
         "label_ids": ",".join(str(label.pk) for label in labels),
         "breached": conversation.sla_breached,
@@ -113,7 +113,6 @@ def inbox_row(conversation: Conversation) -> dict:
         "due_from": due_from,
         "due_at": due_at,
         "last_iso": local_last.isoformat() if local_last else "",
-        "last_time": time_format(local_last, "TIME_FORMAT") if local_last else "",
         "initial": name[:1].upper(),
         "name": name,
         "preview": conversation.last_message_preview or "—",
@@ -122,6 +121,23 @@ def inbox_row(conversation: Conversation) -> dict:
         # What the host page attached (Destek.setConversationContext).
         "order_ref": conversation.context_order_id,
         "table_ref": conversation.context_table,
+    }
+
+
+def inbox_row_texts(conversation: Conversation) -> dict:
+    """inbox_row's values in the active language: labels, the topic's name, the time."""
+    texts = _row_texts(get_language())
+    topic = conversation.topic
+    priority = conversation.priority
+    last = conversation.last_message_at
+    local_last = template_localtime(last) if last else None
+    return {
+        "channel_label": texts["channel"].get(conversation.channel, conversation.channel),
+        "status_label": texts["status"].get(conversation.status, conversation.status),
+        # The normal priority has no pill.
+        "priority_label": "" if priority == "normal" else texts["priority"].get(priority, priority),
+        "topic_name": topic.local_name if topic else "",
+        "last_time": time_format(local_last, "TIME_FORMAT") if local_last else "",
         "texts": texts,
     }
 
@@ -272,6 +288,24 @@ def row_html(row: dict) -> str:
 def inbox_row_html(conversation: Conversation) -> str:
     """One conversation's inbox row (console/_inbox_row.html), safe HTML."""
     return row_html(inbox_row(conversation))
+
+
+@lru_cache(maxsize=1)
+def _oob_inbox_row_pieces() -> tuple[str, str]:
+    html = render_to_string("console/oob_inbox_row.html", {"row": pieces.MARK})
+    head, _mark, tail = html.partition(pieces.MARK)
+    return head, tail
+
+
+def live_inbox_row_html(conversation: Conversation, values: dict) -> str:
+    """console/oob_inbox_row.html (the row put first in the inbox list) in this thread's
+    language, safe HTML. `values`: inbox_row_values(conversation), read once for every
+    language a live row goes out in."""
+    cached = _oob_inbox_row_pieces
+    # A template edited while the server runs shows at once.
+    head, tail = cached.__wrapped__() if settings.DEBUG else cached()
+    row = row_html({**values, **inbox_row_texts(conversation)})
+    return mark_safe(f"{head}{row}{tail}")  # noqa: S308 - the template's text and a safe row
 
 
 # The conversation header (console/oob_conversation_header.html) from pieces as inbox rows are:

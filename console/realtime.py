@@ -197,6 +197,13 @@ def render_each_language(template: str, context: dict) -> dict[str, str]:
     return each_language(render_to_string, template, context)
 
 
+def inbox_row_each_language(conversation) -> dict[str, str]:
+    """The live inbox row (console/oob_inbox_row.html) in every console language: its
+    language-free values read once."""
+    values = presenters.inbox_row_values(conversation)
+    return each_language(presenters.live_inbox_row_html, conversation, values)
+
+
 # Names one row update, so a console in two of its groups (its team's and its own) sends it
 # once.
 _row_numbers = itertools.count()
@@ -205,7 +212,7 @@ _row_numbers = itertools.count()
 def _inbox_part(conversation, *, notify_html: str) -> dict:
     return {
         "id": f"{os.getpid()}.{next(_row_numbers)}",
-        "html": render_each_language("console/oob_inbox_row.html", {"conversation": conversation}),
+        "html": inbox_row_each_language(conversation),
         "row": row_facts(conversation),
         "groups": console_inbox_groups(conversation),
         "notify": notify_html,

@@ -4,8 +4,10 @@ import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse, set_script_prefix
 from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 
 from chat import selectors as chat_selectors
+from console import presenters, realtime
 from console.presenters import _row_pieces, conversation_url, inbox_row, inbox_row_html
 from ratings.models import Rating
 from support import selectors
@@ -87,6 +89,30 @@ def test_a_row_printed_from_pieces_is_the_row_the_template_renders():
     html = inbox_row_html(loaded)
     assert "VIP &amp; co" in html and "Deniz &lt;i&gt;" in html and "4★" in html
     assert "Merhaba &lt;b&gt; &amp; &quot;quotes&quot; &#x27;too&#x27;" in html
+
+
+def test_the_live_row_is_the_template_row_in_each_language_from_values_read_once(monkeypatch):
+    topic = factories.topic(name_en="Billing", name_tr="Fatura")
+    conversation = factories.conversation(body="hello <b>", topic_slug=topic.slug)
+    Conversation.objects.filter(pk=conversation.pk).update(priority="high")
+    loaded = selectors.conversation_get_for_inbox_row(conversation_id=conversation.pk)
+    reads = []
+    read_values = presenters.inbox_row_values
+    monkeypatch.setattr(
+        presenters, "inbox_row_values", lambda conv: reads.append(conv.pk) or read_values(conv)
+    )
+
+    live = realtime.inbox_row_each_language(loaded)
+
+    assert reads == [conversation.pk]
+    for language in ("en", "tr"):
+        with translation.override(language):
+            row = mark_safe(template_row(loaded))  # noqa: S308 - the template's own output
+            expected = render_to_string("console/oob_inbox_row.html", {"row": row})
+        assert live[language] == expected
+        assert live[language].startswith('<ul hx-swap-oob="afterbegin:#inbox-list"><li ')
+    assert "Fatura" in live["tr"] and "Billing" in live["en"]
+    assert live["en"] != live["tr"]
 
 
 def test_rows_of_one_shape_share_their_pieces_and_another_shape_gets_its_own():

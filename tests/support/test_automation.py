@@ -288,7 +288,7 @@ def test_breached_conversations_sort_first_and_show_a_badge(clock):
     assert inbox[0].pk == late.pk
 
     late = selectors.conversation_get_for_inbox_row(conversation_id=late.pk)
-    row = realtime.render_each_language("console/oob_inbox_row.html", {"conversation": late})["en"]
+    row = realtime.inbox_row_each_language(late)["en"]
     assert 'data-breached="1"' in row
     assert "Overdue" in row
 

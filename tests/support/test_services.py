@@ -5,9 +5,10 @@ from datetime import timedelta
 
 import pytest
 from django.core import signing
+from django.db.models.signals import post_init
 from django.utils import timezone
 
-from support import errors, selectors, services
+from support import errors, events, selectors, services
 from support.identity import (
     VISITOR_TOKEN_SALT,
     identity_hash,
@@ -697,6 +698,47 @@ def test_mark_read_moves_the_mark_forward():
     assert second == messages[2].pk
     assert conversation.agent_last_read_id == messages[2].pk
     assert fresh(conversation).agent_last_read_id == messages[2].pk
+
+
+def test_marks_read_together_move_each_mark_from_ids_alone():
+    conversation, messages = conversation_with_visitor_messages(2)
+    built, heard = [], []
+
+    def count(sender, instance, **kwargs):
+        built.append(instance)
+
+    post_init.connect(count, sender=Conversation)
+    events.event_listen("read_mark.moved", heard.append, in_transaction=True)
+    try:
+        stored = services.conversation_marks_read(
+            marks=[
+                {
+                    "conversation_id": conversation.pk,
+                    "contact_id": conversation.contact_id,
+                    "side": "agent",
+                    "up_to": messages[1].pk,
+                },
+                {
+                    "conversation_id": conversation.pk,
+                    "contact_id": conversation.contact_id,
+                    "side": "visitor",
+                    "up_to": "not an id",
+                },
+            ]
+        )
+    finally:
+        post_init.disconnect(count, sender=Conversation)
+        events.event_unlisten("read_mark.moved", heard.append)
+
+    assert stored == {
+        (conversation.pk, "agent"): messages[1].pk,
+        (conversation.pk, "visitor"): None,
+    }
+    assert built == []  # no Conversation built per mark
+    assert fresh(conversation).agent_last_read_id == messages[1].pk
+    (moved,) = heard
+    assert moved.data["contact_id"] == conversation.contact_id
+    assert moved.data["up_to"] == messages[1].pk
 
 
 def test_mark_read_never_moves_backwards_and_returns_none_when_unchanged():
