@@ -38,9 +38,10 @@ def split(rendered: str) -> tuple[str, ...]:
     return tuple(MARKED.split(rendered))
 
 
-def pieces_for(cached, shape: tuple) -> tuple[str, ...]:
-    # A template edited while the server runs shows at once.
-    return cached.__wrapped__(shape) if settings.DEBUG else cached(shape)
+def pieces_for(cached, *args):
+    """`cached(*args)`, a fragment's pieces (an lru_cache'd function): uncached under DEBUG,
+    so a template edited while the server runs shows at once."""
+    return cached.__wrapped__(*args) if settings.DEBUG else cached(*args)
 
 
 def printed(pieces: tuple[str, ...], value_of, printers: dict | None = None) -> str:

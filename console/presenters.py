@@ -301,9 +301,7 @@ def live_inbox_row_html(conversation: Conversation, values: dict) -> str:
     """console/oob_inbox_row.html (the row put first in the inbox list) in this thread's
     language, safe HTML. `values`: inbox_row_values(conversation), read once for every
     language a live row goes out in."""
-    cached = _oob_inbox_row_pieces
-    # A template edited while the server runs shows at once.
-    head, tail = cached.__wrapped__() if settings.DEBUG else cached()
+    head, tail = pieces.pieces_for(_oob_inbox_row_pieces)
     row = row_html({**values, **inbox_row_texts(conversation)})
     return mark_safe(f"{head}{row}{tail}")  # noqa: S308 - the template's text and a safe row
 

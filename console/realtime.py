@@ -36,7 +36,7 @@ from chat.realtime import (
 from support import selectors as support_selectors
 from support.models import Conversation, Message
 
-from . import presenters
+from . import pieces, presenters
 
 __all__ = [
     "CONSOLE_SUPERVISORS",
@@ -384,7 +384,7 @@ def typing_html(*, conversation_id: int, state: bool) -> str:
     template rendered once per language and state, the conversation's id put in (each typing
     event reaches every socket watching the conversation)."""
     key = (translation.get_language(), bool(state))
-    head, tail = _typing_pieces.__wrapped__(*key) if settings.DEBUG else _typing_pieces(*key)
+    head, tail = pieces.pieces_for(_typing_pieces, *key)
     return f"{head}{int(conversation_id)}{tail}"
 
 
