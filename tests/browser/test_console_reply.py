@@ -25,7 +25,9 @@ def _replies_posted(page) -> list[str]:
 
 
 def _open_conversation(agent, server, url=None):
-    agent_login(agent, server, view="mine")
+    # Not "mine": with the module's earlier conversations open, the agent may be at capacity
+    # and the new one waits in the queue; the newest row with the text is the new one.
+    agent_login(agent, server)
     if url:
         agent.goto(url)
     else:
