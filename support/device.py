@@ -22,6 +22,7 @@ BROWSERS = (
     ("Chrome", re.compile(r"(?:Chrome|CriOS)/(\d+)")),
     ("Safari", re.compile(r"Version/(\d+)[\d.]* (?:Mobile/\S+ )?Safari/")),
 )
+# First match wins: iOS and Android user agents also say "Mac OS X" and "Linux".
 OPERATING_SYSTEMS = (
     ("Windows", re.compile(r"Windows NT ([\d.]+)")),
     ("iOS", re.compile(r"(?:iPhone|iPad|iPod).*? OS ([\d_]+)")),
@@ -58,14 +59,23 @@ def browser_name(user_agent: str) -> str:
     return ""
 
 
+def os_from_user_agent(user_agent: str) -> dict[str, str]:
+    """{os, os_version} named by a browser's user agent; {} when none is recognised."""
+    for name, pattern in OPERATING_SYSTEMS:
+        match = pattern.search(user_agent)
+        if match:
+            version = match.group(1).replace("_", ".")
+            return {"os": name, "os_version": version} if version else {"os": name}
+    return {}
+
+
 def _operating_system(device: dict) -> str:
     name, version = device.get("os", ""), device.get("os_version", "")
     if not name:
-        for candidate, pattern in OPERATING_SYSTEMS:
-            match = pattern.search(device.get("user_agent", ""))
-            if match:
-                name, version = candidate, match.group(1).replace("_", ".")
-                break
+        # A device stored without a system name may still carry its user agent.
+        named = os_from_user_agent(device.get("user_agent", ""))
+        if named:
+            name, version = named["os"], named.get("os_version", "")
     return f"{name} {version}".strip()
 
 

@@ -17,11 +17,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .. import errors
-from ..events import event_emit
 from ..hours import team_time_zone
 from ..models import AgentProfile, BusinessHoursInterval, SpecialDay
-from .configuration import form_invalid, settings_audit, supervisor_check
-from .teams import team_get_locked
+from .configuration import form_invalid, supervisor_check
+from .teams import team_get_locked, team_settings_changed
 
 WEEK_MINUTES = 7 * 24 * 60
 DAY_MINUTES = 24 * 60
@@ -159,8 +158,7 @@ def team_hours_set(
         if before != after:
             changed["hours"] = [before, after]
         if changed:
-            settings_audit(actor=actor, detail={"team_id": team.pk, "changed": changed})
-            event_emit("queue.moved", team_id=team.pk)
+            team_settings_changed(actor=actor, team=team, detail={"changed": changed})
 
 
 def team_holiday_add(
@@ -209,10 +207,9 @@ def team_holiday_add(
             opens_at=pair[0] if pair else None,
             closes_at=pair[1] if pair else None,
         )
-        settings_audit(
-            actor=actor, detail={"team_id": team.pk, "holiday_added": f"{day} {name}".strip()}
+        team_settings_changed(
+            actor=actor, team=team, detail={"holiday_added": f"{day} {name}".strip()}
         )
-        event_emit("queue.moved", team_id=team.pk)
     return holiday
 
 
@@ -226,5 +223,4 @@ def team_holiday_delete(*, actor: AgentProfile, team_id: Any, holiday_id: Any) -
         if holiday is None:
             raise errors.NotFound(_("No such holiday."))
         holiday.delete()
-        settings_audit(actor=actor, detail={"team_id": team.pk, "holiday_deleted": str(holiday)})
-        event_emit("queue.moved", team_id=team.pk)
+        team_settings_changed(actor=actor, team=team, detail={"holiday_deleted": str(holiday)})

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import errors, selectors
+from ..device import os_from_user_agent
 from ..events import event_emit
 from ..identity import identity_hash_is_valid, visitor_token_issue
 from ..models import (
@@ -71,26 +72,6 @@ def _clean_device(device: Any) -> dict[str, str]:
         # The web widget sends its user agent and lets the server name the system.
         cleaned.update(os_from_user_agent(cleaned["user_agent"]))
     return cleaned
-
-
-# First match wins: iOS and Android user agents also say "Mac OS X" and "Linux".
-USER_AGENT_SYSTEMS = [
-    ("Windows", re.compile(r"Windows NT ([\d.]+)")),
-    ("iOS", re.compile(r"(?:iPhone|iPad|iPod).*? OS ([\d_]+)")),
-    ("Android", re.compile(r"Android ([\d.]+)")),
-    ("macOS", re.compile(r"Mac OS X ([\d_.]+)")),
-    ("Linux", re.compile(r"Linux()")),
-]
-
-
-def os_from_user_agent(user_agent: str) -> dict[str, str]:
-    """{os, os_version} named by a browser's user agent; {} when none is recognised."""
-    for name, pattern in USER_AGENT_SYSTEMS:
-        match = pattern.search(user_agent)
-        if match:
-            version = match.group(1).replace("_", ".")
-            return {"os": name, "os_version": version} if version else {"os": name}
-    return {}
 
 
 def _clean_attributes(attributes: Any) -> dict[str, Any]:

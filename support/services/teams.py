@@ -40,6 +40,13 @@ def team_get_locked(*, team_id: Any) -> Team:
     return team
 
 
+def team_settings_changed(*, actor: AgentProfile, team: Team, detail: dict) -> None:
+    """A supervisor changed what the team's queue depends on (members, hours, holidays):
+    audited, and whoever waits hears their place again (after commit)."""
+    settings_audit(actor=actor, detail={"team_id": team.pk, **detail})
+    event_emit("queue.moved", team_id=team.pk)
+
+
 def _unique_slug(name: str, *, team_pk: int | None) -> str:
     base = slugify(name)[:56] or "team"
     slug, n = base, 1
@@ -187,6 +194,8 @@ def team_member_add(*, actor: AgentProfile, team_id: Any, agent_id: Any) -> Agen
             detail={"team_id": team.pk, "member_added": profile.name, "user_id": profile.user_id},
         )
     queue_drain(team_ids=[team.pk])
+    # Not team_settings_changed's emit: the waiting hear their place after the drain gave the
+    # new member what they can take.
     event_emit("queue.moved", team_id=team.pk)
     return profile
 
@@ -198,8 +207,8 @@ def team_member_remove(*, actor: AgentProfile, team_id: Any, agent_id: Any) -> N
         team = team_get_locked(team_id=team_id)
         profile = _agent_get(agent_id)
         profile.teams.remove(team)
-        settings_audit(
+        team_settings_changed(
             actor=actor,
-            detail={"team_id": team.pk, "member_removed": profile.name, "user_id": profile.user_id},
+            team=team,
+            detail={"member_removed": profile.name, "user_id": profile.user_id},
         )
-        event_emit("queue.moved", team_id=team.pk)
