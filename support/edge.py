@@ -109,6 +109,20 @@ def checked_page(view):
     return wrapper
 
 
+def row_id(raw: Any) -> int | None:
+    """A row's id as a form, query or frame sends it (a str or an int), or None for anything
+    else. Only ASCII digits: str.isdigit() also accepts "²", which int() refuses."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        value = raw
+    elif isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) < 20:
+        value = int(raw)
+    else:
+        return None
+    return value if 0 < value <= MAX_BIGINT else None
+
+
 def int_param(
     raw: Any,
     *,

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from chat import uploads
 from support import errors
 from support import services as support_services
+from support.edge import row_id
 from support.models import Attachment, Conversation, Message
 
 from . import client
@@ -168,7 +169,11 @@ def _conversation_for(*, channel: Channel, wa_id: str, name: str):
 def inbound_message_store(*, channel: Channel, message: dict, names: dict) -> bool:
     """One customer message, once (by its wamid). Returns whether it was new."""
     wamid, wa_id = message.get("id"), message.get("from")
-    if not isinstance(wamid, str) or not wamid or not str(wa_id).isdigit():
+    if (
+        not isinstance(wamid, str)
+        or not wamid
+        or not (str(wa_id).isascii() and str(wa_id).isdigit())
+    ):
         raise errors.InvalidInput("A message needs its id and sender.")
     if InboundMessage.objects.filter(wamid=wamid).exists():
         return False
@@ -377,9 +382,9 @@ def template_send(*, conversation_id: int, agent, profile, template_id, paramete
     not written for 24 hours: its text, parameters filled in, is the agent's message."""
     thread = Thread.objects.filter(conversation_id=conversation_id).first()
     template = None
-    if thread is not None and str(template_id).isdigit():
+    if thread is not None and row_id(template_id) is not None:
         template = Template.objects.filter(
-            pk=int(template_id), channel_id=thread.channel_id
+            pk=row_id(template_id), channel_id=thread.channel_id
         ).first()
     if template is None:
         raise errors.InvalidInput(_("Pick one of this number's templates."))

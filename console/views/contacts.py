@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from support import errors, selectors, services
+from support.edge import row_id
 from support.models import AttributeDefinition
 
 from .access import agent_required, supervisor_required
@@ -25,8 +26,8 @@ def contact_list(request):
     query = request.GET.get("q", "").strip()[:200]
     identified = {"yes": True, "no": False}.get(request.GET.get("identified", ""))
     attribute, attr_id, attr_value = attribute_filter(request.GET)
-    page = request.GET.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) < 10_000 else 1
+    page = row_id(request.GET.get("page"))
+    page = page if page is not None and page < 10_000 else 1
     result = selectors.contact_list_for_console(
         profile=request.agent, query=query, identified=identified, attribute=attribute, page=page
     )
@@ -91,17 +92,15 @@ def _contact_page_context(request, contact, **extra) -> dict:
 def contact_merge(request, contact_id: int):
     """Supervisors: merge the contact `source` into this one (it keeps the verified one)."""
     target = selectors.contact_get_for_agent(profile=request.agent, contact_id=contact_id)
-    source_id = request.POST.get("source", "")
+    source_id = row_id(request.POST.get("source"))
     problem = None
-    if not source_id.isdigit():
+    if source_id is None:
         problem = _("Pick the contact to merge into this one.")
     elif request.POST.get("confirm") != "yes":
         problem = _("Tick the box to confirm: the other contact is removed after the merge.")
     if problem is None:
         try:
-            source = selectors.contact_get_for_agent(
-                profile=request.agent, contact_id=int(source_id)
-            )
+            source = selectors.contact_get_for_agent(profile=request.agent, contact_id=source_id)
             kept = services.contact_merge(source=source, target=target, by_user=request.user)
         except errors.DomainError as error:
             problem = error.detail

@@ -10,6 +10,7 @@ from support import selectors, services
 from support.channels import reply_window_open
 from support.conversation_context import context_cards_wanted
 from support.device import device_facts
+from support.edge import row_id
 from support.models import Conversation
 
 from .. import forms, presenters
@@ -21,10 +22,10 @@ CONVERSATION_PAGE_SIZE = 50
 def attribute_filter(params) -> tuple:
     """((definition, value) or None, definition id, value) from `attr` and `attr_value`."""
     attr_id, value = params.get("attr", ""), params.get("attr_value", "").strip()[:200]
+    definition_id = row_id(attr_id)
+    # Read only for an id: the console socket parses its filters on the event loop.
     definition = (
-        selectors.attribute_definition_get(definition_id=int(attr_id))
-        if attr_id.isdigit() and len(attr_id) < 10
-        else None
+        selectors.attribute_definition_get(definition_id=definition_id) if definition_id else None
     )
     if definition is None:
         return None, None, value
@@ -65,7 +66,7 @@ def inbox_filters_from(params) -> dict:
         "status": status if status in selectors.INBOX_STATUSES else "active",
         "priority": priority if priority in Conversation.Priority.values else "",
         "topic": topic,
-        "label": int(label) if label.isdigit() else None,
+        "label": row_id(label),
         "channel": channel if channel in Conversation.Channel.values else "",
         "attr": attr_id,
         "attr_value": attr_value if attr_id else "",

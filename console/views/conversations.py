@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from chat import selectors as chat_selectors
 from support import errors, selectors, services
+from support.edge import row_id
 from support.http import client_ip
 from support.models import AuditEvent, Conversation
 
@@ -50,11 +51,11 @@ def conversation_messages_earlier(request, conversation_id: int):
     conversation = selectors.conversation_get_for_agent(
         profile=request.agent, conversation_id=conversation_id
     )
-    before = request.GET.get("before", "")
-    if not before.isdigit():
+    before = row_id(request.GET.get("before"))
+    if before is None:
         return HttpResponseBadRequest(_("before must be a message id."))
     messages, has_earlier = chat_selectors.message_objects_page(
-        conversation=conversation, before=int(before), limit=contexts.CONVERSATION_PAGE_SIZE
+        conversation=conversation, before=before, limit=contexts.CONVERSATION_PAGE_SIZE
     )
     notes = selectors.note_list_for_conversation(
         conversation=conversation,
@@ -163,7 +164,7 @@ def conversation_transfer(request, conversation) -> None:
         conversation=conversation,
         by_user=request.user,
         topic_slug=value if kind == "topic" else "",
-        team_id=value if kind == "team" and value.isdigit() else None,
+        team_id=row_id(value) if kind == "team" else None,
     )
 
 

@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from .. import errors
+from ..edge import row_id
 from ..models import AgentProfile, ContactBlock, Conversation, Macro, Team
 from ..visibility import (
     conversation_visible_to_agent_q,
@@ -25,11 +26,13 @@ def conversation_list_for_agent_by_ids(
 
 
 def team_exists(*, team_id) -> bool:
-    return str(team_id).isdigit() and Team.objects.filter(pk=int(team_id)).exists()
+    team_id = row_id(team_id)
+    return team_id is not None and Team.objects.filter(pk=team_id).exists()
 
 
 def label_exists(*, label_id) -> bool:
-    return str(label_id).isdigit() and any(label.pk == int(label_id) for label in label_list())
+    label_id = row_id(label_id)
+    return label_id is not None and any(label.pk == label_id for label in label_list())
 
 
 def block_list_recent(*, limit: int = 100) -> list[ContactBlock]:

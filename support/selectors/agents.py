@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import errors, hours, routing
+from ..edge import row_id
 from ..models import (
     AgentProfile,
     Conversation,
@@ -30,11 +31,7 @@ User = get_user_model()
 
 def agent_user_get(*, user_id: str):
     """The user behind an agent profile, by id as a form sends it; InvalidInput otherwise."""
-    profile = (
-        AgentProfile.objects.select_related("user")
-        .filter(user_id=int(user_id) if str(user_id).isdigit() else None)
-        .first()
-    )
+    profile = AgentProfile.objects.select_related("user").filter(user_id=row_id(user_id)).first()
     if profile is None:
         raise errors.InvalidInput(_("No such agent."))
     return profile.user

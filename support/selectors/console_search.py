@@ -16,6 +16,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from .. import errors, search
+from ..edge import row_id
 from ..models import (
     AgentProfile,
     Contact,
@@ -169,8 +170,8 @@ def contact_search(*, profile: AgentProfile, query: str, limit: int = 10) -> lis
 
 def conversation_search_by_number(*, profile: AgentProfile, query: str) -> Conversation | None:
     """ "#123" or "123": that conversation, when the agent may see it."""
-    number = query.strip().lstrip("#")
-    if not number.isdigit() or len(number) > 18:
+    number = row_id(query.strip().lstrip("#"))
+    if number is None:
         return None
     try:
         return conversation_get_for_agent(profile=profile, conversation_id=number)

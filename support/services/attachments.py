@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import errors, ratelimits
+from ..edge import row_id
 from ..models import Attachment, Contact, Conversation, Message
 from ..orm import prefetched_as
 
@@ -136,21 +137,18 @@ def attachment_store(
     return attachment
 
 
-def _is_id(value) -> bool:
-    if isinstance(value, bool):
-        return False
-    return isinstance(value, int) or (isinstance(value, str) and value.isdigit())
-
-
 def attachment_ids_clean(attachment_ids) -> list[int]:
     """The message's attachment ids as a client sent them, checked for shape and count."""
     if attachment_ids in (None, ""):
         return []
-    if not isinstance(attachment_ids, list | tuple) or not all(map(_is_id, attachment_ids)):
+    ids = None
+    if isinstance(attachment_ids, list | tuple):
+        ids = [row_id(i) for i in attachment_ids]
+    if ids is None or None in ids:
         raise errors.InvalidInput(
             _("attachments must be a list of attachment ids."), code="invalid_attachments"
         )
-    ids = list(dict.fromkeys(int(i) for i in attachment_ids))
+    ids = list(dict.fromkeys(ids))
     if len(ids) > settings.DESTEK["ATTACHMENTS_PER_MESSAGE"]:
         raise errors.InvalidInput(
             _("At most %(count)d files per message.")

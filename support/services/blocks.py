@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import errors
+from ..edge import row_id
 from ..events import event_emit
 from ..models import AgentProfile, AuditEvent, Contact, ContactBlock, Conversation
 from .audit import audit_record
@@ -70,10 +71,11 @@ def block_lift(*, block_id: Any, by_profile: AgentProfile) -> ContactBlock:
     """A supervisor lifts a block: its contacts may write again. Lifting twice changes nothing."""
     if not by_profile.is_supervisor:
         raise errors.Forbidden(_("Only a supervisor can lift a block."))
-    if not str(block_id).isdigit():
+    block_id = row_id(block_id)
+    if block_id is None:
         raise errors.NotFound(_("No such block."))
     with transaction.atomic():
-        block = ContactBlock.objects.select_for_update().filter(pk=int(block_id)).first()
+        block = ContactBlock.objects.select_for_update().filter(pk=block_id).first()
         if block is None:
             raise errors.NotFound(_("No such block."))
         if block.lifted_at is not None:

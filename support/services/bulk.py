@@ -12,6 +12,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from .. import errors, selectors
+from ..edge import row_id
 from ..models import AgentProfile, Conversation
 from .assignment import conversation_assign, conversation_transfer, conversation_unassign
 from .notes_labels import conversation_label_add
@@ -33,10 +34,11 @@ class BulkResult:
 def _ids_clean(conversation_ids: Any) -> list[int]:
     ids = []
     for value in conversation_ids or []:
-        if not str(value).isdigit():
+        conversation_id = row_id(value)
+        if conversation_id is None:
             raise errors.InvalidInput(_("Select conversations from the list."))
-        if int(value) not in ids:
-            ids.append(int(value))
+        if conversation_id not in ids:
+            ids.append(conversation_id)
     if not ids:
         raise errors.InvalidInput(_("Select at least one conversation."), code="nothing_selected")
     if len(ids) > BULK_MAX_CONVERSATIONS:

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .. import errors
+from ..edge import row_id
 from ..hours import team_time_zone
 from ..models import AgentProfile, BusinessHoursInterval, SpecialDay
 from .configuration import form_invalid, supervisor_check
@@ -217,9 +218,7 @@ def team_holiday_delete(*, actor: AgentProfile, team_id: Any, holiday_id: Any) -
     supervisor_check(actor)
     with transaction.atomic():
         team = team_get_locked(team_id=team_id)
-        holiday = team.special_days.filter(
-            pk=int(holiday_id) if str(holiday_id).isdigit() else None
-        ).first()
+        holiday = team.special_days.filter(pk=row_id(holiday_id)).first()
         if holiday is None:
             raise errors.NotFound(_("No such holiday."))
         holiday.delete()

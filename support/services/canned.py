@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from .. import errors, selectors
+from ..edge import row_id
 from ..models import (
     AgentProfile,
     CannedResponse,
@@ -67,7 +68,7 @@ def owned_scope_set(*, item, by: AgentProfile, team_id: Any, forbidden: str) -> 
         return
     if not by.is_supervisor:
         raise errors.Forbidden(forbidden)
-    team = Team.objects.filter(pk=int(team_id) if str(team_id).isdigit() else None).first()
+    team = Team.objects.filter(pk=row_id(team_id)).first()
     if team is None:
         raise errors.InvalidInput(_("No such team."), code="invalid_team")
     item.team = team

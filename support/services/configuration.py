@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .. import errors, retention
+from ..edge import row_id
 from ..models import (
     AgentProfile,
     AuditEvent,
@@ -114,7 +115,7 @@ def retention_policies_set(*, actor: AgentProfile, days: dict[str, Any]) -> dict
         if kind not in defaults:
             raise errors.InvalidInput(_("Unknown retention period."), code="invalid_kind")
         text = str(value).strip()
-        if not text.isdigit() or int(text) > MAX_RETENTION_DAYS:
+        if not (text.isascii() and text.isdigit()) or int(text) > MAX_RETENTION_DAYS:
             raise errors.InvalidInput(
                 _("A period is a whole number of days from 0 to %(max)s.")
                 % {"max": MAX_RETENTION_DAYS},
@@ -161,7 +162,7 @@ def label_create(*, actor: AgentProfile, name: Any, colour: Any) -> Label:
 def label_delete(*, actor: AgentProfile, label_id: Any) -> None:
     """Remove a label; the conversations that carried it simply lose it."""
     supervisor_check(actor)
-    label = Label.objects.filter(pk=int(label_id) if str(label_id).isdigit() else None).first()
+    label = Label.objects.filter(pk=row_id(label_id)).first()
     if label is None:
         raise errors.NotFound(_("No such label."))
     with transaction.atomic():
@@ -193,7 +194,7 @@ def _target_seconds(value: Any, unit: Any) -> int | None:
     text = str(value or "").strip()
     if not text:
         return None
-    if not text.isdigit() or unit not in TARGET_UNITS:
+    if not (text.isascii() and text.isdigit()) or unit not in TARGET_UNITS:
         raise ValueError
     seconds = int(text) * TARGET_UNITS[unit]
     if not 0 < seconds <= MAX_TARGET_SECONDS:

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .. import canned, errors, selectors
+from ..edge import row_id
 from ..languages import contact_language
 from ..models import AgentProfile, AuditEvent, CannedResponse, Conversation, Macro
 from .assignment import (
@@ -59,14 +60,14 @@ def macro_actions_clean(actions: Any) -> list[dict]:
 
 def _action_value_valid(*, kind: str, value: str) -> bool:
     if kind == "reply":
-        return value.isdigit() and CannedResponse.objects.filter(pk=value).exists()
+        return row_id(value) is not None and CannedResponse.objects.filter(pk=value).exists()
     if kind == "label":
         return selectors.label_exists(label_id=value)
     if kind == "priority":
         return value in Conversation.Priority.values
     if kind == "assign":
         return value in ("me", "") or (
-            value.isdigit() and AgentProfile.objects.filter(user_id=value).exists()
+            row_id(value) is not None and AgentProfile.objects.filter(user_id=value).exists()
         )
     if kind == "team":
         return selectors.team_exists(team_id=value)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import errors, selectors
+from ..edge import row_id
 from ..events import event_emit
 from ..models import AgentProfile, Attachment, AuditEvent, Contact, Conversation, Message
 from ..text import search_words
@@ -41,7 +42,8 @@ def message_can_change(*, message: Message, user, now=None) -> bool:
 
 def _agent_message_locked(*, profile: AgentProfile, message_id: Any) -> Message:
     """The message, row-locked, if the agent may see its conversation; NotFound otherwise."""
-    if not str(message_id).isdigit():
+    message_id = row_id(message_id)
+    if message_id is None:
         raise errors.NotFound(_("No such message."))
     message = (
         Message.objects.select_for_update(of=("self",))

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .. import errors, selectors
+from ..edge import row_id
 from ..events import event_emit
 from ..models import (
     AgentProfile,
@@ -62,7 +63,7 @@ def notes_delete_for_conversations(*, conversation_ids: list[int]) -> int:
 
 
 def conversation_label_add(*, conversation: Conversation, label_id: Any) -> Conversation:
-    label = Label.objects.filter(pk=int(label_id) if str(label_id).isdigit() else None).first()
+    label = Label.objects.filter(pk=row_id(label_id)).first()
     if label is None:
         raise errors.InvalidInput(_("No such label."), code="invalid_label")
     with transaction.atomic():
@@ -72,9 +73,10 @@ def conversation_label_add(*, conversation: Conversation, label_id: Any) -> Conv
 
 
 def conversation_label_remove(*, conversation: Conversation, label_id: Any) -> Conversation:
-    if not str(label_id).isdigit():
+    label_id = row_id(label_id)
+    if label_id is None:
         raise errors.InvalidInput(_("No such label."), code="invalid_label")
     with transaction.atomic():
-        conversation.labels.remove(int(label_id))
+        conversation.labels.remove(label_id)
         event_emit("conversation.labels_changed", conversation_id=conversation.pk)
     return conversation

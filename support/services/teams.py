@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .. import errors
+from ..edge import row_id
 from ..events import event_emit
 from ..models import AgentProfile, Conversation, Team, Topic
 from .configuration import (
@@ -29,12 +30,8 @@ from .queue import queue_drain
 TEAM_NAME_FIELDS = ("name", "name_tr")
 
 
-def _id(value: Any) -> int | None:
-    return int(value) if str(value).isdigit() else None
-
-
 def team_get_locked(*, team_id: Any) -> Team:
-    team = Team.objects.select_for_update().filter(pk=_id(team_id)).first()
+    team = Team.objects.select_for_update().filter(pk=row_id(team_id)).first()
     if team is None:
         raise errors.NotFound(_("No such team."))
     return team
@@ -170,7 +167,7 @@ def team_delete(*, actor: AgentProfile, team_id: Any) -> None:
 
 
 def _agent_get(agent_id: Any) -> AgentProfile:
-    profile = AgentProfile.objects.select_related("user").filter(pk=_id(agent_id)).first()
+    profile = AgentProfile.objects.select_related("user").filter(pk=row_id(agent_id)).first()
     if profile is None:
         raise errors.InvalidInput(_("Choose an agent."), code="invalid_agent")
     return profile

@@ -9,6 +9,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from .. import errors
+from ..edge import row_id
 from ..models import AgentProfile, Conversation, Team, Topic
 from .configuration import (
     changes_between,
@@ -31,11 +32,7 @@ MAX_ORDER = 999
 
 
 def _topic_get_locked(topic_id: Any) -> Topic:
-    topic = (
-        Topic.objects.select_for_update()
-        .filter(pk=int(topic_id) if str(topic_id).isdigit() else None)
-        .first()
-    )
+    topic = Topic.objects.select_for_update().filter(pk=row_id(topic_id)).first()
     if topic is None:
         raise errors.NotFound(_("No such topic."))
     return topic
@@ -50,14 +47,14 @@ def _values_apply(topic: Topic, values: dict[str, Any]) -> None:
     if not team_id:
         topic.team = None
     else:
-        topic.team = Team.objects.filter(pk=int(team_id) if team_id.isdigit() else None).first()
+        topic.team = Team.objects.filter(pk=row_id(team_id)).first()
         if topic.team is None:
             problems["team"] = _("Choose a team from the list.")
     topic.default_priority = str(values.get("default_priority") or "")
     topic.allow_urgent = bool(values.get("allow_urgent"))
     topic.is_active = bool(values.get("is_active"))
     order = str(values.get("order") or "0").strip()
-    if order.isdigit() and int(order) <= MAX_ORDER:
+    if order.isascii() and order.isdigit() and int(order) <= MAX_ORDER:
         topic.order = int(order)
     else:
         problems["order"] = _("A whole number from 0 to %(max)s.") % {"max": MAX_ORDER}

@@ -17,6 +17,7 @@ from emails.views import inbound_signature
 from integrations import exports
 from integrations import services as integration_services
 from support import edge
+from support import services as support_services
 from support.models import Contact, Conversation, Message
 from tests import factories
 from tests.factories import logged_in
@@ -89,6 +90,56 @@ def test_int_param_bounds():
         with pytest.raises(edge.errors.InvalidInput):
             edge.int_param(raw, name="offset", default=0)
     assert edge.int_param(str(10**30), name="after", default=0, clamp=True) == edge.MAX_BIGINT
+
+
+# Digits that str.isdigit() accepts and int() refuses ("²") or reads as another number ("١٢").
+ODD_DIGITS = ["²", "١٢", "1²", "\uff11"]
+
+
+def test_row_id_takes_ascii_digits_within_64_bits_only():
+    assert edge.row_id("12") == 12
+    assert edge.row_id(12) == 12
+    assert edge.row_id(str(edge.MAX_BIGINT)) == edge.MAX_BIGINT
+    for raw in [*ODD_DIGITS, "0", "-1", " 1", "1.5", "", None, True, 1.0, str(2**63), "9" * 5000]:
+        assert edge.row_id(raw) is None, raw
+
+
+def test_console_ids_with_odd_digits_are_refused_plainly():
+    """Every console form and query that takes a row's id: never a 500, nothing written."""
+    supervisor = factories.supervisor()
+    conversation = factories.conversation()
+    label = factories.label()
+    console = logged_in(supervisor)
+    before = counts()
+    for odd in ODD_DIGITS:
+        for params in ({"label": odd}, {"attr": odd, "attr_value": "x"}):
+            assert console.get(reverse("console:inbox"), params).status_code == 200
+        assert console.get(reverse("console:contacts"), {"page": odd}).status_code == 200
+        earlier = console.get(
+            reverse("console:conversation_messages_earlier", args=[conversation.pk]),
+            {"before": odd},
+        )
+        assert earlier.status_code == 400
+        labels = reverse("console:conversation_labels_change", args=[conversation.pk])
+        assert console.post(labels, {"add": odd}).status_code == 400
+        assert console.post(labels, {"remove": odd}).status_code == 400
+        bulk = console.post(
+            reverse("console:inbox_bulk"), {"action": "label", "label": odd, "ids": [odd]}
+        )
+        assert bulk.status_code == 302
+        assert console.get(reverse("console:search"), {"q": f"#{odd}"}).status_code == 200
+    assert counts() == before
+    assert not conversation.labels.exists() and label.pk
+
+
+def test_a_message_with_odd_digit_attachment_ids_is_refused():
+    conversation = factories.conversation()
+    for odd in ODD_DIGITS:
+        with pytest.raises(edge.errors.InvalidInput) as refused:
+            support_services.message_send(
+                conversation=conversation, sender_type="bot", body="x", attachments=[odd]
+            )
+        assert refused.value.code == "invalid_attachments"
 
 
 def test_text_scrub_makes_stored_bad_text_renderable():
