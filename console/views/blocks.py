@@ -5,27 +5,19 @@ from django.views.decorators.http import require_GET, require_POST
 
 from support import errors, selectors, services
 
-from .access import agent_required, supervisor_required
-from .conversations import action_error, header_response
+from .access import supervisor_required
+from .conversations import header_action
 
 
-@require_POST
-@agent_required
-def conversation_block(request, conversation_id: int):
-    conversation = selectors.conversation_get_for_agent(
-        profile=request.agent, conversation_id=conversation_id
+@header_action
+def conversation_block(request, conversation) -> None:
+    services.contact_block(
+        conversation=conversation,
+        by_user=request.user,
+        reason=request.POST.get("reason", ""),
+        note=request.POST.get("note", ""),
+        include_ip=request.POST.get("include_ip") == "1",
     )
-    try:
-        services.contact_block(
-            conversation=conversation,
-            by_user=request.user,
-            reason=request.POST.get("reason", ""),
-            note=request.POST.get("note", ""),
-            include_ip=request.POST.get("include_ip") == "1",
-        )
-    except errors.DomainError as error:
-        return action_error(error)
-    return header_response(request, conversation_id)
 
 
 @require_GET

@@ -128,18 +128,18 @@ def composer_error(request, error: errors.DomainError, *, status: int | None = N
 
 def header_action(perform):
     """A header action view: the conversation the agent may see, `perform(request,
-    conversation)` (one service call), then the refreshed header, or the domain error as
-    plain text."""
+    conversation, **url_kwargs)` (one service call), then the refreshed header, or the domain
+    error as plain text."""
 
     @require_POST
     @agent_required
     @functools.wraps(perform)
-    def view(request, conversation_id: int):
+    def view(request, conversation_id: int, **url_kwargs):
         conversation = selectors.conversation_get_for_agent(
             profile=request.agent, conversation_id=conversation_id
         )
         try:
-            perform(request, conversation)
+            perform(request, conversation, **url_kwargs)
         except errors.DomainError as error:
             return action_error(error)
         return header_response(request, conversation_id)

@@ -2,13 +2,13 @@
 in a conversation, run one with a click."""
 
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from support import errors, selectors, services
 from support.models import Conversation
 
 from .access import agent_required, request_time_zone
-from .conversations import action_error, header_response
+from .conversations import header_action
 
 # The form's fields, in run order: one optional choice per kind of action, then how it ends.
 FORM_STEPS = ("reply", "label", "priority", "assign", "team")
@@ -120,20 +120,13 @@ def conversation_macro_menu(request, conversation_id: int):
     )
 
 
-@require_POST
-@agent_required
-def conversation_macro_run(request, conversation_id: int, macro_id: int):
-    conversation = selectors.conversation_get_for_agent(
-        profile=request.agent, conversation_id=conversation_id
+@header_action
+def conversation_macro_run(request, conversation, macro_id: int) -> None:
+    # Inside the action: a macro the agent may not use is a 404 in plain text, like any refusal.
+    macro = selectors.macro_get_for_agent(profile=request.agent, macro_id=macro_id)
+    services.macro_run(
+        profile=request.agent,
+        macro=macro,
+        conversation=conversation,
+        time_zone=request_time_zone(request),
     )
-    try:
-        macro = selectors.macro_get_for_agent(profile=request.agent, macro_id=macro_id)
-        services.macro_run(
-            profile=request.agent,
-            macro=macro,
-            conversation=conversation,
-            time_zone=request_time_zone(request),
-        )
-    except errors.DomainError as error:
-        return action_error(error)
-    return header_response(request, conversation_id)
