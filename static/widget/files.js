@@ -11,10 +11,14 @@ import * as W from './widget.js';
 const doc = document;
 const $ = (id) => doc.getElementById(id);
 const lang = doc.documentElement.lang || 'en';
-const { el } = W;
+const el = (tag, className = '', text = '') => Object.assign(doc.createElement(tag), { className, textContent: text });
+const css = Object.assign(doc.createElement('link'), { rel: 'stylesheet', href: new URL('files.css', import.meta.url) });
+doc.head.append(css);
 
 let T = null;
-const texts = W.moduleAssets('files').then((t) => (T = t));
+const texts = fetch('/widget/files-texts?lang=' + encodeURIComponent(lang), { credentials: 'omit' })
+  .then((r) => r.json())
+  .then((t) => (T = t));
 const say = (key, vars = {}) => String(T[key]).replace(/\{(\w+)\}/g, (_, k) => vars[k] ?? '');
 
 const items = []; // {file, chip, bar, xhr, done: Promise, attachment}

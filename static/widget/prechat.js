@@ -8,10 +8,15 @@ import * as W from './widget.js';
 
 const doc = document;
 const $ = (id) => doc.getElementById(id);
-const { el } = W;
+const lang = doc.documentElement.lang || 'en';
+const el = (tag, className = '', text = '') => Object.assign(doc.createElement(tag), { className, textContent: text });
+const css = Object.assign(doc.createElement('link'), { rel: 'stylesheet', href: new URL('prechat.css', import.meta.url) });
+doc.head.append(css);
 
 let T = null;
-const texts = W.moduleAssets('prechat').then((t) => (T = t));
+const texts = fetch('/widget/prechat-texts?lang=' + encodeURIComponent(lang), { credentials: 'omit' })
+  .then((r) => r.json())
+  .then((t) => (T = t));
 // Every question of the session: contact questions answered once are not asked again, but a
 // form sent back by the server shows them with their problem.
 let all = null;

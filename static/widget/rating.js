@@ -6,7 +6,12 @@
 // language). Server text: textContent only.
 import * as W from './widget.js';
 
-const texts = W.moduleAssets('rating');
+const lang = document.documentElement.lang || 'en';
+const texts = fetch('/widget/rating-texts?lang=' + encodeURIComponent(lang), { credentials: 'omit' }).then((r) => r.json());
+document.head.append(Object.assign(document.createElement('link'), {
+  rel: 'stylesheet',
+  href: new URL('rating.css', import.meta.url).href,
+}));
 
 // Only the newest prompt's stars are on, while the current resolution is resolved and unrated
 // (then they show its score). `n`: the star just pressed in `box` (its prompt is done; the

@@ -367,14 +367,8 @@ const rate = (box, n) => import('./rating.js').then((m) => m.default(box, n), ()
 const faq = (id) => import('./faq.js').then((m) => m.default(api, id), () => flashError(T.net));
 // prechat.js: the pre-chat form, only while the widget has questions for the topic picked.
 const pc = (...x) => import('./prechat.js').then((m) => m.default(...x), () => flashError(T.net));
-// A module loaded later brings its own styles (<name>.css) and texts (/widget/<name>-texts, in
-// the page's language); returns the promise of its texts.
-function moduleAssets(name) {
-  document.head.append(Object.assign(document.createElement('link'), { rel: 'stylesheet', href: new URL(name + '.css', import.meta.url).href }));
-  return fetch(`/widget/${name}-texts?lang=` + encodeURIComponent(document.documentElement.lang || 'en'), { credentials: 'omit' }).then((r) => r.json());
-}
 // What the modules loaded later (history, rating, files, pre-chat) use, as live bindings.
-export { api, cur, token, begin, onMessage, flashError, I, S, send, topic, T, el, button, time, list, convs, findTopic, openConv, setConvs, moduleAssets };
+export { api, cur, token, begin, onMessage, flashError, I, S, send, topic, T, el, button, time, list, convs, findTopic, openConv, setConvs };
 // files.js: on first attach, paste, drop or message with files.
 const files = (...a) => import('./files.js').then((m) => m.default(...a), () => flashError(T.net));
 
