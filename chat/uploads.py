@@ -357,26 +357,16 @@ def _still_save(image, out, *, source_format: str, icc_profile) -> None:
 
 def _animated_save(frames, out, *, source_format: str, durations: list[int], loop: int) -> None:
     """Animated GIF/WebP: every frame re-encoded with its timing."""
-    if source_format == "GIF":
-        frames[0].save(
-            out,
-            "GIF",
-            save_all=True,
-            append_images=frames[1:],
-            duration=durations,
-            loop=loop,
-            disposal=2,
-        )
-    else:
-        frames[0].save(
-            out,
-            "WEBP",
-            save_all=True,
-            append_images=frames[1:],
-            duration=durations,
-            loop=loop,
-            quality=90,
-        )
+    extra = {"disposal": 2} if source_format == "GIF" else {"quality": 90}
+    frames[0].save(
+        out,
+        source_format,
+        save_all=True,
+        append_images=frames[1:],
+        duration=durations,
+        loop=loop,
+        **extra,
+    )
 
 
 # Room for the multipart envelope (boundaries, headers, the file name) around one file.

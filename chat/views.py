@@ -183,6 +183,8 @@ def requested_language(request) -> str:
 
 
 def _files_texts() -> dict:
+    """The attachments module (static/widget/files.js): loads on the first attach, with the
+    limits it checks before uploading."""
     return {
         "attach": _("Attach files"),
         "uploading": _("Uploading {name}…"),
@@ -195,31 +197,13 @@ def _files_texts() -> dict:
         "open": _("Open {name}"),
         "close": _("Close"),
         "expired": _("This file is no longer available."),
+        "limit": settings.DESTEK["ATTACHMENTS_PER_MESSAGE"],
+        "max_bytes": settings.DESTEK["ATTACHMENT_MAX_BYTES"],
     }
 
 
-def _texts_response(request, texts, **settings_values) -> JsonResponse:
-    """A lazily loaded widget module's texts in the requested language (with the settings it
-    needs), cached by browsers for an hour."""
-    with translation.override(requested_language(request)):
-        response = JsonResponse({**texts(), **settings_values})
-    response["Cache-Control"] = "public, max-age=3600"
-    return response
-
-
-@require_GET
-def widget_files_texts(request):
-    """The texts of the widget's attachments module (static/widget/files.js), which loads on
-    first use: kept out of the widget page so its first open stays small."""
-    return _texts_response(
-        request,
-        _files_texts,
-        limit=settings.DESTEK["ATTACHMENTS_PER_MESSAGE"],
-        max_bytes=settings.DESTEK["ATTACHMENT_MAX_BYTES"],
-    )
-
-
 def _faq_texts() -> dict:
+    """The help-articles module (static/widget/faq.js): loads on first use."""
     return {
         "title": _("Help articles"),
         "back": _("Back to chat"),
@@ -242,14 +226,8 @@ def _faq_texts() -> dict:
     }
 
 
-@require_GET
-def widget_faq_texts(request):
-    """The texts of the widget's help-articles module (static/widget/faq.js), which loads on
-    first use: kept out of the widget page so its first open stays small."""
-    return _texts_response(request, _faq_texts)
-
-
 def _status_texts() -> dict:
+    """The closed, waiting-in-line and reopen lines (static/widget/status.js): load only then."""
     return {
         "at": _("Back at {time}"),
         "on": _("Back {day} at {time}"),
@@ -264,15 +242,8 @@ def _status_texts() -> dict:
     }
 
 
-@require_GET
-def widget_status_texts(request):
-    """The texts of the widget's closed, waiting-in-line and reopen lines
-    (static/widget/status.js), which loads only then: kept out of the widget page so its first
-    open stays small."""
-    return _texts_response(request, _status_texts)
-
-
 def _history_texts() -> dict:
+    """The visitor's conversation list (static/widget/history.js): loads when it first shows."""
     return {
         "title": _("Your conversations"),
         "conv": _("Conversation"),
@@ -287,14 +258,8 @@ def _history_texts() -> dict:
     }
 
 
-@require_GET
-def widget_history_texts(request):
-    """The texts of the visitor's conversation list (static/widget/history.js), which loads
-    when the list first shows: kept out of the widget page so its first open stays small."""
-    return _texts_response(request, _history_texts)
-
-
 def _rating_texts() -> dict:
+    """The rating prompt (static/widget/rating.js): loads once a prompt is in the thread."""
     return {
         "star": _("{n} of 5 stars"),
         "rc": _("Add a comment (optional)"),
@@ -303,14 +268,8 @@ def _rating_texts() -> dict:
     }
 
 
-@require_GET
-def widget_rating_texts(request):
-    """The texts of the widget's rating prompt (static/widget/rating.js), which loads once a
-    prompt is in the thread: kept out of the widget page so its first open stays small."""
-    return _texts_response(request, _rating_texts)
-
-
 def _prechat_texts() -> dict:
+    """The pre-chat form (static/widget/prechat.js): loads only for widgets with a form."""
     return {
         "title": _("Before we start"),
         "intro": _("A few details help us answer you faster."),
@@ -321,8 +280,22 @@ def _prechat_texts() -> dict:
     }
 
 
+# The texts of each widget module that loads on first use, by the name in its address
+# (/widget/<name>-texts): kept out of the widget page so its first open stays small.
+WIDGET_MODULE_TEXTS = {
+    "files": _files_texts,
+    "faq": _faq_texts,
+    "status": _status_texts,
+    "history": _history_texts,
+    "rating": _rating_texts,
+    "prechat": _prechat_texts,
+}
+
+
 @require_GET
-def widget_prechat_texts(request):
-    """The texts of the widget's pre-chat form (static/widget/prechat.js), which loads only
-    for widgets with a form: kept out of the widget page so its first open stays small."""
-    return _texts_response(request, _prechat_texts)
+def widget_module_texts(request, module: str):
+    """One module's texts in the requested language, cached by browsers for an hour."""
+    with translation.override(requested_language(request)):
+        response = JsonResponse(WIDGET_MODULE_TEXTS[module]())
+    response["Cache-Control"] = "public, max-age=3600"
+    return response

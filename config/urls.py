@@ -22,12 +22,16 @@ urlpatterns = [
         name="mailbox_inbound",
     ),
     path("widget/", chat_views.widget_page, name="widget"),
-    path("widget/files-texts", chat_views.widget_files_texts, name="widget_files_texts"),
-    path("widget/faq-texts", chat_views.widget_faq_texts, name="widget_faq_texts"),
-    path("widget/history-texts", chat_views.widget_history_texts, name="widget_history_texts"),
-    path("widget/prechat-texts", chat_views.widget_prechat_texts, name="widget_prechat_texts"),
-    path("widget/rating-texts", chat_views.widget_rating_texts, name="widget_rating_texts"),
-    path("widget/status-texts", chat_views.widget_status_texts, name="widget_status_texts"),
+    # Each lazily loaded widget module's texts: /widget/files-texts, …/faq-texts and the others.
+    *(
+        path(
+            f"widget/{module}-texts",
+            chat_views.widget_module_texts,
+            {"module": module},
+            name=f"widget_{module}_texts",
+        )
+        for module in chat_views.WIDGET_MODULE_TEXTS
+    ),
     path("demo/", chat_views.demo_page, name="demo"),
     path("demo/app/", chat_views.demo_app_page, name="demo_app"),
     path("demo/context-cards", demo_context.demo_context_cards, name="demo_context_cards"),

@@ -111,6 +111,19 @@ def _parse_query(serializer_class, request):
     return _parse(serializer_class, request.query_params.dict())
 
 
+def _conversation(request, conversation_id: int):
+    """The conversation, when the token's widgets may see it (404 otherwise)."""
+    return selectors.conversation_get_for_token(token=request.auth, conversation_id=conversation_id)
+
+
+def _conversation_response(request, conversation_id: int, *, created: bool = False):
+    """The conversation as it is now (read again after a write: its assignee, its status)."""
+    return Response(
+        s.ConversationSerializer(_conversation(request, conversation_id)).data,
+        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+    )
+
+
 # --- Contacts --------------------------------------------------------------------------------
 
 
@@ -226,17 +239,7 @@ class ConversationList(ApiView):
             topic_slug=data.get("topic"),
             priority_hint=data.get("priority_hint"),
         )
-        return self._answer(request, conversation.pk, created=created)
-
-    @staticmethod
-    def _answer(request, conversation_id: int, *, created: bool = False):
-        conversation = selectors.conversation_get_for_token(
-            token=request.auth, conversation_id=conversation_id
-        )
-        return Response(
-            s.ConversationSerializer(conversation).data,
-            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
-        )
+        return _conversation_response(request, conversation.pk, created=created)
 
 
 class ConversationDetail(ApiView):
@@ -246,7 +249,7 @@ class ConversationDetail(ApiView):
         responses={200: s.ConversationSerializer, **READ_ERRORS},
     )
     def get(self, request, conversation_id: int):
-        return ConversationList._answer(request, conversation_id)
+        return _conversation_response(request, conversation_id)
 
 
 class ConversationAssign(ApiView):
@@ -258,14 +261,12 @@ class ConversationAssign(ApiView):
     )
     def post(self, request, conversation_id: int):
         data = _parse(s.AssignSerializer, request.data)
-        conversation = selectors.conversation_get_for_token(
-            token=request.auth, conversation_id=conversation_id
-        )
+        conversation = _conversation(request, conversation_id)
         agent = selectors.agent_get(user_id=data["agent"])
         support_services.conversation_assign(
             conversation=conversation, to_user=agent, by_user=agent
         )
-        return ConversationList._answer(request, conversation_id)
+        return _conversation_response(request, conversation_id)
 
 
 class ConversationResolve(ApiView):
@@ -277,9 +278,7 @@ class ConversationResolve(ApiView):
     )
     def post(self, request, conversation_id: int):
         data = _parse(s.ResolveSerializer, request.data)
-        conversation = selectors.conversation_get_for_token(
-            token=request.auth, conversation_id=conversation_id
-        )
+        conversation = _conversation(request, conversation_id)
         if "agent" in data:
             agent = selectors.agent_get(user_id=data["agent"])
             support_services.conversation_resolve(conversation=conversation, agent=agent)
@@ -287,7 +286,7 @@ class ConversationResolve(ApiView):
             support_services.conversation_set_status(
                 conversation=conversation, status=Conversation.Status.RESOLVED, reason="api"
             )
-        return ConversationList._answer(request, conversation_id)
+        return _conversation_response(request, conversation_id)
 
 
 # --- Messages --------------------------------------------------------------------------------
@@ -314,9 +313,7 @@ class MessageList(ApiView):
     )
     def get(self, request, conversation_id: int):
         params = _parse_query(MessageListParams, request)
-        conversation = selectors.conversation_get_for_token(
-            token=request.auth, conversation_id=conversation_id
-        )
+        conversation = _conversation(request, conversation_id)
         messages = support_selectors.message_objects_after(
             conversation=conversation, after=params["after"], limit=params["limit"] + 1
         )
@@ -340,9 +337,7 @@ class MessageList(ApiView):
     )
     def post(self, request, conversation_id: int):
         data = _parse(s.message_create_serializer(request.data), request.data)
-        conversation = selectors.conversation_get_for_token(
-            token=request.auth, conversation_id=conversation_id
-        )
+        conversation = _conversation(request, conversation_id)
         agent = selectors.agent_get(user_id=data["agent"]) if "agent" in data else None
         message, created = support_services.message_send(
             conversation=conversation,

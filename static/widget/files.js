@@ -11,7 +11,7 @@ import * as W from './widget.js';
 const doc = document;
 const $ = (id) => doc.getElementById(id);
 const lang = doc.documentElement.lang || 'en';
-const el = (tag, className = '', text = '') => Object.assign(doc.createElement(tag), { className, textContent: text });
+const { el } = W;
 const css = Object.assign(doc.createElement('link'), { rel: 'stylesheet', href: new URL('files.css', import.meta.url) });
 doc.head.append(css);
 

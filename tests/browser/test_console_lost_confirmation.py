@@ -11,6 +11,10 @@ from playwright.sync_api import expect
 from tests.browser.test_console_reply import _open_conversation, _visitor_asks
 
 REPLY_POST = re.compile(r"/console/conversations/\d+/messages$")
+# The HTTP fallback is cut on purpose: the browser and htmx report the failed request.
+fallback_cut = pytest.mark.browser_console_errors(
+    r"ERR_FAILED .*/console/conversations/\d+/messages", r"^htmx:(afterRequest|sendError),"
+)
 
 
 def cut_after_the_next_send(page) -> dict:
@@ -37,6 +41,17 @@ def cut_after_the_next_send(page) -> dict:
     return state
 
 
+def a_reply_whose_answer_is_lost(stack, new_context, server, text):
+    """The visitor asks, the agent opens the conversation and sends `text`, and hears nothing
+    back; returns the visitor's page, the agent's page and the socket routing's state."""
+    widget = _visitor_asks(stack, new_context, server)
+    agent = new_context().new_page()
+    state = cut_after_the_next_send(agent)
+    _open_conversation(agent, server)
+    send_and_lose_the_answer(agent, state, text)
+    return widget, agent, state
+
+
 def send_and_lose_the_answer(agent, state, text):
     state["armed"] = True
     agent.route(REPLY_POST, lambda route: route.abort())  # the fallback POST is cut too
@@ -48,19 +63,13 @@ def send_and_lose_the_answer(agent, state, text):
     agent.unroute(REPLY_POST)
 
 
-# The HTTP fallback is cut on purpose: the browser and htmx report the failed request.
-@pytest.mark.browser_console_errors(
-    r"ERR_FAILED .*/console/conversations/\d+/messages", r"^htmx:(afterRequest|sendError),"
-)
+@fallback_cut
 def test_a_new_text_after_a_lost_confirmation_is_stored_as_a_new_message(
     stack, new_context, server
 ):
-    widget = _visitor_asks(stack, new_context, server)
-    agent = new_context().new_page()
-    state = cut_after_the_next_send(agent)
-    _open_conversation(agent, server)
-
-    send_and_lose_the_answer(agent, state, "First answer, stored but never confirmed")
+    widget, agent, state = a_reply_whose_answer_is_lost(
+        stack, new_context, server, "First answer, stored but never confirmed"
+    )
     # It was stored: the visitor has it.
     expect(widget.locator(".msg-agent", has_text="never confirmed")).to_have_count(1)
 
@@ -75,19 +84,13 @@ def test_a_new_text_after_a_lost_confirmation_is_stored_as_a_new_message(
     expect(widget.locator(".msg-agent", has_text="never confirmed")).to_have_count(1)
 
 
-# The HTTP fallback is cut on purpose: the browser and htmx report the failed request.
-@pytest.mark.browser_console_errors(
-    r"ERR_FAILED .*/console/conversations/\d+/messages", r"^htmx:(afterRequest|sendError),"
-)
+@fallback_cut
 def test_after_reconnecting_the_console_sees_the_failed_reply_was_stored(
     stack, new_context, server
 ):
-    widget = _visitor_asks(stack, new_context, server)
-    agent = new_context().new_page()
-    state = cut_after_the_next_send(agent)
-    _open_conversation(agent, server)
-
-    send_and_lose_the_answer(agent, state, "Stored while the console heard nothing")
+    widget, agent, state = a_reply_whose_answer_is_lost(
+        stack, new_context, server, "Stored while the console heard nothing"
+    )
     expect(widget.locator(".msg-agent", has_text="heard nothing")).to_have_count(1)
     expect(agent.locator("#message-list .msg-agent", has_text="heard nothing")).to_have_count(0)
 
