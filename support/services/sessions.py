@@ -118,68 +118,87 @@ def widget_session_open(
     if contact_data is not None and not isinstance(contact_data, dict):
         raise errors.InvalidInput(_("contact must be an object."))
     contact_data = contact_data or {}
-    name = _clean_text(contact_data.get("name"), field="contact.name", max_chars=191)
-    email = _clean_text(contact_data.get("email"), field="contact.email", max_chars=254)
-    if email:
-        try:
-            validate_email(email)
-        except ValidationError:
-            raise errors.InvalidInput(_("contact.email is not an email address.")) from None
-    phone = _clean_text(contact_data.get("phone"), field="contact.phone", max_chars=64)
+    # What the widget leaves empty keeps what the contact had.
+    values = {k: v for k, v in _contact_values_clean(contact_data, prefix="contact.").items() if v}
     attributes = _clean_attributes(contact_data.get("attributes"))
     device = _clean_device(device)
     locale = _clean_text(locale, field="locale", max_chars=16) or device.get("locale", "")[:16]
-
-    resumed = None
-    if visitor_token:
-        try:
-            resumed = selectors.contact_get_by_visitor_token(token=visitor_token)
-        except (errors.NotAuthenticated, errors.IdentityRequired):
-            resumed = None  # an expired token just starts a fresh anonymous session
-        if resumed is not None and resumed.widget_id != widget.pk:
-            resumed = None
+    values.update({k: v for k, v in (("device", device), ("locale", locale)) if v})
+    resumed = _session_resumed(visitor_token=visitor_token, widget=widget)
 
     with transaction.atomic():
-        if identity is not None:
-            contact, created = _contact_identified(widget=widget, identity=identity)
-            before = {} if created else _contact_snapshot(contact)
-            if resumed is not None and not resumed.identified and resumed.pk != contact.pk:
-                _contact_merge(source=resumed, target=contact)
-        elif resumed is not None:
-            contact = resumed
-            before = _contact_snapshot(contact)
-        else:
-            contact = Contact.objects.create(widget=widget)
-            # A new anonymous visitor from a blocked address (their old token lost) is blocked
-            # too; known contacts were blocked themselves, so only new ones cost this query.
-            contact_block_by_address(contact=contact, ip_address=ip_address)
-            before = {}
-
-        if name:
-            contact.name = name
-        if email:
-            contact.email = email
-        if phone:
-            contact.phone = phone
-        if attributes:
-            contact.attributes = {**contact.attributes, **attributes}
-        if device:
-            contact.device = device
-        if locale:
-            contact.locale = locale
-        contact.last_seen_at = timezone.now()
+        contact, before = _session_contact(
+            widget=widget, identity=identity, resumed=resumed, ip_address=ip_address
+        )
+        values["last_seen_at"] = timezone.now()
         if ip_address:
-            contact.last_ip = ip_address
-        contact.search_text = contact.search_words()
-        contact.save()
-        after = _contact_snapshot(contact)
-        if after != before and any(after.values()):
-            event_emit("contact.updated", contact_id=contact.pk)
+            values["last_ip"] = ip_address
+        _contact_save(contact, before=before, values=values, attributes=attributes)
 
     token = visitor_token_issue(
         contact_id=contact.pk, widget_id=widget.pk, token_version=contact.token_version
     )
     return contact, token
+
+
+def _contact_values_clean(data: dict, *, prefix: str) -> dict[str, str]:
+    """The name, e-mail and phone given (None: not given), cleaned; an error names the field
+    as the caller's input does (`prefix`)."""
+    values = {}
+    for field, limit in (("name", 191), ("email", 254), ("phone", 64)):
+        if data.get(field) is not None:
+            values[field] = _clean_text(data[field], field=f"{prefix}{field}", max_chars=limit)
+    if values.get("email"):
+        try:
+            validate_email(values["email"])
+        except ValidationError:
+            raise errors.InvalidInput(
+                _("%(field)s is not an email address.") % {"field": f"{prefix}email"}
+            ) from None
+    return values
+
+
+def _session_resumed(*, visitor_token: Any, widget) -> Contact | None:
+    """The contact a visitor's token names, on this widget; None for no token, an expired or
+    revoked one (it just starts a fresh anonymous session) or another widget's."""
+    if not visitor_token:
+        return None
+    try:
+        resumed = selectors.contact_get_by_visitor_token(token=visitor_token)
+    except (errors.NotAuthenticated, errors.IdentityRequired):
+        return None
+    return resumed if resumed.widget_id == widget.pk else None
+
+
+def _session_contact(*, widget, identity, resumed, ip_address) -> tuple[Contact, dict]:
+    """The session's contact and its snapshot before this session changes it ({} when new)."""
+    if identity is not None:
+        contact, created = _contact_identified(widget=widget, identity=identity)
+        before = {} if created else _contact_snapshot(contact)
+        if resumed is not None and not resumed.identified and resumed.pk != contact.pk:
+            _contact_merge(source=resumed, target=contact)
+        return contact, before
+    if resumed is not None:
+        return resumed, _contact_snapshot(resumed)
+    contact = Contact.objects.create(widget=widget)
+    # A new anonymous visitor from a blocked address (their old token lost) is blocked too;
+    # known contacts were blocked themselves, so only new ones cost this query.
+    contact_block_by_address(contact=contact, ip_address=ip_address)
+    return contact, {}
+
+
+def _contact_save(contact: Contact, *, before: dict, values: dict, attributes: dict) -> None:
+    """Set `values` and merge `attributes` into the contact's, save it with its search words,
+    and say so (contact.updated) when what the host app cares for changed."""
+    for field, value in values.items():
+        setattr(contact, field, value)
+    if attributes:
+        contact.attributes = {**contact.attributes, **attributes}
+    contact.search_text = contact.search_words()
+    contact.save()
+    after = _contact_snapshot(contact)
+    if after != before and any(after.values()):
+        event_emit("contact.updated", contact_id=contact.pk)
 
 
 # What a contact.updated event is about: the fields the host app and its CRM care for.
@@ -235,15 +254,7 @@ def contact_upsert(
     external_id = _clean_text(external_id, field="external_id", max_chars=191)
     if not external_id:
         raise errors.InvalidInput("external_id is required.")
-    values = {}
-    for field, value, limit in (("name", name, 191), ("email", email, 254), ("phone", phone, 64)):
-        if value is not None:
-            values[field] = _clean_text(value, field=field, max_chars=limit)
-    if values.get("email"):
-        try:
-            validate_email(values["email"])
-        except ValidationError:
-            raise errors.InvalidInput("email is not an email address.") from None
+    values = _contact_values_clean({"name": name, "email": email, "phone": phone}, prefix="")
     if locale is not None:
         values["locale"] = _clean_text(locale, field="locale", max_chars=16)
     attributes = _clean_attributes(attributes)
@@ -268,15 +279,8 @@ def contact_upsert(
                 )
                 created = False
         before = {} if created else _contact_snapshot(contact)
-        for field, value in values.items():
-            setattr(contact, field, value)
-        if attributes:
-            contact.attributes = {**contact.attributes, **attributes}
-        contact.identified = True
-        contact.search_text = contact.search_words()
-        contact.save()
-        if _contact_snapshot(contact) != before:
-            event_emit("contact.updated", contact_id=contact.pk)
+        values["identified"] = True
+        _contact_save(contact, before=before, values=values, attributes=attributes)
     return contact, created
 
 
