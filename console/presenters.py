@@ -197,8 +197,8 @@ def conversation_header(conversation: Conversation) -> dict:
     language and time zone (the page, the header's actions and the live header read it).
 
     Reads what the inbox row reads, plus the team and the contact's block and identity.
-    Whether the viewer is the assignee ("Assign to me" hidden) is the template's: a live
-    header goes to every console, and shows the button.
+    The same header goes to every console, so it does not know the viewer: base.html's one
+    rule hides "Assign to me" from the assignee.
     """
     texts = _row_texts(get_language())
     pk = conversation.pk

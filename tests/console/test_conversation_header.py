@@ -189,18 +189,24 @@ def test_headers_of_one_shape_share_their_pieces(header_shapes):
     assert _header_pieces.cache_info().misses == 2
 
 
-def test_a_live_header_comes_in_each_language_and_shows_assign_to_me():
+def test_a_live_header_comes_in_each_language_and_the_page_hides_assign_to_me_from_its_assignee():
     agent = factories.agent(display_name="Deniz")
     conversation = factories.conversation()
     Conversation.objects.filter(pk=conversation.pk).update(assignee=agent.user, status="open")
     loaded = selectors.conversation_get_for_inbox_row(conversation_id=conversation.pk)
     html = realtime._header_html(loaded)
     assert "Assigned to Deniz" in html["en"] and "Atanan: Deniz" in html["tr"]
-    # No viewer in a live header: the button shows; the page hides it from the assignee.
-    assert 'hx-swap="outerHTML">\n      <input type="hidden" name="to"' in html["en"]
+    # The page's header and the live one are alike (no viewer in either): both carry the
+    # button and the assignee, and the page's one style rule hides the button from them
+    # (tests/browser/test_console_notifications.py sees it hidden in both).
+    take_form = 'hx-swap="outerHTML">\n      <input type="hidden" name="to"'
+    assignee = f'data-assignee="{agent.user.pk}"'
+    assert take_form in html["en"] and assignee in html["en"]
     client = factories.logged_in(agent)
     page = client.get(reverse("console:conversation", args=[conversation.pk])).text
-    assert 'hx-swap="outerHTML" hidden>\n      <input type="hidden" name="to"' in page
+    assert take_form in page and assignee in page
+    rule = f"#conversation-header[{assignee}] form:has(#take-button) {{ display: none; }}"
+    assert rule in page
 
 
 def test_the_header_offers_the_status_actions_the_gate_allows():
