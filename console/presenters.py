@@ -23,6 +23,7 @@ from django.utils.translation import get_language, gettext
 
 from emails import selectors as email_selectors
 from support.models import Conversation, Message
+from support.services import status_moves
 
 from . import pieces
 
@@ -196,8 +197,8 @@ def conversation_header(conversation: Conversation) -> dict:
     language and time zone (the page, the header's actions and the live header read it).
 
     Reads what the inbox row reads, plus the team and the contact's block and identity.
-    Whether the viewer is the assignee ("Assign to me" hidden) is the template's: a live
-    header goes to every console, and shows the button.
+    The same header goes to every console, so it does not know the viewer: base.html's one
+    rule hides "Assign to me" from the assignee.
     """
     texts = _row_texts(get_language())
     pk = conversation.pk
@@ -217,6 +218,11 @@ def conversation_header(conversation: Conversation) -> dict:
         due_when = date_format(local_due, "SHORT_DATETIME_FORMAT") if local_due else ""
     snoozed_until = conversation.snoozed_until
     status = conversation.status
+    # The status actions offered are the moves the gate allows from here; reopening and
+    # unsnoozing are the ways out of resolved and snoozed, and a resolved conversation is
+    # not assigned (support.services: conversation_reopen, conversation_wake,
+    # conversation_assign).
+    moves = status_moves(status)
     priority = conversation.priority
     inbox_url, url_parts = _header_url_parts(get_script_prefix(), get_resolver(get_urlconf()))
     header = {
@@ -255,6 +261,12 @@ def conversation_header(conversation: Conversation) -> dict:
         else "",
         "assignee_id": conversation.assignee_id,
         "assignee_name": _assignee_name(conversation.assignee),
+        "can_reopen": status == Conversation.Status.RESOLVED,
+        "can_take": status != Conversation.Status.RESOLVED,
+        "can_wake": status == Conversation.Status.SNOOZED,
+        "can_snooze": Conversation.Status.SNOOZED in moves,
+        "can_mark_pending": Conversation.Status.PENDING in moves,
+        "can_resolve": Conversation.Status.RESOLVED in moves,
         "inbox_url": inbox_url,
         **{key: f"{head}{pk}{tail}" for key, head, tail in url_parts},
     }
@@ -311,7 +323,7 @@ def live_inbox_row_html(conversation: Conversation, values: dict) -> str:
 # agent reply: status, assignee, first response) and on every header action.
 _HEADER_SKIP = frozenset({"labels"})
 # Values the template branches on by value, not only on their presence.
-_HEADER_STRUCTURAL = frozenset({"status", "channel", "due"})
+_HEADER_STRUCTURAL = frozenset({"channel", "due"})
 
 
 @lru_cache(maxsize=512)

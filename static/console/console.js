@@ -4,7 +4,6 @@
 (function () {
   "use strict";
   var body = document.body;
-  var userId = body.dataset.userId;
   var conversationId = parseInt(body.dataset.conversationId || "0", 10) || null;
   var socket = null;
   var socketOpen = false;
@@ -223,11 +222,9 @@
     return T.textDays.replace("{d}", Math.floor(hours / 24)).replace("{h}", hours % 24);
   }
 
-  // Fragments rendered once for every agent cannot know who is looking: hide "Assign to me"
-  // from the assignee here.
+  // ("Assign to me" is hidden from the assignee by base.html's style rule, live headers too.)
   function tidyHeader() {
-    var header = $("#conversation-header"), take = $("#take-button");
-    if (header && take) take.closest("form").hidden = header.dataset.assignee === userId;
+    var header = $("#conversation-header");
     // The contact panel lists this conversation too: its status follows the header's, which
     // every change (this agent's or a colleague's, live) replaces.
     var status = $("#conversation-status"), listed = $("#contact-conversations .current .pill");
@@ -966,7 +963,8 @@
 
   function clickIfShown(selector) {
     var el = $(selector);
-    if (el && !el.closest("[hidden]")) el.click();
+    // Shown: neither it nor a parent is hidden (by [hidden] or a style rule).
+    if (el && el.getClientRects().length) el.click();
   }
 
   function focusComposer(mode) {

@@ -147,6 +147,7 @@ from .status import (
 from .transitions import (
     STATUS_TRANSITIONS,
     conversation_transition,
+    status_moves,
 )
 from .visitors import (
     ACTION_TYPES,
@@ -256,6 +257,7 @@ __all__ = [
     "snooze_presets",
     "snooze_until_clean",
     "snoozed_wake_due",
+    "status_moves",
     "visitor_message_delete",
     "visitor_message_send",
     "visitor_session_revoke",

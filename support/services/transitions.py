@@ -30,6 +30,12 @@ STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+def status_moves(status: str) -> frozenset[str]:
+    """The statuses a conversation in `status` may move to: what the gate allows, for the
+    screens that offer only those moves (the console's header)."""
+    return STATUS_TRANSITIONS[status]
+
+
 def conversation_transition(
     *, conversation: Conversation, to: str, by, reason: str, save: bool = True
 ) -> list[str]:
@@ -48,7 +54,7 @@ def conversation_transition(
     previous = conversation.status
     if previous == to:
         return []
-    if to not in STATUS_TRANSITIONS[previous]:
+    if to not in status_moves(previous):
         raise errors.IllegalTransition(
             _("A conversation cannot go from %(from)s to %(to)s.") % {"from": previous, "to": to}
         )

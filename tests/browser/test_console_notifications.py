@@ -12,6 +12,23 @@ from support.models import Label, Widget
 Widget.objects.update(bot_enabled=False)
 Label.objects.get_or_create(name="vip", defaults={"colour": "#b91c1c"})
 """
+# Changes made elsewhere, which reach the page only as a live header.
+PRIORITY_URGENT = """
+from support import services
+from support.models import Conversation
+services.conversation_set_priority(
+    conversation=Conversation.objects.get(pk={pk}), priority="urgent"
+)
+"""
+GIVE_TO_SUPERVISOR = """
+from django.contrib.auth import get_user_model
+from support import services
+from support.models import Conversation
+supervisor = get_user_model().objects.get(username="supervisor")
+services.conversation_assign(
+    conversation=Conversation.objects.get(pk={pk}), to_user=supervisor, by_user=supervisor
+)
+"""
 
 
 def test_new_visitor_message_notifies_and_labels_update_live(stack, new_context, server):
@@ -65,8 +82,28 @@ def test_new_visitor_message_notifies_and_labels_update_live(stack, new_context,
     expect(agent.locator("#conversation-labels .label-pill")).to_have_count(0)
     expect(row.locator(".label-pill")).to_have_count(0)
 
-    # a assigns to me (already theirs here: nothing changes), e resolves.
+    # "Assign to me" is not for the assignee: neither in the page's header nor in a live one
+    # (rendered once for every console), and a hidden button is not pressed by its key.
+    take = agent.locator("#take-button")
+    pk = agent.locator("main.conversation").get_attribute("data-conversation-id")
+    agent.reload()
+    expect(agent.locator("#connection")).to_have_attribute("data-state", "open")
+    expect(take).to_have_count(1)
+    expect(take).to_be_hidden()
+    stack.manage("shell", "-c", PRIORITY_URGENT.format(pk=pk))
+    expect(agent.locator("#conversation-priority")).to_have_class(re.compile("prio-urgent"))
+    expect(take).to_have_count(1)
+    expect(take).to_be_hidden()
+    agent.evaluate("document.activeElement.blur()")  # the reloaded page focuses the composer
     agent.keyboard.press("a")
     expect(agent.locator("#conversation-assignee")).to_contain_text("Ayşe")
+    # Given to a colleague, live: the button shows, and a assigns it back to me.
+    stack.manage("shell", "-c", GIVE_TO_SUPERVISOR.format(pk=pk))
+    expect(agent.locator("#conversation-assignee")).not_to_contain_text("Ayşe")
+    expect(take).to_be_visible()
+    agent.keyboard.press("a")
+    expect(agent.locator("#conversation-assignee")).to_contain_text("Ayşe")
+    expect(take).to_be_hidden()
+    # e resolves.
     agent.keyboard.press("e")
     expect(agent.locator("#conversation-status")).to_have_text("Resolved")

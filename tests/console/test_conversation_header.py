@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from console import realtime
 from console.presenters import _header_pieces, conversation_header, live_header_html
 from ratings.models import Rating
-from support import selectors
+from support import selectors, services
 from support.models import ContactBlock, Conversation, Label
 from tests import factories
 
@@ -189,18 +189,79 @@ def test_headers_of_one_shape_share_their_pieces(header_shapes):
     assert _header_pieces.cache_info().misses == 2
 
 
-def test_a_live_header_comes_in_each_language_and_shows_assign_to_me():
+def test_a_live_header_comes_in_each_language_and_the_page_hides_assign_to_me_from_its_assignee():
     agent = factories.agent(display_name="Deniz")
     conversation = factories.conversation()
     Conversation.objects.filter(pk=conversation.pk).update(assignee=agent.user, status="open")
     loaded = selectors.conversation_get_for_inbox_row(conversation_id=conversation.pk)
     html = realtime._header_html(loaded)
     assert "Assigned to Deniz" in html["en"] and "Atanan: Deniz" in html["tr"]
-    # No viewer in a live header: the button shows; the page hides it from the assignee.
-    assert 'hx-swap="outerHTML">\n      <input type="hidden" name="to"' in html["en"]
+    # The page's header and the live one are alike (no viewer in either): both carry the
+    # button and the assignee, and the page's one style rule hides the button from them
+    # (tests/browser/test_console_notifications.py sees it hidden in both).
+    take_form = 'hx-swap="outerHTML">\n      <input type="hidden" name="to"'
+    assignee = f'data-assignee="{agent.user.pk}"'
+    assert take_form in html["en"] and assignee in html["en"]
     client = factories.logged_in(agent)
     page = client.get(reverse("console:conversation", args=[conversation.pk])).text
-    assert 'hx-swap="outerHTML" hidden>\n      <input type="hidden" name="to"' in page
+    assert take_form in page and assignee in page
+    rule = f"#conversation-header[{assignee}] form:has(#take-button) {{ display: none; }}"
+    assert rule in page
+
+
+def test_the_header_offers_the_status_actions_the_gate_allows():
+    """Each status button shows exactly when its move is allowed from the status
+    (services.STATUS_TRANSITIONS): a bot's conversation has no "Mark pending", which the
+    gate would refuse."""
+    buttons = {
+        "reopen": 'value="reopen"',
+        "take": 'id="take-button"',
+        "wake": 'id="wake-button"',
+        "snooze": 'id="snooze-menu"',
+        "pending": 'value="pending"',
+        "resolve": 'id="resolve-button"',
+    }
+    conversation = factories.conversation()
+    for status in Conversation.Status.values:
+        Conversation.objects.filter(pk=conversation.pk).update(status=status)
+        header = conversation_header(
+            selectors.conversation_get_for_inbox_row(conversation_id=conversation.pk)
+        )
+        moves = services.STATUS_TRANSITIONS[status]
+        expected = {
+            # The ways out of resolved and snoozed; a resolved one is not assigned.
+            "reopen": status == "resolved",
+            "take": status != "resolved",
+            "wake": status == "snoozed",
+            "snooze": "snoozed" in moves,
+            "pending": "pending" in moves,
+            "resolve": "resolved" in moves,
+        }
+        for html in (template_header(header), live_header_html(header)):
+            shown = {name: marker in html for name, marker in buttons.items()}
+            assert shown == expected, status
+    assert not services.status_moves("bot") & {"pending", "snoozed"}
+
+
+def test_a_resolved_conversation_has_no_sla_chip():
+    now = timezone.now()
+    conversation = factories.conversation()
+    Conversation.objects.filter(pk=conversation.pk).update(
+        status="resolved",
+        first_response_at=None,
+        queued_at=now,
+        first_response_due_at=now + timedelta(minutes=2),
+        resolution_due_at=now + timedelta(hours=2),
+    )
+    header = conversation_header(
+        selectors.conversation_get_for_inbox_row(conversation_id=conversation.pk)
+    )
+    assert header["due"] == "" and "sla-chip" not in live_header_html(header)
+    Conversation.objects.filter(pk=conversation.pk).update(status="open")
+    header = conversation_header(
+        selectors.conversation_get_for_inbox_row(conversation_id=conversation.pk)
+    )
+    assert header["due"] == "first_response" and "sla-chip" in live_header_html(header)
 
 
 def test_the_page_shows_the_header_state_a_watching_socket_compares(header_shapes):
