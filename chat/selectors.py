@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from support import errors
 from support import selectors as support_selectors
+from support.edge import row_id
 from support.models import Attachment, Conversation, Message
 
 from . import file_urls, protocol
@@ -73,7 +74,7 @@ def attachment_get_for_contact(*, contact, conversation_id, attachment_id) -> At
 def attachment_get_for_agent(*, profile, attachment_id) -> Attachment:
     """A file of a conversation this agent may see (support's access-checked selector)."""
     conversation_id = (
-        Attachment.objects.filter(pk=_int_or_none(attachment_id))
+        Attachment.objects.filter(pk=row_id(attachment_id))
         .values_list("conversation_id", flat=True)
         .first()
     )
@@ -85,16 +86,9 @@ def attachment_get_for_agent(*, profile, attachment_id) -> Attachment:
     return _attachment_in(conversation=conversation, attachment_id=attachment_id)
 
 
-def _int_or_none(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def _attachment_in(*, conversation: Conversation, attachment_id) -> Attachment:
     attachment = Attachment.objects.filter(
-        pk=_int_or_none(attachment_id), conversation=conversation
+        pk=row_id(attachment_id), conversation=conversation
     ).first()
     if attachment is None:
         raise errors.NotFound(_("No such file."))
