@@ -85,7 +85,6 @@ def inbox_row(conversation: Conversation) -> dict:
 def inbox_row_values(conversation: Conversation) -> dict:
     """inbox_row's values that are the same in every language (a live row goes out in each:
     these are read once)."""
-    name = conversation.contact.display_name
     topic = conversation.topic
     labels = getattr(conversation, "label_list", None)
     if labels is None:
@@ -114,8 +113,6 @@ def inbox_row_values(conversation: Conversation) -> dict:
         "due_from": due_from,
         "due_at": due_at,
         "last_iso": local_last.isoformat() if local_last else "",
-        "initial": name[:1].upper(),
-        "name": name,
         "preview": conversation.last_message_preview or "—",
         "preview_by_agent": conversation.last_message_preview_by_agent,
         "rating": rating.score if rating else None,
@@ -126,13 +123,18 @@ def inbox_row_values(conversation: Conversation) -> dict:
 
 
 def inbox_row_texts(conversation: Conversation) -> dict:
-    """inbox_row's values in the active language: labels, the topic's name, the time."""
+    """inbox_row's values in the active language: labels, the contact's and topic's names,
+    the time."""
     texts = _row_texts(get_language())
     topic = conversation.topic
     priority = conversation.priority
     last = conversation.last_message_at
     local_last = template_localtime(last) if last else None
+    # An anonymous contact's name is a text too ("Visitor #12").
+    name = conversation.contact.display_name
     return {
+        "initial": name[:1].upper(),
+        "name": name,
         "channel_label": texts["channel"].get(conversation.channel, conversation.channel),
         "status_label": texts["status"].get(conversation.status, conversation.status),
         # The normal priority has no pill.

@@ -1,5 +1,6 @@
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ..edge import ScrubbingJSONDecoder
@@ -79,7 +80,8 @@ class Contact(models.Model):
 
     @property
     def display_name(self) -> str:
-        return self.name or self.email or f"Visitor #{self.pk}"
+        """What agents call the contact, in the active language for an anonymous one."""
+        return self.name or self.email or gettext("Visitor #%(number)s") % {"number": self.pk}
 
     def search_words(self) -> str:
         # Attribute values too: pre-chat answers and the host app's data are looked up by.

@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from console import presenters, realtime
 from support.languages import agent_language, browser_language
 from support.models import AgentProfile
 from tests import factories
@@ -80,3 +81,25 @@ def test_a_supervisor_sees_and_sets_an_agents_language_in_the_admin():
     page = client.get(reverse("admin:support_agentprofile_change", args=[agent.pk])).text
     assert 'name="language"' in page
     assert '<link rel="icon"' in page
+
+
+def test_an_anonymous_contact_is_named_in_the_consoles_language():
+    """ "Visitor #12" is a text: a Turkish console says "Ziyaretçi #12" on its pages and in the
+    live row, header and message it receives (each rendered in every console language)."""
+    agent = factories.supervisor()
+    agent.language = "tr"
+    agent.save(update_fields=["language"])
+    conversation = factories.conversation()
+    number = conversation.contact.pk
+    client = signed_in(agent)
+    page = client.get(reverse("console:conversation", args=[conversation.pk]))
+    assert page.text.count(f"Ziyaretçi #{number}") >= 3  # title, header, contact panel
+    assert f"Visitor #{number}" not in page.text
+    inbox = client.get(reverse("console:inbox"), {"view": "all"})
+    assert f"Ziyaretçi #{number}" in inbox.text
+
+    row = realtime.inbox_row_each_language(conversation)
+    assert f"Ziyaretçi #{number}" in row["tr"] and f"Visitor #{number}" in row["en"]
+    message = conversation.messages.first()
+    live = realtime.each_language(presenters.live_message_html, message, conversation)
+    assert f"Ziyaretçi #{number}" in live["tr"] and f"Visitor #{number}" in live["en"]
