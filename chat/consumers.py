@@ -295,13 +295,14 @@ class VisitorConsumer(JsonFrameConsumer):
             raise errors.InvalidInput(_("conversation must be a conversation id."))
         if not await self.owns(conversation_id):
             raise errors.NotFound(_("No such conversation."))
-        conversation = Conversation(pk=conversation_id, contact_id=self.contact_id)
         up_to = positive_int(frame.get("up_to"))
         if up_to is not None:
             self.own_read_marks[conversation_id] = max(
                 up_to, self.own_read_marks.get(conversation_id, 0)
             )
-        await self.mark_read(conversation, frame.get("up_to"))
+        await self.mark_read(
+            conversation_id=conversation_id, contact_id=self.contact_id, up_to=frame.get("up_to")
+        )
 
     async def on_ping(self, frame: dict):
         # Overloaded, the pong comes at once (the widget reconnects when it waits too long).

@@ -205,29 +205,31 @@ class JsonFrameConsumer(AsyncWebsocketConsumer):
             }
         )
 
-    async def mark_read(self, conversation: Conversation, up_to) -> None:
+    async def mark_read(self, *, conversation_id: int, contact_id: int, up_to) -> None:
         """Write a read mark, with those of this process's other sockets that arrive
         meanwhile (chat/read_marks.py). Overloaded or past the socket's budget for read marks,
         keep it for the next ping instead: a mark only moves forward and clients do not send
         it again, so only the newest one matters."""
         written_before = self.reads_written or {}
-        if positive_int(up_to) is not None and up_to <= written_before.get(conversation.pk, 0):
+        if positive_int(up_to) is not None and up_to <= written_before.get(conversation_id, 0):
             return  # marks only move forward: this one changes nothing
         put_off = self.reads_over_budget or backlog.full(share=PUT_OFF_SHARE)
         if put_off and positive_int(up_to) is not None:
-            key = (conversation.pk, conversation.contact_id)
+            key = (conversation_id, contact_id)
             if self.reads_put_off is None:
                 self.reads_put_off = {}
             self.reads_put_off[key] = max(up_to, self.reads_put_off.get(key, 0))
             return
         if positive_int(up_to) is None:  # refused there (InvalidInput), as the client learns
             await database_sync_to_async(support_services.conversation_mark_read)(
-                conversation=conversation, side=self.read_side, up_to=up_to
+                conversation=Conversation(pk=conversation_id, contact_id=contact_id),
+                side=self.read_side,
+                up_to=up_to,
             )
             return
         written = await read_mark_writer().write(
-            conversation_id=conversation.pk,
-            contact_id=conversation.contact_id,
+            conversation_id=conversation_id,
+            contact_id=contact_id,
             side=self.read_side,
             up_to=up_to,
         )
@@ -235,7 +237,7 @@ class JsonFrameConsumer(AsyncWebsocketConsumer):
             # What was stored (never past the newest message), not what was asked.
             if self.reads_written is None:
                 self.reads_written = {}
-            self.reads_written[conversation.pk] = written
+            self.reads_written[conversation_id] = written
 
     async def catch_up(self) -> bool:
         """At a ping: write what overload put off, unless it still holds (then False, and the
@@ -244,5 +246,7 @@ class JsonFrameConsumer(AsyncWebsocketConsumer):
             return False
         reads, self.reads_put_off = self.reads_put_off or {}, None
         for (conversation_id, contact_id), up_to in reads.items():
-            await self.mark_read(Conversation(pk=conversation_id, contact_id=contact_id), up_to)
+            await self.mark_read(
+                conversation_id=conversation_id, contact_id=contact_id, up_to=up_to
+            )
         return True

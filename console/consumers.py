@@ -384,8 +384,9 @@ class ConsoleConsumer(JsonFrameConsumer):
         if not self._watching(frame):
             raise errors.NotFound(_("Watch the conversation first."))
         await self.mark_read(
-            Conversation(pk=self.watched_id, contact_id=self.watched_contact_id),
-            frame.get("up_to"),
+            conversation_id=self.watched_id,
+            contact_id=self.watched_contact_id,
+            up_to=frame.get("up_to"),
         )
 
     async def on_ping(self, frame: dict):
