@@ -212,19 +212,8 @@ def conversation_header(conversation: Conversation) -> dict:
         labels = list(conversation.labels.all())
     # A missing reverse one-to-one raises RelatedObjectDoesNotExist, an AttributeError.
     rating = getattr(conversation, "rating", None)
-    target, start, due = _due(conversation)
-    local_due = template_localtime(due) if due else None
-    if target == "first_response":
-        due_when = time_format(local_due, "TIME_FORMAT")
-    else:
-        due_when = date_format(local_due, "SHORT_DATETIME_FORMAT") if local_due else ""
     snoozed_until = conversation.snoozed_until
     status = conversation.status
-    # The status actions offered are the moves the gate allows from here; reopening and
-    # unsnoozing are the ways out of resolved and snoozed, and a resolved conversation is
-    # not assigned (support.services: conversation_reopen, conversation_wake,
-    # conversation_assign).
-    moves = status_moves(status)
     priority = conversation.priority
     inbox_url, url_parts = _header_url_parts(get_script_prefix(), get_resolver(get_urlconf()))
     header = {
@@ -251,24 +240,13 @@ def conversation_header(conversation: Conversation) -> dict:
         "rating_score": rating.score if rating else None,
         "rating_stars": rating.stars if rating else "",
         "rating_comment": truncatechars(rating.comment, 120) if rating else "",
-        # The SLA chip: "first_response" or "resolution" ("" for none), when it started and
-        # when it is due (Unix times), the due time for <time datetime> and as printed.
-        "due": target,
-        "due_from": _unix(start),
-        "due_at": _unix(due),
-        "due_iso": local_due.isoformat() if local_due else "",
-        "due_when": due_when,
+        **_header_sla_chip(conversation),
         "snoozed_until": date_format(template_localtime(snoozed_until), "SHORT_DATETIME_FORMAT")
         if snoozed_until
         else "",
         "assignee_id": conversation.assignee_id,
         "assignee_name": _assignee_name(conversation.assignee),
-        "can_reopen": status == Conversation.Status.RESOLVED,
-        "can_take": status != Conversation.Status.RESOLVED,
-        "can_wake": status == Conversation.Status.SNOOZED,
-        "can_snooze": Conversation.Status.SNOOZED in moves,
-        "can_mark_pending": Conversation.Status.PENDING in moves,
-        "can_resolve": Conversation.Status.RESOLVED in moves,
+        **_header_actions(status),
         "inbox_url": inbox_url,
         **{key: f"{head}{pk}{tail}" for key, head, tail in url_parts},
     }
@@ -276,6 +254,39 @@ def conversation_header(conversation: Conversation) -> dict:
     # conversation is sent the header only when it changed (console.realtime.watch_started).
     header["state"] = hashlib.blake2s(repr(header).encode(), digest_size=8).hexdigest()
     return header
+
+
+def _header_sla_chip(conversation: Conversation) -> dict:
+    """The SLA chip: "first_response" or "resolution" ("" for none), when it started and when
+    it is due (Unix times), the due time for <time datetime> and as printed."""
+    target, start, due = _due(conversation)
+    local_due = template_localtime(due) if due else None
+    if target == "first_response":
+        due_when = time_format(local_due, "TIME_FORMAT")
+    else:
+        due_when = date_format(local_due, "SHORT_DATETIME_FORMAT") if local_due else ""
+    return {
+        "due": target,
+        "due_from": _unix(start),
+        "due_at": _unix(due),
+        "due_iso": local_due.isoformat() if local_due else "",
+        "due_when": due_when,
+    }
+
+
+def _header_actions(status: str) -> dict:
+    """The status actions offered: the moves the gate allows from `status`. Reopening and
+    unsnoozing are the ways out of resolved and snoozed, and a resolved conversation is not
+    assigned (support.services: conversation_reopen, conversation_wake, conversation_assign)."""
+    moves = status_moves(status)
+    return {
+        "can_reopen": status == Conversation.Status.RESOLVED,
+        "can_take": status != Conversation.Status.RESOLVED,
+        "can_wake": status == Conversation.Status.SNOOZED,
+        "can_snooze": Conversation.Status.SNOOZED in moves,
+        "can_mark_pending": Conversation.Status.PENDING in moves,
+        "can_resolve": Conversation.Status.RESOLVED in moves,
+    }
 
 
 # Values the template branches on by value (an icon per channel), not only on their presence.
