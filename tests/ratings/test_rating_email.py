@@ -109,3 +109,20 @@ def test_expired_links_are_404(client, monkeypatch):
     url = link(conversation)
     monkeypatch.setattr("ratings.links.MAX_AGE_SECONDS", -1)
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("accept_language", "text"),
+    [
+        ("tr", "Bu değerlendirme bağlantısı geçersiz ya da süresi dolmuş."),
+        ("en", "This rating link is not valid or has expired."),
+    ],
+)
+def test_an_expired_link_says_so_in_the_browsers_language(
+    client, monkeypatch, accept_language, text
+):
+    url = link(resolved_chat())
+    monkeypatch.setattr("ratings.links.MAX_AGE_SECONDS", -1)
+    response = client.get(url, HTTP_ACCEPT_LANGUAGE=accept_language)
+    assert response.status_code == 404
+    assert text in response.content.decode()
