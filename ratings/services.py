@@ -193,9 +193,9 @@ def rating_email_send(*, conversation_id: int) -> None:
         link = rating_link_url(conversation_id=conversation_id)
         lines = [_("How did we do? Rate this conversation:"), link, "", _("Transcript")]
         for message in messages:
-            lines.append(
-                f"[{message.created_at:%Y-%m-%d %H:%M}] {_sender(message)}: {message.body}"
-            )
+            # Local time, as the transcript e-mail writes it (not UTC).
+            sent_at = timezone.localtime(message.created_at)
+            lines.append(f"[{sent_at:%Y-%m-%d %H:%M}] {_sender(message)}: {message.body}")
         send_mail(
             subject=_("Your conversation #%(id)s: how did we do?") % {"id": conversation_id},
             message="\n".join(lines),

@@ -1,10 +1,8 @@
 """The public rating page that rating links open (the rating e-mail, the WhatsApp and e-mail
 prompts). The signed token is the only credential; the page speaks the customer's language."""
 
-from django.http import Http404
 from django.shortcuts import render
 from django.utils import translation
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from support import errors
@@ -20,7 +18,9 @@ def rating_link(request, token: str):
         conversation_id=rating_link_conversation_id(token)
     )
     if conversation is None:
-        raise Http404(_("This rating link is not valid or has expired."))
+        # A week-old link from an e-mail is common: say so in the customer's browser language,
+        # not with the server's bare "Not Found".
+        return render(request, "ratings/link_invalid.html", status=404)
     with translation.override(contact_language(conversation.contact)):
         return _rating_page(request, conversation)
 

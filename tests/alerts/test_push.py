@@ -314,3 +314,21 @@ def test_a_conversation_waiting_past_its_target_emails_its_offline_agent_once(
     alerts = [m for m in mail.outbox if "waiting past its target" in m.subject]
     assert [m.to for m in alerts] == [["offline@example.com"]]
     assert f"/console/conversations/{conversation.pk}/" in alerts[0].body
+
+
+def test_the_waiting_email_to_a_turkish_agent_calls_it_a_konusma():
+    team = factories.team()
+    offline = factories.agent(teams=[team], online=False)
+    offline.user.email = "offline@example.com"
+    offline.user.save()
+    offline.language = "tr"
+    offline.save(update_fields=["language"])
+    factories.topic(slug="kitchen", team=team)
+    conversation = factories.conversation(topic_slug="kitchen")
+    mail.outbox.clear()
+
+    assert services.waiting_email_send(conversation_id=conversation.pk) == 1
+
+    (email,) = mail.outbox
+    assert "Konuşmayı açın:" in email.body
+    assert "görüşme" not in email.body.lower()

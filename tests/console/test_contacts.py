@@ -219,3 +219,13 @@ def test_contacts_page_in_turkish():
     contacts_with_conversations(1)
     html = logged_in(supervisor).get(reverse("console:contacts")).content.decode()
     assert "Kişiler" in html
+
+
+def test_a_contact_that_is_gone_is_not_called_a_conversation():
+    # A contact page left open while someone merged the contact away, in a Turkish console.
+    client = logged_in(factories.supervisor())
+    page = client.get(reverse("console:contact", args=[999999]), HTTP_ACCEPT_LANGUAGE="tr")
+    text = page.content.decode()
+    assert page.status_code == 404
+    assert "Silinmiş olabilir" in text
+    assert "Konuşma" not in text

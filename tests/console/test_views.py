@@ -262,7 +262,7 @@ def test_an_agent_outside_the_team_does_not_see_a_team_routed_conversation():
     assert row_ids(inbox) == [world["unrouted"].pk]
     assert page.status_code == 404
     assert "card declined" not in page.content.decode()
-    assert "Conversation not found" in page.content.decode()
+    assert "it belongs to a team you are not in" in page.content.decode()
     assert post.status_code == 404
     assert status.status_code == 404
     assert fresh(world["routed"]).status == Status.QUEUED

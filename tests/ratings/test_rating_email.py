@@ -1,6 +1,6 @@
 """The rating prompt by email for a visitor who has left, and the signed link's page."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core import mail, signing
@@ -46,6 +46,18 @@ def test_a_visitor_who_left_gets_the_prompt_by_email_with_link_and_transcript(
     with django_capture_on_commit_callbacks(execute=True):
         assert not services.rating_prompt_send(conversation_id=conversation.pk)
     assert len(mail.outbox) == 1  # never twice
+
+
+def test_the_prompt_emails_transcript_is_in_local_time_like_the_transcript_email(settings):
+    settings.TIME_ZONE = "Europe/Istanbul"
+    conversation = resolved_chat()
+    late_evening_utc = datetime(2026, 3, 2, 21, 30, tzinfo=UTC)
+    conversation.messages.filter(body="Fixed it!").update(created_at=late_evening_utc)
+
+    services.rating_email_send(conversation_id=conversation.pk)
+
+    (email,) = mail.outbox
+    assert "[2026-03-03 00:30] Ayşe: Fixed it!" in email.body
 
 
 @pytest.mark.parametrize(
@@ -109,3 +121,20 @@ def test_expired_links_are_404(client, monkeypatch):
     url = link(conversation)
     monkeypatch.setattr("ratings.links.MAX_AGE_SECONDS", -1)
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("accept_language", "text"),
+    [
+        ("tr", "Bu değerlendirme bağlantısı geçersiz ya da süresi dolmuş."),
+        ("en", "This rating link is not valid or has expired."),
+    ],
+)
+def test_an_expired_link_says_so_in_the_browsers_language(
+    client, monkeypatch, accept_language, text
+):
+    url = link(resolved_chat())
+    monkeypatch.setattr("ratings.links.MAX_AGE_SECONDS", -1)
+    response = client.get(url, HTTP_ACCEPT_LANGUAGE=accept_language)
+    assert response.status_code == 404
+    assert text in response.content.decode()
