@@ -27,10 +27,12 @@ const input = $('composer-input');
 let tray = null;
 let sending = false;
 
+// Bytes in words: the short form is "4 byte" in English (CLDR), "4 bytes" reads right.
 function size(n) {
   const [v, unit] = n < 1024 ? [n, 'byte'] : n < 1048576 ? [n / 1024, 'kilobyte'] : [n / 1048576, 'megabyte'];
   try {
-    return new Intl.NumberFormat(lang, { style: 'unit', unit, unitDisplay: 'short', maximumFractionDigits: v < 10 ? 1 : 0 }).format(v);
+    const unitDisplay = unit == 'byte' ? 'long' : 'short';
+    return new Intl.NumberFormat(lang, { style: 'unit', unit, unitDisplay, maximumFractionDigits: v < 10 ? 1 : 0 }).format(v);
   } catch {
     return Math.round(n / 1024) + ' KB';
   }

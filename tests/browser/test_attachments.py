@@ -132,6 +132,18 @@ def test_a_file_of_the_wrong_type_is_refused_with_a_clear_message(stack, new_con
     expect(widget.locator(".files-tray .file-chip")).to_have_count(0)
 
 
+@pytest.mark.parametrize("locale, size", [("en-US", "4 bytes"), ("tr-TR", "4 bayt")])
+def test_a_small_file_waiting_to_be_sent_says_its_size_in_words(
+    stack, new_context, server, locale, size
+):
+    visitor = new_context(locale=locale, viewport={"width": 390, "height": 844}).new_page()
+    widget = open_widget(visitor, server)
+    widget.locator("#file-input").set_input_files(
+        files=[{"name": "receipt.txt", "mimeType": "text/plain", "buffer": b"fis\n"}]
+    )
+    expect(widget.locator(".files-tray .file-chip .file-meta")).to_have_text(size)
+
+
 @pytest.mark.browser_console_errors(r"status of 503 .*/attachments")
 def test_a_busy_server_is_asked_again_when_it_says_so(stack, new_context, server):
     """503 `busy` with Retry-After (every image slot taken, chat.image_work): the widget keeps

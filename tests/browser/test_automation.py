@@ -159,3 +159,36 @@ def test_the_visitor_rates_each_resolution_once_with_stars_and_a_comment(
     second.locator(".chip[title='3 of 5 stars']").click()
     expect(widget.locator(".msg-bot", has_text="Thank you for your rating!")).to_have_count(2)
     assert stored_ratings(stack) == "2 [(5, 'Quick and kind, thank you'), (3, '')]"
+
+
+def test_the_rating_prompt_after_a_chat_with_the_bot_is_in_view_on_a_phone(
+    stack, server, new_context
+):
+    # The resolved banner takes room under the thread as the prompt arrives; the thread
+    # stays at its end (the browser's scroll anchoring used to move it and leave the
+    # agent's last words and the stars under the fold).
+    stack.manage("shell", "-c", RESET)
+    stack.manage("shell", "-c", ALWAYS_OPEN)
+    stack.manage(
+        "shell", "-c", "from support.models import Widget; Widget.objects.update(bot_enabled=True)"
+    )
+    agent = new_context().new_page()
+    agent_login(agent, server)
+
+    context = new_context(locale="tr-TR", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(f"{server}/demo/")
+    page.click("#destek-launcher")
+    widget = page.frame_locator("#destek-frame")
+    visitor_sends(widget, "Siparişim gelmedi, nerede?")
+    widget.locator(".chip", has_text="Bir temsilciyle konuşun").last.click()
+    agent.locator("#inbox-list .inbox-row a").click()
+    agent.locator("#composer-body").fill("Kuryeyi arıyorum, hemen dönüyorum.")
+    agent.locator("#composer-body").press("Enter")
+    expect(widget.locator(".msg-agent", has_text="Kuryeyi arıyorum")).to_be_in_viewport()
+    agent.click("#resolve-button")
+
+    expect(widget.locator(".resolved-banner")).to_be_visible()
+    prompt = widget.locator(".msg-bot .stars").last
+    expect(prompt).to_be_visible()
+    expect(prompt).to_be_in_viewport()

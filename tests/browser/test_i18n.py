@@ -73,3 +73,16 @@ def test_demo_shop_and_widget_in_turkish_for_a_turkish_browser(stack, server, ne
     expect(page.locator(".add").first).to_have_text("Sepete ekle")
     expect(widget.locator("#composer-input")).to_have_attribute("placeholder", "Bir mesaj yazın…")
     expect(widget.locator(".powered")).to_have_text("Destek ile çalışır")
+
+
+def test_demo_shop_header_in_turkish_fits_a_phone_on_one_line(stack, server, new_context):
+    page = new_context(locale="tr-TR", viewport={"width": 360, "height": 780}).new_page()
+    page.goto(f"{server}/demo/")
+    header = page.locator(".topbar-inner")
+    for item in (page.locator(".logo"), page.locator(".cart"), page.locator("#login")):
+        expect(item).to_be_visible()
+        box = item.bounding_box()
+        assert box["height"] < 44, (item, box)  # one line, not "Oturum / aç"
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 360, (item, box)
+    assert header.bounding_box()["height"] <= 64
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360

@@ -115,3 +115,18 @@ def test_after_24_hours_the_composer_offers_the_approved_templates(
         "type": "text",
         "text": "#1042",
     }
+
+
+def test_the_demo_phone_keeps_what_the_customer_is_typing(server, new_context):
+    # It reloads to show the café's replies, but never under the customer's fingers.
+    page = new_context(locale="tr-TR", viewport={"width": 390, "height": 844}).new_page()
+    page.goto(f"{server}/demo/whatsapp/")
+    with page.expect_navigation(timeout=8_000):  # idle: it reloads
+        pass
+
+    message = page.locator("input[name=text]")
+    message.fill("Bugün saat kaça kadar açıksınız, bir de")
+    page.evaluate("window.before_reload = 1")
+    page.wait_for_timeout(6_000)
+    assert page.evaluate("window.before_reload") == 1
+    expect(message).to_have_value("Bugün saat kaça kadar açıksınız, bir de")

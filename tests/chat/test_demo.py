@@ -83,3 +83,11 @@ def test_a_demo_widget_given_a_real_secret_is_never_signed_for(client, demo_on, 
 def test_without_the_demo_widget_the_demo_pages_are_not_found(client, demo_on):
     assert client.get("/demo/").status_code == 404
     assert client.get("/demo/app/").status_code == 404
+
+
+def test_the_turkish_demo_shop_says_giris_yap_like_a_turkish_shop(client, demo_on, demo_widget):
+    # A bare "Log in" is the Django admin's "Oturum aç" (its catalog comes first).
+    html = client.get("/demo/", headers={"accept-language": "tr-TR,tr;q=0.9"}).content.decode()
+    assert ">Giriş yap</button>" in html
+    assert ">Çıkış yap</button>" in html
+    assert "Oturum" not in html

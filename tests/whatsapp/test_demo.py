@@ -48,3 +48,14 @@ def test_the_pretend_graph_api_wants_the_demo_token(client, settings):
         HTTP_AUTHORIZATION=f"Bearer {demo.DEMO_TOKEN}",
     )
     assert answer.json()["messages"][0]["id"].startswith("wamid.DEMO")
+
+
+def test_the_demo_phone_says_whose_phone_it_is_in_turkish_without_a_suffix_to_guess(
+    client, settings
+):
+    # A suffix after a name follows the name's last vowel ("Kaya'sınız", "Deniz'siniz"):
+    # the Turkish line names the customer without one.
+    settings.DESTEK = {**settings.DESTEK, "DEMO": True}
+    page = client.get(reverse("whatsapp_demo_phone"), HTTP_ACCEPT_LANGUAGE="tr").content.decode()
+    assert "Deniz Kaya olarak yazıyorsunuz" in page
+    assert "'siniz" not in page
