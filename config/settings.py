@@ -43,8 +43,21 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # Origins allowed to embed any widget, on top of each widget's own allowed origins.
 WIDGET_ALLOWED_ORIGINS = env_list("WIDGET_ALLOWED_ORIGINS")
 
+# Destek's apps come before Django's and the libraries': where two catalogs translate the same
+# words ("Log out", "Filter"), the earlier app's translation is the one shown, so the console
+# says what its own catalog says. daphne stays first (its runserver).
 INSTALLED_APPS = [
     "daphne",
+    "support",
+    "chat",
+    "faq",
+    "ratings",
+    "integrations",
+    "proactive",
+    "emails",
+    "alerts",
+    "console",
+    "whatsapp",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -56,16 +69,6 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "support",
-    "chat",
-    "faq",
-    "ratings",
-    "integrations",
-    "proactive",
-    "emails",
-    "alerts",
-    "console",
-    "whatsapp",
 ]
 
 # The agent profile comes with the user (one query per request). ModelBackend stays listed so

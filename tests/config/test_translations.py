@@ -122,3 +122,40 @@ def test_turkish_is_served_when_the_browser_asks_for_it(client):
     assert response.status_code == 200
     assert response.headers["Content-Language"] == "tr"
     assert "Giriş yap" in response.content.decode()
+
+
+def test_one_turkish_translation_per_text_across_the_apps():
+    """Django merges every app's catalog into one: two apps translating the same text
+    differently means one of them is silently never shown. Different meanings take a context."""
+    translations = {}
+    for path in catalogs(ROOT):
+        for entry in polib.pofile(str(path)):
+            if entry.obsolete or entry.msgid_plural:
+                continue
+            translations.setdefault((entry.msgctxt, entry.msgid), {})[entry.msgstr] = path
+    conflicts = {key: found for key, found in translations.items() if len(found) > 1}
+    assert not conflicts, "\n".join(
+        f"{key}: "
+        + ", ".join(f"{msgstr!r} in {path.relative_to(ROOT)}" for msgstr, path in found.items())
+        for key, found in conflicts.items()
+    )
+
+
+def test_every_turkish_text_is_the_one_shown():
+    """Each catalog entry is what a Turkish page shows: neither Django's nor a library's
+    catalog translates the same words over ours (settings.INSTALLED_APPS lists ours first)."""
+    from django.utils import translation
+
+    overridden = []
+    with translation.override("tr"):
+        for path in catalogs(ROOT):
+            for entry in polib.pofile(str(path)):
+                if entry.obsolete or entry.msgid_plural:
+                    continue
+                if entry.msgctxt:
+                    shown = translation.pgettext(entry.msgctxt, entry.msgid)
+                else:
+                    shown = translation.gettext(entry.msgid)
+                if shown != entry.msgstr:
+                    overridden.append(f"{entry.msgid!r}: {shown!r}, not {entry.msgstr!r}")
+    assert not overridden, "\n".join(overridden)
