@@ -8,10 +8,8 @@ counted as deflected) or hands over to a person, who is routed by topic as usual
 """
 
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from faq import selectors as faq_selectors
@@ -133,18 +131,15 @@ def announce_handoff(*, conversation: Conversation, language: str) -> None:
             else None
         )
         if status is not None and not status.is_open:
-            body = hours.out_of_hours_message(team=conversation.team, language=language)
+            body = automation.closed_text(
+                conversation=conversation, next_open_at=status.next_open_at, language=language
+            )
             # This is the period's out-of-hours reply: the auto-reply task sends no other.
             automation.after_hours_reply_mark(
                 conversation=conversation,
                 until=status.next_open_at or now + hours.HORIZON,
                 now=now,
             )
-            if status.next_open_at:
-                local = timezone.localtime(status.next_open_at, _visitor_zone(conversation))
-                body += " " + _("We're back %(when)s. Leave your message here and we'll reply.") % {
-                    "when": date_format(local, "l H:i")
-                }
         elif conversation.assignee_id and (
             name := support_selectors.agent_online_name(user_id=conversation.assignee_id)
         ):
@@ -171,11 +166,3 @@ def _bot_say(conversation: Conversation, body: str, *, actions: list | None = No
     support_services.message_send(
         conversation=conversation, sender_type="bot", body=body, actions=actions
     )
-
-
-def _visitor_zone(conversation: Conversation):
-    name = (conversation.contact.device or {}).get("timezone") or ""
-    try:
-        return ZoneInfo(name) if name else timezone.get_current_timezone()
-    except (ZoneInfoNotFoundError, ValueError):
-        return timezone.get_current_timezone()

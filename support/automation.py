@@ -87,7 +87,8 @@ def after_hours_reply_enqueue(*, conversation: Conversation, message_id: int) ->
     return True
 
 
-def _visitor_zone(conversation: Conversation):
+def visitor_time_zone(conversation: Conversation):
+    """The visitor's time zone (their device's), else their team's."""
     name = (conversation.contact.device or {}).get("timezone") or ""
     try:
         return ZoneInfo(name) if name else hours.team_time_zone(conversation.team)
@@ -98,19 +99,36 @@ def _visitor_zone(conversation: Conversation):
 def after_hours_reply_text(*, conversation: Conversation, reply: AutoReply) -> str:
     """The bot's words in the visitor's language, the opening time in the visitor's zone."""
     language = contact_language(conversation.contact)
-    with translation.override(language):
-        if reply.reason == "nobody_online":
+    if reply.reason == "nobody_online":
+        with translation.override(language):
             return _(
                 "Nobody from our team is online right now. Leave your message here and we'll "
                 "reply as soon as someone is back."
             )
-        body = hours.out_of_hours_message(team=conversation.team, language=language)
-        if reply.next_open_at is not None:
-            local = timezone.localtime(reply.next_open_at, _visitor_zone(conversation))
-            body += " " + _("We're back %(when)s. Leave your message here and we'll reply.") % {
-                "when": date_format(local, "l j F H:i")
-            }
-        return body
+    return closed_text(
+        conversation=conversation, next_open_at=reply.next_open_at, language=language
+    )
+
+
+def closed_text(*, conversation: Conversation, next_open_at, language: str) -> str:
+    """What a visitor writing while the team is closed is told (the auto-reply, the bot's
+    hand-off), in their language: the team's own message, or ours, and when it opens again in
+    their time zone. Ours says once to leave a message."""
+    team = conversation.team
+    own = hours.team_out_of_hours_message(team=team, language=language)
+    if next_open_at is None:
+        return own or hours.out_of_hours_message(team=team, language=language)
+    with translation.override(language):
+        local = timezone.localtime(next_open_at, visitor_time_zone(conversation))
+        when = {"when": date_format(local, "l j F H:i")}
+        if own:
+            return (
+                f"{own} "
+                + _("We're back %(when)s. Leave your message here and we'll reply.") % when
+            )
+        return (
+            _("We're away right now. We're back %(when)s. Leave a message and we'll reply.") % when
+        )
 
 
 def after_hours_reply_mark(*, conversation: Conversation, until: datetime, now: datetime) -> bool:

@@ -268,17 +268,20 @@ def support_hours(*, teams: Iterable[Team], at: datetime) -> SupportHours:
     )
 
 
+def team_out_of_hours_message(*, team: Team | None, language: str | None) -> str:
+    """The team's own message in the visitor's language ("" when it has none)."""
+    if team is None:
+        return ""
+    if language_code(language) == "tr":
+        return team.out_of_hours_message_tr.strip()
+    return team.out_of_hours_message_en.strip()
+
+
 def out_of_hours_message(*, team: Team | None, language: str | None) -> str:
     """The team's own message in the visitor's language, or a translated default."""
-    own = ""
-    if team is not None:
-        own = (
-            team.out_of_hours_message_tr
-            if language_code(language) == "tr"
-            else team.out_of_hours_message_en
-        )
-    if own.strip():
-        return own.strip()
+    own = team_out_of_hours_message(team=team, language=language)
+    if own:
+        return own
     with translation.override(language_code(language)):
         return gettext("We're away right now. Leave a message and we'll reply when we're back.")
 

@@ -165,8 +165,11 @@ class TestTheBotFlow:
         press(conversation, "topic", "payment", body="Payment", client_id="topic")
 
         last = bot_messages(conversation)[-1]
-        assert "We're back" in last.body
-        assert "09:00" in last.body
+        # The same words as the after-hours auto-reply (support.automation.closed_text): the
+        # day and date in full, and "leave a message" said once.
+        assert last.body.startswith("We're away right now. We're back ")
+        assert last.body.endswith(" 09:00. Leave a message and we'll reply.")
+        assert last.body.count("Leave") == 1
 
     def test_the_bot_stays_quiet_once_a_person_has_it(self, help_centre):
         conversation = bot_chat(locale="en", body="xyzzy")  # handed off at once

@@ -114,9 +114,9 @@ def test_closed_period_across_a_dst_change_names_the_local_opening_time(clock, r
     clock.now = datetime(2025, 3, 28, 17, 0, tzinfo=UTC)
     conversation = start(team, locale="en", zone="Europe/Berlin")
 
+    # Said once: when we are back and to leave a message (not the default line, then again).
     assert bot_replies(conversation) == [
-        "We're away right now. Leave a message and we'll reply when we're back. "
-        "We're back Monday 31 March 09:00. Leave your message here and we'll reply."
+        "We're away right now. We're back Monday 31 March 09:00. Leave a message and we'll reply."
     ]
     conversation.refresh_from_db()
     # 09:00 CEST is 07:00 UTC (it was 08:00 UTC before the change).
@@ -130,8 +130,8 @@ def test_closed_period_across_a_dst_change_names_the_local_opening_time(clock, r
 
     clock.now = datetime(2025, 3, 31, 15, 30, tzinfo=UTC)  # Monday 17:30 CEST
     visitor_says(conversation)
-    assert bot_replies(conversation)[1].endswith(
-        "We're back Tuesday 1 April 09:00. Leave your message here and we'll reply."
+    assert bot_replies(conversation)[1] == (
+        "We're away right now. We're back Tuesday 1 April 09:00. Leave a message and we'll reply."
     )
 
 
