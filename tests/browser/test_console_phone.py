@@ -159,3 +159,30 @@ def test_the_inbox_filters_and_the_composer_hint_are_not_cut(server, new_context
     elif locale == "en-GB":
         assert "Shift+Enter" in reply_hint["text"]  # room for the whole hint
     assert not errors, errors
+
+
+@pytest.mark.parametrize("locale", ["en-GB", "tr-TR"])
+def test_the_conversation_header_menus_open_within_a_phone(server, new_context, locale):
+    page = new_context(viewport=PHONE, locale=locale).new_page()
+    errors = page_errors(page)
+    agent_login(page, server, SUPERVISOR, view="all")
+    page.locator(".inbox-row .row-link").first.click()
+    expect(page.locator("#composer-body")).to_be_visible()
+    take = page.locator("#take-button")
+    if take.is_visible():
+        take.click()
+    expect(page.locator("#snooze-button")).to_be_visible()
+    # Each menu hangs under the header's actions; hung from its own button's right edge it
+    # ran off the left of the screen ("…tliğine" for "1 saatliğine").
+    for button, menu in (
+        ("#snooze-button", "#snooze-menu .snooze-form"),
+        ("#macro-button", "#macro-list"),
+        ("#block-button", "#block-menu .snooze-form"),
+    ):
+        page.locator(button).click()
+        expect(page.locator(menu)).to_be_visible()
+        opened = box(page, menu)
+        assert opened["x"] >= 0 and opened["x"] + opened["width"] <= 390, (button, opened)
+        page.locator(button).click()
+        expect(page.locator(menu)).to_be_hidden()
+    assert not errors, errors
