@@ -99,12 +99,28 @@ def test_every_console_page_fits_a_phone(stack, server, new_context, locale):
     assert not errors, errors
 
 
-def test_the_contact_panel_stays_beside_the_thread_on_a_wide_screen(server, new_context):
+LONG_EMAIL = """
+from support.models import Conversation
+conversation = Conversation.objects.order_by("pk").first()
+conversation.contact.email = "sukruye.buyukcekmeceli.karamanogullari@ornek-restoran-zinciri.com.tr"
+conversation.contact.save(update_fields=["email"])
+print(conversation.pk)
+"""
+
+
+def test_the_contact_panel_stays_beside_the_thread_on_a_wide_screen(stack, server, new_context):
+    conversation_id = stack.manage("shell", "-c", LONG_EMAIL).split()[-1]
     page = new_context(viewport={"width": 1280, "height": 800}).new_page()
     errors = page_errors(page)
     agent_login(page, server, view="all")
-    page.locator(".inbox-row .row-link").first.click()
+    page.goto(f"{server}/console/conversations/{conversation_id}/")
     expect(page.locator("#contact-panel")).to_be_visible()
+    # A long e-mail address breaks inside the panel instead of running off its edge.
+    panel = box(page, "#contact-panel")
+    email = page.locator("#contact-email").evaluate("p => p.scrollWidth <= p.clientWidth")
+    assert email, "the e-mail address runs off the contact panel"
+    address = box(page, "#contact-email")
+    assert address["x"] + address["width"] <= panel["x"] + panel["width"]
     expect(page.locator("#contact-toggle")).to_be_hidden()
     expect(page.locator(".inbox")).to_be_visible()
     assert width(page) <= 1280
