@@ -205,8 +205,9 @@ def test_the_conversation_header_menus_open_within_a_phone(server, new_context, 
 
 
 # Form fields whose right edge passes their card's (a long choice in a select widened the form).
-FIELDS_PAST_CARD = """[...document.querySelectorAll(".canned-form-card :is(input, select, textarea)")]
-  .filter(field => field.getClientRects().length)
+FIELDS_PAST_CARD = """[
+  ...document.querySelectorAll(".canned-form-card :is(input, select, textarea)")
+].filter(field => field.getClientRects().length)
   .filter(field => field.getBoundingClientRect().right
     > field.closest(".canned-form-card").getBoundingClientRect().right)
   .map(field => field.name)"""
