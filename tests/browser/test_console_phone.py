@@ -221,3 +221,31 @@ def test_the_macro_form_fits_its_card_on_a_phone(server, new_context):
     expect(page.locator("#macro-form")).to_be_visible()
     assert page.evaluate(FIELDS_PAST_CARD) == []
     assert not errors, errors
+
+
+A_BLOCK = """
+from django.contrib.auth import get_user_model
+from support import services
+contact, _token = services.widget_session_open(widget_key="demo")
+conversation, _created = services.conversation_start(contact=contact, body="Spam spam spam")
+services.contact_block(
+    conversation=conversation,
+    by_user=get_user_model().objects.get(username="supervisor"),
+    reason="abuse",
+    note="Sends the same insult every few minutes, warned three times already",
+)
+"""
+
+
+def test_a_blocked_contact_can_be_lifted_on_a_phone(stack, server, new_context):
+    stack.manage("shell", "-c", A_BLOCK)
+    page = new_context(viewport=PHONE, locale="tr-TR").new_page()
+    errors = page_errors(page)
+    agent_login(page, server, SUPERVISOR, view="all")
+    page.goto(f"{server}/console/blocks/")
+    # The row's button on screen, not past the table's right edge.
+    lift = page.locator("#block-list button[type=submit]").first
+    expect(lift).to_be_in_viewport(ratio=1)
+    row = box(page, "#block-list tbody tr")
+    assert row["x"] >= 0 and row["x"] + row["width"] <= 390
+    assert not errors, errors
