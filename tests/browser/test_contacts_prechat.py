@@ -54,7 +54,7 @@ def shot(page, name):
     ("locale", "viewport", "texts"),
     [
         ("en-GB", DESKTOP, {"title": "Before we start", "required": "This field is required."}),
-        ("tr-TR", PHONE, {"title": "Başlamadan önce", "required": "Bu alan zorunlu."}),
+        ("tr-TR", PHONE, {"title": "Başlamadan önce", "required": "Bu alan zorunludur."}),
     ],
 )
 def test_the_prechat_form_asks_before_the_first_message(
