@@ -23,7 +23,7 @@ from django.utils.translation import get_language, gettext
 
 from emails import selectors as email_selectors
 from support.models import Conversation, Message
-from support.services import status_moves
+from support.services import status_actions
 
 from . import pieces
 
@@ -246,7 +246,7 @@ def conversation_header(conversation: Conversation) -> dict:
         else "",
         "assignee_id": conversation.assignee_id,
         "assignee_name": _assignee_name(conversation.assignee),
-        **_header_actions(status),
+        **status_actions(status),
         "inbox_url": inbox_url,
         **{key: f"{head}{pk}{tail}" for key, head, tail in url_parts},
     }
@@ -271,21 +271,6 @@ def _header_sla_chip(conversation: Conversation) -> dict:
         "due_at": _unix(due),
         "due_iso": local_due.isoformat() if local_due else "",
         "due_when": due_when,
-    }
-
-
-def _header_actions(status: str) -> dict:
-    """The status actions offered: the moves the gate allows from `status`. Reopening and
-    unsnoozing are the ways out of resolved and snoozed, and a resolved conversation is not
-    assigned (support.services: conversation_reopen, conversation_wake, conversation_assign)."""
-    moves = status_moves(status)
-    return {
-        "can_reopen": status == Conversation.Status.RESOLVED,
-        "can_take": status != Conversation.Status.RESOLVED,
-        "can_wake": status == Conversation.Status.SNOOZED,
-        "can_snooze": Conversation.Status.SNOOZED in moves,
-        "can_mark_pending": Conversation.Status.PENDING in moves,
-        "can_resolve": Conversation.Status.RESOLVED in moves,
     }
 
 

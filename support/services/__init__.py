@@ -147,6 +147,7 @@ from .status import (
 from .transitions import (
     STATUS_TRANSITIONS,
     conversation_transition,
+    status_actions,
     status_moves,
 )
 from .visitors import (
@@ -257,6 +258,7 @@ __all__ = [
     "snooze_presets",
     "snooze_until_clean",
     "snoozed_wake_due",
+    "status_actions",
     "status_moves",
     "visitor_message_delete",
     "visitor_message_send",

@@ -36,6 +36,22 @@ def status_moves(status: str) -> frozenset[str]:
     return STATUS_TRANSITIONS[status]
 
 
+def status_actions(status: str) -> dict[str, bool]:
+    """What a screen offers an agent for a conversation in `status`: the moves the gate
+    allows (snooze, mark pending, resolve), and the ways out of resolved (reopen) and snoozed
+    (wake), which conversation_reopen and conversation_wake require; a resolved conversation
+    is not assigned (conversation_assign refuses it)."""
+    moves = status_moves(status)
+    return {
+        "can_reopen": status == Status.RESOLVED,
+        "can_take": status != Status.RESOLVED,
+        "can_wake": status == Status.SNOOZED,
+        "can_snooze": Status.SNOOZED in moves,
+        "can_mark_pending": Status.PENDING in moves,
+        "can_resolve": Status.RESOLVED in moves,
+    }
+
+
 def conversation_transition(
     *, conversation: Conversation, to: str, by, reason: str, save: bool = True
 ) -> list[str]:
