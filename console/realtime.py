@@ -209,10 +209,11 @@ def inbox_row_each_language(conversation) -> dict[str, str]:
 _row_numbers = itertools.count()
 
 
-def _inbox_part(conversation, *, notify_html: str) -> dict:
+def _inbox_part(conversation, *, notify_html: str, html: dict[str, str] | None = None) -> dict:
+    """`html`: the row by language, when not every console language is wanted."""
     return {
         "id": f"{os.getpid()}.{next(_row_numbers)}",
-        "html": inbox_row_each_language(conversation),
+        "html": html or inbox_row_each_language(conversation),
         "row": row_facts(conversation),
         "groups": console_inbox_groups(conversation),
         "notify": notify_html,
@@ -338,7 +339,10 @@ def watch_started(*, conversation_id: int, language: str, header_state) -> tuple
     with translation.override(language):
         header = presenters.conversation_header(conversation)
         header_html = "" if header["state"] == header_state else presenters.live_header_html(header)
-    return header_html, _inbox_part(conversation, notify_html="")
+        # For this socket alone: its language only.
+        values = presenters.inbox_row_values(conversation)
+        row = {language: presenters.live_inbox_row_html(conversation, values)}
+    return header_html, _inbox_part(conversation, notify_html="", html=row)
 
 
 def conversation_updated(*, conversation_id: int) -> None:

@@ -275,10 +275,13 @@ def test_the_page_shows_the_header_state_a_watching_socket_compares(header_shape
         for pk in header_shapes:
             page = client.get(reverse("console:conversation", args=[pk])).text
             state = re.search(r'id="conversation-header"[^>]* data-state="(\w+)"', page)[1]
-            header_html, _inbox = realtime.watch_started(
+            header_html, inbox = realtime.watch_started(
                 conversation_id=pk, language=language, header_state=state
             )
             assert header_html == "", (language, pk)
+            # The row goes to this one socket: rendered in its language only.
+            assert list(inbox["html"]) == [language]
+            assert f'id="conv-row-{pk}"' in inbox["html"][language]
     # A change after the page's render: the socket sends the header as it is now.
     client.cookies["django_language"] = "en"
     page = client.get(reverse("console:conversation", args=[header_shapes[0]])).text
