@@ -826,6 +826,9 @@ class Sends:
 
 TOKEN_RE = re.compile(r"b[va]-[0-9a-f]+-[a-z0-9]+-\d+")
 MESSAGE_ID_RE = re.compile(r'data-message-id="(\d+)"')
+# An agent's reply in a message fragment: the answer to the socket that sent it while watching
+# its conversation (no `message.sent` then).
+REPLY_CLIENT_ID_RE = re.compile(r'data-client-id="(ba-[0-9a-f]+-[a-z0-9]+-\d+)"')
 
 
 # What the clients offer: "deflate" (permessage-deflate, as every browser and mobile webview
@@ -1329,6 +1332,9 @@ class DestekTarget:
                             rec.records[token].error = frame.get("code")
                 elif raw.startswith(MESSAGE_FRAGMENT_PREFIX):
                     rec.frame("agent:message", len(raw))
+                    for token in REPLY_CLIENT_ID_RE.findall(raw):
+                        rec.ack(token, when)
+                        self._acked(pair, "a2v", token)
                     visitor_message = False
                     # Once per frame: the watched conversation's message comes with its inbox
                     # row, whose preview repeats the token.
@@ -1801,6 +1807,12 @@ class TopologyTarget(DestekTarget):
                         if record is not None and record.delivered is None:
                             rec.deliver(token, when)
                 if raw.startswith(MESSAGE_FRAGMENT_PREFIX) and console.watching:
+                    for token in REPLY_CLIENT_ID_RE.findall(raw):
+                        record = rec.records.get(token)
+                        pair = self.pairs[record.pair] if record is not None else None
+                        if pair is not None and self.consoles[pair.agent_account] is console:
+                            rec.ack(token, when)
+                            self._acked(pair, "a2v", token)
                     ids = [int(i) for i in MESSAGE_ID_RE.findall(raw)]
                     conversation = console.watching
                     if ids and max(ids) > console.seen.get(conversation, 0):
