@@ -390,7 +390,7 @@ function addMsg(m) {
     if (e.querySelector('.stars')) off(list); // a new prompt: its stars on, older ones off
   }
   // An agent's message says the agent read up to it: no `read` frame comes for it.
-  if (m.sender?.type === 'agent') cur.agent_last_read = Math.max(cur.agent_last_read || 0, m.id);
+  if (m.sender.type === 'agent') cur.agent_last_read = Math.max(cur.agent_last_read, m.id);
   updateStatus();
 }
 
@@ -654,7 +654,7 @@ function subscribe() {
 }
 
 function onFrame(f) {
-  const here = !!cur && f.conversation === cur.id;
+  const here = cur && f.conversation === cur.id;
   switch (f.type) {
     case 'auth.ok':
       authed = true;
@@ -684,11 +684,11 @@ function onFrame(f) {
       if (f.conversation) onConversation(f.conversation);
       break;
     case 'typing':
-      if (here && f.sender && f.sender.type !== 'visitor') onTyping(f);
+      if (here && f.sender?.type === 'agent') onTyping(f);
       break;
     case 'read':
       if (f.reader === 'agent' && here) {
-        cur.agent_last_read = Math.max(cur.agent_last_read || 0, f.up_to || 0);
+        cur.agent_last_read = Math.max(cur.agent_last_read, f.up_to);
         updateStatus();
       }
       break;
@@ -707,7 +707,7 @@ function onMessage(m) {
   if (unqueue(m.client_id)) flush();
   failed.delete(m.client_id);
   const fresh = !seen.has(m.id);
-  const here = !!cur && m.conversation === cur.id;
+  const here = cur && m.conversation === cur.id;
   const fromAgent = /agent|bot/.test(m.sender.type);
   const c = upsertConv(m.conversation, { last_message: m.body, updated_at: m.created_at });
   if (here) {
