@@ -672,6 +672,21 @@ def test_an_expired_token_is_not_authenticated(settings):
     assert fresh_contact.pk != contact.pk
 
 
+def test_a_token_read_before_still_expires_and_still_needs_its_key(settings):
+    """The signature's check is kept per token (a socket sends one with every message): its
+    age is still checked at every read, and another secret key does not accept it."""
+    widget = factories.widget()
+    contact, token = services.widget_session_open(widget_key=widget.key)
+    assert visitor_token_read(token)["c"] == contact.pk
+
+    settings.SECRET_KEY = "another-" + settings.SECRET_KEY
+    assert visitor_token_read(token) is None
+    settings.SECRET_KEY = settings.SECRET_KEY.removeprefix("another-")
+    assert visitor_token_read(token)["c"] == contact.pk
+    settings.DESTEK = {**settings.DESTEK, "VISITOR_TOKEN_MAX_AGE_SECONDS": -1}
+    assert visitor_token_read(token) is None
+
+
 # --- read marks --------------------------------------------------------------------------------
 
 
