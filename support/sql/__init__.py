@@ -168,20 +168,21 @@ def _message_lock_parts(
 ) -> tuple[list[str], str, str, tuple[RowColumns, RowColumns, RowColumns]]:
     """The lock statement's pieces: its columns, its FROM and WHERE (parameters: the
     conversation id, then agent_visibility_params when `by_agent`), its lock clause, and the
-    column groups."""
+    column groups. The tables go by short aliases: psycopg parses a statement's text for
+    every run once it is longer than MAX_CACHED_STATEMENT_LENGTH (4,096 characters), and
+    message_insert_locked's would be."""
     contact_field = Conversation._meta.get_field("contact")
     rating_field = Conversation._meta.get_field("rating").field  # Rating.conversation
     labels_field = Conversation._meta.get_field("labels")
-    conversation_columns = RowColumns(Conversation, connection)
-    contact_columns = RowColumns(contact_field.related_model, connection)
-    rating_columns = RowColumns(rating_field.model, connection)
     quote = connection.ops.quote_name
-    conversations = quote(Conversation._meta.db_table)
-    contacts = quote(contact_field.related_model._meta.db_table)
+    conversations, contacts, widgets, ratings = (
+        quote(alias) for alias in ("conversation", "contact", "widget", "rating")
+    )
+    conversation_columns = RowColumns(Conversation, connection, table=conversations)
+    contact_columns = RowColumns(contact_field.related_model, connection, table=contacts)
+    rating_columns = RowColumns(rating_field.model, connection, table=ratings)
     widget_field = contact_field.related_model._meta.get_field("widget")
     widget_meta = widget_field.related_model._meta
-    widgets = quote(widget_meta.db_table)
-    ratings = quote(rating_field.model._meta.db_table)
     links = quote(labels_field.m2m_db_table())
     conversation_id = f"{conversations}.{quote(Conversation._meta.pk.column)}"
     # The through table alone answers "has labels": its foreign key guarantees the label.
@@ -202,16 +203,27 @@ def _message_lock_parts(
         *contact_columns.columns,
         *rating_columns.columns,
     ]
+    tables = {
+        conversations: Conversation,
+        contacts: contact_field.related_model,
+        widgets: widget_field.related_model,
+        ratings: rating_field.model,
+    }
+    table = {alias: f"{quote(model._meta.db_table)} {alias}" for alias, model in tables.items()}
     from_where = (
-        f" FROM {conversations} "
-        f"INNER JOIN {contacts} ON ({conversations}.{quote(contact_field.column)} = "
+        f" FROM {table[conversations]} "
+        f"INNER JOIN {table[contacts]} ON ({conversations}.{quote(contact_field.column)} = "
         f"{contacts}.{quote(contact_field.target_field.column)}) "
-        f"INNER JOIN {widgets} ON ({contacts}.{quote(widget_field.column)} = "
+        f"INNER JOIN {table[widgets]} ON ({contacts}.{quote(widget_field.column)} = "
         f"{widgets}.{quote(widget_field.target_field.column)}) "
-        f"LEFT OUTER JOIN {ratings} ON ({conversation_id} = "
+        f"LEFT OUTER JOIN {table[ratings]} ON ({conversation_id} = "
         f"{ratings}.{quote(rating_field.column)}) "
         f"WHERE {conversation_id} = %s"
-        + (f" AND {visibility.agent_visibility_sql(connection)}" if by_agent else "")
+        + (
+            f" AND {visibility.agent_visibility_sql(connection, table=conversations)}"
+            if by_agent
+            else ""
+        )
     )
     return columns, from_where, lock, (conversation_columns, contact_columns, rating_columns)
 
@@ -353,7 +365,8 @@ def _message_write_statement(connection, *, by_agent: bool, names, side: str, ot
     row (none: nothing inserted), the update reads the insert's id."""
     columns, from_where, lock, groups = _message_lock_parts(connection, by_agent=by_agent)
     quote = connection.ops.quote_name
-    aliased = ", ".join(f"{column} AS {quote(f'_{i}')}" for i, column in enumerate(columns))
+    # Columns of the same name (each table's id) may share a CTE: only c.* reads them.
+    aliased = ", ".join(columns)
     # Typed, as VALUES would type them from the target columns; without a length, which a
     # cast would cut values to where the insert refuses them.
     fields = _message_insert_fields()

@@ -11,13 +11,14 @@ class RowColumns:
     their values back into an instance as the ORM does: the backend's and the fields'
     converters, then Model.from_db (so `_state.db` and `_state.adding` are right)."""
 
-    def __init__(self, model, connection):
+    def __init__(self, model, connection, *, table: str | None = None):
+        """`table`: the table's alias in the statement (quoted), if it has one."""
         meta = model._meta
         self.model = model
         self.attnames = tuple(f.attname for f in meta.concrete_fields)
         self.pk_index = meta.concrete_fields.index(meta.pk)
         quote = connection.ops.quote_name
-        table = quote(meta.db_table)
+        table = table or quote(meta.db_table)
         self.columns = [f"{table}.{quote(f.column)}" for f in meta.concrete_fields]
         # What the ORM's compiler applies to each column (SQLite: datetimes and booleans
         # arrive as text and integers; both: JSON arrives as text).

@@ -4,14 +4,14 @@ does (the lock: test_selectors.py and test_agent_access.py; fields_save: test_or
 from datetime import datetime, timedelta
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
 from support import errors, sql
 from support import selectors as support_selectors
 from support.models import Contact, Conversation, Message, RateLimitBucket, Widget
-from support.services.conversations import READ_SIDES, message_person_fields
+from support.services.conversations import PERSON_FIELDS, READ_SIDES, message_person_fields
 from support.services.read_marks import UNREAD_FOR
 from support.text import search_words
 from tests import factories
@@ -359,3 +359,17 @@ def test_a_rate_limit_hit_counts_as_the_orm_form_counts_it():
             by_sql.hits,
         )
     assert [by_sql.window_started_at, by_sql.hits] == [start + 5 * window, 1]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="psycopg's limit")
+@pytest.mark.parametrize("by_agent", [False, True])
+@pytest.mark.parametrize("sender", ["visitor", "agent"])
+def test_the_message_write_is_short_enough_for_psycopg_to_keep_its_parse(by_agent, sender):
+    """psycopg parses a statement's text on every run once it is longer than this."""
+    from psycopg._queries import MAX_CACHED_STATEMENT_LENGTH
+
+    side, other = READ_SIDES[sender]
+    statement, _groups = sql._message_write_statement(
+        connection, by_agent=by_agent, names=PERSON_FIELDS, side=side, other=other
+    )
+    assert len(statement) <= MAX_CACHED_STATEMENT_LENGTH
