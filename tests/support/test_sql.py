@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 import pytest
 from django.db import connection, transaction
 from django.db.models import Count, F, Max, Q
+from django.db.models.signals import post_init
 from django.utils import timezone
 
 from support import errors, sql
@@ -373,3 +374,39 @@ def test_the_message_write_is_short_enough_for_psycopg_to_keep_its_parse(by_agen
         connection, by_agent=by_agent, names=PERSON_FIELDS, side=side, other=other
     )
     assert len(statement) <= MAX_CACHED_STATEMENT_LENGTH
+
+
+def test_a_row_loads_as_from_db_builds_it_and_init_signals_still_hear_it():
+    """RowColumns fills a plain model's instance dict itself (no Model.__init__): the same
+    instance as from_db's; a model someone listens to being built goes through from_db."""
+    conversation = factories.conversation()
+    columns = sql.RowColumns(Conversation, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join(columns.columns)} FROM support_conversation WHERE id = %s",  # noqa: S608
+            [conversation.pk],
+        )
+        row = cursor.fetchone()
+
+    loaded = columns.load(row, connection)
+    assert columns.plain
+    expected = sql.RowColumns(Conversation, connection)
+    expected.plain = False  # from_db's way
+    assert_loaded_alike(loaded, expected.load(row, connection))
+    assert {k: v for k, v in vars(loaded).items() if k != "_state"} == {
+        name: getattr(Conversation.objects.get(pk=conversation.pk), name)
+        for name in columns.attnames
+    }
+    assert loaded.contact.pk == conversation.contact_id  # the relation still loads
+
+    heard = []
+
+    def built(sender, instance, **kwargs):
+        heard.append(instance)
+
+    post_init.connect(built, sender=Conversation)
+    try:
+        again = columns.load(row, connection)
+    finally:
+        post_init.disconnect(built, sender=Conversation)
+    assert heard == [again]
