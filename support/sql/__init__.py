@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from .. import errors, visibility
 from ..models import AgentProfile, Contact, Conversation, Message, Widget
 from .counters import rate_limit_bucket_hit
-from .rows import RowColumns, fields_save
+from .rows import RowColumns, fields_save, row_insert
 
 __all__ = [
     "RowColumns",
@@ -30,6 +30,7 @@ __all__ = [
     "message_insert_unless_known",
     "rate_limit_bucket_hit",
     "read_marks_move",
+    "row_insert",
 ]
 
 

@@ -141,3 +141,61 @@ def _update_statement(model, connection, fields: Sequence[str]) -> tuple[str, li
         f"WHERE {quote(meta.pk.column)} = %s"
     )
     return sql, model_fields
+
+
+# (model, database alias) → (INSERT text, the fields it writes, in its order).
+_inserts: dict[tuple, tuple[str, list]] = {}
+
+
+def row_insert(*, instance) -> None:
+    """`instance.save(force_insert=True)` for a new row with a database-made primary key, as
+    one fixed-shape INSERT … RETURNING it, its text built once per model: the same columns
+    in the same order, the same values (`pre_save` with add, `get_db_prep_save`). The ORM's
+    save runs instead where fields_save would let it (signals, parents, expressions), for a
+    primary key already set, and where the database returns nothing from an INSERT."""
+    model = type(instance)
+    connection = connections[router.db_for_write(model, instance=instance)]
+    if (
+        instance.pk is not None
+        or model._meta.parents
+        or pre_save.has_listeners(model)
+        or post_save.has_listeners(model)
+        or not connection.features.can_return_columns_from_insert
+    ):
+        instance.save(force_insert=True)
+        return
+    key = (model, connection.alias)
+    statement = _inserts.get(key)
+    if statement is None:
+        statement = _inserts[key] = _insert_statement(model, connection)
+    sql, model_fields = statement
+    values = [field.pre_save(instance, True) for field in model_fields]
+    if any(hasattr(value, "resolve_expression") for value in values):
+        instance.save(force_insert=True)
+        return
+    params = [
+        field.get_db_prep_save(value, connection)
+        for field, value in zip(model_fields, values, strict=True)
+    ]
+    with (
+        transaction.mark_for_rollback_on_error(using=connection.alias),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(sql, params)
+        instance.pk = cursor.fetchone()[0]
+    instance._state.db = connection.alias
+    instance._state.adding = False
+
+
+def _insert_statement(model, connection) -> tuple[str, list]:
+    meta = model._meta
+    # What Model._save_table inserts for a new row: the local concrete fields, never the
+    # (database-made) primary key or a generated column.
+    model_fields = [f for f in meta.local_concrete_fields if not f.primary_key and not f.generated]
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} "  # noqa: S608
+        f"({', '.join(quote(f.column) for f in model_fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(model_fields))}) RETURNING {quote(meta.pk.column)}"
+    )
+    return sql, model_fields
