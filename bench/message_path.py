@@ -69,6 +69,21 @@ def setup(conversations: int, queued: int):
     return pairs, first
 
 
+def agent_reply(conversation_id, profile, body):
+    """An agent's reply as the console's socket sends it."""
+    from support import services as support_services
+    from support.models import Conversation
+
+    return support_services.message_send(
+        conversation=Conversation(pk=conversation_id),
+        sender_type="agent",
+        agent=profile.user,
+        body=body,
+        client_id=uuid.uuid4().hex,
+        visible_to=profile,
+    )[0]
+
+
 def steps(pairs, first):
     """(kind, call) in the order a busy server runs them."""
     from support import services as support_services
@@ -90,14 +105,7 @@ def steps(pairs, first):
             )[0]
 
         def agent(conversation_id=conversation_id, profile=profile, holder=holder):
-            holder["a"] = support_services.message_send(
-                conversation=Conversation(pk=conversation_id),
-                sender_type="agent",
-                agent=profile.user,
-                body="Found it, it ships today",
-                client_id=f"a-{uuid.uuid4().hex}",
-                visible_to=profile,
-            )[0]
+            holder["a"] = agent_reply(conversation_id, profile, "Found it, it ships today")
 
         def marks(conversation_id=conversation_id, contact_id=contact_id, holder=holder):
             # What one batch of a server holds: this conversation's agent mark and the
@@ -126,14 +134,7 @@ def steps(pairs, first):
     for conversation_id, profile in first:
 
         def reply(conversation_id=conversation_id, profile=profile):
-            support_services.message_send(
-                conversation=Conversation(pk=conversation_id),
-                sender_type="agent",
-                agent=profile.user,
-                body="Hello, I'm here",
-                client_id=f"f-{uuid.uuid4().hex}",
-                visible_to=profile,
-            )
+            agent_reply(conversation_id, profile, "Hello, I'm here")
 
         yield "first reply", reply
 

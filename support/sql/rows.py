@@ -100,14 +100,10 @@ def fields_save(*, instance, fields: Sequence[str]) -> None:
             return
         _updates[key] = statement
     sql, model_fields = statement
-    values = [field.pre_save(instance, False) for field in model_fields]
-    if any(hasattr(value, "resolve_expression") for value in values):
+    params = _values_prepared(instance, model_fields, connection, add=False)
+    if params is None:
         instance.save(update_fields=fields)
         return
-    params = [
-        field.get_db_prep_save(value, connection)
-        for field, value in zip(model_fields, values, strict=True)
-    ]
     params.append(model._meta.pk.get_db_prep_value(instance.pk, connection))
     with (
         transaction.mark_for_rollback_on_error(using=connection.alias),
@@ -119,6 +115,18 @@ def fields_save(*, instance, fields: Sequence[str]) -> None:
         raise DatabaseError("Save with update_fields did not affect any rows.")
     instance._state.db = connection.alias
     instance._state.adding = False
+
+
+def _values_prepared(instance, model_fields, connection, *, add: bool) -> list | None:
+    """The fields' values as save() sends them (`pre_save`, `get_db_prep_save`), or None for
+    an expression value (F(…)), which only the ORM resolves."""
+    values = [field.pre_save(instance, add) for field in model_fields]
+    if any(hasattr(value, "resolve_expression") for value in values):
+        return None
+    return [
+        field.get_db_prep_save(value, connection)
+        for field, value in zip(model_fields, values, strict=True)
+    ]
 
 
 def _update_statement(model, connection, fields: Sequence[str]) -> tuple[str, list] | None:
@@ -169,14 +177,10 @@ def row_insert(*, instance) -> None:
     if statement is None:
         statement = _inserts[key] = _insert_statement(model, connection)
     sql, model_fields = statement
-    values = [field.pre_save(instance, True) for field in model_fields]
-    if any(hasattr(value, "resolve_expression") for value in values):
+    params = _values_prepared(instance, model_fields, connection, add=True)
+    if params is None:
         instance.save(force_insert=True)
         return
-    params = [
-        field.get_db_prep_save(value, connection)
-        for field, value in zip(model_fields, values, strict=True)
-    ]
     with (
         transaction.mark_for_rollback_on_error(using=connection.alias),
         connection.cursor() as cursor,
