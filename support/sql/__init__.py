@@ -444,12 +444,15 @@ def _read_marks_statement(connection, sides, count: int) -> str:
         ]
         moves.append(f"(m.side = %s AND c.{mark} < m.up_to)")
         marks.append(mark)
+    # Materialized: each target (the newest message id's look-up) worked out once, not again
+    # in every place the statement reads it.
     return (
-        f"WITH v (id, side, up_to) AS (VALUES {', '.join([mark_row] * count)}) "  # noqa: S608
+        f"WITH v (id, side, up_to) AS (VALUES {', '.join([mark_row] * count)}), "  # noqa: S608
+        f"m AS MATERIALIZED (SELECT v.id AS conversation, v.side, {least}(v.up_to, "
+        f"COALESCE((SELECT MAX(x.id) FROM {messages} AS x WHERE x.conversation_id = v.id), 0)) "
+        f"AS up_to FROM v) "
         f"UPDATE {conversations} AS c SET {', '.join(sets)} "
-        f"FROM (SELECT v.id AS conversation, v.side, {least}(v.up_to, COALESCE((SELECT MAX(x.id) "
-        f"FROM {messages} AS x WHERE x.conversation_id = v.id), 0)) AS up_to FROM v) AS m "
-        f"WHERE c.id = m.conversation AND ({' OR '.join(moves)}) "
+        f"FROM m WHERE c.id = m.conversation AND ({' OR '.join(moves)}) "
         # Unqualified: SQLite's RETURNING names the updated table's columns only.
         f"RETURNING {quote(meta.pk.column)}, {', '.join(marks)}, {team}, {assignee}"
     )
