@@ -49,9 +49,13 @@ def attachment_to_dict(attachment: Attachment) -> dict:
 
 
 def message_attachments(message: Message) -> list[Attachment]:
-    """The message's attachments in upload order (from the prefetch when there is one)."""
+    """The message's attachments in upload order (from `attachment_list` or the prefetch when
+    there is one: chat.selectors.message_objects_page, support's attachments_known)."""
     if message.pk is None:
         return []
+    files = getattr(message, "attachment_list", None)
+    if files is not None:
+        return list(files)
     return list(message.attachments.all())
 
 

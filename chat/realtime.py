@@ -151,6 +151,14 @@ def conversation_frame(conversation, *, queue=None) -> dict:
     }
 
 
+def _files_known(message: Message) -> bool:
+    """Whether the message's files are at hand (chat.protocol.message_attachments reads them
+    from there): in `attachment_list` or prefetched."""
+    return hasattr(message, "attachment_list") or "attachments" in getattr(
+        message, "_prefetched_objects_cache", {}
+    )
+
+
 def message_created(*, message: Message, conversation, conversation_changed: bool = False) -> None:
     """The visitor's frames for a new message, from the objects its transaction held, in one
     event: the message, and the conversation when `conversation_changed`. An agent's message
@@ -159,7 +167,7 @@ def message_created(*, message: Message, conversation, conversation_changed: boo
     # The message's files: the only query of the publish, and none for a message message_send
     # just stored (its files are known). Django's prefetch machinery alone cost ~2% of server
     # CPU per message even when it had nothing to do.
-    if "attachments" not in getattr(message, "_prefetched_objects_cache", {}):
+    if not _files_known(message):
         prefetch_related_objects([message], "attachments")
     frames = [{"type": "message.new", "message": protocol.message_to_dict(message)}]
     if conversation_changed:
@@ -170,7 +178,7 @@ def message_created(*, message: Message, conversation, conversation_changed: boo
 def message_changed(*, message: Message) -> None:
     """An edited or deleted message: the visitor's `message.updated` frame (docs/protocol.md,
     Changed messages). The consoles' copy is console.realtime's."""
-    if "attachments" not in getattr(message, "_prefetched_objects_cache", {}):
+    if not _files_known(message):
         prefetch_related_objects([message], "attachments")
     frame = {"type": "message.updated", "message": protocol.message_to_dict(message)}
     publish([(visitor_group(message.conversation.contact_id), visitor_event(frame))])

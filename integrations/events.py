@@ -17,6 +17,9 @@ from django.utils import timezone
 from . import selectors, tasks
 from .models import Event, WebhookDelivery
 
+# Choices' `values` builds its list on every call (each message's event asks).
+EVENTS = frozenset(Event.values)
+
 
 def _data(event: str, object_id: int) -> dict:
     from . import serializers
@@ -45,7 +48,7 @@ def _data(event: str, object_id: int) -> dict:
 def webhook_event_record(*, event: str, object_id: int) -> list[WebhookDelivery]:
     """Record and (after commit) send `event` about the object `object_id` to its
     subscribers."""
-    if event not in Event.values:
+    if event not in EVENTS:
         raise ValueError(f"Unknown event {event!r}.")
     endpoints = [e for e in selectors.webhook_endpoints_active() if e.wants(event)]
     if not endpoints:

@@ -53,15 +53,16 @@ def conversation_visible_to_agent(*, profile: AgentProfile, conversation: Conver
     )
 
 
-def agent_visibility_sql(connection) -> str:
+def agent_visibility_sql(connection, *, table: str | None = None) -> str:
     """conversation_visible_to_agent_q for one (non-supervisor) agent as a condition on the
-    conversations table, with two parameters (the agent profile's id, its user's id):
+    conversations table (or its alias `table`, quoted), with two parameters (the agent
+    profile's id, its user's id):
 
         Q(team__isnull=True) | Q(team_id__in=<the agent's teams>) | Q(assignee_id=<the agent>)
     """
     quote = connection.ops.quote_name
     meta = Conversation._meta
-    conversations = quote(meta.db_table)
+    conversations = table or quote(meta.db_table)
     teams_field = AgentProfile._meta.get_field("teams")
     through = quote(teams_field.m2m_db_table())
     team = f"{conversations}.{quote(meta.get_field('team').column)}"

@@ -26,7 +26,6 @@ from django.utils.translation import gettext as _
 from .. import errors, ratelimits
 from ..edge import row_id
 from ..models import Attachment, Contact, Conversation, Message
-from ..orm import prefetched_as
 
 logger = logging.getLogger("destek.attachments")
 
@@ -189,9 +188,11 @@ def attachments_attach(
 
 
 def attachments_known(*, message: Message, attachments: list[Attachment]) -> None:
-    """A new message's files are exactly these: `message.attachments.all()` answers from them
-    (as a prefetch would), so the publish after commit needs no query for them."""
-    prefetched_as(message, "attachments", attachments)
+    """A new message's files are exactly these, in `message.attachment_list` (as
+    Prefetch("attachments", to_attr="attachment_list") leaves them, where its readers look
+    first: chat.protocol, console.presenters), so the publish after commit needs no query for
+    them. A plain list: a prefetched manager cost ~50 µs per message, files or not."""
+    message.attachment_list = list(attachments)
 
 
 def _file_names(attachments) -> list[str]:

@@ -21,6 +21,8 @@ from .conversations import READ_SIDES, conversation_record_message, message_pers
 CLIENT_ID_MAX_CHARS = 64
 # Changes to these conversation fields are worth a `conversation.updated` event.
 PUBLISHED_CONVERSATION_FIELDS = {"status", "assignee", "first_response_at", "priority"}
+# Choices' `values` builds its list on every call.
+SENDER_TYPES = frozenset(Message.SenderType.values)
 
 
 def _clean_client_id(client_id: Any) -> str | None:
@@ -270,7 +272,7 @@ def _message_send_in_transaction(
 
 def _sender_agent(*, sender_type: str, agent):
     """The agent who writes, for an agent's message (None for anyone else's)."""
-    if sender_type not in Message.SenderType.values:
+    if sender_type not in SENDER_TYPES:
         raise errors.InvalidInput(f"Unknown sender type {sender_type!r}.")
     if sender_type == Message.SenderType.AGENT and agent is None:
         raise errors.InvalidInput(_("An agent message needs its agent."))

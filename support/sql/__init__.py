@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from .. import errors, visibility
 from ..models import AgentProfile, Contact, Conversation, Message, Widget
 from .counters import rate_limit_bucket_hit
-from .rows import RowColumns, fields_save
+from .rows import RowColumns, fields_save, row_insert
 
 __all__ = [
     "RowColumns",
@@ -29,7 +29,8 @@ __all__ = [
     "message_insert_locked",
     "message_insert_unless_known",
     "rate_limit_bucket_hit",
-    "read_mark_move",
+    "read_marks_move",
+    "row_insert",
 ]
 
 
@@ -168,20 +169,21 @@ def _message_lock_parts(
 ) -> tuple[list[str], str, str, tuple[RowColumns, RowColumns, RowColumns]]:
     """The lock statement's pieces: its columns, its FROM and WHERE (parameters: the
     conversation id, then agent_visibility_params when `by_agent`), its lock clause, and the
-    column groups."""
+    column groups. The tables go by short aliases: psycopg parses a statement's text for
+    every run once it is longer than MAX_CACHED_STATEMENT_LENGTH (4,096 characters), and
+    message_insert_locked's would be."""
     contact_field = Conversation._meta.get_field("contact")
     rating_field = Conversation._meta.get_field("rating").field  # Rating.conversation
     labels_field = Conversation._meta.get_field("labels")
-    conversation_columns = RowColumns(Conversation, connection)
-    contact_columns = RowColumns(contact_field.related_model, connection)
-    rating_columns = RowColumns(rating_field.model, connection)
     quote = connection.ops.quote_name
-    conversations = quote(Conversation._meta.db_table)
-    contacts = quote(contact_field.related_model._meta.db_table)
+    conversations, contacts, widgets, ratings = (
+        quote(alias) for alias in ("conversation", "contact", "widget", "rating")
+    )
+    conversation_columns = RowColumns(Conversation, connection, table=conversations)
+    contact_columns = RowColumns(contact_field.related_model, connection, table=contacts)
+    rating_columns = RowColumns(rating_field.model, connection, table=ratings)
     widget_field = contact_field.related_model._meta.get_field("widget")
     widget_meta = widget_field.related_model._meta
-    widgets = quote(widget_meta.db_table)
-    ratings = quote(rating_field.model._meta.db_table)
     links = quote(labels_field.m2m_db_table())
     conversation_id = f"{conversations}.{quote(Conversation._meta.pk.column)}"
     # The through table alone answers "has labels": its foreign key guarantees the label.
@@ -202,16 +204,27 @@ def _message_lock_parts(
         *contact_columns.columns,
         *rating_columns.columns,
     ]
+    tables = {
+        conversations: Conversation,
+        contacts: contact_field.related_model,
+        widgets: widget_field.related_model,
+        ratings: rating_field.model,
+    }
+    table = {alias: f"{quote(model._meta.db_table)} {alias}" for alias, model in tables.items()}
     from_where = (
-        f" FROM {conversations} "
-        f"INNER JOIN {contacts} ON ({conversations}.{quote(contact_field.column)} = "
+        f" FROM {table[conversations]} "
+        f"INNER JOIN {table[contacts]} ON ({conversations}.{quote(contact_field.column)} = "
         f"{contacts}.{quote(contact_field.target_field.column)}) "
-        f"INNER JOIN {widgets} ON ({contacts}.{quote(widget_field.column)} = "
+        f"INNER JOIN {table[widgets]} ON ({contacts}.{quote(widget_field.column)} = "
         f"{widgets}.{quote(widget_field.target_field.column)}) "
-        f"LEFT OUTER JOIN {ratings} ON ({conversation_id} = "
+        f"LEFT OUTER JOIN {table[ratings]} ON ({conversation_id} = "
         f"{ratings}.{quote(rating_field.column)}) "
         f"WHERE {conversation_id} = %s"
-        + (f" AND {visibility.agent_visibility_sql(connection)}" if by_agent else "")
+        + (
+            f" AND {visibility.agent_visibility_sql(connection, table=conversations)}"
+            if by_agent
+            else ""
+        )
     )
     return columns, from_where, lock, (conversation_columns, contact_columns, rating_columns)
 
@@ -353,7 +366,8 @@ def _message_write_statement(connection, *, by_agent: bool, names, side: str, ot
     row (none: nothing inserted), the update reads the insert's id."""
     columns, from_where, lock, groups = _message_lock_parts(connection, by_agent=by_agent)
     quote = connection.ops.quote_name
-    aliased = ", ".join(f"{column} AS {quote(f'_{i}')}" for i, column in enumerate(columns))
+    # Columns of the same name (each table's id) may share a CTE: only c.* reads them.
+    aliased = ", ".join(columns)
     # Typed, as VALUES would type them from the target columns; without a length, which a
     # cast would cut values to where the insert refuses them.
     fields = _message_insert_fields()
@@ -369,32 +383,76 @@ def _message_write_statement(connection, *, by_agent: bool, names, side: str, ot
     return sql, groups
 
 
-def read_mark_move(
-    *, conversation_id: int, side: str, up_to: int, senders: Sequence[str]
-) -> tuple[int, int | None, int | None] | None:
-    """Move `side`'s read mark to min(up_to, the newest message id) when that is ahead of it,
-    and drop its unread count by the messages of `senders` it passes over; the new mark with
-    the conversation's team and assignee ids, or None when it did not move. As the ORM would
-    with a look-up, then an UPDATE with a correlated Subquery, Greatest and Coalesce (that
-    cost ~3 ms of query compilation per call)."""
+# Per (database alias, the sides and their senders, how many marks): read_marks_move's text.
+_read_marks: dict[tuple, str] = {}
+
+
+def read_marks_move(
+    *, marks: Sequence[tuple[int, str, int]], senders: dict[str, Sequence[str]]
+) -> dict[int, tuple[int, int | None, int | None]]:
+    """For each mark (conversation id, side, up_to), a conversation at most once: move
+    `side`'s read mark to min(up_to, the conversation's newest message id) when that is ahead
+    of it, and drop its unread count by the messages of `senders[side]` it passes over. By
+    conversation id, for the marks that moved: the new mark with the conversation's team and
+    assignee ids. One statement for them all; for each mark, as the ORM would with a look-up,
+    then an UPDATE with a correlated Subquery, Greatest and Coalesce (that cost ~3 ms of query
+    compilation per mark). A row is written once per statement: hence one mark per
+    conversation."""
+    if not marks:
+        return {}
     connection = connections[router.db_for_write(Conversation)]
+    sides = tuple((side, tuple(names)) for side, names in senders.items())
+    key = (connection.alias, sides, len(marks))
+    sql = _read_marks.get(key)
+    if sql is None:
+        sql = _read_marks[key] = _read_marks_statement(connection, sides, len(marks))
+    params = [value for mark in marks for value in mark]
+    for side, names in sides:
+        params += [side, side, *names]
+    for side, _names in sides:
+        params.append(side)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    side_of = {conversation_id: side for conversation_id, side, _up_to in marks}
+    marks_at = {side: index for index, (side, _names) in enumerate(sides)}
+    return {row[0]: (row[1 + marks_at[side_of[row[0]]]], *row[-2:]) for row in rows}
+
+
+def _read_marks_statement(connection, sides, count: int) -> str:
+    """WITH the marks, UPDATE … FROM them with their targets (each capped at the newest
+    message id) … RETURNING. Parameters: each mark's (id, side, up_to); per side its name
+    twice and its senders (the SET); per side its name (the WHERE)."""
     quote = connection.ops.quote_name
-    mark, count = quote(f"{side}_last_read_id"), quote(f"{side}_unread_count")
     least, greatest = ("LEAST", "GREATEST") if connection.vendor == "postgresql" else ("MIN", "MAX")
     messages, conversations = quote(Message._meta.db_table), quote(Conversation._meta.db_table)
-    team, assignee = (
-        quote(Conversation._meta.get_field(name).column) for name in ("team", "assignee")
+    meta = Conversation._meta
+    team, assignee = (quote(meta.get_field(name).column) for name in ("team", "assignee"))
+    mark_row = "(CAST(%s AS bigint), CAST(%s AS varchar(16)), CAST(%s AS bigint))"
+    sets, moves, marks = [], [], []
+    for side, names in sides:
+        mark, unread = quote(f"{side}_last_read_id"), quote(f"{side}_unread_count")
+        passed = (
+            f"(SELECT COUNT(*) FROM {messages} AS x WHERE x.conversation_id = c.id "  # noqa: S608
+            f"AND x.sender_type IN ({', '.join(['%s'] * len(names))}) "
+            f"AND x.id > c.{mark} AND x.id <= m.up_to)"
+        )
+        sets += [
+            f"{mark} = CASE WHEN m.side = %s THEN m.up_to ELSE c.{mark} END",
+            f"{unread} = CASE WHEN m.side = %s THEN {greatest}(c.{unread} - {passed}, 0) "
+            f"ELSE c.{unread} END",
+        ]
+        moves.append(f"(m.side = %s AND c.{mark} < m.up_to)")
+        marks.append(mark)
+    # Materialized: each target (the newest message id's look-up) worked out once, not again
+    # in every place the statement reads it.
+    return (
+        f"WITH v (id, side, up_to) AS (VALUES {', '.join([mark_row] * count)}), "  # noqa: S608
+        f"m AS MATERIALIZED (SELECT v.id AS conversation, v.side, {least}(v.up_to, "
+        f"COALESCE((SELECT MAX(x.id) FROM {messages} AS x WHERE x.conversation_id = v.id), 0)) "
+        f"AS up_to FROM v) "
+        f"UPDATE {conversations} AS c SET {', '.join(sets)} "
+        f"FROM m WHERE c.id = m.conversation AND ({' OR '.join(moves)}) "
+        # Unqualified: SQLite's RETURNING names the updated table's columns only.
+        f"RETURNING {quote(meta.pk.column)}, {', '.join(marks)}, {team}, {assignee}"
     )
-    sql = (
-        f"UPDATE {conversations} AS c SET {mark} = m.up_to, "  # noqa: S608
-        f"{count} = {greatest}(c.{count} - (SELECT COUNT(*) FROM {messages} AS x "
-        f"WHERE x.conversation_id = c.id AND x.sender_type IN ({', '.join(['%s'] * len(senders))}) "
-        f"AND x.id > c.{mark} AND x.id <= m.up_to), 0) "
-        f"FROM (SELECT {least}(%s, COALESCE(MAX(id), 0)) AS up_to FROM {messages} "
-        f"WHERE conversation_id = %s) AS m "
-        f"WHERE c.id = %s AND c.{mark} < m.up_to RETURNING {mark}, {team}, {assignee}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*senders, up_to, conversation_id, conversation_id])
-        row = cursor.fetchone()
-    return tuple(row) if row else None

@@ -19,7 +19,7 @@ from django.utils import timezone
 from PIL import Image
 
 from chat import attachments as attachment_services
-from chat import file_urls
+from chat import file_urls, protocol
 from support import retention
 from support import services as support_services
 from support.models import Attachment, Message
@@ -623,3 +623,23 @@ def test_the_console_thread_shows_each_messages_files_and_asks_for_files_only_if
     assert shown.index("one.png") < shown.index("two.pdf")
     assert "msg-files" not in article(html, plain["id"])
     assert page(without_files.pk)[1] == 0
+
+
+def test_a_sent_messages_files_are_known_to_its_frame_with_no_query(client, visitor):
+    """message_send hands its listeners the message with its files (none, or those it just
+    attached): the frame built from it reads no attachment row."""
+    _contact, token, conversation = visitor
+    image, pdf = png_and_pdf(client, token, conversation)
+    with_files, _ = support_services.visitor_message_send(
+        conversation=conversation, body="see", attachments=[image["id"], pdf["id"]]
+    )
+    plain, _ = support_services.visitor_message_send(conversation=conversation, body="no files")
+
+    with CaptureQueriesContext(connection) as queries:
+        frames = [protocol.message_to_dict(m) for m in (with_files, plain)]
+
+    assert queries.captured_queries == []
+    assert [[a["id"] for a in f["attachments"]] for f in frames] == [
+        [image["id"], pdf["id"]],
+        [],
+    ]

@@ -1,4 +1,5 @@
-"""support/sql/rows.py: fields_save, save(update_fields=…) as one fixed-shape UPDATE."""
+"""support/sql/rows.py: fields_save, save(update_fields=…) as one fixed-shape UPDATE; row_insert,
+save(force_insert=True) as one fixed-shape INSERT."""
 
 from datetime import UTC, datetime
 
@@ -8,8 +9,8 @@ from django.db.models import F
 from django.db.models.signals import post_save, pre_save
 from django.test.utils import CaptureQueriesContext
 
-from support.models import Conversation
-from support.sql import fields_save
+from support.models import AuditEvent, Conversation
+from support.sql import fields_save, row_insert
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -116,3 +117,55 @@ def test_nothing_listens_to_conversation_saves_today():
     the ORM's save), but the message path then pays the ORM's cost again: measure it."""
     assert not pre_save.has_listeners(Conversation)
     assert not post_save.has_listeners(Conversation)
+
+
+def audit_line(**changes):
+    values = {
+        "actor_id": None,
+        "actor_name": "system",
+        "action": AuditEvent.Action.CONVERSATION_STATUS_CHANGED,
+        "contact_ref": 7,
+        "conversation_ref": 9,
+        "ip_address": None,
+        "detail": {"from": "queued", "to": "open", "reason": "agent_reply"},
+    }
+    return AuditEvent(**{**values, **changes})
+
+
+def test_row_insert_writes_the_row_save_writes_in_one_statement():
+    agent = factories.agent()
+    changes = {"actor_id": agent.user_id, "ip_address": "192.0.2.1"}
+    by_orm, by_statement = audit_line(**changes), audit_line(**changes)
+    by_orm.save(force_insert=True)
+
+    with CaptureQueriesContext(connection) as queries:
+        row_insert(instance=by_statement)
+
+    (query,) = queries.captured_queries
+    assert query["sql"].startswith("INSERT")
+    assert by_statement.pk > by_orm.pk
+    assert (by_statement._state.adding, by_statement._state.db) == (False, by_orm._state.db)
+    assert by_statement.created_at is not None  # auto_now_add, as save() stamps it
+
+    def row(event):
+        stored = AuditEvent.objects.filter(pk=event.pk).values().get()
+        del stored["id"], stored["created_at"]
+        return stored
+
+    assert row(by_statement) == row(by_orm)
+
+
+def test_row_insert_leaves_it_to_save_when_someone_listens():
+    heard = []
+
+    def saved(sender, instance, created, **kwargs):
+        heard.append((instance, created))
+
+    post_save.connect(saved, sender=AuditEvent)
+    try:
+        event = audit_line()
+        row_insert(instance=event)
+    finally:
+        post_save.disconnect(saved, sender=AuditEvent)
+    assert heard == [(event, True)]
+    assert AuditEvent.objects.filter(pk=event.pk).exists()

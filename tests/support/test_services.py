@@ -5,7 +5,9 @@ from datetime import timedelta
 
 import pytest
 from django.core import signing
+from django.db import connection
 from django.db.models.signals import post_init
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from support import errors, events, selectors, services
@@ -672,6 +674,21 @@ def test_an_expired_token_is_not_authenticated(settings):
     assert fresh_contact.pk != contact.pk
 
 
+def test_a_token_read_before_still_expires_and_still_needs_its_key(settings):
+    """The signature's check is kept per token (a socket sends one with every message): its
+    age is still checked at every read, and another secret key does not accept it."""
+    widget = factories.widget()
+    contact, token = services.widget_session_open(widget_key=widget.key)
+    assert visitor_token_read(token)["c"] == contact.pk
+
+    settings.SECRET_KEY = "another-" + settings.SECRET_KEY
+    assert visitor_token_read(token) is None
+    settings.SECRET_KEY = settings.SECRET_KEY.removeprefix("another-")
+    assert visitor_token_read(token)["c"] == contact.pk
+    settings.DESTEK = {**settings.DESTEK, "VISITOR_TOKEN_MAX_AGE_SECONDS": -1}
+    assert visitor_token_read(token) is None
+
+
 # --- read marks --------------------------------------------------------------------------------
 
 
@@ -739,6 +756,64 @@ def test_marks_read_together_move_each_mark_from_ids_alone():
     (moved,) = heard
     assert moved.data["contact_id"] == conversation.contact_id
     assert moved.data["up_to"] == messages[1].pk
+
+
+def test_marks_read_together_are_one_statement_and_an_event_each_in_their_order():
+    """A socket server's batch: one statement for marks of different conversations, a second
+    only for a conversation's other side (a statement writes a row once)."""
+    first, first_messages = conversation_with_visitor_messages(3)
+    second, second_messages = conversation_with_visitor_messages(2)
+    reply = factories.message(
+        conversation=first, sender_type="agent", agent_user=factories.agent().user
+    )
+    # Nothing read yet: three visitor messages unread by the agent, the reply by the visitor.
+    Conversation.objects.filter(pk=first.pk).update(
+        agent_last_read_id=0, visitor_last_read_id=0, agent_unread_count=3, visitor_unread_count=1
+    )
+    marks = [
+        (second, "agent", second_messages[1].pk),
+        (first, "agent", first_messages[1].pk),
+        (first, "visitor", reply.pk),
+        (second, "visitor", second_messages[1].pk),  # no agent message: does not move
+    ]
+    heard = []
+    events.event_listen("read_mark.moved", heard.append, in_transaction=True)
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            stored = services.conversation_marks_read(
+                marks=[
+                    {
+                        "conversation_id": c.pk,
+                        "contact_id": c.contact_id,
+                        "side": side,
+                        "up_to": up_to,
+                    }
+                    for c, side, up_to in marks
+                ]
+            )
+    finally:
+        events.event_unlisten("read_mark.moved", heard.append)
+
+    assert len(queries.captured_queries) == 2
+    assert stored == {
+        (second.pk, "agent"): second_messages[1].pk,
+        (first.pk, "agent"): first_messages[1].pk,
+        (first.pk, "visitor"): reply.pk,
+        (second.pk, "visitor"): None,
+    }
+    assert [(e.data["conversation_id"], e.data["reader"], e.data["up_to"]) for e in heard] == [
+        (second.pk, "agent", second_messages[1].pk),
+        (first.pk, "agent", first_messages[1].pk),
+        (first.pk, "visitor", reply.pk),
+    ]
+    after = fresh(first)
+    assert (after.agent_last_read_id, after.visitor_last_read_id) == (
+        first_messages[1].pk,
+        reply.pk,
+    )
+    # The agent passed two visitor messages, the visitor the agent's reply.
+    assert (after.agent_unread_count, after.visitor_unread_count) == (1, 0)
+    assert fresh(second).agent_last_read_id == second_messages[1].pk
 
 
 def test_mark_read_never_moves_backwards_and_returns_none_when_unchanged():

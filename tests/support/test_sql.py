@@ -4,14 +4,15 @@ does (the lock: test_selectors.py and test_agent_access.py; fields_save: test_or
 from datetime import datetime, timedelta
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Max, Q
+from django.db.models.signals import post_init
 from django.utils import timezone
 
 from support import errors, sql
 from support import selectors as support_selectors
 from support.models import Contact, Conversation, Message, RateLimitBucket, Widget
-from support.services.conversations import READ_SIDES, message_person_fields
+from support.services.conversations import PERSON_FIELDS, READ_SIDES, message_person_fields
 from support.services.read_marks import UNREAD_FOR
 from support.text import search_words
 from tests import factories
@@ -124,49 +125,70 @@ def columns(conversation_id, side):
     )
 
 
-@pytest.mark.parametrize("side", ["agent", "visitor"])
-def test_the_read_mark_moves_as_the_orm_form_moves_it(side):
-    conversations = [factories.conversation(), factories.conversation()]
-    agent = factories.agent()
-    for conversation in conversations:
-        for sender in ("visitor", "agent", "bot", "visitor", "agent"):
-            factories.message(
-                conversation=conversation,
-                sender_type=sender,
-                agent_user=agent.user if sender == "agent" else None,
-            )
-        Conversation.objects.filter(pk=conversation.pk).update(
-            agent_unread_count=4, visitor_unread_count=4
+def conversation_to_read(agent):
+    conversation = factories.conversation()
+    for sender in ("visitor", "agent", "bot", "visitor", "agent"):
+        factories.message(
+            conversation=conversation,
+            sender_type=sender,
+            agent_user=agent.user if sender == "agent" else None,
         )
-    by_sql, by_orm = (c.pk for c in conversations)
+    # Nothing read yet, by either side.
+    Conversation.objects.filter(pk=conversation.pk).update(
+        agent_unread_count=4, visitor_unread_count=4, agent_last_read_id=0, visitor_last_read_id=0
+    )
+    return conversation.pk
+
+
+def test_read_marks_move_together_as_the_orm_form_moves_each():
+    """Marks of several conversations and both sides in one statement: each mark as its ORM
+    form moves it, on twins of the same conversations."""
+    agent = factories.agent()
+    sides = ("agent", "visitor", "agent")
+    by_sql = [conversation_to_read(agent) for _side in sides]
+    by_orm = [conversation_to_read(agent) for _side in sides]
     ids = {
         pk: list(
             Message.objects.filter(conversation_id=pk).order_by("id").values_list("id", flat=True)
         )
-        for pk in (by_sql, by_orm)
+        for pk in by_sql + by_orm
     }
-    # Forward to a middle message, then not backwards, then past the newest.
-    for step in (2, 1, 10**12):
-        results = []
+
+    def up_to(pk, step):
+        return ids[pk][step] if step < len(ids[pk]) else step
+
+    # Forward to a middle message (one mark already there), then not backwards, then past
+    # the newest.
+    for steps in ((2, 3, 0), (1, 3, 4), (10**12, 10**12, 10**12)):
         with transaction.atomic():
-            for pk in (by_sql, by_orm):
-                up_to = ids[pk][step] if step < len(ids[pk]) else step
-                move = sql.read_mark_move if pk == by_sql else orm_read_mark_move
-                results.append(
-                    move(conversation_id=pk, side=side, up_to=up_to, senders=UNREAD_FOR[side])
-                )
-        got, expected = results
-        if expected is None:
-            assert got is None
-        else:
-            assert (ids[by_sql].index(got[0]), *got[1:]) == (
-                ids[by_orm].index(expected[0]),
-                *expected[1:],
+            got = sql.read_marks_move(
+                marks=[
+                    (pk, side, up_to(pk, step))
+                    for pk, side, step in zip(by_sql, sides, steps, strict=True)
+                ],
+                senders=UNREAD_FOR,
             )
-        mark_sql, count_sql = columns(by_sql, side)
-        mark_orm, count_orm = columns(by_orm, side)
-        assert count_sql == count_orm
-        assert ids[by_sql].index(mark_sql) == ids[by_orm].index(mark_orm)
+            expected = [
+                orm_read_mark_move(
+                    conversation_id=pk, side=side, up_to=up_to(pk, step), senders=UNREAD_FOR[side]
+                )
+                for pk, side, step in zip(by_orm, sides, steps, strict=True)
+            ]
+        for sql_pk, orm_pk, side, moved in zip(by_sql, by_orm, sides, expected, strict=True):
+            if moved is None:
+                assert sql_pk not in got
+            else:
+                mark, *related = got[sql_pk]
+                assert (ids[sql_pk].index(mark), *related) == (
+                    ids[orm_pk].index(moved[0]),
+                    *moved[1:],
+                )
+            mark_sql, count_sql = columns(sql_pk, side)
+            mark_orm, count_orm = columns(orm_pk, side)
+            assert count_sql == count_orm
+            assert ids[sql_pk].index(mark_sql) == ids[orm_pk].index(mark_orm)
+        # The first and last steps move every mark; the second only the one left behind.
+        assert len(got) == (1 if steps[0] == 1 else 3)
 
 
 def orm_message_insert_locked(*, message, visible_to, fields, side, other):
@@ -338,3 +360,53 @@ def test_a_rate_limit_hit_counts_as_the_orm_form_counts_it():
             by_sql.hits,
         )
     assert [by_sql.window_started_at, by_sql.hits] == [start + 5 * window, 1]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="psycopg's limit")
+@pytest.mark.parametrize("by_agent", [False, True])
+@pytest.mark.parametrize("sender", ["visitor", "agent"])
+def test_the_message_write_is_short_enough_for_psycopg_to_keep_its_parse(by_agent, sender):
+    """psycopg parses a statement's text on every run once it is longer than this."""
+    from psycopg._queries import MAX_CACHED_STATEMENT_LENGTH
+
+    side, other = READ_SIDES[sender]
+    statement, _groups = sql._message_write_statement(
+        connection, by_agent=by_agent, names=PERSON_FIELDS, side=side, other=other
+    )
+    assert len(statement) <= MAX_CACHED_STATEMENT_LENGTH
+
+
+def test_a_row_loads_as_from_db_builds_it_and_init_signals_still_hear_it():
+    """RowColumns fills a plain model's instance dict itself (no Model.__init__): the same
+    instance as from_db's; a model someone listens to being built goes through from_db."""
+    conversation = factories.conversation()
+    columns = sql.RowColumns(Conversation, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join(columns.columns)} FROM support_conversation WHERE id = %s",  # noqa: S608
+            [conversation.pk],
+        )
+        row = cursor.fetchone()
+
+    loaded = columns.load(row, connection)
+    assert columns.plain
+    expected = sql.RowColumns(Conversation, connection)
+    expected.plain = False  # from_db's way
+    assert_loaded_alike(loaded, expected.load(row, connection))
+    assert {k: v for k, v in vars(loaded).items() if k != "_state"} == {
+        name: getattr(Conversation.objects.get(pk=conversation.pk), name)
+        for name in columns.attnames
+    }
+    assert loaded.contact.pk == conversation.contact_id  # the relation still loads
+
+    heard = []
+
+    def built(sender, instance, **kwargs):
+        heard.append(instance)
+
+    post_init.connect(built, sender=Conversation)
+    try:
+        again = columns.load(row, connection)
+    finally:
+        post_init.disconnect(built, sender=Conversation)
+    assert heard == [again]
