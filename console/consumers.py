@@ -32,7 +32,7 @@ from support import selectors as support_selectors
 from support import services as support_services
 from support.models import Conversation, Message
 
-from . import realtime
+from . import languages_in_use, realtime
 from .inbox_batch import InboxBatch
 from .views.contexts import inbox_filters_from
 
@@ -132,7 +132,8 @@ class ConsoleConsumer(JsonFrameConsumer):
         if self.profile is None:
             await self.close(code=CLOSE_FORBIDDEN)
             return
-        # Fragments come in every language (console.realtime); this socket shows its agent's.
+        # Fragments come in the languages of the consoles connected (console.realtime); this
+        # socket shows its agent's.
         self.language = languages.agent_language(
             profile=self.profile,
             browser=languages.browser_language(
@@ -169,13 +170,18 @@ class ConsoleConsumer(JsonFrameConsumer):
         return max(socket, conversation, key=VERDICT_RANK.__getitem__)
 
     async def heartbeat(self):
-        """Presence for automatic assignment; written at most every 15 s per socket."""
+        """Presence, and the language of the live fragments; written at most every 15 s."""
         now = time.monotonic()
         if now - self.last_heartbeat >= HEARTBEAT_WRITE_SECONDS:
             self.last_heartbeat = now
-            await database_sync_to_async(support_services.agent_heartbeat)(profile=self.profile)
+            await database_sync_to_async(self._heartbeat)()
+
+    def _heartbeat(self) -> None:
+        support_services.agent_heartbeat(profile=self.profile)
+        languages_in_use.languages.spoken(self.language)
 
     def _inbox_groups(self) -> list[str]:
+        languages_in_use.languages.spoken(self.language)  # before the socket joins its groups
         # Kept for the socket's life: which live rows it may show (console.realtime.may_see).
         self.team_ids = list(self.profile.teams.values_list("id", flat=True))
         return realtime.agent_groups(
@@ -410,7 +416,7 @@ class ConsoleConsumer(JsonFrameConsumer):
         only when that inbox lists them (console.realtime.inbox_row_matches)."""
         self.inbox_filters = inbox_filters_clean(frame)
 
-    def inbox_piece(self, inbox: dict) -> str:
+    def inbox_piece(self, inbox: dict) -> str | None:
         return realtime.inbox_piece(
             inbox,
             joined=self.groups_joined,
@@ -419,6 +425,10 @@ class ConsoleConsumer(JsonFrameConsumer):
             team_ids=self.team_ids,
             language=self.language,
         )
+
+    async def in_own_language(self, event: dict) -> dict:
+        """An event rendered without this socket's language (console.languages_in_use)."""
+        return await database_sync_to_async(realtime.event_in_language)(event, self.language)
 
     async def console_inbox_row(self, event: dict):
         """A row for the inboxes (console.realtime.conversation_events): the agent's own
@@ -430,6 +440,8 @@ class ConsoleConsumer(JsonFrameConsumer):
             # group this socket joined (its team's and its own).
             return
         html = self.inbox_piece(event)
+        if html is None:
+            html = self.inbox_piece(await self.in_own_language(event))
         if not html:
             # Nothing to show (yet: the page may not have said which inbox it lists): another
             # group's copy may still be.
@@ -449,6 +461,8 @@ class ConsoleConsumer(JsonFrameConsumer):
     async def console_conversation(self, event: dict):
         """The watched conversation changed: its new message or header and its row, in one
         frame, at once."""
+        if self.language not in event["languages"]:
+            event = await self.in_own_language(event)
         conversation_id = event["conversation_id"]
         row_html = self.inbox_piece(event["inbox"])
         if conversation_id != self.watched_id:
@@ -459,7 +473,7 @@ class ConsoleConsumer(JsonFrameConsumer):
         if event.get("message_id") is not None:
             self.watch_sent.add(event["message_id"])
         self.inbox_batch.drop(conversation_id)
-        html = realtime.in_language(event["html"], self.language) + row_html
+        html = event["html"][self.language] + row_html
         if html:
             await self.send(text_data=html)
 
