@@ -14,7 +14,8 @@ from functools import lru_cache
 from django.template.defaultfilters import truncatechars
 from django.template.loader import render_to_string
 from django.urls import get_resolver, get_script_prefix, get_urlconf, reverse
-from django.utils.formats import date_format, time_format
+from django.utils import dateformat
+from django.utils.formats import date_format, get_format, time_format
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import get_language, gettext
@@ -68,6 +69,30 @@ def _row_texts(language: str | None) -> dict:
 def _unix(value) -> str:
     """The `date:"U"` filter: seconds since the epoch, "" for no time."""
     return str(int(value.timestamp())) if value else ""
+
+
+# Date format specifiers finer than a minute (and the ones that print them): a format
+# without them prints the same for every second of a minute.
+_SUBMINUTE_SPECIFIERS = frozenset("sucrUB\\")
+
+
+@lru_cache(maxsize=256)
+def _minute_printed(formatter, local_minute, tzinfo, fold, language, format_string) -> str:
+    minute = local_minute.replace(tzinfo=tzinfo, fold=fold)
+    return formatter(minute, format_string)
+
+
+def date_printed(formatter, local, format_string: str) -> str:
+    """formatter(local, format_string) (dateformat.format or time_format), printed once per
+    minute, language and format when the format prints nothing finer than the minute: a
+    timeline's messages and an inbox's rows mostly share their minute with others, and a live
+    message and row are printed in each language."""
+    if _SUBMINUTE_SPECIFIERS.intersection(format_string):
+        return formatter(local, format_string)
+    minute = local.replace(second=0, microsecond=0, tzinfo=None)
+    return _minute_printed(
+        formatter, minute, local.tzinfo, local.fold, get_language(), format_string
+    )
 
 
 def inbox_row(conversation: Conversation) -> dict:
@@ -137,7 +162,9 @@ def inbox_row_texts(conversation: Conversation) -> dict:
         # The normal priority has no pill.
         "priority_label": "" if priority == "normal" else texts["priority"].get(priority, priority),
         "topic_name": topic.local_name if topic else "",
-        "last_time": time_format(local_last, "TIME_FORMAT") if local_last else "",
+        "last_time": date_printed(dateformat.time_format, local_last, get_format("TIME_FORMAT"))
+        if local_last
+        else "",
         "texts": texts,
     }
 

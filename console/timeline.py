@@ -34,29 +34,6 @@ def _message_texts(language: str | None) -> dict:
     }
 
 
-# Date format specifiers finer than a minute (and the ones that print them): a format
-# without them prints the same for every second of a minute.
-_SUBMINUTE_SPECIFIERS = frozenset("sucrUB\\")
-
-
-@lru_cache(maxsize=256)
-def _minute_printed(formatter, local_minute, tzinfo, fold, language, format_string) -> str:
-    minute = local_minute.replace(tzinfo=tzinfo, fold=fold)
-    return formatter(minute, format_string)
-
-
-def _date_printed(formatter, local, format_string: str) -> str:
-    """formatter(local, format_string) (dateformat.format or time_format), printed once per
-    minute, language and format when the format prints nothing finer than the minute: the
-    messages of a timeline, and a live one in each language, mostly share their minute."""
-    if _SUBMINUTE_SPECIFIERS.intersection(format_string):
-        return formatter(local, format_string)
-    minute = local.replace(second=0, microsecond=0, tzinfo=None)
-    return _minute_printed(
-        formatter, minute, local.tzinfo, local.fold, get_language(), format_string
-    )
-
-
 def _message_values(message, conversation) -> tuple[dict, object]:
     """_message_item's values that are the same in every language, and the local time the
     message was written."""
@@ -116,8 +93,8 @@ def _message_texts_values(
     return {
         # date_format(created, "DATETIME_FORMAT") and time_format(created, "TIME_FORMAT"),
         # with the formats looked up once per timeline.
-        "title": _date_printed(dateformat.format, created, datetime_format),
-        "time": _date_printed(dateformat.time_format, created, clock_format),
+        "title": presenters.date_printed(dateformat.format, created, datetime_format),
+        "time": presenters.date_printed(dateformat.time_format, created, clock_format),
         "sender_name": sender_name,
         "texts": texts,
         "delivery_label": texts["delivery"].get(message.delivery, ""),

@@ -241,10 +241,10 @@ def test_dates_printed_once_a_minute_are_what_the_format_prints(language, settin
             for moment in moments:
                 local = template_localtime(moment)
                 for format_string in formats:
-                    assert timeline._date_printed(
+                    assert presenters.date_printed(
                         dateformat.format, local, format_string
                     ) == dateformat.format(local, format_string)
                     if not {"N", "d", "F", "Y", "j"}.intersection(format_string):
-                        assert timeline._date_printed(
+                        assert presenters.date_printed(
                             dateformat.time_format, local, format_string
                         ) == dateformat.time_format(local, format_string)
