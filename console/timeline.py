@@ -3,6 +3,7 @@ console.presenters' rows), and a new message's live fragments from pieces: the m
 notification of a visitor's message, which go out with every message.
 """
 
+import unicodedata
 from functools import lru_cache
 
 from django.conf import settings
@@ -222,6 +223,13 @@ def _notify_pieces(script_prefix: str, resolver) -> tuple[str, ...]:
     return pieces.split(html.replace(str(presenters.ID_PLACEHOLDER), marked["conversation"]))
 
 
+def _notify_text(body: str) -> str:
+    """truncatechars(body, 140), without its Truncator for a body that fits (most do): the
+    filter returns the body normalized (NFC) when it counts no more characters than that."""
+    text = unicodedata.normalize("NFC", body)
+    return text if len(text) <= 140 else truncatechars(body, 140)
+
+
 def live_notify_html(message: Message, conversation: Conversation) -> str:
     """console/oob_notify.html for a visitor's message, in this thread's language, safe HTML."""
     values = {
@@ -230,7 +238,7 @@ def live_notify_html(message: Message, conversation: Conversation) -> str:
         "team": str(conversation.team_id or ""),
         "assignee": str(conversation.assignee_id or ""),
         "name": conversation.contact.display_name,
-        "text": truncatechars(message.body, 140),
+        "text": _notify_text(message.body),
     }
     notify = pieces.pieces_for(_notify_pieces, get_script_prefix(), get_resolver(get_urlconf()))
     return pieces.printed(notify, values.__getitem__)

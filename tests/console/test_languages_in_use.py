@@ -188,7 +188,16 @@ def test_the_notification_from_pieces_is_the_templates_in_each_language():
     named = factories.conversation()
     Contact.objects.filter(pk=named.contact_id).update(name='Ayşe <b> & "co"')
     Conversation.objects.filter(pk=named.pk).update(team=team, assignee=agent.user)
-    bodies = ["hi", "<script>x</script> & 'q'\nline", "ğ" * 139 + "<>", "é" * 200 + " &"]
+    decomposed = "e\u0301"  # é as e and a combining accent: the filter composes it
+    bodies = [
+        "hi",
+        "<script>x</script> & 'q'\nline",
+        "ğ" * 139 + "<>",
+        "é" * 200 + " &",
+        decomposed * 140,
+        decomposed * 141,
+        "\u0958" * 100,  # decomposes into two characters under NFC, the second combining
+    ]
     for conversation in (anonymous, named):
         loaded = selectors.conversation_get_for_inbox_row(conversation_id=conversation.pk)
         for body in bodies:
