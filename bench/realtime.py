@@ -826,6 +826,9 @@ class Sends:
 
 TOKEN_RE = re.compile(r"b[va]-[0-9a-f]+-[a-z0-9]+-\d+")
 MESSAGE_ID_RE = re.compile(r'data-message-id="(\d+)"')
+# An agent's reply in a message fragment: the answer to the socket that sent it while watching
+# its conversation (no `message.sent` then).
+REPLY_CLIENT_ID_RE = re.compile(r'data-client-id="(ba-[0-9a-f]+-[a-z0-9]+-\d+)"')
 
 
 # What the clients offer: "deflate" (permessage-deflate, as every browser and mobile webview
@@ -1123,13 +1126,18 @@ class DestekTarget:
         much faster than the HTTP API, which is what `--setup http` exercises).
         agents (--agent-accounts N > 1): N agent users in no team, conversation i assigned to
         agent i % N, one Django session each, so each console socket only gets its own agent's
-        inbox rows instead of every row of the demo agent's inbox.
+        inbox rows instead of every row of the demo agent's inbox. With --conversations
+        answered (the default) the assigned conversations are open and already answered, so
+        every measured message is a steady-state one; queued: the agent's first reply of each
+        conversation opens it (a status move, its audit row, the header and the widget's
+        conversation.updated), which in a 20-30 s run is most of the agents' replies.
         """
         payload = {
             "visitors": self.args.visitors if visitors else 0,
             "topic": "order" if self.args.agent_accounts > 1 else None,
             "agents": self.args.agent_accounts if self.args.agent_accounts > 1 else 0,
             "conversations": [] if visitors else [p.conversation for p in self.pairs],
+            "answered": self.args.conversations == "answered",
         }
         if not payload["visitors"] and not payload["agents"]:
             return {"visitors": [], "agents": []}
@@ -1324,6 +1332,9 @@ class DestekTarget:
                             rec.records[token].error = frame.get("code")
                 elif raw.startswith(MESSAGE_FRAGMENT_PREFIX):
                     rec.frame("agent:message", len(raw))
+                    for token in REPLY_CLIENT_ID_RE.findall(raw):
+                        rec.ack(token, when)
+                        self._acked(pair, "a2v", token)
                     visitor_message = False
                     # Once per frame: the watched conversation's message comes with its inbox
                     # row, whose preview repeats the token.
@@ -1514,9 +1525,11 @@ with transaction.atomic():
             out["agents"].append(
                 {"username": user.username, "id": user.pk, "session": session.session_key}
             )
+        answered = {"status": Conversation.Status.OPEN, "first_response_at": timezone.now()}
         for index, conversation_id in enumerate(conversation_ids):
             Conversation.objects.filter(pk=conversation_id).update(
-                assignee_id=out["agents"][index % len(out["agents"])]["id"]
+                assignee_id=out["agents"][index % len(out["agents"])]["id"],
+                **(answered if data["answered"] else {}),
             )
 print(json.dumps(out))
 """
@@ -1794,6 +1807,12 @@ class TopologyTarget(DestekTarget):
                         if record is not None and record.delivered is None:
                             rec.deliver(token, when)
                 if raw.startswith(MESSAGE_FRAGMENT_PREFIX) and console.watching:
+                    for token in REPLY_CLIENT_ID_RE.findall(raw):
+                        record = rec.records.get(token)
+                        pair = self.pairs[record.pair] if record is not None else None
+                        if pair is not None and self.consoles[pair.agent_account] is console:
+                            rec.ack(token, when)
+                            self._acked(pair, "a2v", token)
                     ids = [int(i) for i in MESSAGE_ID_RE.findall(raw)]
                     conversation = console.watching
                     if ids and max(ids) > console.seen.get(conversation, 0):
@@ -2891,6 +2910,15 @@ def parse_args(argv=None):
         type=float,
         default=1.0,
         help="a sender's typing starts this long before its message (and stops after it)",
+    )
+    parser.add_argument(
+        "--conversations",
+        choices=("answered", "queued"),
+        default="answered",
+        help="how the pairs' conversations start (with one bench agent per socket): answered "
+        "= open, assigned, the first reply given (every measured message is a steady-state "
+        "one); queued = waiting for the agent's first reply (runs before 8 Dec measured this: "
+        "~85%% of a 20 s run's agent replies were first replies)",
     )
     parser.add_argument("--rate", "-r", type=float, default=200.0, help="total msg/s offered")
     parser.add_argument("--duration", "-d", type=float, default=30.0, help="measured seconds")

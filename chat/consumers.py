@@ -167,9 +167,9 @@ class VisitorConsumer(JsonFrameConsumer):
         # this socket has sent it since.
         self.resumed_after: dict[int, int] = {}
         self.sent_ids: dict[int, set[int]] = {}
-        # The newest read mark this socket sent, per conversation: the group event that
-        # tells the visitor's other sockets is not sent back to it.
-        self.own_read_marks: dict[int, int] = {}
+        # How far the client knows the agent has read, per conversation: an agent's message
+        # says the agent read up to it (docs/protocol.md), and so does a `read` frame sent.
+        self.agent_read_known: dict[int, int] = {}
         await self.channel_layer.group_add(realtime.visitor_group(contact.pk), self.channel_name)
         await self.send_json(
             {"type": "auth.ok", "contact": {"id": contact.pk, "identified": contact.identified}}
@@ -295,11 +295,6 @@ class VisitorConsumer(JsonFrameConsumer):
             raise errors.InvalidInput(_("conversation must be a conversation id."))
         if not await self.owns(conversation_id):
             raise errors.NotFound(_("No such conversation."))
-        up_to = positive_int(frame.get("up_to"))
-        if up_to is not None:
-            self.own_read_marks[conversation_id] = max(
-                up_to, self.own_read_marks.get(conversation_id, 0)
-            )
         await self.mark_read(
             conversation_id=conversation_id, contact_id=self.contact_id, up_to=frame.get("up_to")
         )
@@ -312,11 +307,30 @@ class VisitorConsumer(JsonFrameConsumer):
 
     def delivered(self, message: dict) -> bool:
         """Note a message sent to this client; False if it already had it."""
-        ids = self.sent_ids.setdefault(message.get("conversation"), set())
-        if message.get("id") in ids:
+        conversation_id, message_id = message.get("conversation"), message.get("id")
+        ids = self.sent_ids.setdefault(conversation_id, set())
+        if message_id in ids:
             return False
-        ids.add(message.get("id"))
+        ids.add(message_id)
+        sender = message.get("sender")
+        if isinstance(sender, dict) and sender.get("type") == "agent":
+            self.agent_read_seen(conversation_id, message_id)
         return True
+
+    def agent_read_seen(self, conversation_id, up_to) -> bool:
+        """Note that the client knows the agent read up to `up_to`; False if it knew."""
+        if not isinstance(up_to, int) or up_to <= self.agent_read_known.get(conversation_id, 0):
+            return False
+        self.agent_read_known[conversation_id] = up_to
+        return True
+
+    def read_frame_known(self, frame: dict) -> bool:
+        """A `read` frame that tells this client nothing: its own mark (it sent it), or an
+        agent's mark its messages from the agent already imply."""
+        conversation_id, up_to = frame.get("conversation"), frame.get("up_to")
+        if frame.get("reader") == "visitor":
+            return self.own_read_mark(conversation_id, up_to)
+        return frame.get("reader") == "agent" and not self.agent_read_seen(conversation_id, up_to)
 
     async def fill_gaps(self):
         """Live events are hints: a Redis outage drops some while this socket stays open, and
@@ -363,11 +377,6 @@ class VisitorConsumer(JsonFrameConsumer):
         is_message = frame.get("type") == "message.new" and isinstance(frame.get("message"), dict)
         if is_message and not self.delivered(frame["message"]):
             return  # already sent here (the sender's own acknowledgement)
-        if (
-            frame.get("type") == "read"
-            and frame.get("reader") == "visitor"
-            and isinstance(frame.get("up_to"), int)
-            and frame["up_to"] <= self.own_read_marks.get(frame.get("conversation"), 0)
-        ):
-            return  # this socket's own mark (a frame per message the visitor reads)
+        if frame.get("type") == "read" and self.read_frame_known(frame):
+            return
         await self.send_json(frame)

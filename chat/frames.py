@@ -107,6 +107,9 @@ class JsonFrameConsumer(AsyncWebsocketConsumer):
     # made at the socket's first read mark, not kept by every idle socket.
     reads_put_off: dict[tuple[int, int], int] | None = None
     reads_written: dict[int, int] | None = None
+    # The newest mark this socket's client sent per conversation (asked, not stored): the group
+    # event that tells the side's other sockets is not sent back to it (own_read_mark).
+    reads_sent: dict[int, int] | None = None
 
     async def dispatch(self, message):
         # Channels runs close_old_connections in a worker thread before every handler: a
@@ -210,6 +213,10 @@ class JsonFrameConsumer(AsyncWebsocketConsumer):
         meanwhile (chat/read_marks.py). Overloaded or past the socket's budget for read marks,
         keep it for the next ping instead: a mark only moves forward and clients do not send
         it again, so only the newest one matters."""
+        if positive_int(up_to) is not None:
+            if self.reads_sent is None:
+                self.reads_sent = {}
+            self.reads_sent[conversation_id] = max(up_to, self.reads_sent.get(conversation_id, 0))
         written_before = self.reads_written or {}
         if positive_int(up_to) is not None and up_to <= written_before.get(conversation_id, 0):
             return  # marks only move forward: this one changes nothing
@@ -238,6 +245,13 @@ class JsonFrameConsumer(AsyncWebsocketConsumer):
             if self.reads_written is None:
                 self.reads_written = {}
             self.reads_written[conversation_id] = written
+
+    def own_read_mark(self, conversation_id, up_to) -> bool:
+        """Whether a mark of this socket's side, moved to `up_to`, is one this socket's client
+        sent (or less): it knows it already, and getting it back cost a frame for every message
+        it reads."""
+        sent = (self.reads_sent or {}).get(conversation_id, 0)
+        return isinstance(up_to, int) and up_to <= sent
 
     async def catch_up(self) -> bool:
         """At a ping: write what overload put off, unless it still holds (then False, and the

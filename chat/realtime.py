@@ -153,8 +153,9 @@ def conversation_frame(conversation, *, queue=None) -> dict:
 
 def message_created(*, message: Message, conversation, conversation_changed: bool = False) -> None:
     """The visitor's frames for a new message, from the objects its transaction held, in one
-    event: the message, the conversation when `conversation_changed`, and for an agent's reply
-    the read mark it implies (the visitor's "Seen")."""
+    event: the message, and the conversation when `conversation_changed`. An agent's message
+    also says the agent read up to it (the visitor's "Seen"; docs/protocol.md): no `read`
+    frame of its own."""
     # The message's files: the only query of the publish, and none for a message message_send
     # just stored (its files are known). Django's prefetch machinery alone cost ~2% of server
     # CPU per message even when it had nothing to do.
@@ -163,15 +164,6 @@ def message_created(*, message: Message, conversation, conversation_changed: boo
     frames = [{"type": "message.new", "message": protocol.message_to_dict(message)}]
     if conversation_changed:
         frames.append(conversation_frame(conversation))
-    if message.sender_type == Message.SenderType.AGENT:
-        frames.append(
-            {
-                "type": "read",
-                "conversation": conversation.pk,
-                "reader": "agent",
-                "up_to": message.pk,
-            }
-        )
     publish([(visitor_group(conversation.contact_id), visitor_frames_event(frames))])
 
 

@@ -265,9 +265,13 @@ class ConsoleConsumer(JsonFrameConsumer):
         if outcome is None:
             await self.close(code=CLOSE_FORBIDDEN)
             return
-        message, _created = outcome
-        # The message itself arrives like everyone else's, as the watched conversation's
-        # fragment; this tells the composer its text is safe and may be cleared.
+        message, created = outcome
+        if created and message.client_id and message.conversation_id == self.watched_id:
+            # Its fragment reaches this socket as the watched conversation's, with the client
+            # id, which console.js takes as the answer: no second frame for every reply.
+            return
+        # Not watched here, or stored before (a retried client id: no new fragment): this
+        # tells the composer its text is safe and may be cleared.
         await self.send_json({"type": "message.sent", "client_id": message.client_id})
 
     def _message_send(self, frame: dict):
@@ -455,7 +459,10 @@ class ConsoleConsumer(JsonFrameConsumer):
 
     async def console_inbox_read(self, event: dict):
         """An agent read a conversation: its row loses the unread mark, after any row of it
-        that waits in the batch."""
+        that waits in the batch. Not on the page that sent the mark: console.js dropped it
+        when it sent it."""
+        if self.own_read_mark(event["conversation_id"], event.get("up_to")):
+            return
         self.inbox_batch.append(event["conversation_id"], event["html"])
 
     async def console_conversation(self, event: dict):

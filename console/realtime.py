@@ -434,7 +434,8 @@ def conversation_updated(*, conversation_id: int) -> None:
 def read_marked(mark: dict) -> None:
     """A read mark moved (`mark`: read_mark.moved's data, support.events). The visitor's: the
     watching consoles' "Seen". The agent's: the consoles showing the conversation's row (its
-    team and assignee, read with the mark) drop its unread mark (the row is not sent again)."""
+    team and assignee, read with the mark) drop its unread mark (the row is not sent again),
+    but the socket that sent the mark (ConsoleConsumer.console_inbox_read)."""
     conversation_id = mark["conversation_id"]
     if mark["reader"] == "visitor":
         seen_html = render_to_string("console/oob_seen.html", {"up_to": mark["up_to"]})
@@ -443,6 +444,7 @@ def read_marked(mark: dict) -> None:
     event = {
         "type": "console.inbox_read",
         "conversation_id": conversation_id,
+        "up_to": mark["up_to"],
         "html": render_to_string("console/oob_read.html", {"conversation_id": conversation_id}),
     }
     groups = conversation_groups(team_id=mark["team_id"], assignee_id=mark["assignee_id"])

@@ -203,14 +203,19 @@
       if (!conversationId || document.visibilityState !== "visible") return;
       // Only the visitor's messages are unread for the agent: the agent's own replies moved
       // the mark with them (support.services.conversation_record_message).
-      var visitorIds = idsOf("#message-list .msg-visitor[data-message-id]", "messageId");
       var last = lastMessageId();
-      if (Math.max.apply(null, [0].concat(visitorIds)) > lastReadSent) {
+      if (lastVisitorMessageId() > lastReadSent) {
         lastReadSent = last;
         readSentAt = Date.now();
         send({ type: "read", conversation: conversationId, up_to: last });
+        // The server does not send this socket its own mark back (console.inbox_read).
+        rowRead(conversationId);
       }
     }, wait);
+  }
+  function lastVisitorMessageId() {
+    return Math.max.apply(null, [0].concat(
+      idsOf("#message-list .msg-visitor[data-message-id]", "messageId")));
   }
 
   // "12 min", "1 h 5 min", "2 d 3 h": the units come from the page (base.html data-text-*).
@@ -278,17 +283,25 @@
     processNotifications();
   }
 
-  // An agent read a conversation, here or in another console (chat.realtime.read_marked):
-  // its row loses the unread mark, with no row sent again.
+  // An agent read a conversation in another console (console.realtime.read_marked): its row
+  // loses the unread mark, with no row sent again.
   function applyReadMarks() {
     document.querySelectorAll("#notify-queue .read-mark").forEach(function (el) {
       el.remove();
-      var row = document.getElementById("conv-row-" + el.dataset.conversation);
-      if (!row) return;
-      row.classList.remove("unread");
-      var badge = row.querySelector(".badge");
-      if (badge) badge.remove();
+      rowRead(el.dataset.conversation);
     });
+    // The open conversation's row, sent with a change committed before this page's read
+    // mark, may still count messages this page has read: they are read.
+    if (conversationId && lastReadSent && lastVisitorMessageId() <= lastReadSent) {
+      rowRead(conversationId);
+    }
+  }
+  function rowRead(conversation) {
+    var row = document.getElementById("conv-row-" + conversation);
+    if (!row) return;
+    row.classList.remove("unread");
+    var badge = row.querySelector(".badge");
+    if (badge) badge.remove();
   }
 
   function setConnection(state) {
@@ -303,6 +316,9 @@
     socket = event.detail.socketWrapper;
     socketOpen = true;
     setConnection("open");
+    // A new socket: the read mark is sent again (one the last socket took with it when it
+    // closed would otherwise be lost, and the row shown read by rowRead).
+    lastReadSent = 0;
     sendInbox();
     if (conversationId) {
       // Resume: the server sends every message after the newest one on the page.
@@ -475,9 +491,11 @@
       stopTyping();
       input.focus();
     }
-    // A reply whose answer was lost (socket and request cut) may have been stored all the
-    // same: once its message is on the page (live, or resumed after reconnecting) the
-    // composer lets go of it: its text if still unchanged, the error, the id.
+    // The reply's message on the page, with its client id, is its answer: the socket that
+    // watches the conversation gets the fragment and no `message.sent`. A reply whose answer
+    // was lost (socket and request cut) may have been stored all the same: once its message
+    // is on the page (live, or resumed after reconnecting) the composer lets go of it too:
+    // its text if still unchanged, the error, the id.
     reconcileReply = function () {
       var clientId = $("#composer-client-id");
       if (!clientId.value || !document.querySelector(

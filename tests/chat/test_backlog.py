@@ -268,12 +268,14 @@ async def test_an_agents_reply_over_the_console_socket_is_refused_as_overloaded_
         "client_id": "reply-1",
         "retry_after": refused["retry_after"],
     }
-    # The composer kept the text and its client_id: sending it again stores it once.
+    # The composer kept the text and its client_id: sending it again stores it once (its
+    # fragment answers it on this socket, which watches the conversation; a retry is
+    # answered message.sent).
+    await console.send_json_to(reply)
+    await sockets.receive_html_until(console, 'data-client-id="reply-1"')
     await console.send_json_to(reply)
     sent = json.loads(await sockets.receive_html_until(console, '"message.sent"'))
     assert sent == {"type": "message.sent", "client_id": "reply-1"}
-    await console.send_json_to(reply)
-    await sockets.receive_html_until(console, '"message.sent"')
     stored = await sync_to_async(Message.objects.filter(client_id="reply-1").count)()
     assert stored == 1
     await console.disconnect()

@@ -7,6 +7,7 @@ import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 
+from chat import realtime as chat_realtime
 from support import services as support_services
 from support.models import Message
 from tests import factories, sockets
@@ -276,6 +277,55 @@ async def test_a_visitor_read_mark_reaches_their_other_sockets_not_the_one_that_
     assert [f for f in frames if f["type"] == "read"] == []
     await reading.disconnect()
     await other.disconnect()
+
+
+async def test_the_visitor_is_sent_only_the_read_marks_its_messages_do_not_say(
+    channel_layer_kind,
+):
+    """An agent's message says the agent read up to it (the widget shows "Seen" from it): no
+    `read` frame comes with it, nor for an agent mark it already implies; the agent's read of
+    the visitor's message comes, and the visitor's own mark does not come back."""
+    conversation, _user, console, visitor = await sockets.agent_and_visitor_watching()
+    question = await sync_to_async(conversation.messages.get)()
+    await sockets.drain(console)
+    frames = [json.loads(f) for f in await sockets.drain(visitor)]
+
+    await console.send_json_to(
+        {"type": "read", "conversation": conversation.pk, "up_to": question.pk}
+    )
+    frames.append(await visitor.receive_json_from(timeout=5))
+    reply = {"type": "message.send", "conversation": conversation.pk, "client_id": "a-1"}
+    await console.send_json_to({**reply, "body": "On it"})
+    answer = await sockets.receive_until(visitor, lambda f: f["type"] == "message.new")
+    frames.append(answer)
+    await visitor.send_json_to(
+        {"type": "read", "conversation": conversation.pk, "up_to": answer["message"]["id"]}
+    )
+    await sockets.receive_html_until(console, "visitor-read-mark")
+    # A mark the visitor's messages already say (another process's event arriving late).
+    await sync_to_async(chat_realtime.read_marked)(
+        {
+            "conversation_id": conversation.pk,
+            "contact_id": conversation.contact_id,
+            "reader": "agent",
+            "up_to": answer["message"]["id"],
+        }
+    )
+    await visitor.send_json_to({"type": "ping"})
+    while frames[-1]["type"] != "pong":
+        frames.append(await visitor.receive_json_from(timeout=5))
+
+    reads = [f for f in frames if f["type"] == "read"]
+    assert reads == [
+        {"type": "read", "conversation": conversation.pk, "reader": "agent", "up_to": question.pk}
+    ]
+    assert [f["type"] for f in frames if f["type"] != "conversation.updated"] == [
+        "read",
+        "message.new",
+        "pong",
+    ]
+    await visitor.disconnect()
+    await console.disconnect()
 
 
 async def test_resolve_reaches_the_visitor_as_conversation_updated(channel_layer_kind):

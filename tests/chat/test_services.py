@@ -652,9 +652,10 @@ def test_a_repeated_client_id_publishes_nothing_new(
     assert received(channel) == []
 
 
-def test_an_agent_reply_also_publishes_the_updated_conversation_and_the_read_mark(
+def test_an_agent_reply_also_publishes_the_updated_conversation_and_no_read_mark(
     in_memory_layer, django_capture_on_commit_callbacks
 ):
+    """The reply says the agent read up to it (docs/protocol.md): no `read` frame of its own."""
     agent = factories.agent()
     contact, _ = factories.visitor()
     conversation = factories.conversation(contact=contact)
@@ -665,17 +666,13 @@ def test_an_agent_reply_also_publishes_the_updated_conversation_and_the_read_mar
 
     frames = visitor_frames(channel)
     by_type = {frame["type"]: frame for frame in frames}
-    assert set(by_type) == {"message.new", "conversation.updated", "read"}
+    assert [frame["type"] for frame in frames] == ["message.new", "conversation.updated"]
+    assert by_type["message.new"]["message"]["id"] == reply.pk
     updated = by_type["conversation.updated"]["conversation"]
     assert updated["id"] == conversation.pk
     assert updated["status"] == "open"
     assert updated["assignee"]["name"] == agent.name
-    assert by_type["read"] == {
-        "type": "read",
-        "conversation": conversation.pk,
-        "reader": "agent",
-        "up_to": reply.pk,
-    }
+    assert updated["agent_last_read"] == reply.pk
 
 
 # --- the hot path: queries per message, unread counts kept as columns ----------------------------
@@ -862,9 +859,9 @@ def test_an_agent_reply_and_its_publish_stay_within_a_fixed_number_of_queries(
         )
 
     frames = visitor_frames(visitor)
-    assert [f["type"] for f in frames] == ["message.new", "read"]
+    assert [f["type"] for f in frames] == ["message.new"]
     assert frames[0]["message"]["sender"]["name"] == "Ayşe"
-    assert frames[1]["up_to"] == message.pk
+    assert frames[0]["message"]["id"] == message.pk
 
 
 def test_a_retried_client_id_inserts_nothing_and_publishes_nothing(

@@ -97,6 +97,58 @@ async def test_a_reply_over_the_socket_is_stored_once_answered_and_reaches_the_v
     await console.disconnect()
 
 
+async def frames_until(communicator, needle: str, *, timeout=5.0) -> list[str]:
+    """Every frame up to the one containing `needle`, then those of a quiet moment after."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    frames = []
+    while not frames or needle not in frames[-1]:
+        frames.append(
+            await communicator.receive_from(timeout=deadline - asyncio.get_running_loop().time())
+        )
+    return frames + await sockets.drain(communicator)
+
+
+async def watching(client: Client, conversation) -> WebsocketCommunicator:
+    console = await console_for(client)
+    await console.send_json_to({"type": "watch", "conversation": conversation.pk, "after": 0})
+    await sockets.receive_html_until(console, "will not close")
+    await sockets.drain(console)
+    return console
+
+
+async def test_a_reply_on_the_socket_watching_its_conversation_is_answered_by_its_fragment(chat):
+    """The fragment, which carries the reply's client id, is the answer (console.js): no
+    `message.sent` beside it. A retried client id stores nothing and publishes no fragment:
+    that one is answered `message.sent`."""
+    conversation, user, _token = chat
+    client = await sync_to_async(signed_in_client)(user)
+    console = await watching(client, conversation)
+
+    frame = reply(conversation.pk, "a-w1", "Looking at it now")
+    await console.send_json_to(frame)
+    frames = await frames_until(console, 'data-client-id="a-w1"')
+    assert "Looking at it now" in "".join(frames)
+    assert [f for f in frames if f.startswith("{")] == []
+
+    await console.send_json_to(frame)
+    assert await json_frame(console) == {"type": "message.sent", "client_id": "a-w1"}
+    assert not [f for f in await sockets.drain(console) if 'data-client-id="a-w1"' in f]
+    stored = await sync_to_async(Message.objects.filter(client_id="a-w1").count)()
+    assert stored == 1
+    await console.disconnect()
+
+
+async def test_a_reply_to_a_conversation_the_socket_does_not_watch_is_answered_message_sent(chat):
+    conversation, user, _token = chat
+    other = await sync_to_async(factories.conversation)(body="Card will not close either")
+    client = await sync_to_async(signed_in_client)(user)
+    console = await watching(client, other)
+
+    await console.send_json_to(reply(conversation.pk, "a-u1", "Elsewhere"))
+    assert await json_frame(console) == {"type": "message.sent", "client_id": "a-u1"}
+    await console.disconnect()
+
+
 @pytest.mark.parametrize(
     "change, code",
     [

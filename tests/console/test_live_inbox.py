@@ -102,3 +102,35 @@ async def test_a_reassigned_conversation_leaves_the_old_assignees_inbox(channel_
     assert not any("Thanks!" in html for html in await sockets.drain(old))
     await old.disconnect()
     await new.disconnect()
+
+
+def read_mark(conversation) -> str:
+    return f'class="read-mark" data-conversation="{conversation.pk}"'
+
+
+async def test_an_agents_read_mark_is_not_echoed_to_the_console_that_sent_it(channel_layer_kind):
+    """console.js drops the row's unread mark when it sends the read: the sending socket is
+    not sent it back, while the agent's other consoles and the team's other agents are."""
+    billing = await sync_to_async(factories.team)()
+    await sync_to_async(factories.topic)(slug="billing", team=billing)
+    conversation = await sync_to_async(factories.conversation)(topic_slug="billing")
+    first_message = await sync_to_async(conversation.messages.get)()
+    reader = await user_of(await sync_to_async(factories.agent)(teams=[billing]))
+    colleague = await user_of(await sync_to_async(factories.agent)(teams=[billing]))
+    reading = await sockets.console_socket(reader)
+    same_agent = await sockets.console_socket(reader)
+    other_agent = await sockets.console_socket(colleague)
+    await reading.send_json_to({"type": "watch", "conversation": conversation.pk, "after": 0})
+    await sockets.receive_html_until(reading, "I need help")
+    await sockets.drain(reading)
+
+    await reading.send_json_to(
+        {"type": "read", "conversation": conversation.pk, "up_to": first_message.pk}
+    )
+
+    await sockets.receive_html_until(same_agent, read_mark(conversation))
+    await sockets.receive_html_until(other_agent, read_mark(conversation))
+    # The same event reached the groups the sending socket is in, with the others'.
+    assert not [f for f in await sockets.drain(reading, quiet=0.6) if "read-mark" in f]
+    for socket in (reading, same_agent, other_agent):
+        await socket.disconnect()

@@ -389,6 +389,8 @@ function addMsg(m) {
     if (m.id > maxId) maxId = m.id;
     if (e.querySelector('.stars')) off(list); // a new prompt: its stars on, older ones off
   }
+  // An agent's message says the agent read up to it: no `read` frame comes for it.
+  if (m.sender?.type === 'agent') cur.agent_last_read = Math.max(cur.agent_last_read || 0, m.id);
   updateStatus();
 }
 
