@@ -132,8 +132,7 @@ class ConsoleConsumer(JsonFrameConsumer):
         if self.profile is None:
             await self.close(code=CLOSE_FORBIDDEN)
             return
-        # Fragments come in the languages of the consoles connected (console.realtime); this
-        # socket shows its agent's.
+        # Fragments come in the consoles' languages (console.realtime); this socket shows its own.
         self.language = languages.agent_language(
             profile=self.profile,
             browser=languages.browser_language(
@@ -174,11 +173,7 @@ class ConsoleConsumer(JsonFrameConsumer):
         now = time.monotonic()
         if now - self.last_heartbeat >= HEARTBEAT_WRITE_SECONDS:
             self.last_heartbeat = now
-            await database_sync_to_async(self._heartbeat)()
-
-    def _heartbeat(self) -> None:
-        support_services.agent_heartbeat(profile=self.profile)
-        languages_in_use.languages.spoken(self.language)
+            await database_sync_to_async(realtime.console_present)(self.profile, self.language)
 
     def _inbox_groups(self) -> list[str]:
         languages_in_use.languages.spoken(self.language)  # before the socket joins its groups
@@ -430,10 +425,6 @@ class ConsoleConsumer(JsonFrameConsumer):
             language=self.language,
         )
 
-    async def in_own_language(self, event: dict) -> dict:
-        """An event rendered without this socket's language (console.languages_in_use)."""
-        return await database_sync_to_async(realtime.event_in_language)(event, self.language)
-
     async def console_inbox_row(self, event: dict):
         """A row for the inboxes (console.realtime.conversation_events): the agent's own
         conversations at once, the others in a batch (a busy team's or a supervisor's inbox
@@ -444,8 +435,9 @@ class ConsoleConsumer(JsonFrameConsumer):
             # group this socket joined (its team's and its own).
             return
         html = self.inbox_piece(event)
-        if html is None:
-            html = self.inbox_piece(await self.in_own_language(event))
+        if html is None:  # not rendered in this socket's language (console.languages_in_use)
+            event = await database_sync_to_async(realtime.event_in_language)(event, self.language)
+            html = self.inbox_piece(event)
         if not html:
             # Nothing to show (yet: the page may not have said which inbox it lists): another
             # group's copy may still be.
@@ -468,8 +460,8 @@ class ConsoleConsumer(JsonFrameConsumer):
     async def console_conversation(self, event: dict):
         """The watched conversation changed: its new message or header and its row, in one
         frame, at once."""
-        if self.language not in event["languages"]:
-            event = await self.in_own_language(event)
+        if self.language not in event["languages"]:  # as in console_inbox_row
+            event = await database_sync_to_async(realtime.event_in_language)(event, self.language)
         conversation_id = event["conversation_id"]
         row_html = self.inbox_piece(event["inbox"])
         if conversation_id != self.watched_id:

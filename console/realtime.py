@@ -36,6 +36,7 @@ from chat.realtime import (
     console_team_group,
 )
 from support import selectors as support_selectors
+from support import services as support_services
 from support.models import Conversation, Message
 
 from . import languages_in_use, pieces, presenters, timeline
@@ -478,6 +479,13 @@ def console_sign_in_ended(*, user_id: int, session_key: str | None = None) -> No
     (the account was deactivated). Channels checks a socket's session only when it connects."""
     event = {"type": "console.sign_in_ended", "session_key": session_key}
     transport.publish([(console_agent_group(user_id), event)])
+
+
+def console_present(profile, language: str) -> None:
+    """A console socket's heartbeat: its agent is there (automatic assignment) and its language
+    is spoken (languages_in_use)."""
+    support_services.agent_heartbeat(profile=profile)
+    languages_in_use.languages.spoken(language)
 
 
 def console_heartbeat_request(*, user_id: int) -> None:
