@@ -14,7 +14,9 @@ baseline):
 - header: conversation_header + console/oob_conversation_header.html rendered, against
   conversation_header + live_header_html (the pieces, realtime's form);
 - row: inbox_row + console/_inbox_row.html rendered, against inbox_row_html;
-- message: console/oob_message.html rendered, against live_message_html.
+- message: console/oob_message.html rendered, against live_message_html;
+- notify: console/oob_notify.html rendered (a visitor's message's notification), against
+  live_notify_html.
 
 The renders are split into --rounds rounds that go through every form and language in turn
 (what else the machine runs weighs on all of them alike); each figure is the process's CPU
@@ -40,9 +42,8 @@ from django.contrib.auth import get_user_model
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from console.presenters import (
-    conversation_header, inbox_row, inbox_row_html, live_header_html, live_message_html,
-)
+from console.presenters import conversation_header, inbox_row, inbox_row_html, live_header_html
+from console.timeline import live_message_html, live_notify_html
 from ratings.models import Rating
 from support import selectors, services
 from support.models import Conversation, Label, Team
@@ -84,6 +85,10 @@ FORMS = {
         "console/oob_message.html", {"message": message, "conversation": loaded}
     ),
     ("message", "pieces"): lambda: live_message_html(message, loaded),
+    ("notify", "template"): lambda: render_to_string(
+        "console/oob_notify.html", {"kind": "message", "conversation": loaded, "message": message}
+    ),
+    ("notify", "pieces"): lambda: live_notify_html(message, loaded),
 }
 rounds, per_round = opts["rounds"], max(1, opts["renders"] // opts["rounds"])
 languages = [code for code, _name in settings.LANGUAGES]
@@ -115,7 +120,7 @@ for fragment, form in FORMS:
         row[f"{language}_bytes"] = printed[(fragment, form, language)]
     results.append(row)
 # The two forms print the same HTML.
-for fragment in ("header", "row", "message"):
+for fragment in ("header", "row", "message", "notify"):
     for language, _name in settings.LANGUAGES:
         with translation.override(language):
             assert FORMS[(fragment, "template")]() == FORMS[(fragment, "pieces")](), fragment

@@ -32,7 +32,7 @@ from support import selectors as support_selectors
 from support import services as support_services
 from support.models import Conversation, Message
 
-from . import realtime
+from . import languages_in_use, realtime
 from .inbox_batch import InboxBatch
 from .views.contexts import inbox_filters_from
 
@@ -132,7 +132,7 @@ class ConsoleConsumer(JsonFrameConsumer):
         if self.profile is None:
             await self.close(code=CLOSE_FORBIDDEN)
             return
-        # Fragments come in every language (console.realtime); this socket shows its agent's.
+        # Fragments come in the consoles' languages (console.realtime); this socket shows its own.
         self.language = languages.agent_language(
             profile=self.profile,
             browser=languages.browser_language(
@@ -169,13 +169,14 @@ class ConsoleConsumer(JsonFrameConsumer):
         return max(socket, conversation, key=VERDICT_RANK.__getitem__)
 
     async def heartbeat(self):
-        """Presence for automatic assignment; written at most every 15 s per socket."""
+        """Presence, and the language of the live fragments; written at most every 15 s."""
         now = time.monotonic()
         if now - self.last_heartbeat >= HEARTBEAT_WRITE_SECONDS:
             self.last_heartbeat = now
-            await database_sync_to_async(support_services.agent_heartbeat)(profile=self.profile)
+            await database_sync_to_async(realtime.console_present)(self.profile, self.language)
 
     def _inbox_groups(self) -> list[str]:
+        languages_in_use.languages.spoken(self.language)  # before the socket joins its groups
         # Kept for the socket's life: which live rows it may show (console.realtime.may_see).
         self.team_ids = list(self.profile.teams.values_list("id", flat=True))
         return realtime.agent_groups(
@@ -414,7 +415,7 @@ class ConsoleConsumer(JsonFrameConsumer):
         only when that inbox lists them (console.realtime.inbox_row_matches)."""
         self.inbox_filters = inbox_filters_clean(frame)
 
-    def inbox_piece(self, inbox: dict) -> str:
+    def inbox_piece(self, inbox: dict) -> str | None:
         return realtime.inbox_piece(
             inbox,
             joined=self.groups_joined,
@@ -434,6 +435,9 @@ class ConsoleConsumer(JsonFrameConsumer):
             # group this socket joined (its team's and its own).
             return
         html = self.inbox_piece(event)
+        if html is None:  # not rendered in this socket's language (console.languages_in_use)
+            event = await database_sync_to_async(realtime.event_in_language)(event, self.language)
+            html = self.inbox_piece(event)
         if not html:
             # Nothing to show (yet: the page may not have said which inbox it lists): another
             # group's copy may still be.
@@ -456,6 +460,8 @@ class ConsoleConsumer(JsonFrameConsumer):
     async def console_conversation(self, event: dict):
         """The watched conversation changed: its new message or header and its row, in one
         frame, at once."""
+        if self.language not in event["languages"]:  # as in console_inbox_row
+            event = await database_sync_to_async(realtime.event_in_language)(event, self.language)
         conversation_id = event["conversation_id"]
         row_html = self.inbox_piece(event["inbox"])
         if conversation_id != self.watched_id:
@@ -466,7 +472,7 @@ class ConsoleConsumer(JsonFrameConsumer):
         if event.get("message_id") is not None:
             self.watch_sent.add(event["message_id"])
         self.inbox_batch.drop(conversation_id)
-        html = realtime.in_language(event["html"], self.language) + row_html
+        html = event["html"][self.language] + row_html
         if html:
             await self.send(text_data=html)
 

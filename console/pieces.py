@@ -1,9 +1,9 @@
 """Fragments printed from precompiled pieces: a template rendered once per shape of its values
 (which are empty, which branch by value) with a marker in place of each value, split at the
 markers, and later joined with each value printed as the template prints a variable (localized,
-escaped). A live fragment goes out in every console language, and the inbox prints 50 rows: a
-join instead of a template render each time. console/presenters.py says what each fragment
-prints; tests compare each with its template's output.
+escaped). A live fragment goes out in each language the consoles speak, and the inbox prints
+50 rows: a join instead of a template render each time. console/presenters.py says what each
+fragment prints; tests compare each with its template's output.
 """
 
 import html

@@ -11,8 +11,7 @@ every value it prints. The template tags (console/templatetags/console.py) only 
 import hashlib
 from functools import lru_cache
 
-from django.conf import settings
-from django.template.defaultfilters import linebreaksbr, truncatechars
+from django.template.defaultfilters import truncatechars
 from django.template.loader import render_to_string
 from django.urls import get_resolver, get_script_prefix, get_urlconf, reverse
 from django.utils import dateformat
@@ -21,8 +20,7 @@ from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import get_language, gettext
 
-from emails import selectors as email_selectors
-from support.models import Conversation, Message
+from support.models import Conversation
 from support.services import status_actions
 
 from . import pieces
@@ -33,13 +31,13 @@ PRIORITY_LABELS = dict(Conversation.Priority.choices)
 
 # Any id works: reverse() runs once per script prefix and URL resolver, then rows format
 # strings. (A new resolver, after clear_url_caches(), is a new key.)
-_ID_PLACEHOLDER = 987654321
+ID_PLACEHOLDER = 987654321
 
 
 @lru_cache(maxsize=64)
 def _conversation_url_parts(name: str, script_prefix: str, resolver) -> tuple[str, str]:
-    url = reverse(name, args=[_ID_PLACEHOLDER], urlconf=resolver.urlconf_name)
-    head, tail = url.split(str(_ID_PLACEHOLDER))
+    url = reverse(name, args=[ID_PLACEHOLDER], urlconf=resolver.urlconf_name)
+    head, tail = url.split(str(ID_PLACEHOLDER))
     return head, tail
 
 
@@ -71,6 +69,30 @@ def _row_texts(language: str | None) -> dict:
 def _unix(value) -> str:
     """The `date:"U"` filter: seconds since the epoch, "" for no time."""
     return str(int(value.timestamp())) if value else ""
+
+
+# Date format specifiers finer than a minute (and the ones that print them): a format
+# without them prints the same for every second of a minute.
+_SUBMINUTE_SPECIFIERS = frozenset("sucrUB\\")
+
+
+@lru_cache(maxsize=256)
+def _minute_printed(formatter, local_minute, tzinfo, fold, language, format_string) -> str:
+    minute = local_minute.replace(tzinfo=tzinfo, fold=fold)
+    return formatter(minute, format_string)
+
+
+def date_printed(formatter, local, format_string: str) -> str:
+    """formatter(local, format_string) (dateformat.format or time_format), printed once per
+    minute, language and format when the format prints nothing finer than the minute: a
+    timeline's messages and an inbox's rows mostly share their minute with others, and a live
+    message and row are printed in each language."""
+    if _SUBMINUTE_SPECIFIERS.intersection(format_string):
+        return formatter(local, format_string)
+    minute = local.replace(second=0, microsecond=0, tzinfo=None)
+    return _minute_printed(
+        formatter, minute, local.tzinfo, local.fold, get_language(), format_string
+    )
 
 
 def inbox_row(conversation: Conversation) -> dict:
@@ -140,7 +162,9 @@ def inbox_row_texts(conversation: Conversation) -> dict:
         # The normal priority has no pill.
         "priority_label": "" if priority == "normal" else texts["priority"].get(priority, priority),
         "topic_name": topic.local_name if topic else "",
-        "last_time": time_format(local_last, "TIME_FORMAT") if local_last else "",
+        "last_time": date_printed(dateformat.time_format, local_last, get_format("TIME_FORMAT"))
+        if local_last
+        else "",
         "texts": texts,
     }
 
@@ -317,7 +341,7 @@ def live_inbox_row_html(conversation: Conversation, values: dict) -> str:
 
 
 # The conversation header (console/oob_conversation_header.html) from pieces as inbox rows are:
-# it goes out in every console language when a message changes the conversation (its first
+# it goes out in each console language when a message changes the conversation (its first
 # agent reply: status, assignee, first response) and on every header action.
 _HEADER_SKIP = frozenset({"labels"})
 # Values the template branches on by value, not only on their presence.
@@ -343,137 +367,4 @@ def live_header_html(header: dict) -> str:
         skip=_HEADER_SKIP,
         structural=_HEADER_STRUCTURAL,
         label_value=dict.__getitem__,
-    )
-
-
-@lru_cache(maxsize=8)
-def _message_texts(language: str | None) -> dict:
-    return {
-        "bot": gettext("Bot"),
-        "seen": gettext("Seen"),
-        "edited": gettext("edited"),
-        "deleted": gettext("This message was deleted."),
-        "edit": gettext("Edit"),
-        "delete": gettext("Delete"),
-        "edit_window": settings.DESTEK["MESSAGE_EDIT_WINDOW_SECONDS"],
-        "delivery": {value: str(label) for value, label in Message.Delivery.choices},
-        "retry": gettext("Retry"),
-    }
-
-
-def _message_item(message, conversation, *, texts: dict, formats: tuple[str, str]) -> dict:
-    files = getattr(message, "attachment_list", None)  # chat.selectors.message_objects_page
-    if files is None:
-        files = list(message.attachments.all())
-    created = template_localtime(message.created_at)
-    sender_type = message.sender_type
-    if sender_type == "agent":
-        agent = message.sender_agent
-        profile = getattr(agent, "agent_profile", None) if agent else None
-        sender_name = (profile.name if profile else "") or (agent.get_username() if agent else "")
-    elif sender_type == "bot":
-        sender_name = texts["bot"]
-    else:
-        sender_name = conversation.contact.display_name
-    datetime_format, clock_format = formats
-    return {
-        "is_note": False,
-        # A string: the template localizes a number it prints (~7 µs each).
-        "id": str(message.pk),
-        "sender_type": sender_type,
-        "is_system": sender_type == "system",
-        "is_agent": sender_type == "agent",
-        # An agent's own client id: the composer knows a reply it could not confirm was stored.
-        "client_id": message.client_id if sender_type == "agent" else None,
-        "seen": sender_type == "agent" and message.pk <= conversation.visitor_last_read_id,
-        # `date:"U"` then `date:"u"`: the order of messages and notes to the microsecond.
-        "at": f"{int(created.timestamp())}{created.microsecond:06d}",
-        "iso": created.isoformat(),
-        # date_format(created, "DATETIME_FORMAT") and time_format(created, "TIME_FORMAT"),
-        # with the formats looked up once per timeline.
-        "title": dateformat.format(created, datetime_format),
-        "time": dateformat.time_format(created, clock_format),
-        "body": message.body,
-        "files": files,
-        "actions": message.actions,
-        "sender_name": sender_name,
-        "texts": texts,
-        "edited": message.edited_at is not None,
-        "deleted": message.deleted_at is not None,
-        # Who may still change it, until when (console/message_edit.js shows the buttons to
-        # that agent only; the service checks again).
-        "author_id": message.sender_agent_id if sender_type == "agent" else "",
-        "changeable_until": int(created.timestamp()) + texts["edit_window"]
-        if sender_type == "agent" and message.deleted_at is None
-        else "",
-        # How far a channel that sends messages out (WhatsApp, e-mail) got: "" for the widget.
-        "delivery": message.delivery,
-        "delivery_label": texts["delivery"].get(message.delivery, ""),
-        "delivery_error": message.delivery_error,
-        "conversation_id": conversation.pk,
-    }
-
-
-def timeline_items(timeline, conversation) -> list:
-    """What console/_timeline.html prints for `timeline`, messages and notes of
-    `conversation` in order (or one message alone, a live fragment): a dict per message,
-    notes as they are.
-
-    A thread page shows up to 50 messages: five date formats, the sender's name and the read
-    mark cost ~0.3 ms a message when the template works them out, and an `{% include %}` per
-    message ~10 µs more.
-    """
-    if isinstance(timeline, Message | dict):
-        timeline = [timeline]
-    texts = _message_texts(get_language())
-    formats = (get_format("DATETIME_FORMAT"), get_format("TIME_FORMAT"))
-    items = [
-        # A dict is an item already (live_message_html's pieces).
-        item
-        if isinstance(item, dict) or item.is_note
-        else _message_item(item, conversation, texts=texts, formats=formats)
-        for item in timeline
-    ]
-    if conversation.channel == Conversation.Channel.EMAIL:
-        # Whether each reply went out by mail (or why not), and each mail's original.
-        states = email_selectors.mail_states(
-            message_ids=[int(item["id"]) for item in items if isinstance(item, dict)]
-        )
-        for item in items:
-            if isinstance(item, dict):
-                item["mail"] = states.get(int(item["id"]))
-    return items
-
-
-# A live message (console/oob_message.html) from pieces as inbox rows are: each new message
-# goes out in every console language. Files, buttons, a failed delivery's Retry and e-mail
-# states are rare and print URLs and loops: those messages render the template.
-_MESSAGE_SKIP = frozenset({"texts", "files", "actions"})
-_MESSAGE_STRUCTURAL = frozenset({"delivery"})
-_MESSAGE_PRINTERS = {"body": lambda body: linebreaksbr(body, autoescape=True)}
-
-
-@lru_cache(maxsize=256)
-def _message_pieces(shape: tuple) -> tuple[str, ...]:
-    language, values = shape
-    item = pieces.marked(values)
-    item.update(texts=_message_texts(language), files=[], actions=[])
-    context = {"message": item, "conversation": Conversation(channel=Conversation.Channel.WIDGET)}
-    return pieces.split(render_to_string("console/oob_message.html", context))
-
-
-def live_message_html(message: Message, conversation: Conversation) -> str:
-    """console/oob_message.html for one message, in this thread's language, safe HTML."""
-    context = {"message": message, "conversation": conversation}
-    if conversation.channel == Conversation.Channel.EMAIL:
-        return render_to_string("console/oob_message.html", context)
-    (item,) = timeline_items(message, conversation)
-    if item["files"] or item["actions"] or item["delivery"] == Message.Delivery.FAILED:
-        return render_to_string("console/oob_message.html", context)
-    shape = (
-        get_language(),
-        pieces.value_shape(item, skip=_MESSAGE_SKIP, structural=_MESSAGE_STRUCTURAL),
-    )
-    return pieces.printed(
-        pieces.pieces_for(_message_pieces, shape), item.__getitem__, _MESSAGE_PRINTERS
     )

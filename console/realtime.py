@@ -14,7 +14,9 @@ One event per audience and change (`conversation_events`): the consoles watching
 conversation get its new message (or header) with its row in one event and one frame; the
 inbox groups get the row, which a socket sends at once when the conversation is its agent's
 and otherwise in batches (the newest state of each row, at most a few frames a second,
-however many messages arrive: ConsoleConsumer.console_inbox_row).
+however many messages arrive: ConsoleConsumer.console_inbox_row). These events are rendered
+in the languages of the consoles connected (console.languages_in_use); a socket whose language
+one lacks renders it itself (`event_in_language`).
 """
 
 import itertools
@@ -34,9 +36,10 @@ from chat.realtime import (
     console_team_group,
 )
 from support import selectors as support_selectors
+from support import services as support_services
 from support.models import Conversation, Message
 
-from . import pieces, presenters
+from . import languages_in_use, pieces, presenters, timeline
 
 __all__ = [
     "CONSOLE_SUPERVISORS",
@@ -146,22 +149,31 @@ def inbox_piece(
     user_id: int,
     team_ids: list[int],
     language: str,
-) -> str:
+) -> str | None:
     """A conversation's inbox row (conversation_events) as one console socket shows it: the
     row when its agent may see the conversation and the page's inbox (`filters`, None for a
     page without the list) lists it, its withdrawal when not (a move, a filter it left), and
-    the notification when it concerns the agent."""
+    the notification when it concerns the agent. None when what it shows was not rendered in
+    `language` (languages_in_use): the socket renders it (event_in_language)."""
     allowed = may_see(joined, inbox["groups"])
     row = inbox["row"]
-    html = (
-        inbox["notify"]
-        if allowed and notify_concerns(row, user_id=user_id, team_ids=team_ids)
-        else ""
+    notifies = (
+        inbox["notify_message_id"] is not None
+        and allowed
+        and notify_concerns(row, user_id=user_id, team_ids=team_ids)
     )
+    lists = (
+        filters is not None
+        and allowed
+        and inbox_row_matches(row, filters=filters, user_id=user_id, team_ids=team_ids)
+    )
+    if (notifies or lists) and language not in inbox["languages"]:
+        return None
+    html = inbox["notify"][language] if notifies else ""
     if filters is None:
         return html
-    if allowed and inbox_row_matches(row, filters=filters, user_id=user_id, team_ids=team_ids):
-        return in_language(inbox["html"], language) + html
+    if lists:
+        return inbox["html"][language] + html
     return row_withdrawn_html(row["id"]) + html
 
 
@@ -181,12 +193,14 @@ def console_event(html: str | dict[str, str], *, message_id: int | None = None) 
     return event
 
 
-def each_language(render, *args) -> dict[str, str]:
-    """`render(*args)`, a console fragment, in every console language: one event reaches
-    agents who speak different ones, and this thread's language is whoever caused the change
-    (or none)."""
+def each_language(render, *args, languages: list[str] | None = None) -> dict[str, str]:
+    """`render(*args)`, a console fragment, in each of `languages` (every console language when
+    None): one event reaches agents who speak different ones, and this thread's language is
+    whoever caused the change (or none)."""
+    if languages is None:
+        languages = [code for code, _name in settings.LANGUAGES]
     rendered = {}
-    for language, _name in settings.LANGUAGES:
+    for language in languages:
         with translation.override(language):
             rendered[language] = render(*args)
     return rendered
@@ -197,11 +211,11 @@ def render_each_language(template: str, context: dict) -> dict[str, str]:
     return each_language(render_to_string, template, context)
 
 
-def inbox_row_each_language(conversation) -> dict[str, str]:
-    """The live inbox row (console/oob_inbox_row.html) in every console language: its
-    language-free values read once."""
+def inbox_row_each_language(conversation, languages: list[str] | None = None) -> dict[str, str]:
+    """The live inbox row (console/oob_inbox_row.html) in each of `languages` (each_language):
+    its language-free values read once."""
     values = presenters.inbox_row_values(conversation)
-    return each_language(presenters.live_inbox_row_html, conversation, values)
+    return each_language(presenters.live_inbox_row_html, conversation, values, languages=languages)
 
 
 # Names one row update, so a console in two of its groups (its team's and its own) sends it
@@ -209,73 +223,141 @@ def inbox_row_each_language(conversation) -> dict[str, str]:
 _row_numbers = itertools.count()
 
 
-def _inbox_part(conversation, *, notify_html: str, html: dict[str, str] | None = None) -> dict:
-    """`html`: the row by language, when not every console language is wanted."""
+def _inbox_part(
+    conversation,
+    *,
+    languages: list[str],
+    html: dict[str, str],
+    notify: dict[str, str],
+    notify_message_id: int | None = None,
+) -> dict:
+    """`html`, the row, and `notify`, the notification of `notify_message_id` (a visitor's
+    message; None for none), in each of `languages`."""
     return {
         "id": f"{os.getpid()}.{next(_row_numbers)}",
-        "html": html or inbox_row_each_language(conversation),
+        "languages": languages,
+        "html": html,
+        "notify": notify,
+        "notify_message_id": notify_message_id,
         "row": row_facts(conversation),
         "groups": console_inbox_groups(conversation),
-        "notify": notify_html,
     }
+
+
+def _watchers_html(conversation, message, message_values, header: bool) -> str:
+    """What the consoles watching the conversation get beside its row: the new message, then
+    the header when it changed."""
+    html = timeline.live_message_html(message, conversation, message_values) if message else ""
+    if header:
+        html += presenters.live_header_html(presenters.conversation_header(conversation))
+    return html
+
+
+def _fragments(conversation, *, message, header: bool, languages: list[str]) -> tuple:
+    """The watchers' fragment (_watchers_html), the inbox row and the notification of a
+    visitor's message ({} for none), in each of `languages`: what is the same in every language
+    read once."""
+    message_values = timeline.live_message_values(message, conversation) if message else None
+    html = each_language(
+        _watchers_html, conversation, message, message_values, header, languages=languages
+    )
+    rows = inbox_row_each_language(conversation, languages)
+    notify = {}
+    if message is not None and message.sender_type == Message.SenderType.VISITOR:
+        # Each console decides whether it concerns its agent (sound, desktop notification).
+        notify = each_language(
+            timeline.live_notify_html, message, conversation, languages=languages
+        )
+    return html, rows, notify
 
 
 def conversation_events(
-    conversation,
-    *,
-    html: dict[str, str] | None = None,
-    message_id: int | None = None,
-    notify_html: str = "",
-    also_to=(),
+    conversation, *, message: Message | None = None, header: bool = False, also_to=()
 ) -> list[tuple[str, dict]]:
-    """One event per audience. The consoles watching the conversation get `html` (a new
-    message, the header) and its inbox row together, at once; every group that may see it, and
-    `also_to` (groups that could see it before a move, whose consoles withdraw it), the row,
-    which consoles send in batches (ConsoleConsumer.console_inbox_row). `notify_html` (a
-    visitor's message: sound, desktop notification) goes to every console that may see it."""
-    inbox = _inbox_part(conversation, notify_html=notify_html)
+    """One event per audience, rendered in the languages of the consoles connected
+    (languages_in_use). The consoles watching the conversation get the new `message` and the
+    header (when `header`) with its inbox row together, at once; every group that may see it,
+    and `also_to` (groups that could see it before a move, whose consoles withdraw it), the row,
+    which consoles send in batches (ConsoleConsumer.console_inbox_row). A visitor's message is
+    notified (sound, desktop notification) to every console that may see it."""
+    languages = languages_in_use.languages.current()
+    support_selectors.conversation_label_list_load(conversation)
+    html, rows, notify = _fragments(
+        conversation, message=message, header=header, languages=languages
+    )
+    inbox = _inbox_part(
+        conversation,
+        languages=languages,
+        html=rows,
+        notify=notify,
+        notify_message_id=message.pk if notify else None,
+    )
     watchers = {
         "type": "console.conversation",
         "conversation_id": conversation.pk,
-        "html": html or {},
+        "message_id": message.pk if message else None,
+        "header": header,
+        "languages": languages,
+        "html": html,
         "inbox": inbox,
     }
-    if message_id is not None:
-        watchers["message_id"] = message_id
-    rows = {"type": "console.inbox_row", **inbox}
+    rows_event = {"type": "console.inbox_row", **inbox}
     outgoing = [(console_conversation_group(conversation.pk), watchers)]
-    outgoing += [(group, rows) for group in dict.fromkeys([*inbox["groups"], *also_to])]
+    outgoing += [(group, rows_event) for group in dict.fromkeys([*inbox["groups"], *also_to])]
     return outgoing
 
 
-def _live_header_html(conversation) -> str:
-    return presenters.live_header_html(presenters.conversation_header(conversation))
+def _again_in_language(
+    *, conversation_id: int, message_id: int | None, header: bool, language: str
+) -> tuple:
+    """_fragments in `language` alone, from the database as it is now (after the commit that
+    published the event)."""
+    conversation = support_selectors.conversation_get_for_inbox_row(conversation_id=conversation_id)
+    if conversation is None:
+        return {language: ""}, {language: ""}, {language: ""}
+    message = None
+    if message_id is not None:
+        message = support_selectors.message_get_for_console(message_id=message_id)
+    html, rows, notify = _fragments(
+        conversation, message=message, header=header, languages=[language]
+    )
+    return html, rows, {language: notify.get(language, "")}
 
 
-def _header_html(conversation) -> dict[str, str]:
-    return each_language(_live_header_html, conversation)
+def event_in_language(event: dict, language: str) -> dict:
+    """An event of conversation_events (or its inbox part) rendered without `language`, which
+    no console was known to speak when it was published (languages_in_use): rendered in it by
+    the socket that speaks it, from the ids in the event (rare: a few queries)."""
+    if event.get("type") != "console.conversation":
+        return _inbox_in_language(event, language=language)
+    html, rows, notify = _again_in_language(
+        conversation_id=event["conversation_id"],
+        message_id=event["message_id"],
+        header=event["header"],
+        language=language,
+    )
+    inbox = {**event["inbox"], "languages": [language], "html": rows, "notify": notify}
+    return {**event, "languages": [language], "html": html, "inbox": inbox}
+
+
+def _inbox_in_language(inbox: dict, *, language: str) -> dict:
+    _html, rows, notify = _again_in_language(
+        conversation_id=inbox["row"]["id"],
+        message_id=inbox["notify_message_id"],
+        header=False,
+        language=language,
+    )
+    return {**inbox, "languages": [language], "html": rows, "notify": notify}
 
 
 def message_created(*, message: Message, conversation, conversation_changed: bool = False) -> None:
     """A new message, from the objects its transaction held (no query but the conversation's
-    labels when it has any): the watching consoles' fragment with the inbox row (and the
-    status header when `conversation_changed`), and the row to the inboxes."""
-    # The inbox row shows the labels (message_send's lock says whether there are any).
-    support_selectors.conversation_labels_load(conversation)
-    html = each_language(presenters.live_message_html, message, conversation)
-    if conversation_changed:
-        header = _header_html(conversation)
-        html = {language: fragment + header[language] for language, fragment in html.items()}
+    labels when it has any: message_send's lock says whether there are any): the watching
+    consoles' fragment with the inbox row (and the status header when
+    `conversation_changed`), and the row to the inboxes."""
     conversation.unread_count = conversation.agent_unread_count
-    notify_html = ""
-    if message.sender_type == Message.SenderType.VISITOR:
-        # Each console decides whether it concerns its agent (sound, desktop notification).
-        notify_html = render_to_string(
-            "console/oob_notify.html",
-            {"kind": "message", "conversation": conversation, "message": message},
-        )
     transport.publish(
-        conversation_events(conversation, html=html, message_id=message.pk, notify_html=notify_html)
+        conversation_events(conversation, message=message, header=conversation_changed)
     )
 
 
@@ -322,9 +404,7 @@ def conversation_changed(conversation, *, previous: dict | None = None) -> None:
     """Status, assignee, priority, labels… changed: the header and the inbox row. `previous`
     (team_id, assignee_id before a move) names the groups whose consoles withdraw the row."""
     also_to = conversation_groups(**previous) if previous else ()
-    transport.publish(
-        conversation_events(conversation, html=_header_html(conversation), also_to=also_to)
-    )
+    transport.publish(conversation_events(conversation, header=True, also_to=also_to))
 
 
 def watch_started(*, conversation_id: int, language: str, header_state) -> tuple[str, dict] | None:
@@ -342,7 +422,7 @@ def watch_started(*, conversation_id: int, language: str, header_state) -> tuple
         # For this socket alone: its language only.
         values = presenters.inbox_row_values(conversation)
         row = {language: presenters.live_inbox_row_html(conversation, values)}
-    return header_html, _inbox_part(conversation, notify_html="", html=row)
+    return header_html, _inbox_part(conversation, languages=[language], html=row, notify={})
 
 
 def conversation_updated(*, conversation_id: int) -> None:
@@ -399,6 +479,13 @@ def console_sign_in_ended(*, user_id: int, session_key: str | None = None) -> No
     (the account was deactivated). Channels checks a socket's session only when it connects."""
     event = {"type": "console.sign_in_ended", "session_key": session_key}
     transport.publish([(console_agent_group(user_id), event)])
+
+
+def console_present(profile, language: str) -> None:
+    """A console socket's heartbeat: its agent is there (automatic assignment) and its language
+    is spoken (languages_in_use)."""
+    support_services.agent_heartbeat(profile=profile)
+    languages_in_use.languages.spoken(language)
 
 
 def console_heartbeat_request(*, user_id: int) -> None:

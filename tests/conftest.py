@@ -99,12 +99,16 @@ def _test_settings(settings, tmp_path):
             "LOCATION": str(tmp_path),
         }
     }
+    from console.languages_in_use import languages
     from support import process_cache
 
     # A test's rolled-back rows send no signal: no cached table outlives its test.
     process_cache.clear_all()
+    # Nor a console language its sockets recorded.
+    languages.clear()
     yield
     process_cache.clear_all()
+    languages.clear()
     # LocaleMiddleware leaves the last test-client request's language active in this thread.
     translation.deactivate()
 

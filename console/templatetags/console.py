@@ -1,15 +1,15 @@
 """`{% load console %}`: the console's tags and filters. Thin: the values they print are worked
-out in console.presenters."""
+out in console.presenters and console.timeline."""
 
 from django import template
 
-from console import presenters
+from console import presenters, timeline
 from support.languages import format_percent
 
 register = template.Library()
 
 register.simple_tag(presenters.inbox_row_html)
-register.filter("timeline_items", presenters.timeline_items)
+register.filter("timeline_items", timeline.timeline_items)
 
 
 @register.filter

@@ -81,6 +81,18 @@ def conversation_labels_load(conversation: Conversation) -> None:
         prefetched_as(conversation, "labels", [])
 
 
+def conversation_label_list_load(conversation: Conversation) -> None:
+    """`conversation.label_list`, its labels as a list (what the inbox row, its facts and the
+    header read first: a related manager is made anew at each `conversation.labels`), with
+    no query when the conversation is known to have none (`has_labels`)."""
+    if getattr(conversation, "label_list", None) is not None:
+        return
+    if getattr(conversation, "has_labels", True):
+        conversation.label_list = list(conversation.labels.all())
+    else:
+        conversation.label_list = []
+
+
 def _one_for_row(queryset: QuerySet[Conversation]) -> Conversation | None:
     """One conversation with what its inbox row and header show, as support.services.message_send
     loads it: contact and rating joined (PostgreSQL plans the six-table join of every relation

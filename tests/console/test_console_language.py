@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from console import presenters, realtime
+from console import realtime, timeline
 from support.languages import agent_language, browser_language
 from support.models import AgentProfile
 from tests import factories
@@ -101,5 +101,5 @@ def test_an_anonymous_contact_is_named_in_the_consoles_language():
     row = realtime.inbox_row_each_language(conversation)
     assert f"Ziyaretçi #{number}" in row["tr"] and f"Visitor #{number}" in row["en"]
     message = conversation.messages.first()
-    live = realtime.each_language(presenters.live_message_html, message, conversation)
+    live = realtime.each_language(timeline.live_message_html, message, conversation)
     assert f"Ziyaretçi #{number}" in live["tr"] and f"Visitor #{number}" in live["en"]

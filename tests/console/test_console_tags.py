@@ -192,7 +192,7 @@ def test_the_typing_indicator_from_pieces_is_the_templates():
 
 
 def test_a_live_message_from_pieces_is_the_templates():
-    from console.presenters import live_message_html
+    from console.timeline import live_message_html
     from support.models import Message
 
     agent = factories.agent(display_name="Deniz <i>")

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from chat import selectors as chat_selectors
-from console.presenters import timeline_items
+from console.timeline import timeline_items
 from console.views.contexts import CONVERSATION_PAGE_SIZE
 from support import selectors, services
 from support.device import browser_name, device_facts, language_name, screen_size

@@ -10,6 +10,7 @@ from django.urls import reverse, set_script_prefix
 from django.utils import timezone, translation
 
 from console import realtime
+from console.languages_in_use import languages
 from console.presenters import _header_pieces, conversation_header, live_header_html
 from ratings.models import Rating
 from support import selectors, services
@@ -194,7 +195,9 @@ def test_a_live_header_comes_in_each_language_and_the_page_hides_assign_to_me_fr
     conversation = factories.conversation()
     Conversation.objects.filter(pk=conversation.pk).update(assignee=agent.user, status="open")
     loaded = selectors.conversation_get_for_inbox_row(conversation_id=conversation.pk)
-    html = realtime._header_html(loaded)
+    languages.spoken("tr")  # a Turkish console is connected, besides English ones
+    (_group, watchers), *_rows = realtime.conversation_events(loaded, header=True)
+    html = watchers["html"]
     assert "Assigned to Deniz" in html["en"] and "Atanan: Deniz" in html["tr"]
     # The page's header and the live one are alike (no viewer in either): both carry the
     # button and the assignee, and the page's one style rule hides the button from them
