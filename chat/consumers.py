@@ -16,6 +16,7 @@ from support import errors
 from support import selectors as support_selectors
 from support import services as support_services
 from support.models import Contact, Conversation
+from support.orm import instance_with
 
 from . import protocol, realtime, selectors
 from .backlog import backlog, database_sync_to_async, retry_after_ms
@@ -264,7 +265,9 @@ class VisitorConsumer(JsonFrameConsumer):
         longer holds (checked against the rows message_send locks: no statement of its own)."""
         try:
             message, created = support_services.visitor_message_send(
-                conversation=Conversation(pk=conversation_id, contact_id=self.contact_id),
+                conversation=instance_with(
+                    Conversation, id=conversation_id, contact_id=self.contact_id
+                ),
                 body=body,
                 client_id=client_id,
                 action=action,

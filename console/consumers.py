@@ -31,6 +31,7 @@ from support import errors, languages
 from support import selectors as support_selectors
 from support import services as support_services
 from support.models import Conversation, Message
+from support.orm import instance_with
 
 from . import languages_in_use, realtime
 from .inbox_batch import InboxBatch
@@ -275,7 +276,7 @@ class ConsoleConsumer(JsonFrameConsumer):
         # Whether this agent may see the conversation is checked by message_send's lock.
         conversation_id = support_selectors.conversation_id_clean(frame.get("conversation"))
         return support_services.message_send(
-            conversation=Conversation(pk=conversation_id),
+            conversation=instance_with(Conversation, id=conversation_id),
             sender_type=Message.SenderType.AGENT,
             agent=self.profile.user,
             body=frame.get("body", ""),

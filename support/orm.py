@@ -17,3 +17,11 @@ def prefetched_as(instance, relation: str, objects: Iterable) -> None:
     if not hasattr(instance, "_prefetched_objects_cache"):
         instance._prefetched_objects_cache = {}
     instance._prefetched_objects_cache[cache_name] = queryset
+
+
+def instance_with(model, **values):
+    """An instance of `model` with only these fields loaded (attnames: "id", "contact_id"), the
+    others deferred as `.only()` leaves them: read from the database if ever used, never a
+    default standing in for a value. For a service that takes a row it locks and reads again:
+    model(**values) sets every other field's default first (~4x the time, per message)."""
+    return model.from_db(None, list(values), list(values.values()))

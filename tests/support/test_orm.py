@@ -1,5 +1,5 @@
 """support/sql/rows.py: fields_save, save(update_fields=…) as one fixed-shape UPDATE; row_insert,
-save(force_insert=True) as one fixed-shape INSERT."""
+save(force_insert=True) as one fixed-shape INSERT; support.orm.instance_with."""
 
 from datetime import UTC, datetime
 
@@ -10,6 +10,7 @@ from django.db.models.signals import post_save, pre_save
 from django.test.utils import CaptureQueriesContext
 
 from support.models import AuditEvent, Conversation
+from support.orm import instance_with
 from support.sql import fields_save, row_insert
 from tests import factories
 
@@ -169,3 +170,16 @@ def test_row_insert_leaves_it_to_save_when_someone_listens():
         post_save.disconnect(saved, sender=AuditEvent)
     assert heard == [(event, True)]
     assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_instance_with_loads_the_given_fields_and_reads_the_rest_from_the_row():
+    """support.orm.instance_with, the consumers' conversation for a send: what it was given,
+    and never a default standing in for a stored value (a status would be the field's default)."""
+    conversation = factories.conversation()
+    Conversation.objects.filter(pk=conversation.pk).update(status=Status.RESOLVED)
+    with CaptureQueriesContext(connection) as made:
+        ref = instance_with(Conversation, id=conversation.pk, contact_id=conversation.contact_id)
+        assert (ref.pk, ref.contact_id) == (conversation.pk, conversation.contact_id)
+    assert len(made) == 0
+    assert "status" in ref.get_deferred_fields()
+    assert ref.status == Status.RESOLVED  # read from the row
